@@ -1,0 +1,21 @@
+namespace AspireJobs.Api.Http;
+
+/// <summary>
+/// Every error answer is an RFC 7807 problem: thrown exceptions become a 500 problem without
+/// internals, and bare status codes (an unknown route, a wrong method) become problems too.
+/// </summary>
+public static class ProblemResponses
+{
+    public static IHostApplicationBuilder AddProblemResponses(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    public static WebApplication UseProblemResponses(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+}

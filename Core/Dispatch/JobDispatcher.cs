@@ -1,0 +1,101 @@
+using AspireJobs.Core.Jobs;
+using StackExchange.Redis;
+
+namespace AspireJobs.Core.Dispatch;
+
+/// <summary>
+/// The Redis dispatch index: which queued jobs are ready, in which band, and which worker holds
+/// a lease on which job. It is an index only; PostgreSQL decides what a job's state is, and the
+/// reconciler rebuilds this index from it when they disagree.
+/// </summary>
+public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
+{
+    private static readonly RedisScript EnqueueScript = RedisScript.Load("enqueue.lua");
+    private static readonly RedisScript AcquireScript = RedisScript.Load("acquire.lua");
+    private static readonly RedisScript ReleaseScript = RedisScript.Load("release.lua");
+
+    public RedisKeys Keys => keys;
+
+    private IDatabase Database => redis.GetDatabase();
+
+    /// <summary>Adds jobs to their bands (a job already there keeps its place) and wakes workers.</summary>
+    public async Task<long> EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs)
+    {
+        if (jobs.Count == 0)
+        {
+            return 0;
+        }
+
+        var (scriptKeys, values) = EnqueueArguments(jobs);
+        return (long)await EnqueueScript.EvaluateAsync(Database, scriptKeys, values);
+    }
+
+    /// <summary>Takes up to <paramref name="maxJobs"/> jobs for a worker and leases them to it.</summary>
+    public async Task<IReadOnlyList<Guid>> AcquireAsync(Guid workerId, int maxJobs, TimeSpan leaseLength, FairnessPolicy policy)
+    {
+        var (scriptKeys, values) = AcquireArguments(workerId, maxJobs, leaseLength, policy);
+        var taken = (RedisResult[])(await AcquireScript.EvaluateAsync(Database, scriptKeys, values))!;
+        var ids = new Guid[taken.Length];
+        for (var i = 0; i < taken.Length; i++)
+        {
+            ids[i] = Guid.Parse((string)taken[i]!);
+        }
+
+        return ids;
+    }
+
+    /// <summary>Ends a worker's leases on jobs; leases another worker holds are left alone.</summary>
+    public async Task<long> ReleaseAsync(Guid workerId, IReadOnlyCollection<Guid> jobIds)
+    {
+        if (jobIds.Count == 0)
+        {
+            return 0;
+        }
+
+        var (scriptKeys, values) = ReleaseArguments(workerId, jobIds);
+        return (long)await ReleaseScript.EvaluateAsync(Database, scriptKeys, values);
+    }
+
+    /// <summary>Subscribes to the wake-up that every enqueue publishes.</summary>
+    public async Task SubscribeToWakeUpsAsync(Action onWake)
+    {
+        var subscriber = redis.GetSubscriber();
+        await subscriber.SubscribeAsync(keys.WakeChannel, (_, _) => onWake());
+    }
+
+    internal (RedisKey[] Keys, RedisValue[] Values) EnqueueArguments(IReadOnlyCollection<QueuedJob> jobs)
+    {
+        var values = new RedisValue[1 + jobs.Count * 2];
+        values[0] = keys.WakeChannel.ToString();
+        var i = 1;
+        foreach (var job in jobs)
+        {
+            values[i++] = job.Id.ToString();
+            values[i++] = (int)job.Band + 1;
+        }
+
+        return ([keys.High, keys.Medium, keys.Low], values);
+    }
+
+    internal (RedisKey[] Keys, RedisValue[] Values) AcquireArguments(
+        Guid workerId, int maxJobs, TimeSpan leaseLength, FairnessPolicy policy) =>
+        ([keys.High, keys.Medium, keys.Low, keys.Leases, keys.LeaseOwners, keys.FairnessCursor],
+        [
+            workerId.ToString(), maxJobs, (long)leaseLength.TotalMilliseconds,
+            policy.HighWeight, policy.MediumWeight, policy.LowWeight,
+            (long)policy.StarvationLimit.TotalMilliseconds,
+        ]);
+
+    internal (RedisKey[] Keys, RedisValue[] Values) ReleaseArguments(Guid workerId, IReadOnlyCollection<Guid> jobIds)
+    {
+        var values = new RedisValue[jobIds.Count + 1];
+        values[0] = workerId.ToString();
+        var i = 1;
+        foreach (var id in jobIds)
+        {
+            values[i++] = id.ToString();
+        }
+
+        return ([keys.Leases, keys.LeaseOwners], values);
+    }
+}

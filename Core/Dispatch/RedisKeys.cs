@@ -1,0 +1,58 @@
+using AspireJobs.Core.Jobs;
+using StackExchange.Redis;
+
+namespace AspireJobs.Core.Dispatch;
+
+/// <summary>
+/// Every Redis key and channel AspireJobs uses, built in one place. All share one hash tag
+/// (<c>{prefix}</c>), so the scripts that touch several of them also run on a Redis Cluster.
+/// </summary>
+public sealed class RedisKeys
+{
+    public const string DefaultPrefix = "aspirejobs";
+
+    public RedisKeys(string prefix = DefaultPrefix)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
+        Prefix = prefix;
+        var root = "{" + prefix + "}:";
+        High = root + "band:high";
+        Medium = root + "band:medium";
+        Low = root + "band:low";
+        Leases = root + "leases";
+        LeaseOwners = root + "lease-owners";
+        FairnessCursor = root + "fairness-cursor";
+        WakeChannel = RedisChannel.Literal(root + "wake");
+    }
+
+    public string Prefix { get; }
+
+    /// <summary>Sorted set of queued job ids, priorities 4-5, scored by enqueue time in ms.</summary>
+    public RedisKey High { get; }
+
+    /// <summary>Sorted set of queued job ids, priorities 2-3, scored by enqueue time in ms.</summary>
+    public RedisKey Medium { get; }
+
+    /// <summary>Sorted set of queued job ids, priority 1, scored by enqueue time in ms.</summary>
+    public RedisKey Low { get; }
+
+    /// <summary>Sorted set of leased job ids, scored by lease deadline in ms.</summary>
+    public RedisKey Leases { get; }
+
+    /// <summary>Hash of leased job id to the id of the worker that holds the lease.</summary>
+    public RedisKey LeaseOwners { get; }
+
+    /// <summary>Counter that walks the weighted band cycle of the fairness policy.</summary>
+    public RedisKey FairnessCursor { get; }
+
+    /// <summary>Pub/sub channel on which enqueues wake idle workers.</summary>
+    public RedisChannel WakeChannel { get; }
+
+    public RedisKey Band(PriorityBand band) => band switch
+    {
+        PriorityBand.High => High,
+        PriorityBand.Medium => Medium,
+        PriorityBand.Low => Low,
+        _ => throw new ArgumentOutOfRangeException(nameof(band), band, null),
+    };
+}

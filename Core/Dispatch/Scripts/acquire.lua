@@ -1,0 +1,65 @@
+-- acquire: takes up to ARGV[2] queued jobs for one worker, choosing bands by the fairness
+-- policy, and leases each to the worker in the same atomic step.
+--
+-- KEYS[1] high band    KEYS[2] medium band    KEYS[3] low band    (sorted sets)
+-- KEYS[4] leases (sorted set: job id -> lease deadline ms)
+-- KEYS[5] lease owners (hash: job id -> worker id)
+-- KEYS[6] fairness cursor (counter)
+-- ARGV[1] worker id    ARGV[2] most jobs to take    ARGV[3] lease length ms
+-- ARGV[4] high weight  ARGV[5] medium weight        ARGV[6] low weight
+-- ARGV[7] starvation limit ms
+--
+-- The policy, for each job taken:
+--   1. Aging: if the oldest job of the medium or low band has waited the starvation limit or
+--      longer, take the oldest such job. This bounds how long any queued job can wait while
+--      workers are taking jobs at all.
+--   2. Otherwise a weighted cycle: the cursor walks high, medium and low in proportion to their
+--      weights. An empty band passes its turn to the first non-empty band, highest first.
+--
+-- Returns the ids taken, oldest first within each band; an empty array when all bands are empty.
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local worker = ARGV[1]
+local wanted = tonumber(ARGV[2])
+local deadline = now + tonumber(ARGV[3])
+local weights = { tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]) }
+local cycle = weights[1] + weights[2] + weights[3]
+local starvation = tonumber(ARGV[7])
+
+local function head_age(band)
+  local head = redis.call('ZRANGE', KEYS[band], 0, 0, 'WITHSCORES')
+  if head[2] == nil then return -1 end
+  return now - tonumber(head[2])
+end
+
+local function starved_band()
+  local medium, low = head_age(2), head_age(3)
+  if low >= starvation and low >= medium then return 3 end
+  if medium >= starvation then return 2 end
+  return nil
+end
+
+local function cycle_band()
+  local position = redis.call('INCR', KEYS[6]) % cycle
+  local band
+  if position < weights[1] then band = 1
+  elseif position < weights[1] + weights[2] then band = 2
+  else band = 3 end
+  if redis.call('ZCARD', KEYS[band]) > 0 then return band end
+  for other = 1, 3 do
+    if redis.call('ZCARD', KEYS[other]) > 0 then return other end
+  end
+  return nil
+end
+
+local taken = {}
+while #taken < wanted do
+  local band = starved_band() or cycle_band()
+  if band == nil then break end
+  local popped = redis.call('ZPOPMIN', KEYS[band])
+  local id = popped[1]
+  redis.call('ZADD', KEYS[4], deadline, id)
+  redis.call('HSET', KEYS[5], id, worker)
+  taken[#taken + 1] = id
+end
+return taken

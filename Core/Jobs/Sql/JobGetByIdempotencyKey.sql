@@ -1,0 +1,9 @@
+-- JobGetByIdempotencyKey: the job created under an idempotency key.
+--   $1 idempotency_key text
+SELECT j.id, j.type, j.status, j.priority, j.payload, j.result, j.error, j.attempts,
+       j.max_retries, j.timeout_ms,
+       array(SELECT d.depends_on_id FROM job_dependencies d WHERE d.job_id = j.id
+             ORDER BY d.depends_on_id) AS depends_on,
+       j.worker_id, j.created_at, j.scheduled_at, j.started_at, j.completed_at
+FROM jobs j
+WHERE j.idempotency_key = $1;

@@ -1,0 +1,14 @@
+namespace AspireJobs.Core.Jobs;
+
+/// <summary>
+/// A job a worker has moved to <c>running</c>: what its handler needs, and the lease token that
+/// every finishing write must name.
+/// </summary>
+public sealed record StartedJob(
+    Guid Id,
+    string Type,
+    string PayloadJson,
+    int Attempt,
+    int MaxRetries,
+    TimeSpan Timeout,
+    Guid LeaseToken);

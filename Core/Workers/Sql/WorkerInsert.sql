@@ -1,0 +1,5 @@
+-- WorkerInsert: registers a worker process as active.
+--   $1 id uuid    $2 name text    $3 host text    $4 process_id integer    $5 version text
+--   $6 job_types text[]    $7 concurrency integer
+INSERT INTO workers (id, name, host, process_id, version, job_types, concurrency)
+VALUES ($1, $2, $3, $4, $5, $6, $7);

@@ -1,0 +1,16 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace AspireJobs.MigrationService;
+
+/// <summary>
+/// One numbered migration file: <c>NNNN_name.sql</c>. Its checksum is the SHA-256 of its text
+/// with line endings normalised, so a checkout with CRLF endings still matches.
+/// </summary>
+public sealed record Migration(int Version, string Name, string Sql)
+{
+    public string Checksum { get; } =
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql.ReplaceLineEndings("\n"))));
+
+    public string FileName => $"{Version:D4}_{Name}.sql";
+}

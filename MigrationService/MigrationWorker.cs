@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace AspireJobs.MigrationService;
+
+/// <summary>
+/// Runs the migrations once and stops the process: exit code 0 when the schema is current,
+/// 2 when it cannot be made current (the reason in one line), 1 when the database cannot be
+/// reached. Every other service waits for this one to exit 0.
+/// </summary>
+public sealed partial class MigrationWorker(
+    Migrator migrator,
+    NpgsqlDataSource db,
+    IOptions<MigrationOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<MigrationWorker> logger) : BackgroundService
+{
+    public const int SchemaErrorExitCode = 2;
+    public const int UnreachableExitCode = 1;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await WaitForDatabaseAsync(stoppingToken);
+            var applied = await migrator.MigrateAsync(MigrationCatalog.Embedded, stoppingToken);
+            var names = applied.Count == 0 ? "none" : string.Join(", ", applied.Select(m => m.FileName));
+            LogCurrent(MigrationCatalog.Embedded.Count, names);
+        }
+        catch (MigrationException e)
+        {
+            LogSchemaError(e.Message);
+            Environment.ExitCode = SchemaErrorExitCode;
+        }
+        catch (NpgsqlException e)
+        {
+            LogUnreachable(e.Message);
+            Environment.ExitCode = UnreachableExitCode;
+        }
+        finally
+        {
+            lifetime.StopApplication();
+        }
+    }
+
+    // PostgreSQL may still be starting; a connection refused is worth retrying for a while.
+    private async Task WaitForDatabaseAsync(CancellationToken stoppingToken)
+    {
+        var deadline = DateTime.UtcNow + options.Value.ConnectTimeout;
+        while (true)
+        {
+            try
+            {
+                await using var connection = await db.OpenConnectionAsync(stoppingToken);
+                return;
+            }
+            catch (NpgsqlException e) when (e.IsTransient && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schema is current at version {Version}; applied now: {Applied}")]
+    private partial void LogCurrent(int version, string applied);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Schema not migrated: {Reason}")]
+    private partial void LogSchemaError(string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "PostgreSQL unreachable: {Reason}")]
+    private partial void LogUnreachable(string reason);
+}

@@ -1,0 +1,13 @@
+using AspireJobs.MigrationService;
+using AspireJobs.ServiceDefaults;
+
+var builder = Host.CreateApplicationBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddNpgsqlDataSource("jobsdb");
+builder.AddValidatedOptions<MigrationOptions>(MigrationOptions.Section);
+
+builder.Services.AddSingleton<Migrator>();
+builder.Services.AddHostedService<MigrationWorker>();
+
+builder.Build().Run();

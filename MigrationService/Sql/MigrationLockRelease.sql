@@ -1,0 +1,2 @@
+-- MigrationLockRelease: lets the next MigrationService run in.
+SELECT pg_advisory_unlock(hashtext('aspirejobs.migrations'));

@@ -1,0 +1,27 @@
+using AspireJobs.Core;
+using AspireJobs.ServiceDefaults;
+using AspireJobs.Worker.Acquisition;
+using AspireJobs.Worker.Execution;
+using AspireJobs.Worker.Handlers;
+using AspireJobs.Worker.Registration;
+
+namespace AspireJobs.Worker;
+
+/// <summary>Everything a worker process runs: its identity, options, registration and pull loop.</summary>
+public static class WorkerServices
+{
+    public static IHostApplicationBuilder AddWorker(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<WorkerOptions>(WorkerOptions.Section);
+        builder.Services.AddJobsCore();
+        builder.Services.AddSingleton(WorkerIdentity.ForThisProcess(builder.Configuration));
+        builder.Services.AddSingleton<JobHandlerRegistry>();
+        builder.Services.AddSingleton<JobExecutor>();
+
+        // Start order is registration order: register the worker before taking any job.
+        builder.Services.AddHostedService<WorkerRegistrationService>();
+        builder.Services.AddSingleton<JobAcquisitionLoop>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<JobAcquisitionLoop>());
+        return builder;
+    }
+}
