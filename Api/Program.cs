@@ -18,6 +18,3 @@ app.MapDefaultEndpoints();
 app.MapJobs();
 
 app.Run();
-
-/// <summary>The Api's entry point, named for tests that host it in-process.</summary>
-public partial class Program;

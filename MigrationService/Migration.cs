@@ -9,7 +9,8 @@ namespace AspireJobs.MigrationService;
 /// </summary>
 public sealed record Migration(int Version, string Name, string Sql)
 {
-    public string Checksum { get; } =
+    // Computed on each read, so a copy made with `with { Sql = ... }` gets its own checksum.
+    public string Checksum =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql.ReplaceLineEndings("\n"))));
 
     public string FileName => $"{Version:D4}_{Name}.sql";

@@ -1,0 +1,96 @@
+using AspireJobs.MigrationService;
+using AspireJobs.Tests.Infrastructure;
+
+namespace AspireJobs.Tests.MigrationService;
+
+public sealed class MigratorTests(TestServers servers) : IAsyncLifetime
+{
+    private TestDatabase _db = null!;
+
+    public async ValueTask InitializeAsync() => _db = await servers.CreateEmptyDatabaseAsync();
+
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task MigrateAsync_CreatesTheWholeSchema_OnAFreshDatabase()
+    {
+        var applied = await new Migrator(_db.DataSource).MigrateAsync(MigrationCatalog.Embedded, Token);
+
+        Assert.Equal(MigrationCatalog.Embedded.Select(m => m.Version), applied.Select(m => m.Version));
+        foreach (var table in new[] { "jobs", "job_dependencies", "job_executions", "job_events", "workers", "worker_health_logs", "health_anomalies", "state_snapshots", "state_snapshot_jobs", "execution_vectors" })
+        {
+            Assert.True(await _db.ScalarAsync<bool>("SELECT to_regclass($1) IS NOT NULL", table), $"table {table} exists");
+        }
+
+        Assert.True(await _db.ScalarAsync<bool>("SELECT EXISTS (SELECT FROM pg_views WHERE viewname = 'dead_letters')"));
+        Assert.Equal(MigrationCatalog.Embedded.Count, (int)await _db.ScalarAsync<long>("SELECT count(*) FROM schema_migrations"));
+        Assert.Equal(MigrationCatalog.Embedded[0].Checksum, await _db.ScalarAsync<string>("SELECT checksum FROM schema_migrations WHERE version = 1"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_IsANoOp_WhenTheSchemaIsCurrent()
+    {
+        await new Migrator(_db.DataSource).MigrateAsync(MigrationCatalog.Embedded, Token);
+        var firstAppliedAt = await _db.ScalarAsync<DateTime>("SELECT max(applied_at) FROM schema_migrations");
+
+        var applied = await new Migrator(_db.DataSource).MigrateAsync(MigrationCatalog.Embedded, Token);
+
+        Assert.Empty(applied);
+        Assert.Equal(firstAppliedAt, await _db.ScalarAsync<DateTime>("SELECT max(applied_at) FROM schema_migrations"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_AppliesEachMigrationOnce_WhenTwoRunConcurrently()
+    {
+        await using var other = Npgsql.NpgsqlDataSource.Create(_db.ConnectionString);
+        var migrations = MigrationCatalog.Embedded;
+
+        var runs = await Task.WhenAll(
+            new Migrator(_db.DataSource).MigrateAsync(migrations, Token),
+            new Migrator(other).MigrateAsync(migrations, Token));
+
+        Assert.Equal(migrations.Count, runs.Sum(applied => applied.Count));
+        Assert.Equal(migrations.Count, (int)await _db.ScalarAsync<long>("SELECT count(*) FROM schema_migrations"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_RefusesToRun_WhenAnAppliedMigrationWasEdited()
+    {
+        await new Migrator(_db.DataSource).MigrateAsync(MigrationCatalog.Embedded, Token);
+        var edited = MigrationCatalog.Embedded
+            .Select(m => m.Version == 1 ? m with { Sql = m.Sql + "\nCREATE TABLE sneaked_in (id int);" } : m)
+            .ToList();
+
+        var error = await Assert.ThrowsAsync<MigrationException>(() => new Migrator(_db.DataSource).MigrateAsync(edited, Token));
+
+        Assert.Contains("0001_initial_schema.sql was edited", error.Message, StringComparison.Ordinal);
+        Assert.False(await _db.ScalarAsync<bool>("SELECT to_regclass('sneaked_in') IS NOT NULL"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_RefusesToRun_WhenTheDatabaseIsNewerThanTheBuild()
+    {
+        var newer = MigrationCatalog.Embedded.Append(new Migration(MigrationCatalog.Embedded.Count + 1, "from_the_future", "SELECT 1;")).ToList();
+        await new Migrator(_db.DataSource).MigrateAsync(newer, Token);
+
+        var error = await Assert.ThrowsAsync<MigrationException>(() => new Migrator(_db.DataSource).MigrateAsync(MigrationCatalog.Embedded, Token));
+
+        Assert.Contains("newer build", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_RollsBackAFailingMigrationWhole_AndRecordsNothingForIt()
+    {
+        var failing = MigrationCatalog.Embedded
+            .Append(new Migration(MigrationCatalog.Embedded.Count + 1, "half_done", "CREATE TABLE half_done (id int); SELECT no_such_function();"))
+            .ToList();
+
+        var error = await Assert.ThrowsAsync<MigrationException>(() => new Migrator(_db.DataSource).MigrateAsync(failing, Token));
+
+        Assert.Contains("half_done", error.Message, StringComparison.Ordinal);
+        Assert.False(await _db.ScalarAsync<bool>("SELECT to_regclass('half_done') IS NOT NULL"));
+        Assert.Equal(MigrationCatalog.Embedded.Count, (int)await _db.ScalarAsync<long>("SELECT count(*) FROM schema_migrations"));
+    }
+}
