@@ -13,14 +13,23 @@ public interface IValidatedOptions
 }
 
 /// <summary>
-/// Binds an options class from its configuration section and validates it when the service
-/// starts, so a bad value stops the service with a message that names the key.
+/// Binds an options class from its configuration section and validates it at once (so a bad
+/// value stops the service before it connects to anything) and again when the host starts (for
+/// configuration added after registration), with a message that names the key.
 /// </summary>
 public static class ValidatedOptions
 {
     public static OptionsBuilder<T> AddValidatedOptions<T>(this IHostApplicationBuilder builder, string section)
-        where T : class, IValidatedOptions
+        where T : class, IValidatedOptions, new()
     {
+        var current = new T();
+        Bind(builder.Configuration.GetSection(section), current);
+        var failures = current.Validate(section).ToList();
+        if (failures.Count > 0)
+        {
+            throw new ConfigurationException(string.Join("; ", failures));
+        }
+
         builder.Services.AddSingleton<IValidateOptions<T>>(new SectionValidator<T>(section));
         return builder.Services.AddOptions<T>()
             .Configure<IConfiguration>((options, configuration) => Bind(configuration.GetSection(section), options))

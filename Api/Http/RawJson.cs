@@ -5,7 +5,7 @@ namespace AspireJobs.Api.Http;
 
 /// <summary>
 /// JSON text from PostgreSQL written into a response as it is, without parsing it again.
-/// The text is trusted: it was valid JSON when it was stored as jsonb.
+/// The text is trusted: it was valid JSON when PostgreSQL checked it when it was stored.
 /// </summary>
 [JsonConverter(typeof(RawJsonConverter))]
 public readonly record struct RawJson(string Text)

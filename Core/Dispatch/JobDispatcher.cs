@@ -74,7 +74,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
             values[i++] = (int)job.Band + 1;
         }
 
-        return ([keys.High, keys.Medium, keys.Low], values);
+        return ([keys.High, keys.Medium, keys.Low, keys.EnqueueClock], values);
     }
 
     internal (RedisKey[] Keys, RedisValue[] Values) AcquireArguments(

@@ -22,18 +22,19 @@ public sealed class RedisKeys
         Leases = root + "leases";
         LeaseOwners = root + "lease-owners";
         FairnessCursor = root + "fairness-cursor";
+        EnqueueClock = root + "enqueue-clock";
         WakeChannel = RedisChannel.Literal(root + "wake");
     }
 
     public string Prefix { get; }
 
-    /// <summary>Sorted set of queued job ids, priorities 4-5, scored by enqueue time in ms.</summary>
+    /// <summary>Sorted set of queued job ids, priorities 4-5, in enqueue order (see enqueue.lua).</summary>
     public RedisKey High { get; }
 
-    /// <summary>Sorted set of queued job ids, priorities 2-3, scored by enqueue time in ms.</summary>
+    /// <summary>Sorted set of queued job ids, priorities 2-3, in enqueue order.</summary>
     public RedisKey Medium { get; }
 
-    /// <summary>Sorted set of queued job ids, priority 1, scored by enqueue time in ms.</summary>
+    /// <summary>Sorted set of queued job ids, priority 1, in enqueue order.</summary>
     public RedisKey Low { get; }
 
     /// <summary>Sorted set of leased job ids, scored by lease deadline in ms.</summary>
@@ -44,6 +45,9 @@ public sealed class RedisKeys
 
     /// <summary>Counter that walks the weighted band cycle of the fairness policy.</summary>
     public RedisKey FairnessCursor { get; }
+
+    /// <summary>The last band score given, so scores keep increasing (see enqueue.lua).</summary>
+    public RedisKey EnqueueClock { get; }
 
     /// <summary>Pub/sub channel on which enqueues wake idle workers.</summary>
     public RedisChannel WakeChannel { get; }

@@ -18,10 +18,10 @@ internal static class NpgsqlParameters
         new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
 
     public static NpgsqlParameter Json(string? json) =>
-        new() { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)json ?? DBNull.Value };
+        new() { NpgsqlDbType = NpgsqlDbType.Json, Value = (object?)json ?? DBNull.Value };
 
     public static NpgsqlParameter JsonArray(string?[] json) =>
-        new() { NpgsqlDbType = NpgsqlDbType.Jsonb | NpgsqlDbType.Array, Value = json };
+        new() { NpgsqlDbType = NpgsqlDbType.Json | NpgsqlDbType.Array, Value = json };
 
     /// <summary>timestamptz wants UTC; a null means "the database's now()" in the statements that accept it.</summary>
     public static NpgsqlParameter Time(DateTimeOffset? time) =>

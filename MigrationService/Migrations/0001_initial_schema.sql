@@ -40,8 +40,10 @@ CREATE TABLE jobs (
     priority            smallint NOT NULL CHECK (priority BETWEEN 1 AND 5),
     -- The priority it is dispatched at: its own, raised by priority inheritance from dependents.
     effective_priority  smallint NOT NULL CHECK (effective_priority BETWEEN priority AND 5),
-    payload             jsonb NOT NULL DEFAULT '{}',
-    result              jsonb,
+    -- json, not jsonb: a payload or result is stored and returned exactly as the client or the
+    -- handler wrote it, and nothing queries inside it.
+    payload             json NOT NULL DEFAULT '{}',
+    result              json,
     error               text,
     attempts            integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),   -- attempts started
     failures            integer NOT NULL DEFAULT 0 CHECK (failures BETWEEN 0 AND attempts),

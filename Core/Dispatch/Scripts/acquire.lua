@@ -26,10 +26,11 @@ local weights = { tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]) }
 local cycle = weights[1] + weights[2] + weights[3]
 local starvation = tonumber(ARGV[7])
 
+-- Bands are scored by enqueue time in ms * 4096 (see enqueue.lua).
 local function head_age(band)
   local head = redis.call('ZRANGE', KEYS[band], 0, 0, 'WITHSCORES')
   if head[2] == nil then return -1 end
-  return now - tonumber(head[2])
+  return now - tonumber(head[2]) / 4096
 end
 
 local function starved_band()

@@ -2,7 +2,7 @@
 -- A repeated idempotency key inserts nothing and returns no row; the caller then reads the job
 -- that holds the key.
 --   $1 id uuid            $2 type text              $3 status text       $4 priority smallint
---   $5 payload jsonb      $6 max_retries integer    $7 timeout_ms integer
+--   $5 payload json      $6 max_retries integer    $7 timeout_ms integer
 --   $8 scheduled_at timestamptz (null: now)         $9 idempotency_key text (null: none)
 --   $10 depends_on uuid[]
 -- Returns created_at, scheduled_at of the new job.

@@ -1,7 +1,7 @@
 -- JobSetCompletedIfRunning: records successful attempts. Each job completes only if it is still
 -- running under the lease token given (fencing): a worker that lost its lease changes nothing.
 -- Closes the attempt's execution and logs the transition in the same statement.
---   $1 ids uuid[]    $2 lease_tokens uuid[]    $3 results jsonb[]   (same length, same order)
+--   $1 ids uuid[]    $2 lease_tokens uuid[]    $3 results json[]   (same length, same order)
 -- Returns the id of each job completed; a missing id lost its lease.
 WITH finished AS (
     UPDATE jobs j
@@ -11,7 +11,7 @@ WITH finished AS (
         lease_token = NULL,
         lease_expires_at = NULL,
         completed_at = now()
-    FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[]) AS f(id, lease_token, result)
+    FROM unnest($1::uuid[], $2::uuid[], $3::json[]) AS f(id, lease_token, result)
     WHERE j.id = f.id AND j.lease_token = f.lease_token AND j.status = 'running'
     RETURNING j.id, j.attempts, j.worker_id, j.completed_at
 ), executions AS (

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Makes sure this machine has what AspireJobs runs on: the .NET 10 SDK, PostgreSQL's server
+# programs and redis-server. Installs what is missing with apt-get when run as root; otherwise
+# says what to install. Prints nothing when all is there.
+set -euo pipefail
+
+missing=0
+apt_install() {
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "missing: $1 — install it (for example: sudo apt-get install -y $2), then run this again." >&2
+    missing=1
+    return
+  fi
+  echo "installing $2 ..." >&2
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null 2>&1; then
+    # A fresh machine may have no package lists yet.
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+  fi
+}
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "missing: the .NET 10 SDK — see https://dot.net/download" >&2
+  missing=1
+fi
+
+if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && ! command -v postgres >/dev/null 2>&1 \
+   && [ -z "${ASPIREJOBS_POSTGRES_BIN:-}" ]; then
+  apt_install "PostgreSQL server programs (initdb, postgres)" postgresql
+fi
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  apt_install "redis-server" redis-server
+fi
+
+exit "$missing"

@@ -1,0 +1,94 @@
+using AspireJobs.Core.Dispatch;
+using AspireJobs.Tests.Infrastructure;
+
+namespace AspireJobs.Tests.Core.Dispatch;
+
+public sealed class JobDispatcherTests(TestServers servers)
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    private static readonly FairnessPolicy NoAging = FairnessPolicy.Default with { StarvationLimit = TimeSpan.FromDays(1) };
+    private readonly JobDispatcher _dispatcher = new(servers.RedisConnection, TestServers.NewRedisKeys());
+
+    [Fact]
+    public async Task Acquire_TakesABandFirstInFirstOut()
+    {
+        var ids = Enumerable.Range(0, 5).Select(_ => Guid.CreateVersion7()).ToList();
+        foreach (var id in ids)
+        {
+            await _dispatcher.EnqueueAsync([new QueuedJob(id, 3)]);
+        }
+
+        var taken = await _dispatcher.AcquireAsync(Guid.NewGuid(), 5, Lease, NoAging);
+
+        Assert.Equal(ids, taken);
+    }
+
+    [Fact]
+    public async Task Acquire_NeverTakesMoreThanAsked()
+    {
+        await _dispatcher.EnqueueAsync(Enumerable.Range(0, 10).Select(_ => new QueuedJob(Guid.CreateVersion7(), 4)).ToList());
+
+        var taken = await _dispatcher.AcquireAsync(Guid.NewGuid(), 3, Lease, NoAging);
+
+        Assert.Equal(3, taken.Count);
+    }
+
+    [Fact]
+    public async Task Enqueue_IgnoresAJobAlreadyQueued()
+    {
+        var job = new QueuedJob(Guid.CreateVersion7(), 3);
+
+        Assert.Equal(1, await _dispatcher.EnqueueAsync([job]));
+        Assert.Equal(0, await _dispatcher.EnqueueAsync([job]));
+
+        Assert.Single(await _dispatcher.AcquireAsync(Guid.NewGuid(), 10, Lease, NoAging));
+    }
+
+    [Fact]
+    public async Task Acquire_FollowsTheWeightedCycle_WhenEveryBandHasWork()
+    {
+        await _dispatcher.EnqueueAsync(Enumerable.Range(0, 30)
+            .Select(i => new QueuedJob(Guid.CreateVersion7(), i % 3 == 0 ? 5 : i % 3 == 1 ? 3 : 1)).ToList());
+        var bands = new Dictionary<Guid, int>();
+
+        var taken = await _dispatcher.AcquireAsync(Guid.NewGuid(), 10, Lease, NoAging);
+
+        var counts = await BandCountsAsync(taken);
+        Assert.Equal((6, 3, 1), counts);
+    }
+
+    [Fact]
+    public async Task Acquire_TakesAStarvedLowJobFirst()
+    {
+        var low = Guid.CreateVersion7();
+        await _dispatcher.EnqueueAsync([new QueuedJob(low, 1)]);
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        await _dispatcher.EnqueueAsync(Enumerable.Range(0, 20).Select(_ => new QueuedJob(Guid.CreateVersion7(), 5)).ToList());
+
+        var taken = await _dispatcher.AcquireAsync(Guid.NewGuid(), 1, Lease, NoAging with { StarvationLimit = TimeSpan.FromMilliseconds(40) });
+
+        Assert.Equal([low], taken);
+    }
+
+    [Fact]
+    public async Task Release_LeavesALeaseThatAnotherWorkerHolds()
+    {
+        var job = Guid.CreateVersion7();
+        await _dispatcher.EnqueueAsync([new QueuedJob(job, 3)]);
+        var owner = Guid.NewGuid();
+        await _dispatcher.AcquireAsync(owner, 1, Lease, NoAging);
+
+        Assert.Equal(0, await _dispatcher.ReleaseAsync(Guid.NewGuid(), [job]));
+        Assert.Equal(1, await _dispatcher.ReleaseAsync(owner, [job]));
+    }
+
+    private async Task<(int High, int Medium, int Low)> BandCountsAsync(IReadOnlyList<Guid> taken)
+    {
+        // Which band each job came from: what remains tells, since each band started with 10.
+        var database = servers.RedisConnection.GetDatabase();
+        var keys = _dispatcher.Keys;
+        return (10 - (int)await database.SortedSetLengthAsync(keys.High),
+                10 - (int)await database.SortedSetLengthAsync(keys.Medium),
+                10 - (int)await database.SortedSetLengthAsync(keys.Low));
+    }
+}
