@@ -129,7 +129,8 @@ public sealed class DistributedApplication : IAsyncDisposable
     {
         var running = _runtime.Instances.Where(i => i.Resource is not ProjectResource { RunsToCompletion: true }).ToList();
         var ready = Task.WhenAll(running.Select(i => i.Ready));
-        if (await Task.WhenAny(ready, Failure) != ready)
+        await Task.WhenAny(ready, Failure);
+        if (!ready.IsCompletedSuccessfully)
         {
             return;
         }
