@@ -1,5 +1,7 @@
+using AspireJobs.Api.DeadLetters;
 using AspireJobs.Api.Http;
 using AspireJobs.Api.Jobs;
+using AspireJobs.Api.Queues;
 using AspireJobs.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,5 +18,7 @@ var app = builder.Build();
 app.UseProblemResponses();
 app.MapDefaultEndpoints();
 app.MapJobs();
+app.MapDeadLetters();
+app.MapQueues();
 
 app.Run();

@@ -1,4 +1,4 @@
-using AspireJobs.Core;
+using AspireJobs.HealthMonitor;
 using AspireJobs.ServiceDefaults;
 
 var builder = WebApplication.CreateSlimBuilder(args);
@@ -6,7 +6,7 @@ var builder = WebApplication.CreateSlimBuilder(args);
 builder.AddServiceDefaults();
 builder.AddNpgsqlDataSource("jobsdb");
 builder.AddRedisClient("redis");
-builder.Services.AddJobsCore();
+builder.AddHealthMonitor();
 
 var app = builder.Build();
 

@@ -1,4 +1,5 @@
 using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Retries;
 using AspireJobs.ServiceDefaults;
 
 namespace AspireJobs.Worker;
@@ -40,6 +41,23 @@ public sealed class WorkerOptions : IValidatedOptions
 
     public FairnessPolicy Fairness => new(HighWeight, MediumWeight, LowWeight, StarvationLimit);
 
+    /// <summary>The backoff ceiling of the first retry; it doubles with each failure.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = RetryPolicy.DefaultBaseDelay;
+
+    /// <summary>The largest backoff ceiling.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = RetryPolicy.DefaultMaxDelay;
+
+    public RetryPolicy Retry => new(RetryBaseDelay, RetryMaxDelay);
+
+    /// <summary>On shutdown, how long running jobs may take to finish before they are handed back.</summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long a handler may ignore its fired token (timeout, cancellation) before it is abandoned.</summary>
+    public TimeSpan AbandonGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a job this worker cannot run (but another live worker can) waits before it is offered again.</summary>
+    public TimeSpan UnhandledTypeDeferral { get; set; } = TimeSpan.FromSeconds(2);
+
     public IEnumerable<string> Validate(string section)
     {
         if (Concurrency is < 1 or > 10_000)
@@ -52,12 +70,24 @@ public sealed class WorkerOptions : IValidatedOptions
             yield return $"{section}:AcquireBatchSize must be between 1 and 1000 (was {AcquireBatchSize}).";
         }
 
-        foreach (var (name, value) in new[] { ("LeaseLength", LeaseLength), ("LeaseGrace", LeaseGrace), ("SafetyPollInterval", SafetyPollInterval), ("StarvationLimit", StarvationLimit) })
+        foreach (var (name, value) in new[] { ("LeaseLength", LeaseLength), ("LeaseGrace", LeaseGrace), ("SafetyPollInterval", SafetyPollInterval), ("StarvationLimit", StarvationLimit),
+            ("RetryBaseDelay", RetryBaseDelay), ("RetryMaxDelay", RetryMaxDelay), ("ShutdownGracePeriod", ShutdownGracePeriod),
+            ("AbandonGrace", AbandonGrace), ("UnhandledTypeDeferral", UnhandledTypeDeferral) })
         {
             if (value <= TimeSpan.Zero || value > TimeSpan.FromDays(1))
             {
                 yield return $"{section}:{name} must be a positive time span of at most a day, such as 00:00:05 (was {value}).";
             }
+        }
+
+        if (RetryMaxDelay < RetryBaseDelay)
+        {
+            yield return $"{section}:RetryMaxDelay must not be less than {section}:RetryBaseDelay (was {RetryMaxDelay} < {RetryBaseDelay}).";
+        }
+
+        if (AbandonGrace >= LeaseGrace)
+        {
+            yield return $"{section}:AbandonGrace must be shorter than {section}:LeaseGrace, so the worker records a timeout before the job is rescued (was {AbandonGrace} >= {LeaseGrace}).";
         }
 
         foreach (var (name, value) in new[] { ("HighWeight", HighWeight), ("MediumWeight", MediumWeight), ("LowWeight", LowWeight) })

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using AspireJobs.Api.Http;
 using AspireJobs.Core;
 using AspireJobs.Core.Jobs;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace AspireJobs.Api.Jobs;
 
-/// <summary>The job routes of the contract: create one, read one.</summary>
+/// <summary>The job routes of the contract: create (one or a batch), read, list, attempts, cancel.</summary>
 public static class JobsApi
 {
     public static IHostApplicationBuilder AddJobs(this IHostApplicationBuilder builder)
@@ -17,6 +18,7 @@ public static class JobsApi
         builder.Services.AddJobsCore();
         builder.Services.AddSingleton(services => new JobRequestReader(services.GetRequiredService<IOptions<ApiOptions>>().Value));
         builder.Services.AddSingleton<JobCreator>();
+        builder.Services.AddSingleton<JobCanceller>();
         return builder;
     }
 
@@ -25,9 +27,12 @@ public static class JobsApi
         var jobs = app.MapGroup("/api/jobs").WithTags("Jobs");
         var limits = app.ServiceProvider.GetRequiredService<IOptions<ApiOptions>>().Value;
 
-        jobs.MapPost("/", CreateJob)
-            .WithMetadata(new RequestSizeLimitAttribute(limits.MaxSingleRequestBytes));
+        jobs.MapPost("/", CreateJob).WithMetadata(new RequestSizeLimitAttribute(limits.MaxSingleRequestBytes));
+        jobs.MapPost("/batch", CreateJobs).WithMetadata(new RequestSizeLimitAttribute(limits.MaxBatchRequestBytes));
+        jobs.MapGet("/", ListJobs);
         jobs.MapGet("/{id:guid}", GetJob);
+        jobs.MapGet("/{id:guid}/executions", GetExecutions);
+        jobs.MapPost("/{id:guid}/cancel", CancelJob);
 
         return app;
     }
@@ -35,19 +40,17 @@ public static class JobsApi
     private static async Task<Results<Created<JobResponse>, Ok<JobResponse>, ValidationProblem, ProblemHttpResult>> CreateJob(
         HttpRequest request, JobRequestReader reader, JobCreator creator, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var body = await RequestBody.ReadJsonAsync(request, cancellationToken);
-        if (body.Problem is { } problem)
+        var (document, problem) = await RequestBody.ReadJsonAsync(request, cancellationToken);
+        if (problem is not null)
         {
             return problem;
         }
 
-        using var document = body.Document!;
-        var read = reader.Read(document.RootElement, clock.GetUtcNow());
+        using var body = document!;
+        var read = reader.Read(body.RootElement, clock.GetUtcNow());
         if (read.Job is not { } newJob)
         {
-            return read.PayloadTooLarge
-                ? TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The payload is too large.", extensions: new Dictionary<string, object?> { ["errors"] = read.Errors })
-                : TypedResults.ValidationProblem(read.Errors);
+            return read.PayloadTooLarge ? Problems.TooLarge(read.Errors) : TypedResults.ValidationProblem(read.Errors);
         }
 
         try
@@ -58,18 +61,124 @@ public static class JobsApi
         }
         catch (UnknownDependencyException)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["dependsOn"] = ["Every job in dependsOn must exist."],
-            });
+            return Problems.Invalid("dependsOn", "Every job in dependsOn must exist.");
         }
+    }
+
+    private static async Task<Results<Created<BatchResponse>, ValidationProblem, ProblemHttpResult>> CreateJobs(
+        HttpRequest request, JobRequestReader reader, JobCreator creator, IOptions<ApiOptions> options, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var (document, problem) = await RequestBody.ReadJsonAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        using var body = document!;
+        var max = options.Value.MaxBatchSize;
+        if (body.RootElement.ValueKind != JsonValueKind.Object
+            || !body.RootElement.TryGetProperty("jobs", out var list)
+            || list.ValueKind != JsonValueKind.Array
+            || list.GetArrayLength() is 0 || list.GetArrayLength() > max)
+        {
+            return Problems.Invalid("jobs", $"The body must be {{ \"jobs\": [...] }} with 1 to {max} job requests.");
+        }
+
+        var now = clock.GetUtcNow();
+        var jobs = new List<NewJob>(list.GetArrayLength());
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var tooLarge = false;
+        var index = 0;
+        foreach (var item in list.EnumerateArray())
+        {
+            var read = reader.Read(item, now, $"jobs[{index++}].");
+            if (read.Job is { } job)
+            {
+                jobs.Add(job);
+            }
+            else
+            {
+                tooLarge |= read.PayloadTooLarge;
+                foreach (var (field, messages) in read.Errors)
+                {
+                    errors[field] = messages;
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return tooLarge ? Problems.TooLarge(errors) : TypedResults.ValidationProblem(errors);
+        }
+
+        try
+        {
+            var ids = await creator.CreateBatchAsync(jobs, cancellationToken);
+            return TypedResults.Created((string?)null, new BatchResponse(ids));
+        }
+        catch (UnknownDependencyException)
+        {
+            return Problems.Invalid("jobs", "Every job named in a dependsOn must exist; nothing was created.");
+        }
+    }
+
+    private static async Task<Results<Ok<Page<JobResponse>>, ValidationProblem>> ListJobs(
+        string? status, string? type, string? limit, string? cursor, JobStore store, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        JobStatus? statusFilter = null;
+        if (status is not null)
+        {
+            if (JobStatusText.TryParse(status, out var parsed))
+            {
+                statusFilter = parsed;
+            }
+            else
+            {
+                errors["status"] = [$"The status must be one of: {string.Join(", ", JobStatusText.All)}."];
+            }
+        }
+
+        if (type is not null && !JobLimits.IsValidType(type))
+        {
+            errors["type"] = ["The type must be 1 to 200 characters from A-Z, a-z, 0-9, '.', '_', ':' and '-'."];
+        }
+
+        var page = PageQuery.Read(limit, cursor, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var found = await store.JobListAsync(statusFilter, type, page.Cursor, page.Limit, cancellationToken);
+        return TypedResults.Ok(new Page<JobResponse>(found.Items.Select(JobResponse.From).ToList(), found.NextCursor));
     }
 
     private static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetJob(Guid id, JobStore store, CancellationToken cancellationToken) =>
         await store.JobGetByIdAsync(id, cancellationToken) is { } job
             ? TypedResults.Ok(JobResponse.From(job))
-            : NotFound(id);
+            : Problems.JobNotFound(id);
 
-    private static ProblemHttpResult NotFound(Guid id) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such job.", detail: $"There is no job {id}.");
+    private static async Task<Results<Ok<List<ExecutionResponse>>, ProblemHttpResult>> GetExecutions(Guid id, JobStore store, CancellationToken cancellationToken) =>
+        await store.JobExecutionListAsync(id, cancellationToken) is { } executions
+            ? TypedResults.Ok(executions.Select(ExecutionResponse.From).ToList())
+            : Problems.JobNotFound(id);
+
+    private static async Task<Results<Ok<JobResponse>, Accepted<JobResponse>, ProblemHttpResult>> CancelJob(
+        Guid id, JobCanceller canceller, JobStore store, CancellationToken cancellationToken)
+    {
+        var result = await canceller.CancelAsync(id, cancellationToken);
+        var job = await store.JobGetByIdAsync(id, cancellationToken);
+        return (result, job) switch
+        {
+            (CancelResult.Cancelled, not null) => TypedResults.Ok(JobResponse.From(job)),
+            (CancelResult.Requested, not null) => TypedResults.Accepted($"/api/jobs/{id}", JobResponse.From(job)),
+            (CancelResult.AlreadyFinished, not null) => Problems.Conflict("The job has already finished.", $"Job {id} is {JobStatusText.Of(job.Status)}; only a waiting, scheduled, queued or running job can be cancelled."),
+            _ => Problems.JobNotFound(id),
+        };
+    }
 }
+
+/// <summary>The answer to a batch create: every job's id, in request order.</summary>
+public sealed record BatchResponse(IReadOnlyList<Guid> Ids);

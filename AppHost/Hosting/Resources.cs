@@ -118,6 +118,6 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
 
     public bool RunsToCompletion { get; set; }
 
-    /// <summary>How long a stop waits after SIGTERM before it kills.</summary>
-    public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long a stop waits after SIGTERM before it kills: longer than a worker's drain.</summary>
+    public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(45);
 }

@@ -13,6 +13,9 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
     private static readonly RedisScript EnqueueScript = RedisScript.Load("enqueue.lua");
     private static readonly RedisScript AcquireScript = RedisScript.Load("acquire.lua");
     private static readonly RedisScript ReleaseScript = RedisScript.Load("release.lua");
+    private static readonly RedisScript DequeueScript = RedisScript.Load("dequeue.lua");
+    private static readonly RedisScript MissingScript = RedisScript.Load("missing.lua");
+    private static readonly RedisScript DropLeasesScript = RedisScript.Load("drop-leases.lua");
 
     public RedisKeys Keys => keys;
 
@@ -56,12 +59,70 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
         return (long)await ReleaseScript.EvaluateAsync(Database, scriptKeys, values);
     }
 
+    /// <summary>Takes jobs out of every band; returns how many entries were removed.</summary>
+    public async Task<long> DequeueAsync(IReadOnlyCollection<Guid> jobIds) =>
+        jobIds.Count == 0 ? 0 : (long)await DequeueScript.EvaluateAsync(Database, keys.Bands, Ids(jobIds));
+
+    /// <summary>Which of these jobs Redis holds neither in a band nor under a lease.</summary>
+    public async Task<IReadOnlyList<Guid>> FindMissingAsync(IReadOnlyCollection<Guid> jobIds)
+    {
+        if (jobIds.Count == 0)
+        {
+            return [];
+        }
+
+        var missing = (RedisResult[])(await MissingScript.EvaluateAsync(Database, [.. keys.Bands, keys.Leases], Ids(jobIds)))!;
+        return missing.Select(id => Guid.Parse((string)id!)).ToList();
+    }
+
+    /// <summary>Ends leases whoever holds them; returns how many.</summary>
+    public async Task<long> DropLeasesAsync(IReadOnlyCollection<Guid> jobIds) =>
+        jobIds.Count == 0 ? 0 : (long)await DropLeasesScript.EvaluateAsync(Database, [keys.Leases, keys.LeaseOwners], Ids(jobIds));
+
+    /// <summary>A page of a band's entries by rank, oldest first.</summary>
+    public async Task<IReadOnlyList<Guid>> BandPageAsync(PriorityBand band, long start, int count) =>
+        (await Database.SortedSetRangeByRankAsync(keys.Band(band), start, start + count - 1)).Select(id => Guid.Parse((string)id!)).ToList();
+
+    /// <summary>Jobs whose Redis lease deadline has passed (up to <paramref name="count"/>).</summary>
+    public async Task<IReadOnlyList<Guid>> ExpiredLeasesAsync(DateTimeOffset now, int count) =>
+        (await Database.SortedSetRangeByScoreAsync(keys.Leases, double.NegativeInfinity, now.ToUnixTimeMilliseconds(), take: count))
+            .Select(id => Guid.Parse((string)id!)).ToList();
+
+    /// <summary>How many jobs wait in each band.</summary>
+    public async Task<(long High, long Medium, long Low)> BandLengthsAsync()
+    {
+        var batch = Database.CreateBatch();
+        var high = batch.SortedSetLengthAsync(keys.High);
+        var medium = batch.SortedSetLengthAsync(keys.Medium);
+        var low = batch.SortedSetLengthAsync(keys.Low);
+        batch.Execute();
+        return (await high, await medium, await low);
+    }
+
     /// <summary>Subscribes to the wake-up that every enqueue publishes.</summary>
     public async Task SubscribeToWakeUpsAsync(Action onWake)
     {
         var subscriber = redis.GetSubscriber();
         await subscriber.SubscribeAsync(keys.WakeChannel, (_, _) => onWake());
     }
+
+    /// <summary>Tells every worker that a running job was cancelled; the one running it stops it.</summary>
+    public Task PublishCancellationAsync(Guid jobId) =>
+        redis.GetSubscriber().PublishAsync(keys.CancelChannel, jobId.ToString());
+
+    public async Task SubscribeToCancellationsAsync(Action<Guid> onCancel)
+    {
+        var subscriber = redis.GetSubscriber();
+        await subscriber.SubscribeAsync(keys.CancelChannel, (_, message) =>
+        {
+            if (Guid.TryParse((string?)message, out var jobId))
+            {
+                onCancel(jobId);
+            }
+        });
+    }
+
+    private static RedisValue[] Ids(IReadOnlyCollection<Guid> jobIds) => jobIds.Select(id => (RedisValue)id.ToString()).ToArray();
 
     internal (RedisKey[] Keys, RedisValue[] Values) EnqueueArguments(IReadOnlyCollection<QueuedJob> jobs)
     {

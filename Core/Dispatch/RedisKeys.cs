@@ -24,6 +24,7 @@ public sealed class RedisKeys
         FairnessCursor = root + "fairness-cursor";
         EnqueueClock = root + "enqueue-clock";
         WakeChannel = RedisChannel.Literal(root + "wake");
+        CancelChannel = RedisChannel.Literal(root + "cancel");
     }
 
     public string Prefix { get; }
@@ -51,6 +52,12 @@ public sealed class RedisKeys
 
     /// <summary>Pub/sub channel on which enqueues wake idle workers.</summary>
     public RedisChannel WakeChannel { get; }
+
+    /// <summary>Pub/sub channel that carries the id of a running job a client cancelled.</summary>
+    public RedisChannel CancelChannel { get; }
+
+    /// <summary>The three bands, highest first.</summary>
+    public RedisKey[] Bands => [High, Medium, Low];
 
     public RedisKey Band(PriorityBand band) => band switch
     {

@@ -7,15 +7,20 @@ namespace AspireJobs.Core.Jobs;
 /// <summary>
 /// Jobs in PostgreSQL, the system of record. One method per statement in <c>Sql/</c>, named
 /// after it; a method whose name carries a guard (<c>IfQueued</c>, <c>IfRunning</c>) changes only
-/// the rows for which the guard holds and tells the caller which those were.
+/// the rows for which the guard holds and tells the caller which those were. This file creates
+/// and reads; JobStore.Transitions.cs moves jobs between states; JobStore.Maintenance.cs serves
+/// the health monitor's loops.
 /// </summary>
-public sealed class JobStore(NpgsqlDataSource db)
+public sealed partial class JobStore(NpgsqlDataSource db)
 {
     private static readonly string JobInsertSql = EmbeddedFile.Core("JobInsert.sql");
+    private static readonly string JobInsertBatchSql = EmbeddedFile.Core("JobInsertBatch.sql");
     private static readonly string JobGetByIdSql = EmbeddedFile.Core("JobGetById.sql");
     private static readonly string JobGetByIdempotencyKeySql = EmbeddedFile.Core("JobGetByIdempotencyKey.sql");
-    private static readonly string JobSetRunningIfQueuedSql = EmbeddedFile.Core("JobSetRunningIfQueued.sql");
-    private static readonly string JobSetCompletedIfRunningSql = EmbeddedFile.Core("JobSetCompletedIfRunning.sql");
+    private static readonly string JobGetIdsByIdempotencyKeysSql = EmbeddedFile.Core("JobGetIdsByIdempotencyKeys.sql");
+    private static readonly string JobListSql = EmbeddedFile.Core("JobList.sql");
+    private static readonly string JobExecutionListSql = EmbeddedFile.Core("JobExecutionList.sql");
+    private static readonly string JobCountByStateSql = EmbeddedFile.Core("JobCountByState.sql");
 
     /// <summary>
     /// Creates a job. When its idempotency key is already taken, nothing is written and the job
@@ -37,9 +42,8 @@ public sealed class JobStore(NpgsqlDataSource db)
         command.Parameters.Add(Text(job.IdempotencyKey));
         command.Parameters.Add(Value(job.DependsOn.ToArray()));
 
-        try
+        await using (var reader = await ExecuteCreateAsync(command, job.DependsOn, cancellationToken))
         {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             if (await reader.ReadAsync(cancellationToken))
             {
                 var created = new Job(
@@ -51,96 +55,196 @@ public sealed class JobStore(NpgsqlDataSource db)
                 return new JobInsertResult(created, Created: true);
             }
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation
-                                          && e.ConstraintName == "job_dependencies_depends_on_id_fkey")
-        {
-            throw new UnknownDependencyException(job.DependsOn, e);
-        }
 
-        // The key belongs to an earlier job. It cannot have been deleted in between: retention
-        // only removes finished jobs, and a key is only repeated by a client that saw it created.
+        // The key belongs to an earlier job. It cannot have vanished in between: retention only
+        // removes jobs finished long ago, and a key is only repeated by a client that saw it created.
         var existing = await JobGetByIdempotencyKeyAsync(job.IdempotencyKey!, cancellationToken)
             ?? throw new InvalidOperationException($"Idempotency key '{job.IdempotencyKey}' conflicted but holds no job.");
         return new JobInsertResult(existing, Created: false);
+    }
+
+    /// <summary>
+    /// Creates many jobs atomically in one round trip. Returns every job's id in request order
+    /// (for a repeated idempotency key, the id of the job that holds it) and the jobs now queued.
+    /// </summary>
+    /// <exception cref="UnknownDependencyException">A job named in a dependsOn does not exist; nothing was written.</exception>
+    public async Task<BatchInsertResult> JobInsertBatchAsync(IReadOnlyList<NewJob> jobs, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var count = jobs.Count;
+        var ids = new Guid[count];
+        var types = new string[count];
+        var statuses = new string[count];
+        var priorities = new short[count];
+        var payloads = new string?[count];
+        var maxRetries = new int[count];
+        var timeouts = new int[count];
+        var scheduledAt = new DateTimeOffset?[count];
+        var keys = new string?[count];
+        var edgeJobs = new List<Guid>();
+        var edgeParents = new List<Guid>();
+        for (var i = 0; i < count; i++)
+        {
+            var job = jobs[i];
+            var status = job.InitialStatus(now);
+            (ids[i], types[i], statuses[i], priorities[i], payloads[i]) = (job.Id, job.Type, JobStatusText.Of(status), (short)job.Priority, job.PayloadJson);
+            (maxRetries[i], timeouts[i], keys[i]) = (job.MaxRetries, (int)job.Timeout.TotalMilliseconds, job.IdempotencyKey);
+            scheduledAt[i] = status == JobStatus.Scheduled ? job.RunAt!.Value.ToUniversalTime() : null;
+            foreach (var parent in job.DependsOn)
+            {
+                edgeJobs.Add(job.Id);
+                edgeParents.Add(parent);
+            }
+        }
+
+        await using var command = db.CreateCommand(JobInsertBatchSql);
+        command.Parameters.Add(Value(ids));
+        command.Parameters.Add(Value(types));
+        command.Parameters.Add(Value(statuses));
+        command.Parameters.Add(Value(priorities));
+        command.Parameters.Add(JsonArray(payloads));
+        command.Parameters.Add(Value(maxRetries));
+        command.Parameters.Add(Value(timeouts));
+        command.Parameters.Add(TimeArray(scheduledAt));
+        command.Parameters.Add(TextArray(keys));
+        command.Parameters.Add(Value(edgeJobs.ToArray()));
+        command.Parameters.Add(Value(edgeParents.ToArray()));
+
+        var inserted = new HashSet<Guid>();
+        await using (var reader = await ExecuteCreateAsync(command, [.. edgeParents.Distinct()], cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                inserted.Add(reader.GetGuid(0));
+            }
+        }
+
+        var queued = new List<QueuedJob>();
+        for (var i = 0; i < count; i++)
+        {
+            if (inserted.Contains(ids[i]) && statuses[i] == "queued")
+            {
+                queued.Add(new QueuedJob(ids[i], priorities[i]));
+            }
+        }
+
+        if (inserted.Count < count)
+        {
+            var holders = await JobGetIdsByIdempotencyKeysAsync(keys.Where((key, i) => key is not null && !inserted.Contains(ids[i])).Distinct().ToArray()!, cancellationToken);
+            for (var i = 0; i < count; i++)
+            {
+                if (!inserted.Contains(ids[i]))
+                {
+                    ids[i] = holders[keys[i]!];
+                }
+            }
+        }
+
+        return new BatchInsertResult(ids, queued);
     }
 
     public async Task<Job?> JobGetByIdAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var command = db.CreateCommand(JobGetByIdSql);
         command.Parameters.Add(Value(id));
-        return await ReadSingleJobAsync(command, cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? JobRow.Read(reader) : null;
     }
 
     public async Task<Job?> JobGetByIdempotencyKeyAsync(string idempotencyKey, CancellationToken cancellationToken)
     {
         await using var command = db.CreateCommand(JobGetByIdempotencyKeySql);
         command.Parameters.Add(Value(idempotencyKey));
-        return await ReadSingleJobAsync(command, cancellationToken);
-    }
-
-    /// <summary>
-    /// Starts the jobs Redis leased to a worker: each one still queued becomes running under a
-    /// new lease token. Jobs not returned were not startable and must be dropped by the caller.
-    /// </summary>
-    public async Task<IReadOnlyList<StartedJob>> JobSetRunningIfQueuedAsync(
-        IReadOnlyCollection<Guid> ids, Guid workerId, TimeSpan leaseGrace, CancellationToken cancellationToken)
-    {
-        await using var command = db.CreateCommand(JobSetRunningIfQueuedSql);
-        command.Parameters.Add(Value(ids.ToArray()));
-        command.Parameters.Add(Value(workerId));
-        command.Parameters.Add(Value(leaseGrace));
-
-        var started = new List<StartedJob>(ids.Count);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            started.Add(new StartedJob(
-                Id: reader.GetGuid(0),
-                Type: reader.GetString(1),
-                PayloadJson: reader.GetString(2),
-                Attempt: reader.GetInt32(3),
-                MaxRetries: reader.GetInt32(4),
-                Timeout: TimeSpan.FromMilliseconds(reader.GetInt32(5)),
-                LeaseToken: reader.GetGuid(6)));
-        }
-
-        return started;
-    }
-
-    /// <summary>
-    /// Completes attempts that succeeded, each only while its lease token is current. Returns the
-    /// ids that completed; an id missing from the answer had lost its lease and changed nothing.
-    /// </summary>
-    public async Task<IReadOnlySet<Guid>> JobSetCompletedIfRunningAsync(
-        IReadOnlyList<JobSuccess> successes, CancellationToken cancellationToken)
-    {
-        var ids = new Guid[successes.Count];
-        var tokens = new Guid[successes.Count];
-        var results = new string?[successes.Count];
-        for (var i = 0; i < successes.Count; i++)
-        {
-            (ids[i], tokens[i], results[i]) = successes[i];
-        }
-
-        await using var command = db.CreateCommand(JobSetCompletedIfRunningSql);
-        command.Parameters.Add(Value(ids));
-        command.Parameters.Add(Value(tokens));
-        command.Parameters.Add(JsonArray(results));
-
-        var completed = new HashSet<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            completed.Add(reader.GetGuid(0));
-        }
-
-        return completed;
-    }
-
-    private static async Task<Job?> ReadSingleJobAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? JobRow.Read(reader) : null;
+    }
+
+    /// <summary>A page of jobs, newest first; <paramref name="before"/> is the previous page's cursor.</summary>
+    public async Task<JobPage> JobListAsync(JobStatus? status, string? type, Guid? before, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(JobListSql);
+        command.Parameters.Add(Text(status is { } s ? JobStatusText.Of(s) : null));
+        command.Parameters.Add(Text(type));
+        command.Parameters.Add(Nullable(before));
+        command.Parameters.Add(Value(limit + 1));
+
+        var items = new List<Job>(limit + 1);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(JobRow.Read(reader));
+        }
+
+        // One row more than asked tells whether another page follows.
+        if (items.Count <= limit)
+        {
+            return new JobPage(items, null);
+        }
+
+        items.RemoveAt(limit);
+        return new JobPage(items, items[^1].Id);
+    }
+
+    /// <summary>A job's attempts in order; null when there is no such job.</summary>
+    public async Task<IReadOnlyList<JobExecution>?> JobExecutionListAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(JobExecutionListSql);
+        command.Parameters.Add(Value(jobId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var executions = new List<JobExecution>();
+        var jobExists = false;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            jobExists = true;
+            if (!reader.IsDBNull(0))
+            {
+                executions.Add(new JobExecution(
+                    reader.GetInt32(0), reader.GetGuid(1), ExecutionStatusText.Parse(reader.GetString(2)),
+                    reader.GetFieldValue<DateTimeOffset>(3),
+                    reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
+                    reader.IsDBNull(5) ? null : reader.GetInt64(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6)));
+            }
+        }
+
+        return jobExists ? executions : null;
+    }
+
+    public async Task<JobCounts> JobCountByStateAsync(CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(JobCountByStateSql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new JobCounts(
+            reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
+            reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8));
+    }
+
+    private async Task<Dictionary<string, Guid>> JobGetIdsByIdempotencyKeysAsync(string[] keys, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(JobGetIdsByIdempotencyKeysSql);
+        command.Parameters.Add(Value(keys));
+        var holders = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            holders[reader.GetString(0)] = reader.GetGuid(1);
+        }
+
+        return holders;
+    }
+
+    /// <summary>Runs a create, turning a missing dependency into <see cref="UnknownDependencyException"/>.</summary>
+    private static async Task<NpgsqlDataReader> ExecuteCreateAsync(NpgsqlCommand command, IReadOnlyList<Guid> dependsOn, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await command.ExecuteReaderAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation
+                                          && e.ConstraintName == "job_dependencies_depends_on_id_fkey")
+        {
+            throw new UnknownDependencyException(dependsOn, e);
+        }
     }
 }
 

@@ -1,14 +1,15 @@
 namespace AspireJobs.Core.Jobs;
 
 /// <summary>
-/// A job a worker has moved to <c>running</c>: what its handler needs, and the lease token that
-/// every finishing write must name.
+/// A job a worker has moved to <c>running</c>: what its handler needs, what the retry policy
+/// needs, and the lease token that every finishing write must name.
 /// </summary>
 public sealed record StartedJob(
     Guid Id,
     string Type,
     string PayloadJson,
     int Attempt,
+    int Failures,
     int MaxRetries,
     TimeSpan Timeout,
     Guid LeaseToken);

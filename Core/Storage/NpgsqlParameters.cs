@@ -26,4 +26,13 @@ internal static class NpgsqlParameters
     /// <summary>timestamptz wants UTC; a null means "the database's now()" in the statements that accept it.</summary>
     public static NpgsqlParameter Time(DateTimeOffset? time) =>
         new() { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = time.HasValue ? time.Value.ToUniversalTime() : DBNull.Value };
+
+    public static NpgsqlParameter TextArray(string?[] values) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Text | NpgsqlDbType.Array, Value = values };
+
+    public static NpgsqlParameter TimeArray(DateTimeOffset?[] times) =>
+        new() { NpgsqlDbType = NpgsqlDbType.TimestampTz | NpgsqlDbType.Array, Value = times };
+
+    public static NpgsqlParameter Interval(TimeSpan span) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Interval, Value = span };
 }

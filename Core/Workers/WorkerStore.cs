@@ -9,6 +9,7 @@ public sealed class WorkerStore(NpgsqlDataSource db)
 {
     private static readonly string WorkerInsertSql = EmbeddedFile.Core("WorkerInsert.sql");
     private static readonly string WorkerSetStoppedIfLiveSql = EmbeddedFile.Core("WorkerSetStoppedIfLive.sql");
+    private static readonly string WorkerAnyLiveHandlesTypeSql = EmbeddedFile.Core("WorkerAnyLiveHandlesType.sql");
 
     public async Task WorkerInsertAsync(WorkerRegistration worker, CancellationToken cancellationToken)
     {
@@ -29,5 +30,13 @@ public sealed class WorkerStore(NpgsqlDataSource db)
         await using var command = db.CreateCommand(WorkerSetStoppedIfLiveSql);
         command.Parameters.Add(Value(id));
         return await command.ExecuteScalarAsync(cancellationToken) is Guid;
+    }
+
+    /// <summary>Whether any live worker (active or draining) runs jobs of <paramref name="type"/>.</summary>
+    public async Task<bool> WorkerAnyLiveHandlesTypeAsync(string type, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(WorkerAnyLiveHandlesTypeSql);
+        command.Parameters.Add(Value(type));
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

@@ -56,13 +56,17 @@ CREATE TABLE jobs (
     lease_token         uuid,
     lease_expires_at    timestamptz,                 -- timeout plus grace: rescued after this
     cancel_requested_at timestamptz,
+    -- Set while no live worker handles the job's type: the job stays queued, visibly, but in no
+    -- band, until a worker that handles the type registers.
+    parked_at           timestamptz,
     created_at          timestamptz NOT NULL DEFAULT now(),
     scheduled_at        timestamptz NOT NULL DEFAULT now(),   -- when it is, or was, due
     started_at          timestamptz,                 -- start of the latest attempt
     completed_at        timestamptz,                 -- when it reached completed, dead_lettered or cancelled
     CHECK ((status = 'running') = (lease_token IS NOT NULL)),
     CHECK ((status = 'running') = (lease_expires_at IS NOT NULL)),
-    CHECK ((status IN ('completed', 'dead_lettered', 'cancelled')) = (completed_at IS NOT NULL))
+    CHECK ((status IN ('completed', 'dead_lettered', 'cancelled')) = (completed_at IS NOT NULL)),
+    CHECK (parked_at IS NULL OR status = 'queued')
 );
 
 -- Pages of jobs by status (the list API, dead letters, the reconciler's scan of queued jobs),

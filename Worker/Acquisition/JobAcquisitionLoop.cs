@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Workers;
 using AspireJobs.Worker.Execution;
+using AspireJobs.Worker.Handlers;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StackExchange.Redis;
@@ -11,12 +14,15 @@ namespace AspireJobs.Worker.Acquisition;
 /// The worker's pull loop. While it has free slots it takes jobs from Redis (never more than it
 /// has slots for), moves them to running in PostgreSQL, and runs each on its own task. When the
 /// bands are empty it sleeps until an enqueue wakes it over pub/sub, or until the slow safety
-/// poll; there is no tight polling.
+/// poll; there is no tight polling. On shutdown it stops taking jobs, lets running ones finish
+/// for a grace period, and hands the rest back to their bands (not counted as failures).
 /// </summary>
 public sealed partial class JobAcquisitionLoop(
     JobDispatcher dispatcher,
     JobStore store,
+    WorkerStore workers,
     JobExecutor executor,
+    JobHandlerRegistry handlers,
     WorkerIdentity identity,
     IOptions<WorkerOptions> options,
     ILogger<JobAcquisitionLoop> logger) : BackgroundService
@@ -26,17 +32,24 @@ public sealed partial class JobAcquisitionLoop(
     private readonly WorkerOptions _options = options.Value;
     private readonly Signal _wake = new();
     private readonly Signal _slotFreed = new();
-    private readonly HashSet<Task> _running = [];
-    private int _inFlight;
+    private readonly ConcurrentDictionary<Guid, RunningJob> _running = new();
+    private readonly string[] _handledTypes = [.. handlers.Types];
 
     /// <summary>Jobs this worker is running now.</summary>
-    public int InFlight => Volatile.Read(ref _inFlight);
+    public int InFlight => _running.Count;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await dispatcher.SubscribeToWakeUpsAsync(_wake.Set);
-        var fairness = _options.Fairness;
+        await dispatcher.SubscribeToCancellationsAsync(jobId =>
+        {
+            if (_running.TryGetValue(jobId, out var running))
+            {
+                running.Stop(StopReason.Cancelled);
+            }
+        });
 
+        var fairness = _options.Fairness;
         while (!stoppingToken.IsCancellationRequested)
         {
             var free = _options.Concurrency - InFlight;
@@ -70,17 +83,25 @@ public sealed partial class JobAcquisitionLoop(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        await base.StopAsync(cancellationToken);
-        Task[] running;
-        lock (_running)
+        await base.StopAsync(cancellationToken); // no more acquisitions
+        var graceEnds = Task.Delay(_options.ShutdownGracePeriod, cancellationToken);
+        var allDone = Task.WhenAll(_running.Values.Select(r => r.Finished));
+        if (await Task.WhenAny(allDone, graceEnds) == allDone)
         {
-            running = [.. _running];
+            return;
         }
 
-        await Task.WhenAll(running).WaitAsync(cancellationToken);
+        var remaining = _running.Values.ToList();
+        LogHandingBack(remaining.Count, _options.ShutdownGracePeriod.TotalSeconds);
+        foreach (var running in remaining)
+        {
+            running.Stop(StopReason.HandedBack);
+        }
+
+        await Task.WhenAll(remaining.Select(r => r.Finished)).WaitAsync(cancellationToken);
     }
 
-    /// <summary>Returns how many jobs Redis handed over (started or not), so the caller knows if the bands ran dry.</summary>
+    /// <summary>Returns how many jobs Redis handed over (startable or not), so the caller knows whether the bands ran dry.</summary>
     private async Task<int> AcquireAndStartAsync(int wanted, FairnessPolicy fairness, CancellationToken stoppingToken)
     {
         var ids = await dispatcher.AcquireAsync(identity.Id, wanted, _options.LeaseLength, fairness);
@@ -89,50 +110,68 @@ public sealed partial class JobAcquisitionLoop(
             return 0;
         }
 
-        var started = await store.JobSetRunningIfQueuedAsync(ids, identity.Id, _options.LeaseGrace, stoppingToken);
-        if (started.Count < ids.Count)
+        var result = await store.JobSetRunningIfQueuedAsync(ids, identity.Id, _options.LeaseGrace, _handledTypes, stoppingToken);
+        foreach (var job in result.Started)
         {
-            // Cancelled, or started elsewhere from a duplicate entry: not ours to run.
-            var startedIds = started.Select(job => job.Id).ToHashSet();
-            await dispatcher.ReleaseAsync(identity.Id, ids.Where(id => !startedIds.Contains(id)).ToList());
+            Run(job);
         }
 
-        foreach (var job in started)
+        if (result.Started.Count < ids.Count)
         {
-            Run(job, stoppingToken);
+            foreach (var unhandled in result.Unhandled)
+            {
+                await SetAsideAsync(unhandled, stoppingToken);
+            }
+
+            // Cancelled, started elsewhere from a duplicate entry, or set aside: not ours to run.
+            var started = result.Started.Select(job => job.Id).ToHashSet();
+            await dispatcher.ReleaseAsync(identity.Id, ids.Where(id => !started.Contains(id)).ToList());
         }
 
         return ids.Count;
     }
 
-    private void Run(StartedJob job, CancellationToken stoppingToken)
+    /// <summary>
+    /// A job of a type this worker does not run: if another live worker runs it, it is offered
+    /// again after a short deferral; if none does, it is parked (queued, visibly, out of the bands)
+    /// until a worker that runs the type registers.
+    /// </summary>
+    private async Task SetAsideAsync(UnhandledJob job, CancellationToken stoppingToken)
     {
-        Interlocked.Increment(ref _inFlight);
-        var task = Task.Run(() => executor.RunAsync(job, stoppingToken), CancellationToken.None);
-        lock (_running)
+        if (await workers.WorkerAnyLiveHandlesTypeAsync(job.Type, stoppingToken))
         {
-            _running.Add(task);
+            await store.JobSetScheduledIfQueuedAsync(job.Id, _options.UnhandledTypeDeferral,
+                $"Worker {identity.Name} does not run type '{job.Type}'; offered again later.", stoppingToken);
         }
+        else if (await store.JobSetParkedIfQueuedAsync(job.Id, $"No live worker runs job type '{job.Type}'. The job waits until one registers.", stoppingToken))
+        {
+            LogParked(job.Id, job.Type);
+        }
+    }
 
-        task.ContinueWith(
-            finished =>
+    private void Run(StartedJob job)
+    {
+        // In the table before it runs, so a cancellation or a shutdown always finds it.
+        var running = new RunningJob(job);
+        _running[job.Id] = running;
+        _ = Task.Run(async () =>
+        {
+            try
             {
-                lock (_running)
-                {
-                    _running.Remove(finished);
-                }
-
-                if (finished.Exception is { } e)
-                {
-                    LogRunFailed(job.Id, e.GetBaseException().Message);
-                }
-
-                Interlocked.Decrement(ref _inFlight);
+                await executor.RunAsync(running);
+            }
+            catch (Exception e) when (e is RedisException or NpgsqlException or TimeoutException)
+            {
+                LogRunFailed(job.Id, e.Message);
+            }
+            finally
+            {
+                _running.TryRemove(job.Id, out _);
+                running.Dispose();
+                running.MarkFinished();
                 _slotFreed.Set();
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+            }
+        }, CancellationToken.None);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not take jobs ({Reason}); trying again shortly")]
@@ -140,4 +179,10 @@ public sealed partial class JobAcquisitionLoop(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} could not be finished ({Reason}); its lease will expire and it will be rescued")]
     private partial void LogRunFailed(Guid jobId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: handing {Count} running jobs back after a {GraceSeconds} s grace period")]
+    private partial void LogHandingBack(int count, double graceSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} parked: no live worker runs type {JobType}")]
+    private partial void LogParked(Guid jobId, string jobType);
 }

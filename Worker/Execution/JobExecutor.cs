@@ -1,13 +1,17 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Retries;
 using AspireJobs.Worker.Handlers;
+using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace AspireJobs.Worker.Execution;
 
 /// <summary>
-/// Runs one started job: its handler under a token that fires on the job's timeout and on
-/// shutdown, then the outcome, written to PostgreSQL under the job's lease token, then the Redis
-/// lease released.
+/// Runs one started job: its handler under a token that fires on the job's timeout, on
+/// cancellation and on hand-back; then the outcome, written to PostgreSQL under the job's lease
+/// token (so a worker that lost its lease changes nothing); then the Redis lease released.
+/// A handler that ignores its token is abandoned after a grace period and its slot freed.
 /// </summary>
 public sealed partial class JobExecutor(
     JobHandlerRegistry handlers,
@@ -15,50 +19,130 @@ public sealed partial class JobExecutor(
     JobStore store,
     JobDispatcher dispatcher,
     WorkerIdentity identity,
+    IOptions<WorkerOptions> options,
     ILogger<JobExecutor> logger)
 {
-    public async Task RunAsync(StartedJob job, CancellationToken shutdown)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
-        timeout.CancelAfter(job.Timeout);
-        var context = new JobContext(job.Id, job.Type, job.Attempt, job.MaxRetries, job.Timeout, identity.Id);
+    private readonly WorkerOptions _options = options.Value;
+    private readonly RetryPolicy _retry = options.Value.Retry;
 
-        string? result = null;
-        Exception? failure = null;
+    public async Task RunAsync(RunningJob running)
+    {
+        var job = running.Job;
+        running.StartTimeout();
+        var handler = InvokeAsync(job, running.Token);
+
+        var abandoned = false;
+        if (!handler.IsCompleted)
+        {
+            await Task.WhenAny(handler, WhenStoppedThenGraceAsync(running.Token));
+            abandoned = !handler.IsCompleted;
+            if (abandoned)
+            {
+                LogAbandoned(job.Id, job.Type, _options.AbandonGrace.TotalSeconds);
+                _ = handler.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default); // observed, never rethrown
+            }
+        }
+
+        var outcome = JobOutcome.Of(running, handler, abandoned);
         try
         {
-            if (!handlers.TryGet(job.Type, out var invoker))
-            {
-                throw new PermanentJobException($"No handler for job type '{job.Type}' on this worker.");
-            }
-
-            await using var scope = scopes.CreateAsyncScope();
-            result = await invoker.InvokeAsync(scope.ServiceProvider, job.PayloadJson, context, timeout.Token);
+            await RecordAsync(job, outcome);
         }
-        catch (Exception e)
+        catch (NpgsqlException e)
         {
-            failure = e;
-        }
-
-        if (failure is null)
-        {
-            var completed = await store.JobSetCompletedIfRunningAsync([new JobSuccess(job.Id, job.LeaseToken, result)], CancellationToken.None);
-            if (!completed.Contains(job.Id))
-            {
-                LogLeaseLost(job.Id, job.Type);
-            }
-        }
-        else
-        {
-            LogFailed(job.Id, job.Type, job.Attempt, failure.Message);
+            // The job stays running in PostgreSQL; the lease rescue requeues it after its deadline.
+            LogRecordFailed(job.Id, job.Type, e.Message);
         }
 
         await dispatcher.ReleaseAsync(identity.Id, [job.Id]);
     }
 
+    private async Task<string?> InvokeAsync(StartedJob job, CancellationToken token)
+    {
+        if (!handlers.TryGet(job.Type, out var invoker))
+        {
+            throw new PermanentJobException($"No handler for job type '{job.Type}' on this worker.");
+        }
+
+        var context = new JobContext(job.Id, job.Type, job.Attempt, job.MaxRetries, job.Timeout, identity.Id);
+        await using var scope = scopes.CreateAsyncScope();
+        return await invoker.InvokeAsync(scope.ServiceProvider, job.PayloadJson, context, token);
+    }
+
+    /// <summary>Completes <see cref="WorkerOptions.AbandonGrace"/> after the token fires; never before.</summary>
+    private async Task WhenStoppedThenGraceAsync(CancellationToken token)
+    {
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+        }
+        catch (OperationCanceledException)
+        {
+            await Task.Delay(_options.AbandonGrace, CancellationToken.None);
+        }
+    }
+
+    private async Task RecordAsync(StartedJob job, JobOutcome outcome)
+    {
+        var none = CancellationToken.None; // an outcome is written even while shutting down
+        switch (outcome)
+        {
+            case JobOutcome.Succeeded success:
+                if (!(await store.JobSetCompletedIfRunningAsync([new JobSuccess(job.Id, job.LeaseToken, success.ResultJson)], none)).Contains(job.Id))
+                {
+                    LogLeaseLost(job.Id, job.Type);
+                }
+
+                break;
+
+            case JobOutcome.Failed failure:
+                var decision = _retry.Decide(job.Failures + 1, job.MaxRetries, failure.Permanent, Random.Shared);
+                LogFailed(job.Id, job.Type, job.Attempt, failure.Error, decision.Retry ? $"retry in {decision.Delay.TotalSeconds:0.0} s" : "dead-lettered");
+                var written = decision.Retry
+                    ? await store.JobSetScheduledIfRunningAsync(job.Id, job.LeaseToken, failure.Status, failure.Error, decision.Delay, none)
+                    : await store.JobSetDeadLetteredIfRunningAsync(job.Id, job.LeaseToken, failure.Status, failure.Error, none);
+                if (!written)
+                {
+                    await CancelOrReportLostAsync(job); // a cancellation was requested meanwhile, or the lease is gone
+                }
+
+                break;
+
+            case JobOutcome.Cancelled:
+                await CancelOrReportLostAsync(job);
+                break;
+
+            case JobOutcome.HandedBack handBack:
+                if (await store.JobSetQueuedIfRunningAsync(job.Id, job.LeaseToken, handBack.Reason, none) is { } priority)
+                {
+                    await dispatcher.EnqueueAsync([new QueuedJob(job.Id, priority)]);
+                }
+                else
+                {
+                    await CancelOrReportLostAsync(job);
+                }
+
+                break;
+        }
+    }
+
+    private async Task CancelOrReportLostAsync(StartedJob job)
+    {
+        if (!await store.JobSetCancelledIfRunningAsync(job.Id, job.LeaseToken, CancellationToken.None))
+        {
+            LogLeaseLost(job.Id, job.Type);
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}) finished after its lease was taken over; its outcome was not recorded")]
     private partial void LogLeaseLost(Guid jobId, string jobType);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}) attempt {Attempt} failed: {Reason}")]
-    private partial void LogFailed(Guid jobId, string jobType, int attempt, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}) attempt {Attempt} failed: {Reason}; {Decision}")]
+    private partial void LogFailed(Guid jobId, string jobType, int attempt, string reason, string decision);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}) ignored its cancellation for {GraceSeconds} s; abandoned, its slot is free again")]
+    private partial void LogAbandoned(Guid jobId, string jobType, double graceSeconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} ({JobType}) finished but its outcome could not be recorded ({Reason}); it will be rescued when its lease expires")]
+    private partial void LogRecordFailed(Guid jobId, string jobType, string reason);
 }

@@ -1,3 +1,5 @@
+using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Workers;
 using AspireJobs.Worker.Handlers;
 using Microsoft.Extensions.Options;
@@ -5,20 +7,28 @@ using Microsoft.Extensions.Options;
 namespace AspireJobs.Worker.Registration;
 
 /// <summary>
-/// Registers this worker in PostgreSQL before it takes any job, and marks it stopped when it
-/// exits cleanly. Registered before the acquisition loop, so it starts first and stops last.
+/// Registers this worker in PostgreSQL before it takes any job, releases jobs that were parked
+/// for want of a worker running its types, and marks it stopped when it exits cleanly.
+/// Registered before the acquisition loop, so it starts first and stops last.
 /// </summary>
 public sealed class WorkerRegistrationService(
     WorkerStore workers,
+    JobStore jobs,
+    JobDispatcher dispatcher,
     WorkerIdentity identity,
     JobHandlerRegistry handlers,
     IOptions<WorkerOptions> options) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) =>
-        workers.WorkerInsertAsync(
-            new WorkerRegistration(identity.Id, identity.Name, identity.Host, identity.ProcessId, identity.Version,
-                handlers.Types.Order(StringComparer.Ordinal).ToList(), options.Value.Concurrency),
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var types = handlers.Types.Order(StringComparer.Ordinal).ToList();
+        await workers.WorkerInsertAsync(
+            new WorkerRegistration(identity.Id, identity.Name, identity.Host, identity.ProcessId, identity.Version, types, options.Value.Concurrency),
             cancellationToken);
+
+        var unparked = await jobs.JobSetUnparkedForTypesAsync(types, cancellationToken);
+        await dispatcher.EnqueueAsync(unparked);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) =>
         workers.WorkerSetStoppedIfLiveAsync(identity.Id, cancellationToken);

@@ -1,15 +1,17 @@
 -- JobSetRunningIfQueued: a worker takes the jobs Redis leased to it. Each job that is still
--- queued becomes running under a fresh lease token, with its attempt counted, its execution
--- opened and its transition logged, in one statement. A job that is not queued (cancelled, or
--- started by another worker from a duplicate entry) or whose row another transaction holds is
--- left alone and not returned: the caller drops it.
+-- queued and of a type the worker handles becomes running under a fresh lease token, with its
+-- attempt counted, its execution opened and its transition logged, in one statement. A job that
+-- is not queued (cancelled, or started elsewhere from a duplicate entry) or whose row another
+-- transaction holds is left alone and not returned: the caller drops it. A queued job of a type
+-- the worker does not handle is returned with started = false, unchanged.
 --   $1 ids uuid[]    $2 worker_id uuid    $3 lease_grace interval (added to each job's timeout)
--- Returns id, type, payload, attempts, max_retries, timeout_ms, lease_token of each started job.
+--   $4 handled_types text[]
+-- Returns id, type, payload, attempts, failures, max_retries, timeout_ms, lease_token, started.
 WITH claimable AS (
     -- In id order and skipping locked rows: concurrent takers never wait on or deadlock with
     -- each other.
-    SELECT id FROM jobs
-    WHERE id = ANY($1) AND status = 'queued'
+    SELECT id, type FROM jobs
+    WHERE id = ANY($1) AND status = 'queued' AND parked_at IS NULL
     ORDER BY id
     FOR UPDATE SKIP LOCKED
 ), started AS (
@@ -21,9 +23,9 @@ WITH claimable AS (
         lease_expires_at = now() + j.timeout_ms * interval '1 millisecond' + $3,
         started_at = now()
     FROM claimable c
-    WHERE j.id = c.id
-    RETURNING j.id, j.type, j.payload, j.attempts, j.max_retries, j.timeout_ms, j.lease_token,
-              j.started_at
+    WHERE j.id = c.id AND c.type = ANY($4)
+    RETURNING j.id, j.type, j.payload, j.attempts, j.failures, j.max_retries, j.timeout_ms,
+              j.lease_token, j.started_at
 ), executions AS (
     INSERT INTO job_executions (job_id, attempt, worker_id, status, started_at)
     SELECT id, attempts, $2, 'running', started_at FROM started
@@ -31,4 +33,9 @@ WITH claimable AS (
     INSERT INTO job_events (job_id, from_status, to_status, attempt, worker_id, at)
     SELECT id, 'queued', 'running', attempts, $2, started_at FROM started
 )
-SELECT id, type, payload, attempts, max_retries, timeout_ms, lease_token FROM started;
+SELECT id, type, payload::text, attempts, failures, max_retries, timeout_ms, lease_token, true
+FROM started
+UNION ALL
+SELECT id, type, NULL, NULL, NULL, NULL, NULL, NULL, false
+FROM claimable
+WHERE NOT (type = ANY($4));

@@ -1,4 +1,5 @@
 using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Jobs;
 using AspireJobs.Tests.Infrastructure;
 
 namespace AspireJobs.Tests.Core.Dispatch;
@@ -49,7 +50,6 @@ public sealed class JobDispatcherTests(TestServers servers)
     {
         await _dispatcher.EnqueueAsync(Enumerable.Range(0, 30)
             .Select(i => new QueuedJob(Guid.CreateVersion7(), i % 3 == 0 ? 5 : i % 3 == 1 ? 3 : 1)).ToList());
-        var bands = new Dictionary<Guid, int>();
 
         var taken = await _dispatcher.AcquireAsync(Guid.NewGuid(), 10, Lease, NoAging);
 

@@ -7,6 +7,7 @@ namespace AspireJobs.Tests.Core.Jobs;
 public sealed class JobStoreTests(TestServers servers) : IAsyncLifetime
 {
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
+    private static readonly string[] AllTypes = ["noop", "echo", "sleep", "fail"];
     private TestDatabase _db = null!;
     private JobStore _store = null!;
 
@@ -78,9 +79,9 @@ public sealed class JobStoreTests(TestServers servers) : IAsyncLifetime
         var job = (await _store.JobInsertAsync(TestJobs.New(), DateTimeOffset.UtcNow, Token)).Job;
 
         var starts = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
-            _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, Token)));
+            _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)));
 
-        var started = Assert.Single(starts.SelectMany(s => s));
+        var started = Assert.Single(starts.SelectMany(s => s.Started));
         Assert.Equal(1, started.Attempt);
         Assert.Equal(1L, await _db.ScalarAsync<long>("SELECT count(*) FROM job_executions WHERE job_id = $1 AND status = 'running'", job.Id));
     }
@@ -89,7 +90,7 @@ public sealed class JobStoreTests(TestServers servers) : IAsyncLifetime
     public async Task JobSetCompletedIfRunning_ChangesNothing_UnderAStaleLeaseToken()
     {
         var job = (await _store.JobInsertAsync(TestJobs.New(), DateTimeOffset.UtcNow, Token)).Job;
-        var started = Assert.Single(await _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, Token));
+        var started = Assert.Single((await _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)).Started);
 
         var stale = await _store.JobSetCompletedIfRunningAsync([new JobSuccess(job.Id, Guid.NewGuid(), "1")], Token);
         var current = await _store.JobSetCompletedIfRunningAsync([new JobSuccess(job.Id, started.LeaseToken, "2")], Token);

@@ -1,0 +1,51 @@
+using AspireJobs.Api.Http;
+using AspireJobs.Api.Jobs;
+using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Jobs;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AspireJobs.Api.DeadLetters;
+
+/// <summary>
+/// The dead-letter queue: jobs whose last allowed attempt failed, newest first, and their
+/// requeueing (with their retries restored).
+/// </summary>
+public static class DeadLettersApi
+{
+    public static IEndpointRouteBuilder MapDeadLetters(this IEndpointRouteBuilder app)
+    {
+        var deadLetters = app.MapGroup("/api/dead-letters").WithTags("Dead letters");
+        deadLetters.MapGet("/", ListDeadLetters);
+        deadLetters.MapPost("/{id:guid}/requeue", Requeue);
+        return app;
+    }
+
+    private static async Task<Results<Ok<Page<JobResponse>>, ValidationProblem>> ListDeadLetters(
+        string? limit, string? cursor, JobStore store, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var page = PageQuery.Read(limit, cursor, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var found = await store.JobListAsync(JobStatus.DeadLettered, null, page.Cursor, page.Limit, cancellationToken);
+        return TypedResults.Ok(new Page<JobResponse>(found.Items.Select(JobResponse.From).ToList(), found.NextCursor));
+    }
+
+    private static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> Requeue(
+        Guid id, JobStore store, JobDispatcher dispatcher, CancellationToken cancellationToken)
+    {
+        if (await store.JobSetQueuedIfDeadLetteredAsync(id, cancellationToken) is { } priority)
+        {
+            // If Redis misses this push, the reconciler makes it.
+            await dispatcher.EnqueueAsync([new QueuedJob(id, priority)]);
+            return TypedResults.Ok(JobResponse.From((await store.JobGetByIdAsync(id, cancellationToken))!));
+        }
+
+        return await store.JobGetByIdAsync(id, cancellationToken) is { } job
+            ? Problems.Conflict("The job is not a dead letter.", $"Job {id} is {JobStatusText.Of(job.Status)}; only a dead-lettered job can be requeued.")
+            : Problems.JobNotFound(id);
+    }
+}

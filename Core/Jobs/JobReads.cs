@@ -1,0 +1,44 @@
+namespace AspireJobs.Core.Jobs;
+
+/// <summary>One page of jobs; <see cref="NextCursor"/> is null on the last page.</summary>
+public sealed record JobPage(IReadOnlyList<Job> Items, Guid? NextCursor);
+
+/// <summary>One attempt of a job, as <c>job_executions</c> holds it.</summary>
+public sealed record JobExecution(
+    int Attempt,
+    Guid WorkerId,
+    ExecutionStatus Status,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? FinishedAt,
+    long? DurationMs,
+    string? Error);
+
+/// <summary>How many jobs are in each state; queued ones by band.</summary>
+public sealed record JobCounts(
+    long QueuedHigh,
+    long QueuedMedium,
+    long QueuedLow,
+    long Scheduled,
+    long Waiting,
+    long Running,
+    long Completed,
+    long DeadLettered,
+    long Cancelled);
+
+/// <summary>A job to put (back) in its band: its id and the priority it is dispatched at.</summary>
+public readonly record struct QueuedJob(Guid Id, int Priority)
+{
+    public PriorityBand Band => PriorityBands.Of(Priority);
+}
+
+/// <summary>A job that a create made or found, by its place in the request.</summary>
+public sealed record BatchInsertResult(IReadOnlyList<Guid> Ids, IReadOnlyList<QueuedJob> Queued);
+
+/// <summary>What a worker got when it tried to start jobs: those it started, and those it cannot run.</summary>
+public sealed record StartResult(IReadOnlyList<StartedJob> Started, IReadOnlyList<UnhandledJob> Unhandled);
+
+/// <summary>A queued job of a type the worker that took it does not handle.</summary>
+public readonly record struct UnhandledJob(Guid Id, string Type);
+
+/// <summary>A job rescued after its lease expired: back in queued, or cancelled if that was asked.</summary>
+public readonly record struct RescuedJob(Guid Id, int Priority, JobStatus Status);

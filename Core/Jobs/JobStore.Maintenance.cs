@@ -1,0 +1,79 @@
+using AspireJobs.Core.Storage;
+using static AspireJobs.Core.Storage.NpgsqlParameters;
+
+namespace AspireJobs.Core.Jobs;
+
+/// <summary>What the health monitor's loops ask of the jobs: promotion, rescue, reconciliation, retention.</summary>
+public sealed partial class JobStore
+{
+    private static readonly string JobSetQueuedIfDueSql = EmbeddedFile.Core("JobSetQueuedIfDue.sql");
+    private static readonly string JobSetQueuedIfLeaseExpiredSql = EmbeddedFile.Core("JobSetQueuedIfLeaseExpired.sql");
+    private static readonly string JobGetQueuedPageSql = EmbeddedFile.Core("JobGetQueuedPage.sql");
+    private static readonly string JobGetDispatchableSql = EmbeddedFile.Core("JobGetDispatchable.sql");
+    private static readonly string JobGetRunningSql = EmbeddedFile.Core("JobGetRunning.sql");
+    private static readonly string JobDeleteFinishedBeforeSql = EmbeddedFile.Core("JobDeleteFinishedBefore.sql");
+    private static readonly string JobEventDeleteBeforeSql = EmbeddedFile.Core("JobEventDeleteBefore.sql");
+
+    /// <summary>Queues up to <paramref name="limit"/> scheduled jobs that are due; each exactly once across promoters.</summary>
+    public Task<IReadOnlyList<QueuedJob>> JobSetQueuedIfDueAsync(int limit, CancellationToken cancellationToken) =>
+        DispatchableAsync(JobSetQueuedIfDueSql, cancellationToken, Value(limit));
+
+    /// <summary>Rescues running jobs whose lease deadline passed: queued again, or cancelled if that was asked.</summary>
+    public async Task<IReadOnlyList<RescuedJob>> JobSetQueuedIfLeaseExpiredAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(JobSetQueuedIfLeaseExpiredSql);
+        command.Parameters.Add(Value(limit));
+        var rescued = new List<RescuedJob>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rescued.Add(new RescuedJob(reader.GetGuid(0), reader.GetInt16(1), JobStatusText.Parse(reader.GetString(2))));
+        }
+
+        return rescued;
+    }
+
+    /// <summary>A page of the jobs that belong in a band, in id order after <paramref name="afterId"/>.</summary>
+    public Task<IReadOnlyList<QueuedJob>> JobGetQueuedPageAsync(Guid afterId, int limit, CancellationToken cancellationToken) =>
+        DispatchableAsync(JobGetQueuedPageSql, cancellationToken, Value(afterId), Value(limit));
+
+    /// <summary>Which of these ids belong in a band (queued, not parked).</summary>
+    public Task<IReadOnlySet<Guid>> JobGetDispatchableAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>
+        IdsAsync(JobGetDispatchableSql, ids, cancellationToken);
+
+    /// <summary>Which of these ids are running.</summary>
+    public Task<IReadOnlySet<Guid>> JobGetRunningAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>
+        IdsAsync(JobGetRunningSql, ids, cancellationToken);
+
+    /// <summary>Deletes up to <paramref name="limit"/> jobs that finished before <paramref name="cutoff"/>; returns how many.</summary>
+    public async Task<int> JobDeleteFinishedBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(JobDeleteFinishedBeforeSql);
+        command.Parameters.Add(Time(cutoff));
+        command.Parameters.Add(Value(limit));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Deletes up to <paramref name="limit"/> transition events older than <paramref name="cutoff"/>; returns how many.</summary>
+    public async Task<int> JobEventDeleteBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(JobEventDeleteBeforeSql);
+        command.Parameters.Add(Time(cutoff));
+        command.Parameters.Add(Value(limit));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<IReadOnlySet<Guid>> IdsAsync(string sql, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.Add(Value(ids.ToArray()));
+        var found = new HashSet<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            found.Add(reader.GetGuid(0));
+        }
+
+        return found;
+    }
+}

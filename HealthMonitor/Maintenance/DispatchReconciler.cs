@@ -1,0 +1,95 @@
+using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Jobs;
+using Microsoft.Extensions.Options;
+
+namespace AspireJobs.HealthMonitor.Maintenance;
+
+/// <summary>
+/// Keeps Redis, the dispatch index, true to PostgreSQL, the record, in both directions: every
+/// queued job must be in a band or under a lease (a lost push, a Redis restart that lost data,
+/// a FLUSHALL), and every band entry must be a queued job (a leftover of a cancelled or finished
+/// job); an expired Redis lease on a job that no longer runs is dropped. Pushes are idempotent
+/// (a job already in a band keeps its place), so racing a live enqueue is harmless.
+/// </summary>
+public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dispatcher, TimeProvider clock, IOptions<HealthMonitorOptions> options, ILogger<DispatchReconciler> logger)
+    : PeriodicService(logger)
+{
+    protected override TimeSpan Interval => options.Value.ReconcileInterval;
+
+    protected override async Task RunOnceAsync(CancellationToken stoppingToken)
+    {
+        var pushed = await PushMissingAsync(stoppingToken);
+        var removed = await RemoveStrayAsync(stoppingToken);
+        var dropped = await DropStaleLeasesAsync(stoppingToken);
+        if (pushed + removed + dropped > 0)
+        {
+            LogRepaired(logger, pushed, removed, dropped);
+        }
+    }
+
+    /// <summary>PostgreSQL → Redis: queued jobs that Redis holds nowhere go back to their bands.</summary>
+    private async Task<int> PushMissingAsync(CancellationToken stoppingToken)
+    {
+        var pushed = 0;
+        var after = Guid.Empty;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var page = await store.JobGetQueuedPageAsync(after, options.Value.BatchSize, stoppingToken);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            var missing = (await dispatcher.FindMissingAsync(page.Select(job => job.Id).ToList())).ToHashSet();
+            if (missing.Count > 0)
+            {
+                pushed += (int)await dispatcher.EnqueueAsync(page.Where(job => missing.Contains(job.Id)).ToList());
+            }
+
+            after = page[^1].Id;
+        }
+
+        return pushed;
+    }
+
+    /// <summary>Redis → PostgreSQL: band entries that are not queued jobs are removed.</summary>
+    private async Task<int> RemoveStrayAsync(CancellationToken stoppingToken)
+    {
+        var removed = 0;
+        foreach (var band in Enum.GetValues<PriorityBand>())
+        {
+            long start = 0;
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var page = await dispatcher.BandPageAsync(band, start, options.Value.BatchSize);
+                if (page.Count == 0)
+                {
+                    break;
+                }
+
+                var dispatchable = await store.JobGetDispatchableAsync(page, stoppingToken);
+                var stray = page.Where(id => !dispatchable.Contains(id)).ToList();
+                removed += (int)await dispatcher.DequeueAsync(stray);
+                start += page.Count - stray.Count;
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Expired Redis leases on jobs that are no longer running are dropped.</summary>
+    private async Task<int> DropStaleLeasesAsync(CancellationToken stoppingToken)
+    {
+        var expired = await dispatcher.ExpiredLeasesAsync(clock.GetUtcNow(), options.Value.BatchSize);
+        if (expired.Count == 0)
+        {
+            return 0;
+        }
+
+        var running = await store.JobGetRunningAsync(expired, stoppingToken);
+        return (int)await dispatcher.DropLeasesAsync(expired.Where(id => !running.Contains(id)).ToList());
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciled Redis with PostgreSQL: {Pushed} queued jobs pushed back, {Removed} stray entries removed, {Dropped} stale leases dropped")]
+    private static partial void LogRepaired(ILogger logger, int pushed, int removed, int dropped);
+}

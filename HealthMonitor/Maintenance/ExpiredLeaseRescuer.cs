@@ -1,0 +1,33 @@
+using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Jobs;
+using Microsoft.Extensions.Options;
+
+namespace AspireJobs.HealthMonitor.Maintenance;
+
+/// <summary>
+/// Rescues running jobs whose lease deadline (their timeout plus the workers' grace) has passed:
+/// their worker died, hangs, or lost touch with PostgreSQL. They go back to their bands, the
+/// attempt recorded as abandoned; the old worker's lease token no longer matches, so it cannot
+/// overwrite what happens next.
+/// </summary>
+public sealed partial class ExpiredLeaseRescuer(JobStore store, JobDispatcher dispatcher, IOptions<HealthMonitorOptions> options, ILogger<ExpiredLeaseRescuer> logger)
+    : PeriodicService(logger)
+{
+    protected override TimeSpan Interval => options.Value.RescueInterval;
+
+    protected override async Task RunOnceAsync(CancellationToken stoppingToken)
+    {
+        var rescued = await store.JobSetQueuedIfLeaseExpiredAsync(options.Value.BatchSize, stoppingToken);
+        if (rescued.Count == 0)
+        {
+            return;
+        }
+
+        var requeued = rescued.Where(job => job.Status == JobStatus.Queued).Select(job => new QueuedJob(job.Id, job.Priority)).ToList();
+        await dispatcher.EnqueueAsync(requeued);
+        LogRescued(logger, requeued.Count, rescued.Count - requeued.Count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rescued jobs whose lease expired: {Requeued} requeued, {Cancelled} cancelled as requested")]
+    private static partial void LogRescued(ILogger logger, int requeued, int cancelled);
+}

@@ -1,0 +1,35 @@
+using Npgsql;
+using StackExchange.Redis;
+
+namespace AspireJobs.HealthMonitor.Maintenance;
+
+/// <summary>
+/// A maintenance loop: one pass at start, then one every interval. A pass that fails (a server
+/// briefly away) is logged and the loop carries on; the next pass repairs what this one missed.
+/// </summary>
+public abstract partial class PeriodicService(ILogger logger) : BackgroundService
+{
+    protected abstract TimeSpan Interval { get; }
+
+    protected abstract Task RunOnceAsync(CancellationToken stoppingToken);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        do
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is NpgsqlException or RedisException or TimeoutException)
+            {
+                LogPassFailed(logger, GetType().Name, e.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Loop} pass failed ({Reason}); the next pass will try again")]
+    private static partial void LogPassFailed(ILogger logger, string loop, string reason);
+}

@@ -1,0 +1,50 @@
+using AspireJobs.Core.Jobs;
+using AspireJobs.Worker.Handlers;
+
+namespace AspireJobs.Worker.Execution;
+
+/// <summary>How an attempt ended, as the worker saw it; each kind has one guarded write.</summary>
+public abstract record JobOutcome
+{
+    public sealed record Succeeded(string? ResultJson) : JobOutcome;
+
+    /// <summary>The handler failed or timed out; <see cref="Permanent"/> when no retry can help.</summary>
+    public sealed record Failed(ExecutionStatus Status, string Error, bool Permanent) : JobOutcome;
+
+    public sealed record Cancelled : JobOutcome;
+
+    public sealed record HandedBack(string Reason) : JobOutcome;
+
+    /// <summary>
+    /// Classifies an attempt. A handler that returned a result succeeded, whatever fired
+    /// meanwhile. Otherwise the reason the job was stopped decides, then the timeout, then the
+    /// exception.
+    /// </summary>
+    public static JobOutcome Of(RunningJob running, Task<string?> handler, bool abandoned)
+    {
+        if (handler.IsCompletedSuccessfully)
+        {
+            return new Succeeded(handler.Result);
+        }
+
+        var timeoutMs = (long)running.Job.Timeout.TotalMilliseconds;
+        var ignored = abandoned ? " The handler ignored its cancellation token and was abandoned." : "";
+        return running.Reason switch
+        {
+            StopReason.Cancelled => new Cancelled(),
+            StopReason.HandedBack => new HandedBack("The worker shut down before the job finished." + ignored),
+            _ when running.TimedOut => new Failed(ExecutionStatus.TimedOut, $"Timed out after {timeoutMs} ms.{ignored}", Permanent: false),
+            _ => handler.Exception?.GetBaseException() is { } e
+                ? new Failed(ExecutionStatus.Failed, Describe(e), Permanent: e is PermanentJobException)
+                : new Failed(ExecutionStatus.Failed, "The handler was cancelled.", Permanent: false),
+        };
+    }
+
+    private static string Describe(Exception e)
+    {
+        var text = $"{e.GetType().Name}: {e.Message}";
+        return text.Length <= MaxErrorLength ? text : text[..MaxErrorLength];
+    }
+
+    private const int MaxErrorLength = 4000;
+}
