@@ -1,21 +1,35 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Workers;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace AspireJobs.Core;
 
-/// <summary>Registers the job stores and the dispatcher; the Npgsql and Redis clients come from ServiceDefaults.</summary>
+/// <summary>
+/// Registers the job stores and the dispatcher; the Npgsql and Redis clients come from
+/// ServiceDefaults. The dispatch options are read and checked here, at once.
+/// </summary>
 public static class CoreServices
 {
-    public static IServiceCollection AddJobsCore(this IServiceCollection services)
+    public static IHostApplicationBuilder AddJobsCore(this IHostApplicationBuilder builder)
     {
+        var dispatch = builder.Configuration.GetSection(DispatchOptions.Section).Get<DispatchOptions>() ?? new DispatchOptions();
+        var failures = dispatch.Validate(DispatchOptions.Section).ToList();
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(DispatchOptions.Section, typeof(DispatchOptions), failures);
+        }
+
+        var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(new RedisKeys());
+        services.TryAddSingleton(new RedisKeys(dispatch.KeyPrefix));
         services.TryAddSingleton<JobStore>();
         services.TryAddSingleton<WorkerStore>();
         services.TryAddSingleton<JobDispatcher>();
-        return services;
+        return builder;
     }
 }

@@ -10,7 +10,7 @@ public static class HealthMonitorServices
     public static IHostApplicationBuilder AddHealthMonitor(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<HealthMonitorOptions>(HealthMonitorOptions.Section);
-        builder.Services.AddJobsCore();
+        builder.AddJobsCore();
         builder.Services.AddHostedService<DispatchReconciler>();
         builder.Services.AddHostedService<ScheduledJobPromoter>();
         builder.Services.AddHostedService<ExpiredLeaseRescuer>();

@@ -5,15 +5,21 @@ namespace AspireJobs.Api.Http;
 
 /// <summary>
 /// Reads a request body as JSON, answering the ways it can be wrong with a problem: not JSON
-/// (415), malformed (400), over the route's size limit (413). A body without a Content-Type is
-/// read as JSON; one that declares another type is refused.
+/// (415), malformed (400), over the size limit (413). A body without a Content-Type is read as
+/// JSON; one that declares another type is refused. The limit is checked against Content-Length
+/// here, and against the bytes actually sent by the server (the route's RequestSizeLimit).
 /// </summary>
 public static class RequestBody
 {
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
 
-    public static async Task<(JsonDocument? Document, ProblemHttpResult? Problem)> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<(JsonDocument? Document, ProblemHttpResult? Problem)> ReadJsonAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
+        if (request.ContentLength > maxBytes)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+
         if (request.ContentType is not null && !request.HasJsonContentType())
         {
             return (null, TypedResults.Problem(
@@ -35,9 +41,13 @@ public static class RequestBody
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, TypedResults.Problem(
-                statusCode: StatusCodes.Status413PayloadTooLarge,
-                title: "The request is too large."));
+            return (null, TooLarge(maxBytes));
         }
     }
+
+    private static ProblemHttpResult TooLarge(long maxBytes) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status413PayloadTooLarge,
+            title: "The request is too large.",
+            detail: $"This route accepts at most {maxBytes} bytes.");
 }

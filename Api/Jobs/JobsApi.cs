@@ -15,7 +15,7 @@ public static class JobsApi
     public static IHostApplicationBuilder AddJobs(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
-        builder.Services.AddJobsCore();
+        builder.AddJobsCore();
         builder.Services.AddSingleton(services => new JobRequestReader(services.GetRequiredService<IOptions<ApiOptions>>().Value));
         builder.Services.AddSingleton<JobCreator>();
         builder.Services.AddSingleton<JobCanceller>();
@@ -38,9 +38,9 @@ public static class JobsApi
     }
 
     private static async Task<Results<Created<JobResponse>, Ok<JobResponse>, ValidationProblem, ProblemHttpResult>> CreateJob(
-        HttpRequest request, JobRequestReader reader, JobCreator creator, TimeProvider clock, CancellationToken cancellationToken)
+        HttpRequest request, JobRequestReader reader, JobCreator creator, IOptions<ApiOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (document, problem) = await RequestBody.ReadJsonAsync(request, cancellationToken);
+        var (document, problem) = await RequestBody.ReadJsonAsync(request, options.Value.MaxSingleRequestBytes, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -69,7 +69,7 @@ public static class JobsApi
         HttpRequest request, JobRequestReader reader, JobCreator creator, IOptions<ApiOptions> options, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var (document, problem) = await RequestBody.ReadJsonAsync(request, cancellationToken);
+        var (document, problem) = await RequestBody.ReadJsonAsync(request, options.Value.MaxBatchRequestBytes, cancellationToken);
         if (problem is not null)
         {
             return problem;

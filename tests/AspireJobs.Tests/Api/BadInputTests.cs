@@ -1,0 +1,129 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using AspireJobs.Tests.Infrastructure;
+
+namespace AspireJobs.Tests.Api;
+
+/// <summary>
+/// Every route given what a client can get wrong: wrong types, values out of range, missing
+/// fields, malformed JSON, oversized payloads, unknown and non-UUID ids. Each answer is a 4xx
+/// problem detail, never a 500, and nothing is written.
+/// </summary>
+public sealed class BadInputTests(TestServers servers) : IAsyncLifetime
+{
+    private TestSystem _system = null!;
+
+    public async ValueTask InitializeAsync() => _system = await TestSystem.CreateAsync(servers);
+
+    public ValueTask DisposeAsync() => _system.DisposeAsync();
+
+    private static readonly string Unknown = Guid.CreateVersion7().ToString();
+
+    public static TheoryData<string, string, string?, int> Cases => new()
+    {
+        // Create: malformed bodies.
+        { "POST", "/api/jobs", "{\"type\":", 400 },
+        { "POST", "/api/jobs", "", 400 },
+        { "POST", "/api/jobs", "[]", 400 },
+        { "POST", "/api/jobs", "\"noop\"", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"noop\"} trailing", 400 },
+        // Create: missing or wrong fields.
+        { "POST", "/api/jobs", "{}", 400 },
+        { "POST", "/api/jobs", "{\"payload\":{}}", 400 },
+        { "POST", "/api/jobs", "{\"type\":42}", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"white space\"}", 400 },
+        { "POST", "/api/jobs", $"{{\"type\":\"{new string('a', 201)}\"}}", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"noop\",\"priority\":\"high\"}", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"noop\",\"priority\":0}", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"noop\",\"priority\":6}", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"noop\",\"maxRetries\":26}", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"noop\",\"maxRetries\":true}", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"noop\",\"timeoutMs\":0}", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"noop\",\"timeoutMs\":86400001}", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"noop\",\"timeoutMs\":99999999999999999999}", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"noop\",\"dependsOn\":{}}", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"noop\",\"dependsOn\":[\"42\"]}", 400 },
+        { "POST", "/api/jobs", $"{{\"type\":\"noop\",\"dependsOn\":[\"{Unknown}\"]}}", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"noop\",\"runAt\":\"soon\"}", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"noop\",\"idempotencyKey\":\"\"}", 400 },
+        { "POST", "/api/jobs", $"{{\"type\":\"noop\",\"idempotencyKey\":\"{new string('k', 201)}\"}}", 400 },
+        // Create: too large.
+        { "POST", "/api/jobs", $"{{\"type\":\"noop\",\"payload\":\"{new string('x', 1024 * 1024)}\"}}", 413 },
+        { "POST", "/api/jobs", $"{{\"type\":\"noop\",\"junk\":\"{new string('x', 3 * 1024 * 1024)}\"}}", 413 },
+        // Batch.
+        { "POST", "/api/jobs/batch", "{}", 400 },
+        { "POST", "/api/jobs/batch", "{\"jobs\":[]}", 400 },
+        { "POST", "/api/jobs/batch", "{\"jobs\":{}}", 400 },
+        { "POST", "/api/jobs/batch", "[{\"type\":\"noop\"}]", 400 },
+        { "POST", "/api/jobs/batch", "{\"jobs\":[{\"type\":\"noop\"},{\"type\":\"noop\",\"priority\":9}]}", 400 },
+        { "POST", "/api/jobs/batch", $"{{\"jobs\":[{{\"type\":\"noop\"}},{{\"type\":\"noop\",\"dependsOn\":[\"{Unknown}\"]}}]}}", 400 },
+        { "POST", "/api/jobs/batch", "{\"jobs\":[" + string.Join(',', Enumerable.Repeat("{\"type\":\"noop\"}", 10_001)) + "]}", 400 },
+        { "POST", "/api/jobs/batch", $"{{\"jobs\":[{{\"type\":\"noop\"}},{{\"type\":\"noop\",\"payload\":\"{new string('x', 1024 * 1024)}\"}}]}}", 413 },
+        // Ids.
+        { "GET", "/api/jobs/not-a-uuid", null, 404 },
+        { "GET", $"/api/jobs/{Unknown}", null, 404 },
+        { "GET", "/api/jobs/12345/executions", null, 404 },
+        { "GET", $"/api/jobs/{Unknown}/executions", null, 404 },
+        { "POST", "/api/jobs/xyz/cancel", null, 404 },
+        { "POST", $"/api/jobs/{Unknown}/cancel", null, 404 },
+        { "POST", "/api/dead-letters/xyz/requeue", null, 404 },
+        { "POST", $"/api/dead-letters/{Unknown}/requeue", null, 404 },
+        // Queries.
+        { "GET", "/api/jobs?status=done", null, 400 },
+        { "GET", "/api/jobs?type=bad%20type", null, 400 },
+        { "GET", "/api/jobs?limit=0", null, 400 },
+        { "GET", "/api/jobs?limit=1001", null, 400 },
+        { "GET", "/api/jobs?limit=ten", null, 400 },
+        { "GET", "/api/jobs?cursor=page2", null, 400 },
+        { "GET", "/api/dead-letters?limit=-1", null, 400 },
+        { "GET", "/api/dead-letters?cursor=x", null, 400 },
+        // Routes and methods that do not exist.
+        { "DELETE", "/api/jobs", null, 405 },
+        { "GET", "/api/nothing-here", null, 404 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task BadInput_GetsAProblemDetail_AndWritesNothing(string method, string path, string? body, int status)
+    {
+        using var http = _system.Api();
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal((HttpStatusCode)status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+        Assert.Equal(status, problem.GetProperty("status").GetInt32());
+        Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM jobs"));
+        Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM job_events"));
+        Assert.Equal((0, 0, 0), await _system.Dispatcher.BandLengthsAsync());
+    }
+
+    [Fact]
+    public async Task AWrongContentType_GetsA415Problem()
+    {
+        using var http = _system.Api();
+
+        using var response = await http.PostAsync("/api/jobs", new StringContent("type=noop", Encoding.UTF8, "application/x-www-form-urlencoded"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task AFieldError_NamesTheField()
+    {
+        using var http = _system.Api();
+
+        using var response = await http.PostAsync("/api/jobs", new StringContent("""{"type":"noop","priority":9,"timeoutMs":"x"}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("errors");
+        Assert.Equal(["priority", "timeoutMs"], errors.EnumerateObject().Select(e => e.Name).Order());
+    }
+}

@@ -1,0 +1,116 @@
+using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Jobs;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using StackExchange.Redis;
+
+namespace AspireJobs.Tests.Infrastructure;
+
+/// <summary>
+/// One test's own AspireJobs on the shared test servers: a fresh database, Redis keys under a
+/// prefix of its own, an in-process Api, and worker and health-monitor processes on demand, all
+/// configured the way the AppHost configures them. Everything stops on dispose.
+/// </summary>
+public sealed class TestSystem : IAsyncDisposable
+{
+    private readonly List<ServiceProcess> _processes = [];
+    private readonly string _redisConnectionString;
+    private WebApplicationFactory<AspireJobs.Api.ApiOptions>? _api;
+
+    private TestSystem(TestServers servers, TestDatabase database, string? redisConnectionString)
+    {
+        Database = database;
+        Keys = TestServers.NewRedisKeys();
+        _redisConnectionString = redisConnectionString ?? servers.Redis.ConnectionString;
+        Redis = redisConnectionString is null ? servers.RedisConnection : ConnectionMultiplexer.Connect(redisConnectionString + ",abortConnect=false");
+        Store = new JobStore(database.DataSource);
+        Dispatcher = new JobDispatcher(Redis, Keys);
+    }
+
+    public TestDatabase Database { get; }
+
+    public RedisKeys Keys { get; }
+
+    public IConnectionMultiplexer Redis { get; }
+
+    public JobStore Store { get; }
+
+    public JobDispatcher Dispatcher { get; }
+
+    public IReadOnlyList<ServiceProcess> Processes => _processes;
+
+    /// <summary>A system on the shared servers; <paramref name="redisConnectionString"/> puts it on another Redis.</summary>
+    public static async Task<TestSystem> CreateAsync(TestServers servers, string? redisConnectionString = null) =>
+        new(servers, await servers.CreateDatabaseAsync(), redisConnectionString);
+
+    /// <summary>The environment the AppHost would give a service of this system.</summary>
+    public Dictionary<string, string?> Environment(IReadOnlyDictionary<string, string?>? extra = null)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__jobsdb"] = Database.ConnectionString,
+            ["ConnectionStrings__redis"] = _redisConnectionString,
+            ["Dispatch__KeyPrefix"] = Keys.Prefix,
+        };
+        foreach (var (name, value) in extra ?? new Dictionary<string, string?>())
+        {
+            environment[name] = value;
+        }
+
+        return environment;
+    }
+
+    /// <summary>An HttpClient for an in-process Api of this system.</summary>
+    public HttpClient Api()
+    {
+        _api ??= new WebApplicationFactory<AspireJobs.Api.ApiOptions>().WithWebHostBuilder(web =>
+        {
+            foreach (var (name, value) in Environment())
+            {
+                web.UseSetting(name.Replace("__", ":", StringComparison.Ordinal), value);
+            }
+        });
+        return _api.CreateClient();
+    }
+
+    public async Task<ServiceProcess> StartWorkerAsync(IReadOnlyDictionary<string, string?>? extra = null) =>
+        Track(await ServiceProcess.StartAsync("Worker", Environment(extra)));
+
+    public async Task<ServiceProcess> StartHealthMonitorAsync(IReadOnlyDictionary<string, string?>? extra = null) =>
+        Track(await ServiceProcess.StartAsync("HealthMonitor", Environment(extra)));
+
+    /// <summary>The last lines of every process's output, for a failure message.</summary>
+    public string Output() => string.Join(System.Environment.NewLine, _processes.Select(p => $"--- {p.Project} ({p.ProcessId}){System.Environment.NewLine}{p.Output(40)}"));
+
+    /// <summary>Polls until <paramref name="condition"/> holds; fails with every process's output when it does not in time.</summary>
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out after {timeout.TotalSeconds} s waiting for {what}.{System.Environment.NewLine}{Output()}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_processes.Select(p => p.DisposeAsync().AsTask()));
+        if (_api is not null)
+        {
+            await _api.DisposeAsync();
+        }
+
+        await Database.DisposeAsync();
+    }
+
+    private ServiceProcess Track(ServiceProcess process)
+    {
+        _processes.Add(process);
+        return process;
+    }
+}

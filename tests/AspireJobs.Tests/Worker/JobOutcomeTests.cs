@@ -1,0 +1,65 @@
+using AspireJobs.Core.Jobs;
+using AspireJobs.Worker.Execution;
+using AspireJobs.Worker.Handlers;
+
+namespace AspireJobs.Tests.Worker;
+
+public sealed class JobOutcomeTests
+{
+    private static RunningJob Running(TimeSpan? timeout = null) =>
+        new(new StartedJob(Guid.NewGuid(), "t", "{}", 1, 0, 3, timeout ?? TimeSpan.FromMinutes(1), Guid.NewGuid()));
+
+    [Fact]
+    public void Of_IsSucceeded_WhenTheHandlerReturned_EvenIfItWasAskedToStop()
+    {
+        using var running = Running();
+        running.Stop(StopReason.Cancelled);
+
+        Assert.Equal(new JobOutcome.Succeeded("1"), JobOutcome.Of(running, Task.FromResult<string?>("1"), abandoned: false));
+    }
+
+    [Fact]
+    public void Of_IsCancelled_WhenAClientCancelled()
+    {
+        using var running = Running();
+        running.Stop(StopReason.Cancelled);
+
+        Assert.IsType<JobOutcome.Cancelled>(JobOutcome.Of(running, Task.FromCanceled<string?>(running.Token), abandoned: false));
+    }
+
+    [Fact]
+    public void Of_IsHandedBack_WhenTheWorkerShutDown()
+    {
+        using var running = Running();
+        running.Stop(StopReason.HandedBack);
+
+        Assert.IsType<JobOutcome.HandedBack>(JobOutcome.Of(running, Task.FromCanceled<string?>(running.Token), abandoned: false));
+    }
+
+    [Fact]
+    public async Task Of_IsATimedOutFailure_WhenOnlyTheTimeoutFired()
+    {
+        using var running = Running(TimeSpan.FromMilliseconds(1));
+        running.StartTimeout();
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+
+        var outcome = Assert.IsType<JobOutcome.Failed>(JobOutcome.Of(running, Task.FromCanceled<string?>(running.Token), abandoned: true));
+
+        Assert.Equal(ExecutionStatus.TimedOut, outcome.Status);
+        Assert.False(outcome.Permanent);
+        Assert.Contains("abandoned", outcome.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Of_IsAFailure_NamingTheException_PermanentOnlyWhenTheHandlerSaidSo()
+    {
+        using var running = Running();
+
+        var transient = Assert.IsType<JobOutcome.Failed>(JobOutcome.Of(running, Task.FromException<string?>(new IOException("disk")), abandoned: false));
+        var permanent = Assert.IsType<JobOutcome.Failed>(JobOutcome.Of(running, Task.FromException<string?>(new PermanentJobException("bad input")), abandoned: false));
+
+        Assert.Equal(("IOException: disk", false), (transient.Error, transient.Permanent));
+        Assert.True(permanent.Permanent);
+        Assert.Equal(ExecutionStatus.Failed, permanent.Status);
+    }
+}
