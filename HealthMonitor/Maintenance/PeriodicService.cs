@@ -13,6 +13,9 @@ public abstract partial class PeriodicService(ILogger logger) : BackgroundServic
 
     protected abstract Task RunOnceAsync(CancellationToken stoppingToken);
 
+    /// <summary>Runs one pass now, outside the schedule (for tests and operators).</summary>
+    public Task RunPassAsync(CancellationToken cancellationToken) => RunOnceAsync(cancellationToken);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval);

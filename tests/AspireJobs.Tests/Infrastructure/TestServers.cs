@@ -77,6 +77,17 @@ public sealed class TestServers : IAsyncLifetime
     /// <summary>Redis keys under a prefix of their own, so tests sharing the server never meet.</summary>
     public static RedisKeys NewRedisKeys() => new("test-" + Guid.NewGuid().ToString("N")[..16]);
 
+    /// <summary>A Redis server of a test's own (for tests that flush or kill it); stopped on dispose.</summary>
+    public async Task<OwnRedis> StartOwnRedisAsync()
+    {
+        var redis = new LocalRedis(CreateDirectory("redis"), FreePort.Next());
+        await redis.PrepareAsync(CancellationToken.None);
+        var process = ManagedProcess.Start(redis.ServerProcess(), _ => { });
+        TestLeftovers.Record(Root, process.Id);
+        await WaitUntilAsync("Redis", process, redis.IsReadyAsync);
+        return new OwnRedis(redis, process);
+    }
+
     /// <summary>A directory inside this run's temporary directory, removed with it.</summary>
     public string CreateDirectory(string name)
     {
@@ -143,4 +154,12 @@ public sealed class TestServers : IAsyncLifetime
             await Task.Delay(50);
         }
     }
+}
+
+/// <summary>A Redis server one test owns.</summary>
+public sealed class OwnRedis(LocalRedis redis, ManagedProcess process) : IAsyncDisposable
+{
+    public string ConnectionString => redis.ConnectionString;
+
+    public async ValueTask DisposeAsync() => await process.StopAsync(PosixSignals.SIGTERM, TimeSpan.FromSeconds(10));
 }

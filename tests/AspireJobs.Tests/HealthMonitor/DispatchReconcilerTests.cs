@@ -1,0 +1,69 @@
+using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Jobs;
+using AspireJobs.HealthMonitor;
+using AspireJobs.HealthMonitor.Maintenance;
+using AspireJobs.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AspireJobs.Tests.HealthMonitor;
+
+public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetime
+{
+    private TestSystem _system = null!;
+    private DispatchReconciler _reconciler = null!;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _system = await TestSystem.CreateAsync(servers);
+        _reconciler = new DispatchReconciler(_system.Store, _system.Dispatcher, TimeProvider.System,
+            Options.Create(new HealthMonitorOptions { BatchSize = 7 }), NullLogger<DispatchReconciler>.Instance);
+    }
+
+    public ValueTask DisposeAsync() => _system.DisposeAsync();
+
+    [Fact]
+    public async Task APass_PushesBackEveryQueuedJobRedisLost()
+    {
+        var result = await _system.Store.JobInsertBatchAsync(Enumerable.Range(0, 40).Select(i => TestJobs.New(priority: i % 5 + 1)).ToList(), DateTimeOffset.UtcNow, Token);
+        await _system.Dispatcher.EnqueueAsync(result.Queued.Take(10).ToList()); // the other 30 pushes were lost
+
+        await _reconciler.RunPassAsync(Token);
+
+        Assert.Equal((16, 16, 8), await _system.Dispatcher.BandLengthsAsync());
+        Assert.Empty(await _system.Dispatcher.FindMissingAsync(result.Ids.ToList()));
+    }
+
+    [Fact]
+    public async Task APass_RemovesBandEntriesThatAreNotQueuedJobs()
+    {
+        var queued = (await _system.Store.JobInsertAsync(TestJobs.New(), DateTimeOffset.UtcNow, Token)).Job;
+        var cancelled = (await _system.Store.JobInsertAsync(TestJobs.New(), DateTimeOffset.UtcNow, Token)).Job;
+        await _system.Store.JobSetCancelledIfPendingAsync(cancelled.Id, Token);
+        await _system.Dispatcher.EnqueueAsync([new QueuedJob(queued.Id, 3), new QueuedJob(cancelled.Id, 3), new QueuedJob(Guid.CreateVersion7(), 1)]);
+
+        await _reconciler.RunPassAsync(Token);
+
+        Assert.Equal((0, 1, 0), await _system.Dispatcher.BandLengthsAsync());
+        Assert.Equal([queued.Id], await _system.Dispatcher.AcquireAsync(Guid.NewGuid(), 10, TimeSpan.FromSeconds(5), FairnessPolicy.Default));
+    }
+
+    [Fact]
+    public async Task APass_KeepsLeasedJobs_AndDropsExpiredLeasesOfFinishedOnes()
+    {
+        var job = (await _system.Store.JobInsertAsync(TestJobs.New(), DateTimeOffset.UtcNow, Token)).Job;
+        await _system.Dispatcher.EnqueueAsync([new QueuedJob(job.Id, 3)]);
+        var taken = await _system.Dispatcher.AcquireAsync(Guid.NewGuid(), 1, TimeSpan.FromMilliseconds(1), FairnessPolicy.Default);
+        Assert.Equal([job.Id], taken);
+
+        await _reconciler.RunPassAsync(Token); // still queued in PostgreSQL, but leased: not pushed again
+        Assert.Equal((0, 0, 0), await _system.Dispatcher.BandLengthsAsync());
+
+        await _system.Store.JobSetCancelledIfPendingAsync(job.Id, Token);
+        await Task.Delay(20, Token);
+        await _reconciler.RunPassAsync(Token);
+        Assert.Empty(await _system.Dispatcher.ExpiredLeasesAsync(DateTimeOffset.UtcNow, 10));
+    }
+}

@@ -1,0 +1,53 @@
+using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Jobs;
+using AspireJobs.Tests.Infrastructure;
+using AspireJobs.Worker;
+using AspireJobs.Worker.Execution;
+using AspireJobs.Worker.Handlers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AspireJobs.Tests.Worker;
+
+/// <summary>The executor in process, with handlers a real worker does not ship.</summary>
+public sealed class JobExecutorTests(TestServers servers) : IAsyncLifetime
+{
+    private TestSystem _system = null!;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _system = await TestSystem.CreateAsync(servers);
+
+    public ValueTask DisposeAsync() => _system.DisposeAsync();
+
+    /// <summary>Never finishes and never looks at its token.</summary>
+    public sealed class StubbornHandler : IJobHandler<object, object?>
+    {
+        public Task<object?> HandleAsync(object payload, JobContext context, CancellationToken cancellationToken) =>
+            new TaskCompletionSource<object?>().Task;
+    }
+
+    [Fact]
+    public async Task AHandlerThatIgnoresItsTimeout_IsAbandonedAfterTheGrace_AndTheAttemptRecordedAsTimedOut()
+    {
+        var services = new ServiceCollection().AddJobHandler<StubbornHandler>("stubborn").BuildServiceProvider();
+        var options = new WorkerOptions { AbandonGrace = TimeSpan.FromMilliseconds(300) };
+        var identity = WorkerIdentity.ForThisProcess(new ConfigurationBuilder().Build());
+        var executor = new JobExecutor(services.GetRequiredService<JobHandlerRegistry>(), services.GetRequiredService<IServiceScopeFactory>(),
+            _system.Store, _system.Dispatcher, identity, Options.Create(options), NullLogger<JobExecutor>.Instance);
+        var job = (await _system.Store.JobInsertAsync(TestJobs.New("stubborn", maxRetries: 0, timeout: TimeSpan.FromMilliseconds(200)), DateTimeOffset.UtcNow, Token)).Job;
+        var started = Assert.Single((await _system.Store.JobSetRunningIfQueuedAsync([job.Id], identity.Id, options.LeaseGrace, ["stubborn"], Token)).Started);
+
+        using var running = new RunningJob(started);
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        await executor.RunAsync(running).WaitAsync(TimeSpan.FromSeconds(30), Token);
+
+        Assert.InRange(elapsed.Elapsed, TimeSpan.FromMilliseconds(450), TimeSpan.FromSeconds(10));
+        var finished = (await _system.Store.JobGetByIdAsync(job.Id, Token))!;
+        Assert.Equal(JobStatus.DeadLettered, finished.Status);
+        Assert.Contains("abandoned", finished.Error, StringComparison.Ordinal);
+        Assert.Equal("timed_out", await _system.Database.ScalarAsync<string>("SELECT status FROM job_executions WHERE job_id = $1", job.Id));
+    }
+}

@@ -1,0 +1,143 @@
+using System.Net;
+using AspireJobs.Tests.Infrastructure;
+
+namespace AspireJobs.Tests.Worker;
+
+/// <summary>Real worker (and health monitor) processes against real PostgreSQL and Redis.</summary>
+public sealed class WorkerProcessTests(TestServers servers) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private TestSystem _system = null!;
+    private HttpClient _http = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _system = await TestSystem.CreateAsync(servers);
+        _http = _system.Api();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await _system.DisposeAsync();
+    }
+
+    private static readonly Dictionary<string, string?> FastRetries = new()
+    {
+        ["Worker__RetryBaseDelay"] = "00:00:00.050",
+        ["Worker__RetryMaxDelay"] = "00:00:00.200",
+    };
+
+    private static readonly Dictionary<string, string?> FastMonitor = new()
+    {
+        ["HealthMonitor__PromoteInterval"] = "00:00:00.050",
+        ["HealthMonitor__ReconcileInterval"] = "00:00:00.200",
+    };
+
+    private Task<long> CountAsync(string sql, params object[] parameters) => _system.Database.ScalarAsync<long>(sql, parameters);
+
+    private Task WaitForStatusAsync(Guid id, string status) =>
+        _system.WaitUntilAsync(async () => (await _http.GetJsonAsync($"/api/jobs/{id}")).Status() == status, Patience, $"job {id} to be {status}");
+
+    [Fact]
+    public async Task WorkersRacingForManyJobs_CompleteEachExactlyOnce()
+    {
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => _system.StartWorkerAsync(new Dictionary<string, string?> { ["Worker__Concurrency"] = "8" })));
+
+        await _http.PostJsonAsync("/api/jobs/batch", new { jobs = Enumerable.Range(0, 600).Select(i => new { type = "echo", payload = new { i } }) }, HttpStatusCode.Created);
+
+        await _system.WaitUntilAsync(async () => await CountAsync("SELECT count(*) FROM jobs WHERE status = 'completed'") == 600, Patience, "600 completed jobs");
+        Assert.Equal(600L, await CountAsync("SELECT count(*) FROM job_executions WHERE status = 'completed'"));
+        Assert.Equal(0L, await CountAsync("SELECT count(*) FROM job_executions WHERE status <> 'completed'"));
+        Assert.Equal(600L, await CountAsync("SELECT count(*) FROM jobs WHERE attempts = 1 AND result::text = payload::text"));
+        Assert.Equal(3L, await CountAsync("SELECT count(DISTINCT worker_id) FROM jobs"));
+    }
+
+    [Fact]
+    public async Task AFailingJob_IsRetriedWithBackoff_UntilItSucceeds_OrIsDeadLettered()
+    {
+        await _system.StartWorkerAsync(FastRetries);
+        await _system.StartHealthMonitorAsync(FastMonitor);
+
+        var recovers = await _http.PostJsonAsync("/api/jobs", new { type = "fail", payload = new { times = 2 }, maxRetries = 5 }, HttpStatusCode.Created);
+        var hopeless = await _http.PostJsonAsync("/api/jobs", new { type = "fail", payload = new { always = true }, maxRetries = 1 }, HttpStatusCode.Created);
+
+        await WaitForStatusAsync(recovers.Id(), "completed");
+        await WaitForStatusAsync(hopeless.Id(), "dead_lettered");
+        var attempts = await _http.GetJsonAsync($"/api/jobs/{recovers.Id()}/executions");
+        Assert.Equal(["failed", "failed", "completed"], attempts.EnumerateArray().Select(a => a.GetProperty("status").GetString()));
+        var dead = await _http.GetJsonAsync($"/api/jobs/{hopeless.Id()}");
+        Assert.Equal(2, dead.GetProperty("attempts").GetInt32());
+        Assert.Contains("fails as asked", dead.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Single((await _http.GetJsonAsync("/api/dead-letters")).GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task AJobPastItsTimeout_IsStopped_AndRecordedAsTimedOut()
+    {
+        await _system.StartWorkerAsync();
+
+        var job = await _http.PostJsonAsync("/api/jobs", new { type = "sleep", payload = new { ms = 60_000 }, timeoutMs = 300, maxRetries = 0 }, HttpStatusCode.Created);
+
+        await WaitForStatusAsync(job.Id(), "dead_lettered");
+        var attempt = Assert.Single((await _http.GetJsonAsync($"/api/jobs/{job.Id()}/executions")).EnumerateArray());
+        Assert.Equal("timed_out", attempt.GetProperty("status").GetString());
+        Assert.InRange(attempt.GetProperty("durationMs").GetInt64(), 250, 10_000);
+    }
+
+    [Fact]
+    public async Task CancellingARunningJob_StopsItsHandler_AndItEndsCancelled()
+    {
+        await _system.StartWorkerAsync();
+        var job = await _http.PostJsonAsync("/api/jobs", new { type = "sleep", payload = new { ms = 120_000 } }, HttpStatusCode.Created);
+        await WaitForStatusAsync(job.Id(), "running");
+
+        await _http.PostJsonAsync($"/api/jobs/{job.Id()}/cancel", HttpStatusCode.Accepted);
+
+        await WaitForStatusAsync(job.Id(), "cancelled");
+        var attempt = Assert.Single((await _http.GetJsonAsync($"/api/jobs/{job.Id()}/executions")).EnumerateArray());
+        Assert.Equal("cancelled", attempt.GetProperty("status").GetString());
+        Assert.True(attempt.GetProperty("durationMs").GetInt64() < 60_000);
+    }
+
+    [Fact]
+    public async Task OnSigterm_RunningJobsFinishWithinTheGracePeriod()
+    {
+        var worker = await _system.StartWorkerAsync();
+        var jobs = await _http.PostJsonAsync("/api/jobs/batch", new { jobs = Enumerable.Range(0, 3).Select(_ => new { type = "sleep", payload = new { ms = 1500 } }) }, HttpStatusCode.Created);
+        await _system.WaitUntilAsync(async () => await CountAsync("SELECT count(*) FROM jobs WHERE status = 'running'") == 3, Patience, "3 running jobs");
+
+        Assert.Equal(0, await worker.StopAsync(TimeSpan.FromSeconds(40)));
+
+        Assert.Equal(3L, await CountAsync("SELECT count(*) FROM jobs WHERE status = 'completed'"));
+        Assert.Equal("stopped", await _system.Database.ScalarAsync<string>("SELECT status FROM workers"));
+    }
+
+    [Fact]
+    public async Task OnSigterm_JobsStillRunningAfterTheGracePeriod_AreHandedBack_NotFailed()
+    {
+        var worker = await _system.StartWorkerAsync(new Dictionary<string, string?> { ["Worker__ShutdownGracePeriod"] = "00:00:01" });
+        await _http.PostJsonAsync("/api/jobs/batch", new { jobs = Enumerable.Range(0, 3).Select(_ => new { type = "sleep", payload = new { ms = 120_000 } }) }, HttpStatusCode.Created);
+        await _system.WaitUntilAsync(async () => await CountAsync("SELECT count(*) FROM jobs WHERE status = 'running'") == 3, Patience, "3 running jobs");
+
+        Assert.Equal(0, await worker.StopAsync(TimeSpan.FromSeconds(40)));
+
+        Assert.Equal(3L, await CountAsync("SELECT count(*) FROM jobs WHERE status = 'queued' AND failures = 0 AND attempts = 1"));
+        Assert.Equal(3L, await CountAsync("SELECT count(*) FROM job_executions WHERE status = 'abandoned'"));
+        var (high, medium, low) = await _system.Dispatcher.BandLengthsAsync();
+        Assert.Equal(3, high + medium + low);
+    }
+
+    [Fact]
+    public async Task AJobNoWorkerRuns_IsParkedVisibly_AndCanStillBeCancelled()
+    {
+        await _system.StartWorkerAsync();
+
+        var job = await _http.PostJsonAsync("/api/jobs", new { type = "nobody.runs.this" }, HttpStatusCode.Created);
+
+        await _system.WaitUntilAsync(async () => (await _http.GetJsonAsync($"/api/jobs/{job.Id()}")).GetProperty("error").GetString() is { } e && e.Contains("nobody.runs.this", StringComparison.Ordinal), Patience, "the job to be parked");
+        Assert.Equal("queued", (await _http.GetJsonAsync($"/api/jobs/{job.Id()}")).Status());
+        Assert.Equal((0, 0, 0), await _system.Dispatcher.BandLengthsAsync());
+        Assert.Equal("cancelled", (await _http.PostJsonAsync($"/api/jobs/{job.Id()}/cancel", HttpStatusCode.OK)).Status());
+    }
+}
