@@ -1,0 +1,24 @@
+using System.Globalization;
+
+namespace AspireJobs.Bench;
+
+/// <summary>One figure of one run: a name, a value and its unit.</summary>
+public sealed record Measurement(string Name, double Value, string Unit)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name,-48} {Value,12:N1} {Unit}");
+}
+
+/// <summary>Percentiles of a sample, nearest-rank.</summary>
+public static class Percentiles
+{
+    public static double Of(IReadOnlyList<double> sortedValues, double percentile)
+    {
+        if (sortedValues.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        var rank = (int)Math.Ceiling(percentile / 100 * sortedValues.Count);
+        return sortedValues[Math.Clamp(rank - 1, 0, sortedValues.Count - 1)];
+    }
+}

@@ -1,0 +1,3 @@
+using AspireJobs.Bench;
+
+return await Benchmark.RunAsync(args);
