@@ -86,9 +86,15 @@ public sealed partial class JobStore(NpgsqlDataSource db)
         {
             var job = jobs[i];
             var status = job.InitialStatus(now);
-            (ids[i], types[i], statuses[i], priorities[i], payloads[i]) = (job.Id, job.Type, JobStatusText.Of(status), (short)job.Priority, job.PayloadJson);
-            (maxRetries[i], timeouts[i], keys[i]) = (job.MaxRetries, (int)job.Timeout.TotalMilliseconds, job.IdempotencyKey);
+            ids[i] = job.Id;
+            types[i] = job.Type;
+            statuses[i] = JobStatusText.Of(status);
+            priorities[i] = (short)job.Priority;
+            payloads[i] = job.PayloadJson;
+            maxRetries[i] = job.MaxRetries;
+            timeouts[i] = (int)job.Timeout.TotalMilliseconds;
             scheduledAt[i] = status == JobStatus.Scheduled ? job.RunAt!.Value.ToUniversalTime() : null;
+            keys[i] = job.IdempotencyKey;
             foreach (var parent in job.DependsOn)
             {
                 edgeJobs.Add(job.Id);
@@ -129,7 +135,9 @@ public sealed partial class JobStore(NpgsqlDataSource db)
 
         if (inserted.Count < count)
         {
-            var holders = await JobGetIdsByIdempotencyKeysAsync(keys.Where((key, i) => key is not null && !inserted.Contains(ids[i])).Distinct().ToArray()!, cancellationToken);
+            // Jobs not inserted repeated an idempotency key: answer with the job that holds it.
+            var repeatedKeys = Enumerable.Range(0, count).Where(i => !inserted.Contains(ids[i])).Select(i => keys[i]!).Distinct().ToArray();
+            var holders = await JobGetIdsByIdempotencyKeysAsync(repeatedKeys, cancellationToken);
             for (var i = 0; i < count; i++)
             {
                 if (!inserted.Contains(ids[i]))
