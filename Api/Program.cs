@@ -1,7 +1,9 @@
 using AspireJobs.Api.DeadLetters;
+using AspireJobs.Api.Health;
 using AspireJobs.Api.Http;
 using AspireJobs.Api.Jobs;
 using AspireJobs.Api.Queues;
+using AspireJobs.Api.Workers;
 using AspireJobs.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -20,5 +22,7 @@ app.MapDefaultEndpoints();
 app.MapJobs();
 app.MapDeadLetters();
 app.MapQueues();
+app.MapWorkers();
+app.MapHealthAnalytics();
 
 app.Run();

@@ -1,4 +1,5 @@
 using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Health;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Workers;
 using Microsoft.Extensions.Configuration;
@@ -29,6 +30,7 @@ public static class CoreServices
         services.TryAddSingleton(new RedisKeys(dispatch.KeyPrefix));
         services.TryAddSingleton<JobStore>();
         services.TryAddSingleton<WorkerStore>();
+        services.TryAddSingleton<HealthStore>();
         services.TryAddSingleton<JobDispatcher>();
         return builder;
     }

@@ -25,18 +25,102 @@ public sealed class HealthMonitorOptions : IValidatedOptions
     /// <summary>The most rows one statement of these loops touches, so none holds locks for long.</summary>
     public int BatchSize { get; set; } = 1000;
 
+    /// <summary>How often a standby tries to become leader, and the leader checks it still is.</summary>
+    public TimeSpan LeaderPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often workers' heartbeats are checked. A dead worker is found within its heartbeat timeout plus this.</summary>
+    public TimeSpan LivenessInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>After Redis lost its data (every heartbeat key with it), how long to wait for workers to beat again before judging them.</summary>
+    public TimeSpan RedisLossGrace { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A job whose workers died under it this many times is quarantined in the dead letters.</summary>
+    public int PoisonThreshold { get; set; } = 3;
+
+    /// <summary>How often health scores are computed, anomalies looked for and failures predicted.</summary>
+    public TimeSpan HealthInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long worker health history and anomalies are kept.</summary>
+    public TimeSpan HealthHistoryRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How long the rows of stopped and dead workers are kept.</summary>
+    public TimeSpan WorkerRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>A metric this many standard deviations from its baseline is an anomaly.</summary>
+    public double AnomalyThreshold { get; set; } = 2.0;
+
+    /// <summary>No anomaly is judged against fewer baseline samples than this.</summary>
+    public int AnomalyMinimumSamples { get; set; } = 5;
+
+    /// <summary>How many recent samples of a worker's own history form its baseline.</summary>
+    public int AnomalyWindow { get; set; } = 30;
+
+    /// <summary>The health score below which a worker counts as failing.</summary>
+    public double FailureThreshold { get; set; } = 0.3;
+
+    /// <summary>How much score history the failure prediction fits its trend to.</summary>
+    public TimeSpan PredictionWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How far ahead a predicted failure counts: failing at the horizon is probability 0, failing now is 1.</summary>
+    public TimeSpan PredictionHorizon { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Drain a worker predicted to fail soon.</summary>
+    public bool AutoDrain { get; set; } = true;
+
+    /// <summary>Evacuate a worker below the failure threshold: its jobs handed back and the process told to exit, so its orchestrator replaces it.</summary>
+    public bool AutoEvacuate { get; set; } = true;
+
+    /// <summary>Automatic actions never leave fewer active workers than this.</summary>
+    public int MinimumActiveWorkers { get; set; } = 1;
+
+    /// <summary>The memory a worker may use before its health score suffers (from half of it on).</summary>
+    public long WorkerMemoryBudgetBytes { get; set; } = 512L * 1024 * 1024;
+
     public IEnumerable<string> Validate(string section)
     {
         foreach (var (name, value) in new[]
         {
             ("PromoteInterval", PromoteInterval), ("RescueInterval", RescueInterval), ("ReconcileInterval", ReconcileInterval),
-            ("RetentionInterval", RetentionInterval), ("Retention", Retention),
+            ("RetentionInterval", RetentionInterval), ("Retention", Retention), ("LeaderPollInterval", LeaderPollInterval),
+            ("LivenessInterval", LivenessInterval), ("RedisLossGrace", RedisLossGrace), ("HealthInterval", HealthInterval),
+            ("HealthHistoryRetention", HealthHistoryRetention), ("WorkerRetention", WorkerRetention),
+            ("PredictionWindow", PredictionWindow), ("PredictionHorizon", PredictionHorizon),
         })
         {
             if (value < TimeSpan.FromMilliseconds(10) || value > TimeSpan.FromDays(3650))
             {
                 yield return $"{section}:{name} must be a time span from 00:00:00.010 to 3650 days (was {value}).";
             }
+        }
+
+        if (PoisonThreshold is < 1 or > 1000)
+        {
+            yield return $"{section}:PoisonThreshold must be between 1 and 1000 (was {PoisonThreshold}).";
+        }
+
+        if (AnomalyThreshold is <= 0 or > 100)
+        {
+            yield return $"{section}:AnomalyThreshold must be a number of standard deviations above 0 and at most 100 (was {AnomalyThreshold}).";
+        }
+
+        if (AnomalyMinimumSamples is < 2 or > 10_000 || AnomalyWindow < AnomalyMinimumSamples || AnomalyWindow > 10_000)
+        {
+            yield return $"{section}:AnomalyMinimumSamples must be 2 or more and {section}:AnomalyWindow at least as large, both at most 10000 (were {AnomalyMinimumSamples} and {AnomalyWindow}).";
+        }
+
+        if (FailureThreshold is <= 0 or >= 1)
+        {
+            yield return $"{section}:FailureThreshold must be between 0 and 1, exclusive (was {FailureThreshold}).";
+        }
+
+        if (MinimumActiveWorkers is < 0 or > 10_000)
+        {
+            yield return $"{section}:MinimumActiveWorkers must be between 0 and 10000 (was {MinimumActiveWorkers}).";
+        }
+
+        if (WorkerMemoryBudgetBytes < 1024 * 1024)
+        {
+            yield return $"{section}:WorkerMemoryBudgetBytes must be at least 1048576 (was {WorkerMemoryBudgetBytes}).";
         }
 
         if (BatchSize is < 1 or > 100_000)

@@ -1,16 +1,25 @@
 using AspireJobs.Core;
+using AspireJobs.HealthMonitor.Fleet;
+using AspireJobs.HealthMonitor.Leadership;
 using AspireJobs.HealthMonitor.Maintenance;
 using AspireJobs.ServiceDefaults;
 
 namespace AspireJobs.HealthMonitor;
 
-/// <summary>The health monitor's loops, each a small hosted service with validated options.</summary>
+/// <summary>
+/// The health monitor: a leader election, and loops that run on the leader only, each a small
+/// hosted service with validated options.
+/// </summary>
 public static class HealthMonitorServices
 {
     public static IHostApplicationBuilder AddHealthMonitor(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<HealthMonitorOptions>(HealthMonitorOptions.Section);
         builder.AddJobsCore();
+        builder.Services.AddSingleton<LeaderElection>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<LeaderElection>());
+        builder.Services.AddHostedService<LivenessSweeper>();
+        builder.Services.AddHostedService<HealthSweeper>();
         builder.Services.AddHostedService<DispatchReconciler>();
         builder.Services.AddHostedService<ScheduledJobPromoter>();
         builder.Services.AddHostedService<ExpiredLeaseRescuer>();

@@ -55,6 +55,18 @@ public sealed class WorkerOptions : IValidatedOptions
     /// <summary>How long a handler may ignore its fired token (timeout, cancellation) before it is abandoned.</summary>
     public TimeSpan AbandonGrace { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the worker beats its heartbeat in Redis (and extends its leases).</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long after its last heartbeat the worker counts as dead, and its jobs go to others.</summary>
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the worker reports its load and metrics to PostgreSQL.</summary>
+    public TimeSpan MetricsInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Whether a degraded worker takes on fewer jobs at once, in proportion to its health score.</summary>
+    public bool HealthAwareAcquisition { get; set; } = true;
+
     /// <summary>How long a job this worker cannot run (but another live worker can) waits before it is offered again.</summary>
     public TimeSpan UnhandledTypeDeferral { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -72,7 +84,8 @@ public sealed class WorkerOptions : IValidatedOptions
 
         foreach (var (name, value) in new[] { ("LeaseLength", LeaseLength), ("LeaseGrace", LeaseGrace), ("SafetyPollInterval", SafetyPollInterval), ("StarvationLimit", StarvationLimit),
             ("RetryBaseDelay", RetryBaseDelay), ("RetryMaxDelay", RetryMaxDelay), ("ShutdownGracePeriod", ShutdownGracePeriod),
-            ("AbandonGrace", AbandonGrace), ("UnhandledTypeDeferral", UnhandledTypeDeferral) })
+            ("AbandonGrace", AbandonGrace), ("UnhandledTypeDeferral", UnhandledTypeDeferral),
+            ("HeartbeatInterval", HeartbeatInterval), ("HeartbeatTimeout", HeartbeatTimeout), ("MetricsInterval", MetricsInterval) })
         {
             if (value <= TimeSpan.Zero || value > TimeSpan.FromDays(1))
             {
@@ -83,6 +96,11 @@ public sealed class WorkerOptions : IValidatedOptions
         if (RetryMaxDelay < RetryBaseDelay)
         {
             yield return $"{section}:RetryMaxDelay must not be less than {section}:RetryBaseDelay (was {RetryMaxDelay} < {RetryBaseDelay}).";
+        }
+
+        if (HeartbeatTimeout <= HeartbeatInterval)
+        {
+            yield return $"{section}:HeartbeatTimeout must be longer than {section}:HeartbeatInterval, or a live worker would look dead between beats (was {HeartbeatTimeout} <= {HeartbeatInterval}).";
         }
 
         if (AbandonGrace >= LeaseGrace)

@@ -2,6 +2,7 @@ using AspireJobs.Core;
 using AspireJobs.ServiceDefaults;
 using AspireJobs.Worker.Acquisition;
 using AspireJobs.Worker.Execution;
+using AspireJobs.Worker.Fleet;
 using AspireJobs.Worker.Handlers;
 using AspireJobs.Worker.Registration;
 
@@ -20,10 +21,13 @@ public static class WorkerServices
         builder.Services.AddSingleton(WorkerIdentity.ForThisProcess(builder.Configuration));
         builder.Services.AddSingleton<JobHandlerRegistry>();
         builder.Services.AddSingleton<JobExecutor>();
+        builder.Services.AddSingleton<WorkerMetrics>();
 
-        // Start order is registration order: register the worker before taking any job.
+        // Hosted services start in this order and stop in reverse: the worker registers before it
+        // takes any job, and keeps beating while it drains, so it is never presumed dead mid-drain.
         builder.Services.AddHostedService<WorkerRegistrationService>();
         builder.Services.AddSingleton<JobAcquisitionLoop>();
+        builder.Services.AddHostedService<HeartbeatService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<JobAcquisitionLoop>());
         return builder;
     }

@@ -16,6 +16,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
     private static readonly RedisScript DequeueScript = RedisScript.Load("dequeue.lua");
     private static readonly RedisScript MissingScript = RedisScript.Load("missing.lua");
     private static readonly RedisScript DropLeasesScript = RedisScript.Load("drop-leases.lua");
+    private static readonly RedisScript HeartbeatScript = RedisScript.Load("heartbeat.lua");
 
     public RedisKeys Keys => keys;
 
@@ -118,6 +119,67 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
             if (Guid.TryParse((string?)message, out var jobId))
             {
                 onCancel(jobId);
+            }
+        });
+    }
+
+    /// <summary>Beats a worker's heartbeat (expiring after <paramref name="timeout"/>) and extends its leases on <paramref name="runningJobs"/>.</summary>
+    public async Task HeartbeatAsync(Guid workerId, TimeSpan timeout, TimeSpan leaseLength, IReadOnlyCollection<Guid> runningJobs)
+    {
+        var values = new RedisValue[3 + runningJobs.Count];
+        values[0] = workerId.ToString();
+        values[1] = (long)timeout.TotalMilliseconds;
+        values[2] = (long)leaseLength.TotalMilliseconds;
+        var i = 3;
+        foreach (var id in runningJobs)
+        {
+            values[i++] = id.ToString();
+        }
+
+        await HeartbeatScript.EvaluateAsync(Database, [keys.Heartbeat(workerId), keys.Leases, keys.LeaseOwners], values);
+    }
+
+    /// <summary>Which of these workers have no live heartbeat key.</summary>
+    public async Task<IReadOnlyList<Guid>> WithoutHeartbeatAsync(IReadOnlyCollection<Guid> workerIds)
+    {
+        var batch = Database.CreateBatch();
+        var checks = workerIds.Select(id => (id, exists: batch.KeyExistsAsync(keys.Heartbeat(id)))).ToList();
+        batch.Execute();
+        var silent = new List<Guid>();
+        foreach (var (id, exists) in checks)
+        {
+            if (!await exists)
+            {
+                silent.Add(id);
+            }
+        }
+
+        return silent;
+    }
+
+    /// <summary>Sets the liveness marker; true when it was missing (Redis lost its data, or this is the first check).</summary>
+    public Task<bool> RenewLivenessEpochAsync() =>
+        Database.StringSetAsync(keys.LivenessEpoch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), when: When.NotExists);
+
+    /// <summary>Sends an order to one worker over the control channel.</summary>
+    public Task PublishControlAsync(WorkerOrder order, Guid workerId) =>
+        redis.GetSubscriber().PublishAsync(keys.ControlChannel, $"{(order == WorkerOrder.Drain ? "drain" : "exit")}:{workerId}");
+
+    /// <summary>Receives the orders addressed to <paramref name="workerId"/>.</summary>
+    public async Task SubscribeToControlAsync(Guid workerId, Action<WorkerOrder> onOrder)
+    {
+        var drain = $"drain:{workerId}";
+        var exit = $"exit:{workerId}";
+        await redis.GetSubscriber().SubscribeAsync(keys.ControlChannel, (_, message) =>
+        {
+            var text = (string?)message;
+            if (text == drain)
+            {
+                onOrder(WorkerOrder.Drain);
+            }
+            else if (text == exit)
+            {
+                onOrder(WorkerOrder.Exit);
             }
         });
     }

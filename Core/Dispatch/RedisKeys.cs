@@ -11,6 +11,8 @@ public sealed class RedisKeys
 {
     public const string DefaultPrefix = "aspirejobs";
 
+    private readonly string _root;
+
     public RedisKeys(string prefix = DefaultPrefix)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
@@ -25,6 +27,9 @@ public sealed class RedisKeys
         EnqueueClock = root + "enqueue-clock";
         WakeChannel = RedisChannel.Literal(root + "wake");
         CancelChannel = RedisChannel.Literal(root + "cancel");
+        ControlChannel = RedisChannel.Literal(root + "control");
+        LivenessEpoch = root + "liveness-epoch";
+        _root = root;
     }
 
     public string Prefix { get; }
@@ -55,6 +60,19 @@ public sealed class RedisKeys
 
     /// <summary>Pub/sub channel that carries the id of a running job a client cancelled.</summary>
     public RedisChannel CancelChannel { get; }
+
+    /// <summary>Pub/sub channel that carries orders to workers: <c>drain:&lt;id&gt;</c>, <c>exit:&lt;id&gt;</c>.</summary>
+    public RedisChannel ControlChannel { get; }
+
+    /// <summary>
+    /// A marker the health monitor keeps set. Finding it gone means Redis lost its data (a
+    /// restart without persistence, a FLUSHALL): every heartbeat key went with it, so no worker
+    /// may be declared dead until the workers had time to beat again.
+    /// </summary>
+    public RedisKey LivenessEpoch { get; }
+
+    /// <summary>A worker's heartbeat key; it expires when the worker stops beating.</summary>
+    public RedisKey Heartbeat(Guid workerId) => _root + "heartbeat:" + workerId.ToString();
 
     /// <summary>The three bands, highest first.</summary>
     public RedisKey[] Bands => [High, Medium, Low];

@@ -8,6 +8,7 @@ public sealed partial class JobStore
 {
     private static readonly string JobSetQueuedIfDueSql = EmbeddedFile.Core("JobSetQueuedIfDue.sql");
     private static readonly string JobSetQueuedIfLeaseExpiredSql = EmbeddedFile.Core("JobSetQueuedIfLeaseExpired.sql");
+    private static readonly string JobSetQueuedIfWorkerDeadSql = EmbeddedFile.Core("JobSetQueuedIfWorkerDead.sql");
     private static readonly string JobGetQueuedPageSql = EmbeddedFile.Core("JobGetQueuedPage.sql");
     private static readonly string JobGetDispatchableSql = EmbeddedFile.Core("JobGetDispatchable.sql");
     private static readonly string JobGetRunningSql = EmbeddedFile.Core("JobGetRunning.sql");
@@ -19,10 +20,13 @@ public sealed partial class JobStore
         DispatchableAsync(JobSetQueuedIfDueSql, cancellationToken, Value(limit));
 
     /// <summary>Rescues running jobs whose lease deadline passed: queued again, or cancelled if that was asked.</summary>
-    public async Task<IReadOnlyList<RescuedJob>> JobSetQueuedIfLeaseExpiredAsync(int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RescuedJob>> JobSetQueuedIfLeaseExpiredAsync(int limit, CancellationToken cancellationToken) =>
+        RescuedAsync(JobSetQueuedIfLeaseExpiredSql, cancellationToken, Value(limit));
+
+    private async Task<IReadOnlyList<RescuedJob>> RescuedAsync(string sql, CancellationToken cancellationToken, params Npgsql.NpgsqlParameter[] parameters)
     {
-        await using var command = db.CreateCommand(JobSetQueuedIfLeaseExpiredSql);
-        command.Parameters.Add(Value(limit));
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.AddRange(parameters);
         var rescued = new List<RescuedJob>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -32,6 +36,13 @@ public sealed partial class JobStore
 
         return rescued;
     }
+
+    /// <summary>
+    /// Recovers the running jobs of dead workers: queued again, cancelled if that was asked, or
+    /// quarantined as dead letters once their workers died under them <paramref name="poisonThreshold"/> times.
+    /// </summary>
+    public Task<IReadOnlyList<RescuedJob>> JobSetQueuedIfWorkerDeadAsync(int poisonThreshold, CancellationToken cancellationToken) =>
+        RescuedAsync(JobSetQueuedIfWorkerDeadSql, cancellationToken, Value(poisonThreshold));
 
     /// <summary>A page of the jobs that belong in a band, in id order after <paramref name="afterId"/>.</summary>
     public Task<IReadOnlyList<QueuedJob>> JobGetQueuedPageAsync(Guid afterId, int limit, CancellationToken cancellationToken) =>

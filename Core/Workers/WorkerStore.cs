@@ -1,3 +1,4 @@
+using System.Text.Json;
 using AspireJobs.Core.Storage;
 using Npgsql;
 using static AspireJobs.Core.Storage.NpgsqlParameters;
@@ -10,6 +11,13 @@ public sealed class WorkerStore(NpgsqlDataSource db)
     private static readonly string WorkerInsertSql = EmbeddedFile.Core("WorkerInsert.sql");
     private static readonly string WorkerSetStoppedIfLiveSql = EmbeddedFile.Core("WorkerSetStoppedIfLive.sql");
     private static readonly string WorkerAnyLiveHandlesTypeSql = EmbeddedFile.Core("WorkerAnyLiveHandlesType.sql");
+    private static readonly string WorkerSetHeartbeatSql = EmbeddedFile.Core("WorkerSetHeartbeat.sql");
+    private static readonly string WorkerListSql = EmbeddedFile.Core("WorkerList.sql");
+    private static readonly string WorkerGetByIdSql = EmbeddedFile.Core("WorkerGetById.sql");
+    private static readonly string WorkerGetLiveSql = EmbeddedFile.Core("WorkerGetLive.sql");
+    private static readonly string WorkerSetDrainingIfActiveSql = EmbeddedFile.Core("WorkerSetDrainingIfActive.sql");
+    private static readonly string WorkerSetDeadIfLiveSql = EmbeddedFile.Core("WorkerSetDeadIfLive.sql");
+    private static readonly string WorkerDeleteStoppedBeforeSql = EmbeddedFile.Core("WorkerDeleteStoppedBefore.sql");
 
     public async Task WorkerInsertAsync(WorkerRegistration worker, CancellationToken cancellationToken)
     {
@@ -25,12 +33,16 @@ public sealed class WorkerStore(NpgsqlDataSource db)
     }
 
     /// <summary>Marks a worker stopped unless the health monitor already declared it dead.</summary>
-    public async Task<bool> WorkerSetStoppedIfLiveAsync(Guid id, CancellationToken cancellationToken)
-    {
-        await using var command = db.CreateCommand(WorkerSetStoppedIfLiveSql);
-        command.Parameters.Add(Value(id));
-        return await command.ExecuteScalarAsync(cancellationToken) is Guid;
-    }
+    public Task<bool> WorkerSetStoppedIfLiveAsync(Guid id, CancellationToken cancellationToken) =>
+        AnyRowAsync(WorkerSetStoppedIfLiveSql, id, cancellationToken);
+
+    /// <summary>Drains an active worker. False: it was not active.</summary>
+    public Task<bool> WorkerSetDrainingIfActiveAsync(Guid id, CancellationToken cancellationToken) =>
+        AnyRowAsync(WorkerSetDrainingIfActiveSql, id, cancellationToken);
+
+    /// <summary>Declares a live worker dead. False: it was not live.</summary>
+    public Task<bool> WorkerSetDeadIfLiveAsync(Guid id, CancellationToken cancellationToken) =>
+        AnyRowAsync(WorkerSetDeadIfLiveSql, id, cancellationToken);
 
     /// <summary>Whether any live worker (active or draining) runs jobs of <paramref name="type"/>.</summary>
     public async Task<bool> WorkerAnyLiveHandlesTypeAsync(string type, CancellationToken cancellationToken)
@@ -38,5 +50,59 @@ public sealed class WorkerStore(NpgsqlDataSource db)
         await using var command = db.CreateCommand(WorkerAnyLiveHandlesTypeSql);
         command.Parameters.Add(Value(type));
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Records a worker's report; returns how the fleet sees it, or null when it is not registered.</summary>
+    public async Task<WorkerStanding?> WorkerSetHeartbeatAsync(Guid id, WorkerMetricsReport report, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(WorkerSetHeartbeatSql);
+        command.Parameters.Add(Value(id));
+        command.Parameters.Add(Value(report.CurrentLoad));
+        command.Parameters.Add(Value(report.JobsCompleted));
+        command.Parameters.Add(Value(report.JobsFailed));
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb, Value = JsonSerializer.Serialize(report, WorkerRow.Json) });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new WorkerStanding(WorkerStatusText.Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetFloat(1))
+            : null;
+    }
+
+    public Task<IReadOnlyList<WorkerInfo>> WorkerListAsync(int limit, CancellationToken cancellationToken) =>
+        ReadAsync(WorkerListSql, cancellationToken, Value(limit));
+
+    public Task<IReadOnlyList<WorkerInfo>> WorkerGetLiveAsync(CancellationToken cancellationToken) =>
+        ReadAsync(WorkerGetLiveSql, cancellationToken);
+
+    public async Task<WorkerInfo?> WorkerGetByIdAsync(Guid id, CancellationToken cancellationToken) =>
+        (await ReadAsync(WorkerGetByIdSql, cancellationToken, Value(id))).SingleOrDefault();
+
+    /// <summary>Deletes workers that stopped or died before <paramref name="cutoff"/>; returns how many.</summary>
+    public async Task<int> WorkerDeleteStoppedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(WorkerDeleteStoppedBeforeSql);
+        command.Parameters.Add(Time(cutoff));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<WorkerInfo>> ReadAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
+    {
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.AddRange(parameters);
+        var workers = new List<WorkerInfo>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            workers.Add(WorkerRow.Read(reader));
+        }
+
+        return workers;
+    }
+
+    private async Task<bool> AnyRowAsync(string sql, Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.Add(Value(id));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
+using AspireJobs.HealthMonitor.Leadership;
 using Microsoft.Extensions.Options;
 
 namespace AspireJobs.HealthMonitor.Maintenance;
@@ -11,8 +12,8 @@ namespace AspireJobs.HealthMonitor.Maintenance;
 /// job); an expired Redis lease on a job that no longer runs is dropped. Pushes are idempotent
 /// (a job already in a band keeps its place), so racing a live enqueue is harmless.
 /// </summary>
-public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dispatcher, TimeProvider clock, IOptions<HealthMonitorOptions> options, ILogger<DispatchReconciler> logger)
-    : PeriodicService(logger)
+public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dispatcher, TimeProvider clock, IOptions<HealthMonitorOptions> options, LeaderElection leader, ILogger<DispatchReconciler> logger)
+    : PeriodicService(leader, logger)
 {
     protected override TimeSpan Interval => options.Value.ReconcileInterval;
 

@@ -1,5 +1,6 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
+using AspireJobs.HealthMonitor.Leadership;
 using Microsoft.Extensions.Options;
 
 namespace AspireJobs.HealthMonitor.Maintenance;
@@ -10,8 +11,8 @@ namespace AspireJobs.HealthMonitor.Maintenance;
 /// attempt recorded as abandoned; the old worker's lease token no longer matches, so it cannot
 /// overwrite what happens next.
 /// </summary>
-public sealed partial class ExpiredLeaseRescuer(JobStore store, JobDispatcher dispatcher, IOptions<HealthMonitorOptions> options, ILogger<ExpiredLeaseRescuer> logger)
-    : PeriodicService(logger)
+public sealed partial class ExpiredLeaseRescuer(JobStore store, JobDispatcher dispatcher, IOptions<HealthMonitorOptions> options, LeaderElection leader, ILogger<ExpiredLeaseRescuer> logger)
+    : PeriodicService(leader, logger)
 {
     protected override TimeSpan Interval => options.Value.RescueInterval;
 

@@ -1,13 +1,15 @@
+using AspireJobs.HealthMonitor.Leadership;
 using Npgsql;
 using StackExchange.Redis;
 
 namespace AspireJobs.HealthMonitor.Maintenance;
 
 /// <summary>
-/// A maintenance loop: one pass at start, then one every interval. A pass that fails (a server
-/// briefly away) is logged and the loop carries on; the next pass repairs what this one missed.
+/// A maintenance loop of the health monitor: a pass every interval (the first at once), on the
+/// elected leader only. A pass that fails (a server briefly away) is logged and the loop carries
+/// on; the next pass repairs what this one missed.
 /// </summary>
-public abstract partial class PeriodicService(ILogger logger) : BackgroundService
+public abstract partial class PeriodicService(LeaderElection leader, ILogger logger) : BackgroundService
 {
     protected abstract TimeSpan Interval { get; }
 
@@ -21,6 +23,11 @@ public abstract partial class PeriodicService(ILogger logger) : BackgroundServic
         using var timer = new PeriodicTimer(Interval);
         do
         {
+            if (!leader.IsLeader)
+            {
+                continue;
+            }
+
             try
             {
                 await RunOnceAsync(stoppingToken);

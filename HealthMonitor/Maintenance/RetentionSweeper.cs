@@ -1,15 +1,19 @@
+using AspireJobs.Core.Health;
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Workers;
+using AspireJobs.HealthMonitor.Leadership;
 using Microsoft.Extensions.Options;
 
 namespace AspireJobs.HealthMonitor.Maintenance;
 
 /// <summary>
-/// Purges what is past retention (30 days by default): finished jobs (completed, dead-lettered,
-/// cancelled) with their executions, and transition events. In batches, so no statement holds
+/// Purges what is past retention: finished jobs (completed, dead-lettered, cancelled) with their
+/// executions, and transition events (30 days by default); worker health history and anomalies
+/// (1 day); rows of workers that stopped or died (7 days). In batches, so no statement holds
 /// locks for long.
 /// </summary>
-public sealed partial class RetentionSweeper(JobStore store, TimeProvider clock, IOptions<HealthMonitorOptions> options, ILogger<RetentionSweeper> logger)
-    : PeriodicService(logger)
+public sealed partial class RetentionSweeper(JobStore store, WorkerStore workers, HealthStore health, TimeProvider clock, IOptions<HealthMonitorOptions> options, LeaderElection leader, ILogger<RetentionSweeper> logger)
+    : PeriodicService(leader, logger)
 {
     protected override TimeSpan Interval => options.Value.RetentionInterval;
 
@@ -32,12 +36,15 @@ public sealed partial class RetentionSweeper(JobStore store, TimeProvider clock,
         }
         while (deleted == batch && !stoppingToken.IsCancellationRequested);
 
-        if (jobs + events > 0)
+        await health.WorkerHealthLogDeleteBeforeAsync(clock.GetUtcNow() - options.Value.HealthHistoryRetention, stoppingToken);
+        var retiredWorkers = await workers.WorkerDeleteStoppedBeforeAsync(clock.GetUtcNow() - options.Value.WorkerRetention, stoppingToken);
+
+        if (jobs + events + retiredWorkers > 0)
         {
-            LogPurged(logger, jobs, events, cutoff);
+            LogPurged(logger, jobs, events, retiredWorkers, cutoff);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retention: purged {Jobs} finished jobs and {Events} events older than {Cutoff}")]
-    private static partial void LogPurged(ILogger logger, int jobs, int events, DateTimeOffset cutoff);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention: purged {Jobs} finished jobs and {Events} events older than {Cutoff}, and {Workers} long-gone workers")]
+    private static partial void LogPurged(ILogger logger, int jobs, int events, int workers, DateTimeOffset cutoff);
 }

@@ -1,5 +1,6 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
+using AspireJobs.HealthMonitor.Leadership;
 using Microsoft.Extensions.Options;
 
 namespace AspireJobs.HealthMonitor.Maintenance;
@@ -9,8 +10,8 @@ namespace AspireJobs.HealthMonitor.Maintenance;
 /// their bands. Each is promoted exactly once even with several monitors running (the statement
 /// claims rows with SKIP LOCKED); a push lost between the two steps is healed by the reconciler.
 /// </summary>
-public sealed class ScheduledJobPromoter(JobStore store, JobDispatcher dispatcher, IOptions<HealthMonitorOptions> options, ILogger<ScheduledJobPromoter> logger)
-    : PeriodicService(logger)
+public sealed class ScheduledJobPromoter(JobStore store, JobDispatcher dispatcher, IOptions<HealthMonitorOptions> options, LeaderElection leader, ILogger<ScheduledJobPromoter> logger)
+    : PeriodicService(leader, logger)
 {
     protected override TimeSpan Interval => options.Value.PromoteInterval;
 

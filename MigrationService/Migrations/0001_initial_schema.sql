@@ -47,6 +47,7 @@ CREATE TABLE jobs (
     error               text,
     attempts            integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),   -- attempts started
     failures            integer NOT NULL DEFAULT 0 CHECK (failures BETWEEN 0 AND attempts),
+    crashes             integer NOT NULL DEFAULT 0 CHECK (crashes BETWEEN 0 AND attempts),  -- attempts whose worker died
     max_retries         integer NOT NULL CHECK (max_retries BETWEEN 0 AND 25),
     timeout_ms          integer NOT NULL CHECK (timeout_ms BETWEEN 1 AND 86400000),
     idempotency_key     text UNIQUE CHECK (length(idempotency_key) BETWEEN 1 AND 200),
@@ -139,19 +140,26 @@ WHERE status = 'dead_lettered';
 
 -- A worker's health over time: the input of scoring, anomaly detection and failure prediction.
 CREATE TABLE worker_health_logs (
-    id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    worker_id           uuid NOT NULL REFERENCES workers (id) ON DELETE CASCADE,
-    at                  timestamptz NOT NULL DEFAULT now(),
-    health_score        real NOT NULL CHECK (health_score BETWEEN 0 AND 1),
-    success_rate        real CHECK (success_rate BETWEEN 0 AND 1),
-    duration_ratio      real CHECK (duration_ratio >= 0),   -- mean run time over the fleet's
-    heartbeat_jitter_ms real CHECK (heartbeat_jitter_ms >= 0),
-    current_load        integer NOT NULL CHECK (current_load >= 0),
-    jobs_completed      bigint NOT NULL CHECK (jobs_completed >= 0),
-    jobs_failed         bigint NOT NULL CHECK (jobs_failed >= 0),
-    memory_bytes        bigint CHECK (memory_bytes >= 0),
-    cpu_percent         real CHECK (cpu_percent >= 0),
-    gc_pause_ms         real CHECK (gc_pause_ms >= 0)
+    id                    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    worker_id             uuid NOT NULL REFERENCES workers (id) ON DELETE CASCADE,
+    at                    timestamptz NOT NULL DEFAULT now(),
+    health_score          real NOT NULL CHECK (health_score BETWEEN 0 AND 1),
+    success_rate          real CHECK (success_rate BETWEEN 0 AND 1),
+    duration_ratio        real CHECK (duration_ratio >= 0),   -- mean run time over the fleet's
+    heartbeat_deviation_ms real CHECK (heartbeat_deviation_ms >= 0),
+    current_load          integer NOT NULL CHECK (current_load >= 0),
+    jobs_completed        bigint NOT NULL CHECK (jobs_completed >= 0),
+    jobs_failed           bigint NOT NULL CHECK (jobs_failed >= 0),
+    memory_bytes          bigint CHECK (memory_bytes >= 0),
+    cpu_percent           real CHECK (cpu_percent >= 0),
+    gc_pause_ms           real CHECK (gc_pause_ms >= 0),
+    error_rate            real CHECK (error_rate BETWEEN 0 AND 1),
+    run_durations         jsonb NOT NULL DEFAULT '{}', -- mean run time in ms per job type, this window
+    -- The failure prediction made with this sample (the trend of the score up to it).
+    score_slope_per_minute real,
+    failure_probability   real NOT NULL DEFAULT 0 CHECK (failure_probability BETWEEN 0 AND 1),
+    time_to_failure_s     real CHECK (time_to_failure_s >= 0),
+    recommended_action    text NOT NULL DEFAULT 'none' CHECK (recommended_action IN ('none', 'watch', 'drain', 'replace'))
 );
 -- A worker's recent history, in time order; also the foreign key's cascade.
 CREATE INDEX worker_health_logs_worker_id_at_idx ON worker_health_logs (worker_id, at);

@@ -34,9 +34,45 @@ public sealed partial class JobAcquisitionLoop(
     private readonly Signal _slotFreed = new();
     private readonly ConcurrentDictionary<Guid, RunningJob> _running = new();
     private readonly string[] _handledTypes = [.. handlers.Types];
+    private volatile bool _draining;
+    private double _healthScore = 1;
 
     /// <summary>Jobs this worker is running now.</summary>
     public int InFlight => _running.Count;
+
+    public IReadOnlyCollection<Guid> RunningJobIds => [.. _running.Keys];
+
+    /// <summary>
+    /// How many jobs this worker takes on at once. Health-aware: a degraded worker takes fewer
+    /// (in proportion to its health score, never fewer than a quarter), so healthier workers
+    /// get more of the work.
+    /// </summary>
+    public int EffectiveConcurrency => _options.HealthAwareAcquisition
+        ? Math.Max(1, (int)Math.Ceiling(_options.Concurrency * Math.Clamp(Volatile.Read(ref _healthScore), 0.25, 1)))
+        : _options.Concurrency;
+
+    /// <summary>Stops taking jobs; those running finish normally.</summary>
+    public void Drain()
+    {
+        if (!_draining)
+        {
+            _draining = true;
+            LogDraining(InFlight);
+            _wake.Set();
+        }
+    }
+
+    /// <summary>Stops taking jobs and hands every running job back now.</summary>
+    public void Evacuate()
+    {
+        Drain();
+        foreach (var running in _running.Values)
+        {
+            running.Stop(StopReason.HandedBack);
+        }
+    }
+
+    public void SetHealthScore(double score) => Volatile.Write(ref _healthScore, score);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -52,7 +88,12 @@ public sealed partial class JobAcquisitionLoop(
         var fairness = _options.Fairness;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var free = _options.Concurrency - InFlight;
+            if (_draining)
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, stoppingToken);
+            }
+
+            var free = EffectiveConcurrency - InFlight;
             if (free <= 0)
             {
                 await _slotFreed.WaitAsync(Timeout.InfiniteTimeSpan, stoppingToken);
@@ -182,6 +223,9 @@ public sealed partial class JobAcquisitionLoop(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: handing {Count} running jobs back after a {GraceSeconds} s grace period")]
     private partial void LogHandingBack(int count, double graceSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Draining: taking no more jobs; {Running} still running")]
+    private partial void LogDraining(int running);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} parked: no live worker runs type {JobType}")]
     private partial void LogParked(Guid jobId, string jobType);

@@ -1,6 +1,7 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Retries;
+using AspireJobs.Worker.Fleet;
 using AspireJobs.Worker.Handlers;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -19,6 +20,7 @@ public sealed partial class JobExecutor(
     JobStore store,
     JobDispatcher dispatcher,
     WorkerIdentity identity,
+    WorkerMetrics metrics,
     IOptions<WorkerOptions> options,
     ILogger<JobExecutor> logger)
 {
@@ -28,6 +30,7 @@ public sealed partial class JobExecutor(
     public async Task RunAsync(RunningJob running)
     {
         var job = running.Job;
+        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         running.StartTimeout();
         var handler = InvokeAsync(job, running.Token);
 
@@ -44,6 +47,11 @@ public sealed partial class JobExecutor(
         }
 
         var outcome = JobOutcome.Of(running, handler, abandoned);
+        if (outcome is JobOutcome.Succeeded or JobOutcome.Failed)
+        {
+            metrics.RecordOutcome(job.Type, System.Diagnostics.Stopwatch.GetElapsedTime(startedAt), outcome is JobOutcome.Succeeded);
+        }
+
         try
         {
             await RecordAsync(job, outcome);

@@ -22,6 +22,9 @@ public sealed class WorkerRegistrationService(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var types = handlers.Types.Order(StringComparer.Ordinal).ToList();
+        // The first heartbeat comes before the row: the health monitor never sees a registered
+        // worker without one.
+        await dispatcher.HeartbeatAsync(identity.Id, options.Value.HeartbeatTimeout, options.Value.LeaseLength, []);
         await workers.WorkerInsertAsync(
             new WorkerRegistration(identity.Id, identity.Name, identity.Host, identity.ProcessId, identity.Version, types, options.Value.Concurrency),
             cancellationToken);

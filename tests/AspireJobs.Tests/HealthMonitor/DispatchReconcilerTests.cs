@@ -1,6 +1,7 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.HealthMonitor;
+using AspireJobs.HealthMonitor.Leadership;
 using AspireJobs.HealthMonitor.Maintenance;
 using AspireJobs.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,8 +19,9 @@ public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetim
     public async ValueTask InitializeAsync()
     {
         _system = await TestSystem.CreateAsync(servers);
-        _reconciler = new DispatchReconciler(_system.Store, _system.Dispatcher, TimeProvider.System,
-            Options.Create(new HealthMonitorOptions { BatchSize = 7 }), NullLogger<DispatchReconciler>.Instance);
+        var options = Options.Create(new HealthMonitorOptions { BatchSize = 7 });
+        _reconciler = new DispatchReconciler(_system.Store, _system.Dispatcher, TimeProvider.System, options,
+            new LeaderElection(_system.Database.DataSource, options, NullLogger<LeaderElection>.Instance), NullLogger<DispatchReconciler>.Instance);
     }
 
     public ValueTask DisposeAsync() => _system.DisposeAsync();

@@ -1,0 +1,44 @@
+namespace AspireJobs.Core.Health;
+
+/// <summary>One health sample of a worker, as the health sweep writes it.</summary>
+public sealed record HealthSample(
+    Guid WorkerId,
+    double HealthScore,
+    double? SuccessRate,
+    double? DurationRatio,
+    double? HeartbeatDeviationMs,
+    int CurrentLoad,
+    long JobsCompleted,
+    long JobsFailed,
+    long MemoryBytes,
+    double CpuPercent,
+    double GcPauseMs,
+    double? ErrorRate,
+    IReadOnlyDictionary<string, double> RunDurationsMs,
+    Prediction Prediction);
+
+/// <summary>A past health sample, as the anomaly detector, the failure prediction and the Api read it.</summary>
+public sealed record HealthHistoryPoint(
+    DateTimeOffset At,
+    double HealthScore,
+    double? ErrorRate,
+    long? MemoryBytes,
+    double? HeartbeatDeviationMs,
+    IReadOnlyDictionary<string, double> RunDurationsMs,
+    Prediction Prediction);
+
+/// <summary>An anomaly found: a metric of a worker that left its baseline (its own history, or the fleet).</summary>
+public sealed record Anomaly(
+    long Id,
+    Guid WorkerId,
+    string WorkerName,
+    string Metric,
+    string Baseline,
+    double Value,
+    double Mean,
+    double StdDev,
+    double ZScore,
+    DateTimeOffset DetectedAt);
+
+/// <summary>An anomaly to record.</summary>
+public sealed record NewAnomaly(Guid WorkerId, string Metric, string Baseline, ZScoreResult Result);

@@ -1,0 +1,75 @@
+namespace AspireJobs.Core.Health;
+
+/// <summary>What a worker's health score is computed from, over one sampling window.</summary>
+public sealed record HealthInputs(
+    /// <summary>Failed over finished attempts of this worker in the window; null when none finished.</summary>
+    double? ErrorRate,
+    /// <summary>The same over the whole live fleet; null when no attempt finished anywhere.</summary>
+    double? FleetErrorRate,
+    /// <summary>The worker's mean run time over the fleet's, for the same job types; null without a baseline.</summary>
+    double? DurationRatio,
+    /// <summary>Root-mean-square deviation of heartbeat intervals from the expected interval, in ms; null before two heartbeats.</summary>
+    double? HeartbeatDeviationMs,
+    TimeSpan HeartbeatInterval,
+    double MemoryBytes,
+    double MemoryBudgetBytes,
+    /// <summary>CPU used by the worker process, as a percentage of the whole machine.</summary>
+    double CpuPercent);
+
+/// <summary>A score and the four parts it is made of, each 0 (bad) to 1 (good).</summary>
+public sealed record HealthScoreBreakdown(double Score, double Success, double Duration, double Heartbeat, double Resources);
+
+/// <summary>
+/// The health score of a worker, 0 to 1: the one place its formula is written.
+/// <code>
+/// score     = 0.4·success + 0.2·duration + 0.2·heartbeat + 0.2·resources
+/// success   = 1 − max(0, e − f) / (1 − f), where e is the worker's error rate in the window and
+///             f the fleet's: errors every worker sees come from the jobs, not from this worker
+///             (1 when nothing finished, or when the whole fleet fails everything)
+/// duration  = min(1, fleet mean run time / worker mean run time)      (1 without a baseline)
+/// heartbeat = max(0, 1 − heartbeat deviation / heartbeat interval)    (1 before two heartbeats)
+/// resources = (memory + cpu) / 2, where each is 1 up to half its budget and falls linearly to 0 at
+///             the whole budget: memory against the memory budget, cpu against 100 % of the machine
+/// </code>
+/// Failures weigh most because they are what users feel; slowness, irregular heartbeats and
+/// resource pressure are the early signs of a worker about to fail.
+/// </summary>
+public static class HealthScore
+{
+    public const double SuccessWeight = 0.4;
+    public const double DurationWeight = 0.2;
+    public const double HeartbeatWeight = 0.2;
+    public const double ResourcesWeight = 0.2;
+
+    public static HealthScoreBreakdown Compute(HealthInputs inputs)
+    {
+        var success = RelativeSuccess(inputs.ErrorRate, inputs.FleetErrorRate);
+        var duration = inputs.DurationRatio is > 0 and var ratio ? Math.Min(1, 1 / ratio) : 1;
+        var heartbeat = inputs.HeartbeatDeviationMs is { } deviation && inputs.HeartbeatInterval > TimeSpan.Zero
+            ? Clamp(1 - deviation / inputs.HeartbeatInterval.TotalMilliseconds)
+            : 1;
+        var memory = HeadroomScore(inputs.MemoryBudgetBytes > 0 ? inputs.MemoryBytes / inputs.MemoryBudgetBytes : 0);
+        var cpu = HeadroomScore(inputs.CpuPercent / 100);
+        var resources = (memory + cpu) / 2;
+
+        var score = SuccessWeight * success + DurationWeight * duration + HeartbeatWeight * heartbeat + ResourcesWeight * resources;
+        return new HealthScoreBreakdown(Clamp(score), success, duration, heartbeat, resources);
+    }
+
+    /// <summary>How much better than "failing everything the fleet does not" the worker is: 1 − excess errors / room for them.</summary>
+    public static double RelativeSuccess(double? errorRate, double? fleetErrorRate)
+    {
+        if (errorRate is not { } e)
+        {
+            return 1;
+        }
+
+        var f = Math.Clamp(fleetErrorRate ?? e, 0, 1);
+        return f >= 1 ? 1 : Clamp(1 - Math.Max(0, e - f) / (1 - f));
+    }
+
+    /// <summary>1 up to half the budget used, then linearly down to 0 at the whole budget.</summary>
+    private static double HeadroomScore(double fractionUsed) => Clamp((1 - fractionUsed) * 2);
+
+    private static double Clamp(double value) => double.IsNaN(value) ? 0 : Math.Clamp(value, 0, 1);
+}

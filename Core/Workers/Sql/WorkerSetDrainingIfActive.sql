@@ -1,0 +1,5 @@
+-- WorkerSetDrainingIfActive: an operator (or the health monitor) drains a worker: it stops
+-- taking jobs and finishes those it holds.
+--   $1 id uuid
+-- Returns the id; no row when the worker was not active.
+UPDATE workers SET status = 'draining' WHERE id = $1 AND status = 'active' RETURNING id;

@@ -1,0 +1,44 @@
+namespace AspireJobs.Core.Workers;
+
+/// <summary>A worker as PostgreSQL holds it. <see cref="Metrics"/> is its latest report (null before the first).</summary>
+public sealed record WorkerInfo(
+    Guid Id,
+    string Name,
+    string Host,
+    int ProcessId,
+    string Version,
+    IReadOnlyList<string> JobTypes,
+    int Concurrency,
+    WorkerStatus Status,
+    DateTimeOffset StartedAt,
+    DateTimeOffset LastHeartbeatAt,
+    DateTimeOffset? StoppedAt,
+    int CurrentLoad,
+    long JobsCompleted,
+    long JobsFailed,
+    double? HealthScore,
+    WorkerMetricsReport? Metrics);
+
+/// <summary>
+/// What a worker reports about itself every metrics interval: cumulative counters, and figures
+/// for the window since its previous report.
+/// </summary>
+public sealed record WorkerMetricsReport(
+    int CurrentLoad,
+    long JobsCompleted,
+    long JobsFailed,
+    long WindowCompleted,
+    long WindowFailed,
+    IReadOnlyDictionary<string, RunDurationStats> RunDurations,
+    long MemoryBytes,
+    double CpuPercent,
+    double GcPauseMs,
+    double? HeartbeatDeviationMs,
+    TimeSpan HeartbeatInterval,
+    TimeSpan Window);
+
+/// <summary>How many attempts of one job type finished in a window, and their mean run time.</summary>
+public sealed record RunDurationStats(long Count, double MeanMs);
+
+/// <summary>What a worker learns back from its report: how the fleet sees it.</summary>
+public sealed record WorkerStanding(WorkerStatus Status, double? HealthScore);

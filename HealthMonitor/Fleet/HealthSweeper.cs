@@ -1,0 +1,111 @@
+using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Health;
+using AspireJobs.Core.Workers;
+using AspireJobs.HealthMonitor.Leadership;
+using AspireJobs.HealthMonitor.Maintenance;
+using Microsoft.Extensions.Options;
+
+namespace AspireJobs.HealthMonitor.Fleet;
+
+/// <summary>
+/// Every health interval: a health score per live worker from its latest report (against the
+/// fleet's), kept in worker_health_logs with the failure prediction made from its trend;
+/// anomalies (z-scores against the worker's own history and against the fleet) recorded when
+/// they begin; and, when switched on, action: a worker predicted to fail is drained, and one below
+/// the failure threshold is evacuated (its jobs handed back, the process told to exit so its
+/// orchestrator replaces it). Actions never leave fewer active workers than the configured minimum.
+/// </summary>
+public sealed partial class HealthSweeper(
+    WorkerStore workers,
+    HealthStore health,
+    JobDispatcher dispatcher,
+    TimeProvider clock,
+    IOptions<HealthMonitorOptions> options,
+    LeaderElection leader,
+    ILogger<HealthSweeper> logger) : PeriodicService(leader, logger)
+{
+    private readonly HashSet<(Guid Worker, string Metric, string Baseline)> _anomalous = [];
+    private readonly HashSet<Guid> _evacuated = [];
+
+    protected override TimeSpan Interval => options.Value.HealthInterval;
+
+    protected override async Task RunOnceAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var now = clock.GetUtcNow();
+        var live = (await workers.WorkerGetLiveAsync(stoppingToken)).Where(w => w.Metrics is not null).ToList();
+        var reports = live.Select(w => w.Metrics!).ToList();
+        var fleetErrorRate = FleetHealth.FleetErrorRate(reports);
+        var fleetMeans = FleetHealth.FleetMeanDurations(reports);
+
+        var samples = new List<(WorkerInfo Worker, HealthSample Sample, IReadOnlyList<HealthHistoryPoint> History)>();
+        foreach (var worker in live)
+        {
+            var history = await health.WorkerHealthLogGetSinceAsync(worker.Id, now - settings.PredictionWindow, Math.Max(settings.AnomalyWindow, 200), stoppingToken);
+            var sample = FleetHealth.Sample(worker, worker.Metrics!, fleetErrorRate, fleetMeans, settings.WorkerMemoryBudgetBytes, history, now, settings.FailureThreshold, settings.PredictionHorizon);
+            await health.WorkerHealthLogInsertAsync(sample, stoppingToken);
+            samples.Add((worker, sample, history));
+        }
+
+        await RecordNewAnomaliesAsync(samples, stoppingToken);
+        await ActAsync(samples, stoppingToken);
+    }
+
+    private async Task RecordNewAnomaliesAsync(List<(WorkerInfo Worker, HealthSample Sample, IReadOnlyList<HealthHistoryPoint> History)> samples, CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var found = new List<NewAnomaly>();
+        foreach (var (worker, sample, history) in samples)
+        {
+            var ownBaseline = history.TakeLast(settings.AnomalyWindow).ToList();
+            var others = samples.Where(s => s.Worker.Id != worker.Id).Select(s => s.Sample).ToList();
+            found.AddRange(FleetHealth.FindAnomalies(sample, ownBaseline, others, settings.AnomalyThreshold, settings.AnomalyMinimumSamples));
+        }
+
+        // An anomaly is recorded when it begins, not again at every sweep while it lasts.
+        var current = found.Select(a => (a.WorkerId, a.Metric, a.Baseline)).ToHashSet();
+        var beginning = found.Where(a => !_anomalous.Contains((a.WorkerId, a.Metric, a.Baseline))).ToList();
+        _anomalous.Clear();
+        _anomalous.UnionWith(current);
+        await health.HealthAnomalyInsertAsync(beginning, stoppingToken);
+        foreach (var anomaly in beginning)
+        {
+            LogAnomaly(anomaly.WorkerId, anomaly.Metric, anomaly.Baseline, anomaly.Result.Value, anomaly.Result.Mean, anomaly.Result.Z);
+        }
+    }
+
+    private async Task ActAsync(List<(WorkerInfo Worker, HealthSample Sample, IReadOnlyList<HealthHistoryPoint> History)> samples, CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var active = samples.Count(s => s.Worker.Status == WorkerStatus.Active);
+        foreach (var (worker, sample, _) in samples.OrderBy(s => s.Sample.HealthScore))
+        {
+            var action = sample.Prediction.RecommendedAction;
+            var leavesEnough = worker.Status != WorkerStatus.Active || active - 1 >= settings.MinimumActiveWorkers;
+            if (action == RecommendedAction.Replace && settings.AutoEvacuate && leavesEnough && _evacuated.Add(worker.Id))
+            {
+                await dispatcher.PublishControlAsync(WorkerOrder.Exit, worker.Id);
+                active -= worker.Status == WorkerStatus.Active ? 1 : 0;
+                LogEvacuated(worker.Name, sample.HealthScore);
+            }
+            else if (action == RecommendedAction.Drain && settings.AutoDrain && worker.Status == WorkerStatus.Active && leavesEnough
+                     && await workers.WorkerSetDrainingIfActiveAsync(worker.Id, stoppingToken))
+            {
+                await dispatcher.PublishControlAsync(WorkerOrder.Drain, worker.Id);
+                active--;
+                LogDrained(worker.Name, sample.Prediction.FailureProbability, sample.Prediction.TimeToFailure?.TotalSeconds);
+            }
+        }
+
+        _evacuated.IntersectWith(samples.Select(s => s.Worker.Id));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Anomaly: worker {WorkerId} {Metric} = {Value:0.###} against its {Baseline} baseline {Mean:0.###} (z = {ZScore:0.0})")]
+    private partial void LogAnomaly(Guid workerId, string metric, string baseline, double value, double mean, double zScore);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Evacuating worker {WorkerName}: health score {Score:0.00} is below the failure threshold")]
+    private partial void LogEvacuated(string workerName, double score);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Draining worker {WorkerName}: failure probability {Probability:0.00}, expected in {Seconds:0} s")]
+    private partial void LogDrained(string workerName, double probability, double? seconds);
+}

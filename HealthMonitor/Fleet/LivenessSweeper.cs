@@ -1,0 +1,72 @@
+using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Workers;
+using AspireJobs.HealthMonitor.Leadership;
+using AspireJobs.HealthMonitor.Maintenance;
+using Microsoft.Extensions.Options;
+
+namespace AspireJobs.HealthMonitor.Fleet;
+
+/// <summary>
+/// Crash recovery. A live worker whose Redis heartbeat key expired is declared dead, and the
+/// running jobs of dead workers go back to their bands at once, each attempt recorded as
+/// abandoned (or, for a job whose workers keep dying under it, quarantined as a dead letter).
+/// A job of a killed worker therefore starts again elsewhere within the worker's heartbeat
+/// timeout plus one sweep. If Redis lost its data, every heartbeat key went with it: no worker is
+/// judged until the workers had <see cref="HealthMonitorOptions.RedisLossGrace"/> to beat again.
+/// </summary>
+public sealed partial class LivenessSweeper(
+    WorkerStore workers,
+    JobStore jobs,
+    JobDispatcher dispatcher,
+    TimeProvider clock,
+    IOptions<HealthMonitorOptions> options,
+    LeaderElection leader,
+    ILogger<LivenessSweeper> logger) : PeriodicService(leader, logger)
+{
+    private DateTimeOffset _judgeFrom = DateTimeOffset.MinValue;
+
+    protected override TimeSpan Interval => options.Value.LivenessInterval;
+
+    protected override async Task RunOnceAsync(CancellationToken stoppingToken)
+    {
+        if (await dispatcher.RenewLivenessEpochAsync())
+        {
+            _judgeFrom = clock.GetUtcNow() + options.Value.RedisLossGrace;
+            LogEpoch(options.Value.RedisLossGrace.TotalSeconds);
+        }
+
+        if (clock.GetUtcNow() >= _judgeFrom)
+        {
+            var live = await workers.WorkerGetLiveAsync(stoppingToken);
+            foreach (var silent in await dispatcher.WithoutHeartbeatAsync(live.Select(w => w.Id).ToList()))
+            {
+                if (await workers.WorkerSetDeadIfLiveAsync(silent, stoppingToken))
+                {
+                    LogDead(live.Single(w => w.Id == silent).Name, silent);
+                }
+            }
+        }
+
+        // Every pass, not only after a death: a job whose row was locked at that moment is picked up here.
+        var recovered = await jobs.JobSetQueuedIfWorkerDeadAsync(options.Value.PoisonThreshold, stoppingToken);
+        if (recovered.Count > 0)
+        {
+            await dispatcher.DropLeasesAsync(recovered.Select(job => job.Id).ToList());
+            await dispatcher.EnqueueAsync(recovered.Where(job => job.Status == JobStatus.Queued).Select(job => new QueuedJob(job.Id, job.Priority)).ToList());
+            LogRecovered(
+                recovered.Count(job => job.Status == JobStatus.Queued),
+                recovered.Count(job => job.Status == JobStatus.DeadLettered),
+                recovered.Count(job => job.Status == JobStatus.Cancelled));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerName} ({WorkerId}) missed its heartbeat: declared dead")]
+    private partial void LogDead(string workerName, Guid workerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs of dead workers recovered: {Requeued} requeued, {Quarantined} quarantined as poison, {Cancelled} cancelled as requested")]
+    private partial void LogRecovered(int requeued, int quarantined, int cancelled);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis holds no liveness marker (first start, or it lost its data): no worker is judged for {GraceSeconds} s")]
+    private partial void LogEpoch(double graceSeconds);
+}

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace AspireJobs.HealthMonitor.Leadership;
+
+/// <summary>
+/// Elects one leader among the health monitor replicas: the one holding a PostgreSQL advisory
+/// lock on a connection of its own. The lock dies with its connection, so when the leader's
+/// process dies another replica takes it over at its next poll (every
+/// <see cref="HealthMonitorOptions.LeaderPollInterval"/>). The leader checks its connection at
+/// every poll and steps down the moment it is lost. Every sweep is a guarded statement, so even
+/// two leaders for an instant would not corrupt anything; the election saves the work twice.
+/// </summary>
+public sealed partial class LeaderElection(NpgsqlDataSource db, IOptions<HealthMonitorOptions> options, ILogger<LeaderElection> logger)
+    : BackgroundService
+{
+    private const string TryLockSql = "SELECT pg_try_advisory_lock(hashtext('aspirejobs.healthmonitor.leader'))";
+
+    private NpgsqlConnection? _lockConnection;
+    private volatile bool _isLeader;
+
+    public bool IsLeader => _isLeader;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.LeaderPollInterval);
+        do
+        {
+            try
+            {
+                await (_isLeader ? KeepAsync(stoppingToken) : TryTakeAsync(stoppingToken));
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+            {
+                await StepDownAsync(e.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task TryTakeAsync(CancellationToken stoppingToken)
+    {
+        _lockConnection ??= await db.OpenConnectionAsync(stoppingToken);
+        await using var command = new NpgsqlCommand(TryLockSql, _lockConnection);
+        if ((bool)(await command.ExecuteScalarAsync(stoppingToken))!)
+        {
+            _isLeader = true;
+            LogElected();
+        }
+    }
+
+    private async Task KeepAsync(CancellationToken stoppingToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT 1", _lockConnection);
+        await command.ExecuteScalarAsync(stoppingToken);
+    }
+
+    private async Task StepDownAsync(string reason)
+    {
+        if (_isLeader)
+        {
+            LogLost(reason);
+        }
+
+        _isLeader = false;
+        if (_lockConnection is not null)
+        {
+            await _lockConnection.DisposeAsync();
+            _lockConnection = null;
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await StepDownAsync("stopping");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Elected leader: this health monitor runs the sweeps")]
+    private partial void LogElected();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Leadership lost ({Reason}); another replica will take over")]
+    private partial void LogLost(string reason);
+}

@@ -1,0 +1,113 @@
+using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Workers;
+using AspireJobs.Worker.Acquisition;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace AspireJobs.Worker.Fleet;
+
+/// <summary>
+/// Keeps the fleet informed of this worker, and this worker of the fleet's view. Every heartbeat
+/// interval it beats in Redis (a key that expires after the heartbeat timeout) and extends the
+/// leases of its running jobs; every metrics interval it reports load and metrics to
+/// PostgreSQL and reads back its status and health score. It obeys orders on the control
+/// channel: drain (stop taking jobs) and exit (hand everything back and stop).
+/// </summary>
+public sealed partial class HeartbeatService(
+    JobDispatcher dispatcher,
+    WorkerStore workers,
+    JobAcquisitionLoop loop,
+    WorkerMetrics metrics,
+    WorkerIdentity identity,
+    IHostApplicationLifetime lifetime,
+    IOptions<WorkerOptions> options,
+    ILogger<HeartbeatService> logger) : BackgroundService
+{
+    public const int PresumedDeadExitCode = 3;
+
+    private readonly WorkerOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await dispatcher.SubscribeToControlAsync(identity.Id, order =>
+        {
+            LogOrder(order.ToString());
+            if (order == WorkerOrder.Drain)
+            {
+                loop.Drain();
+            }
+            else
+            {
+                loop.Evacuate();
+                lifetime.StopApplication();
+            }
+        });
+
+        var nextReport = DateTime.UtcNow + _options.MetricsInterval;
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await dispatcher.HeartbeatAsync(identity.Id, _options.HeartbeatTimeout, _options.LeaseLength, loop.RunningJobIds);
+                metrics.RecordHeartbeat();
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                LogBeatFailed(e.Message);
+            }
+
+            if (DateTime.UtcNow >= nextReport)
+            {
+                nextReport = DateTime.UtcNow + _options.MetricsInterval;
+                await ReportAsync(stoppingToken);
+            }
+        }
+    }
+
+    private async Task ReportAsync(CancellationToken stoppingToken)
+    {
+        WorkerStanding? standing;
+        try
+        {
+            standing = await workers.WorkerSetHeartbeatAsync(identity.Id, metrics.TakeReport(loop.InFlight, _options.HeartbeatInterval), stoppingToken);
+        }
+        catch (NpgsqlException e)
+        {
+            LogReportFailed(e.Message);
+            return;
+        }
+
+        switch (standing?.Status)
+        {
+            case WorkerStatus.Draining:
+                loop.Drain();
+                break;
+            case WorkerStatus.Dead or null:
+                // The monitor gave this worker up (it was paused or cut off) and its jobs went to
+                // others; the lease tokens keep it from finishing them. Start afresh.
+                LogPresumedDead();
+                Environment.ExitCode = PresumedDeadExitCode;
+                lifetime.StopApplication();
+                break;
+        }
+
+        if (standing?.HealthScore is { } score)
+        {
+            loop.SetHealthScore(score);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Received order: {Order}")]
+    private partial void LogOrder(string order);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat failed ({Reason}); retrying on the next beat")]
+    private partial void LogBeatFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Metrics report failed ({Reason})")]
+    private partial void LogReportFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The health monitor declared this worker dead; exiting so it can be replaced")]
+    private partial void LogPresumedDead();
+}
