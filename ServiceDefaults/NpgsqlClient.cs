@@ -16,6 +16,10 @@ public static class NpgsqlClient
     public static IHostApplicationBuilder AddNpgsqlDataSource(this IHostApplicationBuilder builder, string connectionName)
     {
         var connectionString = Parse(ConnectionStrings.Require(builder.Configuration, connectionName), connectionName);
+        // Name the process in pg_stat_activity (and so in pg_locks), unless the string names it already.
+        var named = new NpgsqlConnectionStringBuilder(connectionString);
+        named.ApplicationName ??= $"{builder.Environment.ApplicationName}:{Environment.ProcessId}";
+        connectionString = named.ConnectionString;
 
         builder.Services.AddSingleton(services => new NpgsqlDataSourceBuilder(connectionString)
             .UseLoggerFactory(services.GetService<ILoggerFactory>())

@@ -42,13 +42,16 @@ public readonly record struct ScoreSample(DateTimeOffset At, double Score);
 /// threshold; and a failure probability of 1 − timeToFailure / horizon (0 when the score is not
 /// falling, 1 once it is below the threshold). Action: replace below the threshold; drain at a
 /// probability of 0.5 or more (failure expected within half the horizon); watch for any lower
-/// positive probability; otherwise none.
+/// positive probability; otherwise none. A trend needs at least <see cref="MinimumSamples"/>
+/// samples spanning <see cref="MinimumSpan"/>: a few noisy samples seconds apart would otherwise
+/// predict failure from noise.
 /// </summary>
 public static class FailurePrediction
 {
     public const double DefaultThreshold = 0.3;
     public static readonly TimeSpan DefaultHorizon = TimeSpan.FromMinutes(10);
-    public const int MinimumSamples = 3;
+    public const int MinimumSamples = 5;
+    public static readonly TimeSpan MinimumSpan = TimeSpan.FromMinutes(1);
 
     public static Prediction Predict(IReadOnlyList<ScoreSample> history, double threshold, TimeSpan horizon)
     {
@@ -64,9 +67,10 @@ public static class FailurePrediction
             return new Prediction(current, Slope(ordered) * 60, TimeSpan.Zero, 1, RecommendedAction.Replace);
         }
 
-        if (ordered.Count < MinimumSamples || Slope(ordered) is not { } slope || slope >= 0)
+        var enough = ordered.Count >= MinimumSamples && ordered[^1].At - ordered[0].At >= MinimumSpan;
+        if (!enough || Slope(ordered) is not { } slope || slope >= 0)
         {
-            return new Prediction(current, ordered.Count < MinimumSamples ? null : Slope(ordered) * 60, null, 0, RecommendedAction.None);
+            return new Prediction(current, enough ? Slope(ordered) * 60 : null, null, 0, RecommendedAction.None);
         }
 
         var timeToFailure = TimeSpan.FromSeconds((current - threshold) / -slope);

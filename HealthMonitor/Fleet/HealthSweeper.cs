@@ -11,9 +11,10 @@ namespace AspireJobs.HealthMonitor.Fleet;
 /// Every health interval: a health score per live worker from its latest report (against the
 /// fleet's), kept in worker_health_logs with the failure prediction made from its trend;
 /// anomalies (z-scores against the worker's own history and against the fleet) recorded when
-/// they begin; and, when switched on, action: a worker predicted to fail is drained, and one below
-/// the failure threshold is evacuated (its jobs handed back, the process told to exit so its
-/// orchestrator replaces it). Actions never leave fewer active workers than the configured minimum.
+/// they begin; and, when switched on, action: a worker predicted to fail is drained (and, once it
+/// holds nothing, told to exit so its orchestrator replaces it), and one below the failure
+/// threshold is evacuated (its jobs handed back, the process told to exit). Actions never leave
+/// fewer active workers than the configured minimum.
 /// </summary>
 public sealed partial class HealthSweeper(
     WorkerStore workers,
@@ -26,6 +27,7 @@ public sealed partial class HealthSweeper(
 {
     private readonly HashSet<(Guid Worker, string Metric, string Baseline)> _anomalous = [];
     private readonly HashSet<Guid> _evacuated = [];
+    private readonly HashSet<Guid> _drainedHere = [];
 
     protected override TimeSpan Interval => options.Value.HealthInterval;
 
@@ -92,12 +94,21 @@ public sealed partial class HealthSweeper(
                      && await workers.WorkerSetDrainingIfActiveAsync(worker.Id, stoppingToken))
             {
                 await dispatcher.PublishControlAsync(WorkerOrder.Drain, worker.Id);
+                _drainedHere.Add(worker.Id);
                 active--;
                 LogDrained(worker.Name, sample.Prediction.FailureProbability, sample.Prediction.TimeToFailure?.TotalSeconds);
             }
+            else if (worker.Status == WorkerStatus.Draining && worker.CurrentLoad == 0 && _drainedHere.Contains(worker.Id) && _evacuated.Add(worker.Id))
+            {
+                // A worker this monitor drained has finished what it held: let its orchestrator
+                // replace it with a fresh process rather than keep an idle, failing one.
+                await dispatcher.PublishControlAsync(WorkerOrder.Exit, worker.Id);
+            }
         }
 
-        _evacuated.IntersectWith(samples.Select(s => s.Worker.Id));
+        var present = samples.Select(s => s.Worker.Id).ToList();
+        _evacuated.IntersectWith(present);
+        _drainedHere.IntersectWith(present);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Anomaly: worker {WorkerId} {Metric} = {Value:0.###} against its {Baseline} baseline {Mean:0.###} (z = {ZScore:0.0})")]

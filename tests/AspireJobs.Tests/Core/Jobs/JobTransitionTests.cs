@@ -126,6 +126,31 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeadWorkersJobs_AreRequeued_UntilTheyHaveCrashedTooManyWorkers_ThenQuarantined()
+    {
+        var workers = new AspireJobs.Core.Workers.WorkerStore(_db.DataSource);
+        var job = (await _store.JobInsertAsync(TestJobs.New(), DateTimeOffset.UtcNow, Token)).Job;
+
+        for (var crash = 1; crash <= 2; crash++)
+        {
+            var worker = Guid.NewGuid();
+            await workers.WorkerInsertAsync(new AspireJobs.Core.Workers.WorkerRegistration(worker, "w", "h", 1, "1", AllTypes, 4), Token);
+            Assert.Single((await _store.JobSetRunningIfQueuedAsync([job.Id], worker, Grace, AllTypes, Token)).Started);
+            Assert.Empty(await _store.JobSetQueuedIfWorkerDeadAsync(poisonThreshold: 2, Token)); // the worker still lives
+            Assert.True(await workers.WorkerSetDeadIfLiveAsync(worker, Token));
+
+            var recovered = Assert.Single(await _store.JobSetQueuedIfWorkerDeadAsync(poisonThreshold: 2, Token));
+
+            Assert.Equal(crash == 1 ? JobStatus.Queued : JobStatus.DeadLettered, recovered.Status);
+        }
+
+        var quarantined = (await _store.JobGetByIdAsync(job.Id, Token))!;
+        Assert.Contains("Quarantined", quarantined.Error, StringComparison.Ordinal);
+        Assert.Equal(2L, await _db.ScalarAsync<long>("SELECT count(*) FROM job_executions WHERE job_id = $1 AND status = 'abandoned'", job.Id));
+        Assert.Equal(0, await _db.ScalarAsync<int>("SELECT failures FROM jobs WHERE id = $1", job.Id));
+    }
+
+    [Fact]
     public async Task Parking_KeepsTheJobQueued_OutOfDispatch_UntilAWorkerForItsTypeRegisters()
     {
         var job = (await _store.JobInsertAsync(TestJobs.New("reports.monthly"), DateTimeOffset.UtcNow, Token)).Job;

@@ -1,0 +1,66 @@
+using AspireJobs.Core.Health;
+
+namespace AspireJobs.Tests.Core.Health;
+
+public sealed class FailurePredictionTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Horizon = TimeSpan.FromMinutes(10);
+
+    private static List<ScoreSample> Line(double start, double perMinute, int points, TimeSpan step) =>
+        Enumerable.Range(0, points).Select(i => new ScoreSample(Start + step * i, start + perMinute * (step * i).TotalMinutes)).ToList();
+
+    [Fact]
+    public void Slope_IsExact_ForAStraightLine() =>
+        Assert.Equal(-0.05 / 60, FailurePrediction.Slope(Line(1, -0.05, 10, TimeSpan.FromSeconds(30)))!.Value, 12);
+
+    [Fact]
+    public void Predict_GivesTheKnownTimeToFailure_ForAKnownSlope()
+    {
+        // From 1.0, falling 0.05 a minute for 5 minutes: now 0.75; 0.45 above 0.3 at 0.05/min = 9 minutes.
+        var prediction = FailurePrediction.Predict(Line(1, -0.05, 11, TimeSpan.FromSeconds(30)), 0.3, Horizon);
+
+        Assert.Equal(0.75, prediction.CurrentScore!.Value, 9);
+        Assert.Equal(-0.05, prediction.SlopePerMinute!.Value, 9);
+        Assert.Equal(TimeSpan.FromMinutes(9).TotalSeconds, prediction.TimeToFailure!.Value.TotalSeconds, 3);
+        Assert.Equal(0.1, prediction.FailureProbability, 6);
+        Assert.Equal(RecommendedAction.Watch, prediction.RecommendedAction);
+    }
+
+    [Fact]
+    public void Predict_RecommendsDraining_WhenFailureIsNear()
+    {
+        // Falling 0.1 a minute from 0.6: 3 minutes left → probability 0.7.
+        var prediction = FailurePrediction.Predict(Line(0.8, -0.1, 5, TimeSpan.FromSeconds(30)), 0.3, Horizon);
+
+        Assert.Equal(TimeSpan.FromMinutes(3).TotalSeconds, prediction.TimeToFailure!.Value.TotalSeconds, 3);
+        Assert.Equal(0.7, prediction.FailureProbability, 6);
+        Assert.Equal(RecommendedAction.Drain, prediction.RecommendedAction);
+    }
+
+    [Fact]
+    public void Predict_SeesNoFailure_ForASteadyOrRisingScore()
+    {
+        foreach (var slope in new[] { 0.0, 0.02 })
+        {
+            var prediction = FailurePrediction.Predict(Line(0.5, slope, 10, TimeSpan.FromSeconds(30)), 0.3, Horizon);
+            Assert.Equal((null, 0.0, RecommendedAction.None), (prediction.TimeToFailure, prediction.FailureProbability, prediction.RecommendedAction));
+        }
+    }
+
+    [Fact]
+    public void Predict_RecommendsReplacing_BelowTheThreshold()
+    {
+        var prediction = FailurePrediction.Predict(Line(0.5, -0.2, 5, TimeSpan.FromSeconds(30)), 0.3, Horizon);
+
+        Assert.Equal((1.0, RecommendedAction.Replace, TimeSpan.Zero), (prediction.FailureProbability, prediction.RecommendedAction, prediction.TimeToFailure!.Value));
+    }
+
+    [Fact]
+    public void Predict_WaitsForEnoughHistory()
+    {
+        Assert.Equal(RecommendedAction.None, FailurePrediction.Predict(Line(0.9, -0.1, 4, TimeSpan.FromSeconds(30)), 0.3, Horizon).RecommendedAction);
+        Assert.Equal(RecommendedAction.None, FailurePrediction.Predict(Line(0.9, -0.1, 20, TimeSpan.FromSeconds(1)), 0.3, Horizon).RecommendedAction);
+        Assert.Equal(RecommendedAction.Drain, FailurePrediction.Predict(Line(0.9, -0.1, 5, TimeSpan.FromSeconds(30)), 0.3, Horizon).RecommendedAction);
+    }
+}
