@@ -31,8 +31,12 @@ public sealed class HealthMonitorOptions : IValidatedOptions
     /// <summary>How often workers' heartbeats are checked. A dead worker is found within its heartbeat timeout plus this.</summary>
     public TimeSpan LivenessInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>After Redis lost its data (every heartbeat key with it), how long to wait for workers to beat again before judging them.</summary>
-    public TimeSpan RedisLossGrace { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// After Redis lost its data (every heartbeat key with it), how long to wait for a worker to
+    /// beat again before judging it, when it has not reported its heartbeat interval yet (those
+    /// that have get one and a half intervals).
+    /// </summary>
+    public TimeSpan RedisLossGrace { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>A job whose workers died under it this many times is quarantined in the dead letters.</summary>
     public int PoisonThreshold { get; set; } = 3;

@@ -13,7 +13,7 @@ namespace AspireJobs.HealthMonitor.Fleet;
 /// abandoned (or, for a job whose workers keep dying under it, quarantined as a dead letter).
 /// A job of a killed worker therefore starts again elsewhere within the worker's heartbeat
 /// timeout plus one sweep. If Redis lost its data, every heartbeat key went with it: no worker is
-/// judged until the workers had <see cref="HealthMonitorOptions.RedisLossGrace"/> to beat again.
+/// judged until it had time to beat again.
 /// </summary>
 public sealed partial class LivenessSweeper(
     WorkerStore workers,
@@ -24,27 +24,26 @@ public sealed partial class LivenessSweeper(
     LeaderElection leader,
     ILogger<LivenessSweeper> logger) : PeriodicService(leader, logger)
 {
-    private DateTimeOffset _judgeFrom = DateTimeOffset.MinValue;
+    private DateTimeOffset _lostAt = DateTimeOffset.MinValue;
 
     protected override TimeSpan Interval => options.Value.LivenessInterval;
 
     protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {
+        var now = clock.GetUtcNow();
         if (await dispatcher.RenewLivenessEpochAsync())
         {
-            _judgeFrom = clock.GetUtcNow() + options.Value.RedisLossGrace;
-            LogEpoch(options.Value.RedisLossGrace.TotalSeconds);
+            _lostAt = now;
+            LogEpoch();
         }
 
-        if (clock.GetUtcNow() >= _judgeFrom)
+        var live = await workers.WorkerGetLiveAsync(stoppingToken);
+        foreach (var silent in await dispatcher.WithoutHeartbeatAsync(live.Select(w => w.Id).ToList()))
         {
-            var live = await workers.WorkerGetLiveAsync(stoppingToken);
-            foreach (var silent in await dispatcher.WithoutHeartbeatAsync(live.Select(w => w.Id).ToList()))
+            var worker = live.Single(w => w.Id == silent);
+            if (now >= _lostAt + BeatAgainGrace(worker) && await workers.WorkerSetDeadIfLiveAsync(silent, stoppingToken))
             {
-                if (await workers.WorkerSetDeadIfLiveAsync(silent, stoppingToken))
-                {
-                    LogDead(live.Single(w => w.Id == silent).Name, silent);
-                }
+                LogDead(worker.Name, silent);
             }
         }
 
@@ -61,12 +60,20 @@ public sealed partial class LivenessSweeper(
         }
     }
 
+    /// <summary>
+    /// After Redis lost its data, how long a worker may go without a key before it is judged:
+    /// one and a half of its own heartbeat intervals, by which time a live worker has beaten
+    /// again (the configured grace for a worker that has not reported its interval yet).
+    /// </summary>
+    private TimeSpan BeatAgainGrace(WorkerInfo worker) =>
+        worker.Metrics is { HeartbeatInterval: var interval } && interval > TimeSpan.Zero ? interval * 1.5 : options.Value.RedisLossGrace;
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerName} ({WorkerId}) missed its heartbeat: declared dead")]
     private partial void LogDead(string workerName, Guid workerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs of dead workers recovered: {Requeued} requeued, {Quarantined} quarantined as poison, {Cancelled} cancelled as requested")]
     private partial void LogRecovered(int requeued, int quarantined, int cancelled);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis holds no liveness marker (first start, or it lost its data): no worker is judged for {GraceSeconds} s")]
-    private partial void LogEpoch(double graceSeconds);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis holds no liveness marker (first start, or it lost its data): workers get time to beat again before they are judged")]
+    private partial void LogEpoch();
 }
