@@ -31,8 +31,12 @@ public readonly record struct QueuedJob(Guid Id, int Priority)
     public PriorityBand Band => PriorityBands.Of(Priority);
 }
 
-/// <summary>A job that a create made or found, by its place in the request.</summary>
-public sealed record BatchInsertResult(IReadOnlyList<Guid> Ids, IReadOnlyList<QueuedJob> Queued);
+/// <summary>
+/// What a batch create did, by each job's place in the request: its id (for a repeated
+/// idempotency key, the id of the job that holds it), the job as created (null where the key was
+/// repeated), and the jobs now queued, to put in their bands.
+/// </summary>
+public sealed record BatchInsertResult(IReadOnlyList<Guid> Ids, IReadOnlyList<Job?> Created, IReadOnlyList<QueuedJob> Queued);
 
 /// <summary>What a worker got when it tried to start jobs: those it started, and those it cannot run.</summary>
 public sealed record StartResult(IReadOnlyList<StartedJob> Started, IReadOnlyList<UnhandledJob> Unhandled);

@@ -115,19 +115,32 @@ public sealed partial class JobStore(NpgsqlDataSource db)
         command.Parameters.Add(Value(edgeJobs.ToArray()));
         command.Parameters.Add(Value(edgeParents.ToArray()));
 
-        var inserted = new HashSet<Guid>();
+        var inserted = new Dictionary<Guid, (DateTimeOffset CreatedAt, DateTimeOffset ScheduledAt)>();
         await using (var reader = await ExecuteCreateAsync(command, [.. edgeParents.Distinct()], cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                inserted.Add(reader.GetGuid(0));
+                inserted[reader.GetGuid(0)] = (reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2));
+            }
+        }
+
+        var created = new Job?[count];
+        for (var i = 0; i < count; i++)
+        {
+            if (inserted.TryGetValue(ids[i], out var times))
+            {
+                var job = jobs[i];
+                created[i] = new Job(
+                    job.Id, job.Type, JobStatusText.Parse(statuses[i]), job.Priority, job.PayloadJson, ResultJson: null, Error: null,
+                    Attempts: 0, job.MaxRetries, job.Timeout, job.DependsOn, WorkerId: null, times.CreatedAt, times.ScheduledAt,
+                    StartedAt: null, CompletedAt: null);
             }
         }
 
         var queued = new List<QueuedJob>();
         for (var i = 0; i < count; i++)
         {
-            if (inserted.Contains(ids[i]) && statuses[i] == "queued")
+            if (created[i] is not null && statuses[i] == "queued")
             {
                 queued.Add(new QueuedJob(ids[i], priorities[i]));
             }
@@ -136,18 +149,18 @@ public sealed partial class JobStore(NpgsqlDataSource db)
         if (inserted.Count < count)
         {
             // Jobs not inserted repeated an idempotency key: answer with the job that holds it.
-            var repeatedKeys = Enumerable.Range(0, count).Where(i => !inserted.Contains(ids[i])).Select(i => keys[i]!).Distinct().ToArray();
+            var repeatedKeys = Enumerable.Range(0, count).Where(i => created[i] is null).Select(i => keys[i]!).Distinct().ToArray();
             var holders = await JobGetIdsByIdempotencyKeysAsync(repeatedKeys, cancellationToken);
             for (var i = 0; i < count; i++)
             {
-                if (!inserted.Contains(ids[i]))
+                if (created[i] is null)
                 {
                     ids[i] = holders[keys[i]!];
                 }
             }
         }
 
-        return new BatchInsertResult(ids, queued);
+        return new BatchInsertResult(ids, created, queued);
     }
 
     public async Task<Job?> JobGetByIdAsync(Guid id, CancellationToken cancellationToken)

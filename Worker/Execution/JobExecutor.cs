@@ -19,6 +19,7 @@ public sealed partial class JobExecutor(
     IServiceScopeFactory scopes,
     JobStore store,
     JobDispatcher dispatcher,
+    CompletionBatcher completions,
     WorkerIdentity identity,
     WorkerMetrics metrics,
     IOptions<WorkerOptions> options,
@@ -54,9 +55,20 @@ public sealed partial class JobExecutor(
 
         try
         {
+            if (outcome is JobOutcome.Succeeded success)
+            {
+                // Batched with other successes; the batch releases its own leases.
+                if (!await completions.CompleteAsync(new JobSuccess(job.Id, job.LeaseToken, success.ResultJson)))
+                {
+                    LogLeaseLost(job.Id, job.Type);
+                }
+
+                return;
+            }
+
             await RecordAsync(job, outcome);
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
         {
             // The job stays running in PostgreSQL; the lease rescue requeues it after its deadline.
             LogRecordFailed(job.Id, job.Type, e.Message);
@@ -95,14 +107,6 @@ public sealed partial class JobExecutor(
         var none = CancellationToken.None; // an outcome is written even while shutting down
         switch (outcome)
         {
-            case JobOutcome.Succeeded success:
-                if (!(await store.JobSetCompletedIfRunningAsync([new JobSuccess(job.Id, job.LeaseToken, success.ResultJson)], none)).Contains(job.Id))
-                {
-                    LogLeaseLost(job.Id, job.Type);
-                }
-
-                break;
-
             case JobOutcome.Failed failure:
                 var decision = _retry.Decide(job.Failures + 1, job.MaxRetries, failure.Permanent, Random.Shared);
                 LogFailed(job.Id, job.Type, job.Attempt, failure.Error, decision.Retry ? $"retry in {decision.Delay.TotalSeconds:0.0} s" : "dead-lettered");
