@@ -49,6 +49,9 @@ public static class RedisClient
         // Keep retrying in the background instead of failing the first call: Redis may start
         // after the service, or restart under it, and the reconciler heals what was missed.
         options.AbortOnConnectFail = false;
+        // Run socket I/O on the .NET thread pool rather than a dedicated pool of its own: fewer
+        // threads and hand-offs per command in processes that are mostly waiting on Redis.
+        options.SocketManager = SocketManager.ThreadPool;
         return options;
     }
 
