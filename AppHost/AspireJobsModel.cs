@@ -15,6 +15,15 @@ public static class AspireJobsModel
         var jobsdb = postgres.AddDatabase("jobsdb");
         var redis = builder.AddRedis("redis");
 
+        return builder.AddAspireJobsServices(jobsdb, redis);
+    }
+
+    /// <summary>The services alone, on infrastructure given (servers the AppHost runs, or connection strings to others).</summary>
+    public static DistributedApplicationBuilder AddAspireJobsServices<TDatabase, TRedis>(
+        this DistributedApplicationBuilder builder, ResourceBuilder<TDatabase> jobsdb, ResourceBuilder<TRedis> redis)
+        where TDatabase : Resource, IResourceWithConnectionString
+        where TRedis : Resource, IResourceWithConnectionString
+    {
         // Schema: the migrations run once against jobsdb, then exit; everything else waits for that.
         var migrations = builder.AddProject("migrations", "MigrationService")
             .WithReference(jobsdb)

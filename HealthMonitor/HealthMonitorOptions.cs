@@ -16,6 +16,9 @@ public sealed class HealthMonitorOptions : IValidatedOptions
     /// <summary>How often PostgreSQL and Redis are compared and repaired.</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the reconciler walks every queued job even when the counts agree.</summary>
+    public TimeSpan ReconcileFullInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often finished jobs and old events are purged.</summary>
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
 
@@ -84,7 +87,7 @@ public sealed class HealthMonitorOptions : IValidatedOptions
     {
         foreach (var (name, value) in new[]
         {
-            ("PromoteInterval", PromoteInterval), ("RescueInterval", RescueInterval), ("ReconcileInterval", ReconcileInterval),
+            ("PromoteInterval", PromoteInterval), ("RescueInterval", RescueInterval), ("ReconcileInterval", ReconcileInterval), ("ReconcileFullInterval", ReconcileFullInterval),
             ("RetentionInterval", RetentionInterval), ("Retention", Retention), ("LeaderPollInterval", LeaderPollInterval),
             ("LivenessInterval", LivenessInterval), ("RedisLossGrace", RedisLossGrace), ("HealthInterval", HealthInterval),
             ("HealthHistoryRetention", HealthHistoryRetention), ("WorkerRetention", WorkerRetention),

@@ -1,43 +1,46 @@
+using System.Globalization;
+using AspireJobs.Bench.Subjects;
+
 namespace AspireJobs.Bench;
 
 /// <summary>
-/// The benchmark's entry: runs the chosen parts (all by default) and prints every figure.
-/// <c>dotnet run -c Release --project bench -- [throughput] [recovery] [monitor]</c>
+/// The benchmark's entry.
+/// <code>
+/// dotnet run -c Release --project bench                      AspireJobs beside Hangfire and BullMQ, 3 rounds
+/// dotnet run -c Release --project bench -- compare --rounds N
+/// dotnet run -c Release --project bench -- recovery          kill -9 → restart elsewhere, over 20 kills
+/// dotnet run -c Release --project bench -- monitor           the health monitor's CPU and memory with 10 workers
+/// </code>
 /// </summary>
 public static class Benchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var parts = args.Length == 0 ? ["throughput", "recovery", "monitor"] : args;
-        var unknown = parts.Except(["throughput", "recovery", "monitor"]).ToList();
-        if (unknown.Count > 0)
+        // Hangfire's client and monitoring calls block: give them threads at once instead of
+        // waiting for the thread pool to grow.
+        ThreadPool.SetMinThreads(128, 128);
+
+        if (args.FirstOrDefault() == "hangfire-server")
         {
-            Console.Error.WriteLine($"bench: unknown part '{unknown[0]}'; choose from throughput, recovery, monitor.");
-            return 2;
+            return await HangfireServerProcess.RunAsync(args);
         }
 
-        var results = new List<Measurement>();
-        void Report(Measurement measurement)
+        var part = args.FirstOrDefault() ?? "compare";
+        switch (part)
         {
-            results.Add(measurement);
-            Console.WriteLine(measurement);
+            case "compare":
+                var rounds = args.Length >= 3 && args[1] == "--rounds" ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+                await ComparisonBenchmark.RunAsync(rounds);
+                return 0;
+            case "recovery":
+                await RecoveryBenchmark.RunAsync(m => Console.WriteLine(m));
+                return 0;
+            case "monitor":
+                await MonitorFootprintBenchmark.RunAsync(m => Console.WriteLine(m));
+                return 0;
+            default:
+                Console.Error.WriteLine("bench: choose compare [--rounds N], recovery or monitor.");
+                return 2;
         }
-
-        if (parts.Contains("throughput"))
-        {
-            await ThroughputBenchmark.RunAsync(Report);
-        }
-
-        if (parts.Contains("recovery"))
-        {
-            await RecoveryBenchmark.RunAsync(Report);
-        }
-
-        if (parts.Contains("monitor"))
-        {
-            await MonitorFootprintBenchmark.RunAsync(Report);
-        }
-
-        return 0;
     }
 }

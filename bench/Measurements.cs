@@ -2,10 +2,13 @@ using System.Globalization;
 
 namespace AspireJobs.Bench;
 
-/// <summary>One figure of one run: a name, a value and its unit.</summary>
+/// <summary>One figure of one round: a name, a value and its unit.</summary>
 public sealed record Measurement(string Name, double Value, string Unit)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name,-48} {Value,12:N1} {Unit}");
+
+    /// <summary>Whether more is better (throughput) or less is (latency, memory, connections).</summary>
+    public bool HigherIsBetter => Unit.EndsWith("/s", StringComparison.Ordinal);
 }
 
 /// <summary>Percentiles of a sample, nearest-rank.</summary>

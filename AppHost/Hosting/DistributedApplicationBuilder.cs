@@ -30,6 +30,10 @@ public sealed class DistributedApplicationBuilder(AppHostOptions options, string
     public ResourceBuilder<RedisResource> AddRedis(string name) =>
         Add(new RedisResource(name, new LocalRedis(Path.Combine(Options.DataDirectory, name), FreePort.Next())));
 
+    /// <summary>A connection string to a resource this AppHost does not run.</summary>
+    public ResourceBuilder<ConnectionStringResource> AddConnectionString(string name, string connectionString) =>
+        Add(new ConnectionStringResource(name, connectionString));
+
     /// <summary>A project of this repository, by its folder name (<c>Api</c>).</summary>
     public ResourceBuilder<ProjectResource> AddProject(string name, string projectDirectory) =>
         Add(new ProjectResource(name, projectDirectory));
@@ -72,6 +76,9 @@ public sealed class DistributedApplicationBuilder(AppHostOptions options, string
                 break;
             case RedisResource redis:
                 yield return new RedisInstance(redis, runtime);
+                break;
+            case ConnectionStringResource external:
+                yield return new ExternalInstance(external, runtime);
                 break;
             case ProjectResource project:
                 if (project.HttpPort is > 0 && project.Replicas > 1)

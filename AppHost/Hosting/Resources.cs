@@ -73,6 +73,17 @@ public sealed class PostgresDatabaseResource(string name, PostgresServerResource
     }
 }
 
+/// <summary>
+/// A connection string to something the AppHost does not run (Aspire's AddConnectionString): an
+/// existing database or server. Ready at once.
+/// </summary>
+public sealed class ConnectionStringResource(string name, string connectionString) : Resource(name), IResourceWithConnectionString
+{
+    public string ConnectionString { get; } = connectionString;
+
+    public IEnumerable<KeyValuePair<string, string>> ConnectionProperties => [];
+}
+
 /// <summary>A Redis server.</summary>
 public sealed class RedisResource(string name, LocalRedis server) : Resource(name), IResourceWithConnectionString
 {

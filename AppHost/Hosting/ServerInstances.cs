@@ -75,3 +75,23 @@ public sealed class DatabaseInstance(PostgresDatabaseResource resource, Applicat
         return Task.CompletedTask;
     }
 }
+
+/// <summary>Something outside the AppHost, known by its connection string: ready at once.</summary>
+public sealed class ExternalInstance(ConnectionStringResource resource, ApplicationRuntime runtime)
+    : ResourceInstance(resource.Name, resource, runtime)
+{
+    public override string Type => "connection-string";
+
+    public override Task RunAsync(CancellationToken stopping)
+    {
+        SetState(ResourceState.Running, HealthStatus.Healthy);
+        MarkReady();
+        return Task.CompletedTask;
+    }
+
+    public override Task StopAsync()
+    {
+        SetState(ResourceState.Stopped, HealthStatus.Unknown);
+        return Task.CompletedTask;
+    }
+}

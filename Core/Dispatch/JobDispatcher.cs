@@ -89,6 +89,9 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
         (await Database.SortedSetRangeByScoreAsync(keys.Leases, double.NegativeInfinity, now.ToUnixTimeMilliseconds(), take: count))
             .Select(id => Guid.Parse((string)id!)).ToList();
 
+    /// <summary>How many leases Redis holds.</summary>
+    public Task<long> LeaseCountAsync() => Database.SortedSetLengthAsync(keys.Leases);
+
     /// <summary>How many jobs wait in each band.</summary>
     public async Task<(long High, long Medium, long Low)> BandLengthsAsync()
     {

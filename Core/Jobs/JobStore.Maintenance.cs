@@ -9,6 +9,7 @@ public sealed partial class JobStore
     private static readonly string JobSetQueuedIfDueSql = EmbeddedFile.Core("JobSetQueuedIfDue.sql");
     private static readonly string JobSetQueuedIfLeaseExpiredSql = EmbeddedFile.Core("JobSetQueuedIfLeaseExpired.sql");
     private static readonly string JobSetQueuedIfWorkerDeadSql = EmbeddedFile.Core("JobSetQueuedIfWorkerDead.sql");
+    private static readonly string JobCountDispatchStateSql = EmbeddedFile.Core("JobCountDispatchState.sql");
     private static readonly string JobGetQueuedPageSql = EmbeddedFile.Core("JobGetQueuedPage.sql");
     private static readonly string JobGetDispatchableSql = EmbeddedFile.Core("JobGetDispatchable.sql");
     private static readonly string JobGetRunningSql = EmbeddedFile.Core("JobGetRunning.sql");
@@ -43,6 +44,15 @@ public sealed partial class JobStore
     /// </summary>
     public Task<IReadOnlyList<RescuedJob>> JobSetQueuedIfWorkerDeadAsync(int poisonThreshold, CancellationToken cancellationToken) =>
         RescuedAsync(JobSetQueuedIfWorkerDeadSql, cancellationToken, Value(poisonThreshold));
+
+    /// <summary>How many jobs belong in a band, and how many run.</summary>
+    public async Task<(long Queued, long Running)> JobCountDispatchStateAsync(CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(JobCountDispatchStateSql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
 
     /// <summary>A page of the jobs that belong in a band, in id order after <paramref name="afterId"/>.</summary>
     public Task<IReadOnlyList<QueuedJob>> JobGetQueuedPageAsync(Guid afterId, int limit, CancellationToken cancellationToken) =>

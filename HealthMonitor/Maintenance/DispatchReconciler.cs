@@ -17,11 +17,27 @@ public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dis
 {
     protected override TimeSpan Interval => options.Value.ReconcileInterval;
 
+    private DateTimeOffset _lastFullPass = DateTimeOffset.MinValue;
+
     protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {
-        var pushed = await PushMissingAsync(stoppingToken);
-        var removed = await RemoveStrayAsync(stoppingToken);
+        var now = clock.GetUtcNow();
+        var full = now - _lastFullPass >= options.Value.ReconcileFullInterval;
+        var (queued, running) = await store.JobCountDispatchStateAsync(stoppingToken);
+        var (high, medium, low) = await dispatcher.BandLengthsAsync();
+        var banded = high + medium + low;
+        var leased = await dispatcher.LeaseCountAsync();
+
+        // Fewer entries than queued jobs (leases of running jobs aside): some push was lost.
+        var pushed = full || banded + leased - running < queued ? await PushMissingAsync(stoppingToken) : 0;
+        // More band entries than queued jobs: strays.
+        var removed = full || banded > queued ? await RemoveStrayAsync(stoppingToken) : 0;
         var dropped = await DropStaleLeasesAsync(stoppingToken);
+        if (full)
+        {
+            _lastFullPass = now;
+        }
+
         if (pushed + removed + dropped > 0)
         {
             LogRepaired(logger, pushed, removed, dropped);

@@ -32,12 +32,13 @@ public sealed partial class JobExecutor(
     {
         var job = running.Job;
         var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        running.StartTimeout();
         var handler = InvokeAsync(job, running.Token);
 
         var abandoned = false;
         if (!handler.IsCompleted)
         {
+            // A timer only for handlers that did not finish at once: most short jobs need none.
+            running.StartTimeout();
             await Task.WhenAny(handler, WhenStoppedThenGraceAsync(running.Token));
             abandoned = !handler.IsCompleted;
             if (abandoned)

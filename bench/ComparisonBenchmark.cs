@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AspireJobs.AppHost;
+using AspireJobs.Bench.Subjects;
+
+namespace AspireJobs.Bench;
+
+/// <summary>
+/// AspireJobs side by side with Hangfire (on PostgreSQL and on Redis) and BullMQ, on the same
+/// private servers, one system after another, several rounds each. Prints one table (median and
+/// min–max of the rounds, and the ratio of ours to each peer's) and keeps every figure as JSON
+/// lines under bench/results for later comparison.
+/// </summary>
+public static class ComparisonBenchmark
+{
+    public static async Task RunAsync(int rounds)
+    {
+        var started = DateTime.UtcNow;
+        var results = new List<(string System, int Round, Measurement Figure)>();
+        await using (var servers = await BenchServers.StartAsync())
+        {
+            ISubject[] subjects = [new AspireJobsSubject(servers), new HangfireSubject("pg", servers), new HangfireSubject("redis", servers), new BullMqSubject(servers)];
+            foreach (var subject in subjects)
+            {
+                Console.Error.WriteLine($"== {subject.Name}");
+                await using (subject)
+                {
+                    try
+                    {
+                        await subject.StartAsync();
+                        for (var round = 1; round <= rounds; round++)
+                        {
+                            foreach (var figure in await subject.RunRoundAsync())
+                            {
+                                results.Add((subject.Name, round, figure));
+                                Console.Error.WriteLine($"  round {round}: {figure}");
+                            }
+                        }
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        // One system failing must not lose the others' figures; its cells stay empty.
+                        Console.Error.WriteLine($"  {subject.Name} failed: {e.GetBaseException().Message}");
+                    }
+                }
+
+                await servers.FlushRedisAsync();
+            }
+        }
+
+        var machine = MachineDescription();
+        var table = Table(results, [.. results.Select(r => r.System).Distinct()]);
+        Console.WriteLine();
+        Console.WriteLine($"{started:yyyy-MM-dd} · {machine} · median of {rounds} rounds (min–max)");
+        Console.WriteLine(table);
+        await WriteResultsAsync(results, started, machine, table);
+        Console.WriteLine($"(took {(DateTime.UtcNow - started).TotalMinutes:0.0} minutes)");
+    }
+
+    private static readonly string[] FigureColumn = ["figure"];
+
+    private static string Table(List<(string System, int Round, Measurement Figure)> results, string[] systems)
+    {
+        var ours = systems[0];
+        var peers = systems[1..];
+        var figures = results.Select(r => r.Figure.Name).Distinct().ToList();
+        var header = FigureColumn.Concat(systems).Concat(peers.Select(p => $"ours ÷ {p}")).ToList();
+        var rows = new List<string[]>();
+        foreach (var figure in figures)
+        {
+            var unit = results.First(r => r.Figure.Name == figure).Figure.Unit;
+            var cells = new List<string> { $"{figure} ({unit})" };
+            foreach (var system in systems)
+            {
+                cells.Add(Summary(Values(results, system, figure)) ?? "–");
+            }
+
+            foreach (var peer in peers)
+            {
+                var mine = Median(Values(results, ours, figure));
+                var theirs = Median(Values(results, peer, figure));
+                cells.Add(mine is { } m && theirs is { } t && t != 0 ? (m / t).ToString("0.00×", CultureInfo.InvariantCulture) : "–");
+            }
+
+            rows.Add([.. cells]);
+        }
+
+        var text = new StringBuilder();
+        text.AppendLine("| " + string.Join(" | ", header) + " |");
+        text.AppendLine("|" + string.Join("|", header.Select((_, i) => i == 0 ? " --- " : " ---: ")) + "|");
+        foreach (var row in rows)
+        {
+            text.AppendLine("| " + string.Join(" | ", row) + " |");
+        }
+
+        return text.ToString();
+    }
+
+    private static List<double> Values(List<(string System, int Round, Measurement Figure)> results, string system, string figure) =>
+        results.Where(r => r.System == system && r.Figure.Name == figure).Select(r => r.Figure.Value).Order().ToList();
+
+    private static double? Median(List<double> values) => values.Count == 0 ? null : Percentiles.Of(values, 50);
+
+    private static string? Summary(List<double> values) =>
+        values.Count == 0 ? null : string.Create(CultureInfo.InvariantCulture, $"{Format(Median(values)!.Value)} ({Format(values[0])}–{Format(values[^1])})");
+
+    private static string Format(double value) =>
+        value >= 100 ? value.ToString("N0", CultureInfo.InvariantCulture) : value.ToString("0.0", CultureInfo.InvariantCulture);
+
+    private static string MachineDescription()
+    {
+        var memory = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+        var gib = long.Parse(memory, CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
+        return string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessorCount} cores, {gib:0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+    }
+
+    private static async Task WriteResultsAsync(List<(string System, int Round, Measurement Figure)> results, DateTime started, string machine, string table)
+    {
+        var directory = Path.Combine(RepositoryRoot.Find(), "bench", "results");
+        Directory.CreateDirectory(directory);
+        var stamp = started.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var lines = results.Select(r => JsonSerializer.Serialize(new
+        {
+            at = started,
+            machine,
+            system = r.System,
+            round = r.Round,
+            figure = r.Figure.Name,
+            value = r.Figure.Value,
+            unit = r.Figure.Unit,
+        }));
+        await File.WriteAllLinesAsync(Path.Combine(directory, $"bench-{stamp}.jsonl"), lines);
+        await File.WriteAllTextAsync(Path.Combine(directory, $"bench-{stamp}.md"), table);
+        Console.WriteLine($"Figures kept in bench/results/bench-{stamp}.jsonl");
+    }
+}

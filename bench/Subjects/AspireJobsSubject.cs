@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AspireJobs.AppHost;
+using AspireJobs.AppHost.Hosting;
+using AspireJobs.AppHost.Processes;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace AspireJobs.Bench.Subjects;
+
+/// <summary>
+/// AspireJobs, started through the AppHost's model (migrations, Api, two worker replicas, health
+/// monitor) on the benchmark's servers, and driven over HTTP like any client. Workers are paused
+/// (SIGSTOP) while jobs pile up, so creates are measured alone and the drain starts from a full queue.
+/// </summary>
+public sealed class AspireJobsSubject(BenchServers servers) : ISubject
+{
+    private const string Database = "aspirejobs";
+    private DistributedApplication? _app;
+    private string? _dataDirectory;
+    private HttpClient _http = null!;
+    private NpgsqlDataSource _db = null!;
+    private ConnectionMultiplexer _redis = null!;
+
+    public string Name => "AspireJobs";
+
+    private IReadOnlyList<int> Workers => _app!.InstancesOf("worker").Select(w => w.ProcessId!.Value).ToList();
+
+    private int Api => _app!.InstancesOf("api").Single().ProcessId!.Value;
+
+    public async Task StartAsync()
+    {
+        var jobsdb = await servers.CreateDatabaseAsync(Database);
+        _dataDirectory = Path.Combine(Path.GetTempPath(), "aspirejobs-bench-app-" + Guid.NewGuid().ToString("N")[..8]);
+        var builder = new DistributedApplicationBuilder(new AppHostOptions(Workers: 2, ApiPort: 0, _dataDirectory), RepositoryRoot.Find())
+        {
+            Output = new QuietOutput(),
+        };
+        builder.AddAspireJobsServices(builder.AddConnectionString("jobsdb", jobsdb), builder.AddConnectionString("redis", servers.Redis.ConnectionString));
+        // Workers sit paused (SIGSTOP) for a while in every round; they must not be declared dead meanwhile.
+        ((ProjectResource)builder.Resources.Single(r => r.Name == "worker")).Environment["Worker__HeartbeatTimeout"] = "00:10:00";
+
+        _app = builder.Build();
+        await _app.StartAsync();
+        foreach (var resource in new[] { "api", "worker", "healthmonitor" })
+        {
+            await _app.WaitForResourceReadyAsync(resource).WaitAsync(TimeSpan.FromMinutes(3));
+        }
+
+        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = _app.GetEndpoint("api") };
+        _db = NpgsqlDataSource.Create(jobsdb);
+        _redis = await ConnectionMultiplexer.ConnectAsync(servers.Redis.ConnectionString);
+    }
+
+    public async Task<IReadOnlyList<Measurement>> RunRoundAsync()
+    {
+        var results = new List<Measurement>();
+        Signal(Workers, PosixSignals.SIGSTOP);
+        await ResetAsync();
+        var redisBefore = await RedisUsedMemoryAsync();
+        results.Add(new("create, 1 caller", await CreateRateAsync(callers: 1, jobs: 2_000), "jobs/s"));
+        results.Add(new("create, 16 callers", await CreateRateAsync(callers: 16, jobs: 8_000), "jobs/s"));
+        results.Add(new("batch create (1,000 per call)", await BatchRateAsync(batches: 20, size: 1_000), "jobs/s"));
+        await BatchRateAsync(batches: 70, size: 1_000); // 100,000 queued now
+        results.Add(new("Redis memory, 100,000 queued jobs", (await RedisUsedMemoryAsync() - redisBefore) / 1024.0 / 1024.0, "MiB"));
+
+        await ResetAsync();
+        await BatchRateAsync(batches: 20, size: 1_000);
+        await using (var workers = new ProcessFootprint.PeakSampler(() => Workers))
+        await using (var api = new ProcessFootprint.PeakSampler(() => [Api]))
+        await using (var connections = new ConnectionSampler(_db))
+        {
+            var drain = Stopwatch.StartNew();
+            Signal(Workers, PosixSignals.SIGCONT);
+            await WaitForDrainAsync();
+            results.Add(new("drain 20,000 noop", 20_000 / drain.Elapsed.TotalSeconds, "jobs/s"));
+
+            foreach (var (rate, seconds) in new[] { (200, 5), (2_000, 3) })
+            {
+                var (p50, p95, p99) = await LatencyAtRateAsync(rate, TimeSpan.FromSeconds(seconds));
+                results.Add(new($"create→start p50 at {rate} jobs/s", p50, "ms"));
+                results.Add(new($"create→start p95 at {rate} jobs/s", p95, "ms"));
+                results.Add(new($"create→start p99 at {rate} jobs/s", p99, "ms"));
+            }
+
+            results.Add(new("worker resident memory (peak)", workers.PeakMiB, "MiB"));
+            results.Add(new("Api resident memory (peak)", api.PeakMiB, "MiB"));
+            results.Add(new("PostgreSQL connections in use (peak)", connections.Peak, "connections"));
+        }
+
+        return results;
+    }
+
+    private static void Signal(IEnumerable<int> processIds, int signal)
+    {
+        foreach (var pid in processIds)
+        {
+            PosixSignals.Send(pid, signal);
+        }
+    }
+
+    /// <summary>Empties the jobs and the dispatch index between figures.</summary>
+    private async Task ResetAsync()
+    {
+        await using (var truncate = _db.CreateCommand("TRUNCATE jobs, job_events CASCADE"))
+        {
+            await truncate.ExecuteNonQueryAsync();
+        }
+
+        var server = _redis.GetServers().Single();
+        var database = _redis.GetDatabase();
+        foreach (var pattern in new[] { "{aspirejobs}:band:*", "{aspirejobs}:lease*" })
+        {
+            foreach (var key in server.Keys(pattern: pattern))
+            {
+                await database.KeyDeleteAsync(key);
+            }
+        }
+    }
+
+    private async Task<long> RedisUsedMemoryAsync()
+    {
+        var info = (string)(await _redis.GetDatabase().ExecuteAsync("INFO", "memory"))!;
+        return long.Parse(info.Split("\r\n").First(l => l.StartsWith("used_memory:", StringComparison.Ordinal))["used_memory:".Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task<double> CreateRateAsync(int callers, int jobs)
+    {
+        var next = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) <= jobs)
+            {
+                using var response = await _http.PostAsJsonAsync("/api/jobs", new { type = "noop" });
+                response.EnsureSuccessStatusCode();
+            }
+        }));
+        return jobs / clock.Elapsed.TotalSeconds;
+    }
+
+    private async Task<double> BatchRateAsync(int batches, int size)
+    {
+        var body = new { jobs = Enumerable.Range(0, size).Select(_ => new { type = "noop" }).ToArray() };
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < batches; i++)
+        {
+            using var response = await _http.PostAsJsonAsync("/api/jobs/batch", body);
+            response.EnsureSuccessStatusCode();
+        }
+
+        return batches * size / clock.Elapsed.TotalSeconds;
+    }
+
+    private async Task WaitForDrainAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        while (true)
+        {
+            await using var command = _db.CreateCommand("SELECT count(*) FROM jobs WHERE status IN ('queued', 'running', 'scheduled')");
+            if ((long)(await command.ExecuteScalarAsync())! == 0)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("AspireJobs did not drain in time.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>created_at → started_at of each job, both by the database's clock.</summary>
+    private async Task<(double P50, double P95, double P99)> LatencyAtRateAsync(int rate, TimeSpan duration)
+    {
+        var ids = await SteadyRate.SendAsync(rate, duration, async () =>
+        {
+            using var response = await _http.PostAsJsonAsync("/api/jobs", new { type = "noop" });
+            response.EnsureSuccessStatusCode();
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        });
+        await WaitForDrainAsync();
+        await using var command = _db.CreateCommand(
+            "SELECT extract(epoch FROM e.started_at - j.created_at) * 1000 FROM jobs j JOIN job_executions e ON e.job_id = j.id AND e.attempt = 1 WHERE j.id = ANY($1)");
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids });
+        var latencies = new List<double>(ids.Length);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            latencies.Add((double)reader.GetDecimal(0));
+        }
+
+        return SteadyRate.Percentiles(latencies);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            Signal(Workers, PosixSignals.SIGCONT);
+            _http.Dispose();
+            await _db.DisposeAsync();
+            await _redis.DisposeAsync();
+            await _app.DisposeAsync();
+            Directory.Delete(_dataDirectory!, recursive: true);
+        }
+    }
+
+    /// <summary>Samples how many connections the system holds to its database (the benchmark's own excluded).</summary>
+    private sealed class ConnectionSampler : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        public ConnectionSampler(NpgsqlDataSource db)
+        {
+            _loop = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    await using var command = db.CreateCommand("SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = current_database()");
+                    Peak = Math.Max(Peak, (long)(await command.ExecuteScalarAsync())!);
+                    await Task.Delay(200);
+                }
+            });
+        }
+
+        public long Peak { get; private set; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _loop;
+            _stop.Dispose();
+        }
+    }
+
+    private sealed class QuietOutput : IProcessOutput
+    {
+        public void Write(string resourceName, string line)
+        {
+        }
+    }
+}

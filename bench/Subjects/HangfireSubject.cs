@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using AspireJobs.AppHost.Processes;
+using Hangfire;
+using Hangfire.Storage;
+
+namespace AspireJobs.Bench.Subjects;
+
+/// <summary>
+/// Hangfire on PostgreSQL or on Redis: clients in this process, the server (20 workers, long
+/// polling) in a process of its own. Each round starts from empty storage.
+/// </summary>
+public sealed class HangfireSubject(string kind, BenchServers servers) : ISubject
+{
+    private const int ServerWorkers = 20;
+
+    public string Name => kind == "pg" ? "Hangfire + PostgreSQL" : "Hangfire + Redis";
+
+    public Task StartAsync() => Task.CompletedTask;
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    public async Task<IReadOnlyList<Measurement>> RunRoundAsync()
+    {
+        var results = new List<Measurement>();
+        var (storage, connection) = await FreshStorageAsync();
+        var client = new BackgroundJobClient(storage);
+        results.Add(new("create, 1 caller", await CreateRateAsync(client, callers: 1, jobs: 1_000), "jobs/s"));
+        results.Add(new("create, 16 callers", await CreateRateAsync(client, callers: 16, jobs: 4_000), "jobs/s"));
+
+        (storage, connection) = await FreshStorageAsync();
+        client = new BackgroundJobClient(storage);
+        await CreateRateAsync(client, callers: 16, jobs: 20_000);
+        var drain = Stopwatch.StartNew();
+        var server = await StartServerAsync(connection);
+        try
+        {
+            await using (var sampler = new ProcessFootprint.PeakSampler(() => [server.Id]))
+            {
+                await WaitForSucceededAsync(storage, 20_000);
+                results.Add(new("drain 20,000 noop", 20_000 / drain.Elapsed.TotalSeconds, "jobs/s"));
+                results.Add(new("worker resident memory (peak)", sampler.PeakMiB, "MiB"));
+            }
+
+            foreach (var (rate, seconds) in new[] { (200, 5), (2_000, 3) })
+            {
+                var before = storage.GetMonitoringApi().GetStatistics().Succeeded;
+                var ids = await SteadyRate.SendAsync(rate, TimeSpan.FromSeconds(seconds), () => Task.Run(() => client.Enqueue(() => NoopJob.Run())));
+                await WaitForSucceededAsync(storage, before + ids.Length);
+                var (p50, p95, p99) = SteadyRate.Percentiles(ids.Select(id => StartLatencyMs(storage.GetMonitoringApi(), id)));
+                results.Add(new($"create→start p50 at {rate} jobs/s", p50, "ms"));
+                results.Add(new($"create→start p95 at {rate} jobs/s", p95, "ms"));
+                results.Add(new($"create→start p99 at {rate} jobs/s", p99, "ms"));
+            }
+        }
+        finally
+        {
+            await server.StopAsync(PosixSignals.SIGTERM, TimeSpan.FromSeconds(20));
+        }
+
+        return results;
+    }
+
+    private async Task<(JobStorage Storage, string Connection)> FreshStorageAsync()
+    {
+        if (kind == "pg")
+        {
+            var connection = await servers.CreateDatabaseAsync("hangfire");
+            return (HangfireStorage.Create(kind, connection), connection);
+        }
+
+        await servers.FlushRedisAsync();
+        return (HangfireStorage.Create(kind, servers.Redis.ConnectionString), servers.Redis.ConnectionString);
+    }
+
+    private async Task<ManagedProcess> StartServerAsync(string connection)
+    {
+        var ready = new TaskCompletionSource();
+        var process = ManagedProcess.Start(
+            new ProcessSpec(Environment.ProcessPath!, ["hangfire-server", kind, connection, ServerWorkers.ToString(System.Globalization.CultureInfo.InvariantCulture)], AppContext.BaseDirectory, new Dictionary<string, string?>()),
+            line => { if (line == "ready") ready.TrySetResult(); });
+        await ready.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        return process;
+    }
+
+    private static async Task<double> CreateRateAsync(BackgroundJobClient client, int callers, int jobs)
+    {
+        var next = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(() =>
+        {
+            while (Interlocked.Increment(ref next) <= jobs)
+            {
+                client.Enqueue(() => NoopJob.Run());
+            }
+        })));
+        return jobs / clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task WaitForSucceededAsync(JobStorage storage, long count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        while (storage.GetMonitoringApi().GetStatistics().Succeeded < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("Hangfire did not finish the jobs in time.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>From the job's creation to the moment it entered Processing, by Hangfire's own records.</summary>
+    private static double StartLatencyMs(IMonitoringApi monitoring, string id)
+    {
+        var details = monitoring.JobDetails(id);
+        var processing = details.History.Last(state => state.StateName == "Processing");
+        return (processing.CreatedAt - details.CreatedAt!.Value).TotalMilliseconds;
+    }
+}

@@ -1,0 +1,67 @@
+using System.Globalization;
+
+namespace AspireJobs.Bench.Subjects;
+
+/// <summary>Resident memory and CPU of a process, read from /proc.</summary>
+public static class ProcessFootprint
+{
+    public static long ResidentBytes(int pid)
+    {
+        try
+        {
+            return File.ReadLines($"/proc/{pid}/status")
+                .Where(line => line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                .Select(line => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024)
+                .FirstOrDefault();
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>User plus system CPU seconds of a process.</summary>
+    public static double CpuSeconds(int pid)
+    {
+        var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return ticks / 100.0; // USER_HZ is 100 on Linux
+    }
+
+    /// <summary>Samples the peak resident memory of some processes until disposed.</summary>
+    public sealed class PeakSampler : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+        private long _peak;
+
+        public PeakSampler(Func<IEnumerable<int>> processIds)
+        {
+            _loop = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    foreach (var pid in processIds())
+                    {
+                        var rss = ResidentBytes(pid);
+                        if (rss > Interlocked.Read(ref _peak))
+                        {
+                            Interlocked.Exchange(ref _peak, rss);
+                        }
+                    }
+
+                    await Task.Delay(100);
+                }
+            });
+        }
+
+        public double PeakMiB => Interlocked.Read(ref _peak) / 1024.0 / 1024.0;
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _loop;
+            _stop.Dispose();
+        }
+    }
+}

@@ -1,0 +1,123 @@
+// The BullMQ side of the AspireJobs benchmark. Runs one round of every figure against the Redis
+// it is given and prints one JSON line per figure: {"figure", "value", "unit"}.
+// Arguments: redis port, redis password.
+import { Queue, QueueEvents } from 'bullmq';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const [port, password] = process.argv.slice(2);
+const connection = { host: '127.0.0.1', port: Number(port), password };
+const here = path.dirname(fileURLToPath(import.meta.url));
+const WORKERS = 2;
+const CONCURRENCY = 100; // per worker process: BullMQ's best setting on this machine in trials
+
+const report = (figure, value, unit) => process.stdout.write(JSON.stringify({ figure, value, unit }) + '\n');
+const now = () => performance.now();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function residentBytes(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(line.split(/\s+/)[1]) * 1024;
+}
+
+async function freshQueue(name) {
+  const queue = new Queue(name, { connection });
+  await queue.waitUntilReady();
+  await queue.obliterate({ force: true });
+  return queue;
+}
+
+function startWorkers(name) {
+  return Promise.all(Array.from({ length: WORKERS }, () => new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(here, 'worker.mjs'), port, password, name, String(CONCURRENCY)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.once('data', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+  })));
+}
+
+async function waitForCompleted(queue, count) {
+  for (;;) {
+    const { completed } = await queue.getJobCounts('completed');
+    if (completed >= count) return;
+    await sleep(10);
+  }
+}
+
+async function createRate(callers, jobs) {
+  const queue = await freshQueue('bench-create');
+  let next = 0;
+  const start = now();
+  await Promise.all(Array.from({ length: callers }, async () => {
+    while (next++ < jobs) await queue.add('noop', {});
+  }));
+  const rate = jobs / ((now() - start) / 1000);
+  await queue.close();
+  return rate;
+}
+
+async function bulkRate(batches, size) {
+  const queue = await freshQueue('bench-bulk');
+  const start = now();
+  for (let i = 0; i < batches; i++) await queue.addBulk(Array.from({ length: size }, () => ({ name: 'noop', data: {} })));
+  const rate = (batches * size) / ((now() - start) / 1000);
+  await queue.close();
+  return rate;
+}
+
+async function drain(jobs) {
+  const queue = await freshQueue('bench-drain');
+  for (let i = 0; i < jobs; i += 1000) await queue.addBulk(Array.from({ length: Math.min(1000, jobs - i) }, () => ({ name: 'noop', data: {} })));
+  const start = now();
+  const workers = await startWorkers('bench-drain');
+  let peak = 0;
+  const sampler = setInterval(() => { for (const w of workers) peak = Math.max(peak, residentBytes(w.pid)); }, 100);
+  await waitForCompleted(queue, jobs);
+  const rate = jobs / ((now() - start) / 1000);
+  clearInterval(sampler);
+  for (const w of workers) { peak = Math.max(peak, residentBytes(w.pid)); w.kill('SIGKILL'); }
+  await queue.close();
+  return { rate, peak };
+}
+
+async function latencyAtRate(rate, seconds) {
+  const queue = await freshQueue('bench-latency');
+  const workers = await startWorkers('bench-latency');
+  const total = rate * seconds;
+  const jobs = [];
+  const start = now();
+  const sends = [];
+  for (let i = 0; i < total; i++) {
+    const due = (i / rate) * 1000;
+    const wait = due - (now() - start);
+    if (wait > 1) await sleep(wait);
+    sends.push(queue.add('noop', {}).then((job) => jobs.push(job.id)));
+  }
+  await Promise.all(sends);
+  await waitForCompleted(queue, total);
+  const latencies = [];
+  for (let i = 0; i < jobs.length; i += 500) {
+    const batch = await Promise.all(jobs.slice(i, i + 500).map((id) => queue.getJob(id)));
+    for (const job of batch) latencies.push(job.processedOn - job.timestamp);
+  }
+  latencies.sort((a, b) => a - b);
+  const pick = (p) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
+  for (const w of workers) w.kill('SIGKILL');
+  await queue.close();
+  return { p50: pick(50), p95: pick(95), p99: pick(99) };
+}
+
+report('create, 1 caller', await createRate(1, 2000), 'jobs/s');
+report('create, 16 callers', await createRate(16, 8000), 'jobs/s');
+report('batch create (1,000 per call)', await bulkRate(20, 1000), 'jobs/s');
+const drained = await drain(20000);
+report('drain 20,000 noop', drained.rate, 'jobs/s');
+report('worker resident memory (peak)', drained.peak / 1024 / 1024, 'MiB');
+for (const [rate, seconds] of [[200, 5], [2000, 3]]) {
+  const { p50, p95, p99 } = await latencyAtRate(rate, seconds);
+  report(`create→start p50 at ${rate} jobs/s`, p50, 'ms');
+  report(`create→start p95 at ${rate} jobs/s`, p95, 'ms');
+  report(`create→start p99 at ${rate} jobs/s`, p99, 'ms');
+}
+process.exit(0);
