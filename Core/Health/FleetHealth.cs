@@ -123,7 +123,7 @@ public static class FleetHealth
         var durationRatio = DurationRatio(report, fleetMeans);
         var score = HealthScore.Compute(new HealthInputs(
             errorRate, fleetErrorRate, durationRatio, report.HeartbeatDeviationMs, report.HeartbeatInterval,
-            report.MemoryBytes, memoryBudgetBytes, report.CpuPercent));
+            report.MemoryBytes, memoryBudgetBytes, report.Window > TimeSpan.Zero ? report.GcPauseMs / report.Window.TotalMilliseconds : 0));
         var trend = history.Select(h => new ScoreSample(h.At, h.HealthScore)).Append(new ScoreSample(now, score.Score)).ToList();
         return new HealthSample(
             worker.Id, score.Score, errorRate is { } e ? 1 - e : null, durationRatio, report.HeartbeatDeviationMs,

@@ -13,8 +13,8 @@ public sealed record HealthInputs(
     TimeSpan HeartbeatInterval,
     double MemoryBytes,
     double MemoryBudgetBytes,
-    /// <summary>CPU used by the worker process, as a percentage of the whole machine.</summary>
-    double CpuPercent);
+    /// <summary>The share of the window the process spent paused for garbage collection, 0 to 1.</summary>
+    double GcPauseFraction);
 
 /// <summary>A score and the four parts it is made of, each 0 (bad) to 1 (good).</summary>
 public sealed record HealthScoreBreakdown(double Score, double Success, double Duration, double Heartbeat, double Resources);
@@ -28,11 +28,13 @@ public sealed record HealthScoreBreakdown(double Score, double Success, double D
 ///             (1 when nothing finished, or when the whole fleet fails everything)
 /// duration  = min(1, fleet mean run time / worker mean run time)      (1 without a baseline)
 /// heartbeat = max(0, 1 − heartbeat deviation / heartbeat interval)    (1 before two heartbeats)
-/// resources = (memory + cpu) / 2, where each is 1 up to half its budget and falls linearly to 0 at
-///             the whole budget: memory against the memory budget, cpu against 100 % of the machine
+/// resources = (memory + gc) / 2: memory is 1 up to half the memory budget and falls linearly to 0
+///             at the whole budget; gc is 1 − 10 × the share of time spent in GC pauses (0 at 10 %)
 /// </code>
 /// Failures weigh most because they are what users feel; slowness, irregular heartbeats and
-/// resource pressure are the early signs of a worker about to fail.
+/// memory pressure are the early signs of a worker about to fail. CPU use is reported but not
+/// scored: a busy worker is doing its job, and scoring it down would drain the workers carrying
+/// the load.
 /// </summary>
 public static class HealthScore
 {
@@ -49,8 +51,8 @@ public static class HealthScore
             ? Clamp(1 - deviation / inputs.HeartbeatInterval.TotalMilliseconds)
             : 1;
         var memory = HeadroomScore(inputs.MemoryBudgetBytes > 0 ? inputs.MemoryBytes / inputs.MemoryBudgetBytes : 0);
-        var cpu = HeadroomScore(inputs.CpuPercent / 100);
-        var resources = (memory + cpu) / 2;
+        var gc = Clamp(1 - inputs.GcPauseFraction * 10);
+        var resources = (memory + gc) / 2;
 
         var score = SuccessWeight * success + DurationWeight * duration + HeartbeatWeight * heartbeat + ResourcesWeight * resources;
         return new HealthScoreBreakdown(Clamp(score), success, duration, heartbeat, resources);

@@ -38,8 +38,12 @@ public sealed class AspireJobsSubject(BenchServers servers) : ISubject
             Output = new QuietOutput(),
         };
         builder.AddAspireJobsServices(builder.AddConnectionString("jobsdb", jobsdb), builder.AddConnectionString("redis", servers.Redis.ConnectionString));
-        // Workers sit paused (SIGSTOP) for a while in every round; they must not be declared dead meanwhile.
+        // Workers sit paused (SIGSTOP) for a while in every round, which is no sign of ill health:
+        // they must not be declared dead, nor drained or evacuated for the gaps in their heartbeats.
         ((ProjectResource)builder.Resources.Single(r => r.Name == "worker")).Environment["Worker__HeartbeatTimeout"] = "00:10:00";
+        var monitor = (ProjectResource)builder.Resources.Single(r => r.Name == "healthmonitor");
+        monitor.Environment["HealthMonitor__AutoDrain"] = "false";
+        monitor.Environment["HealthMonitor__AutoEvacuate"] = "false";
 
         _app = builder.Build();
         await _app.StartAsync();

@@ -9,7 +9,7 @@ public static class HangfireStorage
 {
     public static JobStorage Create(string kind, string connectionString) => kind switch
     {
-        // Long polling (LISTEN/NOTIFY) and a short poll: the default 15 s poll puts seconds between create and start.
+        // A short poll: the default 15 s puts seconds between create and start.
         "pg" => PostgreSql(connectionString),
         "redis" => new RedisStorage(connectionString, new RedisStorageOptions { Prefix = "hangfire:" }),
         _ => throw new ArgumentException($"Unknown Hangfire storage '{kind}'.", nameof(kind)),
@@ -19,8 +19,7 @@ public static class HangfireStorage
     {
         var options = new PostgreSqlStorageOptions
         {
-            QueuePollInterval = TimeSpan.FromMilliseconds(100),
-            EnableLongPolling = true,
+            QueuePollInterval = TimeSpan.FromMilliseconds(50),
             PrepareSchemaIfNecessary = true,
         };
         return new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(connectionString, options), options);

@@ -1,14 +1,16 @@
 // The BullMQ side of the AspireJobs benchmark. Runs one round of every figure against the Redis
 // it is given and prints one JSON line per figure: {"figure", "value", "unit"}.
 // Arguments: redis port, redis password.
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const [port, password] = process.argv.slice(2);
-const connection = { host: '127.0.0.1', port: Number(port), password };
+// BullMQ wants a client it can share; workers need maxRetriesPerRequest: null.
+const redis = () => new IORedis({ host: '127.0.0.1', port: Number(port), password, maxRetriesPerRequest: null });
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WORKERS = 2;
 const CONCURRENCY = 100; // per worker process: BullMQ's best setting on this machine in trials
@@ -23,7 +25,7 @@ function residentBytes(pid) {
 }
 
 async function freshQueue(name) {
-  const queue = new Queue(name, { connection });
+  const queue = new Queue(name, { connection: redis() });
   await queue.waitUntilReady();
   await queue.obliterate({ force: true });
   return queue;
