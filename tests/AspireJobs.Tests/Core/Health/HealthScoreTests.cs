@@ -7,7 +7,7 @@ public sealed class HealthScoreTests
     private static readonly TimeSpan Beat = TimeSpan.FromSeconds(2);
     private const double Budget = 1000;
 
-    private static HealthInputs Healthy => new(ErrorRate: 0, FleetErrorRate: 0, DurationRatio: 1, HeartbeatDeviationMs: 0, Beat, MemoryBytes: 100, Budget, GcPauseFraction: 0.001);
+    private static HealthInputs Healthy => new(ErrorRate: 0, FleetErrorRate: 0, DurationRatio: 1, HeartbeatDeviationMs: 0, Beat, MemoryBytes: 100, Budget, GcPauseFraction: 0);
 
     [Fact]
     public void Compute_IsOne_ForAWorkerDoingWell() =>
