@@ -16,10 +16,19 @@ public static class NpgsqlClient
     public static IHostApplicationBuilder AddNpgsqlDataSource(this IHostApplicationBuilder builder, string connectionName)
     {
         var connectionString = Parse(ConnectionStrings.Require(builder.Configuration, connectionName), connectionName);
+        var tuned = new NpgsqlConnectionStringBuilder(connectionString);
         // Name the process in pg_stat_activity (and so in pg_locks), unless the string names it already.
-        var named = new NpgsqlConnectionStringBuilder(connectionString);
-        named.ApplicationName ??= $"{builder.Environment.ApplicationName}:{Environment.ProcessId}";
-        connectionString = named.ConnectionString;
+        tuned.ApplicationName ??= $"{builder.Environment.ApplicationName}:{Environment.ProcessId}";
+        // Prepare the statements a service runs over and over, unless the string says otherwise:
+        // planning them afresh each time cost PostgreSQL more than running them.
+        if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)
+            && !connectionString.Contains("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            tuned.MaxAutoPrepare = 64;
+            tuned.AutoPrepareMinUsages = 2;
+        }
+
+        connectionString = tuned.ConnectionString;
 
         builder.Services.AddSingleton(services => new NpgsqlDataSourceBuilder(connectionString)
             .UseLoggerFactory(services.GetService<ILoggerFactory>())

@@ -10,7 +10,7 @@ public sealed class WorkerOptions : IValidatedOptions
     public const string Section = "Worker";
 
     /// <summary>How many jobs this worker runs at once.</summary>
-    public int Concurrency { get; set; } = 32;
+    public int Concurrency { get; set; } = 64;
 
     /// <summary>The most jobs one acquisition takes from Redis.</summary>
     public int AcquireBatchSize { get; set; } = 64;

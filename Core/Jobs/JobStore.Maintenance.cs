@@ -72,6 +72,7 @@ public sealed partial class JobStore
         await using var command = db.CreateCommand(JobDeleteFinishedBeforeSql);
         command.Parameters.Add(Time(cutoff));
         command.Parameters.Add(Value(limit));
+        command.Parameters.Add(Value(UuidV7.FirstAt(cutoff)));
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

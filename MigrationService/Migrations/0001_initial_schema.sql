@@ -50,7 +50,7 @@ CREATE TABLE jobs (
     crashes             integer NOT NULL DEFAULT 0 CHECK (crashes BETWEEN 0 AND attempts),  -- attempts whose worker died
     max_retries         integer NOT NULL CHECK (max_retries BETWEEN 0 AND 25),
     timeout_ms          integer NOT NULL CHECK (timeout_ms BETWEEN 1 AND 86400000),
-    idempotency_key     text UNIQUE CHECK (length(idempotency_key) BETWEEN 1 AND 200),
+    idempotency_key     text CHECK (length(idempotency_key) BETWEEN 1 AND 200),
     worker_id           uuid,                        -- the worker of the latest attempt
     -- Fencing: a new token per attempt; every finishing write names it, so a worker that lost
     -- its lease cannot overwrite the outcome of the one that took over.
@@ -70,16 +70,18 @@ CREATE TABLE jobs (
     CHECK (parked_at IS NULL OR status = 'queued')
 );
 
+-- A repeated create returns the job that holds its key. Partial: most jobs have no key, and
+-- every new version of a row would otherwise add an index entry for its NULL.
+CREATE UNIQUE INDEX jobs_idempotency_key_idx ON jobs (idempotency_key) WHERE idempotency_key IS NOT NULL;
 -- Pages of jobs by status (the list API, dead letters, the reconciler's scan of queued jobs),
 -- newest or oldest first by id.
 CREATE INDEX jobs_status_id_idx ON jobs (status, id);
--- Pages of jobs by type.
-CREATE INDEX jobs_type_id_idx ON jobs (type, id);
+-- No index on type, nor on completed_at: every index here gains an entry with each of a job's
+-- three versions (queued, running, finished), and write throughput is what the system is for.
+-- A page by type walks the primary key newest first and filters; retention walks it oldest first
+-- (ids are UUIDv7: a job that finished before a time was created before it).
 -- The promoter: scheduled jobs (runAt, retry backoff) that have come due.
 CREATE INDEX jobs_due_idx ON jobs (scheduled_at) WHERE status = 'scheduled';
--- Retention: finished jobs older than the cut-off.
-CREATE INDEX jobs_finished_idx ON jobs (completed_at)
-    WHERE status IN ('completed', 'dead_lettered', 'cancelled');
 
 -- The dependency DAG: job_id runs after depends_on_id completes. A job may only depend on jobs
 -- that already exist, so the graph cannot have a cycle.

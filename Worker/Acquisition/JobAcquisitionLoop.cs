@@ -28,6 +28,7 @@ public sealed partial class JobAcquisitionLoop(
     ILogger<JobAcquisitionLoop> logger) : BackgroundService
 {
     private static readonly TimeSpan ErrorBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan GatherDelay = TimeSpan.FromMilliseconds(1);
 
     private readonly WorkerOptions _options = options.Value;
     private readonly Signal _wake = new();
@@ -98,6 +99,14 @@ public sealed partial class JobAcquisitionLoop(
             {
                 await _slotFreed.WaitAsync(Timeout.InfiniteTimeSpan, stoppingToken);
                 continue;
+            }
+
+            if (free < _options.AcquireBatchSize / 2 && InFlight > 0)
+            {
+                // Busy: let more slots free up for a moment, so one acquisition and one start
+                // carry many jobs rather than one each. An idle worker takes a job at once.
+                await Task.Delay(GatherDelay, stoppingToken);
+                free = EffectiveConcurrency - InFlight;
             }
 
             var wanted = Math.Min(free, _options.AcquireBatchSize);

@@ -15,6 +15,8 @@
 --      workers are taking jobs at all.
 --   2. Otherwise a weighted cycle: the cursor walks high, medium and low in proportion to their
 --      weights. An empty band passes its turn to the first non-empty band, highest first.
+-- Band sizes, head ages and the cursor are read once per call and kept current as jobs are
+-- taken, so a large acquisition costs a few commands per job.
 --
 -- Returns the ids taken, oldest first within each band; an empty array when all bands are empty.
 local time = redis.call('TIME')
@@ -25,30 +27,33 @@ local deadline = now + tonumber(ARGV[3])
 local weights = { tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]) }
 local cycle = weights[1] + weights[2] + weights[3]
 local starvation = tonumber(ARGV[7])
+local sizes = { redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[3]) }
+local cursor = tonumber(redis.call('GET', KEYS[6]) or '0')
 
 -- Bands are scored by enqueue time in ms * 4096 (see enqueue.lua).
 local function head_age(band)
+  if sizes[band] == 0 then return -1 end
   local head = redis.call('ZRANGE', KEYS[band], 0, 0, 'WITHSCORES')
-  if head[2] == nil then return -1 end
   return now - tonumber(head[2]) / 4096
 end
+local ages = { 0, head_age(2), head_age(3) }
 
 local function starved_band()
-  local medium, low = head_age(2), head_age(3)
-  if low >= starvation and low >= medium then return 3 end
-  if medium >= starvation then return 2 end
+  if ages[3] >= starvation and ages[3] >= ages[2] then return 3 end
+  if ages[2] >= starvation then return 2 end
   return nil
 end
 
 local function cycle_band()
-  local position = redis.call('INCR', KEYS[6]) % cycle
+  cursor = cursor + 1
+  local position = cursor % cycle
   local band
   if position < weights[1] then band = 1
   elseif position < weights[1] + weights[2] then band = 2
   else band = 3 end
-  if redis.call('ZCARD', KEYS[band]) > 0 then return band end
+  if sizes[band] > 0 then return band end
   for other = 1, 3 do
-    if redis.call('ZCARD', KEYS[other]) > 0 then return other end
+    if sizes[other] > 0 then return other end
   end
   return nil
 end
@@ -59,8 +64,11 @@ while #taken < wanted do
   if band == nil then break end
   local popped = redis.call('ZPOPMIN', KEYS[band])
   local id = popped[1]
+  sizes[band] = sizes[band] - 1
+  if band > 1 then ages[band] = head_age(band) end
   redis.call('ZADD', KEYS[4], deadline, id)
   redis.call('HSET', KEYS[5], id, worker)
   taken[#taken + 1] = id
 end
+redis.call('SET', KEYS[6], cursor)
 return taken

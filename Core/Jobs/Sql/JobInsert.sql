@@ -10,7 +10,7 @@ WITH inserted AS (
     INSERT INTO jobs (id, type, status, priority, effective_priority, payload,
                       max_retries, timeout_ms, scheduled_at, idempotency_key)
     VALUES ($1, $2, $3, $4, $4, $5, $6, $7, coalesce($8, now()), $9)
-    ON CONFLICT (idempotency_key) DO NOTHING
+    ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING id, status, created_at, scheduled_at
 ), edges AS (
     INSERT INTO job_dependencies (job_id, depends_on_id)

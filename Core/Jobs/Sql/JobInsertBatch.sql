@@ -16,7 +16,7 @@ WITH requested AS (
     SELECT id, type, status, priority, priority, payload,
            max_retries, timeout_ms, coalesce(scheduled_at, now()), idempotency_key
     FROM requested
-    ON CONFLICT (idempotency_key) DO NOTHING
+    ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING id, status, created_at, scheduled_at
 ), edges AS (
     INSERT INTO job_dependencies (job_id, depends_on_id)

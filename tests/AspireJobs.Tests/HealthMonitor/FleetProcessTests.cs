@@ -164,7 +164,7 @@ public sealed class FleetProcessTests(TestServers servers) : IAsyncLifetime
         Assert.Equal("none", health.GetProperty("recommendedAction").GetString());
         Assert.InRange(health.GetProperty("failureProbability").GetDouble(), 0, 1);
         var listed = Assert.Single((await _http.GetJsonAsync("/api/workers")).EnumerateArray());
-        Assert.Equal(32, listed.GetProperty("capacity").GetInt32());
+        Assert.Equal(64, listed.GetProperty("capacity").GetInt32());
         await _http.GetJsonAsync($"/api/health/workers/{Guid.NewGuid()}", HttpStatusCode.NotFound);
         Assert.Equal(0, (await _http.GetJsonAsync("/api/health/anomalies")).GetProperty("items").GetArrayLength());
     }

@@ -13,7 +13,8 @@ public static class TestJobs
         TimeSpan? timeout = null,
         IReadOnlyList<Guid>? dependsOn = null,
         DateTimeOffset? runAt = null,
-        string? idempotencyKey = null) =>
-        new(Guid.CreateVersion7(), type, payload, priority, maxRetries, timeout ?? JobLimits.DefaultTimeout,
+        string? idempotencyKey = null,
+        DateTimeOffset? createdAt = null) =>
+        new(createdAt is { } at ? Guid.CreateVersion7(at) : Guid.CreateVersion7(), type, payload, priority, maxRetries, timeout ?? JobLimits.DefaultTimeout,
             dependsOn ?? [], runAt, idempotencyKey);
 }

@@ -21,9 +21,9 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _db.DisposeAsync();
 
-    private async Task<StartedJob> StartedAsync(string type = "noop", int maxRetries = 5, TimeSpan? timeout = null)
+    private async Task<StartedJob> StartedAsync(string type = "noop", int maxRetries = 5, TimeSpan? timeout = null, DateTimeOffset? createdAt = null)
     {
-        var job = (await _store.JobInsertAsync(TestJobs.New(type, maxRetries: maxRetries, timeout: timeout), DateTimeOffset.UtcNow, Token)).Job;
+        var job = (await _store.JobInsertAsync(TestJobs.New(type, maxRetries: maxRetries, timeout: timeout, createdAt: createdAt), DateTimeOffset.UtcNow, Token)).Job;
         return Assert.Single((await _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)).Started);
     }
 
@@ -170,13 +170,14 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Retention_DeletesOnlyFinishedJobsPastTheCutoff()
     {
-        var old = await StartedAsync();
+        var old = await StartedAsync(createdAt: DateTimeOffset.UtcNow.AddDays(-41));
         await _store.JobSetCompletedIfRunningAsync([new JobSuccess(old.Id, old.LeaseToken, null)], Token);
         await _db.ExecuteAsync("UPDATE jobs SET completed_at = now() - interval '40 days' WHERE id = $1", old.Id);
         var recent = await StartedAsync();
         await _store.JobSetCompletedIfRunningAsync([new JobSuccess(recent.Id, recent.LeaseToken, null)], Token);
-        var pending = (await _store.JobInsertAsync(TestJobs.New(), DateTimeOffset.UtcNow, Token)).Job;
-        await _db.ExecuteAsync("UPDATE jobs SET created_at = now() - interval '40 days' WHERE id = $1", pending.Id);
+        var pending = (await _store.JobInsertAsync(TestJobs.New(createdAt: DateTimeOffset.UtcNow.AddDays(-41)), DateTimeOffset.UtcNow, Token)).Job;
+        var finishedLater = await StartedAsync(createdAt: DateTimeOffset.UtcNow.AddDays(-41)); // created long ago, finished just now
+        await _store.JobSetCompletedIfRunningAsync([new JobSuccess(finishedLater.Id, finishedLater.LeaseToken, null)], Token);
 
         var deleted = await _store.JobDeleteFinishedBeforeAsync(DateTimeOffset.UtcNow.AddDays(-30), 100, Token);
 
@@ -184,6 +185,7 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
         Assert.Null(await _store.JobGetByIdAsync(old.Id, Token));
         Assert.NotNull(await _store.JobGetByIdAsync(recent.Id, Token));
         Assert.NotNull(await _store.JobGetByIdAsync(pending.Id, Token));
+        Assert.NotNull(await _store.JobGetByIdAsync(finishedLater.Id, Token));
         Assert.Equal(0L, await _db.ScalarAsync<long>("SELECT count(*) FROM job_executions WHERE job_id = $1", old.Id));
     }
 
