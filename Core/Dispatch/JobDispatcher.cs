@@ -103,12 +103,15 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
         return (await high, await medium, await low);
     }
 
-    /// <summary>Subscribes to the wake-up that every enqueue publishes.</summary>
-    public async Task SubscribeToWakeUpsAsync(Action onWake)
+    /// <summary>Subscribes a worker to its wake channel: an enqueue wakes it there when it is idle.</summary>
+    public async Task SubscribeToWakeUpsAsync(Guid workerId, Action onWake)
     {
         var subscriber = redis.GetSubscriber();
-        await subscriber.SubscribeAsync(keys.WakeChannel, (_, _) => onWake());
+        await subscriber.SubscribeAsync(keys.WakeChannel(workerId), (_, _) => onWake());
     }
+
+    /// <summary>Takes a worker off the idle set (it is stopping, or draining).</summary>
+    public Task LeaveIdleAsync(Guid workerId) => Database.SetRemoveAsync(keys.IdleWorkers, workerId.ToString());
 
     /// <summary>Tells every worker that a running job was cancelled; the one running it stops it.</summary>
     public Task PublishCancellationAsync(Guid jobId) =>
@@ -192,7 +195,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
     internal (RedisKey[] Keys, RedisValue[] Values) EnqueueArguments(IReadOnlyCollection<QueuedJob> jobs)
     {
         var values = new RedisValue[1 + jobs.Count * 2];
-        values[0] = keys.WakeChannel.ToString();
+        values[0] = keys.WakeChannelPrefix;
         var i = 1;
         foreach (var job in jobs)
         {
@@ -200,12 +203,12 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
             values[i++] = (int)job.Band + 1;
         }
 
-        return ([keys.High, keys.Medium, keys.Low, keys.EnqueueClock], values);
+        return ([keys.High, keys.Medium, keys.Low, keys.EnqueueClock, keys.IdleWorkers], values);
     }
 
     internal (RedisKey[] Keys, RedisValue[] Values) AcquireArguments(
         Guid workerId, int maxJobs, TimeSpan leaseLength, FairnessPolicy policy) =>
-        ([keys.High, keys.Medium, keys.Low, keys.Leases, keys.LeaseOwners, keys.FairnessCursor],
+        ([keys.High, keys.Medium, keys.Low, keys.Leases, keys.LeaseOwners, keys.FairnessCursor, keys.IdleWorkers],
         [
             workerId.ToString(), maxJobs, (long)leaseLength.TotalMilliseconds,
             policy.HighWeight, policy.MediumWeight, policy.LowWeight,

@@ -25,7 +25,8 @@ public sealed class RedisKeys
         LeaseOwners = root + "lease-owners";
         FairnessCursor = root + "fairness-cursor";
         EnqueueClock = root + "enqueue-clock";
-        WakeChannel = RedisChannel.Literal(root + "wake");
+        WakeChannelPrefix = root + "wake:";
+        IdleWorkers = root + "idle-workers";
         CancelChannel = RedisChannel.Literal(root + "cancel");
         ControlChannel = RedisChannel.Literal(root + "control");
         LivenessEpoch = root + "liveness-epoch";
@@ -55,8 +56,14 @@ public sealed class RedisKeys
     /// <summary>The last band score given, so scores keep increasing (see enqueue.lua).</summary>
     public RedisKey EnqueueClock { get; }
 
-    /// <summary>Pub/sub channel on which enqueues wake idle workers.</summary>
-    public RedisChannel WakeChannel { get; }
+    /// <summary>The prefix of each worker's wake channel, on which an enqueue wakes it when it is idle.</summary>
+    public string WakeChannelPrefix { get; }
+
+    /// <summary>A worker's own wake channel.</summary>
+    public RedisChannel WakeChannel(Guid workerId) => RedisChannel.Literal(WakeChannelPrefix + workerId.ToString());
+
+    /// <summary>Set of the ids of workers that found the bands empty and wait to be woken.</summary>
+    public RedisKey IdleWorkers { get; }
 
     /// <summary>Pub/sub channel that carries the id of a running job a client cancelled.</summary>
     public RedisChannel CancelChannel { get; }

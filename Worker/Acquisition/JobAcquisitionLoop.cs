@@ -13,8 +13,9 @@ namespace AspireJobs.Worker.Acquisition;
 /// <summary>
 /// The worker's pull loop. While it has free slots it takes jobs from Redis (never more than it
 /// has slots for), moves them to running in PostgreSQL, and runs each on its own task. When the
-/// bands are empty it sleeps until an enqueue wakes it over pub/sub, or until the slow safety
-/// poll; there is no tight polling. On shutdown it stops taking jobs, lets running ones finish
+/// bands are empty it is marked idle and sleeps until an enqueue wakes it on its own pub/sub
+/// channel (one idle worker per job, not all of them), or until the slow safety poll; there is
+/// no tight polling. On shutdown it stops taking jobs, lets running ones finish
 /// for a grace period, and hands the rest back to their bands (not counted as failures).
 /// </summary>
 public sealed partial class JobAcquisitionLoop(
@@ -60,6 +61,20 @@ public sealed partial class JobAcquisitionLoop(
             _draining = true;
             LogDraining(InFlight);
             _wake.Set();
+            _ = LeaveIdleAsync();
+        }
+    }
+
+    // An enqueue must not count on a worker that takes no more jobs.
+    private async Task LeaveIdleAsync()
+    {
+        try
+        {
+            await dispatcher.LeaveIdleAsync(identity.Id);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // A worker left in the idle set only costs an enqueue one wasted wake-up.
         }
     }
 
@@ -77,7 +92,7 @@ public sealed partial class JobAcquisitionLoop(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await dispatcher.SubscribeToWakeUpsAsync(_wake.Set);
+        await dispatcher.SubscribeToWakeUpsAsync(identity.Id, _wake.Set);
         await dispatcher.SubscribeToCancellationsAsync(jobId =>
         {
             if (_running.TryGetValue(jobId, out var running))
@@ -134,6 +149,7 @@ public sealed partial class JobAcquisitionLoop(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken); // no more acquisitions
+        await LeaveIdleAsync();
         var graceEnds = Task.Delay(_options.ShutdownGracePeriod, cancellationToken);
         var allDone = Task.WhenAll(_running.Values.Select(r => r.Finished));
         if (await Task.WhenAny(allDone, graceEnds) == allDone)

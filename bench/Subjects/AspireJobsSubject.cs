@@ -80,7 +80,7 @@ public sealed class AspireJobsSubject(BenchServers servers) : ISubject
             await WaitForDrainAsync();
             results.Add(new("drain 20,000 noop", 20_000 / drain.Elapsed.TotalSeconds, "jobs/s"));
 
-            foreach (var (rate, seconds) in new[] { (200, 5), (2_000, 3) })
+            foreach (var (rate, seconds) in new[] { (200, 5), (2_000, 2) })
             {
                 var (p50, p95, p99) = await LatencyAtRateAsync(rate, TimeSpan.FromSeconds(seconds));
                 results.Add(new($"create→start p50 at {rate} jobs/s", p50, "ms"));
@@ -162,8 +162,8 @@ public sealed class AspireJobsSubject(BenchServers servers) : ISubject
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
         while (true)
         {
-            await using var command = _db.CreateCommand("SELECT count(*) FROM jobs WHERE status IN ('queued', 'running', 'scheduled')");
-            if ((long)(await command.ExecuteScalarAsync())! == 0)
+            await using var command = _db.CreateCommand("SELECT EXISTS (SELECT FROM jobs WHERE status IN ('queued', 'running', 'scheduled'))");
+            if (!(bool)(await command.ExecuteScalarAsync())!)
             {
                 return;
             }

@@ -25,7 +25,7 @@ public sealed class HangfireSubject(string kind, BenchServers servers) : ISubjec
         var (storage, connection) = await FreshStorageAsync();
         var client = new BackgroundJobClient(storage);
         results.Add(new("create, 1 caller", await CreateRateAsync(client, callers: 1, jobs: 1_000), "jobs/s"));
-        results.Add(new("create, 16 callers", await CreateRateAsync(client, callers: 16, jobs: 4_000), "jobs/s"));
+        results.Add(new("create, 16 callers", await CreateRateAsync(client, callers: 16, jobs: 3_000), "jobs/s"));
 
         (storage, connection) = await FreshStorageAsync();
         client = new BackgroundJobClient(storage);
@@ -41,7 +41,7 @@ public sealed class HangfireSubject(string kind, BenchServers servers) : ISubjec
                 results.Add(new("worker resident memory (peak)", sampler.PeakMiB, "MiB"));
             }
 
-            foreach (var (rate, seconds) in new[] { (200, 5), (2_000, 3) })
+            foreach (var (rate, seconds) in new[] { (200, 5), (2_000, 2) })
             {
                 var before = storage.GetMonitoringApi().GetStatistics().Succeeded;
                 var ids = await SteadyRate.SendAsync(rate, TimeSpan.FromSeconds(seconds), () => Task.Run(() => client.Enqueue(() => NoopJob.Run())));

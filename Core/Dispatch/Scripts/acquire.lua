@@ -5,6 +5,7 @@
 -- KEYS[4] leases (sorted set: job id -> lease deadline ms)
 -- KEYS[5] lease owners (hash: job id -> worker id)
 -- KEYS[6] fairness cursor (counter)
+-- KEYS[7] idle workers (set)
 -- ARGV[1] worker id    ARGV[2] most jobs to take    ARGV[3] lease length ms
 -- ARGV[4] high weight  ARGV[5] medium weight        ARGV[6] low weight
 -- ARGV[7] starvation limit ms
@@ -17,6 +18,10 @@
 --      weights. An empty band passes its turn to the first non-empty band, highest first.
 -- Band sizes, head ages and the cursor are read once per call and kept current as jobs are
 -- taken, so a large acquisition costs a few commands per job.
+--
+-- A worker that got fewer jobs than it asked for has drained the bands: it is marked idle, in
+-- the same atomic step, so the next enqueue wakes it (enqueue.lua); one that got all it asked
+-- for is busy and will be back.
 --
 -- Returns the ids taken, oldest first within each band; an empty array when all bands are empty.
 local time = redis.call('TIME')
@@ -71,4 +76,9 @@ while #taken < wanted do
   taken[#taken + 1] = id
 end
 redis.call('SET', KEYS[6], cursor)
+if #taken < wanted then
+  redis.call('SADD', KEYS[7], worker)
+else
+  redis.call('SREM', KEYS[7], worker)
+end
 return taken

@@ -1,8 +1,9 @@
--- enqueue: puts jobs in their priority bands and wakes idle workers.
+-- enqueue: puts jobs in their priority bands and wakes as many idle workers as jobs were added.
 --
 -- KEYS[1] high band    KEYS[2] medium band    KEYS[3] low band    (sorted sets)
 -- KEYS[4] enqueue clock (the last score given)
--- ARGV[1] wake channel (a channel, not a key)
+-- KEYS[5] idle workers (set of worker ids, kept by acquire.lua)
+-- ARGV[1] the prefix of the workers' wake channels (a channel per worker: prefix .. worker id)
 -- ARGV[2..] pairs of (job id, band number: 1 high, 2 medium, 3 low)
 --
 -- Scores order each band first in, first out and tell the fairness policy how long its head
@@ -10,6 +11,10 @@
 -- more than the last score given, so scores never repeat or go back even within a millisecond
 -- or when the clock steps back. (ms * 4096 stays below 2^53, exact in a double, until 2248.)
 -- NX: pushing a job that is already queued keeps its place, so a repeated push is harmless.
+--
+-- Only idle workers are woken, one per job added, each on its own channel: a busy worker comes
+-- back for more as soon as a slot frees, and waking every worker for every job would only make
+-- them race for it. A worker that no longer listens (it died) is dropped and the next one woken.
 --
 -- Returns the number of jobs newly queued.
 local time = redis.call('TIME')
@@ -22,7 +27,13 @@ for i = 2, #ARGV, 2 do
   score = score + 1
 end
 redis.call('SET', KEYS[4], score - 1)
-if added > 0 then
-  redis.call('PUBLISH', ARGV[1], added)
+
+local woken = 0
+while woken < added do
+  local worker = redis.call('SPOP', KEYS[5])
+  if not worker then break end
+  if redis.call('PUBLISH', ARGV[1] .. worker, 1) > 0 then
+    woken = woken + 1
+  end
 end
 return added
