@@ -9,7 +9,7 @@ public sealed class WorkerOptions : IValidatedOptions
 {
     public const string Section = "Worker";
 
-    /// <summary>How many jobs this worker runs at once.</summary>
+    /// <summary>How many handlers this worker runs at once. A job whose handler is done frees its slot while its outcome is written.</summary>
     public int Concurrency { get; set; } = 64;
 
     /// <summary>The most jobs one acquisition takes from Redis.</summary>

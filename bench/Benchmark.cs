@@ -7,7 +7,7 @@ namespace AspireJobs.Bench;
 /// The benchmark's entry.
 /// <code>
 /// dotnet run -c Release --project bench                      AspireJobs beside Hangfire and BullMQ, 3 rounds
-/// dotnet run -c Release --project bench -- compare --rounds N
+/// dotnet run -c Release --project bench -- compare --rounds N --only AspireJobs,BullMQ
 /// dotnet run -c Release --project bench -- recovery          kill -9 → restart elsewhere, over 20 kills
 /// dotnet run -c Release --project bench -- monitor           the health monitor's CPU and memory with 10 workers
 /// </code>
@@ -29,8 +29,9 @@ public static class Benchmark
         switch (part)
         {
             case "compare":
-                var rounds = args.Length >= 3 && args[1] == "--rounds" ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
-                await ComparisonBenchmark.RunAsync(rounds);
+                var rounds = OptionAfter(args, "--rounds") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 3;
+                var only = OptionAfter(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                await ComparisonBenchmark.RunAsync(rounds, only);
                 return 0;
             case "recovery":
                 await RecoveryBenchmark.RunAsync(m => Console.WriteLine(m));
@@ -39,8 +40,14 @@ public static class Benchmark
                 await MonitorFootprintBenchmark.RunAsync(m => Console.WriteLine(m));
                 return 0;
             default:
-                Console.Error.WriteLine("bench: choose compare [--rounds N], recovery or monitor.");
+                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...], recovery or monitor.");
                 return 2;
         }
+    }
+
+    private static string? OptionAfter(string[] args, string option)
+    {
+        var at = Array.IndexOf(args, option);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     }
 }

@@ -14,13 +14,14 @@ namespace AspireJobs.Bench;
 /// </summary>
 public static class ComparisonBenchmark
 {
-    public static async Task RunAsync(int rounds)
+    public static async Task RunAsync(int rounds, string[]? only = null)
     {
         var started = DateTime.UtcNow;
         var results = new List<(string System, int Round, Measurement Figure)>();
         await using (var servers = await BenchServers.StartAsync())
         {
-            ISubject[] subjects = [new AspireJobsSubject(servers), new HangfireSubject("pg", servers), new HangfireSubject("redis", servers), new BullMqSubject(servers)];
+            ISubject[] all = [new AspireJobsSubject(servers), new HangfireSubject("pg", servers), new HangfireSubject("redis", servers), new BullMqSubject(servers)];
+            var subjects = all.Where(s => only is null || only.Contains(s.Name, StringComparer.OrdinalIgnoreCase)).ToList();
             foreach (var subject in subjects)
             {
                 Console.Error.WriteLine($"== {subject.Name}");

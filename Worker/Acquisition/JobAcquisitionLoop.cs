@@ -38,8 +38,9 @@ public sealed partial class JobAcquisitionLoop(
     private readonly string[] _handledTypes = [.. handlers.Types];
     private volatile bool _draining;
     private double _healthScore = 1;
+    private int _handlersRunning;
 
-    /// <summary>Jobs this worker is running now.</summary>
+    /// <summary>Jobs this worker holds now: running, or done and having their outcome written.</summary>
     public int InFlight => _running.Count;
 
     public IReadOnlyCollection<Guid> RunningJobIds => [.. _running.Keys];
@@ -109,7 +110,7 @@ public sealed partial class JobAcquisitionLoop(
                 await Task.Delay(Timeout.InfiniteTimeSpan, stoppingToken);
             }
 
-            var free = EffectiveConcurrency - InFlight;
+            var free = FreeSlots();
             if (free <= 0)
             {
                 await _slotFreed.WaitAsync(Timeout.InfiniteTimeSpan, stoppingToken);
@@ -121,7 +122,7 @@ public sealed partial class JobAcquisitionLoop(
                 // Busy: let more slots free up for a moment, so one acquisition and one start
                 // carry many jobs rather than one each. An idle worker takes a job at once.
                 await Task.Delay(GatherDelay, stoppingToken);
-                free = EffectiveConcurrency - InFlight;
+                free = FreeSlots();
             }
 
             var wanted = Math.Min(free, _options.AcquireBatchSize);
@@ -144,6 +145,23 @@ public sealed partial class JobAcquisitionLoop(
                 await _wake.WaitAsync(_options.SafetyPollInterval, stoppingToken);
             }
         }
+    }
+
+    /// <summary>
+    /// Slots are for handlers: one whose handler is done is free while its outcome is written
+    /// (in a batch, with others). Jobs awaiting their write count against a second allowance of
+    /// the same size, so a slow database slows acquisition instead of piling up leased jobs.
+    /// </summary>
+    private int FreeSlots()
+    {
+        var concurrency = EffectiveConcurrency;
+        return Math.Min(concurrency - Volatile.Read(ref _handlersRunning), 2 * concurrency - InFlight);
+    }
+
+    private void HandlerDone()
+    {
+        Interlocked.Decrement(ref _handlersRunning);
+        _slotFreed.Set();
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -218,7 +236,8 @@ public sealed partial class JobAcquisitionLoop(
     private void Run(StartedJob job)
     {
         // In the table before it runs, so a cancellation or a shutdown always finds it.
-        var running = new RunningJob(job);
+        var running = new RunningJob(job, HandlerDone);
+        Interlocked.Increment(ref _handlersRunning);
         _running[job.Id] = running;
         _ = Task.Run(async () =>
         {

@@ -49,6 +49,7 @@ public sealed partial class JobExecutor(
         }
 
         var outcome = JobOutcome.Of(running, handler, abandoned);
+        running.MarkHandlerDone(); // the slot is free while the outcome is written
         if (outcome is JobOutcome.Succeeded or JobOutcome.Failed)
         {
             metrics.RecordOutcome(job.Type, System.Diagnostics.Stopwatch.GetElapsedTime(startedAt), outcome is JobOutcome.Succeeded);

@@ -17,13 +17,15 @@ public enum StopReason
 
 /// <summary>
 /// A job this worker is running: one token that fires on the job's timeout, on cancellation and
-/// on hand-back, and the first reason given for stopping it.
+/// on hand-back, and the first reason given for stopping it. Its handler's slot is given back
+/// (<paramref name="handlerDone"/>) as soon as the handler is done, before its outcome is written.
 /// </summary>
-public sealed class RunningJob(StartedJob job) : IDisposable
+public sealed class RunningJob(StartedJob job, Action handlerDone) : IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reason;
+    private int _handlerDone;
 
     public StartedJob Job { get; } = job;
 
@@ -39,7 +41,20 @@ public sealed class RunningJob(StartedJob job) : IDisposable
 
     public void StartTimeout() => _stop.CancelAfter(Job.Timeout);
 
-    public void MarkFinished() => _finished.TrySetResult();
+    /// <summary>The handler returned, threw or was abandoned: its slot is free. Only the first call counts.</summary>
+    public void MarkHandlerDone()
+    {
+        if (Interlocked.Exchange(ref _handlerDone, 1) == 0)
+        {
+            handlerDone();
+        }
+    }
+
+    public void MarkFinished()
+    {
+        MarkHandlerDone();
+        _finished.TrySetResult();
+    }
 
     public void Stop(StopReason reason)
     {

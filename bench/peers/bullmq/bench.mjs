@@ -31,10 +31,11 @@ async function freshQueue(name) {
   return queue;
 }
 
+// Starts the worker processes; each takes jobs once go() is called on it.
 function startWorkers(name) {
   return Promise.all(Array.from({ length: WORKERS }, () => new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(here, 'worker.mjs'), port, password, name, String(CONCURRENCY)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout.once('data', () => resolve(child));
+    const child = spawn(process.execPath, [path.join(here, 'worker.mjs'), port, password, name, String(CONCURRENCY)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdout.once('data', () => resolve({ pid: child.pid, go: () => child.stdin.write('go\n'), kill: (s) => child.kill(s) }));
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
   })));
 }
@@ -71,8 +72,9 @@ async function bulkRate(batches, size) {
 async function drain(jobs) {
   const queue = await freshQueue('bench-drain');
   for (let i = 0; i < jobs; i += 1000) await queue.addBulk(Array.from({ length: Math.min(1000, jobs - i) }, () => ({ name: 'noop', data: {} })));
-  const start = now();
   const workers = await startWorkers('bench-drain');
+  const start = now();
+  for (const w of workers) w.go();
   let peak = 0;
   const sampler = setInterval(() => { for (const w of workers) peak = Math.max(peak, residentBytes(w.pid)); }, 100);
   await waitForCompleted(queue, jobs);
@@ -86,6 +88,7 @@ async function drain(jobs) {
 async function latencyAtRate(rate, seconds) {
   const queue = await freshQueue('bench-latency');
   const workers = await startWorkers('bench-latency');
+  for (const w of workers) w.go();
   const total = rate * seconds;
   const jobs = [];
   const start = now();

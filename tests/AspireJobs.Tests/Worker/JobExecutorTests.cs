@@ -42,11 +42,13 @@ public sealed class JobExecutorTests(TestServers servers) : IAsyncLifetime
         var job = (await _system.Store.JobInsertAsync(TestJobs.New("stubborn", maxRetries: 0, timeout: TimeSpan.FromMilliseconds(200)), DateTimeOffset.UtcNow, Token)).Job;
         var started = Assert.Single((await _system.Store.JobSetRunningIfQueuedAsync([job.Id], identity.Id, options.LeaseGrace, ["stubborn"], Token)).Started);
 
-        using var running = new RunningJob(started);
+        var slotsFreed = 0;
+        using var running = new RunningJob(started, () => slotsFreed++);
         var elapsed = System.Diagnostics.Stopwatch.StartNew();
         await executor.RunAsync(running).WaitAsync(TimeSpan.FromSeconds(30), Token);
 
         Assert.InRange(elapsed.Elapsed, TimeSpan.FromMilliseconds(450), TimeSpan.FromSeconds(10));
+        Assert.Equal(1, slotsFreed);
         var finished = (await _system.Store.JobGetByIdAsync(job.Id, Token))!;
         Assert.Equal(JobStatus.DeadLettered, finished.Status);
         Assert.Contains("abandoned", finished.Error, StringComparison.Ordinal);

@@ -7,7 +7,7 @@ namespace AspireJobs.Tests.Worker;
 public sealed class JobOutcomeTests
 {
     private static RunningJob Running(TimeSpan? timeout = null) =>
-        new(new StartedJob(Guid.NewGuid(), "t", "{}", 1, 0, 3, timeout ?? TimeSpan.FromMinutes(1), Guid.NewGuid()));
+        new(new StartedJob(Guid.NewGuid(), "t", "{}", 1, 0, 3, timeout ?? TimeSpan.FromMinutes(1), Guid.NewGuid()), () => { });
 
     [Fact]
     public void Of_IsSucceeded_WhenTheHandlerReturned_EvenIfItWasAskedToStop()
