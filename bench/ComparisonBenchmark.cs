@@ -50,6 +50,12 @@ public static class ComparisonBenchmark
             }
         }
 
+        if (results.Count == 0)
+        {
+            Console.WriteLine("No figures: every system failed (see above).");
+            return;
+        }
+
         var machine = MachineDescription();
         var table = Table(results, [.. results.Select(r => r.System).Distinct()]);
         Console.WriteLine();

@@ -78,7 +78,7 @@ public sealed class AspireJobsSubject(BenchServers servers) : ISubject
             var drain = Stopwatch.StartNew();
             Signal(Workers, PosixSignals.SIGCONT);
             await WaitForDrainAsync();
-            results.Add(new("drain 20,000 noop", 20_000 / drain.Elapsed.TotalSeconds, "jobs/s"));
+            results.Add(new("drain of queued noop jobs", 20_000 / drain.Elapsed.TotalSeconds, "jobs/s"));
 
             foreach (var (rate, seconds) in new[] { (200, 5), (2_000, 2) })
             {

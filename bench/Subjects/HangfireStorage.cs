@@ -9,7 +9,6 @@ public static class HangfireStorage
 {
     public static JobStorage Create(string kind, string connectionString) => kind switch
     {
-        // A short poll: the default 15 s puts seconds between create and start.
         "pg" => PostgreSql(connectionString),
         "redis" => new RedisStorage(connectionString, new RedisStorageOptions { Prefix = "hangfire:" }),
         _ => throw new ArgumentException($"Unknown Hangfire storage '{kind}'.", nameof(kind)),
@@ -17,6 +16,8 @@ public static class HangfireStorage
 
     private static PostgreSqlStorage PostgreSql(string connectionString)
     {
+        // A short poll: the default 15 s puts seconds between create and start. (Its long polling,
+        // LISTEN/NOTIFY, left a job behind for minutes in a trial here, so it is not used.)
         var options = new PostgreSqlStorageOptions
         {
             QueuePollInterval = TimeSpan.FromMilliseconds(50),

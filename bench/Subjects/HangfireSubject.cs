@@ -13,6 +13,10 @@ public sealed class HangfireSubject(string kind, BenchServers servers) : ISubjec
 {
     private const int ServerWorkers = 20;
 
+    // Hangfire on PostgreSQL drains about 140 jobs/s here: 20,000 would take seven of the
+    // benchmark's twenty minutes; its rate holds steady through a drain, so 5,000 measure it.
+    private int DrainJobs => kind == "pg" ? 5_000 : 20_000;
+
     public string Name => kind == "pg" ? "Hangfire + PostgreSQL" : "Hangfire + Redis";
 
     public Task StartAsync() => Task.CompletedTask;
@@ -29,15 +33,18 @@ public sealed class HangfireSubject(string kind, BenchServers servers) : ISubjec
 
         (storage, connection) = await FreshStorageAsync();
         client = new BackgroundJobClient(storage);
-        await CreateRateAsync(client, callers: 16, jobs: 20_000);
-        var drain = Stopwatch.StartNew();
+        await CreateRateAsync(client, callers: 16, jobs: DrainJobs);
         var server = await StartServerAsync(connection);
         try
         {
+            // Timed from the moment the server is up, not from the process start: jobs it ran
+            // while starting are left out of the count.
+            var drain = Stopwatch.StartNew();
+            var doneAtStart = storage.GetMonitoringApi().GetStatistics().Succeeded;
             await using (var sampler = new ProcessFootprint.PeakSampler(() => [server.Id]))
             {
-                await WaitForSucceededAsync(storage, 20_000);
-                results.Add(new("drain 20,000 noop", 20_000 / drain.Elapsed.TotalSeconds, "jobs/s"));
+                await WaitForSucceededAsync(storage, DrainJobs);
+                results.Add(new("drain of queued noop jobs", (DrainJobs - doneAtStart) / drain.Elapsed.TotalSeconds, "jobs/s"));
                 results.Add(new("worker resident memory (peak)", sampler.PeakMiB, "MiB"));
             }
 

@@ -19,10 +19,10 @@ public static class SteadyRate
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < total; i++)
         {
-            var due = TimeSpan.FromSeconds((double)i / rate);
-            if (due - clock.Elapsed > TimeSpan.FromMilliseconds(1))
+            var wait = TimeSpan.FromSeconds((double)i / rate) - clock.Elapsed; // read the clock once: a second read could make it negative
+            if (wait > TimeSpan.FromMilliseconds(1))
             {
-                await Task.Delay(due - clock.Elapsed);
+                await Task.Delay(wait);
             }
 
             await outstanding.WaitAsync();

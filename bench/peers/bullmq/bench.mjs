@@ -117,7 +117,7 @@ report('create, 1 caller', await createRate(1, 2000), 'jobs/s');
 report('create, 16 callers', await createRate(16, 8000), 'jobs/s');
 report('batch create (1,000 per call)', await bulkRate(20, 1000), 'jobs/s');
 const drained = await drain(20000);
-report('drain 20,000 noop', drained.rate, 'jobs/s');
+report('drain of queued noop jobs', drained.rate, 'jobs/s');
 report('worker resident memory (peak)', drained.peak / 1024 / 1024, 'MiB');
 for (const [rate, seconds] of [[200, 5], [2000, 2]]) {
   const { p50, p95, p99 } = await latencyAtRate(rate, seconds);
