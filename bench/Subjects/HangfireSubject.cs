@@ -17,6 +17,8 @@ public sealed class HangfireSubject(string kind, BenchServers servers) : ISubjec
     // benchmark's twenty minutes; its rate holds steady through a drain, so 5,000 measure it.
     private int DrainJobs => kind == "pg" ? 5_000 : 20_000;
 
+    private const int WarmUpJobs = 300;
+
     public string Name => kind == "pg" ? "Hangfire + PostgreSQL" : "Hangfire + Redis";
 
     public Task StartAsync() => Task.CompletedTask;
@@ -33,18 +35,21 @@ public sealed class HangfireSubject(string kind, BenchServers servers) : ISubjec
 
         (storage, connection) = await FreshStorageAsync();
         client = new BackgroundJobClient(storage);
-        await CreateRateAsync(client, callers: 16, jobs: DrainJobs);
         var server = await StartServerAsync(connection);
         try
         {
-            // Timed from the moment the server is up, not from the process start: jobs it ran
-            // while starting are left out of the count.
-            var drain = Stopwatch.StartNew();
-            var doneAtStart = storage.GetMonitoringApi().GetStatistics().Succeeded;
+            // Like AspireJobs' workers in the drain: warm (a few hundred jobs run), paused while
+            // the queue fills, and timed from the moment they resume.
+            await CreateRateAsync(client, callers: 16, jobs: WarmUpJobs);
+            await WaitForSucceededAsync(storage, WarmUpJobs);
+            PosixSignals.Send(server.Id, PosixSignals.SIGSTOP);
+            await CreateRateAsync(client, callers: 16, jobs: DrainJobs);
             await using (var sampler = new ProcessFootprint.PeakSampler(() => [server.Id]))
             {
-                await WaitForSucceededAsync(storage, DrainJobs);
-                results.Add(new("drain of queued noop jobs", (DrainJobs - doneAtStart) / drain.Elapsed.TotalSeconds, "jobs/s"));
+                var drain = Stopwatch.StartNew();
+                PosixSignals.Send(server.Id, PosixSignals.SIGCONT);
+                await WaitForSucceededAsync(storage, WarmUpJobs + DrainJobs);
+                results.Add(new("drain of queued noop jobs", DrainJobs / drain.Elapsed.TotalSeconds, "jobs/s"));
                 results.Add(new("worker resident memory (peak)", sampler.PeakMiB, "MiB"));
             }
 
@@ -61,6 +66,7 @@ public sealed class HangfireSubject(string kind, BenchServers servers) : ISubjec
         }
         finally
         {
+            PosixSignals.Send(server.Id, PosixSignals.SIGCONT);
             await server.StopAsync(PosixSignals.SIGTERM, TimeSpan.FromSeconds(20));
         }
 
