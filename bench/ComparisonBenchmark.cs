@@ -30,6 +30,7 @@ public static class ComparisonBenchmark
                     try
                     {
                         await subject.StartAsync();
+                        await subject.WarmUpAsync();
                         for (var round = 1; round <= rounds; round++)
                         {
                             foreach (var figure in await subject.RunRoundAsync())

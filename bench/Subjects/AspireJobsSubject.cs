@@ -57,6 +57,18 @@ public sealed class AspireJobsSubject(BenchServers servers) : ISubject
         _redis = await ConnectionMultiplexer.ConnectAsync(servers.Redis.ConnectionString);
     }
 
+    /// <summary>Every path of a round once, on fewer jobs.</summary>
+    public async Task WarmUpAsync()
+    {
+        Signal(Workers, PosixSignals.SIGSTOP);
+        await ResetAsync();
+        await CreateRateAsync(callers: 16, jobs: 2_000);
+        await BatchRateAsync(batches: 10, size: 1_000);
+        Signal(Workers, PosixSignals.SIGCONT);
+        await WaitForDrainAsync();
+        await LatencyAtRateAsync(1_000, TimeSpan.FromSeconds(2));
+    }
+
     public async Task<IReadOnlyList<Measurement>> RunRoundAsync()
     {
         var results = new List<Measurement>();

@@ -7,6 +7,12 @@ public interface ISubject : IAsyncDisposable
 
     Task StartAsync();
 
+    /// <summary>
+    /// Runs once before the rounds, unrecorded, so that rounds measure warm processes (a first
+    /// pass through .NET's just-in-time compiler costs more than the rest of a round).
+    /// </summary>
+    Task WarmUpAsync() => Task.CompletedTask;
+
     /// <summary>One round of every figure this system has.</summary>
     Task<IReadOnlyList<Measurement>> RunRoundAsync();
 }

@@ -14,6 +14,7 @@ const redis = () => new IORedis({ host: '127.0.0.1', port: Number(port), passwor
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WORKERS = 2;
 const CONCURRENCY = 100; // per worker process: BullMQ's best setting on this machine in trials
+const WARM_UP_JOBS = 300;
 
 const report = (figure, value, unit) => process.stdout.write(JSON.stringify({ figure, value, unit }) + '\n');
 const now = () => performance.now();
@@ -69,15 +70,25 @@ async function bulkRate(batches, size) {
   return rate;
 }
 
+const addNoops = async (queue, count) => {
+  for (let i = 0; i < count; i += 1000) await queue.addBulk(Array.from({ length: Math.min(1000, count - i) }, () => ({ name: 'noop', data: {} })));
+};
+
+// Like the other systems' workers in the drain: warm (a few hundred jobs run), paused while the
+// queue fills, and timed from the moment they resume.
 async function drain(jobs) {
   const queue = await freshQueue('bench-drain');
-  for (let i = 0; i < jobs; i += 1000) await queue.addBulk(Array.from({ length: Math.min(1000, jobs - i) }, () => ({ name: 'noop', data: {} })));
   const workers = await startWorkers('bench-drain');
-  const start = now();
   for (const w of workers) w.go();
+  await addNoops(queue, WARM_UP_JOBS);
+  await waitForCompleted(queue, WARM_UP_JOBS);
+  await queue.pause();
+  await addNoops(queue, jobs);
   let peak = 0;
   const sampler = setInterval(() => { for (const w of workers) peak = Math.max(peak, residentBytes(w.pid)); }, 100);
-  await waitForCompleted(queue, jobs);
+  const start = now();
+  await queue.resume();
+  await waitForCompleted(queue, WARM_UP_JOBS + jobs);
   const rate = jobs / ((now() - start) / 1000);
   clearInterval(sampler);
   for (const w of workers) { peak = Math.max(peak, residentBytes(w.pid)); w.kill('SIGKILL'); }
