@@ -9,7 +9,7 @@ using AspireJobs.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("jobsdb");
+builder.AddNpgsqlDataSource("jobsdb", sessionsKeepNoState: true);
 builder.AddRedisClient("redis");
 builder.AddApiJson();
 builder.AddProblemResponses();

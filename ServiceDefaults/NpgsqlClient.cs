@@ -13,7 +13,12 @@ namespace AspireJobs.ServiceDefaults;
 /// </summary>
 public static class NpgsqlClient
 {
-    public static IHostApplicationBuilder AddNpgsqlDataSource(this IHostApplicationBuilder builder, string connectionName)
+    /// <param name="sessionsKeepNoState">
+    /// The service leaves nothing on a session (no SET, LISTEN, advisory lock or temporary table),
+    /// so a pooled connection need not be reset when it is returned: the reset is a statement of
+    /// its own ahead of the next command, on every command of a busy service.
+    /// </param>
+    public static IHostApplicationBuilder AddNpgsqlDataSource(this IHostApplicationBuilder builder, string connectionName, bool sessionsKeepNoState = false)
     {
         var connectionString = Parse(ConnectionStrings.Require(builder.Configuration, connectionName), connectionName);
         var tuned = new NpgsqlConnectionStringBuilder(connectionString);
@@ -26,6 +31,11 @@ public static class NpgsqlClient
         {
             tuned.MaxAutoPrepare = 64;
             tuned.AutoPrepareMinUsages = 2;
+        }
+
+        if (sessionsKeepNoState)
+        {
+            tuned.NoResetOnClose = true;
         }
 
         connectionString = tuned.ConnectionString;

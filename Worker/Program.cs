@@ -5,7 +5,7 @@ using AspireJobs.Worker.Handlers;
 var builder = WebApplication.CreateSlimBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("jobsdb");
+builder.AddNpgsqlDataSource("jobsdb", sessionsKeepNoState: true);
 builder.AddRedisClient("redis");
 builder.AddWorker();
 builder.Services.AddBuiltInJobHandlers();
