@@ -14,7 +14,7 @@ public sealed class HangfireSubject(string kind, BenchServers servers) : ISubjec
     private const int ServerWorkers = 20;
 
     // Hangfire on PostgreSQL drains about 140 jobs/s here: 20,000 would take seven of the
-    // benchmark's twenty minutes; its rate holds steady through a drain, so 5,000 measure it.
+    // benchmark's twenty minutes. It reads somewhat slower over 5,000 (the README says by how much).
     private int DrainJobs => kind == "pg" ? 5_000 : 20_000;
 
     private const int WarmUpJobs = 300;

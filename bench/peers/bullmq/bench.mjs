@@ -32,11 +32,10 @@ async function freshQueue(name) {
   return queue;
 }
 
-// Starts the worker processes; each takes jobs once go() is called on it.
 function startWorkers(name) {
   return Promise.all(Array.from({ length: WORKERS }, () => new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(here, 'worker.mjs'), port, password, name, String(CONCURRENCY)], { stdio: ['pipe', 'pipe', 'inherit'] });
-    child.stdout.once('data', () => resolve({ pid: child.pid, go: () => child.stdin.write('go\n'), kill: (s) => child.kill(s) }));
+    const child = spawn(process.execPath, [path.join(here, 'worker.mjs'), port, password, name, String(CONCURRENCY)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.once('data', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
   })));
 }
@@ -79,7 +78,6 @@ const addNoops = async (queue, count) => {
 async function drain(jobs) {
   const queue = await freshQueue('bench-drain');
   const workers = await startWorkers('bench-drain');
-  for (const w of workers) w.go();
   await addNoops(queue, WARM_UP_JOBS);
   await waitForCompleted(queue, WARM_UP_JOBS);
   await queue.pause();
@@ -99,7 +97,6 @@ async function drain(jobs) {
 async function latencyAtRate(rate, seconds) {
   const queue = await freshQueue('bench-latency');
   const workers = await startWorkers('bench-latency');
-  for (const w of workers) w.go();
   const total = rate * seconds;
   const jobs = [];
   const start = now();
