@@ -41,6 +41,14 @@ public sealed class HealthMonitorOptions : IValidatedOptions
     /// </summary>
     public TimeSpan RedisLossGrace { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// A liveness pass that came this much late, or waited this long for Redis, does not judge
+    /// anyone: while Redis or the machine stood still, heartbeat keys expired though workers beat
+    /// on time. Workers then get time to beat again, as after a loss of Redis's data. Keep it
+    /// below the workers' heartbeat timeout minus their interval.
+    /// </summary>
+    public TimeSpan LivenessStallTolerance { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>A job whose workers died under it this many times is quarantined in the dead letters.</summary>
     public int PoisonThreshold { get; set; } = 3;
 
@@ -89,7 +97,7 @@ public sealed class HealthMonitorOptions : IValidatedOptions
         {
             ("PromoteInterval", PromoteInterval), ("RescueInterval", RescueInterval), ("ReconcileInterval", ReconcileInterval), ("ReconcileFullInterval", ReconcileFullInterval),
             ("RetentionInterval", RetentionInterval), ("Retention", Retention), ("LeaderPollInterval", LeaderPollInterval),
-            ("LivenessInterval", LivenessInterval), ("RedisLossGrace", RedisLossGrace), ("HealthInterval", HealthInterval),
+            ("LivenessInterval", LivenessInterval), ("RedisLossGrace", RedisLossGrace), ("LivenessStallTolerance", LivenessStallTolerance), ("HealthInterval", HealthInterval),
             ("HealthHistoryRetention", HealthHistoryRetention), ("WorkerRetention", WorkerRetention),
             ("PredictionWindow", PredictionWindow), ("PredictionHorizon", PredictionHorizon),
         })

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Workers;
@@ -12,8 +13,9 @@ namespace AspireJobs.HealthMonitor.Fleet;
 /// running jobs of dead workers go back to their bands at once, each attempt recorded as
 /// abandoned (or, for a job whose workers keep dying under it, quarantined as a dead letter).
 /// A job of a killed worker therefore starts again elsewhere within the worker's heartbeat
-/// timeout plus one sweep. If Redis lost its data, every heartbeat key went with it: no worker is
-/// judged until it had time to beat again.
+/// timeout plus one sweep. If Redis lost its data, every heartbeat key went with it; if Redis or
+/// the machine stood still, keys expired while beats waited to be applied: either way no worker
+/// is judged until it had time to beat again.
 /// </summary>
 public sealed partial class LivenessSweeper(
     WorkerStore workers,
@@ -31,6 +33,7 @@ public sealed partial class LivenessSweeper(
     protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {
         var now = clock.GetUtcNow();
+        var started = Stopwatch.GetTimestamp();
         if (await dispatcher.RenewLivenessEpochAsync())
         {
             _lostAt = now;
@@ -38,7 +41,15 @@ public sealed partial class LivenessSweeper(
         }
 
         var live = await workers.WorkerGetLiveAsync(stoppingToken);
-        foreach (var silent in await dispatcher.WithoutHeartbeatAsync(live.Select(w => w.Id).ToList()))
+        var silentWorkers = await dispatcher.WithoutHeartbeatAsync(live.Select(w => w.Id).ToList());
+        var stall = TimeSpan.FromTicks(Math.Max(Lateness.Ticks, Stopwatch.GetElapsedTime(started).Ticks));
+        if (stall > options.Value.LivenessStallTolerance)
+        {
+            _lostAt = now;
+            LogStall((long)stall.TotalMilliseconds);
+        }
+
+        foreach (var silent in silentWorkers)
         {
             var worker = live.Single(w => w.Id == silent);
             if (now >= _lostAt + BeatAgainGrace(worker) && await workers.WorkerSetDeadIfLiveAsync(silent, stoppingToken))
@@ -73,6 +84,9 @@ public sealed partial class LivenessSweeper(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs of dead workers recovered: {Requeued} requeued, {Quarantined} quarantined as poison, {Cancelled} cancelled as requested")]
     private partial void LogRecovered(int requeued, int quarantined, int cancelled);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The liveness view stood still for {StallMs} ms (Redis, this process or the machine was paused): workers get time to beat again before they are judged")]
+    private partial void LogStall(long stallMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis holds no liveness marker (first start, or it lost its data): workers get time to beat again before they are judged")]
     private partial void LogEpoch();

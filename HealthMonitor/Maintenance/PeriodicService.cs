@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AspireJobs.HealthMonitor.Leadership;
 using Npgsql;
 using StackExchange.Redis;
@@ -15,14 +16,25 @@ public abstract partial class PeriodicService(LeaderElection leader, ILogger log
 
     protected abstract Task RunOnceAsync(CancellationToken stoppingToken);
 
+    /// <summary>
+    /// How much later than its interval this tick came: this process (or the whole machine) was
+    /// paused or starved for about that long. Ticks count on standbys too, so a new leader's first
+    /// pass is not late.
+    /// </summary>
+    protected TimeSpan Lateness { get; private set; }
+
     /// <summary>Runs one pass now, outside the schedule (for tests and operators).</summary>
     public Task RunPassAsync(CancellationToken cancellationToken) => RunOnceAsync(cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval);
+        var previousTick = Stopwatch.GetTimestamp();
         do
         {
+            var tick = Stopwatch.GetTimestamp();
+            Lateness = Stopwatch.GetElapsedTime(previousTick, tick) - Interval;
+            previousTick = tick;
             if (!leader.IsLeader)
             {
                 continue;

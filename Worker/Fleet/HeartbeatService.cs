@@ -10,8 +10,8 @@ namespace AspireJobs.Worker.Fleet;
 /// <summary>
 /// Keeps the fleet informed of this worker, and this worker of the fleet's view. Every heartbeat
 /// interval it beats in Redis (a key that expires after the heartbeat timeout) and extends the
-/// leases of its running jobs; every metrics interval it reports load and metrics to
-/// PostgreSQL and reads back its status and health score. It obeys orders on the control
+/// leases of its running jobs; independently, every metrics interval, it reports load and
+/// metrics to PostgreSQL and reads back its status and health score. It obeys orders on the control
 /// channel: drain (stop taking jobs) and exit (hand everything back and stop).
 /// </summary>
 public sealed partial class HeartbeatService(
@@ -44,7 +44,12 @@ public sealed partial class HeartbeatService(
             }
         });
 
-        var nextReport = DateTime.UtcNow + _options.MetricsInterval;
+        // Two loops, so that a slow PostgreSQL never holds up the Redis beat that says this worker lives.
+        await Task.WhenAll(BeatAsync(stoppingToken), ReportEveryIntervalAsync(stoppingToken));
+    }
+
+    private async Task BeatAsync(CancellationToken stoppingToken)
+    {
         using var timer = new PeriodicTimer(_options.HeartbeatInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -57,12 +62,15 @@ public sealed partial class HeartbeatService(
             {
                 LogBeatFailed(e.Message);
             }
+        }
+    }
 
-            if (DateTime.UtcNow >= nextReport)
-            {
-                nextReport = DateTime.UtcNow + _options.MetricsInterval;
-                await ReportAsync(stoppingToken);
-            }
+    private async Task ReportEveryIntervalAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.MetricsInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            await ReportAsync(stoppingToken);
         }
     }
 

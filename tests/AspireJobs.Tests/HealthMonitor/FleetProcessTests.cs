@@ -25,14 +25,14 @@ public sealed class FleetProcessTests(TestServers servers) : IAsyncLifetime
         await _system.DisposeAsync();
     }
 
-    private static readonly Dictionary<string, string?> FastWorker = new()
+    internal static readonly Dictionary<string, string?> FastWorker = new()
     {
         ["Worker__HeartbeatInterval"] = "00:00:00.400",
         ["Worker__HeartbeatTimeout"] = "00:00:02",
         ["Worker__MetricsInterval"] = "00:00:00.500",
     };
 
-    private static readonly Dictionary<string, string?> FastMonitor = new()
+    internal static readonly Dictionary<string, string?> FastMonitor = new()
     {
         ["HealthMonitor__LivenessInterval"] = "00:00:00.200",
         ["HealthMonitor__RedisLossGrace"] = "00:00:01",

@@ -161,5 +161,8 @@ public sealed class OwnRedis(LocalRedis redis, ManagedProcess process) : IAsyncD
 {
     public string ConnectionString => redis.ConnectionString;
 
+    /// <summary>Sends a signal to the server (SIGSTOP and SIGCONT pause and resume it).</summary>
+    public bool Signal(int signal) => process.Signal(signal);
+
     public async ValueTask DisposeAsync() => await process.StopAsync(PosixSignals.SIGTERM, TimeSpan.FromSeconds(10));
 }
