@@ -29,7 +29,7 @@ public static class WorkersApi
         {
             try
             {
-                await dispatcher.PublishControlAsync(WorkerOrder.Drain, id);
+                await dispatcher.OrderAsync(WorkerOrder.Drain, id);
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {

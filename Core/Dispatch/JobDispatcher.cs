@@ -17,6 +17,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
     private static readonly RedisScript MissingScript = RedisScript.Load("missing.lua");
     private static readonly RedisScript DropLeasesScript = RedisScript.Load("drop-leases.lua");
     private static readonly RedisScript HeartbeatScript = RedisScript.Load("heartbeat.lua");
+    private static readonly RedisScript OrderScript = RedisScript.Load("order.lua");
 
     public RedisKeys Keys => keys;
 
@@ -167,9 +168,25 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
     public Task<bool> RenewLivenessEpochAsync() =>
         Database.StringSetAsync(keys.LivenessEpoch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), when: When.NotExists);
 
-    /// <summary>Sends an order to one worker over the control channel.</summary>
-    public Task PublishControlAsync(WorkerOrder order, Guid workerId) =>
-        redis.GetSubscriber().PublishAsync(keys.ControlChannel, $"{(order == WorkerOrder.Drain ? "drain" : "exit")}:{workerId}");
+    /// <summary>
+    /// Sends an order to one worker over the control channel, and from the same moment leases it
+    /// no new job, however late it reads the order.
+    /// </summary>
+    public Task OrderAsync(WorkerOrder order, Guid workerId) =>
+        OrderScript.EvaluateAsync(
+            Database,
+            [keys.ClosedWorkers, keys.IdleWorkers],
+            [workerId.ToString(), keys.ControlChannel.ToString(), $"{(order == WorkerOrder.Drain ? "drain" : "exit")}:{workerId}"]);
+
+    /// <summary>Forgets a worker that stopped or died: it is no longer idle, nor closed.</summary>
+    public async Task ForgetWorkerAsync(Guid workerId)
+    {
+        var batch = Database.CreateBatch();
+        var idle = batch.SetRemoveAsync(keys.IdleWorkers, workerId.ToString());
+        var closed = batch.SetRemoveAsync(keys.ClosedWorkers, workerId.ToString());
+        batch.Execute();
+        await Task.WhenAll(idle, closed);
+    }
 
     /// <summary>Receives the orders addressed to <paramref name="workerId"/>.</summary>
     public async Task SubscribeToControlAsync(Guid workerId, Action<WorkerOrder> onOrder)
@@ -208,7 +225,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
 
     internal (RedisKey[] Keys, RedisValue[] Values) AcquireArguments(
         Guid workerId, int maxJobs, TimeSpan leaseLength, FairnessPolicy policy) =>
-        ([keys.High, keys.Medium, keys.Low, keys.Leases, keys.LeaseOwners, keys.FairnessCursor, keys.IdleWorkers],
+        ([keys.High, keys.Medium, keys.Low, keys.Leases, keys.LeaseOwners, keys.FairnessCursor, keys.IdleWorkers, keys.ClosedWorkers],
         [
             workerId.ToString(), maxJobs, (long)leaseLength.TotalMilliseconds,
             policy.HighWeight, policy.MediumWeight, policy.LowWeight,

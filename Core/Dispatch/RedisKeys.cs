@@ -27,6 +27,7 @@ public sealed class RedisKeys
         EnqueueClock = root + "enqueue-clock";
         WakeChannelPrefix = root + "wake:";
         IdleWorkers = root + "idle-workers";
+        ClosedWorkers = root + "closed-workers";
         CancelChannel = RedisChannel.Literal(root + "cancel");
         ControlChannel = RedisChannel.Literal(root + "control");
         LivenessEpoch = root + "liveness-epoch";
@@ -64,6 +65,9 @@ public sealed class RedisKeys
 
     /// <summary>Set of the ids of workers that found the bands empty and wait to be woken.</summary>
     public RedisKey IdleWorkers { get; }
+
+    /// <summary>Set of the ids of workers ordered to drain or exit: acquisition leases them nothing (see order.lua).</summary>
+    public RedisKey ClosedWorkers { get; }
 
     /// <summary>Pub/sub channel that carries the id of a running job a client cancelled.</summary>
     public RedisChannel CancelChannel { get; }

@@ -86,14 +86,14 @@ public sealed partial class HealthSweeper(
             var leavesEnough = worker.Status != WorkerStatus.Active || active - 1 >= settings.MinimumActiveWorkers;
             if (action == RecommendedAction.Replace && settings.AutoEvacuate && leavesEnough && _evacuated.Add(worker.Id))
             {
-                await dispatcher.PublishControlAsync(WorkerOrder.Exit, worker.Id);
+                await dispatcher.OrderAsync(WorkerOrder.Exit, worker.Id);
                 active -= worker.Status == WorkerStatus.Active ? 1 : 0;
                 LogEvacuated(worker.Name, sample.HealthScore);
             }
             else if (action == RecommendedAction.Drain && settings.AutoDrain && worker.Status == WorkerStatus.Active && leavesEnough
                      && await workers.WorkerSetDrainingIfActiveAsync(worker.Id, stoppingToken))
             {
-                await dispatcher.PublishControlAsync(WorkerOrder.Drain, worker.Id);
+                await dispatcher.OrderAsync(WorkerOrder.Drain, worker.Id);
                 _drainedHere.Add(worker.Id);
                 active--;
                 LogDrained(worker.Name, sample.Prediction.FailureProbability, sample.Prediction.TimeToFailure?.TotalSeconds);
@@ -102,7 +102,7 @@ public sealed partial class HealthSweeper(
             {
                 // A worker this monitor drained has finished what it held: let its orchestrator
                 // replace it with a fresh process rather than keep an idle, failing one.
-                await dispatcher.PublishControlAsync(WorkerOrder.Exit, worker.Id);
+                await dispatcher.OrderAsync(WorkerOrder.Exit, worker.Id);
             }
         }
 

@@ -54,6 +54,7 @@ public sealed partial class LivenessSweeper(
             var worker = live.Single(w => w.Id == silent);
             if (now >= _lostAt + BeatAgainGrace(worker) && await workers.WorkerSetDeadIfLiveAsync(silent, stoppingToken))
             {
+                await dispatcher.ForgetWorkerAsync(silent);
                 LogDead(worker.Name, silent);
             }
         }

@@ -3,12 +3,14 @@ using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Workers;
 using AspireJobs.Worker.Handlers;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace AspireJobs.Worker.Registration;
 
 /// <summary>
 /// Registers this worker in PostgreSQL before it takes any job, releases jobs that were parked
-/// for want of a worker running its types, and marks it stopped when it exits cleanly.
+/// for want of a worker running its types, and marks it stopped (and forgotten by the dispatch
+/// index) when it exits cleanly.
 /// Registered before the acquisition loop, so it starts first and stops last.
 /// </summary>
 public sealed class WorkerRegistrationService(
@@ -33,6 +35,16 @@ public sealed class WorkerRegistrationService(
         await dispatcher.EnqueueAsync(unparked);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        workers.WorkerSetStoppedIfLiveAsync(identity.Id, cancellationToken);
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await workers.WorkerSetStoppedIfLiveAsync(identity.Id, cancellationToken);
+        try
+        {
+            await dispatcher.ForgetWorkerAsync(identity.Id);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // What is left is a set member under an id no process will use again.
+        }
+    }
 }

@@ -6,6 +6,7 @@
 -- KEYS[5] lease owners (hash: job id -> worker id)
 -- KEYS[6] fairness cursor (counter)
 -- KEYS[7] idle workers (set)
+-- KEYS[8] closed workers (set: ordered to drain or exit, see order.lua)
 -- ARGV[1] worker id    ARGV[2] most jobs to take    ARGV[3] lease length ms
 -- ARGV[4] high weight  ARGV[5] medium weight        ARGV[6] low weight
 -- ARGV[7] starvation limit ms
@@ -23,10 +24,14 @@
 -- the same atomic step, so the next enqueue wakes it (enqueue.lua); one that got all it asked
 -- for is busy and will be back.
 --
--- Returns the ids taken, oldest first within each band; an empty array when all bands are empty.
+-- Returns the ids taken, oldest first within each band; an empty array when all bands are empty
+-- or the worker is closed.
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local worker = ARGV[1]
+if redis.call('SISMEMBER', KEYS[8], worker) == 1 then
+  return {}
+end
 local wanted = tonumber(ARGV[2])
 local deadline = now + tonumber(ARGV[3])
 local weights = { tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]) }

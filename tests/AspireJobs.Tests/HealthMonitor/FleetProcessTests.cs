@@ -140,7 +140,7 @@ public sealed class FleetProcessTests(TestServers servers) : IAsyncLifetime
         var jobId = await StartOneLongJobAsync();
         var workerId = await _system.Database.ScalarAsync<Guid>("SELECT id FROM workers");
 
-        await _system.Dispatcher.PublishControlAsync(AspireJobs.Core.Dispatch.WorkerOrder.Exit, workerId);
+        await _system.Dispatcher.OrderAsync(AspireJobs.Core.Dispatch.WorkerOrder.Exit, workerId);
 
         Assert.Equal(0, await worker.Exited.WaitAsync(Patience, TestContext.Current.CancellationToken));
         var job = await _http.GetJsonAsync($"/api/jobs/{jobId}");

@@ -82,6 +82,21 @@ public sealed class JobDispatcherTests(TestServers servers)
         Assert.Equal(1, await _dispatcher.ReleaseAsync(owner, [job]));
     }
 
+    [Theory]
+    [InlineData(WorkerOrder.Drain)]
+    [InlineData(WorkerOrder.Exit)]
+    public async Task Acquire_LeasesNothingToAWorkerOrderedToStop_UntilItIsForgotten(WorkerOrder order)
+    {
+        var ordered = Guid.NewGuid();
+        await _dispatcher.OrderAsync(order, ordered);
+        await _dispatcher.EnqueueAsync([new QueuedJob(Guid.CreateVersion7(), 3)]);
+
+        Assert.Empty(await _dispatcher.AcquireAsync(ordered, 10, Lease, NoAging));
+        Assert.Single(await _dispatcher.AcquireAsync(Guid.NewGuid(), 10, Lease, NoAging));
+        await _dispatcher.ForgetWorkerAsync(ordered);
+        Assert.False(await servers.RedisConnection.GetDatabase().KeyExistsAsync(_dispatcher.Keys.ClosedWorkers));
+    }
+
     private async Task<(int High, int Medium, int Low)> BandCountsAsync(IReadOnlyList<Guid> taken)
     {
         // Which band each job came from: what remains tells, since each band started with 10.
