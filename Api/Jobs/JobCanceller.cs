@@ -48,8 +48,8 @@ public sealed partial class JobCanceller(JobStore store, JobDispatcher dispatche
     }
 
     // PostgreSQL has the decision. A stale band entry is dropped by the worker that takes it (the
-    // job is no longer queued) or by the reconciler; a lost message is caught when the job's
-    // outcome is written (the cancellation request stops any retry) or at its lease deadline.
+    // job is no longer queued) or by the reconciler; a lost message is caught by the worker's next
+    // metrics report, which reads the cancellation requests of the jobs it runs.
     private async Task RedisBestEffortAsync(Func<Task> action, Guid id)
     {
         try

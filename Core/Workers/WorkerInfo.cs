@@ -40,5 +40,5 @@ public sealed record WorkerMetricsReport(
 /// <summary>How many attempts of one job type finished in a window, and their mean run time.</summary>
 public sealed record RunDurationStats(long Count, double MeanMs);
 
-/// <summary>What a worker learns back from its report: how the fleet sees it.</summary>
-public sealed record WorkerStanding(WorkerStatus Status, double? HealthScore);
+/// <summary>What a worker learns back from its report: how the fleet sees it, and which of its jobs to cancel.</summary>
+public sealed record WorkerStanding(WorkerStatus Status, double? HealthScore, IReadOnlyList<Guid> CancelRequested);

@@ -52,8 +52,11 @@ public sealed class WorkerStore(NpgsqlDataSource db)
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    /// <summary>Records a worker's report; returns how the fleet sees it, or null when it is not registered.</summary>
-    public async Task<WorkerStanding?> WorkerSetHeartbeatAsync(Guid id, WorkerMetricsReport report, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records a worker's report; returns how the fleet sees it (and which of <paramref name="runningJobs"/>
+    /// a client asked to cancel), or null when it is not registered.
+    /// </summary>
+    public async Task<WorkerStanding?> WorkerSetHeartbeatAsync(Guid id, WorkerMetricsReport report, IReadOnlyCollection<Guid> runningJobs, CancellationToken cancellationToken)
     {
         await using var command = db.CreateCommand(WorkerSetHeartbeatSql);
         command.Parameters.Add(Value(id));
@@ -61,9 +64,10 @@ public sealed class WorkerStore(NpgsqlDataSource db)
         command.Parameters.Add(Value(report.JobsCompleted));
         command.Parameters.Add(Value(report.JobsFailed));
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb, Value = JsonSerializer.Serialize(report, WorkerRow.Json) });
+        command.Parameters.Add(Value(runningJobs.ToArray()));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new WorkerStanding(WorkerStatusText.Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetFloat(1))
+            ? new WorkerStanding(WorkerStatusText.Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetFloat(1), reader.GetFieldValue<Guid[]>(2))
             : null;
     }
 

@@ -35,6 +35,10 @@ public sealed partial class JobAcquisitionLoop(
     private readonly Signal _wake = new();
     private readonly Signal _slotFreed = new();
     private readonly ConcurrentDictionary<Guid, RunningJob> _running = new();
+
+    // Jobs between their lease and their entry in _running. A cancellation published once the
+    // start is committed can arrive before the entry: it is noted here and applied by Run.
+    private readonly ConcurrentDictionary<Guid, bool> _starting = new();
     private readonly string[] _handledTypes = [.. handlers.Types];
     private volatile bool _draining;
     private double _healthScore = 1;
@@ -94,13 +98,7 @@ public sealed partial class JobAcquisitionLoop(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await dispatcher.SubscribeToWakeUpsAsync(identity.Id, _wake.Set);
-        await dispatcher.SubscribeToCancellationsAsync(jobId =>
-        {
-            if (_running.TryGetValue(jobId, out var running))
-            {
-                running.Stop(StopReason.Cancelled);
-            }
-        });
+        await dispatcher.SubscribeToCancellationsAsync(Cancel);
 
         var fairness = _options.Fairness;
         while (!stoppingToken.IsCancellationRequested)
@@ -158,6 +156,18 @@ public sealed partial class JobAcquisitionLoop(
         return Math.Min(concurrency - Volatile.Read(ref _handlersRunning), 2 * concurrency - InFlight);
     }
 
+    /// <summary>Stops a job a client cancelled, if this worker runs it or is starting it.</summary>
+    public void Cancel(Guid jobId)
+    {
+        // Noted before looked up; Run enters the table before it reads the note. Whichever
+        // order the two interleave in, one of them sees the other.
+        _starting.TryUpdate(jobId, true, false);
+        if (_running.TryGetValue(jobId, out var running))
+        {
+            running.Stop(StopReason.Cancelled);
+        }
+    }
+
     private void HandlerDone()
     {
         Interlocked.Decrement(ref _handlersRunning);
@@ -194,10 +204,26 @@ public sealed partial class JobAcquisitionLoop(
             return 0;
         }
 
-        var result = await store.JobSetRunningIfQueuedAsync(ids, identity.Id, _options.LeaseGrace, _handledTypes, stoppingToken);
-        foreach (var job in result.Started)
+        foreach (var id in ids)
         {
-            Run(job);
+            _starting[id] = false;
+        }
+
+        StartResult result;
+        try
+        {
+            result = await store.JobSetRunningIfQueuedAsync(ids, identity.Id, _options.LeaseGrace, _handledTypes, stoppingToken);
+            foreach (var job in result.Started)
+            {
+                Run(job);
+            }
+        }
+        finally
+        {
+            foreach (var id in ids)
+            {
+                _starting.TryRemove(id, out _);
+            }
         }
 
         if (result.Started.Count < ids.Count)
@@ -239,6 +265,10 @@ public sealed partial class JobAcquisitionLoop(
         var running = new RunningJob(job, HandlerDone);
         Interlocked.Increment(ref _handlersRunning);
         _running[job.Id] = running;
+        if (_starting.TryRemove(job.Id, out var cancelled) && cancelled)
+        {
+            running.Stop(StopReason.Cancelled);
+        }
         _ = Task.Run(async () =>
         {
             try

@@ -11,7 +11,8 @@ namespace AspireJobs.Worker.Fleet;
 /// Keeps the fleet informed of this worker, and this worker of the fleet's view. Every heartbeat
 /// interval it beats in Redis (a key that expires after the heartbeat timeout) and extends the
 /// leases of its running jobs; independently, every metrics interval, it reports load and
-/// metrics to PostgreSQL and reads back its status and health score. It obeys orders on the control
+/// metrics to PostgreSQL and reads back its status, its health score and the cancellations of
+/// its jobs it may have missed. It obeys orders on the control
 /// channel: drain (stop taking jobs) and exit (hand everything back and stop).
 /// </summary>
 public sealed partial class HeartbeatService(
@@ -79,7 +80,7 @@ public sealed partial class HeartbeatService(
         WorkerStanding? standing;
         try
         {
-            standing = await workers.WorkerSetHeartbeatAsync(identity.Id, metrics.TakeReport(loop.InFlight, _options.HeartbeatInterval), stoppingToken);
+            standing = await workers.WorkerSetHeartbeatAsync(identity.Id, metrics.TakeReport(loop.InFlight, _options.HeartbeatInterval), loop.RunningJobIds, stoppingToken);
         }
         catch (NpgsqlException e)
         {
@@ -104,6 +105,11 @@ public sealed partial class HeartbeatService(
         if (standing?.HealthScore is { } score)
         {
             loop.SetHealthScore(score);
+        }
+
+        foreach (var jobId in standing?.CancelRequested ?? [])
+        {
+            loop.Cancel(jobId);
         }
     }
 

@@ -1,14 +1,20 @@
 -- WorkerSetHeartbeat: a worker's periodic report: its load, counters and metrics. The answer
--- tells it how the fleet sees it: its status (draining or dead mean: stop taking jobs) and its
--- latest health score.
+-- tells it how the fleet sees it: its status (draining or dead mean: stop taking jobs), its
+-- latest health score, and which of the jobs it runs a client asked to cancel (the pub/sub
+-- message is the fast path; this catches one that was lost).
 --   $1 id uuid    $2 current_load integer    $3 jobs_completed bigint    $4 jobs_failed bigint
---   $5 metrics jsonb
--- Returns status, health_score; no row for an unknown worker.
-UPDATE workers
-SET last_heartbeat_at = now(),
-    current_load = $2,
-    jobs_completed = $3,
-    jobs_failed = $4,
-    metrics = $5
-WHERE id = $1
-RETURNING status, health_score;
+--   $5 metrics jsonb    $6 ids of the jobs it runs uuid[]
+-- Returns status, health_score, cancel_requested uuid[]; no row for an unknown worker.
+WITH reported AS (
+    UPDATE workers
+    SET last_heartbeat_at = now(),
+        current_load = $2,
+        jobs_completed = $3,
+        jobs_failed = $4,
+        metrics = $5
+    WHERE id = $1
+    RETURNING status, health_score
+)
+SELECT status, health_score,
+       ARRAY(SELECT id FROM jobs WHERE id = ANY($6) AND worker_id = $1 AND cancel_requested_at IS NOT NULL) AS cancel_requested
+FROM reported;

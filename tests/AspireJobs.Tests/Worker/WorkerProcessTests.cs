@@ -101,6 +101,20 @@ public sealed class WorkerProcessTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACancellationWhoseMessageWasLost_IsCaughtByTheWorkersNextReport()
+    {
+        await _system.StartWorkerAsync(new Dictionary<string, string?> { ["Worker__MetricsInterval"] = "00:00:00.500" });
+        var job = await _http.PostJsonAsync("/api/jobs", new { type = "sleep", payload = new { ms = 120_000 } }, HttpStatusCode.Created);
+        await WaitForStatusAsync(job.Id(), "running");
+
+        // Recorded as the Api records it, but never published: as if the message was lost.
+        await _system.Database.ExecuteAsync("UPDATE jobs SET cancel_requested_at = now() WHERE id = $1", job.Id());
+
+        await WaitForStatusAsync(job.Id(), "cancelled");
+        Assert.Equal("cancelled", Assert.Single((await _http.GetJsonAsync($"/api/jobs/{job.Id()}/executions")).EnumerateArray()).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task OnSigterm_RunningJobsFinishWithinTheGracePeriod()
     {
         var worker = await _system.StartWorkerAsync();
