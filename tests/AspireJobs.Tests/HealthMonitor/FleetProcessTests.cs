@@ -101,7 +101,8 @@ public sealed class FleetProcessTests(TestServers servers) : IAsyncLifetime
     {
         var monitors = await Task.WhenAll(_system.StartHealthMonitorAsync(FastMonitor), _system.StartHealthMonitorAsync(FastMonitor));
         await _system.WaitUntilAsync(async () => await LeaderProcessAsync() is not null, Patience, "a leader");
-        var leader = monitors.Single(m => m.ProcessId == LeaderProcessAsync().Result);
+        var leaderProcess = await LeaderProcessAsync();
+        var leader = monitors.Single(m => m.ProcessId == leaderProcess);
 
         leader.Signal(PosixSignals.SIGKILL);
         var failover = Stopwatch.StartNew();
@@ -169,12 +170,15 @@ public sealed class FleetProcessTests(TestServers servers) : IAsyncLifetime
         Assert.Equal(0, (await _http.GetJsonAsync("/api/health/anomalies")).GetProperty("items").GetArrayLength());
     }
 
-    /// <summary>The process id of the health monitor holding the leader lock, from its connection's application name.</summary>
+    /// <summary>
+    /// The process id of the health monitor holding the leader lock, from its connection's
+    /// application name. Only this test's database: other tests' monitors run on the same server.
+    /// </summary>
     private async Task<int?> LeaderProcessAsync()
     {
         await using var command = _system.Database.DataSource.CreateCommand(
             "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid " +
-            "WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'AspireJobs.HealthMonitor:%'");
+            "WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database() AND a.application_name LIKE 'AspireJobs.HealthMonitor:%'");
         return await command.ExecuteScalarAsync() is string name ? int.Parse(name.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture) : null;
     }
 }
