@@ -1,0 +1,85 @@
+using AspireJobs.Core.Storage;
+
+namespace AspireJobs.Tests.Core.Storage;
+
+public sealed class GroupCommitTests
+{
+    [Fact]
+    public async Task ItemsArrivingDuringAWrite_GoTogetherInTheNext_EachAnsweredWithItsOwnResult()
+    {
+        var writes = new List<IReadOnlyList<int>>();
+        var firstWriteHeld = new TaskCompletionSource();
+        await using var commit = new GroupCommit<int, string>(maxBatch: 100, async items =>
+        {
+            writes.Add(items);
+            if (writes.Count == 1)
+            {
+                await firstWriteHeld.Task;
+            }
+
+            return items.Select(item => $"#{item}").ToList();
+        }, "closed");
+
+        var first = commit.WriteAsync(0);
+        await WaitUntilAsync(() => writes.Count == 1);
+        var later = Enumerable.Range(1, 5).Select(commit.WriteAsync).ToList();
+        firstWriteHeld.SetResult();
+
+        Assert.Equal("#0", await first);
+        Assert.Equal(["#1", "#2", "#3", "#4", "#5"], await Task.WhenAll(later));
+        Assert.Equal([[0], [1, 2, 3, 4, 5]], writes);
+    }
+
+    [Fact]
+    public async Task AWriteCarriesNoMoreThanTheMaximum()
+    {
+        var sizes = new List<int>();
+        var held = new TaskCompletionSource();
+        await using var commit = new GroupCommit<int, int>(maxBatch: 3, async items =>
+        {
+            sizes.Add(items.Count);
+            await held.Task;
+            return items;
+        }, "closed");
+
+        var first = commit.WriteAsync(0);
+        await WaitUntilAsync(() => sizes.Count == 1);
+        var rest = Enumerable.Range(1, 7).Select(commit.WriteAsync).ToList();
+        held.SetResult();
+        await Task.WhenAll(rest.Append(first));
+
+        Assert.Equal([1, 3, 3, 1], sizes);
+    }
+
+    [Fact]
+    public async Task AFailedWrite_FailsItsOwnBatchOnly()
+    {
+        var calls = 0;
+        await using var commit = new GroupCommit<int, int>(maxBatch: 10, items =>
+            Interlocked.Increment(ref calls) == 1 ? throw new TimeoutException("the database is away") : Task.FromResult<IReadOnlyList<int>>(items), "closed");
+
+        var failed = await Assert.ThrowsAsync<TimeoutException>(() => commit.WriteAsync(1));
+        Assert.Equal("the database is away", failed.Message);
+        Assert.Equal(2, await commit.WriteAsync(2));
+    }
+
+    [Fact]
+    public async Task AfterDisposal_AnItemIsRefusedWithTheGivenMessage()
+    {
+        var commit = new GroupCommit<int, int>(maxBatch: 10, items => Task.FromResult<IReadOnlyList<int>>(items), "The worker is shutting down.");
+        await commit.DisposeAsync();
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => commit.WriteAsync(1));
+        Assert.Equal("The worker is shutting down.", refused.Message);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the write did not start");
+            await Task.Delay(5);
+        }
+    }
+}
