@@ -42,9 +42,10 @@ public sealed class HealthMonitorOptions : IValidatedOptions
     public TimeSpan RedisLossGrace { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// A liveness pass that came this much late, or waited this long for Redis, does not judge
-    /// anyone: while Redis or the machine stood still, heartbeat keys expired though workers beat
-    /// on time. Workers then get time to beat again, as after a loss of Redis's data. Keep it
+    /// A liveness pass that came this much late (the monitor or the machine was paused), or waited
+    /// this long for Redis, does not judge anyone: while Redis or the machine stood still,
+    /// heartbeat keys expired though workers beat on time. Workers then get time to beat again,
+    /// as after a loss of Redis's data. Time spent waiting on PostgreSQL does not count. Keep it
     /// below the workers' heartbeat timeout minus their interval.
     /// </summary>
     public TimeSpan LivenessStallTolerance { get; set; } = TimeSpan.FromSeconds(1);

@@ -33,16 +33,22 @@ public sealed partial class LivenessSweeper(
     protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {
         var now = clock.GetUtcNow();
-        var started = Stopwatch.GetTimestamp();
+        var epochCall = Stopwatch.GetTimestamp();
         if (await dispatcher.RenewLivenessEpochAsync())
         {
             _lostAt = now;
             LogEpoch();
         }
 
+        var redisWait = Stopwatch.GetElapsedTime(epochCall);
         var live = await workers.WorkerGetLiveAsync(stoppingToken);
+        var existsCall = Stopwatch.GetTimestamp();
         var silentWorkers = await dispatcher.WithoutHeartbeatAsync(live.Select(w => w.Id).ToList());
-        var stall = TimeSpan.FromTicks(Math.Max(Lateness.Ticks, Stopwatch.GetElapsedTime(started).Ticks));
+        redisWait += Stopwatch.GetElapsedTime(existsCall);
+
+        // Only Redis's answers and this process's own pauses count: a slow PostgreSQL must never
+        // hold crash recovery back.
+        var stall = redisWait > Lateness ? redisWait : Lateness;
         if (stall > options.Value.LivenessStallTolerance)
         {
             _lostAt = now;

@@ -17,9 +17,10 @@ public abstract partial class PeriodicService(LeaderElection leader, ILogger log
     protected abstract Task RunOnceAsync(CancellationToken stoppingToken);
 
     /// <summary>
-    /// How much later than its interval this tick came: this process (or the whole machine) was
-    /// paused or starved for about that long. Ticks count on standbys too, so a new leader's first
-    /// pass is not late.
+    /// How much longer than one interval this tick waited since the previous pass ended: this
+    /// process (or the whole machine) was paused or starved for about that long. A slow pass does
+    /// not count (the next tick then comes at once), and ticks count on standbys too, so a new
+    /// leader's first pass is not late.
     /// </summary>
     protected TimeSpan Lateness { get; private set; }
 
@@ -29,25 +30,23 @@ public abstract partial class PeriodicService(LeaderElection leader, ILogger log
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval);
-        var previousTick = Stopwatch.GetTimestamp();
+        var previousEnd = Stopwatch.GetTimestamp();
         do
         {
-            var tick = Stopwatch.GetTimestamp();
-            Lateness = Stopwatch.GetElapsedTime(previousTick, tick) - Interval;
-            previousTick = tick;
-            if (!leader.IsLeader)
+            Lateness = Stopwatch.GetElapsedTime(previousEnd) - Interval;
+            if (leader.IsLeader)
             {
-                continue;
+                try
+                {
+                    await RunOnceAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is NpgsqlException or RedisException or TimeoutException)
+                {
+                    LogPassFailed(logger, GetType().Name, e.Message);
+                }
             }
 
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is NpgsqlException or RedisException or TimeoutException)
-            {
-                LogPassFailed(logger, GetType().Name, e.Message);
-            }
+            previousEnd = Stopwatch.GetTimestamp();
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
