@@ -179,14 +179,8 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
             [workerId.ToString(), keys.ControlChannel.ToString(), $"{(order == WorkerOrder.Drain ? "drain" : "exit")}:{workerId}"]);
 
     /// <summary>Forgets a worker that stopped or died: it is no longer idle, nor closed.</summary>
-    public async Task ForgetWorkerAsync(Guid workerId)
-    {
-        var batch = Database.CreateBatch();
-        var idle = batch.SetRemoveAsync(keys.IdleWorkers, workerId.ToString());
-        var closed = batch.SetRemoveAsync(keys.ClosedWorkers, workerId.ToString());
-        batch.Execute();
-        await Task.WhenAll(idle, closed);
-    }
+    public Task ForgetWorkerAsync(Guid workerId) =>
+        Task.WhenAll(LeaveIdleAsync(workerId), Database.SetRemoveAsync(keys.ClosedWorkers, workerId.ToString()));
 
     /// <summary>Receives the orders addressed to <paramref name="workerId"/>.</summary>
     public async Task SubscribeToControlAsync(Guid workerId, Action<WorkerOrder> onOrder)
