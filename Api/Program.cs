@@ -9,8 +9,8 @@ using AspireJobs.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("jobsdb", sessionsKeepNoState: true);
-builder.AddRedisClient("redis");
+builder.AddJobsNpgsqlDataSource("jobsdb", sessionsKeepNoState: true);
+builder.AddJobsRedisClient("redis");
 builder.AddApiJson();
 builder.AddProblemResponses();
 builder.AddJobs();

@@ -1,48 +1,100 @@
 using System.Globalization;
+using AspireJobs.AppHost.Infrastructure;
 
 namespace AspireJobs.AppHost;
 
 /// <summary>
-/// The AppHost's command line: <c>[--workers N] [--api-port P] [--data-dir DIR]</c>.
-/// Defaults: 2 workers, port 5080, <c>.aspirejobs/</c> at the repository root.
+/// The AppHost's command line: <c>[--workers N] [--api-port P] [--data-dir DIR] [--no-dashboard]
+/// [--infrastructure auto|local|containers]</c>. Aspire's own switches (<c>--publisher manifest
+/// --output-path X</c>, <c>--operation</c>, <c>--step</c>, ...) pass through to Aspire; anything
+/// else is refused, so a typo never goes unnoticed.
 /// </summary>
-public sealed record AppHostOptions(int Workers, int ApiPort, string DataDirectory)
+public sealed record AppHostOptions(
+    int Workers,
+    int ApiPort,
+    string? DataDirectory,
+    bool NoDashboard,
+    InfrastructureMode Infrastructure,
+    IReadOnlyList<string> AspireArgs)
 {
     public const int DefaultWorkers = 2;
     public const int DefaultApiPort = 5080;
     public const int MaxWorkers = 64;
 
-    public const string Usage = "usage: dotnet run --project AppHost -- [--workers N (1-64, default 2)] [--api-port P (0 = any free port, default 5080)] [--data-dir DIR (default .aspirejobs)]";
+    /// <summary>The data directory, at the repository root unless <c>--data-dir</c> says otherwise.</summary>
+    public const string DefaultDataDirectoryName = ".aspirejobs";
+
+    public const string Usage =
+        "usage: dotnet run --project AppHost -- [--workers N (1-64, default 2)] [--api-port P (0 = any free port, default 5080)] " +
+        "[--data-dir DIR (default .aspirejobs)] [--no-dashboard] [--infrastructure auto|local|containers (default auto)]";
+
+    // Aspire's own command-line switches (DistributedApplicationBuilder), passed through untouched.
+    private static readonly HashSet<string> AspireSwitches = new(StringComparer.Ordinal)
+    {
+        "--operation", "--publisher", "--step", "--list-steps", "--output-path", "--log-level",
+        "--include-exception-details", "--clear-cache", "--yes",
+        "--dcp-cli-path", "--dcp-container-runtime", "--dcp-dependency-check-timeout", "--dcp-dashboard-path",
+    };
+
+    public static AppHostOptions Default { get; } = new(DefaultWorkers, DefaultApiPort, null, false, InfrastructureMode.Auto, []);
 
     /// <exception cref="AppHostUsageException">An argument is unknown, missing its value, or out of range.</exception>
-    public static AppHostOptions Parse(IReadOnlyList<string> args, string repositoryRoot)
+    public static AppHostOptions Parse(IReadOnlyList<string> args)
     {
-        var workers = DefaultWorkers;
-        var apiPort = DefaultApiPort;
-        var dataDirectory = Path.Combine(repositoryRoot, ".aspirejobs");
+        var options = Default;
+        var aspireArgs = new List<string>();
 
         for (var i = 0; i < args.Count; i++)
         {
-            var name = args[i];
-            string Value() => i + 1 < args.Count ? args[++i] : throw new AppHostUsageException($"{name} needs a value. {Usage}");
+            var (name, inlineValue) = Split(args[i]);
+            string Value() => inlineValue ?? (i + 1 < args.Count ? args[++i] : throw new AppHostUsageException($"{name} needs a value. {Usage}"));
 
             switch (name)
             {
                 case "--workers":
-                    workers = Integer(name, Value(), 1, MaxWorkers);
+                    options = options with { Workers = Integer(name, Value(), 1, MaxWorkers) };
                     break;
                 case "--api-port":
-                    apiPort = Integer(name, Value(), 0, 65535);
+                    options = options with { ApiPort = Integer(name, Value(), 0, 65535) };
                     break;
                 case "--data-dir":
-                    dataDirectory = Path.GetFullPath(Value());
+                    options = options with { DataDirectory = Path.GetFullPath(Value()) };
+                    break;
+                case "--no-dashboard":
+                    options = options with { NoDashboard = true };
+                    break;
+                case "--infrastructure":
+                    var mode = Value();
+                    options = options with
+                    {
+                        Infrastructure = Enum.TryParse<InfrastructureMode>(mode, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+                            ? parsed
+                            : throw new AppHostUsageException($"--infrastructure must be auto, local or containers (was '{mode}'). {Usage}"),
+                    };
+                    break;
+                case var _ when AspireSwitches.Contains(name):
+                    aspireArgs.Add(args[i]);
+                    if (inlineValue is null && i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                    {
+                        aspireArgs.Add(args[++i]);
+                    }
+
                     break;
                 default:
-                    throw new AppHostUsageException($"Unknown argument '{name}'. {Usage}");
+                    throw new AppHostUsageException($"Unknown argument '{args[i]}'. {Usage}");
             }
         }
 
-        return new AppHostOptions(workers, apiPort, dataDirectory);
+        return options with { AspireArgs = aspireArgs };
+    }
+
+    /// <summary><c>--name=value</c> or <c>--name</c>.</summary>
+    private static (string Name, string? Value) Split(string argument)
+    {
+        var equals = argument.IndexOf('=', StringComparison.Ordinal);
+        return argument.StartsWith("--", StringComparison.Ordinal) && equals > 0
+            ? (argument[..equals], argument[(equals + 1)..])
+            : (argument, null);
     }
 
     private static int Integer(string name, string value, int min, int max) =>

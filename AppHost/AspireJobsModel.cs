@@ -1,63 +1,88 @@
-using AspireJobs.AppHost.Hosting;
+using AspireJobs.AppHost.Infrastructure;
+using AspireJobs.AppHost.Infrastructure.LocalPostgres;
+using AspireJobs.AppHost.Infrastructure.LocalRedis;
+using AspireJobs.AppHost.Lifecycle;
 
 namespace AspireJobs.AppHost;
 
 /// <summary>
 /// The architecture of AspireJobs as an Aspire application model: every process, what it
-/// references, and what it waits for. Program.cs runs it; the end-to-end tests start the same model.
+/// references, and what it waits for. Program.cs runs it; the end-to-end tests start it through
+/// Aspire.Hosting.Testing.
 /// </summary>
 public static class AspireJobsModel
 {
-    public static DistributedApplicationBuilder AddAspireJobs(this DistributedApplicationBuilder builder)
+    public static IDistributedApplicationBuilder AddAspireJobs(this IDistributedApplicationBuilder builder, AppHostOptions options)
     {
-        // Infrastructure: PostgreSQL is the system of record, Redis the dispatch index.
-        var postgres = builder.AddPostgres("postgres");
-        var jobsdb = postgres.AddDatabase("jobsdb");
-        var redis = builder.AddRedis("redis");
+        var dataDirectory = options.DataDirectory
+            ?? Path.Combine(Path.GetDirectoryName(builder.AppHostDirectory)!, AppHostOptions.DefaultDataDirectoryName);
+        var infrastructure = InfrastructureModes.Resolve(options.Infrastructure, builder.ExecutionContext, builder.Configuration);
+        builder.AddLifecycle(new AppHostRun(dataDirectory, infrastructure));
 
-        return builder.AddAspireJobsServices(jobsdb, redis);
-    }
+        // Infrastructure: PostgreSQL is the system of record, Redis the dispatch index. Aspire's
+        // containers where a container runtime answers (and always in the published manifest),
+        // the machine's own servers otherwise; the services see the same names either way.
+        var (jobsdb, redis) = infrastructure == InfrastructureMode.Containers
+            ? builder.AddContainerInfrastructure()
+            : builder.AddLocalInfrastructure(dataDirectory);
 
-    /// <summary>The services alone, on infrastructure given (servers the AppHost runs, or connection strings to others).</summary>
-    public static DistributedApplicationBuilder AddAspireJobsServices<TDatabase, TRedis>(
-        this DistributedApplicationBuilder builder, ResourceBuilder<TDatabase> jobsdb, ResourceBuilder<TRedis> redis)
-        where TDatabase : Resource, IResourceWithConnectionString
-        where TRedis : Resource, IResourceWithConnectionString
-    {
         // Schema: the migrations run once against jobsdb, then exit; everything else waits for that.
-        var migrations = builder.AddProject("migrations", "MigrationService")
+        var migrations = builder.AddService<Projects.MigrationService>("migrations")
             .WithReference(jobsdb)
             .WaitFor(jobsdb);
 
-        // Api: the HTTP contract and dashboard.
-        var api = builder.AddProject("api", "Api")
-            .WithHttpEndpoint(port: builder.Options.ApiPort)
+        // Api: the HTTP contract, on a fixed loopback port of its own (no proxy in front).
+        var api = builder.AddService<Projects.Api>("api")
+            .WithEndpoint("http", endpoint =>
+            {
+                endpoint.Port = options.ApiPort == 0 ? null : options.ApiPort;
+                endpoint.IsProxied = false;
+            })
             .WithHttpHealthCheck("/health")
             .WithReference(jobsdb)
             .WithReference(redis)
             .WaitFor(redis)
-            .WaitForCompletion(migrations);
+            .WaitForCompletion(migrations)
+            .WithRestartOnCrash();
 
         // Workers: as many replicas as asked, each pulling jobs from Redis.
-        builder.AddProject("worker", "Worker")
-            .WithReplicas(builder.Options.Workers)
-            .WithHttpEndpoint()
+        builder.AddService<Projects.Worker>("worker")
+            .WithReplicas(options.Workers)
+            .WithEndpoint("http", endpoint => endpoint.Port = null) // any free port: only /health is served
             .WithHttpHealthCheck("/health")
             .WithReference(jobsdb)
             .WithReference(redis)
             .WithReference(api)
             .WaitFor(redis)
-            .WaitForCompletion(migrations);
+            .WaitForCompletion(migrations)
+            .WithRestartOnCrash();
 
         // HealthMonitor: liveness, recovery, reconciliation, health analytics.
-        builder.AddProject("healthmonitor", "HealthMonitor")
-            .WithHttpEndpoint()
+        builder.AddService<Projects.HealthMonitor>("healthmonitor")
+            .WithEndpoint("http", endpoint => endpoint.Port = null)
             .WithHttpHealthCheck("/health")
             .WithReference(jobsdb)
             .WithReference(redis)
             .WaitFor(redis)
-            .WaitForCompletion(migrations);
+            .WaitForCompletion(migrations)
+            .WithRestartOnCrash();
 
         return builder;
+    }
+
+    private static (IResourceBuilder<IResourceWithConnectionString> Jobsdb, IResourceBuilder<IResourceWithConnectionString> Redis) AddContainerInfrastructure(
+        this IDistributedApplicationBuilder builder)
+    {
+        var postgres = builder.AddPostgres("postgres").WithDataVolume();
+        var redis = builder.AddRedis("redis").WithDataVolume().WithPersistence();
+        return (postgres.AddDatabase("jobsdb"), redis);
+    }
+
+    private static (IResourceBuilder<IResourceWithConnectionString> Jobsdb, IResourceBuilder<IResourceWithConnectionString> Redis) AddLocalInfrastructure(
+        this IDistributedApplicationBuilder builder, string dataDirectory)
+    {
+        var postgres = builder.AddLocalPostgres("postgres", Path.Combine(dataDirectory, "postgres")).WithRestartOnCrash();
+        var redis = builder.AddLocalRedis("redis", Path.Combine(dataDirectory, "redis")).WithRestartOnCrash();
+        return (postgres.AddDatabase("jobsdb"), redis);
     }
 }

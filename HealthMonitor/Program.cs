@@ -4,8 +4,8 @@ using AspireJobs.ServiceDefaults;
 var builder = WebApplication.CreateSlimBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("jobsdb");
-builder.AddRedisClient("redis");
+builder.AddJobsNpgsqlDataSource("jobsdb");
+builder.AddJobsRedisClient("redis");
 builder.AddHealthMonitor();
 
 var app = builder.Build();

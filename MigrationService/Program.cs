@@ -4,7 +4,7 @@ using AspireJobs.ServiceDefaults;
 var builder = Host.CreateApplicationBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("jobsdb");
+builder.AddJobsNpgsqlDataSource("jobsdb");
 builder.AddValidatedOptions<MigrationOptions>(MigrationOptions.Section);
 
 builder.Services.AddSingleton<Migrator>();

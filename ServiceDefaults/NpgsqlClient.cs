@@ -1,15 +1,13 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace AspireJobs.ServiceDefaults;
 
 /// <summary>
-/// An <see cref="NpgsqlDataSource"/> for a connection name, as Aspire.Npgsql registers it: the
-/// connection string from <c>ConnectionStrings:&lt;name&gt;</c>, tracing and metrics through
-/// OpenTelemetry, and a readiness check named after the connection.
+/// The <see cref="NpgsqlDataSource"/> of a service, registered by Aspire.Npgsql's
+/// <c>AddNpgsqlDataSource</c> (with its health check, traces and metrics) after the connection
+/// string was checked here: Aspire.Npgsql reads it only when the data source is first used, and a
+/// service should stop at start, in one line that names the key, not on its first query.
 /// </summary>
 public static class NpgsqlClient
 {
@@ -18,38 +16,13 @@ public static class NpgsqlClient
     /// so a pooled connection need not be reset when it is returned: the reset is a statement of
     /// its own ahead of the next command, on every command of a busy service.
     /// </param>
-    public static IHostApplicationBuilder AddNpgsqlDataSource(this IHostApplicationBuilder builder, string connectionName, bool sessionsKeepNoState = false)
+    public static IHostApplicationBuilder AddJobsNpgsqlDataSource(this IHostApplicationBuilder builder, string connectionName, bool sessionsKeepNoState = false)
     {
-        var connectionString = Parse(ConnectionStrings.Require(builder.Configuration, connectionName), connectionName);
-        var tuned = new NpgsqlConnectionStringBuilder(connectionString);
-        // Name the process in pg_stat_activity (and so in pg_locks), unless the string names it already.
-        tuned.ApplicationName ??= $"{builder.Environment.ApplicationName}:{Environment.ProcessId}";
-        // Prepare the statements a service runs over and over, unless the string says otherwise:
-        // planning them afresh each time cost PostgreSQL more than running them.
-        if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)
-            && !connectionString.Contains("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
-        {
-            tuned.MaxAutoPrepare = 64;
-            tuned.AutoPrepareMinUsages = 2;
-        }
+        var given = Parse(ConnectionStrings.Require(builder.Configuration, connectionName), connectionName);
+        var applicationName = $"{builder.Environment.ApplicationName}:{Environment.ProcessId}";
 
-        if (sessionsKeepNoState)
-        {
-            tuned.NoResetOnClose = true;
-        }
-
-        connectionString = tuned.ConnectionString;
-
-        builder.Services.AddSingleton(services => new NpgsqlDataSourceBuilder(connectionString)
-            .UseLoggerFactory(services.GetService<ILoggerFactory>())
-            .Build());
-
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            connectionName,
-            services => new NpgsqlHealthCheck(services.GetRequiredService<NpgsqlDataSource>()),
-            failureStatus: null,
-            tags: ["ready"]));
-
+        builder.AddNpgsqlDataSource(connectionName, configureDataSourceBuilder: dataSource =>
+            Tune(dataSource.ConnectionStringBuilder, given, applicationName, sessionsKeepNoState));
         return builder;
     }
 
@@ -75,20 +48,23 @@ public static class NpgsqlClient
         return parsed.ConnectionString;
     }
 
-    private sealed class NpgsqlHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
+    /// <summary>Our settings, each only where the connection string does not choose for itself.</summary>
+    internal static void Tune(NpgsqlConnectionStringBuilder settings, string given, string applicationName, bool sessionsKeepNoState)
     {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        // Name the process in pg_stat_activity (and so in pg_locks).
+        settings.ApplicationName ??= applicationName;
+
+        // Prepare the statements a service runs over and over: planning them afresh each time
+        // cost PostgreSQL more than running them.
+        if (!given.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase))
         {
-            try
-            {
-                await using var command = dataSource.CreateCommand("SELECT 1");
-                await command.ExecuteScalarAsync(cancellationToken);
-                return HealthCheckResult.Healthy();
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
-            {
-                return new HealthCheckResult(context.Registration.FailureStatus, exception: e);
-            }
+            settings.MaxAutoPrepare = 64;
+            settings.AutoPrepareMinUsages = 2;
+        }
+
+        if (sessionsKeepNoState && !given.Contains("No Reset On Close", StringComparison.OrdinalIgnoreCase))
+        {
+            settings.NoResetOnClose = true;
         }
     }
 }

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -12,7 +11,8 @@ namespace AspireJobs.ServiceDefaults;
 /// <summary>
 /// Logs, metrics and traces through OpenTelemetry, exported over OTLP when the standard
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (as an Aspire AppHost sets it); the service name and
-/// instance come from <c>OTEL_SERVICE_NAME</c> and <c>OTEL_RESOURCE_ATTRIBUTES</c>.
+/// instance come from <c>OTEL_SERVICE_NAME</c> and <c>OTEL_RESOURCE_ATTRIBUTES</c>. The PostgreSQL
+/// and Redis clients' traces and metrics are added by their Aspire client integrations.
 /// </summary>
 public static class OpenTelemetryDefaults
 {
@@ -32,14 +32,12 @@ public static class OpenTelemetryDefaults
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter("Npgsql")
                 .AddMeter(ProjectSources))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(ProjectSources)
                 .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = IsNotHealthProbe)
-                .AddHttpClientInstrumentation()
-                .AddNpgsql());
+                .AddHttpClientInstrumentation());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {

@@ -1,29 +1,19 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 
 namespace AspireJobs.ServiceDefaults;
 
 /// <summary>
-/// An <see cref="IConnectionMultiplexer"/> for a connection name, as Aspire.StackExchange.Redis
-/// registers it: the connection string from <c>ConnectionStrings:&lt;name&gt;</c> in
-/// StackExchange.Redis's format, and a readiness check named after the connection.
+/// The <see cref="IConnectionMultiplexer"/> of a service, registered by Aspire.StackExchange.Redis's
+/// <c>AddRedisClient</c> (with its health check and traces) after the connection string was
+/// checked here, plus the options the dispatcher needs.
 /// </summary>
 public static class RedisClient
 {
-    public static IHostApplicationBuilder AddRedisClient(this IHostApplicationBuilder builder, string connectionName)
+    public static IHostApplicationBuilder AddJobsRedisClient(this IHostApplicationBuilder builder, string connectionName)
     {
-        var options = Parse(ConnectionStrings.Require(builder.Configuration, connectionName), connectionName);
-
-        builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
-
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            connectionName,
-            services => new RedisHealthCheck(services.GetRequiredService<IConnectionMultiplexer>()),
-            failureStatus: null,
-            tags: ["ready"]));
-
+        Parse(ConnectionStrings.Require(builder.Configuration, connectionName), connectionName);
+        builder.AddRedisClient(connectionName, configureOptions: Tune);
         return builder;
     }
 
@@ -46,28 +36,17 @@ public static class RedisClient
             throw new ConfigurationException($"ConnectionStrings:{connectionName} names no endpoint. Expected host:port[,password=...].");
         }
 
+        Tune(options);
+        return options;
+    }
+
+    internal static void Tune(ConfigurationOptions options)
+    {
         // Keep retrying in the background instead of failing the first call: Redis may start
         // after the service, or restart under it, and the reconciler heals what was missed.
         options.AbortOnConnectFail = false;
         // Run socket I/O on the .NET thread pool rather than a dedicated pool of its own: fewer
         // threads and hand-offs per command in processes that are mostly waiting on Redis.
         options.SocketManager = SocketManager.ThreadPool;
-        return options;
-    }
-
-    private sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
-    {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                await redis.GetDatabase().PingAsync();
-                return HealthCheckResult.Healthy();
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                return new HealthCheckResult(context.Registration.FailureStatus, exception: e);
-            }
-        }
     }
 }

@@ -5,8 +5,8 @@ using AspireJobs.Worker.Handlers;
 var builder = WebApplication.CreateSlimBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("jobsdb", sessionsKeepNoState: true);
-builder.AddRedisClient("redis");
+builder.AddJobsNpgsqlDataSource("jobsdb", sessionsKeepNoState: true);
+builder.AddJobsRedisClient("redis");
 builder.AddWorker();
 builder.Services.AddBuiltInJobHandlers();
 

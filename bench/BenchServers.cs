@@ -1,32 +1,26 @@
-using AspireJobs.AppHost.Infrastructure;
-using AspireJobs.AppHost.Processes;
-using Npgsql;
+using AspireJobs.LocalProcesses;
 
 namespace AspireJobs.Bench;
 
 /// <summary>
-/// The one PostgreSQL and one Redis every system under test runs on, one after another: the
-/// machine's own programs with their default durability (synchronous_commit on, Redis
-/// append-only with fsync every second), on free loopback ports, in a temporary directory.
+/// The PostgreSQL and Redis the peers run on, one after another: the machine's own programs set
+/// up as the AppHost sets up its local ones, with the same default durability (synchronous_commit
+/// on, Redis append-only with fsync every second), on free loopback ports, in a temporary directory.
 /// </summary>
 public sealed class BenchServers : IAsyncDisposable
 {
     private readonly string _directory;
-    private readonly ManagedProcess _postgresProcess;
-    private readonly ManagedProcess _redisProcess;
 
-    private BenchServers(string directory, LocalPostgres postgres, ManagedProcess postgresProcess, LocalRedis redis, ManagedProcess redisProcess)
+    private BenchServers(string directory, PostgresProcess postgres, RedisProcess redis)
     {
         _directory = directory;
         Postgres = postgres;
         Redis = redis;
-        _postgresProcess = postgresProcess;
-        _redisProcess = redisProcess;
     }
 
-    public LocalPostgres Postgres { get; }
+    public PostgresProcess Postgres { get; }
 
-    public LocalRedis Redis { get; }
+    public RedisProcess Redis { get; }
 
     public static async Task<BenchServers> StartAsync()
     {
@@ -34,32 +28,22 @@ public sealed class BenchServers : IAsyncDisposable
         Directory.CreateDirectory(directory);
         File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101); // PostgreSQL may run as another user
 
-        var postgres = new LocalPostgres(Path.Combine(directory, "postgres"), FreePort.Next(), new Dictionary<string, string> { ["max_connections"] = "300" });
-        await postgres.PrepareAsync(CancellationToken.None);
-        var postgresProcess = ManagedProcess.Start(postgres.ServerProcess(), _ => { });
-        var redis = new LocalRedis(Path.Combine(directory, "redis"), FreePort.Next());
-        await redis.PrepareAsync(CancellationToken.None);
-        var redisProcess = ManagedProcess.Start(redis.ServerProcess(), _ => { });
-
-        while (!await postgres.IsReadyAsync(CancellationToken.None) || !await redis.IsReadyAsync(CancellationToken.None))
-        {
-            await Task.Delay(100);
-        }
-
-        return new BenchServers(directory, postgres, postgresProcess, redis, redisProcess);
+        var postgres = await PostgresProcess.StartAsync(Path.Combine(directory, "postgres"), new Dictionary<string, string> { ["max_connections"] = "300" });
+        var redis = await RedisProcess.StartAsync(Path.Combine(directory, "redis"));
+        return new BenchServers(directory, postgres, redis);
     }
 
     /// <summary>A fresh, empty database for one system.</summary>
     public async Task<string> CreateDatabaseAsync(string name)
     {
-        await using (var admin = new NpgsqlConnection(Postgres.ConnectionString("postgres") + ";Pooling=false"))
+        await using (var admin = new Npgsql.NpgsqlConnection(Postgres.ConnectionString("postgres") + ";Pooling=false"))
         {
             await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
             await drop.ExecuteNonQueryAsync();
         }
 
-        await Postgres.CreateDatabaseIfMissingAsync(name, template: null, CancellationToken.None);
+        await Postgres.CreateDatabaseAsync(name);
         return Postgres.ConnectionString(name);
     }
 
@@ -72,8 +56,8 @@ public sealed class BenchServers : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _redisProcess.StopAsync(PosixSignals.SIGTERM, TimeSpan.FromSeconds(10));
-        await _postgresProcess.StopAsync(PosixSignals.SIGINT, TimeSpan.FromSeconds(30));
+        await Redis.DisposeAsync();
+        await Postgres.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
 }

@@ -1,24 +1,27 @@
-using AspireJobs.AppHost;
-using AspireJobs.AppHost.Hosting;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using AspireJobs.AppHost.Lifecycle;
 using Npgsql;
 
 namespace AspireJobs.Bench;
 
 /// <summary>
-/// The whole of AspireJobs started through the AppHost's model in a private data directory
-/// (PostgreSQL with its default durability: synchronous_commit on), for one benchmark.
+/// The whole of AspireJobs started through its AppHost (with Aspire.Hosting.Testing: the AppHost's
+/// own model, Aspire's orchestrator, its local PostgreSQL and Redis with their default
+/// durability, synchronous_commit on) in a private data directory, for one benchmark.
 /// </summary>
 public sealed class BenchSystem : IAsyncDisposable
 {
     private readonly string _dataDirectory;
 
-    private BenchSystem(DistributedApplication app, string dataDirectory)
+    private BenchSystem(DistributedApplication app, string dataDirectory, string jobsdb, string redis)
     {
         App = app;
         _dataDirectory = dataDirectory;
-        Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = app.GetEndpoint("api") };
-        var postgres = (PostgresServerResource)app.Instances.First(i => i.Resource is PostgresServerResource).Resource;
-        Database = NpgsqlDataSource.Create(postgres.Server.ConnectionString("jobsdb"));
+        Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = app.GetEndpoint("api", "http") };
+        Database = NpgsqlDataSource.Create(jobsdb);
+        RedisConnectionString = redis;
     }
 
     public DistributedApplication App { get; }
@@ -27,29 +30,51 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public NpgsqlDataSource Database { get; }
 
-    public IReadOnlyList<int> WorkerProcessIds => App.InstancesOf("worker").Select(w => w.ProcessId!.Value).ToList();
+    public string RedisConnectionString { get; }
 
-    public int HealthMonitorProcessId => App.InstancesOf("healthmonitor").Single().ProcessId!.Value;
+    public IReadOnlyList<int> WorkerProcessIds => ProcessIdsOf("worker");
 
-    public static async Task<BenchSystem> StartAsync(int workers)
+    public int ApiProcessId => ProcessIdsOf("api").Single();
+
+    public int HealthMonitorProcessId => ProcessIdsOf("healthmonitor").Single();
+
+    /// <param name="environment">Extra variables per resource, e.g. <c>worker</c>'s heartbeat timeout.</param>
+    public static async Task<BenchSystem> StartAsync(int workers, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? environment = null)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "aspirejobs-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dataDirectory);
         File.SetUnixFileMode(dataDirectory, (UnixFileMode)0b111_101_101); // PostgreSQL may run as another user
 
-        var builder = new DistributedApplicationBuilder(new AppHostOptions(workers, ApiPort: 0, dataDirectory), RepositoryRoot.Find())
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            ["--data-dir", dataDirectory, "--api-port", "0", "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        foreach (var project in builder.Resources.OfType<ProjectResource>().Select(p => builder.CreateResourceBuilder(p)))
         {
-            Output = new QuietOutput(),
-        };
-        builder.AddAspireJobs();
-        var app = builder.Build();
-        await app.StartAsync();
-        foreach (var resource in new[] { "api", "worker", "healthmonitor" })
-        {
-            await app.WaitForResourceReadyAsync(resource).WaitAsync(TimeSpan.FromMinutes(3));
+            // No telemetry collector runs beside the benchmark (the dashboard is off): the services
+            // export nothing, as before the AppHost ran on Aspire.
+            project.WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
+            foreach (var (name, value) in environment?.GetValueOrDefault(project.Resource.Name) ?? new Dictionary<string, string>())
+            {
+                project.WithEnvironment(name, value);
+            }
         }
 
-        return new BenchSystem(app, dataDirectory);
+        var app = await builder.BuildAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await app.StartAsync(timeout.Token);
+        foreach (var resource in new[] { "api", "healthmonitor" })
+        {
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        }
+
+        var system = new BenchSystem(app, dataDirectory,
+            await app.GetConnectionStringAsync("jobsdb", timeout.Token) ?? throw new InvalidOperationException("jobsdb has no connection string."),
+            await app.GetConnectionStringAsync("redis", timeout.Token) ?? throw new InvalidOperationException("redis has no connection string."));
+        while (system.WorkerProcessIds.Count < workers || await system.ScalarAsync<long>("SELECT count(*) FROM workers WHERE status = 'active'") < workers)
+        {
+            await Task.Delay(100, timeout.Token);
+        }
+
+        return system;
     }
 
     public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
@@ -71,11 +96,9 @@ public sealed class BenchSystem : IAsyncDisposable
         Directory.Delete(_dataDirectory, recursive: true);
     }
 
-    /// <summary>Resources' output is not part of the benchmark's.</summary>
-    private sealed class QuietOutput : IProcessOutput
-    {
-        public void Write(string resourceName, string line)
-        {
-        }
-    }
+    /// <summary>The running instances' process ids, from apphost.json.</summary>
+    private List<int> ProcessIdsOf(string resource) =>
+        [.. (StatusFile.Read(StatusFile.PathIn(_dataDirectory))?.Resources ?? [])
+            .Where(r => r.Resource == resource && r.State == KnownResourceStates.Running && r.ProcessId is not null)
+            .Select(r => r.ProcessId!.Value)];
 }

@@ -1,14 +1,15 @@
+using AspireJobs.LocalProcesses;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using AspireJobs.AppHost;
 using AspireJobs.Bench.Subjects;
 
 namespace AspireJobs.Bench;
 
 /// <summary>
-/// AspireJobs side by side with Hangfire (on PostgreSQL and on Redis) and BullMQ, on the same
-/// private servers, one system after another, several rounds each. Prints one table (median and
+/// AspireJobs side by side with Hangfire (on PostgreSQL and on Redis) and BullMQ, one system after
+/// another, several rounds each: AspireJobs on the servers its AppHost runs, the peers on private
+/// servers of the same programs and durability. Prints one table (median and
 /// min–max of the rounds, and the ratio of ours to each peer's) and keeps every figure as JSON
 /// lines under bench/results for later comparison.
 /// </summary>
@@ -20,7 +21,7 @@ public static class ComparisonBenchmark
         var results = new List<(string System, int Round, Measurement Figure)>();
         await using (var servers = await BenchServers.StartAsync())
         {
-            ISubject[] all = [new AspireJobsSubject(servers), new HangfireSubject("pg", servers), new HangfireSubject("redis", servers), new BullMqSubject(servers)];
+            ISubject[] all = [new AspireJobsSubject(), new HangfireSubject("pg", servers), new HangfireSubject("redis", servers), new BullMqSubject(servers)];
             var subjects = all.Where(s => only is null || only.Contains(s.Name, StringComparer.OrdinalIgnoreCase)).ToList();
             foreach (var subject in subjects)
             {
@@ -125,7 +126,7 @@ public static class ComparisonBenchmark
 
     private static async Task WriteResultsAsync(List<(string System, int Round, Measurement Figure)> results, DateTime started, string machine, string table)
     {
-        var directory = Path.Combine(RepositoryRoot.Find(), "bench", "results");
+        var directory = Path.Combine(RepositoryRoot.Path, "bench", "results");
         Directory.CreateDirectory(directory);
         var stamp = started.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         var lines = results.Select(r => JsonSerializer.Serialize(new

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using AspireJobs.AppHost.Processes;
+using AspireJobs.LocalProcesses;
 
 namespace AspireJobs.Bench;
 

@@ -1,60 +1,43 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AspireJobs.AppHost;
-using AspireJobs.AppHost.Hosting;
-using AspireJobs.AppHost.Processes;
+using AspireJobs.LocalProcesses;
 using Npgsql;
 using StackExchange.Redis;
 
 namespace AspireJobs.Bench.Subjects;
 
 /// <summary>
-/// AspireJobs, started through the AppHost's model (migrations, Api, two worker replicas, health
-/// monitor) on the benchmark's servers, and driven over HTTP like any client. Workers are paused
-/// (SIGSTOP) while jobs pile up, so creates are measured alone and the drain starts from a full queue.
+/// AspireJobs, started through its AppHost (<see cref="BenchSystem"/>: migrations, Api, two worker
+/// replicas, health monitor, on the AppHost's own local PostgreSQL and Redis) and driven over HTTP
+/// like any client. Workers are paused (SIGSTOP) while jobs pile up, so creates are measured alone
+/// and the drain starts from a full queue.
 /// </summary>
-public sealed class AspireJobsSubject(BenchServers servers) : ISubject
+public sealed class AspireJobsSubject : ISubject
 {
-    private const string Database = "aspirejobs";
-    private DistributedApplication? _app;
-    private string? _dataDirectory;
+    private BenchSystem? _system;
     private HttpClient _http = null!;
     private NpgsqlDataSource _db = null!;
     private ConnectionMultiplexer _redis = null!;
 
     public string Name => "AspireJobs";
 
-    private IReadOnlyList<int> Workers => _app!.InstancesOf("worker").Select(w => w.ProcessId!.Value).ToList();
+    private IReadOnlyList<int> Workers => _system!.WorkerProcessIds;
 
-    private int Api => _app!.InstancesOf("api").Single().ProcessId!.Value;
+    private int Api => _system!.ApiProcessId;
 
     public async Task StartAsync()
     {
-        var jobsdb = await servers.CreateDatabaseAsync(Database);
-        _dataDirectory = Path.Combine(Path.GetTempPath(), "aspirejobs-bench-app-" + Guid.NewGuid().ToString("N")[..8]);
-        var builder = new DistributedApplicationBuilder(new AppHostOptions(Workers: 2, ApiPort: 0, _dataDirectory), RepositoryRoot.Find())
-        {
-            Output = new QuietOutput(),
-        };
-        builder.AddAspireJobsServices(builder.AddConnectionString("jobsdb", jobsdb), builder.AddConnectionString("redis", servers.Redis.ConnectionString));
         // Workers sit paused (SIGSTOP) for a while in every round, which is no sign of ill health:
         // they must not be declared dead, nor drained or evacuated for the gaps in their heartbeats.
-        ((ProjectResource)builder.Resources.Single(r => r.Name == "worker")).Environment["Worker__HeartbeatTimeout"] = "00:10:00";
-        var monitor = (ProjectResource)builder.Resources.Single(r => r.Name == "healthmonitor");
-        monitor.Environment["HealthMonitor__AutoDrain"] = "false";
-        monitor.Environment["HealthMonitor__AutoEvacuate"] = "false";
-
-        _app = builder.Build();
-        await _app.StartAsync();
-        foreach (var resource in new[] { "api", "worker", "healthmonitor" })
+        _system = await BenchSystem.StartAsync(workers: 2, new Dictionary<string, IReadOnlyDictionary<string, string>>
         {
-            await _app.WaitForResourceReadyAsync(resource).WaitAsync(TimeSpan.FromMinutes(3));
-        }
-
-        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = _app.GetEndpoint("api") };
-        _db = NpgsqlDataSource.Create(jobsdb);
-        _redis = await ConnectionMultiplexer.ConnectAsync(servers.Redis.ConnectionString);
+            ["worker"] = new Dictionary<string, string> { ["Worker__HeartbeatTimeout"] = "00:10:00" },
+            ["healthmonitor"] = new Dictionary<string, string> { ["HealthMonitor__AutoDrain"] = "false", ["HealthMonitor__AutoEvacuate"] = "false" },
+        });
+        _http = _system.Http;
+        _db = _system.Database;
+        _redis = await ConnectionMultiplexer.ConnectAsync(_system.RedisConnectionString);
     }
 
     /// <summary>
@@ -222,14 +205,11 @@ public sealed class AspireJobsSubject(BenchServers servers) : ISubject
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
+        if (_system is not null)
         {
             Signal(Workers, PosixSignals.SIGCONT);
-            _http.Dispose();
-            await _db.DisposeAsync();
             await _redis.DisposeAsync();
-            await _app.DisposeAsync();
-            Directory.Delete(_dataDirectory!, recursive: true);
+            await _system.DisposeAsync();
         }
     }
 
@@ -259,13 +239,6 @@ public sealed class AspireJobsSubject(BenchServers servers) : ISubject
             await _stop.CancelAsync();
             await _loop;
             _stop.Dispose();
-        }
-    }
-
-    private sealed class QuietOutput : IProcessOutput
-    {
-        public void Write(string resourceName, string line)
-        {
         }
     }
 }

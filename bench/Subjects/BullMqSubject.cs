@@ -1,6 +1,6 @@
 using System.Text.Json;
 using AspireJobs.AppHost;
-using AspireJobs.AppHost.Processes;
+using AspireJobs.LocalProcesses;
 
 namespace AspireJobs.Bench.Subjects;
 
@@ -10,7 +10,7 @@ namespace AspireJobs.Bench.Subjects;
 /// </summary>
 public sealed class BullMqSubject(BenchServers servers) : ISubject
 {
-    private readonly string _directory = Path.Combine(RepositoryRoot.Find(), "bench", "peers", "bullmq");
+    private readonly string _directory = Path.Combine(RepositoryRoot.Path, "bench", "peers", "bullmq");
 
     public string Name => "BullMQ";
 

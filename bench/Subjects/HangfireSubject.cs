@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using AspireJobs.AppHost.Processes;
+using AspireJobs.LocalProcesses;
 using Hangfire;
 using Hangfire.Storage;
 

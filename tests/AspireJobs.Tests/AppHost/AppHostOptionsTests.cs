@@ -1,4 +1,5 @@
 using AspireJobs.AppHost;
+using AspireJobs.AppHost.Infrastructure;
 
 namespace AspireJobs.Tests.AppHost;
 
@@ -7,17 +8,27 @@ public sealed class AppHostOptionsTests
     [Fact]
     public void Parse_GivesTheDocumentedDefaults()
     {
-        var options = AppHostOptions.Parse([], "/repo");
+        var options = AppHostOptions.Parse([]);
 
-        Assert.Equal(new AppHostOptions(2, 5080, "/repo/.aspirejobs"), options);
+        Assert.Equal((2, 5080, (string?)null, false, InfrastructureMode.Auto), (options.Workers, options.ApiPort, options.DataDirectory, options.NoDashboard, options.Infrastructure));
+        Assert.Empty(options.AspireArgs);
     }
 
     [Fact]
     public void Parse_ReadsEveryOption()
     {
-        var options = AppHostOptions.Parse(["--workers", "5", "--api-port", "0", "--data-dir", "/tmp/x"], "/repo");
+        var options = AppHostOptions.Parse(["--workers", "5", "--api-port=0", "--data-dir", "/tmp/x", "--no-dashboard", "--infrastructure", "local"]);
 
-        Assert.Equal(new AppHostOptions(5, 0, "/tmp/x"), options);
+        Assert.Equal((5, 0, "/tmp/x", true, InfrastructureMode.Local), (options.Workers, options.ApiPort, options.DataDirectory, options.NoDashboard, options.Infrastructure));
+    }
+
+    [Fact]
+    public void Parse_PassesAspiresOwnSwitchesThrough()
+    {
+        var options = AppHostOptions.Parse(["--publisher", "manifest", "--workers", "3", "--output-path", "m.json"]);
+
+        Assert.Equal(["--publisher", "manifest", "--output-path", "m.json"], options.AspireArgs);
+        Assert.Equal(3, options.Workers);
     }
 
     [Theory]
@@ -26,10 +37,11 @@ public sealed class AppHostOptionsTests
     [InlineData("--workers", "two")]
     [InlineData("--api-port", "70000")]
     [InlineData("--api-port")]
+    [InlineData("--infrastructure", "docker")]
     [InlineData("--wrokers", "2")]
     public void Parse_RefusesWithTheUsage_WhenAnArgumentIsWrong(params string[] args)
     {
-        var error = Assert.Throws<AppHostUsageException>(() => AppHostOptions.Parse(args, "/repo"));
+        var error = Assert.Throws<AppHostUsageException>(() => AppHostOptions.Parse(args));
 
         Assert.Contains(args[0], error.Message, StringComparison.Ordinal);
         Assert.Contains("usage:", error.Message, StringComparison.Ordinal);

@@ -1,130 +1,130 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
-using AspireJobs.AppHost;
-using AspireJobs.AppHost.Hosting;
-using AspireJobs.AppHost.Processes;
+using Aspire.Hosting.ApplicationModel;
+using AspireJobs.AppHost.Lifecycle;
+using AspireJobs.LocalProcesses;
 using AspireJobs.Tests.Infrastructure;
 
 namespace AspireJobs.Tests.EndToEnd;
 
 /// <summary>
-/// The whole application, started through the AppHost's own model (the role
-/// Aspire.Hosting.Testing plays for an Aspire AppHost): its own PostgreSQL and Redis, the
-/// migrations, the Api, two workers and the health monitor, all real processes.
+/// The whole application through its AppHost with Aspire.Hosting.Testing: Aspire's orchestrator
+/// runs the local PostgreSQL and Redis, the migrations, the Api, two worker replicas and the
+/// health monitor, all real processes, and the AppHost's own additions (apphost.json, crash
+/// restarts) run as they do under <c>dotnet run</c>.
 /// </summary>
 public sealed class AppHostEndToEndTests(TestServers servers)
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task AJobPostedToTheApi_CompletesOnAWorker_AndStoppingLeavesNoProcessBehind()
     {
-        var output = new TestOutput();
-        var builder = new DistributedApplicationBuilder(
-            new AppHostOptions(Workers: 2, ApiPort: 0, servers.CreateDirectory("apphost")), RepositoryRoot.Find())
-        {
-            Output = output,
-        };
-        builder.AddAspireJobs();
-
         List<int> processIds;
         string statusFile;
-        await using (var app = builder.Build())
+        await using (var system = await AspireJobsApp.StartAsync(servers.CreateDirectory("apphost")))
         {
-            statusFile = app.StatusFilePath;
-            await app.StartAsync(Token);
-            await WhileShowingOutputOnFailure(output, async () =>
-            {
-                foreach (var resource in new[] { "api", "worker", "healthmonitor" })
-                {
-                    await app.WaitForResourceReadyAsync(resource, Token).WaitAsync(StartTimeout, Token);
-                }
-            });
+            statusFile = StatusFile.PathIn(system.DataDirectory);
+            var created = await system.Api.PostJsonAsync("/api/jobs", new { type = "echo", payload = new { x = 1 } }, HttpStatusCode.Created);
 
-            using var http = new HttpClient { BaseAddress = app.GetEndpoint("api") };
-            var created = await http.PostAsJsonAsync("/api/jobs", new { type = "echo", payload = new { x = 1 } }, Token);
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-            var location = created.Headers.Location!;
-
-            var job = await PollAsync(http, location, j => j.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30));
+            var job = await PollAsync(system.Api, $"/api/jobs/{created.Id()}", j => j.Status() == "completed");
             Assert.Equal("""{"x":1}""", JsonSerializer.Serialize(job.GetProperty("result")));
             Assert.Equal(1, job.GetProperty("attempts").GetInt32());
 
-            var status = StatusFile.Read(statusFile)!;
-            Assert.Equal(ResourceState.Finished, status.Resources.Single(r => r.Name == "migrations").State);
-            Assert.Equal(0, status.Resources.Single(r => r.Name == "migrations").ExitCode);
-            Assert.Equal(2, status.Resources.Count(r => r.Resource == "worker" && r.State == ResourceState.Running));
-            Assert.All(status.Resources.Where(r => r.Name != "migrations"), r => Assert.Equal(ResourceState.Running, r.State));
+            var status = system.Status();
+            Assert.Equal("local processes", status.Infrastructure);
+            var migrations = status.Resources.Single(r => r.Name == "migrations");
+            Assert.Equal((KnownResourceStates.Finished, 0), (migrations.State, migrations.ExitCode));
+            Assert.Equal(2, status.Resources.Count(r => r.Resource == "worker" && r.State == KnownResourceStates.Running && r.Name.StartsWith("worker-", StringComparison.Ordinal)));
+            Assert.All(status.Resources.Where(r => r.Name != "migrations"), r => Assert.Equal((KnownResourceStates.Running, "Healthy"), (r.State, r.Health)));
+            Assert.Equal(["api", "healthmonitor", "jobsdb", "migrations", "postgres", "redis", "worker"], status.Resources.Select(r => r.Resource).Distinct());
 
-            processIds = app.Instances.Where(i => i.ProcessId is not null).Select(i => i.ProcessId!.Value).ToList();
-            Assert.Equal(7, processIds.Count); // postgres, redis, migrations, api, 2 workers, healthmonitor
+            processIds = [.. status.Resources.Where(r => r.State == KnownResourceStates.Running && r.ProcessId is not null).Select(r => r.ProcessId!.Value)];
+            Assert.Equal(6, processIds.Count); // postgres, redis, api, 2 workers, healthmonitor
+            Assert.All(processIds, pid => Assert.True(PosixSignals.IsAlive(pid)));
         }
 
         Assert.All(processIds, pid => Assert.False(PosixSignals.IsAlive(pid), $"process {pid} is still alive after the AppHost stopped"));
-        Assert.All(StatusFile.Read(statusFile)!.Resources.Where(r => r.Name != "migrations"),
-            r => Assert.Equal(ResourceState.Stopped, r.State));
+        Assert.All(StatusFile.Read(statusFile)!.Resources.Where(r => r.Name != "migrations"), r => Assert.Equal(StatusFile.StoppedState, r.State));
     }
 
     [Fact]
-    public async Task AKilledWorker_IsRestarted_AndTheRestartIsCounted()
+    public async Task AWorkerStoppedThroughAspiresStopCommand_StaysStopped_UntilStartedAgain()
     {
-        var output = new TestOutput();
-        var builder = new DistributedApplicationBuilder(
-            new AppHostOptions(Workers: 1, ApiPort: 0, servers.CreateDirectory("apphost")), RepositoryRoot.Find())
-        {
-            Output = output,
-        };
-        builder.AddAspireJobs();
+        await using var system = await AspireJobsApp.StartAsync(servers.CreateDirectory("apphost"), workers: 1);
+        var worker = system.Status().Resources.Single(r => r.Resource == "worker").Name;
 
-        await using var app = builder.Build();
-        await app.StartAsync(Token);
-        await WhileShowingOutputOnFailure(output, () => app.WaitForResourceReadyAsync("worker", Token).WaitAsync(StartTimeout, Token));
-        var worker = app.InstancesOf("worker").Single();
-        var firstProcess = worker.ProcessId!.Value;
+        // What the dashboard's Stop button does.
+        var stopped = await system.App.ResourceCommands.ExecuteCommandAsync(worker, KnownResourceCommands.StopCommand, Token);
+        Assert.True(stopped.Success, stopped.Message);
+        await WaitUntilAsync(() => system.Status().Resources.Single(r => r.Name == worker).State is { } s && KnownResourceStates.TerminalStates.Contains(s), "the worker to stop");
 
-        PosixSignals.Send(firstProcess, PosixSignals.SIGKILL);
+        // A crash would be restarted after InstanceWatch.FirstDelay; a stop is not.
+        await Task.Delay(InstanceWatch.FirstDelay * 3, Token);
+        var afterStop = system.Status().Resources.Single(r => r.Name == worker);
+        Assert.NotEqual(KnownResourceStates.Running, afterStop.State);
+        Assert.Equal(0, afterStop.Restarts);
 
-        await WhileShowingOutputOnFailure(output, async () =>
-        {
-            var deadline = DateTime.UtcNow + StartTimeout;
-            while (!(worker.Restarts == 1 && worker.State == ResourceState.Running && worker.ProcessId != firstProcess))
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"worker not restarted: {worker.State}, {worker.Restarts} restarts");
-                await Task.Delay(100, Token);
-            }
-        });
-        var recorded = StatusFile.Read(app.StatusFilePath)!.Resources.Single(r => r.Resource == "worker");
-        Assert.Equal(1, recorded.Restarts);
-        Assert.Equal(worker.ProcessId, recorded.ProcessId);
+        var started = await system.App.ResourceCommands.ExecuteCommandAsync(worker, KnownResourceCommands.StartCommand, Token);
+        Assert.True(started.Success, started.Message);
+        await WaitUntilAsync(() => system.Status().Resources.Single(r => r.Name == worker).State == KnownResourceStates.Running, "the worker to run again");
     }
 
-    private static async Task<JsonElement> PollAsync(HttpClient http, Uri location, Func<JsonElement, bool> done, TimeSpan timeout)
+    [Fact]
+    public async Task TheAppHostManifest_DescribesContainersAndProjects_ForAzd()
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var manifestPath = Path.Combine(servers.CreateDirectory("manifest"), "aspire-manifest.json");
+
+        var (exitCode, output) = await BuiltService.RunAsync("AppHost",
+            new Dictionary<string, string?>(), Patience, ["--publisher", "manifest", "--output-path", manifestPath]);
+
+        Assert.True(exitCode == 0, output);
+        var resources = JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath, Token)).RootElement.GetProperty("resources");
+        string TypeOf(string name) => resources.GetProperty(name).GetProperty("type").GetString()!;
+        Assert.Equal("container.v0", TypeOf("postgres"));
+        Assert.Equal("value.v0", TypeOf("jobsdb"));
+        Assert.Equal("container.v0", TypeOf("redis"));
+        Assert.Equal("parameter.v0", TypeOf("postgres-password"));
+        Assert.True(resources.GetProperty("postgres-password").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        foreach (var project in new[] { "migrations", "api", "worker", "healthmonitor" })
+        {
+            Assert.Equal("project.v0", TypeOf(project));
+        }
+
+        foreach (var service in new[] { "api", "worker", "healthmonitor" })
+        {
+            var env = resources.GetProperty(service).GetProperty("env");
+            Assert.Equal("{jobsdb.connectionString}", env.GetProperty("ConnectionStrings__jobsdb").GetString());
+            Assert.Equal("{redis.connectionString}", env.GetProperty("ConnectionStrings__redis").GetString());
+        }
+
+        Assert.Equal("{jobsdb.connectionString}", resources.GetProperty("migrations").GetProperty("env").GetProperty("ConnectionStrings__jobsdb").GetString());
+    }
+
+    internal static async Task<JsonElement> PollAsync(HttpClient http, string path, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
-            var job = await http.GetFromJsonAsync<JsonElement>(location, Token);
+            var job = await http.GetJsonAsync(path);
             if (done(job))
             {
                 return job;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"job did not finish in time: {job}");
+            Assert.True(DateTime.UtcNow < deadline, $"not done in time: {job}");
             await Task.Delay(50, Token);
         }
     }
 
-    private static async Task WhileShowingOutputOnFailure(TestOutput output, Func<Task> action)
+    internal static async Task WaitUntilAsync(Func<bool> condition, string what)
     {
-        try
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
         {
-            await action();
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !Token.IsCancellationRequested)
-        {
-            throw new InvalidOperationException($"{e.Message}{Environment.NewLine}Last output:{Environment.NewLine}{output.Tail()}", e);
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(50, Token);
         }
     }
 }

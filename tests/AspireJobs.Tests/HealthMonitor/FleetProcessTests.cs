@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using AspireJobs.AppHost.Processes;
+using AspireJobs.LocalProcesses;
 using AspireJobs.Tests.Infrastructure;
 
 namespace AspireJobs.Tests.HealthMonitor;

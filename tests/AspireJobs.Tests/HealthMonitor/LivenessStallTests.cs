@@ -1,5 +1,5 @@
 using System.Net;
-using AspireJobs.AppHost.Processes;
+using AspireJobs.LocalProcesses;
 using AspireJobs.Tests.Infrastructure;
 
 namespace AspireJobs.Tests.HealthMonitor;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
-using AspireJobs.AppHost;
-using AspireJobs.AppHost.Processes;
+using AspireJobs.LocalProcesses;
 
 namespace AspireJobs.Tests.Infrastructure;
 
@@ -12,9 +11,6 @@ namespace AspireJobs.Tests.Infrastructure;
 public sealed class ServiceProcess : IAsyncDisposable
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
-    private static readonly string Configuration =
-        typeof(ServiceProcess).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
-            .Cast<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration.ToLowerInvariant();
 
     private readonly ConcurrentQueue<string> _output = new();
     private readonly ManagedProcess _process;
@@ -23,15 +19,14 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         Project = project;
         Url = new Uri($"http://127.0.0.1:{port}");
-        var root = RepositoryRoot.Find();
-        var executable = Path.Combine(root, "artifacts", "bin", project, Configuration, "AspireJobs." + project);
         var env = new Dictionary<string, string?>(environment)
         {
             ["ASPNETCORE_URLS"] = Url.ToString().TrimEnd('/'),
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["LOGGING__CONSOLE__FORMATTEROPTIONS__SINGLELINE"] = "true",
         };
-        _process = ManagedProcess.Start(new ProcessSpec(executable, [], Path.Combine(root, project), env), _output.Enqueue);
+        _process = ManagedProcess.Start(
+            new ProcessSpec(RepositoryRoot.ServiceExecutable(project), [], Path.Combine(RepositoryRoot.Path, project), env), _output.Enqueue);
     }
 
     public string Project { get; }

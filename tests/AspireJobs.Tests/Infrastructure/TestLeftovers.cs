@@ -1,13 +1,12 @@
-using AspireJobs.AppHost.Hosting;
-using AspireJobs.AppHost.Processes;
+using AspireJobs.LocalProcesses;
 
 namespace AspireJobs.Tests.Infrastructure;
 
 /// <summary>
 /// Each test run works in <c>/tmp/aspirejobs-tests-*</c>, recording its own process id and the
 /// server processes it started. A run that was killed before it could clean up is cleaned up by
-/// the next: its servers (and any AppHost-started processes under it) are stopped by process id
-/// and its directory removed.
+/// the next: its servers are stopped by process id and its directory removed. (What the AppHost
+/// started under a killed run, Aspire's orchestrator stops by itself when its AppHost dies.)
 /// </summary>
 public static class TestLeftovers
 {
@@ -56,10 +55,6 @@ public static class TestLeftovers
             var processIds = ReadOrEmpty(Path.Combine(directory, "processes"))
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(int.Parse)
-                .Concat(Directory.GetFiles(directory, "apphost.json", SearchOption.AllDirectories)
-                    .SelectMany(file => StatusFile.Read(file)?.Resources ?? [])
-                    .Where(r => r.ProcessId is not null)
-                    .Select(r => r.ProcessId!.Value))
                 .Where(PosixSignals.IsAlive)
                 .Where(pid => ReadOrEmpty($"/proc/{pid}/cmdline").Contains(directory, StringComparison.Ordinal)
                               || ReadOrEmpty($"/proc/{pid}/cmdline").Contains("AspireJobs.", StringComparison.Ordinal)

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AspireJobs.AppHost.Infrastructure.LocalPostgres;
+
+/// <summary>
+/// <c>AddLocalPostgres</c> and <c>AddDatabase</c>: Aspire's <c>AddPostgres(...).AddDatabase(...)</c>
+/// for a machine without a container runtime. The same names, connection strings, health checks
+/// (<c>&lt;name&gt;_check</c>) and readiness: a <c>WaitFor</c> on the database passes once the
+/// server accepts connections and the database exists.
+/// </summary>
+public static class LocalPostgresBuilderExtensions
+{
+    /// <param name="directory">The cluster's directory (created on first start, kept across runs).</param>
+    /// <param name="settings">Extra server settings, each passed as <c>-c name=value</c>.</param>
+    public static IResourceBuilder<LocalPostgresServerResource> AddLocalPostgres(
+        this IDistributedApplicationBuilder builder, string name, string directory, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var cluster = new PostgresCluster(directory);
+        var password = builder.AddParameter($"{name}-password", cluster.ReadOrCreatePassword(), secret: true);
+        var (command, runAs) = ServerPrograms.PostgresProgram("postgres");
+        var server = new LocalPostgresServerResource(name, command, cluster, password.Resource);
+
+        string? connectionString = null;
+        var healthCheck = $"{name}_check";
+        builder.Services.AddHealthChecks().AddNpgSql(
+            _ => connectionString ?? throw new InvalidOperationException($"{name}'s connection string is not available yet."),
+            name: healthCheck,
+            configure: connection => connection.ConnectionString += ";Database=postgres");
+
+        return builder.AddResource(server)
+            .WithEndpoint(name: LocalPostgresServerResource.PrimaryEndpointName, scheme: "tcp", isProxied: false)
+            .WithArgs(context =>
+            {
+                foreach (var argument in runAs.Concat(cluster.ServerArguments(server.PrimaryEndpoint.Property(EndpointProperty.TargetPort), settings)))
+                {
+                    context.Args.Add(argument);
+                }
+            })
+            .WithIconName("DatabaseMultiple")
+            .WithHealthCheck(healthCheck)
+            .OnConnectionStringAvailable(async (resource, _, cancellationToken) =>
+                connectionString = await resource.ConnectionStringExpression.GetValueAsync(cancellationToken))
+            .OnBeforeResourceStarted((_, _, cancellationToken) => cluster.InitializeAsync(cancellationToken))
+            .OnResourceReady(CreateDatabasesAsync)
+            .OnResourceStopped(async (resource, stopped, _) =>
+            {
+                var notifications = stopped.Services.GetRequiredService<ResourceNotificationService>();
+                foreach (var database in resource.Databases.Values)
+                {
+                    await notifications.PublishUpdateAsync(database, s => s with
+                    {
+                        State = stopped.ResourceEvent.Snapshot.State,
+                        StopTimeStamp = stopped.ResourceEvent.Snapshot.StopTimeStamp,
+                    });
+                }
+            });
+    }
+
+    public static IResourceBuilder<LocalPostgresDatabaseResource> AddDatabase(
+        this IResourceBuilder<LocalPostgresServerResource> server, string name, string? databaseName = null)
+    {
+        var database = new LocalPostgresDatabaseResource(name, databaseName ?? name, server.Resource);
+        server.Resource.Databases.Add(name, database);
+
+        string? connectionString = null;
+        var healthCheck = $"{name}_check";
+        server.ApplicationBuilder.Services.AddHealthChecks().AddNpgSql(
+            _ => connectionString ?? throw new InvalidOperationException($"{name}'s connection string is not available yet."),
+            name: healthCheck);
+
+        // A child of an executable gets no state from the orchestrator (it copies state only to
+        // children of containers): CreateDatabasesAsync reports it running once it exists.
+        return server.ApplicationBuilder.AddResource(database)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "PostgresDatabase",
+                State = KnownResourceStates.Waiting,
+                Properties = [],
+            })
+            .WithIconName("Database")
+            .WithHealthCheck(healthCheck)
+            .OnConnectionStringAvailable(async (resource, _, cancellationToken) =>
+                connectionString = await resource.ConnectionStringExpression.GetValueAsync(cancellationToken));
+    }
+
+    /// <summary>What Aspire's PostgreSQL integration does when its server is ready: create each database.</summary>
+    private static async Task CreateDatabasesAsync(LocalPostgresServerResource server, ResourceReadyEvent ready, CancellationToken cancellationToken)
+    {
+        var notifications = ready.Services.GetRequiredService<ResourceNotificationService>();
+        var connectionString = await server.ConnectionStringExpression.GetValueAsync(cancellationToken)
+            ?? throw new InvalidOperationException($"{server.Name} is ready but has no connection string.");
+        foreach (var database in server.Databases.Values)
+        {
+            await PostgresCluster.CreateDatabaseAsync(connectionString, database.DatabaseName, template: null, cancellationToken);
+            await notifications.PublishUpdateAsync(database, s => s with
+            {
+                State = KnownResourceStates.Running,
+                StartTimeStamp = DateTime.UtcNow,
+                StopTimeStamp = null,
+            });
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using Npgsql;
+
+namespace AspireJobs.AppHost.Infrastructure.LocalPostgres;
+
+/// <summary>
+/// A PostgreSQL cluster of the machine's own programs in one directory: the generated password
+/// of the user <c>postgres</c> (<c>password</c>, mode 0600) and the data (<c>data/</c>, created
+/// once by <c>initdb</c> with SCRAM authentication). PostgreSQL refuses to run as root, so when
+/// we are root the directory belongs to the postgres OS user, which runs the programs.
+/// </summary>
+public sealed class PostgresCluster(string directory)
+{
+    public const string UserName = "postgres";
+
+    public string Directory { get; } = Path.GetFullPath(directory);
+
+    public string DataDirectory => Path.Combine(Directory, "data");
+
+    private string PasswordFile => Path.Combine(Directory, "password");
+
+    public string ReadOrCreatePassword() => GeneratedSecret.ReadOrCreate(PasswordFile);
+
+    /// <summary>Creates the cluster unless it exists. The password file must hold the password given.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        ReadOrCreatePassword();
+
+        if (ServerPrograms.IsRoot)
+        {
+            var user = ServerPrograms.PostgresOsUser;
+            await ProgramRun.RunAsync("chown", ["-R", $"{user}:{user}", Directory], "chown", cancellationToken);
+            var (test, prefix) = ServerPrograms.AsPostgresUser("/usr/bin/test");
+            await ProgramRun.RunAsync(test, [.. prefix, "-w", Directory],
+                $"the {user} user cannot write to {Directory} (PostgreSQL refuses to run as root, so it runs as {user}); choose a data directory it can reach, e.g. --data-dir /tmp/aspirejobs",
+                cancellationToken);
+        }
+
+        if (!File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
+        {
+            var (initdb, prefix) = ServerPrograms.PostgresProgram("initdb");
+            await ProgramRun.RunAsync(initdb,
+                [.. prefix, "-D", DataDirectory, "-U", UserName, "--pwfile", PasswordFile,
+                 "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-instructions"],
+                "initdb", cancellationToken);
+        }
+    }
+
+    /// <summary>The server's arguments: loopback only, no Unix socket, plus any extra settings (<c>-c name=value</c>).</summary>
+    public IEnumerable<object> ServerArguments(object port, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        yield return "-D";
+        yield return DataDirectory;
+        yield return "-p";
+        yield return port;
+        yield return "-c";
+        yield return "listen_addresses=127.0.0.1";
+        yield return "-c";
+        yield return "unix_socket_directories=";
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            yield return "-c";
+            yield return $"{name}={value}";
+        }
+    }
+
+    public static string ConnectionString(int port, string password, string database) =>
+        new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = port,
+            Username = UserName,
+            Password = password,
+            Database = database,
+        }.ConnectionString;
+
+    /// <summary>
+    /// Creates a database unless it exists, as Aspire's PostgreSQL integration does when its server
+    /// is ready (error 42P04, "already exists", is ignored).
+    /// </summary>
+    public static async Task CreateDatabaseAsync(string serverConnectionString, string database, string? template, CancellationToken cancellationToken)
+    {
+        var admin = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(admin.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        var quote = new NpgsqlCommandBuilder();
+        var sql = string.Create(CultureInfo.InvariantCulture, $"CREATE DATABASE {quote.QuoteIdentifier(database)}")
+            + (template is null ? "" : $" TEMPLATE {quote.QuoteIdentifier(template)}");
+        await using var command = new NpgsqlCommand(sql, connection);
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase)
+        {
+            // Already there: a restart over the same data directory.
+        }
+    }
+}

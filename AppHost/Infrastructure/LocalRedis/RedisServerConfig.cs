@@ -1,0 +1,33 @@
+namespace AspireJobs.AppHost.Infrastructure.LocalRedis;
+
+/// <summary>
+/// The configuration file a local <c>redis-server</c> starts from: loopback only, the password
+/// (so the file is 0600, and the password is never on a command line), and append-only
+/// persistence in the server's directory, fsync'd every second, like Aspire's <c>WithPersistence</c>.
+/// </summary>
+public static class RedisServerConfig
+{
+    public const string FileName = "redis.conf";
+
+    /// <summary>Writes the file into <paramref name="directory"/> and returns its path.</summary>
+    public static string Write(string directory, string password)
+    {
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, FileName);
+        GeneratedSecret.WritePrivate(path, string.Join('\n',
+            "bind 127.0.0.1",
+            "protected-mode yes",
+            $"requirepass {password}",
+            $"dir {directory}",
+            "daemonize no",
+            "appendonly yes",
+            "appendfsync everysec",
+            "save \"\"",
+            ""));
+        return path;
+    }
+
+    /// <summary>The connection string Aspire's Redis resource gives: <c>host:port,password=...</c>.</summary>
+    public static string ConnectionString(int port, string password) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"127.0.0.1:{port},password={password}");
+}

@@ -1,0 +1,85 @@
+namespace AspireJobs.AppHost.Infrastructure;
+
+/// <summary>
+/// The machine's PostgreSQL and Redis programs, for the local infrastructure. A missing one is
+/// reported in one line that says what it is and how to get it.
+/// </summary>
+public static class ServerPrograms
+{
+    /// <summary>Set this to the folder holding <c>initdb</c> and <c>postgres</c> to choose a PostgreSQL.</summary>
+    public const string PostgresBinVariable = "ASPIREJOBS_POSTGRES_BIN";
+
+    /// <summary>The OS user PostgreSQL runs as when the AppHost runs as root (PostgreSQL refuses root).</summary>
+    public const string PostgresOsUser = "postgres";
+
+    private static readonly Lazy<string> PostgresBinPath = new(() =>
+        FindPostgresBin() ?? throw new PrerequisiteMissingException(
+            $"PostgreSQL server programs (initdb, postgres) are missing: install them, e.g. apt-get install -y postgresql, or set {PostgresBinVariable} to the folder that holds them."));
+
+    private static readonly Lazy<string> RedisServerPath = new(() =>
+        FindOnPath("redis-server") ?? throw new PrerequisiteMissingException(
+            "redis-server is missing: install it, e.g. sudo apt-get install -y redis-server (./run.sh does this when run as root)."));
+
+    private static readonly Lazy<string> SetprivPath = new(() =>
+        FindOnPath("setpriv") ?? throw new PrerequisiteMissingException(
+            "setpriv is missing (it runs PostgreSQL as the postgres user when the AppHost runs as root): install util-linux, e.g. apt-get install -y util-linux."));
+
+    /// <summary>The folder holding <c>initdb</c> and <c>postgres</c>.</summary>
+    public static string PostgresBin => PostgresBinPath.Value;
+
+    public static string RedisServer => RedisServerPath.Value;
+
+    public static bool IsRoot => Environment.UserName == "root";
+
+    /// <summary>
+    /// How to start a PostgreSQL program: as is, or (when root) through <c>setpriv</c>, which
+    /// switches to the postgres user and then execs the program in its place, so the process id
+    /// is the program's and signals reach it directly.
+    /// </summary>
+    public static (string Command, IReadOnlyList<string> Prefix) PostgresProgram(string program) =>
+        AsPostgresUser(Path.Combine(PostgresBin, program));
+
+    /// <summary>Any program, run as the PostgreSQL programs are.</summary>
+    public static (string Command, IReadOnlyList<string> Prefix) AsPostgresUser(string path) =>
+        IsRoot
+            ? (SetprivPath.Value, [$"--reuid={PostgresOsUser}", $"--regid={PostgresOsUser}", "--init-groups", "--", path])
+            : (path, []);
+
+    private static string? FindPostgresBin()
+    {
+        if (Environment.GetEnvironmentVariable(PostgresBinVariable) is { Length: > 0 } configured)
+        {
+            return File.Exists(Path.Combine(configured, "postgres")) ? configured : null;
+        }
+
+        // Debian and Ubuntu keep each major version's server programs off the PATH.
+        const string Debian = "/usr/lib/postgresql";
+        if (Directory.Exists(Debian))
+        {
+            var newest = Directory.GetDirectories(Debian)
+                .Select(dir => (dir, version: int.TryParse(Path.GetFileName(dir), out var v) ? v : -1))
+                .Where(x => x.version > 0 && File.Exists(Path.Combine(x.dir, "bin", "postgres")))
+                .OrderByDescending(x => x.version)
+                .Select(x => Path.Combine(x.dir, "bin"))
+                .FirstOrDefault();
+            if (newest is not null)
+            {
+                return newest;
+            }
+        }
+
+        return FindOnPath("postgres") is { } postgres && File.Exists(Path.Combine(Path.GetDirectoryName(postgres)!, "initdb"))
+            ? Path.GetDirectoryName(postgres)
+            : null;
+    }
+
+    private static string? FindOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin")
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/sbin").Append("/sbin")
+            .Select(dir => Path.Combine(dir, program))
+            .FirstOrDefault(File.Exists);
+}
+
+/// <summary>A program the AppHost needs is not installed. The message is one line: what, and how to get it.</summary>
+public sealed class PrerequisiteMissingException(string message) : Exception(message);

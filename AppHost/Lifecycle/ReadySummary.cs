@@ -1,0 +1,60 @@
+using AspireJobs.AppHost.Infrastructure;
+using Microsoft.Extensions.Hosting;
+
+namespace AspireJobs.AppHost.Lifecycle;
+
+/// <summary>
+/// Once every long-running instance is healthy, prints where things are: the Api, the Aspire
+/// dashboard's login link, the state file. Aspire prints the dashboard's address when it starts;
+/// this is the line to look for when the whole system is ready.
+/// </summary>
+public sealed class ReadySummary(
+    ResourceNotificationService notifications,
+    DistributedApplicationModel model,
+    AppHostRun run) : BackgroundService
+{
+    public const string ReadyLine = "AspireJobs is running";
+
+    // The resource Aspire runs its dashboard as.
+    private const string DashboardResourceName = "aspire-dashboard";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var awaited = model.Resources.Where(r => r.TryGetLastAnnotation<RestartOnCrashAnnotation>(out _)).ToList();
+        var healthy = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var urls = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+
+        await foreach (var update in notifications.WatchAsync(stoppingToken))
+        {
+            urls[update.Resource.Name] = [.. update.Snapshot.Urls.Where(u => !u.IsInternal).Select(u => u.Url)];
+            if (!healthy.TryGetValue(update.Resource.Name, out var instances))
+            {
+                instances = healthy[update.Resource.Name] = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            if (update.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
+            {
+                instances.Add(update.ResourceId);
+            }
+            else
+            {
+                instances.Remove(update.ResourceId);
+            }
+
+            if (awaited.All(r => healthy.TryGetValue(r.Name, out var ready) && ready.Count >= r.GetReplicaCount()))
+            {
+                break;
+            }
+        }
+
+        var api = urls.GetValueOrDefault("api") is [var first, ..] ? first : "(no endpoint)";
+        var dashboard = urls.GetValueOrDefault(DashboardResourceName)?.FirstOrDefault(u => u.Contains("/login", StringComparison.Ordinal))
+            ?? "off (--no-dashboard)";
+        Console.Out.WriteLine(string.Join(Environment.NewLine,
+            $"{ReadyLine} on {run.Infrastructure.Describe()}.",
+            $"  Api:              {api}",
+            $"  Aspire dashboard: {dashboard}",
+            $"  State:            {run.StatusFilePath}",
+            "  Ctrl+C stops everything."));
+    }
+}

@@ -1,0 +1,104 @@
+using AspireJobs.AppHost.Infrastructure;
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+
+namespace AspireJobs.AppHost.Lifecycle;
+
+/// <summary>Keeps <see cref="StatusFile"/> current from Aspire's resource notifications.</summary>
+public sealed class StatusFileWriter(
+    ResourceNotificationService notifications,
+    RestartCounts restarts,
+    AppHostRun run,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time) : BackgroundService
+{
+    // Notifications come in bursts (a start publishes dozens); one write per burst is enough.
+    private static readonly TimeSpan WriteInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, ResourceStatus> _instances = new(StringComparer.Ordinal);
+    private bool _changed;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // The instances are stopped after this service (the orchestrator stops last); once they
+        // are, say so.
+        lifetime.ApplicationStopped.Register(() => Write(stopped: true));
+        var writes = WriteChangesAsync(stoppingToken);
+
+        await foreach (var update in notifications.WatchAsync(stoppingToken))
+        {
+            if (update.Resource is ParameterResource || update.Snapshot.IsHidden)
+            {
+                continue;
+            }
+
+            lock (_lock)
+            {
+                _instances[update.ResourceId] = ToStatus(update);
+                _changed = true;
+            }
+        }
+
+        await writes;
+    }
+
+    private ResourceStatus ToStatus(ResourceEvent update)
+    {
+        var snapshot = update.Snapshot;
+        var processId = snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value switch
+        {
+            int pid and > 0 => pid,
+            long pid and > 0 => (int)pid,
+            string text when int.TryParse(text, CultureInfo.InvariantCulture, out var pid) && pid > 0 => pid,
+            _ => (int?)null,
+        };
+
+        return new ResourceStatus(
+            Name: update.Resource.GetReplicaCount() > 1 ? update.ResourceId : update.Resource.Name,
+            Resource: update.Resource.Name,
+            Type: snapshot.ResourceType,
+            State: snapshot.State?.Text,
+            Health: snapshot.HealthStatus?.ToString(),
+            ProcessId: processId,
+            Endpoints: [.. snapshot.Urls.Where(url => !url.IsInternal).Select(url => url.Url)],
+            Restarts: restarts.Of(update.ResourceId),
+            ExitCode: snapshot.ExitCode);
+    }
+
+    private async Task WriteChangesAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(WriteInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                Write(stopped: false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: ApplicationStopped writes the last version.
+        }
+    }
+
+    private void Write(bool stopped)
+    {
+        lock (_lock)
+        {
+            if (!_changed && !stopped)
+            {
+                return;
+            }
+
+            _changed = false;
+            ResourceStatus[] instances = [.. _instances.Values
+                .Select(i => stopped && !IsTerminal(i.State) ? i with { State = StatusFile.StoppedState, Health = null } : i)
+                .OrderBy(i => i.Resource, StringComparer.Ordinal)
+                .ThenBy(i => i.Name, StringComparer.Ordinal)];
+            StatusFile.Write(run.StatusFilePath, new StatusDocument(Environment.ProcessId, time.GetUtcNow(), run.Infrastructure.Describe(), instances));
+        }
+    }
+
+    private static bool IsTerminal(string? state) => state is not null && KnownResourceStates.TerminalStates.Contains(state);
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using AspireJobs.LocalProcesses;
+using AspireJobs.Tests.HealthMonitor;
+using AspireJobs.Tests.Infrastructure;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace AspireJobs.Tests.EndToEnd;
+
+/// <summary>One AspireJobs through its AppHost, with fast heartbeats, for the tests below.</summary>
+public sealed class RunningAspireJobs(TestServers servers) : IAsyncLifetime
+{
+    public AspireJobsApp System { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() =>
+        System = await AspireJobsApp.StartAsync(servers.CreateDirectory("apphost"), workers: 2, new Dictionary<string, IReadOnlyDictionary<string, string>>
+        {
+            ["worker"] = FleetProcessTests.FastWorker.ToDictionary(v => v.Key, v => v.Value!),
+            ["healthmonitor"] = FleetProcessTests.FastMonitor.ToDictionary(v => v.Key, v => v.Value!),
+        });
+
+    public async ValueTask DisposeAsync() => await System.DisposeAsync();
+}
+
+/// <summary>What the AppHost gives the processes it runs, and what it does when one of them dies.</summary>
+public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClassFixture<RunningAspireJobs>
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private AspireJobsApp System => running.System;
+
+    [Fact]
+    public async Task AWorkerReplicaKilledWithSigkill_IsRestarted_AndItsJobCompletesOnAnotherWorker()
+    {
+        var job = await System.Api.PostJsonAsync("/api/jobs", new { type = "sleep", payload = new { ms = 3000 } }, HttpStatusCode.Created);
+        var running = await AppHostEndToEndTests.PollAsync(System.Api, $"/api/jobs/{job.Id()}", j => j.Status() == "running");
+        var victimId = running.GetProperty("workerId").GetGuid();
+        var victimPid = (await System.Api.GetJsonAsync("/api/workers")).EnumerateArray()
+            .Single(w => w.Id() == victimId).GetProperty("processId").GetInt32();
+        var replica = System.Status().Resources.Single(r => r.ProcessId == victimPid);
+
+        PosixSignals.Send(victimPid, PosixSignals.SIGKILL);
+
+        await AppHostEndToEndTests.WaitUntilAsync(
+            () => System.Status().Resources.Single(r => r.Name == replica.Name) is { Restarts: 1, State: "Running", ProcessId: { } pid } && pid != victimPid,
+            "the killed replica to be restarted");
+        var done = await AppHostEndToEndTests.PollAsync(System.Api, $"/api/jobs/{job.Id()}", j => j.Status() == "completed");
+        Assert.NotEqual(victimId, done.GetProperty("workerId").GetGuid());
+        var attempts = (await System.Api.GetJsonAsync($"/api/jobs/{job.Id()}/executions")).EnumerateArray()
+            .Select(a => a.GetProperty("status").GetString()).ToList();
+        Assert.Equal(["abandoned", "completed"], attempts);
+    }
+
+    [Fact]
+    public async Task EveryService_GetsAspiresConnectionStrings_ConnectionProperties_ServiceDiscoveryAndTelemetry()
+    {
+        var status = System.Status();
+        var workers = status.Resources.Where(r => r.Resource == "worker" && r.State == "Running").ToList();
+        var api = status.Resources.Single(r => r.Resource == "api");
+        var env = Environment(workers[0].ProcessId!.Value);
+
+        // PostgreSQL, as Aspire's PostgreSQL integration injects a database.
+        var jobsdb = new NpgsqlConnectionStringBuilder(env["ConnectionStrings__jobsdb"]);
+        Assert.Equal(("127.0.0.1", "postgres", "jobsdb"), (jobsdb.Host, jobsdb.Username, jobsdb.Database));
+        Assert.Equal((env["JOBSDB_HOST"], env["JOBSDB_PORT"], env["JOBSDB_USERNAME"], env["JOBSDB_PASSWORD"], env["JOBSDB_DATABASENAME"]),
+            (jobsdb.Host, jobsdb.Port.ToString(global::System.Globalization.CultureInfo.InvariantCulture), jobsdb.Username, jobsdb.Password, "jobsdb"));
+        Assert.Equal($"postgresql://postgres:{Uri.EscapeDataString(jobsdb.Password!)}@127.0.0.1:{jobsdb.Port}/jobsdb", env["JOBSDB_URI"]);
+        Assert.Equal($"jdbc:postgresql://127.0.0.1:{jobsdb.Port}/jobsdb", env["JOBSDB_JDBCCONNECTIONSTRING"]);
+        await using (var connection = new NpgsqlConnection(jobsdb.ConnectionString))
+        {
+            await connection.OpenAsync(Token);
+        }
+
+        // Redis, as Aspire's Redis integration injects it.
+        Assert.Equal($"127.0.0.1:{env["REDIS_PORT"]},password={env["REDIS_PASSWORD"]}", env["ConnectionStrings__redis"]);
+        Assert.Equal(("127.0.0.1", $"redis://:{env["REDIS_PASSWORD"]}@127.0.0.1:{env["REDIS_PORT"]}"), (env["REDIS_HOST"], env["REDIS_URI"]));
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(env["ConnectionStrings__redis"]))
+        {
+            await redis.GetDatabase().PingAsync();
+        }
+
+        // Service discovery of the api, for the workers that reference it.
+        Assert.Equal(api.Endpoints[0], env["services__api__http__0"]);
+        Assert.Equal(api.Endpoints[0], env["API_HTTP"]);
+
+        // Telemetry: one service name, one instance id per replica (the replica's own suffix).
+        var instanceIds = workers.Select(w => Environment(w.ProcessId!.Value)).Select(e =>
+        {
+            Assert.Equal("worker", e["OTEL_SERVICE_NAME"]);
+            Assert.False(string.IsNullOrEmpty(e["OTEL_EXPORTER_OTLP_ENDPOINT"]));
+            Assert.False(e.ContainsKey("OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY"));
+            return e["OTEL_RESOURCE_ATTRIBUTES"];
+        }).ToList();
+        Assert.Equal(workers.Select(w => $"service.instance.id={w.Name["worker-".Length..]}"), instanceIds);
+        Assert.Equal("api", Environment(api.ProcessId!.Value)["OTEL_SERVICE_NAME"]);
+    }
+
+    /// <summary>A process's environment as the kernel holds it.</summary>
+    private static Dictionary<string, string> Environment(int processId) =>
+        File.ReadAllText($"/proc/{processId}/environ")
+            .Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(variable => variable.Split('=', 2))
+            .ToDictionary(pair => pair[0], pair => pair.Length > 1 ? pair[1] : "");
+}
