@@ -12,6 +12,9 @@ namespace AspireJobs.AppHost;
 /// </summary>
 public static class AspireJobsModel
 {
+    /// <summary>How long a stopping worker lets running jobs finish: inside the orchestrator's 6 s.</summary>
+    public const string ShutdownGracePeriod = "00:00:04";
+
     public static IDistributedApplicationBuilder AddAspireJobs(this IDistributedApplicationBuilder builder, AppHostOptions options)
     {
         var dataDirectory = options.DataDirectory
@@ -45,9 +48,12 @@ public static class AspireJobsModel
             .WaitForCompletion(migrations)
             .WithRestartOnCrash();
 
-        // Workers: as many replicas as asked, each pulling jobs from Redis.
+        // Workers: as many replicas as asked, each pulling jobs from Redis. Aspire's orchestrator
+        // kills a process 6 s after asking it to stop: running jobs get 4 s to finish, then are
+        // handed back to their bands instead of being cut off.
         builder.AddService<Projects.Worker>("worker")
             .WithReplicas(options.Workers)
+            .WithEnvironment("Worker__ShutdownGracePeriod", ShutdownGracePeriod)
             .WithEndpoint("http", endpoint => endpoint.Port = null) // any free port: only /health is served
             .WithHttpHealthCheck("/health")
             .WithReference(jobsdb)

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AspireJobs.AppHost.Lifecycle;
 
-/// <summary>What the AppHost adds to Aspire while it runs: crash restarts, apphost.json, the ready summary.</summary>
+/// <summary>What the AppHost adds to Aspire while it runs: crash restarts, apphost.json, the ready summary, an ordered stop.</summary>
 public static class LifecycleServices
 {
     public static IDistributedApplicationBuilder AddLifecycle(this IDistributedApplicationBuilder builder, AppHostRun run)
@@ -18,6 +18,7 @@ public static class LifecycleServices
         builder.Services.AddHostedService<CrashRestarter>();
         builder.Services.AddHostedService<StatusFileWriter>();
         builder.Services.AddHostedService<ReadySummary>();
+        builder.Services.AddHostedService<OrderedShutdown>();
         return builder;
     }
 }

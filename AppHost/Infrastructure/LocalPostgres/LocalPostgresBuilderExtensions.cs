@@ -23,7 +23,7 @@ public static class LocalPostgresBuilderExtensions
         string? connectionString = null;
         var healthCheck = $"{name}_check";
         builder.Services.AddHealthChecks().AddNpgSql(
-            _ => connectionString ?? throw new InvalidOperationException($"{name}'s connection string is not available yet."),
+            _ => Unpooled(connectionString ?? throw new InvalidOperationException($"{name}'s connection string is not available yet.")),
             name: healthCheck,
             configure: connection => connection.ConnectionString += ";Database=postgres");
 
@@ -65,7 +65,7 @@ public static class LocalPostgresBuilderExtensions
         string? connectionString = null;
         var healthCheck = $"{name}_check";
         server.ApplicationBuilder.Services.AddHealthChecks().AddNpgSql(
-            _ => connectionString ?? throw new InvalidOperationException($"{name}'s connection string is not available yet."),
+            _ => Unpooled(connectionString ?? throw new InvalidOperationException($"{name}'s connection string is not available yet.")),
             name: healthCheck);
 
         // A child of an executable gets no state from the orchestrator (it copies state only to
@@ -82,6 +82,13 @@ public static class LocalPostgresBuilderExtensions
             .OnConnectionStringAvailable(async (resource, _, cancellationToken) =>
                 connectionString = await resource.ConnectionStringExpression.GetValueAsync(cancellationToken));
     }
+
+    /// <summary>
+    /// The health checks' connections close after each check: PostgreSQL's shutdown on SIGTERM
+    /// waits for every session to end, and an idle pooled one in the AppHost would hold it until
+    /// the orchestrator killed the server.
+    /// </summary>
+    private static string Unpooled(string connectionString) => connectionString + ";Pooling=false";
 
     /// <summary>What Aspire's PostgreSQL integration does when its server is ready: create each database.</summary>
     private static async Task CreateDatabasesAsync(LocalPostgresServerResource server, ResourceReadyEvent ready, CancellationToken cancellationToken)
