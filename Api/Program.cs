@@ -13,12 +13,14 @@ builder.AddJobsNpgsqlDataSource("jobsdb", sessionsKeepNoState: true);
 builder.AddJobsRedisClient("redis");
 builder.AddApiJson();
 builder.AddProblemResponses();
+builder.AddOpenApiDocument();
 builder.AddJobs();
 
 var app = builder.Build();
 
 app.UseProblemResponses();
 app.MapDefaultEndpoints();
+app.MapOpenApiDocument();
 app.MapJobs();
 app.MapDeadLetters();
 app.MapQueues();

@@ -32,7 +32,7 @@ public sealed record AppHostOptions(
     private static readonly HashSet<string> AspireSwitches = new(StringComparer.Ordinal)
     {
         "--operation", "--publisher", "--step", "--list-steps", "--output-path", "--log-level",
-        "--include-exception-details", "--clear-cache", "--yes",
+        "--include-exception-details", "--clear-cache", "--yes", "--environment",
         "--dcp-cli-path", "--dcp-container-runtime", "--dcp-dependency-check-timeout", "--dcp-dashboard-path",
     };
 
@@ -58,10 +58,14 @@ public sealed record AppHostOptions(
                     options = options with { ApiPort = Integer(name, Value(), 0, 65535) };
                     break;
                 case "--data-dir":
-                    options = options with { DataDirectory = Path.GetFullPath(Value()) };
+                    var directory = Value();
+                    options = options with
+                    {
+                        DataDirectory = directory.Length > 0 ? Path.GetFullPath(directory) : throw new AppHostUsageException($"--data-dir needs a directory. {Usage}"),
+                    };
                     break;
                 case "--no-dashboard":
-                    options = options with { NoDashboard = true };
+                    options = inlineValue is null ? options with { NoDashboard = true } : throw new AppHostUsageException($"--no-dashboard takes no value. {Usage}");
                     break;
                 case "--infrastructure":
                     var mode = Value();

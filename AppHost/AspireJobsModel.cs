@@ -2,6 +2,7 @@ using AspireJobs.AppHost.Infrastructure;
 using AspireJobs.AppHost.Infrastructure.LocalPostgres;
 using AspireJobs.AppHost.Infrastructure.LocalRedis;
 using AspireJobs.AppHost.Lifecycle;
+using AspireJobs.AppHost.Services;
 
 namespace AspireJobs.AppHost;
 
@@ -42,6 +43,7 @@ public static class AspireJobsModel
                 endpoint.IsProxied = false;
             })
             .WithHttpHealthCheck("/health")
+            .WithUrls(urls => urls.AddLinkBeside("http", "/openapi/v1.json", "OpenAPI document"))
             .WithReference(jobsdb)
             .WithReference(redis)
             .WaitFor(redis)

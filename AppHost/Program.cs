@@ -1,38 +1,28 @@
-using Microsoft.Extensions.Hosting;
 using AspireJobs.AppHost;
 using AspireJobs.AppHost.Infrastructure;
 using AspireJobs.AppHost.Lifecycle;
-
-AppHostOptions options;
-try
-{
-    options = AppHostOptions.Parse(args);
-}
-catch (AppHostUsageException e)
-{
-    Console.Error.WriteLine($"apphost: {e.Message}");
-    return 2;
-}
-
-var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
-{
-    Args = [.. options.AspireArgs],
-    DisableDashboard = options.NoDashboard,
-});
+using Microsoft.Extensions.Hosting;
 
 try
 {
+    var options = AppHostOptions.Parse(args);
+    var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+    {
+        Args = [.. options.AspireArgs],
+        DisableDashboard = options.NoDashboard,
+    });
     builder.AddAspireJobs(options);
+
+    await using var app = builder.Build();
+    await app.StartAsync();
+    var orchestrator = OrchestratorExit.FindSession(Environment.ProcessId);
+    await app.WaitForShutdownAsync();
+    // Everything is stopped; DCP's own processes follow within seconds. Leave nothing behind.
+    OrchestratorExit.WaitForExit(orchestrator);
+    return 0;
 }
-catch (Exception e) when (e is PrerequisiteMissingException or DataDirectoryInUseException)
+catch (Exception e) when (e is AppHostUsageException or PrerequisiteMissingException or DataDirectoryInUseException)
 {
     Console.Error.WriteLine($"apphost: {e.Message}");
     return 2;
 }
-
-await using var app = builder.Build();
-await app.StartAsync();
-var orchestrator = OrchestratorExit.FindSession(Environment.ProcessId);
-await app.WaitForShutdownAsync();
-OrchestratorExit.WaitForExit(orchestrator);
-return 0;

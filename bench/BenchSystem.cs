@@ -46,7 +46,7 @@ public sealed class BenchSystem : IAsyncDisposable
         File.SetUnixFileMode(dataDirectory, (UnixFileMode)0b111_101_101); // PostgreSQL may run as another user
 
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            ["--data-dir", dataDirectory, "--api-port", "0", "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            ["--data-dir", dataDirectory, "--api-port", "0", "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--infrastructure", "local"]);
         foreach (var project in builder.Resources.OfType<ProjectResource>().Select(p => builder.CreateResourceBuilder(p)))
         {
             // No telemetry collector runs beside the benchmark (the dashboard is off): the services

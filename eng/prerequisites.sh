@@ -2,6 +2,8 @@
 # Makes sure this machine has what AspireJobs runs on: the .NET 10 SDK, PostgreSQL's server
 # programs and redis-server. Installs what is missing with apt-get when run as root; otherwise
 # says what to install. Prints nothing when all is there.
+#   --run: for running only. Where a container runtime answers, the AppHost runs PostgreSQL and
+#          Redis as containers, so their programs are not needed. (The tests always need them.)
 set -euo pipefail
 
 missing=0
@@ -22,6 +24,15 @@ apt_install() {
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "missing: the .NET 10 SDK — see https://dot.net/download" >&2
   missing=1
+fi
+
+containers_answer() {
+  { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; } ||
+    { command -v podman >/dev/null 2>&1 && podman info >/dev/null 2>&1; }
+}
+
+if [ "${1:-}" = "--run" ] && containers_answer; then
+  exit "$missing"
 fi
 
 if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && ! command -v postgres >/dev/null 2>&1 \

@@ -22,26 +22,7 @@ public static class GeneratedSecret
 
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var secret = RandomNumberGenerator.GetString(Alphabet, Length);
-        WritePrivate(path, secret);
+        PrivateFile.Write(path, secret);
         return secret;
-    }
-
-    /// <summary>Writes a file that is created with mode 0600, never readable by others even briefly.</summary>
-    public static void WritePrivate(string path, string content)
-    {
-        var temporary = path + ".tmp";
-        File.Delete(temporary);
-        using (var stream = new FileStream(temporary, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(content);
-        }
-
-        File.Move(temporary, path, overwrite: true);
     }
 }

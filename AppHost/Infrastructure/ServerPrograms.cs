@@ -14,7 +14,9 @@ public static class ServerPrograms
 
     private static readonly Lazy<string> PostgresBinPath = new(() =>
         FindPostgresBin() ?? throw new PrerequisiteMissingException(
-            $"PostgreSQL server programs (initdb, postgres) are missing: install them, e.g. apt-get install -y postgresql, or set {PostgresBinVariable} to the folder that holds them."));
+            Environment.GetEnvironmentVariable(PostgresBinVariable) is { Length: > 0 } configured
+                ? $"{PostgresBinVariable} is {configured}, which holds no postgres program: point it at the folder with initdb and postgres."
+                : $"PostgreSQL server programs (initdb, postgres) are missing: install them, e.g. apt-get install -y postgresql, or set {PostgresBinVariable} to the folder that holds them."));
 
     private static readonly Lazy<string> RedisServerPath = new(() =>
         FindOnPath("redis-server") ?? throw new PrerequisiteMissingException(

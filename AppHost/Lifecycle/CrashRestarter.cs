@@ -54,9 +54,12 @@ public sealed partial class CrashRestarter(
                 return;
             }
 
-            restarts.Increment(resourceId);
             var result = await commands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand, stoppingToken);
-            if (!result.Success)
+            if (result.Success)
+            {
+                restarts.Increment(resourceId);
+            }
+            else
             {
                 LogRestartFailed(logger, resourceId, result.Message);
             }
@@ -64,6 +67,10 @@ public sealed partial class CrashRestarter(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // The AppHost is stopping; so is everything it would restart.
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogRestartFailed(logger, resourceId, e.Message);
         }
     }
 

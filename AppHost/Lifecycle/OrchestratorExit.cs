@@ -54,7 +54,9 @@ public static class OrchestratorExit
     {
         try
         {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+            // NUL-terminated arguments; an empty argument stays in its place.
+            var arguments = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+            return arguments.Length > 0 && arguments[^1].Length == 0 ? arguments[..^1] : arguments;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

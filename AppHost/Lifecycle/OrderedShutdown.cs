@@ -22,6 +22,7 @@ public sealed partial class OrderedShutdown(
     /// <summary>Beyond this, the orchestrator stops what is left anyway.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
+    /// <summary>Running project instances, by instance id.</summary>
     private readonly ConcurrentDictionary<string, bool> _running = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -51,13 +52,35 @@ public sealed partial class OrderedShutdown(
 
         using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         patience.CancelAfter(Patience);
+        var stopping = _running.Keys.ToHashSet(StringComparer.Ordinal);
         try
         {
-            await Task.WhenAll(_running.Keys.Select(id => commands.ExecuteCommandAsync(id, KnownResourceCommands.StopCommand, patience.Token)));
+            var ended = WaitUntilEndedAsync(stopping, patience.Token);
+            await Task.WhenAll(stopping.Select(id => commands.ExecuteCommandAsync(id, KnownResourceCommands.StopCommand, patience.Token)));
+            await ended;
         }
         catch (OperationCanceledException) when (patience.IsCancellationRequested)
         {
             LogImpatient(logger, Patience.TotalSeconds);
+        }
+    }
+
+    /// <summary>Waits until Aspire reports each instance ended (with its exit code).</summary>
+    private async Task WaitUntilEndedAsync(HashSet<string> instances, CancellationToken cancellationToken)
+    {
+        var waiting = new HashSet<string>(instances, StringComparer.Ordinal);
+        if (waiting.Count == 0)
+        {
+            return;
+        }
+
+        await foreach (var update in notifications.WatchAsync(cancellationToken))
+        {
+            if (update.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state)
+                && waiting.Remove(update.ResourceId) && waiting.Count == 0)
+            {
+                return;
+            }
         }
     }
 

@@ -15,8 +15,8 @@ public sealed class ReadySummary(
 {
     public const string ReadyLine = "AspireJobs is running";
 
-    // The resource Aspire runs its dashboard as.
-    private const string DashboardResourceName = "aspire-dashboard";
+    /// <summary>The resource Aspire runs its dashboard as.</summary>
+    public const string DashboardResourceName = "aspire-dashboard";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -1,11 +1,13 @@
 using System.Text.Json;
+using AspireJobs.AppHost.Infrastructure;
 
 namespace AspireJobs.AppHost.Lifecycle;
 
 /// <summary>
-/// <c>DIR/apphost.json</c>: every resource instance as Aspire reports it (parameters and hidden
-/// resources aside), rewritten atomically (by rename) as it changes. After a stop, the instances
-/// the AppHost stopped read <see cref="StoppedState"/>.
+/// <c>DIR/apphost.json</c>: every resource instance as Aspire reports it (parameters, the
+/// dashboard and hidden resources aside), rewritten atomically (by rename) as it changes, readable
+/// by its owner only. After a stop, the instances the orchestrator stopped last read
+/// <see cref="StoppedState"/>.
 /// </summary>
 public static class StatusFile
 {
@@ -21,9 +23,7 @@ public static class StatusFile
     public static void Write(string path, StatusDocument document)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(document, Json));
-        File.Move(temporary, path, overwrite: true);
+        PrivateFile.Write(path, JsonSerializer.Serialize(document, Json));
     }
 
     public static StatusDocument? Read(string path)
@@ -59,31 +59,9 @@ public static class StatusFile
         {
             return File.ReadAllText($"/proc/{processId}/cmdline").Contains("AspireJobs.AppHost", StringComparison.Ordinal);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return false;
         }
     }
 }
-
-/// <summary>The whole of apphost.json.</summary>
-public sealed record StatusDocument(int AppHostProcessId, DateTimeOffset UpdatedAt, string Infrastructure, IReadOnlyList<ResourceStatus> Resources);
-
-/// <summary>
-/// One resource instance: <c>name</c> is the instance's own (<c>worker-abcdefgh</c>) for a
-/// resource with replicas and the resource's otherwise; <c>resource</c> is the resource's name in
-/// the model; <c>state</c> and <c>health</c> are Aspire's.
-/// </summary>
-public sealed record ResourceStatus(
-    string Name,
-    string Resource,
-    string Type,
-    string? State,
-    string? Health,
-    int? ProcessId,
-    IReadOnlyList<string> Endpoints,
-    int Restarts,
-    int? ExitCode);
-
-/// <summary>The data directory belongs to another AppHost that is running.</summary>
-public sealed class DataDirectoryInUseException(string message) : Exception(message);

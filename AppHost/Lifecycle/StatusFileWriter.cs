@@ -28,7 +28,7 @@ public sealed class StatusFileWriter(
 
         await foreach (var update in notifications.WatchAsync(stoppingToken))
         {
-            if (update.Resource is ParameterResource || update.Snapshot.IsHidden)
+            if (update.Resource is ParameterResource || update.Snapshot.IsHidden || update.Resource.Name == ReadySummary.DashboardResourceName)
             {
                 continue;
             }

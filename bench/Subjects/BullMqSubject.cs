@@ -1,5 +1,4 @@
 using System.Text.Json;
-using AspireJobs.AppHost;
 using AspireJobs.LocalProcesses;
 
 namespace AspireJobs.Bench.Subjects;

@@ -26,19 +26,4 @@ public static class FreePort
             }
         }
     }
-
-    /// <summary>Whether a given loopback port can be listened on now.</summary>
-    public static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 }

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace AspireJobs.LocalProcesses;
 
-/// <summary>The few POSIX calls .NET does not expose: sending a chosen signal, and who we run as.</summary>
+/// <summary>The POSIX call .NET does not expose: sending a chosen signal to a process.</summary>
 public static partial class PosixSignals
 {
     public const int SIGINT = 2;
@@ -17,11 +17,6 @@ public static partial class PosixSignals
     /// <summary>Whether a process with this id exists (signal 0 checks without sending).</summary>
     public static bool IsAlive(int processId) => processId > 0 && kill(processId, 0) == 0;
 
-    public static bool IsRoot => geteuid() == 0;
-
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int sig);
-
-    [LibraryImport("libc")]
-    private static partial uint geteuid();
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AspireJobs.AppHost.Infrastructure.LocalPostgres;
 
@@ -8,7 +9,7 @@ namespace AspireJobs.AppHost.Infrastructure.LocalPostgres;
 /// (<c>&lt;name&gt;_check</c>) and readiness: a <c>WaitFor</c> on the database passes once the
 /// server accepts connections and the database exists.
 /// </summary>
-public static class LocalPostgresBuilderExtensions
+public static partial class LocalPostgresBuilderExtensions
 {
     /// <param name="directory">The cluster's directory (created on first start, kept across runs).</param>
     /// <param name="settings">Extra server settings, each passed as <c>-c name=value</c>.</param>
@@ -90,21 +91,40 @@ public static class LocalPostgresBuilderExtensions
     /// </summary>
     private static string Unpooled(string connectionString) => connectionString + ";Pooling=false";
 
-    /// <summary>What Aspire's PostgreSQL integration does when its server is ready: create each database.</summary>
+    /// <summary>
+    /// What Aspire's PostgreSQL integration does when its server is ready: create each database. A
+    /// database that cannot be created says why in its own log and fails to start, so what waits
+    /// for it fails too instead of waiting forever.
+    /// </summary>
     private static async Task CreateDatabasesAsync(LocalPostgresServerResource server, ResourceReadyEvent ready, CancellationToken cancellationToken)
     {
         var notifications = ready.Services.GetRequiredService<ResourceNotificationService>();
+        var logs = ready.Services.GetRequiredService<ResourceLoggerService>();
         var connectionString = await server.ConnectionStringExpression.GetValueAsync(cancellationToken)
             ?? throw new InvalidOperationException($"{server.Name} is ready but has no connection string.");
         foreach (var database in server.Databases.Values)
         {
-            await PostgresCluster.CreateDatabaseAsync(connectionString, database.DatabaseName, template: null, cancellationToken);
+            string state;
+            try
+            {
+                await PostgresCluster.CreateDatabaseAsync(connectionString, database.DatabaseName, template: null, cancellationToken);
+                state = KnownResourceStates.Running;
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+            {
+                LogCreateFailed(logs.GetLogger(database), e, database.DatabaseName, e.Message);
+                state = KnownResourceStates.FailedToStart;
+            }
+
             await notifications.PublishUpdateAsync(database, s => s with
             {
-                State = KnownResourceStates.Running,
+                State = state,
                 StartTimeStamp = DateTime.UtcNow,
                 StopTimeStamp = null,
             });
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not create the database {Database}: {Reason}")]
+    private static partial void LogCreateFailed(ILogger logger, Exception exception, string database, string reason);
 }

@@ -24,7 +24,7 @@ public sealed class LocalPostgresServerResource(string name, string command, Pos
 
     public EndpointReferenceExpression Port => PrimaryEndpoint.Property(EndpointProperty.Port);
 
-    /// <summary>Database resource name to database name, created when the server is ready.</summary>
+    /// <summary>The databases on this server, by resource name; each is created when the server is ready.</summary>
     public Dictionary<string, LocalPostgresDatabaseResource> Databases { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public ReferenceExpression ConnectionStringExpression =>

@@ -12,13 +12,14 @@ public static class RedisServerConfig
     /// <summary>Writes the file into <paramref name="directory"/> and returns its path.</summary>
     public static string Write(string directory, string password)
     {
-        Directory.CreateDirectory(directory);
+        // The append-only file holds every queued job's id and lease: for the owner only.
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var path = Path.Combine(directory, FileName);
-        GeneratedSecret.WritePrivate(path, string.Join('\n',
+        PrivateFile.Write(path, string.Join('\n',
             "bind 127.0.0.1",
             "protected-mode yes",
             $"requirepass {password}",
-            $"dir {directory}",
+            $"dir {Quoted(directory)}",
             "daemonize no",
             "appendonly yes",
             "appendfsync everysec",
@@ -26,6 +27,10 @@ public static class RedisServerConfig
             ""));
         return path;
     }
+
+    /// <summary>A value in redis.conf's quoting, so a path with spaces stays one argument.</summary>
+    private static string Quoted(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>The connection string Aspire's Redis resource gives: <c>host:port,password=...</c>.</summary>
     public static string ConnectionString(int port, string password) =>

@@ -25,4 +25,19 @@ public sealed class JobsApiSmokeTests(TestServers servers) : IAsyncLifetime
         Assert.Equal("queued", job.GetProperty("status").GetString());
         Assert.Equal((1, 0, 0), await _system.Dispatcher.BandLengthsAsync());
     }
+
+    [Fact]
+    public async Task TheOpenApiDocument_DescribesTheJobRoutes()
+    {
+        using var http = _system.Api();
+
+        var document = await http.GetJsonAsync("/openapi/v1.json");
+
+        Assert.StartsWith("3.", document.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        var paths = document.GetProperty("paths");
+        foreach (var route in new[] { "/api/jobs", "/api/jobs/{id}", "/api/jobs/batch", "/api/queues", "/api/workers", "/api/dead-letters" })
+        {
+            Assert.True(paths.TryGetProperty(route, out _), $"the document lacks {route}");
+        }
+    }
 }

@@ -66,7 +66,8 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
             (jobsdb.Host, jobsdb.Port.ToString(global::System.Globalization.CultureInfo.InvariantCulture), jobsdb.Username, jobsdb.Password, "jobsdb"));
         Assert.Equal($"postgresql://postgres:{Uri.EscapeDataString(jobsdb.Password!)}@127.0.0.1:{jobsdb.Port}/jobsdb", env["JOBSDB_URI"]);
         Assert.Equal($"jdbc:postgresql://127.0.0.1:{jobsdb.Port}/jobsdb", env["JOBSDB_JDBCCONNECTIONSTRING"]);
-        await using (var connection = new NpgsqlConnection(jobsdb.ConnectionString))
+        // Unpooled: an idle pooled session would hold PostgreSQL's shutdown open at the end.
+        await using (var connection = new NpgsqlConnection(jobsdb.ConnectionString + ";Pooling=false"))
         {
             await connection.OpenAsync(Token);
         }

@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using AspireJobs.AppHost.Lifecycle;
+using AspireJobs.LocalProcesses;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AspireJobs.Tests.Infrastructure;
@@ -33,12 +34,24 @@ public sealed class AspireJobsApp : IAsyncDisposable
     public StatusDocument Status() => StatusFile.Read(StatusFile.PathIn(DataDirectory)) ?? throw new InvalidOperationException("apphost.json is missing or unreadable.");
 
     /// <param name="environment">Variables per resource name, e.g. faster heartbeats for <c>worker</c>.</param>
+    /// <param name="dashboard">Run the Aspire dashboard too, on free loopback ports.</param>
     public static async Task<AspireJobsApp> StartAsync(
-        string dataDirectory, int workers = 2, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? environment = null)
+        string dataDirectory, int workers = 2, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? environment = null, bool dashboard = false)
     {
         var token = TestContext.Current.CancellationToken;
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            ["--data-dir", dataDirectory, "--api-port", "0", "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture)], token);
+            ["--data-dir", dataDirectory, "--api-port", "0", "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--infrastructure", "local"],
+            (options, host) =>
+            {
+                options.DisableDashboard = !dashboard;
+                if (dashboard)
+                {
+                    // Aspire.Hosting.Testing would put the dashboard on fixed ports (8080, 4317).
+                    host.Configuration!["ASPNETCORE_URLS"] = $"http://localhost:{FreePort.Next()}";
+                    host.Configuration["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://localhost:{FreePort.Next()}";
+                }
+            },
+            token);
         foreach (var (resource, variables) in environment ?? new Dictionary<string, IReadOnlyDictionary<string, string>>())
         {
             var project = builder.CreateResourceBuilder<ProjectResource>(resource);

@@ -57,7 +57,6 @@ public static class TestLeftovers
                 .Select(int.Parse)
                 .Where(PosixSignals.IsAlive)
                 .Where(pid => ReadOrEmpty($"/proc/{pid}/cmdline").Contains(directory, StringComparison.Ordinal)
-                              || ReadOrEmpty($"/proc/{pid}/cmdline").Contains("AspireJobs.", StringComparison.Ordinal)
                               || ReadOrEmpty($"/proc/{pid}/cmdline").Contains("redis-server", StringComparison.Ordinal))
                 .ToList();
 

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace AspireJobs.AppHost.Lifecycle;
+namespace AspireJobs.AppHost.Services;
 
 /// <summary>
 /// Runs a project from the executable its build produced instead of through <c>dotnet run</c>.
@@ -8,7 +8,9 @@ namespace AspireJobs.AppHost.Lifecycle;
 /// process per replica that evaluates the project file before it starts the service: about
 /// 100 MiB and a second or two of CPU per replica, and the process id Aspire reports is that
 /// host's, so a kill of it leaves the service itself running. The AppHost build has just built
-/// every project, so the executable is there; when it is not, Aspire's own launch is kept.
+/// every project, so the executable is there; when it is not, Aspire's own launch is kept. (Aspire
+/// launches a project with an <see cref="ExecutableAnnotation"/> through that command; checked
+/// with Aspire.Hosting 13.6.5, and by the end-to-end tests, which read each service's process.)
 /// </summary>
 public static class BuildOutputLaunch
 {
