@@ -92,6 +92,28 @@ public sealed record AppHostOptions(
         return options with { AspireArgs = aspireArgs };
     }
 
+    /// <summary>
+    /// Refuses an Api port something else listens on: the Api would start, fail to bind and be
+    /// restarted again and again, where one line says what to do.
+    /// </summary>
+    public void ThrowIfApiPortInUse()
+    {
+        if (ApiPort == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, ApiPort);
+            probe.Start();
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            throw new AppHostUsageException($"Port {ApiPort} is already in use; choose another with --api-port P (0 takes any free port). {Usage}");
+        }
+    }
+
     /// <summary><c>--name=value</c> or <c>--name</c>.</summary>
     private static (string Name, string? Value) Split(string argument)
     {

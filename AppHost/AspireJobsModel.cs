@@ -36,6 +36,11 @@ public static class AspireJobsModel
             .WaitFor(jobsdb);
 
         // Api: the HTTP contract, on a fixed loopback port of its own (no proxy in front).
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            options.ThrowIfApiPortInUse();
+        }
+
         var api = builder.AddService<Projects.Api>("api")
             .WithEndpoint("http", endpoint =>
             {

@@ -31,6 +31,19 @@ public sealed class AppHostOptionsTests
         Assert.Equal(3, options.Workers);
     }
 
+    [Fact]
+    public void ThrowIfApiPortInUse_NamesThePortAndTheOption_WhenSomethingListensThere()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var error = Assert.Throws<AppHostUsageException>(() => AppHostOptions.Parse(["--api-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]).ThrowIfApiPortInUse());
+
+        Assert.Contains($"Port {port} is already in use", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--api-port", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--workers", "0")]
     [InlineData("--workers", "65")]
