@@ -10,14 +10,14 @@ namespace AspireJobs.ServiceDefaults;
 /// </summary>
 public static class RedisClient
 {
-    /// <summary>Aspire.StackExchange.Redis's switch for a span per Redis command.</summary>
-    public const string TracingSwitch = "Aspire:StackExchange:Redis:DisableTracing";
+    /// <summary>Aspire.StackExchange.Redis's section, for all connections and (below it) for one.</summary>
+    public const string Section = "Aspire:StackExchange:Redis";
 
     public static IHostApplicationBuilder AddJobsRedisClient(this IHostApplicationBuilder builder, string connectionName)
     {
         Parse(ConnectionStrings.Require(builder.Configuration, connectionName), connectionName);
-        var tracingChosen = builder.Configuration[TracingSwitch] is not null
-            || builder.Configuration[TracingSwitch.Replace(":DisableTracing", $":{connectionName}:DisableTracing", StringComparison.Ordinal)] is not null;
+        var tracingChosen = builder.Configuration[$"{Section}:DisableTracing"] is not null
+            || builder.Configuration[$"{Section}:{connectionName}:DisableTracing"] is not null;
         builder.AddRedisClient(connectionName, settings =>
         {
             // A span per Redis command is off unless configuration turns it on: a worker's

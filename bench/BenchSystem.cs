@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using AspireJobs.AppHost.Lifecycle;
+using AspireJobs.LocalProcesses;
 using Npgsql;
 
 namespace AspireJobs.Bench;
@@ -45,26 +46,18 @@ public sealed class BenchSystem : IAsyncDisposable
         Directory.CreateDirectory(dataDirectory);
         File.SetUnixFileMode(dataDirectory, (UnixFileMode)0b111_101_101); // PostgreSQL may run as another user
 
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            ["--data-dir", dataDirectory, "--api-port", "0", "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--infrastructure", "local"]);
-        foreach (var project in builder.Resources.OfType<ProjectResource>().Select(p => builder.CreateResourceBuilder(p)))
+        using var timeout = new CancellationTokenSource(AspireJobsAppHost.StartTimeout);
+        var app = await AspireJobsAppHost.StartAsync(dataDirectory, workers, builder =>
         {
             // No telemetry collector runs beside the benchmark (the dashboard is off): the services
             // export nothing, as before the AppHost ran on Aspire.
-            project.WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
-            foreach (var (name, value) in environment?.GetValueOrDefault(project.Resource.Name) ?? new Dictionary<string, string>())
+            foreach (var project in builder.Resources.OfType<ProjectResource>())
             {
-                project.WithEnvironment(name, value);
+                builder.CreateResourceBuilder(project).WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
             }
-        }
 
-        var app = await builder.BuildAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await app.StartAsync(timeout.Token);
-        foreach (var resource in new[] { "api", "healthmonitor" })
-        {
-            await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
-        }
+            builder.WithEnvironment(environment ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
+        }, dashboard: false, timeout.Token);
 
         var system = new BenchSystem(app, dataDirectory,
             await app.GetConnectionStringAsync("jobsdb", timeout.Token) ?? throw new InvalidOperationException("jobsdb has no connection string."),

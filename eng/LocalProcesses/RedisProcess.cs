@@ -34,7 +34,7 @@ public sealed class RedisProcess : IAsyncDisposable
     public static async Task<RedisProcess> StartAsync(string directory)
     {
         directory = Path.GetFullPath(directory);
-        var password = GeneratedSecret.ReadOrCreate(Path.Combine(directory, "password"));
+        var password = RedisServerConfig.ReadOrCreatePassword(directory);
         var config = RedisServerConfig.Write(directory, password);
         var port = FreePort.Next();
         var process = ManagedProcess.Start(

@@ -21,13 +21,6 @@ public static partial class LocalPostgresBuilderExtensions
         var (command, runAs) = ServerPrograms.PostgresProgram("postgres");
         var server = new LocalPostgresServerResource(name, command, cluster, password.Resource);
 
-        string? connectionString = null;
-        var healthCheck = $"{name}_check";
-        builder.Services.AddHealthChecks().AddNpgSql(
-            _ => Unpooled(connectionString ?? throw new InvalidOperationException($"{name}'s connection string is not available yet.")),
-            name: healthCheck,
-            configure: connection => connection.ConnectionString += ";Database=postgres");
-
         return builder.AddResource(server)
             .WithEndpoint(name: LocalPostgresServerResource.PrimaryEndpointName, scheme: "tcp", isProxied: false)
             .WithArgs(context =>
@@ -38,9 +31,10 @@ public static partial class LocalPostgresBuilderExtensions
                 }
             })
             .WithIconName("DatabaseMultiple")
-            .WithHealthCheck(healthCheck)
-            .OnConnectionStringAvailable(async (resource, _, cancellationToken) =>
-                connectionString = await resource.ConnectionStringExpression.GetValueAsync(cancellationToken))
+            .WithConnectionStringHealthCheck((checks, connectionString, check) => checks.AddNpgSql(
+                services => Unpooled(connectionString(services)),
+                name: check,
+                configure: connection => connection.ConnectionString += ";Database=postgres"))
             .OnBeforeResourceStarted((_, _, cancellationToken) => cluster.InitializeAsync(cancellationToken))
             .OnResourceReady(CreateDatabasesAsync)
             .OnResourceStopped(async (resource, stopped, _) =>
@@ -63,12 +57,6 @@ public static partial class LocalPostgresBuilderExtensions
         var database = new LocalPostgresDatabaseResource(name, databaseName ?? name, server.Resource);
         server.Resource.Databases.Add(name, database);
 
-        string? connectionString = null;
-        var healthCheck = $"{name}_check";
-        server.ApplicationBuilder.Services.AddHealthChecks().AddNpgSql(
-            _ => Unpooled(connectionString ?? throw new InvalidOperationException($"{name}'s connection string is not available yet.")),
-            name: healthCheck);
-
         // A child of an executable gets no state from the orchestrator (it copies state only to
         // children of containers): CreateDatabasesAsync reports it running once it exists.
         return server.ApplicationBuilder.AddResource(database)
@@ -79,9 +67,8 @@ public static partial class LocalPostgresBuilderExtensions
                 Properties = [],
             })
             .WithIconName("Database")
-            .WithHealthCheck(healthCheck)
-            .OnConnectionStringAvailable(async (resource, _, cancellationToken) =>
-                connectionString = await resource.ConnectionStringExpression.GetValueAsync(cancellationToken));
+            .WithConnectionStringHealthCheck((checks, connectionString, check) => checks.AddNpgSql(
+                services => Unpooled(connectionString(services)), name: check));
     }
 
     /// <summary>

@@ -24,27 +24,30 @@ public sealed class PostgresCluster(string directory)
     /// <summary>Creates the cluster unless it exists. The password file must hold the password given.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
+        if (File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
+        {
+            return;
+        }
+
         System.IO.Directory.CreateDirectory(Directory);
         ReadOrCreatePassword();
 
+        // Once, before initdb: walking a grown cluster on every start would cost seconds.
         if (ServerPrograms.IsRoot)
         {
             var user = ServerPrograms.PostgresOsUser;
             await ProgramRun.RunAsync("chown", ["-R", $"{user}:{user}", Directory], "chown", cancellationToken);
-            var (test, prefix) = ServerPrograms.AsPostgresUser("/usr/bin/test");
-            await ProgramRun.RunAsync(test, [.. prefix, "-w", Directory],
+            var (test, runAs) = ServerPrograms.AsPostgresUser("/usr/bin/test");
+            await ProgramRun.RunAsync(test, [.. runAs, "-w", Directory],
                 $"the {user} user cannot write to {Directory} (PostgreSQL refuses to run as root, so it runs as {user}); choose a data directory it can reach, e.g. --data-dir /tmp/aspirejobs",
                 cancellationToken);
         }
 
-        if (!File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
-        {
-            var (initdb, prefix) = ServerPrograms.PostgresProgram("initdb");
-            await ProgramRun.RunAsync(initdb,
-                [.. prefix, "-D", DataDirectory, "-U", UserName, "--pwfile", PasswordFile,
-                 "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-instructions"],
-                "initdb", cancellationToken);
-        }
+        var (initdb, prefix) = ServerPrograms.PostgresProgram("initdb");
+        await ProgramRun.RunAsync(initdb,
+            [.. prefix, "-D", DataDirectory, "-U", UserName, "--pwfile", PasswordFile,
+             "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-instructions"],
+            "initdb", cancellationToken);
     }
 
     /// <summary>The server's arguments: loopback only, no Unix socket, plus any extra settings (<c>-c name=value</c>).</summary>

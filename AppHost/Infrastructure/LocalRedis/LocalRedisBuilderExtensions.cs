@@ -12,14 +12,8 @@ public static class LocalRedisBuilderExtensions
     public static IResourceBuilder<LocalRedisResource> AddLocalRedis(this IDistributedApplicationBuilder builder, string name, string directory)
     {
         directory = Path.GetFullPath(directory);
-        var password = builder.AddParameter($"{name}-password", GeneratedSecret.ReadOrCreate(Path.Combine(directory, "password")), secret: true);
+        var password = builder.AddParameter($"{name}-password", RedisServerConfig.ReadOrCreatePassword(directory), secret: true);
         var redis = new LocalRedisResource(name, directory, password.Resource);
-
-        string? connectionString = null;
-        var healthCheck = $"{name}_check";
-        builder.Services.AddHealthChecks().AddRedis(
-            _ => connectionString ?? throw new InvalidOperationException($"{name}'s connection string is not available yet."),
-            name: healthCheck);
 
         return builder.AddResource(redis)
             .WithEndpoint(name: LocalRedisResource.PrimaryEndpointName, scheme: "redis", isProxied: false)
@@ -30,9 +24,7 @@ public static class LocalRedisBuilderExtensions
                 context.Args.Add(redis.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
             })
             .WithIconName("Memory")
-            .WithHealthCheck(healthCheck)
-            .OnConnectionStringAvailable(async (resource, _, cancellationToken) =>
-                connectionString = await resource.ConnectionStringExpression.GetValueAsync(cancellationToken))
+            .WithConnectionStringHealthCheck((checks, connectionString, check) => checks.AddRedis(connectionString, name: check))
             .OnBeforeResourceStarted(async (resource, _, cancellationToken) =>
                 RedisServerConfig.Write(resource.Directory, await resource.PasswordParameter.GetValueAsync(cancellationToken) ?? ""));
     }

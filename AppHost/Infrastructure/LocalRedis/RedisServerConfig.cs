@@ -9,11 +9,16 @@ public static class RedisServerConfig
 {
     public const string FileName = "redis.conf";
 
+    /// <summary>The server's password, generated into <c>password</c> in its directory on first use.</summary>
+    public static string ReadOrCreatePassword(string directory) => GeneratedSecret.ReadOrCreate(Path.Combine(directory, "password"));
+
     /// <summary>Writes the file into <paramref name="directory"/> and returns its path.</summary>
     public static string Write(string directory, string password)
     {
-        // The append-only file holds every queued job's id and lease: for the owner only.
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // The append-only file holds every queued job's id and lease: for the owner only (the
+        // directory may exist already, made by the password's first write).
+        Directory.CreateDirectory(directory);
+        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var path = Path.Combine(directory, FileName);
         PrivateFile.Write(path, string.Join('\n',
             "bind 127.0.0.1",
