@@ -11,7 +11,7 @@ public sealed class ApiOptions : IValidatedOptions
     public int MaxPayloadBytes { get; set; } = 1024 * 1024;
 
     /// <summary>The most ids a job may name in <c>dependsOn</c>.</summary>
-    public int MaxDependencies { get; set; } = 1000;
+    public int MaxDependencies { get; set; } = 10_000;
 
     /// <summary>The most jobs one batch create may hold.</summary>
     public int MaxBatchSize { get; set; } = 10_000;

@@ -17,6 +17,7 @@ public static class HealthMonitorServices
         builder.AddValidatedOptions<HealthMonitorOptions>(HealthMonitorOptions.Section);
         builder.AddJobsCore();
         builder.Services.AddSingleton<LeaderElection>();
+        builder.Services.AddSingleton<JobRescue>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LeaderElection>());
         builder.Services.AddHostedService<LivenessSweeper>();
         builder.Services.AddHostedService<HealthSweeper>();

@@ -21,7 +21,7 @@ public static class WorkerServices
         builder.Services.AddSingleton(WorkerIdentity.ForThisProcess(builder.Configuration));
         builder.Services.AddSingleton<JobHandlerRegistry>();
         builder.Services.AddSingleton<JobExecutor>();
-        builder.Services.AddSingleton<CompletionBatcher>();
+        builder.Services.AddSingleton<FinishBatcher>();
         builder.Services.AddSingleton<WorkerMetrics>();
 
         // Hosted services start in this order and stop in reverse: the worker registers before it

@@ -8,7 +8,7 @@ namespace AspireJobs.Api.DeadLetters;
 
 /// <summary>
 /// The dead-letter queue: jobs whose last allowed attempt failed, newest first, and their
-/// requeueing (with their retries restored).
+/// requeueing (with their retries restored, and the dependents their failure cancelled waiting again).
 /// </summary>
 public static class DeadLettersApi
 {
@@ -37,10 +37,11 @@ public static class DeadLettersApi
     private static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> Requeue(
         Guid id, JobStore store, JobDispatcher dispatcher, CancellationToken cancellationToken)
     {
-        if (await store.JobSetQueuedIfDeadLetteredAsync(id, cancellationToken) is { } priority)
+        if (await store.JobSetQueuedIfDeadLetteredAsync(id, cancellationToken) is { } requeued)
         {
-            // If Redis misses this push, the reconciler makes it.
-            await dispatcher.EnqueueAsync([new QueuedJob(id, priority)]);
+            // If Redis misses these pushes, the reconciler makes them.
+            await dispatcher.EnqueueAsync([new QueuedJob(id, requeued.Priority)]);
+            await dispatcher.ApplyAsync(requeued.Workflow);
             return TypedResults.Ok(JobResponse.From((await store.JobGetByIdAsync(id, cancellationToken))!));
         }
 

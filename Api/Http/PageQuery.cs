@@ -13,11 +13,7 @@ public sealed record PageQuery(int Limit, Guid? Cursor)
 
     public static PageQuery Read(string? limit, string? cursor, IDictionary<string, string[]> errors)
     {
-        var pageLimit = DefaultLimit;
-        if (limit is not null && !(int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageLimit) && pageLimit is >= 1 and <= MaxLimit))
-        {
-            errors["limit"] = [$"The limit must be a whole number from 1 to {MaxLimit}."];
-        }
+        var pageLimit = ReadLimit(limit, errors);
 
         Guid? pageCursor = null;
         if (cursor is not null)
@@ -33,6 +29,23 @@ public sealed record PageQuery(int Limit, Guid? Cursor)
         }
 
         return new PageQuery(pageLimit, pageCursor);
+    }
+
+    /// <summary>The page size asked for (1 to <see cref="MaxLimit"/>), or <see cref="DefaultLimit"/>.</summary>
+    public static int ReadLimit(string? limit, IDictionary<string, string[]> errors)
+    {
+        if (limit is null)
+        {
+            return DefaultLimit;
+        }
+
+        if (int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var pageLimit) && pageLimit is >= 1 and <= MaxLimit)
+        {
+            return pageLimit;
+        }
+
+        errors["limit"] = [$"The limit must be a whole number from 1 to {MaxLimit}."];
+        return DefaultLimit;
     }
 }
 

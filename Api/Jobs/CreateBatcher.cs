@@ -14,14 +14,12 @@ public sealed class CreateBatcher : IAsyncDisposable
     public const int MaxBatch = 500;
 
     private readonly JobStore _store;
-    private readonly TimeProvider _clock;
     private readonly Func<IReadOnlyCollection<QueuedJob>, Task> _enqueue;
     private readonly GroupCommit<NewJob, JobInsertResult> _commit;
 
-    public CreateBatcher(JobStore store, TimeProvider clock, Func<IReadOnlyCollection<QueuedJob>, Task> enqueue)
+    public CreateBatcher(JobStore store, Func<IReadOnlyCollection<QueuedJob>, Task> enqueue)
     {
         _store = store;
-        _clock = clock;
         _enqueue = enqueue;
         _commit = new GroupCommit<NewJob, JobInsertResult>(MaxBatch, WriteAsync, "The Api is shutting down.");
     }
@@ -30,15 +28,15 @@ public sealed class CreateBatcher : IAsyncDisposable
 
     private async Task<IReadOnlyList<JobInsertResult>> WriteAsync(IReadOnlyList<NewJob> jobs)
     {
-        var result = await _store.JobInsertBatchAsync(jobs, _clock.GetUtcNow(), CancellationToken.None);
+        var result = await _store.JobInsertBatchAsync(jobs, CancellationToken.None);
         await _enqueue(result.Queued);
         var answers = new JobInsertResult[jobs.Count];
         for (var i = 0; i < jobs.Count; i++)
         {
             // A job not created here repeated an idempotency key: the answer is the existing job.
             answers[i] = result.Created[i] is { } job
-                ? new JobInsertResult(job, Created: true)
-                : new JobInsertResult((await _store.JobGetByIdAsync(result.Ids[i], CancellationToken.None))!, Created: false);
+                ? new JobInsertResult(job, Created: true, result.Workflow)
+                : new JobInsertResult((await _store.JobGetByIdAsync(result.Ids[i], CancellationToken.None))!, Created: false, result.Workflow);
         }
 
         return answers;

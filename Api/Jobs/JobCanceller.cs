@@ -28,13 +28,15 @@ public sealed partial class JobCanceller(JobStore store, JobDispatcher dispatche
 {
     public async Task<CancelResult> CancelAsync(Guid id, CancellationToken cancellationToken)
     {
-        if (await store.JobSetCancelledIfPendingAsync(id, cancellationToken) is { } previous)
+        if (await store.JobSetCancelledIfPendingAsync(id, cancellationToken) is { } cancelled)
         {
-            if (previous == JobStatus.Queued)
+            if (cancelled.Previous == JobStatus.Queued)
             {
                 await RedisBestEffortAsync(() => dispatcher.DequeueAsync([id]), id);
             }
 
+            // Dependents released by their policy, ancestors no longer lifted by this job.
+            await RedisBestEffortAsync(() => dispatcher.ApplyAsync(cancelled.Workflow), id);
             return CancelResult.Cancelled;
         }
 

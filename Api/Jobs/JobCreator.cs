@@ -14,17 +14,15 @@ public sealed partial class JobCreator : IAsyncDisposable
 {
     private readonly JobStore _store;
     private readonly JobDispatcher _dispatcher;
-    private readonly TimeProvider _clock;
     private readonly ILogger<JobCreator> _logger;
     private readonly CreateBatcher _batcher;
 
-    public JobCreator(JobStore store, JobDispatcher dispatcher, TimeProvider clock, ILogger<JobCreator> logger)
+    public JobCreator(JobStore store, JobDispatcher dispatcher, ILogger<JobCreator> logger)
     {
         _store = store;
         _dispatcher = dispatcher;
-        _clock = clock;
         _logger = logger;
-        _batcher = new CreateBatcher(store, clock, EnqueueAsync);
+        _batcher = new CreateBatcher(store, EnqueueAsync);
     }
 
     public async Task<JobInsertResult> CreateAsync(NewJob job, CancellationToken cancellationToken)
@@ -34,37 +32,41 @@ public sealed partial class JobCreator : IAsyncDisposable
             return await _batcher.CreateAsync(job);
         }
 
-        var result = await _store.JobInsertAsync(job, _clock.GetUtcNow(), cancellationToken);
+        var result = await _store.JobInsertAsync(job, cancellationToken);
         if (result.Created && result.Job.Status == JobStatus.Queued)
         {
             await EnqueueAsync([new QueuedJob(result.Job.Id, result.Job.Priority)]);
         }
 
+        await RedisBestEffortAsync(() => _dispatcher.ApplyAsync(result.Workflow));
         return result;
     }
 
     /// <summary>Creates all the jobs or none; returns their ids in request order.</summary>
     public async Task<IReadOnlyList<Guid>> CreateBatchAsync(IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
     {
-        var result = await _store.JobInsertBatchAsync(jobs, _clock.GetUtcNow(), cancellationToken);
+        var result = await _store.JobInsertBatchAsync(jobs, cancellationToken);
         await EnqueueAsync(result.Queued);
+        await RedisBestEffortAsync(() => _dispatcher.ApplyAsync(result.Workflow));
         return result.Ids;
     }
 
     public ValueTask DisposeAsync() => _batcher.DisposeAsync();
 
-    private async Task EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs)
+    private Task EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs) => RedisBestEffortAsync(() => _dispatcher.EnqueueAsync(jobs));
+
+    private async Task RedisBestEffortAsync(Func<Task> write)
     {
         try
         {
-            await _dispatcher.EnqueueAsync(jobs);
+            await write();
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            LogEnqueueDeferred(jobs.Count, e.Message);
+            LogEnqueueDeferred(e.Message);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} jobs are stored but not yet in their bands ({Reason}); the reconciler will push them")]
-    private partial void LogEnqueueDeferred(int count, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs are stored but Redis could not follow ({Reason}); the reconciler will push them")]
+    private partial void LogEnqueueDeferred(string reason);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Workflows;
 
 namespace AspireJobs.Api.Jobs;
 
@@ -12,8 +13,11 @@ namespace AspireJobs.Api.Jobs;
 /// </summary>
 public sealed class JobRequestReader(ApiOptions options)
 {
-    /// <summary>Reads a request; <paramref name="errorPrefix"/> names its place in a batch (<c>jobs[3].</c>).</summary>
-    public JobRequestResult Read(JsonElement request, DateTimeOffset now, string errorPrefix = "")
+    /// <summary>
+    /// Reads a request; <paramref name="errorPrefix"/> names its place in a batch (<c>jobs[3].</c>),
+    /// where a <c>ref</c> may name it and <c>dependsOn</c> may name the refs of the batch.
+    /// </summary>
+    public JobRequestResult Read(JsonElement request, DateTimeOffset now, string errorPrefix = "", bool inBatch = false)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         void Error(string field, string message) => errors[errorPrefix + field] = [message];
@@ -50,14 +54,19 @@ public sealed class JobRequestReader(ApiOptions options)
             }
         }
 
-        var priority = ReadInteger(request, "priority", JobLimits.MinPriority, JobLimits.MaxPriority, JobLimits.DefaultPriority, Error);
+        // No priority: inherited from the parents (JobPlanner), else the default.
+        int? priority = request.TryGetProperty("priority", out var priorityElement) && priorityElement.ValueKind != JsonValueKind.Null
+            ? (int)ReadInteger(request, "priority", JobLimits.MinPriority, JobLimits.MaxPriority, JobLimits.DefaultPriority, Error)
+            : null;
         var maxRetries = ReadInteger(request, "maxRetries", JobLimits.MinRetries, JobLimits.MaxRetries, JobLimits.DefaultMaxRetries, Error);
         var timeoutMs = ReadInteger(request, "timeoutMs",
             (long)JobLimits.MinTimeout.TotalMilliseconds, (long)JobLimits.MaxTimeout.TotalMilliseconds,
             (long)JobLimits.DefaultTimeout.TotalMilliseconds, Error);
 
-        var dependsOn = ReadDependsOn(request, Error);
+        var dependsOn = ReadDependsOn(request, inBatch, Error);
         var runAt = ReadRunAt(request, Error);
+        var policy = ReadPolicy(request, Error);
+        var reference = inBatch ? ReadRef(request, Error) : null;
 
         string? idempotencyKey = null;
         if (request.TryGetProperty("idempotencyKey", out var keyElement) && keyElement.ValueKind != JsonValueKind.Null)
@@ -77,9 +86,9 @@ public sealed class JobRequestReader(ApiOptions options)
             return JobRequestResult.Invalid(errors, payloadTooLarge);
         }
 
-        var job = new NewJob(
-            Guid.CreateVersion7(now), type!, payload, (int)priority, (int)maxRetries,
-            TimeSpan.FromMilliseconds(timeoutMs), dependsOn, runAt, idempotencyKey);
+        var job = new JobRequest(
+            Guid.CreateVersion7(now), type!, payload, priority, (int)maxRetries,
+            TimeSpan.FromMilliseconds(timeoutMs), dependsOn, runAt, idempotencyKey, policy, reference);
         return JobRequestResult.Valid(job);
     }
 
@@ -99,16 +108,18 @@ public sealed class JobRequestReader(ApiOptions options)
         return defaultValue;
     }
 
-    private List<Guid> ReadDependsOn(JsonElement request, Action<string, string> error)
+    /// <summary>Job ids; in a batch also refs of its jobs (told apart when the batch is planned).</summary>
+    private List<string> ReadDependsOn(JsonElement request, bool inBatch, Action<string, string> error)
     {
         if (!request.TryGetProperty("dependsOn", out var element) || element.ValueKind == JsonValueKind.Null)
         {
             return [];
         }
 
+        var expected = inBatch ? "job ids, or refs of jobs of this batch" : "job ids";
         if (element.ValueKind != JsonValueKind.Array)
         {
-            error("dependsOn", "The dependsOn field must be an array of job ids.");
+            error("dependsOn", $"The dependsOn field must be an array of {expected}.");
             return [];
         }
 
@@ -118,23 +129,64 @@ public sealed class JobRequestReader(ApiOptions options)
             return [];
         }
 
-        var ids = new List<Guid>(element.GetArrayLength());
+        var entries = new List<string>(element.GetArrayLength());
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in element.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.String || !Guid.TryParse(item.GetString(), out var id))
+            var entry = item.ValueKind == JsonValueKind.String ? item.GetString()! : null;
+            var valid = entry is not null && (Guid.TryParse(entry, out _) || (inBatch && IsValidRef(entry)));
+            if (!valid)
             {
-                error("dependsOn", "Every entry of dependsOn must be a job id (a UUID).");
+                error("dependsOn", $"Every entry of dependsOn must be one of {expected} (a UUID{(inBatch ? ", or a ref" : "")}).");
                 return [];
             }
 
-            if (!ids.Contains(id))
+            // One spelling per job id, so a repeat in another case or format is a repeat.
+            var key = Guid.TryParse(entry, out var id) ? id.ToString() : entry!;
+            if (seen.Add(key))
             {
-                ids.Add(id);
+                entries.Add(key);
             }
         }
 
-        return ids;
+        return entries;
     }
+
+    private static DependencyFailurePolicy ReadPolicy(JsonElement request, Action<string, string> error)
+    {
+        if (!request.TryGetProperty("onDependencyFailure", out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return DependencyFailurePolicy.Cancel;
+        }
+
+        if (element.ValueKind == JsonValueKind.String && DependencyFailurePolicyText.TryParse(element.GetString(), out var policy))
+        {
+            return policy;
+        }
+
+        error("onDependencyFailure", $"The onDependencyFailure field must be one of: {string.Join(", ", DependencyFailurePolicyText.All)}.");
+        return DependencyFailurePolicy.Cancel;
+    }
+
+    private static string? ReadRef(JsonElement request, Action<string, string> error)
+    {
+        if (!request.TryGetProperty("ref", out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (element.ValueKind == JsonValueKind.String && IsValidRef(element.GetString()))
+        {
+            return element.GetString();
+        }
+
+        error("ref", $"The ref must be a string of 1 to {MaxRefLength} characters.");
+        return null;
+    }
+
+    private const int MaxRefLength = 200;
+
+    private static bool IsValidRef(string? reference) => reference is { Length: >= 1 and <= MaxRefLength };
 
     private static DateTimeOffset? ReadRunAt(JsonElement request, Action<string, string> error)
     {
@@ -156,9 +208,9 @@ public sealed class JobRequestReader(ApiOptions options)
 }
 
 /// <summary>A job read from a request, or the errors per field that stopped it.</summary>
-public sealed record JobRequestResult(NewJob? Job, IDictionary<string, string[]> Errors, bool PayloadTooLarge)
+public sealed record JobRequestResult(JobRequest? Job, IDictionary<string, string[]> Errors, bool PayloadTooLarge)
 {
-    public static JobRequestResult Valid(NewJob job) => new(job, new Dictionary<string, string[]>(), false);
+    public static JobRequestResult Valid(JobRequest job) => new(job, new Dictionary<string, string[]>(), false);
 
     public static JobRequestResult Invalid(IDictionary<string, string[]> errors, bool payloadTooLarge = false) =>
         new(null, errors, payloadTooLarge);

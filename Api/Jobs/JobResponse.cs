@@ -1,5 +1,6 @@
 using AspireJobs.Api.Http;
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Workflows;
 
 namespace AspireJobs.Api.Jobs;
 
@@ -20,7 +21,9 @@ public sealed record JobResponse(
     DateTime CreatedAt,
     DateTime ScheduledAt,
     DateTime? StartedAt,
-    DateTime? CompletedAt)
+    DateTime? CompletedAt,
+    int EffectivePriority,
+    DependencyFailurePolicy OnDependencyFailure)
 {
     public static JobResponse From(Job job) => new(
         job.Id,
@@ -38,5 +41,7 @@ public sealed record JobResponse(
         job.CreatedAt.UtcDateTime,
         job.ScheduledAt.UtcDateTime,
         job.StartedAt?.UtcDateTime,
-        job.CompletedAt?.UtcDateTime);
+        job.CompletedAt?.UtcDateTime,
+        job.EffectivePriority,
+        job.OnDependencyFailure);
 }

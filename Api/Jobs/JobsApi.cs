@@ -2,6 +2,7 @@ using System.Text.Json;
 using AspireJobs.Api.Http;
 using AspireJobs.Core;
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Workflows;
 using AspireJobs.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -17,6 +18,7 @@ public static class JobsApi
         builder.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
         builder.AddJobsCore();
         builder.Services.AddSingleton(services => new JobRequestReader(services.GetRequiredService<IOptions<ApiOptions>>().Value));
+        builder.Services.AddSingleton<JobPlanner>();
         builder.Services.AddSingleton<JobCreator>();
         builder.Services.AddSingleton<JobCanceller>();
         return builder;
@@ -32,13 +34,15 @@ public static class JobsApi
         jobs.MapGet("/", ListJobs);
         jobs.MapGet("/{id:guid}", GetJob);
         jobs.MapGet("/{id:guid}/executions", GetExecutions);
+        jobs.MapGet("/{id:guid}/graph", GetGraph);
         jobs.MapPost("/{id:guid}/cancel", CancelJob);
 
         return app;
     }
 
     private static async Task<Results<Created<JobResponse>, Ok<JobResponse>, ValidationProblem, ProblemHttpResult>> CreateJob(
-        HttpRequest request, JobRequestReader reader, JobCreator creator, IOptions<ApiOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        HttpRequest request, JobRequestReader reader, JobPlanner planner, JobCreator creator, IOptions<ApiOptions> options, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var (document, problem) = await RequestBody.ReadJsonAsync(request, options.Value.MaxSingleRequestBytes, cancellationToken);
         if (problem is not null)
@@ -48,25 +52,31 @@ public static class JobsApi
 
         using var body = document!;
         var read = reader.Read(body.RootElement, clock.GetUtcNow());
-        if (read.Job is not { } newJob)
+        if (read.Job is not { } jobRequest)
         {
             return read.PayloadTooLarge ? Problems.TooLarge(read.Errors) : TypedResults.ValidationProblem(read.Errors);
         }
 
+        var plan = await planner.PlanAsync([jobRequest], inBatch: false, cancellationToken);
+        if (PlanProblem(plan, "dependsOn") is { } planProblem)
+        {
+            return planProblem.Result is ValidationProblem invalid ? invalid : (ProblemHttpResult)planProblem.Result;
+        }
+
         try
         {
-            var created = await creator.CreateAsync(newJob, cancellationToken);
+            var created = await creator.CreateAsync(plan.Jobs![0], cancellationToken);
             var response = JobResponse.From(created.Job);
             return created.Created ? TypedResults.Created($"/api/jobs/{response.Id}", response) : TypedResults.Ok(response);
         }
-        catch (UnknownDependencyException)
+        catch (UnknownDependencyException e)
         {
-            return Problems.Invalid("dependsOn", "Every job in dependsOn must exist.");
+            return Problems.UnknownJobs("dependsOn", e.DependsOn); // removed between the check and the insert
         }
     }
 
     private static async Task<Results<Created<BatchResponse>, ValidationProblem, ProblemHttpResult>> CreateJobs(
-        HttpRequest request, JobRequestReader reader, JobCreator creator, IOptions<ApiOptions> options, TimeProvider clock,
+        HttpRequest request, JobRequestReader reader, JobPlanner planner, JobCreator creator, IOptions<ApiOptions> options, TimeProvider clock,
         CancellationToken cancellationToken)
     {
         var (document, problem) = await RequestBody.ReadJsonAsync(request, options.Value.MaxBatchRequestBytes, cancellationToken);
@@ -86,16 +96,16 @@ public static class JobsApi
         }
 
         var now = clock.GetUtcNow();
-        var jobs = new List<NewJob>(list.GetArrayLength());
+        var requests = new List<JobRequest>(list.GetArrayLength());
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var tooLarge = false;
         var index = 0;
         foreach (var item in list.EnumerateArray())
         {
-            var read = reader.Read(item, now, $"jobs[{index++}].");
+            var read = reader.Read(item, now, $"jobs[{index++}].", inBatch: true);
             if (read.Job is { } job)
             {
-                jobs.Add(job);
+                requests.Add(job);
             }
             else
             {
@@ -112,15 +122,51 @@ public static class JobsApi
             return tooLarge ? Problems.TooLarge(errors) : TypedResults.ValidationProblem(errors);
         }
 
+        var plan = await planner.PlanAsync(requests, inBatch: true, cancellationToken);
+        if (PlanProblem(plan, "jobs") is { } planProblem)
+        {
+            return planProblem.Result is ValidationProblem invalid ? invalid : (ProblemHttpResult)planProblem.Result;
+        }
+
         try
         {
-            var ids = await creator.CreateBatchAsync(jobs, cancellationToken);
+            var ids = await creator.CreateBatchAsync(plan.Jobs!, cancellationToken);
             return TypedResults.Created((string?)null, new BatchResponse(ids));
         }
-        catch (UnknownDependencyException)
+        catch (UnknownDependencyException e)
         {
-            return Problems.Invalid("jobs", "Every job named in a dependsOn must exist; nothing was created.");
+            return Problems.UnknownJobs("jobs", e.DependsOn);
         }
+    }
+
+    /// <summary>Why a plan creates nothing, as the problem to answer; null when it is ready.</summary>
+    private static Results<ValidationProblem, ProblemHttpResult>? PlanProblem(JobPlan plan, string unknownField) => plan switch
+    {
+        { Errors: { } errors } => TypedResults.ValidationProblem(errors),
+        { Unknown: { } unknown } => Problems.UnknownJobs(unknownField, unknown),
+        { Cycle: { } cycle } => Problems.Cycle(cycle),
+        _ => null,
+    };
+
+    private static async Task<Results<Ok<JobGraphResponse>, ValidationProblem, ProblemHttpResult>> GetGraph(
+        Guid id, string? limit, string? cursor, JobStore store, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var pageLimit = PageQuery.ReadLimit(limit, errors);
+        var after = JobGraphCursor.Start;
+        if (cursor is not null && !JobGraphCursor.TryParse(cursor, out after))
+        {
+            errors["cursor"] = ["The cursor must be the nextCursor of an earlier page of this graph."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return await store.JobGetGraphAsync(id, after, pageLimit, cancellationToken) is { } page
+            ? TypedResults.Ok(JobGraphResponse.From(page))
+            : Problems.JobNotFound(id);
     }
 
     private static async Task<Results<Ok<Page<JobResponse>>, ValidationProblem>> ListJobs(

@@ -1,4 +1,5 @@
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Workflows;
 using StackExchange.Redis;
 
 namespace AspireJobs.Core.Dispatch;
@@ -8,7 +9,7 @@ namespace AspireJobs.Core.Dispatch;
 /// a lease on which job. It is an index only; PostgreSQL decides what a job's state is, and the
 /// reconciler rebuilds this index from it when they disagree.
 /// </summary>
-public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
+public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, TimeProvider clock)
 {
     private static readonly RedisScript EnqueueScript = RedisScript.Load("enqueue.lua");
     private static readonly RedisScript AcquireScript = RedisScript.Load("acquire.lua");
@@ -18,6 +19,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
     private static readonly RedisScript DropLeasesScript = RedisScript.Load("drop-leases.lua");
     private static readonly RedisScript HeartbeatScript = RedisScript.Load("heartbeat.lua");
     private static readonly RedisScript OrderScript = RedisScript.Load("order.lua");
+    private static readonly RedisScript MoveScript = RedisScript.Load("move.lua");
 
     public RedisKeys Keys => keys;
 
@@ -33,6 +35,23 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
 
         var (scriptKeys, values) = EnqueueArguments(jobs);
         return (long)await EnqueueScript.EvaluateAsync(Database, scriptKeys, values);
+    }
+
+    /// <summary>
+    /// Follows a committed change of the graph: released dependents go to their bands, and queued
+    /// jobs whose effective priority changed move to the band it falls in.
+    /// </summary>
+    public async Task ApplyAsync(WorkflowChanges changes)
+    {
+        if (changes.Released.Count > 0)
+        {
+            await EnqueueAsync(changes.Released);
+        }
+
+        if (changes.Reprioritized.Count > 0)
+        {
+            await MoveScript.EvaluateAsync(Database, keys.Bands, BandPairs(changes.Reprioritized, 0));
+        }
     }
 
     /// <summary>Takes up to <paramref name="maxJobs"/> jobs for a worker and leases them to it.</summary>
@@ -133,11 +152,12 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
     /// <summary>Beats a worker's heartbeat (expiring after <paramref name="timeout"/>) and extends its leases on <paramref name="runningJobs"/>.</summary>
     public async Task HeartbeatAsync(Guid workerId, TimeSpan timeout, TimeSpan leaseLength, IReadOnlyCollection<Guid> runningJobs)
     {
-        var values = new RedisValue[3 + runningJobs.Count];
+        var values = new RedisValue[4 + runningJobs.Count];
         values[0] = workerId.ToString();
         values[1] = (long)timeout.TotalMilliseconds;
         values[2] = (long)leaseLength.TotalMilliseconds;
-        var i = 3;
+        values[3] = NowMs;
+        var i = 4;
         foreach (var id in runningJobs)
         {
             values[i++] = id.ToString();
@@ -166,7 +186,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
 
     /// <summary>Sets the liveness marker; true when it was missing (Redis lost its data, or this is the first check).</summary>
     public Task<bool> RenewLivenessEpochAsync() =>
-        Database.StringSetAsync(keys.LivenessEpoch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), when: When.NotExists);
+        Database.StringSetAsync(keys.LivenessEpoch, NowMs, when: When.NotExists);
 
     /// <summary>
     /// Sends an order to one worker over the control channel, and from the same moment leases it
@@ -201,19 +221,30 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
         });
     }
 
-    private static RedisValue[] Ids(IReadOnlyCollection<Guid> jobIds) => jobIds.Select(id => (RedisValue)id.ToString()).ToArray();
+    /// <summary>Now on the one clock of this process, in ms, for the scripts that need time.</summary>
+    private long NowMs => clock.GetUtcNow().ToUnixTimeMilliseconds();
 
-    internal (RedisKey[] Keys, RedisValue[] Values) EnqueueArguments(IReadOnlyCollection<QueuedJob> jobs)
+    /// <summary>(job id, band number) pairs after <paramref name="lead"/> leading slots.</summary>
+    private static RedisValue[] BandPairs(IReadOnlyCollection<QueuedJob> jobs, int lead)
     {
-        var values = new RedisValue[1 + jobs.Count * 2];
-        values[0] = keys.WakeChannelPrefix;
-        var i = 1;
+        var values = new RedisValue[lead + jobs.Count * 2];
+        var i = lead;
         foreach (var job in jobs)
         {
             values[i++] = job.Id.ToString();
             values[i++] = (int)job.Band + 1;
         }
 
+        return values;
+    }
+
+    private static RedisValue[] Ids(IReadOnlyCollection<Guid> jobIds) => jobIds.Select(id => (RedisValue)id.ToString()).ToArray();
+
+    internal (RedisKey[] Keys, RedisValue[] Values) EnqueueArguments(IReadOnlyCollection<QueuedJob> jobs)
+    {
+        var values = BandPairs(jobs, 2);
+        values[0] = keys.WakeChannelPrefix;
+        values[1] = NowMs;
         return ([keys.High, keys.Medium, keys.Low, keys.EnqueueClock, keys.IdleWorkers], values);
     }
 
@@ -223,7 +254,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys)
         [
             workerId.ToString(), maxJobs, (long)leaseLength.TotalMilliseconds,
             policy.HighWeight, policy.MediumWeight, policy.LowWeight,
-            (long)policy.StarvationLimit.TotalMilliseconds,
+            (long)policy.StarvationLimit.TotalMilliseconds, NowMs,
         ]);
 
     internal (RedisKey[] Keys, RedisValue[] Values) ReleaseArguments(Guid workerId, IReadOnlyCollection<Guid> jobIds)

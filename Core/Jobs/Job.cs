@@ -1,3 +1,5 @@
+using AspireJobs.Core.Workflows;
+
 namespace AspireJobs.Core.Jobs;
 
 /// <summary>A job as PostgreSQL, the system of record, holds it. JSON fields are raw JSON text.</summary>
@@ -17,4 +19,6 @@ public sealed record Job(
     DateTimeOffset CreatedAt,
     DateTimeOffset ScheduledAt,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? CompletedAt);
+    DateTimeOffset? CompletedAt,
+    int EffectivePriority,
+    DependencyFailurePolicy OnDependencyFailure);

@@ -1,3 +1,5 @@
+using AspireJobs.Core.Workflows;
+
 namespace AspireJobs.Core.Jobs;
 
 /// <summary>One page of jobs; <see cref="NextCursor"/> is null on the last page.</summary>
@@ -34,9 +36,10 @@ public readonly record struct QueuedJob(Guid Id, int Priority)
 /// <summary>
 /// What a batch create did, by each job's place in the request: its id (for a repeated
 /// idempotency key, the id of the job that holds it), the job as created (null where the key was
-/// repeated), and the jobs now queued, to put in their bands.
+/// repeated), the jobs now queued, to put in their bands, and the queued jobs around them whose
+/// effective priority the new dependents raised.
 /// </summary>
-public sealed record BatchInsertResult(IReadOnlyList<Guid> Ids, IReadOnlyList<Job?> Created, IReadOnlyList<QueuedJob> Queued);
+public sealed record BatchInsertResult(IReadOnlyList<Guid> Ids, IReadOnlyList<Job?> Created, IReadOnlyList<QueuedJob> Queued, WorkflowChanges Workflow);
 
 /// <summary>What a worker got when it tried to start jobs: those it started, and those it cannot run.</summary>
 public sealed record StartResult(IReadOnlyList<StartedJob> Started, IReadOnlyList<UnhandledJob> Unhandled);
@@ -44,5 +47,5 @@ public sealed record StartResult(IReadOnlyList<StartedJob> Started, IReadOnlyLis
 /// <summary>A queued job of a type the worker that took it does not handle.</summary>
 public readonly record struct UnhandledJob(Guid Id, string Type);
 
-/// <summary>A job rescued after its lease expired: back in queued, or cancelled if that was asked.</summary>
-public readonly record struct RescuedJob(Guid Id, int Priority, JobStatus Status);
+/// <summary>A running job whose worker may be gone, as a rescue reads it before finishing it under its lease token.</summary>
+public readonly record struct RescueCandidate(Guid Id, Guid LeaseToken, int Crashes);

@@ -1,3 +1,4 @@
+using AspireJobs.Core.Workflows;
 using Npgsql;
 
 namespace AspireJobs.Core.Jobs;
@@ -5,7 +6,7 @@ namespace AspireJobs.Core.Jobs;
 /// <summary>
 /// Reads a <see cref="Job"/> from the column list the job queries share: id, type, status,
 /// priority, payload, result, error, attempts, max_retries, timeout_ms, depends_on, worker_id,
-/// created_at, scheduled_at, started_at, completed_at.
+/// created_at, scheduled_at, started_at, completed_at, effective_priority, on_dependency_failure.
 /// </summary>
 internal static class JobRow
 {
@@ -25,5 +26,7 @@ internal static class JobRow
         CreatedAt: reader.GetFieldValue<DateTimeOffset>(12),
         ScheduledAt: reader.GetFieldValue<DateTimeOffset>(13),
         StartedAt: reader.IsDBNull(14) ? null : reader.GetFieldValue<DateTimeOffset>(14),
-        CompletedAt: reader.IsDBNull(15) ? null : reader.GetFieldValue<DateTimeOffset>(15));
+        CompletedAt: reader.IsDBNull(15) ? null : reader.GetFieldValue<DateTimeOffset>(15),
+        EffectivePriority: reader.GetInt16(16),
+        OnDependencyFailure: DependencyFailurePolicyText.TryParse(reader.GetString(17), out var policy) ? policy : DependencyFailurePolicy.Cancel);
 }

@@ -7,8 +7,8 @@ namespace AspireJobs.Core.Jobs;
 public sealed partial class JobStore
 {
     private static readonly string JobSetQueuedIfDueSql = EmbeddedFile.Core("JobSetQueuedIfDue.sql");
-    private static readonly string JobSetQueuedIfLeaseExpiredSql = EmbeddedFile.Core("JobSetQueuedIfLeaseExpired.sql");
-    private static readonly string JobSetQueuedIfWorkerDeadSql = EmbeddedFile.Core("JobSetQueuedIfWorkerDead.sql");
+    private static readonly string JobGetLeaseExpiredSql = EmbeddedFile.Core("JobGetLeaseExpired.sql");
+    private static readonly string JobGetOrphanedSql = EmbeddedFile.Core("JobGetOrphaned.sql");
     private static readonly string JobCountDispatchStateSql = EmbeddedFile.Core("JobCountDispatchState.sql");
     private static readonly string JobGetQueuedPageSql = EmbeddedFile.Core("JobGetQueuedPage.sql");
     private static readonly string JobGetDispatchableSql = EmbeddedFile.Core("JobGetDispatchable.sql");
@@ -18,32 +18,29 @@ public sealed partial class JobStore
 
     /// <summary>Queues up to <paramref name="limit"/> scheduled jobs that are due; each exactly once across promoters.</summary>
     public Task<IReadOnlyList<QueuedJob>> JobSetQueuedIfDueAsync(int limit, CancellationToken cancellationToken) =>
-        DispatchableAsync(JobSetQueuedIfDueSql, cancellationToken, Value(limit));
+        DispatchableAsync(JobSetQueuedIfDueSql, cancellationToken, Value(limit), Time(clock.GetUtcNow()));
 
-    /// <summary>Rescues running jobs whose lease deadline passed: queued again, or cancelled if that was asked.</summary>
-    public Task<IReadOnlyList<RescuedJob>> JobSetQueuedIfLeaseExpiredAsync(int limit, CancellationToken cancellationToken) =>
-        RescuedAsync(JobSetQueuedIfLeaseExpiredSql, cancellationToken, Value(limit));
+    /// <summary>Running jobs whose lease deadline passed, to finish as <see cref="JobFinish.LeaseExpired"/>.</summary>
+    public Task<IReadOnlyList<RescueCandidate>> JobGetLeaseExpiredAsync(int limit, CancellationToken cancellationToken) =>
+        RescueCandidatesAsync(JobGetLeaseExpiredSql, cancellationToken, Time(clock.GetUtcNow()), Value(limit));
 
-    private async Task<IReadOnlyList<RescuedJob>> RescuedAsync(string sql, CancellationToken cancellationToken, params Npgsql.NpgsqlParameter[] parameters)
+    /// <summary>Running jobs of workers declared dead, to finish as <see cref="JobFinish.WorkerDied"/>.</summary>
+    public Task<IReadOnlyList<RescueCandidate>> JobGetOrphanedAsync(int limit, CancellationToken cancellationToken) =>
+        RescueCandidatesAsync(JobGetOrphanedSql, cancellationToken, Value(limit));
+
+    private async Task<IReadOnlyList<RescueCandidate>> RescueCandidatesAsync(string sql, CancellationToken cancellationToken, params Npgsql.NpgsqlParameter[] parameters)
     {
         await using var command = db.CreateCommand(sql);
         command.Parameters.AddRange(parameters);
-        var rescued = new List<RescuedJob>();
+        var candidates = new List<RescueCandidate>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            rescued.Add(new RescuedJob(reader.GetGuid(0), reader.GetInt16(1), JobStatusText.Parse(reader.GetString(2))));
+            candidates.Add(new RescueCandidate(reader.GetGuid(0), reader.GetGuid(1), reader.GetInt32(2)));
         }
 
-        return rescued;
+        return candidates;
     }
-
-    /// <summary>
-    /// Recovers the running jobs of dead workers: queued again, cancelled if that was asked, or
-    /// quarantined as dead letters once their workers died under them <paramref name="poisonThreshold"/> times.
-    /// </summary>
-    public Task<IReadOnlyList<RescuedJob>> JobSetQueuedIfWorkerDeadAsync(int poisonThreshold, CancellationToken cancellationToken) =>
-        RescuedAsync(JobSetQueuedIfWorkerDeadSql, cancellationToken, Value(poisonThreshold));
 
     /// <summary>How many jobs belong in a band, and how many run.</summary>
     public async Task<(long Queued, long Running)> JobCountDispatchStateAsync(CancellationToken cancellationToken)

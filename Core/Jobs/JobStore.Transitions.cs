@@ -1,4 +1,5 @@
 using AspireJobs.Core.Storage;
+using AspireJobs.Core.Workflows;
 using Npgsql;
 using static AspireJobs.Core.Storage.NpgsqlParameters;
 
@@ -8,11 +9,7 @@ namespace AspireJobs.Core.Jobs;
 public sealed partial class JobStore
 {
     private static readonly string JobSetRunningIfQueuedSql = EmbeddedFile.Core("JobSetRunningIfQueued.sql");
-    private static readonly string JobSetCompletedIfRunningSql = EmbeddedFile.Core("JobSetCompletedIfRunning.sql");
-    private static readonly string JobSetScheduledIfRunningSql = EmbeddedFile.Core("JobSetScheduledIfRunning.sql");
-    private static readonly string JobSetDeadLetteredIfRunningSql = EmbeddedFile.Core("JobSetDeadLetteredIfRunning.sql");
-    private static readonly string JobSetCancelledIfRunningSql = EmbeddedFile.Core("JobSetCancelledIfRunning.sql");
-    private static readonly string JobSetQueuedIfRunningSql = EmbeddedFile.Core("JobSetQueuedIfRunning.sql");
+    private static readonly string JobFinishIfRunningSql = EmbeddedFile.Core("JobFinishIfRunning.sql");
     private static readonly string JobSetCancelledIfPendingSql = EmbeddedFile.Core("JobSetCancelledIfPending.sql");
     private static readonly string JobSetCancelRequestedIfRunningSql = EmbeddedFile.Core("JobSetCancelRequestedIfRunning.sql");
     private static readonly string JobSetQueuedIfDeadLetteredSql = EmbeddedFile.Core("JobSetQueuedIfDeadLettered.sql");
@@ -34,6 +31,7 @@ public sealed partial class JobStore
         command.Parameters.Add(Value(workerId));
         command.Parameters.Add(Interval(leaseGrace));
         command.Parameters.Add(Value(handledTypes.ToArray()));
+        command.Parameters.Add(Time(clock.GetUtcNow()));
 
         var started = new List<StartedJob>(ids.Count);
         var unhandled = new List<UnhandledJob>();
@@ -54,83 +52,149 @@ public sealed partial class JobStore
                 Failures: reader.GetInt32(4),
                 MaxRetries: reader.GetInt32(5),
                 Timeout: TimeSpan.FromMilliseconds(reader.GetInt32(6)),
-                LeaseToken: reader.GetGuid(7)));
+                LeaseToken: reader.GetGuid(7),
+                HasParents: reader.GetBoolean(9)));
         }
 
         return new StartResult(started, unhandled);
     }
 
     /// <summary>
-    /// Completes attempts that succeeded, each only while its lease token is current. Returns the
-    /// ids that completed; an id missing from the answer had lost its lease and changed nothing.
+    /// Finishes running attempts, whatever their outcome, each only while its lease token is
+    /// current; in the same transaction the dependents of the jobs that finished are released or
+    /// cancelled by their policy. An attempt missing from <see cref="JobFinishResult.Finished"/>
+    /// had lost its lease and changed nothing.
     /// </summary>
-    public async Task<IReadOnlySet<Guid>> JobSetCompletedIfRunningAsync(
-        IReadOnlyList<JobSuccess> successes, CancellationToken cancellationToken)
+    public Task<JobFinishResult> JobFinishIfRunningAsync(IReadOnlyList<JobFinish> finishes, CancellationToken cancellationToken) =>
+        finishes.Count == 0
+            ? Task.FromResult(new JobFinishResult([], WorkflowChanges.None))
+            : PostgresTransaction.RunAsync(db, (connection, token) => FinishAsync(connection, finishes, clock.GetUtcNow(), token), cancellationToken);
+
+    private static async Task<JobFinishResult> FinishAsync(
+        NpgsqlConnection connection, IReadOnlyList<JobFinish> finishes, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var ids = new Guid[successes.Count];
-        var tokens = new Guid[successes.Count];
-        var results = new string?[successes.Count];
-        for (var i = 0; i < successes.Count; i++)
+        var count = finishes.Count;
+        var ids = new Guid[count];
+        var tokens = new Guid[count];
+        var statuses = new string[count];
+        var executions = new string[count];
+        var results = new string?[count];
+        var errors = new string?[count];
+        var retryAt = new DateTimeOffset?[count];
+        var failures = new int[count];
+        var crashes = new int[count];
+        var reasons = new string?[count];
+        for (var i = 0; i < count; i++)
         {
-            (ids[i], tokens[i], results[i]) = successes[i];
+            var finish = finishes[i];
+            ids[i] = finish.JobId;
+            tokens[i] = finish.LeaseToken;
+            statuses[i] = JobStatusText.Of(finish.Status);
+            executions[i] = ExecutionStatusText.Of(finish.Execution);
+            results[i] = finish.ResultJson;
+            errors[i] = finish.Error;
+            retryAt[i] = finish.RetryAt?.ToUniversalTime();
+            failures[i] = finish.CountsFailure ? 1 : 0;
+            crashes[i] = finish.CountsCrash ? 1 : 0;
+            reasons[i] = finish.Reason;
         }
 
-        await using var command = db.CreateCommand(JobSetCompletedIfRunningSql);
+        await using var command = new NpgsqlCommand(JobFinishIfRunningSql, connection);
         command.Parameters.Add(Value(ids));
         command.Parameters.Add(Value(tokens));
+        command.Parameters.Add(Value(statuses));
+        command.Parameters.Add(Value(executions));
         command.Parameters.Add(JsonArray(results));
+        command.Parameters.Add(TextArray(errors));
+        command.Parameters.Add(TimeArray(retryAt));
+        command.Parameters.Add(Value(failures));
+        command.Parameters.Add(Value(crashes));
+        command.Parameters.Add(TextArray(reasons));
+        command.Parameters.Add(Time(now));
 
-        var completed = new HashSet<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var finished = new List<FinishedJob>(count);
+        var completedParents = new List<Guid>();
+        var failedParents = new List<Guid>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            completed.Add(reader.GetGuid(0));
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var job = new FinishedJob(reader.GetGuid(0), JobStatusText.Parse(reader.GetString(1)), reader.GetInt16(2));
+                finished.Add(job);
+                if (reader.GetBoolean(3))
+                {
+                    (job.Status == JobStatus.Completed ? completedParents
+                        : job.Status is JobStatus.DeadLettered or JobStatus.Cancelled ? failedParents
+                        : null)?.Add(job.Id);
+                }
+            }
         }
 
-        return completed;
+        var workflow = await SettleAsync(connection, completedParents, failedParents, null, [], now, cancellationToken);
+        return new JobFinishResult(finished, workflow);
     }
 
-    /// <summary>A failed attempt with retries left: scheduled again after <paramref name="delay"/>. False: lease lost or cancellation requested.</summary>
-    public Task<bool> JobSetScheduledIfRunningAsync(Guid id, Guid leaseToken, ExecutionStatus outcome, string error, TimeSpan delay, CancellationToken cancellationToken) =>
-        AnyRowAsync(JobSetScheduledIfRunningSql, cancellationToken,
-            Value(id), Value(leaseToken), Value(ExecutionStatusText.Of(outcome)), Value(error), Interval(delay));
+    /// <summary>
+    /// Cancels a job that has not started, and (in the same transaction) its dependents by their
+    /// policy. Returns the status it had, or null when it was not pending.
+    /// </summary>
+    public Task<PendingCancelResult?> JobSetCancelledIfPendingAsync(Guid id, CancellationToken cancellationToken) =>
+        PostgresTransaction.RunAsync(db, async (connection, token) =>
+        {
+            var now = clock.GetUtcNow();
+            await using var command = new NpgsqlCommand(JobSetCancelledIfPendingSql, connection);
+            command.Parameters.Add(Value(id));
+            command.Parameters.Add(Time(now));
+            if (await command.ExecuteScalarAsync(token) is not string previous)
+            {
+                return null;
+            }
 
-    /// <summary>A failed attempt with no retries left: dead-lettered. False: lease lost or cancellation requested.</summary>
-    public Task<bool> JobSetDeadLetteredIfRunningAsync(Guid id, Guid leaseToken, ExecutionStatus outcome, string error, CancellationToken cancellationToken) =>
-        AnyRowAsync(JobSetDeadLetteredIfRunningSql, cancellationToken,
-            Value(id), Value(leaseToken), Value(ExecutionStatusText.Of(outcome)), Value(error));
-
-    /// <summary>A running job stopped after its cancellation was requested. False: lease lost.</summary>
-    public Task<bool> JobSetCancelledIfRunningAsync(Guid id, Guid leaseToken, CancellationToken cancellationToken) =>
-        AnyRowAsync(JobSetCancelledIfRunningSql, cancellationToken, Value(id), Value(leaseToken));
-
-    /// <summary>A worker hands a running job back, not as a failure. Returns its priority; null: lease lost or cancellation requested.</summary>
-    public Task<int?> JobSetQueuedIfRunningAsync(Guid id, Guid leaseToken, string reason, CancellationToken cancellationToken) =>
-        PriorityAsync(JobSetQueuedIfRunningSql, cancellationToken, Value(id), Value(leaseToken), Value(reason));
-
-    /// <summary>Cancels a job that has not started; returns the status it had, or null when it was not pending.</summary>
-    public async Task<JobStatus?> JobSetCancelledIfPendingAsync(Guid id, CancellationToken cancellationToken)
-    {
-        await using var command = db.CreateCommand(JobSetCancelledIfPendingSql);
-        command.Parameters.Add(Value(id));
-        return await command.ExecuteScalarAsync(cancellationToken) is string status ? JobStatusText.Parse(status) : null;
-    }
+            // A waiting job no longer lifts its ancestors.
+            var workflow = await SettleAsync(connection, [], [id], null, [id], now, token);
+            return new PendingCancelResult(JobStatusText.Parse(previous), workflow);
+        }, cancellationToken);
 
     /// <summary>Records a client's request to cancel a running job. False: it is not running.</summary>
     public Task<bool> JobSetCancelRequestedIfRunningAsync(Guid id, CancellationToken cancellationToken) =>
-        AnyRowAsync(JobSetCancelRequestedIfRunningSql, cancellationToken, Value(id));
+        AnyRowAsync(JobSetCancelRequestedIfRunningSql, cancellationToken, Value(id), Time(clock.GetUtcNow()));
 
-    /// <summary>Requeues a dead letter with its retries restored. Returns its priority; null when it is not a dead letter.</summary>
-    public Task<int?> JobSetQueuedIfDeadLetteredAsync(Guid id, CancellationToken cancellationToken) =>
-        PriorityAsync(JobSetQueuedIfDeadLetteredSql, cancellationToken, Value(id));
+    /// <summary>
+    /// Requeues a dead letter with its retries restored, and brings back (waiting again) the jobs
+    /// its failure cancelled. Returns its priority; null when it is not a dead letter.
+    /// </summary>
+    public Task<RequeueResult?> JobSetQueuedIfDeadLetteredAsync(Guid id, CancellationToken cancellationToken) =>
+        PostgresTransaction.RunAsync(db, async (connection, token) =>
+        {
+            var now = clock.GetUtcNow();
+            await using var command = new NpgsqlCommand(JobSetQueuedIfDeadLetteredSql, connection);
+            command.Parameters.Add(Value(id));
+            command.Parameters.Add(Time(now));
+            if (await command.ExecuteScalarAsync(token) is not short priority)
+            {
+                return null;
+            }
+
+            var restored = await RestoreCancelledByAsync(connection, id, now, token);
+            if (restored.Count == 0)
+            {
+                return new RequeueResult(priority, WorkflowChanges.None);
+            }
+
+            // A restored job with another parent that failed meanwhile follows its policy about it.
+            var failedParents = await FailedParentsAsync(connection, restored, token);
+            var workflow = await SettleAsync(connection, [], failedParents, restored, [.. restored, id], now, token);
+            var lifted = workflow.Reprioritized.FirstOrDefault(job => job.Id == id);
+            return new RequeueResult(lifted.Id == id ? lifted.Priority : priority, workflow);
+        }, cancellationToken);
 
     /// <summary>Defers a queued job this worker cannot run while another can. False: it was not queued.</summary>
     public Task<bool> JobSetScheduledIfQueuedAsync(Guid id, TimeSpan delay, string reason, CancellationToken cancellationToken) =>
-        AnyRowAsync(JobSetScheduledIfQueuedSql, cancellationToken, Value(id), Interval(delay), Value(reason));
+        AnyRowAsync(JobSetScheduledIfQueuedSql, cancellationToken, Value(id), Interval(delay), Value(reason), Time(clock.GetUtcNow()));
 
     /// <summary>Parks a queued job no live worker can run. False: it was not queued (or already parked).</summary>
     public Task<bool> JobSetParkedIfQueuedAsync(Guid id, string error, CancellationToken cancellationToken) =>
-        AnyRowAsync(JobSetParkedIfQueuedSql, cancellationToken, Value(id), Value(error));
+        AnyRowAsync(JobSetParkedIfQueuedSql, cancellationToken, Value(id), Value(error), Time(clock.GetUtcNow()));
 
     /// <summary>Unparks the jobs of these types; returns them, to be put in their bands.</summary>
     public Task<IReadOnlyList<QueuedJob>> JobSetUnparkedForTypesAsync(IReadOnlyCollection<string> types, CancellationToken cancellationToken) =>
@@ -142,13 +206,6 @@ public sealed partial class JobStore
         command.Parameters.AddRange(parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken);
-    }
-
-    private async Task<int?> PriorityAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
-    {
-        await using var command = db.CreateCommand(sql);
-        command.Parameters.AddRange(parameters);
-        return await command.ExecuteScalarAsync(cancellationToken) is short priority ? priority : null;
     }
 
     private async Task<IReadOnlyList<QueuedJob>> DispatchableAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
@@ -165,3 +222,12 @@ public sealed partial class JobStore
         return jobs;
     }
 }
+
+/// <summary>What a finishing write did: the jobs it finished (a job missing lost its lease), and what followed in the graph.</summary>
+public sealed record JobFinishResult(IReadOnlyList<FinishedJob> Finished, WorkflowChanges Workflow);
+
+/// <summary>A pending job cancelled: the status it had, and what followed in the graph.</summary>
+public sealed record PendingCancelResult(JobStatus Previous, WorkflowChanges Workflow);
+
+/// <summary>A dead letter requeued: the priority it is dispatched at, and the jobs its failure had cancelled, now back.</summary>
+public sealed record RequeueResult(int Priority, WorkflowChanges Workflow);

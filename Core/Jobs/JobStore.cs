@@ -1,4 +1,5 @@
 using AspireJobs.Core.Storage;
+using AspireJobs.Core.Workflows;
 using Npgsql;
 using static AspireJobs.Core.Storage.NpgsqlParameters;
 
@@ -11,9 +12,8 @@ namespace AspireJobs.Core.Jobs;
 /// and reads; JobStore.Transitions.cs moves jobs between states; JobStore.Maintenance.cs serves
 /// the health monitor's loops.
 /// </summary>
-public sealed partial class JobStore(NpgsqlDataSource db)
+public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
 {
-    private static readonly string JobInsertSql = EmbeddedFile.Core("JobInsert.sql");
     private static readonly string JobInsertBatchSql = EmbeddedFile.Core("JobInsertBatch.sql");
     private static readonly string JobGetByIdSql = EmbeddedFile.Core("JobGetById.sql");
     private static readonly string JobGetByIdempotencyKeySql = EmbeddedFile.Core("JobGetByIdempotencyKey.sql");
@@ -27,49 +27,53 @@ public sealed partial class JobStore(NpgsqlDataSource db)
     /// that holds the key is returned with <see cref="JobInsertResult.Created"/> false.
     /// </summary>
     /// <exception cref="UnknownDependencyException">A job in <see cref="NewJob.DependsOn"/> does not exist.</exception>
-    public async Task<JobInsertResult> JobInsertAsync(NewJob job, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<JobInsertResult> JobInsertAsync(NewJob job, CancellationToken cancellationToken)
     {
-        var status = job.InitialStatus(now);
-        await using var command = db.CreateCommand(JobInsertSql);
-        command.Parameters.Add(Value(job.Id));
-        command.Parameters.Add(Value(job.Type));
-        command.Parameters.Add(Value(JobStatusText.Of(status)));
-        command.Parameters.Add(Value((short)job.Priority));
-        command.Parameters.Add(Json(job.PayloadJson));
-        command.Parameters.Add(Value(job.MaxRetries));
-        command.Parameters.Add(Value((int)job.Timeout.TotalMilliseconds));
-        command.Parameters.Add(Time(status == JobStatus.Scheduled ? job.RunAt : null));
-        command.Parameters.Add(Text(job.IdempotencyKey));
-        command.Parameters.Add(Value(job.DependsOn.ToArray()));
-
-        await using (var reader = await ExecuteCreateAsync(command, job.DependsOn, cancellationToken))
-        {
-            if (await reader.ReadAsync(cancellationToken))
-            {
-                var created = new Job(
-                    job.Id, job.Type, status, job.Priority, job.PayloadJson, ResultJson: null, Error: null,
-                    Attempts: 0, job.MaxRetries, job.Timeout, job.DependsOn, WorkerId: null,
-                    CreatedAt: reader.GetFieldValue<DateTimeOffset>(0),
-                    ScheduledAt: reader.GetFieldValue<DateTimeOffset>(1),
-                    StartedAt: null, CompletedAt: null);
-                return new JobInsertResult(created, Created: true);
-            }
-        }
-
-        // The key belongs to an earlier job. It cannot have vanished in between: retention only
-        // removes jobs finished long ago, and a key is only repeated by a client that saw it created.
-        var existing = await JobGetByIdempotencyKeyAsync(job.IdempotencyKey!, cancellationToken)
-            ?? throw new InvalidOperationException($"Idempotency key '{job.IdempotencyKey}' conflicted but holds no job.");
-        return new JobInsertResult(existing, Created: false);
+        var inserted = await JobInsertBatchAsync([job], cancellationToken);
+        return inserted.Created[0] is { } created
+            ? new JobInsertResult(created, Created: true, inserted.Workflow)
+            : new JobInsertResult((await JobGetByIdAsync(inserted.Ids[0], cancellationToken))!, Created: false, WorkflowChanges.None);
     }
 
     /// <summary>
-    /// Creates many jobs atomically in one round trip. Returns every job's id in request order
-    /// (for a repeated idempotency key, the id of the job that holds it) and the jobs now queued.
+    /// Creates many jobs atomically, with their dependency edges (which may name jobs of the same
+    /// batch; the caller has checked they close no cycle). Returns every job's id in request order
+    /// (for a repeated idempotency key, the id of the job that holds it), the jobs now queued, and
+    /// what the new jobs changed around them: dependents of failed parents settled at once by
+    /// their policy, and ancestors' effective priorities raised.
     /// </summary>
     /// <exception cref="UnknownDependencyException">A job named in a dependsOn does not exist; nothing was written.</exception>
-    public async Task<BatchInsertResult> JobInsertBatchAsync(IReadOnlyList<NewJob> jobs, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<BatchInsertResult> JobInsertBatchAsync(IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
     {
+        var now = clock.GetUtcNow();
+        var hasEdges = jobs.Any(job => job.DependsOn.Count > 0);
+        return hasEdges
+            ? await PostgresTransaction.RunAsync(db, (connection, token) => InsertWithEdgesAsync(connection, jobs, now, token), cancellationToken)
+            : await InsertAsync(db.CreateCommand(JobInsertBatchSql), jobs, now, cancellationToken);
+    }
+
+    private async Task<BatchInsertResult> InsertWithEdgesAsync(NpgsqlConnection connection, IReadOnlyList<NewJob> jobs, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var inserted = await InsertAsync(new NpgsqlCommand(JobInsertBatchSql, connection), jobs, now, cancellationToken);
+        var withParents = inserted.Created.OfType<Job>().Where(job => job.DependsOn.Count > 0).Select(job => job.Id).ToList();
+        if (withParents.Count == 0)
+        {
+            return inserted;
+        }
+
+        // A parent already dead-lettered or cancelled: each new dependent follows its policy now.
+        var failedParents = await FailedParentsAsync(connection, withParents, cancellationToken);
+        var workflow = await SettleAsync(connection, [], failedParents, withParents, withParents, now, cancellationToken);
+        return inserted with
+        {
+            Queued = [.. inserted.Queued, .. workflow.Released],
+            Workflow = new WorkflowChanges([], workflow.Reprioritized),
+        };
+    }
+
+    private async Task<BatchInsertResult> InsertAsync(NpgsqlCommand command, IReadOnlyList<NewJob> jobs, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var _ = command;
         var count = jobs.Count;
         var ids = new Guid[count];
         var types = new string[count];
@@ -80,12 +84,13 @@ public sealed partial class JobStore(NpgsqlDataSource db)
         var timeouts = new int[count];
         var scheduledAt = new DateTimeOffset?[count];
         var keys = new string?[count];
+        var policies = new string[count];
         var edgeJobs = new List<Guid>();
         var edgeParents = new List<Guid>();
         for (var i = 0; i < count; i++)
         {
             var job = jobs[i];
-            var status = job.InitialStatus(now);
+            var status = job.ReadyStatus(now);
             ids[i] = job.Id;
             types[i] = job.Type;
             statuses[i] = JobStatusText.Of(status);
@@ -93,8 +98,9 @@ public sealed partial class JobStore(NpgsqlDataSource db)
             payloads[i] = job.PayloadJson;
             maxRetries[i] = job.MaxRetries;
             timeouts[i] = (int)job.Timeout.TotalMilliseconds;
-            scheduledAt[i] = status == JobStatus.Scheduled ? job.RunAt!.Value.ToUniversalTime() : null;
+            scheduledAt[i] = job.RunAt is { } runAt && runAt > now ? runAt.ToUniversalTime() : null;
             keys[i] = job.IdempotencyKey;
+            policies[i] = DependencyFailurePolicyText.Of(job.OnDependencyFailure);
             foreach (var parent in job.DependsOn)
             {
                 edgeJobs.Add(job.Id);
@@ -102,7 +108,6 @@ public sealed partial class JobStore(NpgsqlDataSource db)
             }
         }
 
-        await using var command = db.CreateCommand(JobInsertBatchSql);
         command.Parameters.Add(Value(ids));
         command.Parameters.Add(Value(types));
         command.Parameters.Add(Value(statuses));
@@ -112,37 +117,35 @@ public sealed partial class JobStore(NpgsqlDataSource db)
         command.Parameters.Add(Value(timeouts));
         command.Parameters.Add(TimeArray(scheduledAt));
         command.Parameters.Add(TextArray(keys));
+        command.Parameters.Add(Value(policies));
         command.Parameters.Add(Value(edgeJobs.ToArray()));
         command.Parameters.Add(Value(edgeParents.ToArray()));
+        command.Parameters.Add(Time(now));
 
-        var inserted = new Dictionary<Guid, (DateTimeOffset CreatedAt, DateTimeOffset ScheduledAt)>();
+        var inserted = new Dictionary<Guid, (JobStatus Status, DateTimeOffset CreatedAt, DateTimeOffset ScheduledAt)>();
         await using (var reader = await ExecuteCreateAsync(command, [.. edgeParents.Distinct()], cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                inserted[reader.GetGuid(0)] = (reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2));
+                inserted[reader.GetGuid(0)] = (JobStatusText.Parse(reader.GetString(1)), reader.GetFieldValue<DateTimeOffset>(2), reader.GetFieldValue<DateTimeOffset>(3));
             }
         }
 
         var created = new Job?[count];
-        for (var i = 0; i < count; i++)
-        {
-            if (inserted.TryGetValue(ids[i], out var times))
-            {
-                var job = jobs[i];
-                created[i] = new Job(
-                    job.Id, job.Type, JobStatusText.Parse(statuses[i]), job.Priority, job.PayloadJson, ResultJson: null, Error: null,
-                    Attempts: 0, job.MaxRetries, job.Timeout, job.DependsOn, WorkerId: null, times.CreatedAt, times.ScheduledAt,
-                    StartedAt: null, CompletedAt: null);
-            }
-        }
-
         var queued = new List<QueuedJob>();
         for (var i = 0; i < count; i++)
         {
-            if (created[i] is not null && statuses[i] == "queued")
+            if (inserted.TryGetValue(ids[i], out var row))
             {
-                queued.Add(new QueuedJob(ids[i], priorities[i]));
+                var job = jobs[i];
+                created[i] = new Job(
+                    job.Id, job.Type, row.Status, job.Priority, job.PayloadJson, ResultJson: null, Error: null,
+                    Attempts: 0, job.MaxRetries, job.Timeout, job.DependsOn, WorkerId: null, row.CreatedAt, row.ScheduledAt,
+                    StartedAt: null, CompletedAt: null, EffectivePriority: job.Priority, job.OnDependencyFailure);
+                if (row.Status == JobStatus.Queued)
+                {
+                    queued.Add(new QueuedJob(ids[i], priorities[i]));
+                }
             }
         }
 
@@ -160,7 +163,7 @@ public sealed partial class JobStore(NpgsqlDataSource db)
             }
         }
 
-        return new BatchInsertResult(ids, created, queued);
+        return new BatchInsertResult(ids, created, queued, WorkflowChanges.None);
     }
 
     public async Task<Job?> JobGetByIdAsync(Guid id, CancellationToken cancellationToken)
@@ -269,8 +272,6 @@ public sealed partial class JobStore(NpgsqlDataSource db)
     }
 }
 
-/// <summary>The job a create returned, and whether this call created it.</summary>
-public sealed record JobInsertResult(Job Job, bool Created);
+/// <summary>The job a create returned, whether this call created it, and what it changed around it.</summary>
+public sealed record JobInsertResult(Job Job, bool Created, WorkflowChanges Workflow);
 
-/// <summary>A successful attempt: the job, the lease token it ran under, and its result as JSON.</summary>
-public readonly record struct JobSuccess(Guid JobId, Guid LeaseToken, string? ResultJson);

@@ -1,3 +1,5 @@
+using AspireJobs.Core.Workflows;
+
 namespace AspireJobs.Core.Jobs;
 
 /// <summary>A validated request to create a job. <see cref="PayloadJson"/> is well-formed JSON.</summary>
@@ -10,14 +12,14 @@ public sealed record NewJob(
     TimeSpan Timeout,
     IReadOnlyList<Guid> DependsOn,
     DateTimeOffset? RunAt,
-    string? IdempotencyKey)
+    string? IdempotencyKey,
+    DependencyFailurePolicy OnDependencyFailure = DependencyFailurePolicy.Cancel)
 {
     /// <summary>
-    /// The state a new job starts in: <c>waiting</c> while it has dependencies, <c>scheduled</c>
-    /// while its <c>runAt</c> is in the future, otherwise <c>queued</c>.
+    /// The state a new job starts in once nothing holds it back: <c>scheduled</c> while its
+    /// <c>runAt</c> is in the future, otherwise <c>queued</c>. A job with a parent that has not
+    /// completed starts <c>waiting</c> instead (decided where the parents are read, in the insert).
     /// </summary>
-    public JobStatus InitialStatus(DateTimeOffset now) =>
-        DependsOn.Count > 0 ? JobStatus.Waiting
-        : RunAt is { } runAt && runAt > now ? JobStatus.Scheduled
-        : JobStatus.Queued;
+    public JobStatus ReadyStatus(DateTimeOffset now) =>
+        RunAt is { } runAt && runAt > now ? JobStatus.Scheduled : JobStatus.Queued;
 }

@@ -2,7 +2,8 @@ namespace AspireJobs.Core.Jobs;
 
 /// <summary>
 /// A job a worker has moved to <c>running</c>: what its handler needs, what the retry policy
-/// needs, and the lease token that every finishing write must name.
+/// needs, the lease token that every finishing write must name, and whether it has parents
+/// whose outcomes its handler may read.
 /// </summary>
 public sealed record StartedJob(
     Guid Id,
@@ -12,4 +13,5 @@ public sealed record StartedJob(
     int Failures,
     int MaxRetries,
     TimeSpan Timeout,
-    Guid LeaseToken);
+    Guid LeaseToken,
+    bool HasParents = false);

@@ -6,7 +6,7 @@ using static AspireJobs.Core.Storage.NpgsqlParameters;
 namespace AspireJobs.Core.Workers;
 
 /// <summary>Worker processes in PostgreSQL. One method per statement in <c>Sql/</c>.</summary>
-public sealed class WorkerStore(NpgsqlDataSource db)
+public sealed class WorkerStore(NpgsqlDataSource db, TimeProvider clock)
 {
     private static readonly string WorkerInsertSql = EmbeddedFile.Core("WorkerInsert.sql");
     private static readonly string WorkerSetStoppedIfLiveSql = EmbeddedFile.Core("WorkerSetStoppedIfLive.sql");
@@ -29,20 +29,21 @@ public sealed class WorkerStore(NpgsqlDataSource db)
         command.Parameters.Add(Value(worker.Version));
         command.Parameters.Add(Value(worker.JobTypes.ToArray()));
         command.Parameters.Add(Value(worker.Concurrency));
+        command.Parameters.Add(Time(clock.GetUtcNow()));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Marks a worker stopped unless the health monitor already declared it dead.</summary>
     public Task<bool> WorkerSetStoppedIfLiveAsync(Guid id, CancellationToken cancellationToken) =>
-        AnyRowAsync(WorkerSetStoppedIfLiveSql, id, cancellationToken);
+        AnyRowAsync(WorkerSetStoppedIfLiveSql, cancellationToken, Value(id), Time(clock.GetUtcNow()));
 
     /// <summary>Drains an active worker. False: it was not active.</summary>
     public Task<bool> WorkerSetDrainingIfActiveAsync(Guid id, CancellationToken cancellationToken) =>
-        AnyRowAsync(WorkerSetDrainingIfActiveSql, id, cancellationToken);
+        AnyRowAsync(WorkerSetDrainingIfActiveSql, cancellationToken, Value(id));
 
     /// <summary>Declares a live worker dead. False: it was not live.</summary>
     public Task<bool> WorkerSetDeadIfLiveAsync(Guid id, CancellationToken cancellationToken) =>
-        AnyRowAsync(WorkerSetDeadIfLiveSql, id, cancellationToken);
+        AnyRowAsync(WorkerSetDeadIfLiveSql, cancellationToken, Value(id), Time(clock.GetUtcNow()));
 
     /// <summary>Whether any live worker (active or draining) runs jobs of <paramref name="type"/>.</summary>
     public async Task<bool> WorkerAnyLiveHandlesTypeAsync(string type, CancellationToken cancellationToken)
@@ -65,6 +66,7 @@ public sealed class WorkerStore(NpgsqlDataSource db)
         command.Parameters.Add(Value(report.JobsFailed));
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb, Value = JsonSerializer.Serialize(report, WorkerRow.Json) });
         command.Parameters.Add(Value(runningJobs.ToArray()));
+        command.Parameters.Add(Time(clock.GetUtcNow()));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new WorkerStanding(WorkerStatusText.Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetFloat(1), reader.GetFieldValue<Guid[]>(2))
@@ -102,10 +104,10 @@ public sealed class WorkerStore(NpgsqlDataSource db)
         return workers;
     }
 
-    private async Task<bool> AnyRowAsync(string sql, Guid id, CancellationToken cancellationToken)
+    private async Task<bool> AnyRowAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
     {
         await using var command = db.CreateCommand(sql);
-        command.Parameters.Add(Value(id));
+        command.Parameters.AddRange(parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken);
     }

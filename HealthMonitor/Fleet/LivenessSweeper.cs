@@ -21,6 +21,7 @@ public sealed partial class LivenessSweeper(
     WorkerStore workers,
     JobStore jobs,
     JobDispatcher dispatcher,
+    JobRescue rescue,
     TimeProvider clock,
     IOptions<HealthMonitorOptions> options,
     LeaderElection leader,
@@ -66,11 +67,11 @@ public sealed partial class LivenessSweeper(
         }
 
         // Every pass, not only after a death: a job whose row was locked at that moment is picked up here.
-        var recovered = await jobs.JobSetQueuedIfWorkerDeadAsync(options.Value.PoisonThreshold, stoppingToken);
+        var orphaned = await jobs.JobGetOrphanedAsync(options.Value.BatchSize, stoppingToken);
+        var recovered = await rescue.FinishAsync(
+            orphaned.Select(job => JobFinish.WorkerDied(job.Id, job.LeaseToken, job.Crashes, options.Value.PoisonThreshold)).ToList(), stoppingToken);
         if (recovered.Count > 0)
         {
-            await dispatcher.DropLeasesAsync(recovered.Select(job => job.Id).ToList());
-            await dispatcher.EnqueueAsync(recovered.Where(job => job.Status == JobStatus.Queued).Select(job => new QueuedJob(job.Id, job.Priority)).ToList());
             LogRecovered(
                 recovered.Count(job => job.Status == JobStatus.Queued),
                 recovered.Count(job => job.Status == JobStatus.DeadLettered),

@@ -1,4 +1,3 @@
-using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.HealthMonitor.Leadership;
 using Microsoft.Extensions.Options;
@@ -11,22 +10,20 @@ namespace AspireJobs.HealthMonitor.Maintenance;
 /// attempt recorded as abandoned; the old worker's lease token no longer matches, so it cannot
 /// overwrite what happens next.
 /// </summary>
-public sealed partial class ExpiredLeaseRescuer(JobStore store, JobDispatcher dispatcher, IOptions<HealthMonitorOptions> options, LeaderElection leader, ILogger<ExpiredLeaseRescuer> logger)
+public sealed partial class ExpiredLeaseRescuer(JobStore store, JobRescue rescue, IOptions<HealthMonitorOptions> options, LeaderElection leader, ILogger<ExpiredLeaseRescuer> logger)
     : PeriodicService(leader, logger)
 {
     protected override TimeSpan Interval => options.Value.RescueInterval;
 
     protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {
-        var rescued = await store.JobSetQueuedIfLeaseExpiredAsync(options.Value.BatchSize, stoppingToken);
-        if (rescued.Count == 0)
+        var expired = await store.JobGetLeaseExpiredAsync(options.Value.BatchSize, stoppingToken);
+        var rescued = await rescue.FinishAsync(expired.Select(job => JobFinish.LeaseExpired(job.Id, job.LeaseToken)).ToList(), stoppingToken);
+        if (rescued.Count > 0)
         {
-            return;
+            var requeued = rescued.Count(job => job.Status == JobStatus.Queued);
+            LogRescued(logger, requeued, rescued.Count - requeued);
         }
-
-        var requeued = rescued.Where(job => job.Status == JobStatus.Queued).Select(job => new QueuedJob(job.Id, job.Priority)).ToList();
-        await dispatcher.EnqueueAsync(requeued);
-        LogRescued(logger, requeued.Count, rescued.Count - requeued.Count);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rescued jobs whose lease expired: {Requeued} requeued, {Cancelled} cancelled as requested")]

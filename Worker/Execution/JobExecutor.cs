@@ -19,9 +19,10 @@ public sealed partial class JobExecutor(
     IServiceScopeFactory scopes,
     JobStore store,
     JobDispatcher dispatcher,
-    CompletionBatcher completions,
+    FinishBatcher finishes,
     WorkerIdentity identity,
     WorkerMetrics metrics,
+    TimeProvider clock,
     IOptions<WorkerOptions> options,
     ILogger<JobExecutor> logger)
 {
@@ -57,26 +58,41 @@ public sealed partial class JobExecutor(
 
         try
         {
-            if (outcome is JobOutcome.Succeeded success)
+            // Batched with the other outcomes of the moment; the batch releases its own leases.
+            if (await finishes.FinishAsync(FinishOf(job, outcome)) is null)
             {
-                // Batched with other successes; the batch releases its own leases.
-                if (!await completions.CompleteAsync(new JobSuccess(job.Id, job.LeaseToken, success.ResultJson)))
-                {
-                    LogLeaseLost(job.Id, job.Type);
-                }
-
-                return;
+                LogLeaseLost(job.Id, job.Type);
             }
-
-            await RecordAsync(job, outcome);
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
         {
             // The job stays running in PostgreSQL; the lease rescue requeues it after its deadline.
             LogRecordFailed(job.Id, job.Type, e.Message);
+            await dispatcher.ReleaseAsync(identity.Id, [job.Id]);
         }
+    }
 
-        await dispatcher.ReleaseAsync(identity.Id, [job.Id]);
+    /// <summary>The one finishing write of an outcome; a requested cancellation wins in the statement itself.</summary>
+    private JobFinish FinishOf(StartedJob job, JobOutcome outcome)
+    {
+        switch (outcome)
+        {
+            case JobOutcome.Succeeded success:
+                return JobFinish.Completed(job.Id, job.LeaseToken, success.ResultJson);
+
+            case JobOutcome.Failed failure:
+                var decision = _retry.Decide(job.Failures + 1, job.MaxRetries, failure.Permanent, Random.Shared);
+                LogFailed(job.Id, job.Type, job.Attempt, failure.Error, decision.Retry ? $"retry in {decision.Delay.TotalSeconds:0.0} s" : "dead-lettered");
+                return decision.Retry
+                    ? JobFinish.Retry(job.Id, job.LeaseToken, failure.Status, failure.Error, clock.GetUtcNow() + decision.Delay)
+                    : JobFinish.DeadLettered(job.Id, job.LeaseToken, failure.Status, failure.Error);
+
+            case JobOutcome.HandedBack handBack:
+                return JobFinish.HandedBack(job.Id, job.LeaseToken, handBack.Reason);
+
+            default:
+                return JobFinish.Cancelled(job.Id, job.LeaseToken);
+        }
     }
 
     private async Task<string?> InvokeAsync(StartedJob job, CancellationToken token)
@@ -86,7 +102,8 @@ public sealed partial class JobExecutor(
             throw new PermanentJobException($"No handler for job type '{job.Type}' on this worker.");
         }
 
-        var context = new JobContext(job.Id, job.Type, job.Attempt, job.MaxRetries, job.Timeout, identity.Id);
+        var parents = job.HasParents && (await store.JobGetParentResultsAsync([job.Id], token)).TryGetValue(job.Id, out var found) ? found : [];
+        var context = new JobContext(job.Id, job.Type, job.Attempt, job.MaxRetries, job.Timeout, identity.Id) { Parents = parents };
         await using var scope = scopes.CreateAsyncScope();
         return await invoker.InvokeAsync(scope.ServiceProvider, job.PayloadJson, context, token);
     }
@@ -101,50 +118,6 @@ public sealed partial class JobExecutor(
         catch (OperationCanceledException)
         {
             await Task.Delay(_options.AbandonGrace, CancellationToken.None);
-        }
-    }
-
-    private async Task RecordAsync(StartedJob job, JobOutcome outcome)
-    {
-        var none = CancellationToken.None; // an outcome is written even while shutting down
-        switch (outcome)
-        {
-            case JobOutcome.Failed failure:
-                var decision = _retry.Decide(job.Failures + 1, job.MaxRetries, failure.Permanent, Random.Shared);
-                LogFailed(job.Id, job.Type, job.Attempt, failure.Error, decision.Retry ? $"retry in {decision.Delay.TotalSeconds:0.0} s" : "dead-lettered");
-                var written = decision.Retry
-                    ? await store.JobSetScheduledIfRunningAsync(job.Id, job.LeaseToken, failure.Status, failure.Error, decision.Delay, none)
-                    : await store.JobSetDeadLetteredIfRunningAsync(job.Id, job.LeaseToken, failure.Status, failure.Error, none);
-                if (!written)
-                {
-                    await CancelOrReportLostAsync(job); // a cancellation was requested meanwhile, or the lease is gone
-                }
-
-                break;
-
-            case JobOutcome.Cancelled:
-                await CancelOrReportLostAsync(job);
-                break;
-
-            case JobOutcome.HandedBack handBack:
-                if (await store.JobSetQueuedIfRunningAsync(job.Id, job.LeaseToken, handBack.Reason, none) is { } priority)
-                {
-                    await dispatcher.EnqueueAsync([new QueuedJob(job.Id, priority)]);
-                }
-                else
-                {
-                    await CancelOrReportLostAsync(job);
-                }
-
-                break;
-        }
-    }
-
-    private async Task CancelOrReportLostAsync(StartedJob job)
-    {
-        if (!await store.JobSetCancelledIfRunningAsync(job.Id, job.LeaseToken, CancellationToken.None))
-        {
-            LogLeaseLost(job.Id, job.Type);
         }
     }
 

@@ -1,3 +1,5 @@
+using AspireJobs.Core.Workflows;
+
 namespace AspireJobs.Worker.Handlers;
 
 /// <summary>
@@ -13,7 +15,14 @@ public interface IJobHandler<in TPayload, TResult>
 }
 
 /// <summary>What a handler may want to know about the job it runs.</summary>
-public sealed record JobContext(Guid JobId, string Type, int Attempt, int MaxRetries, TimeSpan Timeout, Guid WorkerId);
+public sealed record JobContext(Guid JobId, string Type, int Attempt, int MaxRetries, TimeSpan Timeout, Guid WorkerId)
+{
+    /// <summary>
+    /// How each job it depends on ended, with its result (or error): completed, or, for a job
+    /// whose policy let it run anyway, dead_lettered or cancelled. Empty for a job without dependencies.
+    /// </summary>
+    public IReadOnlyList<ParentOutcome> Parents { get; init; } = [];
+}
 
 /// <summary>An error no retry can fix: the job goes to the dead letters at once.</summary>
 public sealed class PermanentJobException(string message, Exception? inner = null) : Exception(message, inner);

@@ -9,7 +9,7 @@
 -- KEYS[8] closed workers (set: ordered to drain or exit, see order.lua)
 -- ARGV[1] worker id    ARGV[2] most jobs to take    ARGV[3] lease length ms
 -- ARGV[4] high weight  ARGV[5] medium weight        ARGV[6] low weight
--- ARGV[7] starvation limit ms
+-- ARGV[7] starvation limit ms    ARGV[8] now, in ms (the caller's clock)
 --
 -- The policy, for each job taken:
 --   1. Aging: if the oldest job of the medium or low band has waited the starvation limit or
@@ -26,8 +26,7 @@
 --
 -- Returns the ids taken, oldest first within each band; an empty array when all bands are empty
 -- or the worker is closed.
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local now = tonumber(ARGV[8])
 local worker = ARGV[1]
 if redis.call('SISMEMBER', KEYS[8], worker) == 1 then
   return {}

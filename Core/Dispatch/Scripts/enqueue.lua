@@ -4,10 +4,11 @@
 -- KEYS[4] enqueue clock (the last score given)
 -- KEYS[5] idle workers (set of worker ids, kept by acquire.lua)
 -- ARGV[1] the prefix of the workers' wake channels (a channel per worker: prefix .. worker id)
--- ARGV[2..] pairs of (job id, band number: 1 high, 2 medium, 3 low)
+-- ARGV[2] now, in ms (the caller's clock)
+-- ARGV[3..] pairs of (job id, band number: 1 high, 2 medium, 3 low)
 --
 -- Scores order each band first in, first out and tell the fairness policy how long its head
--- has waited: score = enqueue time in ms (Redis's clock) * 4096, raised when needed to one
+-- has waited: score = enqueue time in ms * 4096, raised when needed to one
 -- more than the last score given, so scores never repeat or go back even within a millisecond
 -- or when the clock steps back. (ms * 4096 stays below 2^53, exact in a double, until 2248.)
 -- NX: pushing a job that is already queued keeps its place, so a repeated push is harmless.
@@ -17,12 +18,11 @@
 -- them race for it. A worker that no longer listens (it died) is dropped and the next one woken.
 --
 -- Returns the number of jobs newly queued.
-local time = redis.call('TIME')
-local score = (tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)) * 4096
+local score = tonumber(ARGV[2]) * 4096
 local last = tonumber(redis.call('GET', KEYS[4]) or '0')
 if score <= last then score = last + 1 end
 local added = 0
-for i = 2, #ARGV, 2 do
+for i = 3, #ARGV, 2 do
   added = added + redis.call('ZADD', KEYS[tonumber(ARGV[i + 1])], 'NX', score, ARGV[i])
   score = score + 1
 end

@@ -1,30 +1,53 @@
--- JobInsertBatch: creates many jobs, their dependency edges and their first events in one
--- statement (all or none), from parallel arrays, one element per job. A job whose idempotency
--- key is already taken is not inserted and not returned; the caller reads the job holding it.
---   $1 ids uuid[]    $2 types text[]    $3 statuses text[]    $4 priorities smallint[]
---   $5 payloads json[]    $6 max_retries integer[]    $7 timeout_ms integer[]
---   $8 scheduled_at timestamptz[] (null elements: now)    $9 idempotency_keys text[] (null: none)
---   $10 edge_job_ids uuid[]    $11 edge_depends_on_ids uuid[]   (one element per edge)
--- Returns id, created_at, scheduled_at of each job inserted.
+-- JobInsertBatch: creates jobs, their dependency edges and their first events in one statement
+-- (all or none), from parallel arrays, one element per job. A job with a parent that has not
+-- completed starts waiting, counting such parents; otherwise it starts in the status given
+-- (queued, or scheduled for a runAt ahead). A job whose idempotency key is already taken is not
+-- inserted and not returned; the caller reads the job holding it.
+--   $1 ids uuid[]    $2 types text[]    $3 statuses text[] (queued or scheduled)
+--   $4 priorities smallint[]    $5 payloads json[]    $6 max_retries integer[]
+--   $7 timeout_ms integer[]    $8 scheduled_at timestamptz[] (null elements: now)
+--   $9 idempotency_keys text[] (null: none)    $10 on_dependency_failure text[]
+--   $11 edge_job_ids uuid[]    $12 edge_depends_on_ids uuid[]   (one element per edge)
+--   $13 now timestamptz
+-- Returns id, status, created_at, scheduled_at of each job inserted.
 WITH requested AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::smallint[], $5::json[],
-                         $6::integer[], $7::integer[], $8::timestamptz[], $9::text[])
-        AS r(id, type, status, priority, payload, max_retries, timeout_ms, scheduled_at, idempotency_key)
+                         $6::integer[], $7::integer[], $8::timestamptz[], $9::text[], $10::text[])
+        AS r(id, type, status, priority, payload, max_retries, timeout_ms, scheduled_at, idempotency_key, on_dependency_failure)
+), edge AS (
+    SELECT * FROM unnest($11::uuid[], $12::uuid[]) AS e(job_id, depends_on_id)
+), existing_parent AS (
+    -- Locked in id order: a parent finishing right now either finished before this read (and
+    -- counts as completed) or waits for this commit, and its finishing transaction then sees
+    -- the new edge and releases the job.
+    SELECT id, status FROM jobs
+    WHERE id IN (SELECT depends_on_id FROM edge)
+    ORDER BY id
+    FOR SHARE
+), pending AS (
+    -- A parent of the same batch is not in jobs yet: it has not completed either.
+    SELECT e.job_id, count(*) FILTER (WHERE p.status IS DISTINCT FROM 'completed') AS parents
+    FROM edge e
+    LEFT JOIN existing_parent p ON p.id = e.depends_on_id
+    GROUP BY e.job_id
 ), inserted AS (
-    INSERT INTO jobs (id, type, status, priority, effective_priority, payload,
-                      max_retries, timeout_ms, scheduled_at, idempotency_key)
-    SELECT id, type, status, priority, priority, payload,
-           max_retries, timeout_ms, coalesce(scheduled_at, now()), idempotency_key
-    FROM requested
+    INSERT INTO jobs (id, type, status, priority, effective_priority, payload, max_retries, timeout_ms,
+                      scheduled_at, idempotency_key, on_dependency_failure, dependencies_pending, created_at)
+    SELECT r.id, r.type, CASE WHEN coalesce(p.parents, 0) > 0 THEN 'waiting' ELSE r.status END,
+           r.priority, r.priority, r.payload, r.max_retries, r.timeout_ms,
+           coalesce(r.scheduled_at, $13::timestamptz), r.idempotency_key, r.on_dependency_failure,
+           coalesce(p.parents, 0), $13::timestamptz
+    FROM requested r
+    LEFT JOIN pending p ON p.job_id = r.id
     ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING id, status, created_at, scheduled_at
 ), edges AS (
     INSERT INTO job_dependencies (job_id, depends_on_id)
     SELECT e.job_id, e.depends_on_id
-    FROM unnest($10::uuid[], $11::uuid[]) AS e(job_id, depends_on_id)
+    FROM edge e
     JOIN inserted i ON i.id = e.job_id
 ), events AS (
     INSERT INTO job_events (job_id, to_status, at)
     SELECT id, status, created_at FROM inserted
 )
-SELECT id, created_at, scheduled_at FROM inserted;
+SELECT id, status, created_at, scheduled_at FROM inserted;

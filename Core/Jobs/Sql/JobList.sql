@@ -7,7 +7,8 @@ SELECT j.id, j.type, j.status, j.priority, j.payload, j.result, j.error, j.attem
        j.max_retries, j.timeout_ms,
        array(SELECT d.depends_on_id FROM job_dependencies d WHERE d.job_id = j.id
              ORDER BY d.depends_on_id) AS depends_on,
-       j.worker_id, j.created_at, j.scheduled_at, j.started_at, j.completed_at
+       j.worker_id, j.created_at, j.scheduled_at, j.started_at, j.completed_at,
+       j.effective_priority, j.on_dependency_failure
 FROM jobs j
 WHERE ($1::text IS NULL OR j.status = $1)
   AND ($2::text IS NULL OR j.type = $2)

@@ -1,6 +1,6 @@
 -- JobSetCancelledIfPending: a client cancels a job that has not started (waiting, scheduled
 -- or queued). It is final at once; the caller takes it out of its Redis band.
---   $1 id uuid
+--   $1 id uuid    $2 now timestamptz
 -- Returns the status it had; no row when it was not pending.
 WITH target AS (
     SELECT id, status FROM jobs
@@ -10,8 +10,8 @@ WITH target AS (
     UPDATE jobs j
     SET status = 'cancelled',
         parked_at = NULL,
-        cancel_requested_at = now(),
-        completed_at = now()
+        cancel_requested_at = $2::timestamptz,
+        completed_at = $2::timestamptz
     FROM target t
     WHERE j.id = t.id
     RETURNING j.id, t.status AS from_status, j.attempts, j.completed_at

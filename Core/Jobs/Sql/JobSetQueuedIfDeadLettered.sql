@@ -1,6 +1,6 @@
 -- JobSetQueuedIfDeadLettered: an operator requeues a dead letter. Its failure count starts
 -- over, so it gets its full retries again; its attempt history stays.
---   $1 id uuid
+--   $1 id uuid    $2 now timestamptz
 -- Returns effective_priority; no row when the job is not a dead letter.
 WITH requeued AS (
     UPDATE jobs j
@@ -8,11 +8,11 @@ WITH requeued AS (
         failures = 0,
         error = NULL,
         completed_at = NULL,
-        scheduled_at = now()
+        scheduled_at = $2::timestamptz
     WHERE j.id = $1 AND j.status = 'dead_lettered'
     RETURNING j.id, j.effective_priority, j.attempts
 ), event AS (
     INSERT INTO job_events (job_id, from_status, to_status, attempt, at, detail)
-    SELECT id, 'dead_lettered', 'queued', attempts, now(), '{"reason": "requeued"}'::jsonb FROM requeued
+    SELECT id, 'dead_lettered', 'queued', attempts, $2::timestamptz, '{"reason": "requeued"}'::jsonb FROM requeued
 )
 SELECT effective_priority FROM requeued;

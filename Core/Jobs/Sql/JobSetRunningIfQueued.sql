@@ -5,8 +5,9 @@
 -- transaction holds is left alone and not returned: the caller drops it. A queued job of a type
 -- the worker does not handle is returned with started = false, unchanged.
 --   $1 ids uuid[]    $2 worker_id uuid    $3 lease_grace interval (added to each job's timeout)
---   $4 handled_types text[]
--- Returns id, type, payload, attempts, failures, max_retries, timeout_ms, lease_token, started.
+--   $4 handled_types text[]    $5 now timestamptz
+-- Returns id, type, payload, attempts, failures, max_retries, timeout_ms, lease_token, started,
+-- has_parents (its handler gets to read how they ended).
 WITH claimable AS (
     -- In id order and skipping locked rows: concurrent takers never wait on or deadlock with
     -- each other.
@@ -20,12 +21,13 @@ WITH claimable AS (
         attempts = j.attempts + 1,
         worker_id = $2,
         lease_token = gen_random_uuid(),
-        lease_expires_at = now() + j.timeout_ms * interval '1 millisecond' + $3,
-        started_at = now()
+        lease_expires_at = $5::timestamptz + j.timeout_ms * interval '1 millisecond' + $3,
+        started_at = $5::timestamptz
     FROM claimable c
     WHERE j.id = c.id AND c.type = ANY($4)
     RETURNING j.id, j.type, j.payload, j.attempts, j.failures, j.max_retries, j.timeout_ms,
-              j.lease_token, j.started_at
+              j.lease_token, j.started_at,
+              EXISTS (SELECT 1 FROM job_dependencies d WHERE d.job_id = j.id) AS has_parents
 ), executions AS (
     INSERT INTO job_executions (job_id, attempt, worker_id, status, started_at)
     SELECT id, attempts, $2, 'running', started_at FROM started
@@ -33,9 +35,9 @@ WITH claimable AS (
     INSERT INTO job_events (job_id, from_status, to_status, attempt, worker_id, at)
     SELECT id, 'queued', 'running', attempts, $2, started_at FROM started
 )
-SELECT id, type, payload::text, attempts, failures, max_retries, timeout_ms, lease_token, true
+SELECT id, type, payload::text, attempts, failures, max_retries, timeout_ms, lease_token, true, has_parents
 FROM started
 UNION ALL
-SELECT id, type, NULL, NULL, NULL, NULL, NULL, NULL, false
+SELECT id, type, NULL, NULL, NULL, NULL, NULL, NULL, false, false
 FROM claimable
 WHERE NOT (type = ANY($4));

@@ -3,11 +3,11 @@
 -- latest health score, and which of the jobs it runs a client asked to cancel (the pub/sub
 -- message is the fast path; this catches one that was lost).
 --   $1 id uuid    $2 current_load integer    $3 jobs_completed bigint    $4 jobs_failed bigint
---   $5 metrics jsonb    $6 ids of the jobs it runs uuid[]
+--   $5 metrics jsonb    $6 ids of the jobs it runs uuid[]    $7 now timestamptz
 -- Returns status, health_score, cancel_requested uuid[]; no row for an unknown worker.
 WITH reported AS (
     UPDATE workers
-    SET last_heartbeat_at = now(),
+    SET last_heartbeat_at = $7::timestamptz,
         current_load = $2,
         jobs_completed = $3,
         jobs_failed = $4,

@@ -35,7 +35,7 @@ public sealed class JobRequestReaderTests
 
         Assert.Equal("""[1, {"z":true}]""", job.PayloadJson);
         Assert.Equal((1, 0, TimeSpan.FromDays(1), "k"), (job.Priority, job.MaxRetries, job.Timeout, job.IdempotencyKey));
-        Assert.Equal([parent], job.DependsOn);
+        Assert.Equal([parent.ToString()], job.DependsOn);
         Assert.Equal(new DateTimeOffset(2030, 1, 1, 8, 0, 0, TimeSpan.Zero), job.RunAt);
     }
 

@@ -31,7 +31,7 @@ public sealed class JobsApiTests(TestServers servers) : IAsyncLifetime
         var job = await _http.PostJsonAsync("/api/jobs", new { type = "echo", payload = new { x = 1 }, priority = 4, maxRetries = 2, timeoutMs = 1500 }, HttpStatusCode.Created);
 
         Assert.Equal(
-            ["attempts", "completedAt", "createdAt", "dependsOn", "error", "id", "maxRetries", "payload", "priority", "result", "scheduledAt", "startedAt", "status", "timeoutMs", "type", "workerId"],
+            ["attempts", "completedAt", "createdAt", "dependsOn", "effectivePriority", "error", "id", "maxRetries", "onDependencyFailure", "payload", "priority", "result", "scheduledAt", "startedAt", "status", "timeoutMs", "type", "workerId"],
             job.EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal(("echo", "queued", 4, 2, 1500), (job.GetProperty("type").GetString(), job.Status(), job.GetProperty("priority").GetInt32(), job.GetProperty("maxRetries").GetInt32(), job.GetProperty("timeoutMs").GetInt32()));
         Assert.Equal("""{"x":1}""", job.GetProperty("payload").GetRawText());
@@ -131,7 +131,7 @@ public sealed class JobsApiTests(TestServers servers) : IAsyncLifetime
         var job = await _http.PostJsonAsync("/api/jobs", new { type = "fail", maxRetries = 3 }, HttpStatusCode.Created);
         var worker = Guid.NewGuid();
         var first = Assert.Single((await _system.Store.JobSetRunningIfQueuedAsync([job.Id()], worker, TimeSpan.FromSeconds(30), AllTypes, Token)).Started);
-        Assert.True(await _system.Store.JobSetScheduledIfRunningAsync(first.Id, first.LeaseToken, ExecutionStatus.Failed, "boom", TimeSpan.Zero, Token));
+        Assert.True(await _system.Store.FinishAsync(JobFinish.Retry(first.Id, first.LeaseToken, ExecutionStatus.Failed, "boom", DateTimeOffset.UtcNow), Token));
 
         var executions = await _http.GetJsonAsync($"/api/jobs/{job.Id()}/executions");
 
@@ -165,9 +165,11 @@ public sealed class JobsApiTests(TestServers servers) : IAsyncLifetime
         var accepted = await _http.PostJsonAsync($"/api/jobs/{job.Id()}/cancel", HttpStatusCode.Accepted);
 
         Assert.Equal("running", accepted.Status());
-        Assert.False(await _system.Store.JobSetScheduledIfRunningAsync(started.Id, started.LeaseToken, ExecutionStatus.Failed, "late failure", TimeSpan.Zero, Token));
-        Assert.True(await _system.Store.JobSetCancelledIfRunningAsync(started.Id, started.LeaseToken, Token));
-        Assert.Equal("cancelled", (await _http.GetJsonAsync($"/api/jobs/{job.Id()}")).Status());
+        // A failure after the request is no retry: the requested cancellation wins.
+        Assert.True(await _system.Store.FinishAsync(JobFinish.Retry(started.Id, started.LeaseToken, ExecutionStatus.Failed, "late failure", DateTimeOffset.UtcNow), Token));
+        var cancelled = await _http.GetJsonAsync($"/api/jobs/{job.Id()}");
+        Assert.Equal(("cancelled", 0), (cancelled.Status(), await _system.Database.ScalarAsync<int>("SELECT failures FROM jobs WHERE id = $1", job.Id())));
+        Assert.Equal("cancelled", await _system.Database.ScalarAsync<string>("SELECT status FROM job_executions WHERE job_id = $1", job.Id()));
     }
 
     [Fact]
@@ -175,7 +177,7 @@ public sealed class JobsApiTests(TestServers servers) : IAsyncLifetime
     {
         var job = await _http.PostJsonAsync("/api/jobs", new { type = "fail", maxRetries = 0 }, HttpStatusCode.Created);
         var started = Assert.Single((await _system.Store.JobSetRunningIfQueuedAsync([job.Id()], Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started);
-        Assert.True(await _system.Store.JobSetDeadLetteredIfRunningAsync(started.Id, started.LeaseToken, ExecutionStatus.Failed, "always fails", Token));
+        Assert.True(await _system.Store.FinishAsync(JobFinish.DeadLettered(started.Id, started.LeaseToken, ExecutionStatus.Failed, "always fails"), Token));
         await _system.Dispatcher.DequeueAsync([job.Id()]); // it was acquired before it started
 
         var deadLetters = await _http.GetJsonAsync("/api/dead-letters");

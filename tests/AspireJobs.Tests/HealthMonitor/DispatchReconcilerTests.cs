@@ -29,7 +29,7 @@ public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetim
     [Fact]
     public async Task APass_PushesBackEveryQueuedJobRedisLost()
     {
-        var result = await _system.Store.JobInsertBatchAsync(Enumerable.Range(0, 40).Select(i => TestJobs.New(priority: i % 5 + 1)).ToList(), DateTimeOffset.UtcNow, Token);
+        var result = await _system.Store.JobInsertBatchAsync(Enumerable.Range(0, 40).Select(i => TestJobs.New(priority: i % 5 + 1)).ToList(), Token);
         await _system.Dispatcher.EnqueueAsync(result.Queued.Take(10).ToList()); // the other 30 pushes were lost
 
         await _reconciler.RunPassAsync(Token);
@@ -41,8 +41,8 @@ public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetim
     [Fact]
     public async Task APass_RemovesBandEntriesThatAreNotQueuedJobs()
     {
-        var queued = (await _system.Store.JobInsertAsync(TestJobs.New(), DateTimeOffset.UtcNow, Token)).Job;
-        var cancelled = (await _system.Store.JobInsertAsync(TestJobs.New(), DateTimeOffset.UtcNow, Token)).Job;
+        var queued = (await _system.Store.JobInsertAsync(TestJobs.New(), Token)).Job;
+        var cancelled = (await _system.Store.JobInsertAsync(TestJobs.New(), Token)).Job;
         await _system.Store.JobSetCancelledIfPendingAsync(cancelled.Id, Token);
         await _system.Dispatcher.EnqueueAsync([new QueuedJob(queued.Id, 3), new QueuedJob(cancelled.Id, 3), new QueuedJob(Guid.CreateVersion7(), 1)]);
 
@@ -55,7 +55,7 @@ public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetim
     [Fact]
     public async Task APass_KeepsLeasedJobs_AndDropsExpiredLeasesOfFinishedOnes()
     {
-        var job = (await _system.Store.JobInsertAsync(TestJobs.New(), DateTimeOffset.UtcNow, Token)).Job;
+        var job = (await _system.Store.JobInsertAsync(TestJobs.New(), Token)).Job;
         await _system.Dispatcher.EnqueueAsync([new QueuedJob(job.Id, 3)]);
         var taken = await _system.Dispatcher.AcquireAsync(Guid.NewGuid(), 1, TimeSpan.FromMilliseconds(1), FairnessPolicy.Default);
         Assert.Equal([job.Id], taken);

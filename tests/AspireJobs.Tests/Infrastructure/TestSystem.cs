@@ -23,8 +23,8 @@ public sealed class TestSystem : IAsyncDisposable
         Keys = TestServers.NewRedisKeys();
         _redisConnectionString = redisConnectionString ?? servers.Redis.ConnectionString;
         Redis = redisConnectionString is null ? servers.RedisConnection : ConnectionMultiplexer.Connect(redisConnectionString + ",abortConnect=false");
-        Store = new JobStore(database.DataSource);
-        Dispatcher = new JobDispatcher(Redis, Keys);
+        Store = new JobStore(database.DataSource, TimeProvider.System);
+        Dispatcher = new JobDispatcher(Redis, Keys, TimeProvider.System);
     }
 
     public TestDatabase Database { get; }

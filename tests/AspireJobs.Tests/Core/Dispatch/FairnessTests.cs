@@ -15,7 +15,7 @@ public sealed class FairnessTests(TestServers servers)
     [Fact]
     public async Task ALowJob_StartsWithinTheStarvationLimit_UnderSustainedHighLoad()
     {
-        var dispatcher = new JobDispatcher(servers.RedisConnection, TestServers.NewRedisKeys());
+        var dispatcher = new JobDispatcher(servers.RedisConnection, TestServers.NewRedisKeys(), TimeProvider.System);
         var limit = TimeSpan.FromMilliseconds(400);
         // Weights that would starve the low band for a long time: one pick in a thousand.
         var policy = new FairnessPolicy(HighWeight: 998, MediumWeight: 1, LowWeight: 1, StarvationLimit: limit);

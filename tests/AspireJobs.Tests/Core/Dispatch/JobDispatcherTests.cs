@@ -8,7 +8,7 @@ public sealed class JobDispatcherTests(TestServers servers)
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
     private static readonly FairnessPolicy NoAging = FairnessPolicy.Default with { StarvationLimit = TimeSpan.FromDays(1) };
-    private readonly JobDispatcher _dispatcher = new(servers.RedisConnection, TestServers.NewRedisKeys());
+    private readonly JobDispatcher _dispatcher = new(servers.RedisConnection, TestServers.NewRedisKeys(), TimeProvider.System);
 
     [Fact]
     public async Task Acquire_TakesABandFirstInFirstOut()

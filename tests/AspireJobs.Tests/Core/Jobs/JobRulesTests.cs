@@ -8,20 +8,16 @@ public sealed class JobRulesTests
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void InitialStatus_IsQueued_ForAPlainJob() =>
-        Assert.Equal(JobStatus.Queued, TestJobs.New().InitialStatus(Now));
+    public void ReadyStatus_IsQueued_ForAPlainJob() =>
+        Assert.Equal(JobStatus.Queued, TestJobs.New().ReadyStatus(Now));
 
     [Fact]
-    public void InitialStatus_IsScheduled_OnlyWhileRunAtIsInTheFuture()
+    public void ReadyStatus_IsScheduled_OnlyWhileRunAtIsInTheFuture()
     {
-        Assert.Equal(JobStatus.Scheduled, TestJobs.New(runAt: Now.AddSeconds(1)).InitialStatus(Now));
-        Assert.Equal(JobStatus.Queued, TestJobs.New(runAt: Now).InitialStatus(Now));
-        Assert.Equal(JobStatus.Queued, TestJobs.New(runAt: Now.AddDays(-1)).InitialStatus(Now));
+        Assert.Equal(JobStatus.Scheduled, TestJobs.New(runAt: Now.AddSeconds(1)).ReadyStatus(Now));
+        Assert.Equal(JobStatus.Queued, TestJobs.New(runAt: Now).ReadyStatus(Now));
+        Assert.Equal(JobStatus.Queued, TestJobs.New(runAt: Now.AddDays(-1)).ReadyStatus(Now));
     }
-
-    [Fact]
-    public void InitialStatus_IsWaiting_WhenItHasDependencies_EvenWithARunAt() =>
-        Assert.Equal(JobStatus.Waiting, TestJobs.New(dependsOn: [Guid.NewGuid()], runAt: Now.AddHours(1)).InitialStatus(Now));
 
     [Theory]
     [InlineData(5, PriorityBand.High)]

@@ -16,7 +16,7 @@ public sealed class JobStoreTests(TestServers servers) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _db = await servers.CreateDatabaseAsync();
-        _store = new JobStore(_db.DataSource);
+        _store = new JobStore(_db.DataSource, TimeProvider.System);
     }
 
     public ValueTask DisposeAsync() => _db.DisposeAsync();
@@ -26,7 +26,7 @@ public sealed class JobStoreTests(TestServers servers) : IAsyncLifetime
     {
         var request = TestJobs.New(type: "echo", payload: """{"x":1}""", priority: 5, maxRetries: 2, timeout: TimeSpan.FromSeconds(9));
 
-        var inserted = await _store.JobInsertAsync(request, DateTimeOffset.UtcNow, Token);
+        var inserted = await _store.JobInsertAsync(request, Token);
         var read = await _store.JobGetByIdAsync(request.Id, Token);
 
         Assert.True(inserted.Created);
@@ -40,9 +40,9 @@ public sealed class JobStoreTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task JobInsert_ReturnsTheFirstJob_WhenTheIdempotencyKeyRepeats()
     {
-        var first = await _store.JobInsertAsync(TestJobs.New(idempotencyKey: "order-42"), DateTimeOffset.UtcNow, Token);
+        var first = await _store.JobInsertAsync(TestJobs.New(idempotencyKey: "order-42"), Token);
 
-        var repeat = await _store.JobInsertAsync(TestJobs.New(idempotencyKey: "order-42"), DateTimeOffset.UtcNow, Token);
+        var repeat = await _store.JobInsertAsync(TestJobs.New(idempotencyKey: "order-42"), Token);
 
         Assert.False(repeat.Created);
         Assert.Equal(first.Job.Id, repeat.Job.Id);
@@ -52,10 +52,10 @@ public sealed class JobStoreTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task JobInsert_WritesNothing_WhenADependencyDoesNotExist()
     {
-        var parent = await _store.JobInsertAsync(TestJobs.New(), DateTimeOffset.UtcNow, Token);
+        var parent = await _store.JobInsertAsync(TestJobs.New(), Token);
         var request = TestJobs.New(dependsOn: [parent.Job.Id, Guid.NewGuid()]);
 
-        await Assert.ThrowsAsync<UnknownDependencyException>(() => _store.JobInsertAsync(request, DateTimeOffset.UtcNow, Token));
+        await Assert.ThrowsAsync<UnknownDependencyException>(() => _store.JobInsertAsync(request, Token));
 
         Assert.Null(await _store.JobGetByIdAsync(request.Id, Token));
         Assert.Equal(0L, await _db.ScalarAsync<long>("SELECT count(*) FROM job_dependencies"));
@@ -65,9 +65,9 @@ public sealed class JobStoreTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task JobInsert_KeepsDependencies_AndStartsWaiting()
     {
-        var parent = await _store.JobInsertAsync(TestJobs.New(), DateTimeOffset.UtcNow, Token);
+        var parent = await _store.JobInsertAsync(TestJobs.New(), Token);
 
-        var child = await _store.JobInsertAsync(TestJobs.New(dependsOn: [parent.Job.Id]), DateTimeOffset.UtcNow, Token);
+        var child = await _store.JobInsertAsync(TestJobs.New(dependsOn: [parent.Job.Id]), Token);
 
         Assert.Equal(JobStatus.Waiting, child.Job.Status);
         Assert.Equal([parent.Job.Id], (await _store.JobGetByIdAsync(child.Job.Id, Token))!.DependsOn);
@@ -76,7 +76,7 @@ public sealed class JobStoreTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task JobSetRunningIfQueued_StartsAJobOnlyOnce_WhenWorkersRace()
     {
-        var job = (await _store.JobInsertAsync(TestJobs.New(), DateTimeOffset.UtcNow, Token)).Job;
+        var job = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job;
 
         var starts = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
             _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)));
@@ -87,16 +87,16 @@ public sealed class JobStoreTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task JobSetCompletedIfRunning_ChangesNothing_UnderAStaleLeaseToken()
+    public async Task ACompletion_ChangesNothing_UnderAStaleLeaseToken()
     {
-        var job = (await _store.JobInsertAsync(TestJobs.New(), DateTimeOffset.UtcNow, Token)).Job;
+        var job = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job;
         var started = Assert.Single((await _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)).Started);
 
-        var stale = await _store.JobSetCompletedIfRunningAsync([new JobSuccess(job.Id, Guid.NewGuid(), "1")], Token);
-        var current = await _store.JobSetCompletedIfRunningAsync([new JobSuccess(job.Id, started.LeaseToken, "2")], Token);
+        var stale = await _store.FinishAsync(JobFinish.Completed(job.Id, Guid.NewGuid(), "1"), Token);
+        var current = await _store.FinishAsync(JobFinish.Completed(job.Id, started.LeaseToken, "2"), Token);
 
-        Assert.Empty(stale);
-        Assert.Contains(job.Id, current);
+        Assert.False(stale);
+        Assert.True(current);
         var finished = (await _store.JobGetByIdAsync(job.Id, Token))!;
         Assert.Equal((JobStatus.Completed, "2"), (finished.Status, finished.ResultJson));
         Assert.Equal("completed", await _db.ScalarAsync<string>("SELECT status FROM job_executions WHERE job_id = $1", job.Id));
@@ -110,8 +110,8 @@ public sealed class JobStoreTests(TestServers servers) : IAsyncLifetime
             var running = status == "running";
             var final = status is "completed" or "dead_lettered" or "cancelled";
             await _db.ExecuteAsync(
-                "INSERT INTO jobs (id, type, status, priority, effective_priority, max_retries, timeout_ms, lease_token, lease_expires_at, completed_at) " +
-                $"VALUES (gen_random_uuid(), 'noop', $1, 3, 3, 0, 1000, {(running ? "gen_random_uuid(), now()" : "NULL, NULL")}, {(final ? "now()" : "NULL")})",
+                "INSERT INTO jobs (id, type, status, priority, effective_priority, max_retries, timeout_ms, dependencies_pending, lease_token, lease_expires_at, completed_at) " +
+                $"VALUES (gen_random_uuid(), 'noop', $1, 3, 3, 0, 1000, {(status == "waiting" ? 1 : 0)}, {(running ? "gen_random_uuid(), now()" : "NULL, NULL")}, {(final ? "now()" : "NULL")})",
                 status);
         }
 

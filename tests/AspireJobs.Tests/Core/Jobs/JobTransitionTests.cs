@@ -1,5 +1,6 @@
 using AspireJobs.Core.Jobs;
 using AspireJobs.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AspireJobs.Tests.Core.Jobs;
 
@@ -8,6 +9,7 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
 {
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
     private static readonly string[] AllTypes = ["noop", "echo", "sleep", "fail"];
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private TestDatabase _db = null!;
     private JobStore _store = null!;
 
@@ -16,15 +18,21 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _db = await servers.CreateDatabaseAsync();
-        _store = new JobStore(_db.DataSource);
+        _store = new JobStore(_db.DataSource, _clock);
     }
 
     public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     private async Task<StartedJob> StartedAsync(string type = "noop", int maxRetries = 5, TimeSpan? timeout = null, DateTimeOffset? createdAt = null)
     {
-        var job = (await _store.JobInsertAsync(TestJobs.New(type, maxRetries: maxRetries, timeout: timeout, createdAt: createdAt), DateTimeOffset.UtcNow, Token)).Job;
+        var job = (await _store.JobInsertAsync(TestJobs.New(type, maxRetries: maxRetries, timeout: timeout, createdAt: createdAt), Token)).Job;
         return Assert.Single((await _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)).Started);
+    }
+
+    private async Task<FinishedJob> RescueExpiredAsync()
+    {
+        var expired = Assert.Single(await _store.JobGetLeaseExpiredAsync(10, Token));
+        return Assert.Single((await _store.JobFinishIfRunningAsync([JobFinish.LeaseExpired(expired.Id, expired.LeaseToken)], Token)).Finished);
     }
 
     private Task<string> StatusOfAsync(Guid id) => _db.ScalarAsync<string>("SELECT status FROM jobs WHERE id = $1", id);
@@ -34,13 +42,15 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     {
         var job = await StartedAsync();
 
-        Assert.True(await _store.JobSetScheduledIfRunningAsync(job.Id, job.LeaseToken, ExecutionStatus.TimedOut, "too slow", TimeSpan.FromMinutes(10), Token));
+        Assert.True(await _store.FinishAsync(JobFinish.Retry(job.Id, job.LeaseToken, ExecutionStatus.TimedOut, "too slow", _clock.GetUtcNow().AddMinutes(10)), Token));
 
         Assert.Equal("scheduled", await StatusOfAsync(job.Id));
         Assert.Equal(1, await _db.ScalarAsync<int>("SELECT failures FROM jobs WHERE id = $1", job.Id));
-        Assert.True(await _db.ScalarAsync<bool>("SELECT scheduled_at > now() + interval '9 minutes' FROM jobs WHERE id = $1", job.Id));
         Assert.Equal("timed_out", await _db.ScalarAsync<string>("SELECT status FROM job_executions WHERE job_id = $1", job.Id));
+        _clock.Advance(TimeSpan.FromMinutes(9));
         Assert.Empty(await _store.JobSetQueuedIfDueAsync(10, Token));
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal([job.Id], (await _store.JobSetQueuedIfDueAsync(10, Token)).Select(j => j.Id));
     }
 
     [Fact]
@@ -49,11 +59,21 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
         var job = await StartedAsync();
         var stale = Guid.NewGuid();
 
-        Assert.False(await _store.JobSetScheduledIfRunningAsync(job.Id, stale, ExecutionStatus.Failed, "x", TimeSpan.Zero, Token));
-        Assert.False(await _store.JobSetDeadLetteredIfRunningAsync(job.Id, stale, ExecutionStatus.Failed, "x", Token));
-        Assert.False(await _store.JobSetCancelledIfRunningAsync(job.Id, stale, Token));
-        Assert.Null(await _store.JobSetQueuedIfRunningAsync(job.Id, stale, "x", Token));
-        Assert.Empty(await _store.JobSetCompletedIfRunningAsync([new JobSuccess(job.Id, stale, null)], Token));
+        var finishes = new[]
+        {
+            JobFinish.Retry(job.Id, stale, ExecutionStatus.Failed, "x", _clock.GetUtcNow()),
+            JobFinish.DeadLettered(job.Id, stale, ExecutionStatus.Failed, "x"),
+            JobFinish.Cancelled(job.Id, stale),
+            JobFinish.HandedBack(job.Id, stale, "x"),
+            JobFinish.LeaseExpired(job.Id, stale),
+            JobFinish.WorkerDied(job.Id, stale, 0, 3),
+            JobFinish.Completed(job.Id, stale, null),
+        };
+
+        foreach (var finish in finishes)
+        {
+            Assert.False(await _store.FinishAsync(finish, Token));
+        }
 
         Assert.Equal("running", await StatusOfAsync(job.Id));
         Assert.Equal(1L, await _db.ScalarAsync<long>("SELECT count(*) FROM job_events WHERE job_id = $1 AND to_status = 'running'", job.Id));
@@ -64,9 +84,9 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     {
         var job = await StartedAsync();
 
-        var priority = await _store.JobSetQueuedIfRunningAsync(job.Id, job.LeaseToken, "shutting down", Token);
+        var handedBack = Assert.Single((await _store.JobFinishIfRunningAsync([JobFinish.HandedBack(job.Id, job.LeaseToken, "shutting down")], Token)).Finished);
 
-        Assert.Equal(3, priority);
+        Assert.Equal(new FinishedJob(job.Id, JobStatus.Queued, 3), handedBack);
         Assert.Equal(("queued", 0), (await StatusOfAsync(job.Id), await _db.ScalarAsync<int>("SELECT failures FROM jobs WHERE id = $1", job.Id)));
         Assert.Equal("abandoned", await _db.ScalarAsync<string>("SELECT status FROM job_executions WHERE job_id = $1", job.Id));
         var again = Assert.Single((await _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)).Started);
@@ -76,9 +96,10 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Promotion_QueuesEachDueJobExactlyOnce_WithManyPromotersRacing()
     {
-        var jobs = Enumerable.Range(0, 300).Select(_ => TestJobs.New(runAt: DateTimeOffset.UtcNow.AddMilliseconds(300))).ToList();
-        await _store.JobInsertBatchAsync(jobs, DateTimeOffset.UtcNow, Token);
-        await Task.Delay(400, Token);
+        var jobs = Enumerable.Range(0, 300).Select(_ => TestJobs.New(runAt: _clock.GetUtcNow().AddMinutes(5))).ToList();
+        await _store.JobInsertBatchAsync(jobs, Token);
+        Assert.Empty(await _store.JobSetQueuedIfDueAsync(25, Token));
+        _clock.Advance(TimeSpan.FromMinutes(5));
 
         var rounds = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
         {
@@ -103,13 +124,14 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     public async Task Rescue_RequeuesAJobWhoseLeaseExpired_AndFencesOutItsOldWorker()
     {
         var job = await StartedAsync();
-        await _db.ExecuteAsync("UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = $1", job.Id);
+        Assert.Empty(await _store.JobGetLeaseExpiredAsync(10, Token));
+        _clock.Advance(JobLimits.DefaultTimeout + Grace + TimeSpan.FromSeconds(1));
 
-        var rescued = Assert.Single(await _store.JobSetQueuedIfLeaseExpiredAsync(10, Token));
+        var rescued = await RescueExpiredAsync();
 
         Assert.Equal((job.Id, JobStatus.Queued), (rescued.Id, rescued.Status));
         Assert.Equal("abandoned", await _db.ScalarAsync<string>("SELECT status FROM job_executions WHERE job_id = $1", job.Id));
-        Assert.Empty(await _store.JobSetCompletedIfRunningAsync([new JobSuccess(job.Id, job.LeaseToken, null)], Token));
+        Assert.False(await _store.FinishAsync(JobFinish.Completed(job.Id, job.LeaseToken, null), Token));
     }
 
     [Fact]
@@ -117,9 +139,9 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     {
         var job = await StartedAsync();
         Assert.True(await _store.JobSetCancelRequestedIfRunningAsync(job.Id, Token));
-        await _db.ExecuteAsync("UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = $1", job.Id);
+        _clock.Advance(JobLimits.DefaultTimeout + Grace + TimeSpan.FromSeconds(1));
 
-        var rescued = Assert.Single(await _store.JobSetQueuedIfLeaseExpiredAsync(10, Token));
+        var rescued = await RescueExpiredAsync();
 
         Assert.Equal(JobStatus.Cancelled, rescued.Status);
         Assert.Equal("cancelled", await StatusOfAsync(job.Id));
@@ -128,18 +150,19 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task DeadWorkersJobs_AreRequeued_UntilTheyHaveCrashedTooManyWorkers_ThenQuarantined()
     {
-        var workers = new AspireJobs.Core.Workers.WorkerStore(_db.DataSource);
-        var job = (await _store.JobInsertAsync(TestJobs.New(), DateTimeOffset.UtcNow, Token)).Job;
+        var workers = new AspireJobs.Core.Workers.WorkerStore(_db.DataSource, TimeProvider.System);
+        var job = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job;
 
         for (var crash = 1; crash <= 2; crash++)
         {
             var worker = Guid.NewGuid();
             await workers.WorkerInsertAsync(new AspireJobs.Core.Workers.WorkerRegistration(worker, "w", "h", 1, "1", AllTypes, 4), Token);
             Assert.Single((await _store.JobSetRunningIfQueuedAsync([job.Id], worker, Grace, AllTypes, Token)).Started);
-            Assert.Empty(await _store.JobSetQueuedIfWorkerDeadAsync(poisonThreshold: 2, Token)); // the worker still lives
+            Assert.Empty(await _store.JobGetOrphanedAsync(10, Token)); // the worker still lives
             Assert.True(await workers.WorkerSetDeadIfLiveAsync(worker, Token));
 
-            var recovered = Assert.Single(await _store.JobSetQueuedIfWorkerDeadAsync(poisonThreshold: 2, Token));
+            var orphan = Assert.Single(await _store.JobGetOrphanedAsync(10, Token));
+            var recovered = Assert.Single((await _store.JobFinishIfRunningAsync([JobFinish.WorkerDied(orphan.Id, orphan.LeaseToken, orphan.Crashes, poisonThreshold: 2)], Token)).Finished);
 
             Assert.Equal(crash == 1 ? JobStatus.Queued : JobStatus.DeadLettered, recovered.Status);
         }
@@ -153,7 +176,7 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Parking_KeepsTheJobQueued_OutOfDispatch_UntilAWorkerForItsTypeRegisters()
     {
-        var job = (await _store.JobInsertAsync(TestJobs.New("reports.monthly"), DateTimeOffset.UtcNow, Token)).Job;
+        var job = (await _store.JobInsertAsync(TestJobs.New("reports.monthly"), Token)).Job;
         var took = await _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token);
         Assert.Equal([new UnhandledJob(job.Id, "reports.monthly")], took.Unhandled);
 
@@ -171,15 +194,15 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     public async Task Retention_DeletesOnlyFinishedJobsPastTheCutoff()
     {
         var old = await StartedAsync(createdAt: DateTimeOffset.UtcNow.AddDays(-41));
-        await _store.JobSetCompletedIfRunningAsync([new JobSuccess(old.Id, old.LeaseToken, null)], Token);
-        await _db.ExecuteAsync("UPDATE jobs SET completed_at = now() - interval '40 days' WHERE id = $1", old.Id);
+        await _store.FinishAsync(JobFinish.Completed(old.Id, old.LeaseToken, null), Token);
+        await _db.ExecuteAsync("UPDATE jobs SET completed_at = completed_at - interval '40 days' WHERE id = $1", old.Id);
         var recent = await StartedAsync();
-        await _store.JobSetCompletedIfRunningAsync([new JobSuccess(recent.Id, recent.LeaseToken, null)], Token);
-        var pending = (await _store.JobInsertAsync(TestJobs.New(createdAt: DateTimeOffset.UtcNow.AddDays(-41)), DateTimeOffset.UtcNow, Token)).Job;
+        await _store.FinishAsync(JobFinish.Completed(recent.Id, recent.LeaseToken, null), Token);
+        var pending = (await _store.JobInsertAsync(TestJobs.New(createdAt: DateTimeOffset.UtcNow.AddDays(-41)), Token)).Job;
         var finishedLater = await StartedAsync(createdAt: DateTimeOffset.UtcNow.AddDays(-41)); // created long ago, finished just now
-        await _store.JobSetCompletedIfRunningAsync([new JobSuccess(finishedLater.Id, finishedLater.LeaseToken, null)], Token);
+        await _store.FinishAsync(JobFinish.Completed(finishedLater.Id, finishedLater.LeaseToken, null), Token);
 
-        var deleted = await _store.JobDeleteFinishedBeforeAsync(DateTimeOffset.UtcNow.AddDays(-30), 100, Token);
+        var deleted = await _store.JobDeleteFinishedBeforeAsync(_clock.GetUtcNow().AddDays(-30), 100, Token);
 
         Assert.Equal(1, deleted);
         Assert.Null(await _store.JobGetByIdAsync(old.Id, Token));
@@ -194,7 +217,7 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     {
         var jobs = new[] { TestJobs.New(), TestJobs.New(dependsOn: [Guid.NewGuid()]) };
 
-        await Assert.ThrowsAsync<UnknownDependencyException>(() => _store.JobInsertBatchAsync(jobs, DateTimeOffset.UtcNow, Token));
+        await Assert.ThrowsAsync<UnknownDependencyException>(() => _store.JobInsertBatchAsync(jobs, Token));
 
         Assert.Equal(0L, await _db.ScalarAsync<long>("SELECT count(*) FROM jobs"));
     }

@@ -1,0 +1,195 @@
+using AspireJobs.Core.Storage;
+using AspireJobs.Core.Workflows;
+using Npgsql;
+using static AspireJobs.Core.Storage.NpgsqlParameters;
+
+namespace AspireJobs.Core.Jobs;
+
+/// <summary>
+/// The dependency graph: dependents released or cancelled when their parents finish, effective
+/// priorities raised and lowered, and the reads of the graph. The settling statements run inside
+/// the transaction of the change that caused them.
+/// </summary>
+public sealed partial class JobStore
+{
+    private static readonly string JobSettleDependentsSql = EmbeddedFile.Core("JobSettleDependents.sql");
+    private static readonly string JobSetEffectivePrioritySql = EmbeddedFile.Core("JobSetEffectivePriority.sql");
+    private static readonly string JobGetFailedParentsSql = EmbeddedFile.Core("JobGetFailedParents.sql");
+    private static readonly string JobSetWaitingIfCancelledByDependencySql = EmbeddedFile.Core("JobSetWaitingIfCancelledByDependency.sql");
+    private static readonly string JobGetGraphSql = EmbeddedFile.Core("JobGetGraph.sql");
+    private static readonly string JobGetParentResultsSql = EmbeddedFile.Core("JobGetParentResults.sql");
+    private static readonly string JobGetPrioritiesSql = EmbeddedFile.Core("JobGetPriorities.sql");
+
+    /// <summary>Which of these jobs exist, with their own priorities.</summary>
+    public async Task<IReadOnlyDictionary<Guid, int>> JobGetPrioritiesAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<Guid, int>();
+        if (ids.Count == 0)
+        {
+            return found;
+        }
+
+        await using var command = db.CreateCommand(JobGetPrioritiesSql);
+        command.Parameters.Add(Value(ids.ToArray()));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            found[reader.GetGuid(0)] = reader.GetInt16(1);
+        }
+
+        return found;
+    }
+
+    /// <summary>How the parents of these jobs ended, by job.</summary>
+    public async Task<IReadOnlyDictionary<Guid, IReadOnlyList<ParentOutcome>>> JobGetParentResultsAsync(
+        IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    {
+        var byJob = new Dictionary<Guid, IReadOnlyList<ParentOutcome>>();
+        if (ids.Count == 0)
+        {
+            return byJob;
+        }
+
+        await using var command = db.CreateCommand(JobGetParentResultsSql);
+        command.Parameters.Add(Value(ids.ToArray()));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var jobId = reader.GetGuid(0);
+            if (!byJob.TryGetValue(jobId, out var parents))
+            {
+                byJob[jobId] = parents = new List<ParentOutcome>();
+            }
+
+            ((List<ParentOutcome>)parents).Add(new ParentOutcome(
+                reader.GetGuid(1), reader.GetString(2), JobStatusText.Parse(reader.GetString(3)),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+
+        return byJob;
+    }
+
+    /// <summary>A page of a job's ancestors, then its descendants, nearest first; null when there is no such job.</summary>
+    public async Task<JobGraphPage?> JobGetGraphAsync(Guid id, JobGraphCursor after, int limit, CancellationToken cancellationToken)
+    {
+        if (await JobGetByIdAsync(id, cancellationToken) is not { } job)
+        {
+            return null;
+        }
+
+        await using var command = db.CreateCommand(JobGetGraphSql);
+        command.Parameters.Add(Value(id));
+        command.Parameters.Add(Value((int)after.Relation));
+        command.Parameters.Add(Value(after.Depth));
+        command.Parameters.Add(Value(after.Id));
+        command.Parameters.Add(Value(limit + 1));
+        var nodes = new List<JobGraphNode>(limit + 1);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            nodes.Add(new JobGraphNode(
+                (JobRelation)reader.GetInt32(0), reader.GetInt32(1), reader.GetGuid(2), reader.GetString(3),
+                JobStatusText.Parse(reader.GetString(4)), reader.GetInt16(5), reader.GetInt16(6), reader.GetFieldValue<Guid[]>(7)));
+        }
+
+        JobGraphCursor? next = null;
+        if (nodes.Count > limit)
+        {
+            nodes.RemoveAt(limit);
+            next = new JobGraphCursor(nodes[^1].Relation, nodes[^1].Depth, nodes[^1].Id);
+        }
+
+        return new JobGraphPage(job, nodes, next);
+    }
+
+    /// <summary>
+    /// In the open transaction: settles the waiting dependents of parents that completed or failed
+    /// (release, cascade by policy), then recomputes the effective priorities that depended on
+    /// jobs that stopped waiting with parents still unfinished, and on <paramref name="priorityChanged"/>.
+    /// </summary>
+    private static async Task<WorkflowChanges> SettleAsync(
+        NpgsqlConnection connection, List<Guid> completed, IReadOnlyList<Guid> failed,
+        IReadOnlyList<Guid>? onlyDependents, IReadOnlyList<Guid> priorityChanged, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var released = new List<QueuedJob>();
+        var boostSeeds = new List<Guid>(priorityChanged);
+        if (completed.Count > 0 || failed.Count > 0)
+        {
+            await using var command = new NpgsqlCommand(JobSettleDependentsSql, connection);
+            command.Parameters.Add(Value(completed.ToArray()));
+            command.Parameters.Add(Value(failed.ToArray()));
+            command.Parameters.Add(onlyDependents is null
+                ? new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid | NpgsqlTypes.NpgsqlDbType.Array, Value = DBNull.Value }
+                : Value(onlyDependents.ToArray()));
+            command.Parameters.Add(Time(now));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var id = reader.GetGuid(0);
+                if (reader.GetString(1) == "queued")
+                {
+                    released.Add(new QueuedJob(id, reader.GetInt16(2)));
+                }
+
+                if (reader.GetBoolean(3))
+                {
+                    boostSeeds.Add(id);
+                }
+            }
+        }
+
+        var reprioritized = boostSeeds.Count > 0 ? await SetEffectivePriorityAsync(connection, boostSeeds, cancellationToken) : [];
+        return released.Count == 0 && reprioritized.Count == 0 ? WorkflowChanges.None : new WorkflowChanges(released, reprioritized);
+    }
+
+    /// <summary>In the open transaction: recomputes effective priorities around these jobs; returns the queued jobs whose changed.</summary>
+    private static async Task<IReadOnlyList<QueuedJob>> SetEffectivePriorityAsync(
+        NpgsqlConnection connection, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(JobSetEffectivePrioritySql, connection);
+        command.Parameters.Add(Value(ids.ToArray()));
+        var queued = new List<QueuedJob>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (reader.GetBoolean(2))
+            {
+                queued.Add(new QueuedJob(reader.GetGuid(0), reader.GetInt16(1)));
+            }
+        }
+
+        return queued;
+    }
+
+    /// <summary>In the open transaction: the parents of these jobs that ended dead_lettered or cancelled.</summary>
+    private static async Task<IReadOnlyList<Guid>> FailedParentsAsync(
+        NpgsqlConnection connection, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(JobGetFailedParentsSql, connection);
+        command.Parameters.Add(Value(ids.ToArray()));
+        return await ReadIdsAsync(command, cancellationToken);
+    }
+
+    /// <summary>In the open transaction: brings back the jobs a parent's failure cancelled; returns them.</summary>
+    private static async Task<IReadOnlyList<Guid>> RestoreCancelledByAsync(
+        NpgsqlConnection connection, Guid parent, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(JobSetWaitingIfCancelledByDependencySql, connection);
+        command.Parameters.Add(Value(parent));
+        command.Parameters.Add(Time(now));
+        return await ReadIdsAsync(command, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<Guid>> ReadIdsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var ids = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return ids;
+    }
+}

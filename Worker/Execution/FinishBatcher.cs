@@ -1,0 +1,61 @@
+using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Storage;
+using StackExchange.Redis;
+
+namespace AspireJobs.Worker.Execution;
+
+/// <summary>
+/// Writes the outcomes of attempts to PostgreSQL in group commits (<see cref="GroupCommit{TItem, TResult}"/>):
+/// one finishing statement and one transaction for the outcomes waiting together, whatever they
+/// are, each still fenced by its own lease token. After the commit, Redis follows: the batch's
+/// leases are released, handed-back jobs and released dependents go to their bands, and boosted
+/// jobs change band. A lost Redis write is repaired by the reconciler.
+/// </summary>
+public sealed partial class FinishBatcher : IAsyncDisposable
+{
+    public const int MaxBatch = 512;
+
+    private readonly JobStore _store;
+    private readonly JobDispatcher _dispatcher;
+    private readonly WorkerIdentity _identity;
+    private readonly ILogger<FinishBatcher> _logger;
+    private readonly GroupCommit<JobFinish, FinishedJob?> _commit;
+
+    public FinishBatcher(JobStore store, JobDispatcher dispatcher, WorkerIdentity identity, ILogger<FinishBatcher> logger)
+    {
+        _store = store;
+        _dispatcher = dispatcher;
+        _identity = identity;
+        _logger = logger;
+        _commit = new GroupCommit<JobFinish, FinishedJob?>(MaxBatch, WriteAsync, "The worker is shutting down; the outcome was not recorded.");
+    }
+
+    /// <summary>Records an outcome; the job as it now is, or null when its lease was lost and nothing changed.</summary>
+    public Task<FinishedJob?> FinishAsync(JobFinish finish) => _commit.WriteAsync(finish);
+
+    // On failure the jobs stay running in PostgreSQL; their lease deadline brings them back.
+    private async Task<IReadOnlyList<FinishedJob?>> WriteAsync(IReadOnlyList<JobFinish> finishes)
+    {
+        var result = await _store.JobFinishIfRunningAsync(finishes, CancellationToken.None);
+        var byId = result.Finished.ToDictionary(job => job.Id);
+        try
+        {
+            await _dispatcher.ReleaseAsync(_identity.Id, finishes.Select(finish => finish.JobId).ToList());
+            var requeued = result.Finished.Where(job => job.Status == JobStatus.Queued).Select(job => new QueuedJob(job.Id, job.Priority)).ToList();
+            await _dispatcher.EnqueueAsync(requeued);
+            await _dispatcher.ApplyAsync(result.Workflow);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            LogRedisBehind(finishes.Count, e.Message);
+        }
+
+        return finishes.Select(finish => byId.TryGetValue(finish.JobId, out var job) ? job : (FinishedJob?)null).ToList();
+    }
+
+    public ValueTask DisposeAsync() => _commit.DisposeAsync();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} outcomes are recorded but Redis could not follow ({Reason}); the reconciler will")]
+    private partial void LogRedisBehind(int count, string reason);
+}
