@@ -1,3 +1,4 @@
+using AspireJobs.Core.Workflows;
 using System.Text.Json;
 using AspireJobs.Api;
 using AspireJobs.Api.Jobs;
@@ -21,7 +22,9 @@ public sealed class JobRequestReaderTests
     {
         var job = Read("""{"type":"noop"}""").Job!;
 
-        Assert.Equal(("{}", 3, 5, TimeSpan.FromMinutes(5)), (job.PayloadJson, job.Priority, job.MaxRetries, job.Timeout));
+        // No priority: inherited from the parents when the job is planned, else the default.
+        Assert.Equal(("{}", (int?)null, 5, TimeSpan.FromMinutes(5)), (job.PayloadJson, job.Priority, job.MaxRetries, job.Timeout));
+        Assert.Equal(DependencyFailurePolicy.Cancel, job.OnDependencyFailure);
         Assert.Empty(job.DependsOn);
         Assert.Null(job.RunAt);
         Assert.Null(job.IdempotencyKey);

@@ -1,0 +1,220 @@
+using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Workflows;
+using AspireJobs.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AspireJobs.Tests.Workflows;
+
+/// <summary>
+/// Dependencies on a real database, with attempts started and finished by hand: release in the
+/// last parent's finishing transaction, the cascade policies, requeue after a cascade, and
+/// effective priorities raised and lowered.
+/// </summary>
+public sealed class WorkflowStoreTests(TestServers servers) : IAsyncLifetime
+{
+    private static readonly string[] AllTypes = ["noop", "echo", "sleep", "fail"];
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private TestDatabase _db = null!;
+    private JobStore _store = null!;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _db = await servers.CreateDatabaseAsync();
+        _store = new JobStore(_db.DataSource, _clock);
+    }
+
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
+
+    private async Task<Guid> CreateAsync(int priority = 3, DependencyFailurePolicy policy = DependencyFailurePolicy.Cancel, params Guid[] parents) =>
+        (await _store.JobInsertAsync(TestJobs.New(priority: priority, dependsOn: parents) with { OnDependencyFailure = policy }, Token)).Job.Id;
+
+    private async Task<StartedJob> StartAsync(Guid id) =>
+        Assert.Single((await _store.JobSetRunningIfQueuedAsync([id], Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started);
+
+    private async Task<WorkflowChanges> CompleteAsync(Guid id)
+    {
+        var started = await StartAsync(id);
+        var result = await _store.JobFinishIfRunningAsync([JobFinish.Completed(id, started.LeaseToken, $"\"{id}\"")], Token);
+        Assert.Single(result.Finished);
+        return result.Workflow;
+    }
+
+    private async Task<WorkflowChanges> DeadLetterAsync(Guid id)
+    {
+        var started = await StartAsync(id);
+        return (await _store.JobFinishIfRunningAsync([JobFinish.DeadLettered(id, started.LeaseToken, ExecutionStatus.Failed, "boom")], Token)).Workflow;
+    }
+
+    private async Task<Job> GetAsync(Guid id) => (await _store.JobGetByIdAsync(id, Token))!;
+
+    [Fact]
+    public async Task Diamond_ReleasesTheJoin_OnlyInTheFinishOfItsLastParent()
+    {
+        var a = await CreateAsync();
+        var b = await CreateAsync(parents: a);
+        var c = await CreateAsync(parents: a);
+        var d = await CreateAsync(parents: [b, c]);
+        Assert.Equal([JobStatus.Waiting, JobStatus.Waiting, JobStatus.Waiting], [(await GetAsync(b)).Status, (await GetAsync(c)).Status, (await GetAsync(d)).Status]);
+
+        Assert.Equal([b, c], (await CompleteAsync(a)).Released.Select(j => j.Id).Order());
+        Assert.Empty((await CompleteAsync(b)).Released);
+        Assert.Equal(JobStatus.Waiting, (await GetAsync(d)).Status);
+        Assert.Equal([d], (await CompleteAsync(c)).Released.Select(j => j.Id));
+        Assert.Equal(JobStatus.Queued, (await GetAsync(d)).Status);
+        Assert.Equal(1L, await _db.ScalarAsync<long>("SELECT count(*) FROM job_events WHERE job_id = $1 AND from_status = 'waiting' AND to_status = 'queued'", d));
+    }
+
+    [Fact]
+    public async Task AJobWhoseParentsAllCompleted_IsQueuedAtOnce()
+    {
+        var a = await CreateAsync();
+        await CompleteAsync(a);
+
+        Assert.Equal(JobStatus.Queued, (await GetAsync(await CreateAsync(parents: a))).Status);
+    }
+
+    [Fact]
+    public async Task Cancel_CascadesDownTheGraph_NamingTheParent_AndRequeueBringsItBack()
+    {
+        var a = await CreateAsync();
+        var b = await CreateAsync(parents: a);
+        var c = await CreateAsync(parents: b);
+
+        await DeadLetterAsync(a);
+
+        var (jobB, jobC) = (await GetAsync(b), await GetAsync(c));
+        Assert.Equal((JobStatus.Cancelled, JobStatus.Cancelled), (jobB.Status, jobC.Status));
+        Assert.Contains(a.ToString(), jobB.Error, StringComparison.Ordinal);
+        Assert.Contains("dead_lettered", jobB.Error, StringComparison.Ordinal);
+        Assert.Contains(b.ToString(), jobC.Error, StringComparison.Ordinal);
+
+        var requeued = await _store.JobSetQueuedIfDeadLetteredAsync(a, Token);
+
+        Assert.NotNull(requeued);
+        Assert.Equal((JobStatus.Waiting, JobStatus.Waiting), ((await GetAsync(b)).Status, (await GetAsync(c)).Status));
+        Assert.Null((await GetAsync(b)).Error);
+        Assert.Equal([b], (await CompleteAsync(a)).Released.Select(j => j.Id));
+        Assert.Equal([c], (await CompleteAsync(b)).Released.Select(j => j.Id));
+    }
+
+    [Fact]
+    public async Task RunPolicy_ReleasesTheDependentAtOnce_WhenAParentFails()
+    {
+        var a = await CreateAsync();
+        var slow = await CreateAsync();
+        var b = await CreateAsync(policy: DependencyFailurePolicy.Run, parents: [a, slow]);
+
+        var released = (await DeadLetterAsync(a)).Released;
+
+        Assert.Equal([b], released.Select(j => j.Id));
+        var parents = (await _store.JobGetParentResultsAsync([b], Token))[b];
+        Assert.Contains(parents, p => p.Id == a && p.Status == JobStatus.DeadLettered && p.Error == "boom");
+    }
+
+    [Fact]
+    public async Task IgnorePolicy_DropsTheFailedParent_AndWaitsForTheOthers()
+    {
+        var a = await CreateAsync();
+        var other = await CreateAsync();
+        var b = await CreateAsync(policy: DependencyFailurePolicy.Ignore, parents: [a, other]);
+
+        Assert.Empty((await DeadLetterAsync(a)).Released);
+        Assert.Equal(JobStatus.Waiting, (await GetAsync(b)).Status);
+        Assert.Equal([b], (await CompleteAsync(other)).Released.Select(j => j.Id));
+    }
+
+    [Fact]
+    public async Task CancellingAPendingParent_CascadesToItsDependents()
+    {
+        var a = await CreateAsync();
+        var b = await CreateAsync(parents: a);
+
+        var cancelled = await _store.JobSetCancelledIfPendingAsync(a, Token);
+
+        Assert.Equal(JobStatus.Queued, cancelled!.Previous);
+        Assert.Equal(JobStatus.Cancelled, (await GetAsync(b)).Status);
+    }
+
+    [Fact]
+    public async Task ADependentOfAnAlreadyFailedParent_FollowsItsPolicyWhenCreated()
+    {
+        var a = await CreateAsync();
+        await DeadLetterAsync(a);
+
+        Assert.Equal(JobStatus.Cancelled, (await GetAsync(await CreateAsync(parents: a))).Status);
+        Assert.Equal(JobStatus.Queued, (await GetAsync(await CreateAsync(policy: DependencyFailurePolicy.Run, parents: a))).Status);
+    }
+
+    [Fact]
+    public async Task Boost_RaisesEveryUnfinishedAncestor_AndIsLoweredWhenTheWaitingJobIsCancelled()
+    {
+        var root = await CreateAsync(priority: 1);
+        var middle = await CreateAsync(priority: 2, parents: root);
+        var urgent = await CreateAsync(priority: 5, parents: middle);
+
+        Assert.Equal((1, 5), ((await GetAsync(root)).Priority, (await GetAsync(root)).EffectivePriority));
+        Assert.Equal(5, (await GetAsync(middle)).EffectivePriority);
+        Assert.Equal(5, (await GetAsync(urgent)).EffectivePriority);
+
+        var cancelled = await _store.JobSetCancelledIfPendingAsync(urgent, Token);
+
+        Assert.Equal(JobStatus.Waiting, cancelled!.Previous);
+        // The middle job still waits, at its own priority 2: the root runs at that, no longer at 5.
+        Assert.Equal((2, 2), ((await GetAsync(root)).EffectivePriority, (await GetAsync(middle)).EffectivePriority));
+        Assert.Contains(cancelled.Workflow.Reprioritized, j => j.Id == root && j.Priority == 2); // from the high band to the medium one
+        await _store.JobSetCancelledIfPendingAsync(middle, Token);
+        Assert.Equal(1, (await GetAsync(root)).EffectivePriority);
+    }
+
+    [Fact]
+    public async Task Boost_KeepsTheHighestOfSeveralWaitingJobs()
+    {
+        var root = await CreateAsync(priority: 1);
+        var four = await CreateAsync(priority: 4, parents: root);
+        var five = await CreateAsync(priority: 5, parents: root);
+
+        await _store.JobSetCancelledIfPendingAsync(five, Token);
+
+        Assert.Equal(4, (await GetAsync(root)).EffectivePriority);
+        await _store.JobSetCancelledIfPendingAsync(four, Token);
+        Assert.Equal(1, (await GetAsync(root)).EffectivePriority);
+    }
+
+    [Fact]
+    public async Task Graph_ListsAncestorsThenDescendants_NearestFirst_InPages()
+    {
+        var a = await CreateAsync();
+        var b = await CreateAsync(parents: a);
+        var c = await CreateAsync(parents: b);
+        var d = await CreateAsync(parents: c);
+
+        var first = (await _store.JobGetGraphAsync(b, JobGraphCursor.Start, 2, Token))!;
+        var second = (await _store.JobGetGraphAsync(b, first.Next!.Value, 2, Token))!;
+
+        Assert.Equal([(JobRelation.Ancestor, 1, a), (JobRelation.Descendant, 1, c)], first.Nodes.Select(n => (n.Relation, n.Depth, n.Id)));
+        Assert.Equal([(JobRelation.Descendant, 2, d)], second.Nodes.Select(n => (n.Relation, n.Depth, n.Id)));
+        Assert.Null(second.Next);
+        Assert.Null(await _store.JobGetGraphAsync(Guid.NewGuid(), JobGraphCursor.Start, 2, Token));
+    }
+
+    [Fact]
+    public async Task ParentsFinishingInConcurrentTransactions_ReleaseAFanInExactlyOnce()
+    {
+        var parents = new List<Guid>();
+        for (var i = 0; i < 40; i++)
+        {
+            parents.Add(await CreateAsync());
+        }
+
+        var join = await CreateAsync(parents: [.. parents]);
+        var started = (await _store.JobSetRunningIfQueuedAsync(parents, Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started;
+
+        var results = await Task.WhenAll(started.Select(job => Task.Run(() =>
+            _store.JobFinishIfRunningAsync([JobFinish.Completed(job.Id, job.LeaseToken, null)], Token), Token)));
+
+        Assert.Equal([join], results.SelectMany(r => r.Workflow.Released).Select(j => j.Id));
+        Assert.Equal(JobStatus.Queued, (await GetAsync(join)).Status);
+    }
+}
