@@ -10,6 +10,7 @@ namespace AspireJobs.Bench;
 /// dotnet run -c Release --project bench -- compare --rounds N --only AspireJobs,BullMQ
 /// dotnet run -c Release --project bench -- recovery          kill -9 → restart elsewhere, over 20 kills
 /// dotnet run -c Release --project bench -- monitor           the health monitor's CPU and memory with 10 workers
+/// dotnet run -c Release --project bench -- dag               a 10,000-job fan-out/fan-in and a 1,000-job chain run to the end
 /// </code>
 /// </summary>
 public static class Benchmark
@@ -39,8 +40,12 @@ public static class Benchmark
             case "monitor":
                 await MonitorFootprintBenchmark.RunAsync(m => Console.WriteLine(m));
                 return 0;
+            case "dag":
+                Console.WriteLine($"Workflows, {DateTime.UtcNow:yyyy-MM-dd}");
+                await DagBenchmark.RunAsync(m => Console.WriteLine(m));
+                return 0;
             default:
-                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...], recovery or monitor.");
+                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...], recovery, monitor or dag.");
                 return 2;
         }
     }

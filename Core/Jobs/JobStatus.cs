@@ -3,12 +3,12 @@ namespace AspireJobs.Core.Jobs;
 /// <summary>
 /// Where a job is in its life. The same seven states, spelled as <see cref="JobStatusText"/> gives
 /// them, appear in the CHECK constraint on <c>jobs.status</c> and in the diagram in
-/// <c>MigrationService/Migrations/schema.md</c>; every change of state is one guarded statement
-/// in <see cref="JobStore"/>.
+/// <c>MigrationService/Migrations/schema.md</c>; every change of state is a guarded statement
+/// in <see cref="JobStore"/>, named on its arrow of the diagram.
 /// </summary>
 public enum JobStatus
 {
-    /// <summary>A job it depends on has not completed yet; it is in no band.</summary>
+    /// <summary>A job it depends on has not completed yet; it is in no band. Its last parent's finishing transaction releases it.</summary>
     Waiting,
 
     /// <summary>Due at a later time (a <c>runAt</c>, or a retry after backoff); it is in no band.</summary>
@@ -26,7 +26,10 @@ public enum JobStatus
     /// <summary>It failed its last allowed attempt; it stays here until requeued by hand.</summary>
     DeadLettered,
 
-    /// <summary>A client cancelled it. Final.</summary>
+    /// <summary>
+    /// A client cancelled it, or a job it depends on failed and its policy is <c>cancel</c>. Final,
+    /// except that requeueing the failed parent brings back the jobs its failure cancelled.
+    /// </summary>
     Cancelled,
 }
 

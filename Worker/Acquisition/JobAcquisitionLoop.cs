@@ -236,6 +236,10 @@ public sealed partial class JobAcquisitionLoop(
             // Cancelled, started elsewhere from a duplicate entry, or set aside: not ours to run.
             var started = result.Started.Select(job => job.Id).ToHashSet();
             await dispatcher.ReleaseAsync(identity.Id, ids.Where(id => !started.Contains(id)).ToList());
+
+            // Still queued, but its row was held (a parent's transaction settling it): it must not
+            // leave the bands, or it would wait for the reconciler.
+            await dispatcher.EnqueueAsync(result.Busy);
         }
 
         return ids.Count;

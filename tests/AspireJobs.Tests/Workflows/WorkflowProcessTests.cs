@@ -58,7 +58,7 @@ public sealed class WorkflowProcessTests(TestServers servers) : IAsyncLifetime
         Assert.True(Started(3) >= Completed(1) && Started(3) >= Completed(2));
 
         var graph = await _http.GetJsonAsync($"/api/jobs/{ids[3]}/graph");
-        Assert.Equal([ids[0], ids[1], ids[2]], graph.GetProperty("ancestors").EnumerateArray().Select(n => n.Id()).Order());
+        Assert.Equal(ids.Take(3).Order(), graph.GetProperty("ancestors").EnumerateArray().Select(n => n.Id()).Order());
         Assert.All(graph.GetProperty("ancestors").EnumerateArray(), n => Assert.Equal("completed", n.Status()));
     }
 

@@ -174,6 +174,23 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Start_ReportsAQueuedJobWhoseRowIsHeld_AsBusy_WithoutWaitingForIt()
+    {
+        var job = (await _store.JobInsertAsync(TestJobs.New(priority: 4), Token)).Job;
+        await using var connection = await _db.DataSource.OpenConnectionAsync(Token);
+        await using var transaction = await connection.BeginTransactionAsync(Token);
+        await using (var hold = new Npgsql.NpgsqlCommand("SELECT FROM jobs WHERE id = $1 FOR UPDATE", connection, transaction) { Parameters = { new() { Value = job.Id } } })
+        {
+            await hold.ExecuteNonQueryAsync(Token);
+        }
+
+        var took = await _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token);
+
+        Assert.Empty(took.Started);
+        Assert.Equal([new QueuedJob(job.Id, 4)], took.Busy);
+    }
+
+    [Fact]
     public async Task Parking_KeepsTheJobQueued_OutOfDispatch_UntilAWorkerForItsTypeRegisters()
     {
         var job = (await _store.JobInsertAsync(TestJobs.New("reports.monthly"), Token)).Job;

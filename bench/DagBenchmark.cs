@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using AspireJobs.LocalProcesses;
+
+namespace AspireJobs.Bench;
+
+/// <summary>
+/// Workflows on the whole system (two worker replicas through the AppHost): a fan-out/fan-in of
+/// 10,000 jobs (one root, 9,998 in parallel, one join) and a chain of 1,000, each created in one
+/// batch while the workers are paused, then run to the end. Reports jobs/s from the workers'
+/// resumption to the last job's completion, and the release latency of every dependent: from
+/// the completion of its last parent to its own start, by the workers' clocks (one machine).
+/// </summary>
+public static class DagBenchmark
+{
+    public static async Task RunAsync(Action<Measurement> report, int rounds = 3)
+    {
+        await using var system = await BenchSystem.StartAsync(workers: 2);
+        var shapes = new (string Name, object[] Jobs)[] { ("fan-out/fan-in of 10,000", FanOutFanIn(10_000)), ("chain of 1,000", Chain(1_000)) };
+        foreach (var (name, jobs) in shapes)
+        {
+            await RunShapeAsync(system, jobs); // warm-up
+            var rates = new List<double>();
+            var latencies = new List<double>();
+            for (var round = 0; round < rounds; round++)
+            {
+                var (rate, releases) = await RunShapeAsync(system, jobs);
+                rates.Add(rate);
+                latencies.AddRange(releases);
+                Console.Error.WriteLine($"  {name}, round {round + 1}: {rate:N0} jobs/s");
+            }
+
+            rates.Sort();
+            latencies.Sort();
+            report(new($"{name}: run to the end (median of {rounds})", Percentiles.Of(rates, 50), "jobs/s"));
+            report(new($"{name}: parent done → child start p50", Percentiles.Of(latencies, 50), "ms"));
+            report(new($"{name}: parent done → child start p99", Percentiles.Of(latencies, 99), "ms"));
+        }
+    }
+
+    private static readonly string[] Root = ["root"];
+
+    private static object[] FanOutFanIn(int total)
+    {
+        var middle = Enumerable.Range(0, total - 2).Select(i => $"m{i}").ToArray();
+        return
+        [
+            new { @ref = "root", type = "noop" },
+            .. middle.Select(m => (object)new { @ref = m, type = "noop", dependsOn = Root }),
+            new { @ref = "join", type = "noop", dependsOn = middle },
+        ];
+    }
+
+    private static object[] Chain(int length) =>
+        Enumerable.Range(0, length).Select(i => (object)new { @ref = $"c{i}", type = "noop", dependsOn = i == 0 ? Array.Empty<string>() : [$"c{i - 1}"] }).ToArray();
+
+    private static async Task<(double Rate, IReadOnlyList<double> ReleasesMs)> RunShapeAsync(BenchSystem system, object[] jobs)
+    {
+        await using (var truncate = system.Database.CreateCommand("TRUNCATE jobs, job_events CASCADE"))
+        {
+            await truncate.ExecuteNonQueryAsync();
+        }
+
+        Signal(system.WorkerProcessIds, PosixSignals.SIGSTOP);
+        using (var created = await system.Http.PostAsJsonAsync("/api/jobs/batch", new { jobs }))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+
+        var clock = Stopwatch.StartNew();
+        Signal(system.WorkerProcessIds, PosixSignals.SIGCONT);
+        while (await system.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE status <> 'completed'") > 0)
+        {
+            await Task.Delay(5);
+        }
+
+        var rate = jobs.Length / clock.Elapsed.TotalSeconds;
+        await using var command = system.Database.CreateCommand(
+            """
+            SELECT extract(epoch FROM c.started_at - max(p.completed_at)) * 1000
+            FROM jobs c
+            JOIN job_dependencies d ON d.job_id = c.id
+            JOIN jobs p ON p.id = d.depends_on_id
+            GROUP BY c.id, c.started_at
+            """);
+        var releases = new List<double>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            releases.Add((double)reader.GetDecimal(0));
+        }
+
+        return (rate, releases);
+    }
+
+    private static void Signal(IEnumerable<int> processIds, int signal)
+    {
+        foreach (var pid in processIds)
+        {
+            PosixSignals.Send(pid, signal);
+        }
+    }
+}
