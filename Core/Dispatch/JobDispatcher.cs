@@ -48,11 +48,22 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
             await EnqueueAsync(changes.Released);
         }
 
-        if (changes.Reprioritized.Count > 0)
-        {
-            await MoveScript.EvaluateAsync(Database, keys.Bands, BandPairs(changes.Reprioritized, 0));
-        }
+        await MoveAsync(changes.Reprioritized);
     }
+
+    /// <summary>
+    /// Follows committed finishes: jobs queued again (handed back, rescued) go back to their
+    /// bands, and the graph's changes are applied. The leases are the caller's to end.
+    /// </summary>
+    public async Task FollowAsync(JobFinishResult result)
+    {
+        await EnqueueAsync(result.Finished.Where(job => job.Status == JobStatus.Queued).Select(job => new QueuedJob(job.Id, job.Priority)).ToList());
+        await ApplyAsync(result.Workflow);
+    }
+
+    /// <summary>Moves queued jobs to the bands of the priorities given, keeping their place in time; a job in no band is left alone.</summary>
+    public async Task<long> MoveAsync(IReadOnlyCollection<QueuedJob> jobs) =>
+        jobs.Count == 0 ? 0 : (long)await MoveScript.EvaluateAsync(Database, keys.Bands, BandPairs(jobs, 0));
 
     /// <summary>Takes up to <paramref name="maxJobs"/> jobs for a worker and leases them to it.</summary>
     public async Task<IReadOnlyList<Guid>> AcquireAsync(Guid workerId, int maxJobs, TimeSpan leaseLength, FairnessPolicy policy)

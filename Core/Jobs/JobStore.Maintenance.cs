@@ -55,9 +55,9 @@ public sealed partial class JobStore
     public Task<IReadOnlyList<QueuedJob>> JobGetQueuedPageAsync(Guid afterId, int limit, CancellationToken cancellationToken) =>
         DispatchableAsync(JobGetQueuedPageSql, cancellationToken, Value(afterId), Value(limit));
 
-    /// <summary>Which of these ids belong in a band (queued, not parked).</summary>
-    public Task<IReadOnlySet<Guid>> JobGetDispatchableAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>
-        IdsAsync(JobGetDispatchableSql, ids, cancellationToken);
+    /// <summary>Which of these ids belong in a band (queued, not parked), with the priority they are dispatched at.</summary>
+    public async Task<IReadOnlyList<QueuedJob>> JobGetDispatchableAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>
+        await DispatchableAsync(JobGetDispatchableSql, cancellationToken, Value(ids.ToArray()));
 
     /// <summary>Which of these ids are running.</summary>
     public Task<IReadOnlySet<Guid>> JobGetRunningAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>

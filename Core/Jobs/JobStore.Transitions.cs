@@ -119,24 +119,19 @@ public sealed partial class JobStore
         command.Parameters.Add(Time(now));
 
         var finished = new List<FinishedJob>(count);
-        var completedParents = new List<Guid>();
-        var failedParents = new List<Guid>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                var job = new FinishedJob(reader.GetGuid(0), JobStatusText.Parse(reader.GetString(1)), reader.GetInt16(2));
-                finished.Add(job);
-                if (reader.GetBoolean(3))
-                {
-                    (job.Status == JobStatus.Completed ? completedParents
-                        : job.Status is JobStatus.DeadLettered or JobStatus.Cancelled ? failedParents
-                        : null)?.Add(job.Id);
-                }
+                finished.Add(new FinishedJob(reader.GetGuid(0), JobStatusText.Parse(reader.GetString(1)), reader.GetInt16(2)));
             }
         }
 
-        var workflow = await SettleAsync(connection, completedParents, failedParents, null, [], now, cancellationToken);
+        // Every finished job, not only those that had dependents when this statement began: a
+        // dependent created meanwhile (it waited for the parent's row) is visible to the next one.
+        var completed = finished.Where(job => job.Status == JobStatus.Completed).Select(job => job.Id).ToList();
+        var failed = finished.Where(job => job.Status is JobStatus.DeadLettered or JobStatus.Cancelled).Select(job => job.Id).ToList();
+        var workflow = await SettleAsync(connection, completed, failed, null, [], now, cancellationToken);
         return new JobFinishResult(finished, workflow);
     }
 

@@ -13,6 +13,7 @@ namespace AspireJobs.Core.Jobs;
 public sealed partial class JobStore
 {
     private static readonly string JobSettleDependentsSql = EmbeddedFile.Core("JobSettleDependents.sql");
+    private static readonly string JobLockAncestorsSql = EmbeddedFile.Core("JobLockAncestors.sql");
     private static readonly string JobSetEffectivePrioritySql = EmbeddedFile.Core("JobSetEffectivePriority.sql");
     private static readonly string JobGetFailedParentsSql = EmbeddedFile.Core("JobGetFailedParents.sql");
     private static readonly string JobSetWaitingIfCancelledByDependencySql = EmbeddedFile.Core("JobSetWaitingIfCancelledByDependency.sql");
@@ -104,8 +105,9 @@ public sealed partial class JobStore
 
     /// <summary>
     /// In the open transaction: settles the waiting dependents of parents that completed or failed
-    /// (release, cascade by policy), then recomputes the effective priorities that depended on
-    /// jobs that stopped waiting with parents still unfinished, and on <paramref name="priorityChanged"/>.
+    /// (release, or their policy), level by level down the graph while the policy cancels, then
+    /// recomputes the effective priorities that depended on jobs that stopped waiting with parents
+    /// still unfinished, and on <paramref name="priorityChanged"/>.
     /// </summary>
     private static async Task<WorkflowChanges> SettleAsync(
         NpgsqlConnection connection, List<Guid> completed, IReadOnlyList<Guid> failed,
@@ -114,41 +116,66 @@ public sealed partial class JobStore
     {
         var released = new List<QueuedJob>();
         var boostSeeds = new List<Guid>(priorityChanged);
-        if (completed.Count > 0 || failed.Count > 0)
+        while (completed.Count > 0 || failed.Count > 0)
         {
-            await using var command = new NpgsqlCommand(JobSettleDependentsSql, connection);
-            command.Parameters.Add(Value(completed.ToArray()));
-            command.Parameters.Add(Value(failed.ToArray()));
-            command.Parameters.Add(onlyDependents is null
-                ? new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid | NpgsqlTypes.NpgsqlDbType.Array, Value = DBNull.Value }
-                : Value(onlyDependents.ToArray()));
-            command.Parameters.Add(Time(now));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            // Only the jobs this transaction itself cancelled pass the failure on: a concurrent
+            // transaction that found them cancelled already settles nothing below them twice.
+            var cancelled = new List<Guid>();
+            await using (var command = new NpgsqlCommand(JobSettleDependentsSql, connection))
             {
-                var id = reader.GetGuid(0);
-                if (reader.GetString(1) == "queued")
+                command.Parameters.Add(Value(completed.ToArray()));
+                command.Parameters.Add(Value(failed.ToArray()));
+                command.Parameters.Add(NullableIds(onlyDependents));
+                command.Parameters.Add(Time(now));
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
                 {
-                    released.Add(new QueuedJob(id, reader.GetInt16(2)));
-                }
+                    var id = reader.GetGuid(0);
+                    switch (reader.GetString(1))
+                    {
+                        case "queued":
+                            released.Add(new QueuedJob(id, reader.GetInt16(2)));
+                            break;
+                        case "cancelled":
+                            cancelled.Add(id);
+                            break;
+                    }
 
-                if (reader.GetBoolean(3))
-                {
-                    boostSeeds.Add(id);
+                    if (reader.GetBoolean(3))
+                    {
+                        boostSeeds.Add(id);
+                    }
                 }
             }
+
+            (completed, failed, onlyDependents) = ([], cancelled, null);
         }
 
         var reprioritized = boostSeeds.Count > 0 ? await SetEffectivePriorityAsync(connection, boostSeeds, cancellationToken) : [];
         return released.Count == 0 && reprioritized.Count == 0 ? WorkflowChanges.None : new WorkflowChanges(released, reprioritized);
     }
 
-    /// <summary>In the open transaction: recomputes effective priorities around these jobs; returns the queued jobs whose changed.</summary>
+    /// <summary>
+    /// In the open transaction: locks the jobs around these whose effective priority may change,
+    /// then recomputes it with a snapshot taken after the locks; returns the queued jobs whose changed.
+    /// </summary>
     private static async Task<IReadOnlyList<QueuedJob>> SetEffectivePriorityAsync(
-        NpgsqlConnection connection, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+        NpgsqlConnection connection, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
     {
+        IReadOnlyList<Guid> locked;
+        await using (var lockCommand = new NpgsqlCommand(JobLockAncestorsSql, connection))
+        {
+            lockCommand.Parameters.Add(Value(ids.ToArray()));
+            locked = await ReadIdsAsync(lockCommand, cancellationToken);
+        }
+
+        if (locked.Count == 0)
+        {
+            return [];
+        }
+
         await using var command = new NpgsqlCommand(JobSetEffectivePrioritySql, connection);
-        command.Parameters.Add(Value(ids.ToArray()));
+        command.Parameters.Add(Value(locked.ToArray()));
         var queued = new List<QueuedJob>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -161,6 +188,11 @@ public sealed partial class JobStore
 
         return queued;
     }
+
+    private static NpgsqlParameter NullableIds(IReadOnlyList<Guid>? ids) =>
+        ids is null
+            ? new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid | NpgsqlTypes.NpgsqlDbType.Array, Value = DBNull.Value }
+            : Value(ids.ToArray());
 
     /// <summary>In the open transaction: the parents of these jobs that ended dead_lettered or cancelled.</summary>
     private static async Task<IReadOnlyList<Guid>> FailedParentsAsync(

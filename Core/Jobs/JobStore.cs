@@ -9,8 +9,9 @@ namespace AspireJobs.Core.Jobs;
 /// Jobs in PostgreSQL, the system of record. One method per statement in <c>Sql/</c>, named
 /// after it; a method whose name carries a guard (<c>IfQueued</c>, <c>IfRunning</c>) changes only
 /// the rows for which the guard holds and tells the caller which those were. This file creates
-/// and reads; JobStore.Transitions.cs moves jobs between states; JobStore.Maintenance.cs serves
-/// the health monitor's loops.
+/// and reads; JobStore.Transitions.cs moves jobs between states; JobStore.Workflows.cs settles
+/// dependents and priorities in the same transactions, and reads graphs; JobStore.Maintenance.cs
+/// serves the health monitor's loops.
 /// </summary>
 public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
 {
@@ -31,7 +32,10 @@ public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
     {
         var inserted = await JobInsertBatchAsync([job], cancellationToken);
         return inserted.Created[0] is { } created
-            ? new JobInsertResult(created, Created: true, inserted.Workflow)
+            ? new JobInsertResult(
+                // A job created under a failed parent may have been cancelled or released at once.
+                created.DependsOn.Count > 0 ? (await JobGetByIdAsync(created.Id, cancellationToken))! : created,
+                Created: true, inserted.Workflow)
             : new JobInsertResult((await JobGetByIdAsync(inserted.Ids[0], cancellationToken))!, Created: false, WorkflowChanges.None);
     }
 
@@ -49,12 +53,12 @@ public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
         var hasEdges = jobs.Any(job => job.DependsOn.Count > 0);
         return hasEdges
             ? await PostgresTransaction.RunAsync(db, (connection, token) => InsertWithEdgesAsync(connection, jobs, now, token), cancellationToken)
-            : await InsertAsync(db.CreateCommand(JobInsertBatchSql), jobs, now, cancellationToken);
+            : await InsertAsync(null, jobs, now, cancellationToken);
     }
 
     private async Task<BatchInsertResult> InsertWithEdgesAsync(NpgsqlConnection connection, IReadOnlyList<NewJob> jobs, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var inserted = await InsertAsync(new NpgsqlCommand(JobInsertBatchSql, connection), jobs, now, cancellationToken);
+        var inserted = await InsertAsync(connection, jobs, now, cancellationToken);
         var withParents = inserted.Created.OfType<Job>().Where(job => job.DependsOn.Count > 0).Select(job => job.Id).ToList();
         if (withParents.Count == 0)
         {
@@ -71,9 +75,10 @@ public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
         };
     }
 
-    private async Task<BatchInsertResult> InsertAsync(NpgsqlCommand command, IReadOnlyList<NewJob> jobs, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Runs the insert, in the open transaction of <paramref name="connection"/> when one is given.</summary>
+    private async Task<BatchInsertResult> InsertAsync(NpgsqlConnection? connection, IReadOnlyList<NewJob> jobs, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var _ = command;
+        await using var command = connection is null ? db.CreateCommand(JobInsertBatchSql) : new NpgsqlCommand(JobInsertBatchSql, connection);
         var count = jobs.Count;
         var ids = new Guid[count];
         var types = new string[count];
@@ -153,7 +158,7 @@ public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
         {
             // Jobs not inserted repeated an idempotency key: answer with the job that holds it.
             var repeatedKeys = Enumerable.Range(0, count).Where(i => created[i] is null).Select(i => keys[i]!).Distinct().ToArray();
-            var holders = await JobGetIdsByIdempotencyKeysAsync(repeatedKeys, cancellationToken);
+            var holders = await JobGetIdsByIdempotencyKeysAsync(connection, repeatedKeys, cancellationToken);
             for (var i = 0; i < count; i++)
             {
                 if (created[i] is null)
@@ -243,9 +248,10 @@ public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
             reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8));
     }
 
-    private async Task<Dictionary<string, Guid>> JobGetIdsByIdempotencyKeysAsync(string[] keys, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, Guid>> JobGetIdsByIdempotencyKeysAsync(NpgsqlConnection? connection, string[] keys, CancellationToken cancellationToken)
     {
-        await using var command = db.CreateCommand(JobGetIdsByIdempotencyKeysSql);
+        // In the insert's transaction when it has one: the key may be held by a job of the same batch.
+        await using var command = connection is null ? db.CreateCommand(JobGetIdsByIdempotencyKeysSql) : new NpgsqlCommand(JobGetIdsByIdempotencyKeysSql, connection);
         command.Parameters.Add(Value(keys));
         var holders = new Dictionary<string, Guid>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

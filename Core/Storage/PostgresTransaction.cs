@@ -6,10 +6,12 @@ namespace AspireJobs.Core.Storage;
 /// Runs statements in one transaction. Statements that lock rows across a graph (a finish that
 /// releases dependents and lowers ancestors' boosts) can meet in a deadlock, which PostgreSQL
 /// breaks by aborting one side; that side runs again from the start, as nothing of it was kept.
+/// So does a transaction that failed for a passing reason (no connection slot free for a moment).
 /// </summary>
 internal static class PostgresTransaction
 {
     private const int MaxAttempts = 5;
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
 
     public static async Task<T> RunAsync<T>(
         NpgsqlDataSource db, Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
@@ -24,10 +26,13 @@ internal static class PostgresTransaction
                 await transaction.CommitAsync(cancellationToken);
                 return result;
             }
-            catch (PostgresException e) when (attempt < MaxAttempts
-                                              && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            catch (NpgsqlException e) when (attempt < MaxAttempts && e.IsTransient)
             {
-                // Rolled back on dispose; go again.
+                // Rolled back on dispose; go again, after a moment for a passing shortage.
+                if (e is not PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
+                {
+                    await Task.Delay(RetryDelay * attempt, cancellationToken);
+                }
             }
         }
     }

@@ -67,9 +67,15 @@ public sealed partial class LivenessSweeper(
         }
 
         // Every pass, not only after a death: a job whose row was locked at that moment is picked up here.
-        var orphaned = await jobs.JobGetOrphanedAsync(options.Value.BatchSize, stoppingToken);
-        var recovered = await rescue.FinishAsync(
-            orphaned.Select(job => JobFinish.WorkerDied(job.Id, job.LeaseToken, job.Crashes, options.Value.PoisonThreshold)).ToList(), stoppingToken);
+        var recovered = new List<FinishedJob>();
+        IReadOnlyList<RescueCandidate> orphaned;
+        do
+        {
+            orphaned = await jobs.JobGetOrphanedAsync(options.Value.BatchSize, stoppingToken);
+            recovered.AddRange(await rescue.FinishAsync(
+                orphaned.Select(job => JobFinish.WorkerDied(job.Id, job.LeaseToken, job.Crashes, options.Value.PoisonThreshold)).ToList(), stoppingToken));
+        }
+        while (orphaned.Count == options.Value.BatchSize && !stoppingToken.IsCancellationRequested);
         if (recovered.Count > 0)
         {
             LogRecovered(

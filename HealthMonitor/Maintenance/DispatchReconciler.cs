@@ -69,7 +69,7 @@ public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dis
         return pushed;
     }
 
-    /// <summary>Redis → PostgreSQL: band entries that are not queued jobs are removed.</summary>
+    /// <summary>Redis → PostgreSQL: band entries that are not queued jobs are removed, and those in the wrong band moved.</summary>
     private async Task<int> RemoveStrayAsync(CancellationToken stoppingToken)
     {
         var removed = 0;
@@ -84,10 +84,15 @@ public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dis
                     break;
                 }
 
-                var dispatchable = await store.JobGetDispatchableAsync(page, stoppingToken);
-                var stray = page.Where(id => !dispatchable.Contains(id)).ToList();
+                var dispatchable = (await store.JobGetDispatchableAsync(page, stoppingToken)).ToDictionary(job => job.Id);
+                var stray = page.Where(id => !dispatchable.ContainsKey(id)).ToList();
                 removed += (int)await dispatcher.DequeueAsync(stray);
-                start += page.Count - stray.Count;
+
+                // In the wrong band: its effective priority changed while no band held it (it was
+                // leased, and put back at its old priority).
+                var moved = (int)await dispatcher.MoveAsync(dispatchable.Values.Where(job => job.Band != band).ToList());
+                removed += moved;
+                start += page.Count - stray.Count - moved;
             }
         }
 
@@ -107,6 +112,6 @@ public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dis
         return (int)await dispatcher.DropLeasesAsync(expired.Where(id => !running.Contains(id)).ToList());
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciled Redis with PostgreSQL: {Pushed} queued jobs pushed back, {Removed} stray entries removed, {Dropped} stale leases dropped")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciled Redis with PostgreSQL: {Pushed} queued jobs pushed back, {Removed} stray or misplaced entries removed or moved, {Dropped} stale leases dropped")]
     private static partial void LogRepaired(ILogger logger, int pushed, int removed, int dropped);
 }

@@ -20,8 +20,7 @@ public sealed class JobRescue(JobStore store, JobDispatcher dispatcher)
 
         var result = await store.JobFinishIfRunningAsync(finishes, cancellationToken);
         await dispatcher.DropLeasesAsync(result.Finished.Select(job => job.Id).ToList());
-        await dispatcher.EnqueueAsync(result.Finished.Where(job => job.Status == JobStatus.Queued).Select(job => new QueuedJob(job.Id, job.Priority)).ToList());
-        await dispatcher.ApplyAsync(result.Workflow);
+        await dispatcher.FollowAsync(result);
         return result.Finished;
     }
 }

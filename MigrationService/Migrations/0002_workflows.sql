@@ -20,8 +20,11 @@ UPDATE jobs j
 SET dependencies_pending = (SELECT count(*) FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on_id
                             WHERE d.job_id = j.id AND p.status <> 'completed')
 WHERE j.status = 'waiting';
--- Those whose parents all completed belong in a band; the reconciler pushes them.
-UPDATE jobs SET status = 'queued' WHERE status = 'waiting' AND dependencies_pending = 0;
+-- Those whose parents all completed are due (the promoter queues them) or belong in a band (the
+-- reconciler pushes them). Those with a failed parent wait, as before, until it is requeued or
+-- they are cancelled.
+UPDATE jobs SET status = CASE WHEN scheduled_at > now() THEN 'scheduled' ELSE 'queued' END
+WHERE status = 'waiting' AND dependencies_pending = 0;
 
 ALTER TABLE jobs
     ADD CONSTRAINT jobs_waiting_has_pending_check CHECK (status <> 'waiting' OR dependencies_pending > 0),

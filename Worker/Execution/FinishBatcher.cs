@@ -42,9 +42,7 @@ public sealed partial class FinishBatcher : IAsyncDisposable
         try
         {
             await _dispatcher.ReleaseAsync(_identity.Id, finishes.Select(finish => finish.JobId).ToList());
-            var requeued = result.Finished.Where(job => job.Status == JobStatus.Queued).Select(job => new QueuedJob(job.Id, job.Priority)).ToList();
-            await _dispatcher.EnqueueAsync(requeued);
-            await _dispatcher.ApplyAsync(result.Workflow);
+            await _dispatcher.FollowAsync(result);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {

@@ -102,8 +102,12 @@ public sealed partial class JobExecutor(
             throw new PermanentJobException($"No handler for job type '{job.Type}' on this worker.");
         }
 
-        var parents = job.HasParents && (await store.JobGetParentResultsAsync([job.Id], token)).TryGetValue(job.Id, out var found) ? found : [];
-        var context = new JobContext(job.Id, job.Type, job.Attempt, job.MaxRetries, job.Timeout, identity.Id) { Parents = parents };
+        var context = new JobContext(job.Id, job.Type, job.Attempt, job.MaxRetries, job.Timeout, identity.Id);
+        if (job.HasParents)
+        {
+            context = context with { ReadParents = async cancellationToken => (await store.JobGetParentResultsAsync([job.Id], cancellationToken))[job.Id] };
+        }
+
         await using var scope = scopes.CreateAsyncScope();
         return await invoker.InvokeAsync(scope.ServiceProvider, job.PayloadJson, context, token);
     }

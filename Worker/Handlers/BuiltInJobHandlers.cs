@@ -4,7 +4,8 @@ namespace AspireJobs.Worker.Handlers;
 
 /// <summary>
 /// The job types every worker runs (DESIGN.md §4), used by tests, benchmarks and smoke checks:
-/// <c>noop</c>, <c>echo</c>, <c>sleep</c> and <c>fail</c>.
+/// <c>noop</c>, <c>echo</c>, <c>sleep</c> and <c>fail</c>; and <c>collect</c>, which gathers the
+/// results of the jobs it depends on.
 /// </summary>
 public static class BuiltInJobHandlers
 {
@@ -12,7 +13,8 @@ public static class BuiltInJobHandlers
         .AddJobHandler<NoopHandler>("noop")
         .AddJobHandler<EchoHandler>("echo")
         .AddJobHandler<SleepHandler>("sleep")
-        .AddJobHandler<FailHandler>("fail");
+        .AddJobHandler<FailHandler>("fail")
+        .AddJobHandler<CollectHandler>("collect");
 
     /// <summary>Succeeds at once, with no result.</summary>
     public sealed class NoopHandler : IJobHandler<JsonElement, object?>
@@ -40,14 +42,32 @@ public static class BuiltInJobHandlers
         }
     }
 
-    /// <summary>Fails its first <c>times</c> attempts and then succeeds; with <c>always</c> it never succeeds.</summary>
+    /// <summary>
+    /// Fails its first <c>times</c> attempts and then succeeds; with <c>always</c> it never
+    /// succeeds; <c>message</c>, when given, is the error it fails with.
+    /// </summary>
     public sealed class FailHandler : IJobHandler<FailHandler.Payload, object?>
     {
-        public sealed record Payload(int Times, bool Always);
+        public sealed record Payload(int Times, bool Always, string? Message);
 
         public Task<object?> HandleAsync(Payload payload, JobContext context, CancellationToken cancellationToken) =>
             payload.Always || context.Attempt <= payload.Times
-                ? throw new InvalidOperationException($"fail: attempt {context.Attempt} fails as asked.")
+                ? throw new InvalidOperationException(payload.Message ?? $"fail: attempt {context.Attempt} fails as asked.")
                 : Task.FromResult<object?>(new { attempts = context.Attempt });
+    }
+
+    /// <summary>
+    /// Succeeds with how each job it depends on ended: <c>[{ id, type, status, result, error }]</c>,
+    /// in id order (a workflow's join step, reading its parents' results).
+    /// </summary>
+    public sealed class CollectHandler : IJobHandler<JsonElement, IReadOnlyList<CollectHandler.Parent>>
+    {
+        public sealed record Parent(Guid Id, string Type, string Status, JsonElement? Result, string? Error);
+
+        public async Task<IReadOnlyList<Parent>> HandleAsync(JsonElement payload, JobContext context, CancellationToken cancellationToken) =>
+            (await context.GetParentsAsync(cancellationToken))
+                .Select(p => new Parent(p.Id, p.Type, AspireJobs.Core.Jobs.JobStatusText.Of(p.Status),
+                    p.ResultJson is null ? null : JsonDocument.Parse(p.ResultJson).RootElement.Clone(), p.Error))
+                .ToList();
     }
 }

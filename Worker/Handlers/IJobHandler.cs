@@ -17,11 +17,16 @@ public interface IJobHandler<in TPayload, TResult>
 /// <summary>What a handler may want to know about the job it runs.</summary>
 public sealed record JobContext(Guid JobId, string Type, int Attempt, int MaxRetries, TimeSpan Timeout, Guid WorkerId)
 {
+    /// <summary>Reads how the jobs this one depends on ended; set by the worker.</summary>
+    internal Func<CancellationToken, Task<IReadOnlyList<ParentOutcome>>> ReadParents { get; init; } = _ => Task.FromResult<IReadOnlyList<ParentOutcome>>([]);
+
     /// <summary>
-    /// How each job it depends on ended, with its result (or error): completed, or, for a job
-    /// whose policy let it run anyway, dead_lettered or cancelled. Empty for a job without dependencies.
+    /// How each job this one depends on ended, with its result (or error): completed, or, for a
+    /// job whose policy let it run anyway, dead_lettered or cancelled. Empty for a job without
+    /// dependencies. Read when asked (as BullMQ's <c>getChildrenValues</c>), so jobs that never
+    /// ask cost nothing.
     /// </summary>
-    public IReadOnlyList<ParentOutcome> Parents { get; init; } = [];
+    public Task<IReadOnlyList<ParentOutcome>> GetParentsAsync(CancellationToken cancellationToken = default) => ReadParents(cancellationToken);
 }
 
 /// <summary>An error no retry can fix: the job goes to the dead letters at once.</summary>

@@ -16,7 +16,7 @@
 --   $7 retry_at timestamptz[] (scheduled only)    $8 failures integer[] (0 or 1)
 --   $9 crashes integer[] (0 or 1)    $10 reasons text[] (null: none)    $11 now timestamptz
 --   (arrays of the same length, in the same order)
--- Returns id, status, effective_priority, has_dependents of each job finished.
+-- Returns id, status, effective_priority of each job finished.
 WITH outcome AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::json[], $6::text[],
                          $7::timestamptz[], $8::integer[], $9::integer[], $10::text[])
@@ -33,6 +33,7 @@ WITH outcome AS (
         scheduled_at = CASE WHEN o.status = 'scheduled' AND j.cancel_requested_at IS NULL THEN o.retry_at ELSE j.scheduled_at END,
         lease_token = NULL,
         lease_expires_at = NULL,
+        cancel_requested_at = coalesce(j.cancel_requested_at, CASE WHEN o.status = 'cancelled' THEN $11::timestamptz END),
         completed_at = CASE WHEN o.status IN ('completed', 'dead_lettered', 'cancelled') OR j.cancel_requested_at IS NOT NULL
                             THEN $11::timestamptz END
     FROM outcome o
@@ -41,8 +42,7 @@ WITH outcome AS (
     -- running entry of the status index, dead ones included, instead of one key per job.
     WHERE j.id = o.id AND j.lease_token = o.lease_token
     RETURNING j.id, j.status, j.effective_priority, j.attempts, j.worker_id, j.scheduled_at,
-              o.execution_status, o.error, o.reason,
-              EXISTS (SELECT 1 FROM job_dependencies d WHERE d.depends_on_id = j.id) AS has_dependents
+              o.execution_status, o.error, o.reason
 ), executions AS (
     UPDATE job_executions e
     SET status = CASE WHEN f.status = 'cancelled' AND f.execution_status IN ('failed', 'timed_out') THEN 'cancelled'
@@ -61,4 +61,4 @@ WITH outcome AS (
                'retryAt', CASE WHEN status = 'scheduled' THEN scheduled_at END)) END
     FROM finished
 )
-SELECT id, status, effective_priority, has_dependents FROM finished;
+SELECT id, status, effective_priority FROM finished;

@@ -14,8 +14,16 @@ WITH requested AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::smallint[], $5::json[],
                          $6::integer[], $7::integer[], $8::timestamptz[], $9::text[], $10::text[])
         AS r(id, type, status, priority, payload, max_retries, timeout_ms, scheduled_at, idempotency_key, on_dependency_failure)
+), holder AS (
+    -- A job of the batch whose idempotency key an earlier job holds is that earlier job: the
+    -- batch's jobs that depend on it wait for the job that holds the key.
+    SELECT r.id AS requested_id, j.id AS holder_id
+    FROM requested r
+    JOIN jobs j ON j.idempotency_key = r.idempotency_key
 ), edge AS (
-    SELECT * FROM unnest($11::uuid[], $12::uuid[]) AS e(job_id, depends_on_id)
+    SELECT e.job_id, coalesce(h.holder_id, e.depends_on_id) AS depends_on_id
+    FROM unnest($11::uuid[], $12::uuid[]) AS e(job_id, depends_on_id)
+    LEFT JOIN holder h ON h.requested_id = e.depends_on_id
 ), existing_parent AS (
     -- Locked in id order: a parent finishing right now either finished before this read (and
     -- counts as completed) or waits for this commit, and its finishing transaction then sees

@@ -2,25 +2,13 @@
 -- through other waiting jobs, on an unfinished job of lower priority, that job runs at the
 -- waiting job's priority: effective_priority = the highest priority among the job itself and
 -- every waiting job below it on a path of waiting jobs. Recomputed, raised or lowered, for the
--- given jobs and the unfinished jobs above them: call it with the jobs that began or stopped
--- waiting, or whose priority changed.
---   $1 ids uuid[]
--- Returns id, effective_priority of each queued job whose effective priority changed (its
--- band may have to change), and of the others as well with queued = false.
+-- jobs JobLockAncestors locked: call both with the jobs that began or stopped waiting, or whose
+-- priority changed.
+--   $1 ids uuid[] (as JobLockAncestors returned them)
+-- Returns id, effective_priority, queued of each job whose effective priority changed; queued:
+-- it waits in a band, which may have to change.
 WITH RECURSIVE above (id) AS (
-    -- The given jobs that are unfinished, and every unfinished parent of a given job...
-    SELECT j.id FROM jobs j
-    WHERE j.id = ANY($1) AND j.status IN ('waiting', 'scheduled', 'queued', 'running')
-    UNION
-    SELECT p.id FROM job_dependencies d
-    JOIN jobs p ON p.id = d.depends_on_id
-    WHERE d.job_id = ANY($1) AND p.status IN ('waiting', 'scheduled', 'queued', 'running')
-    UNION
-    -- ...and on up, through waiting jobs only: a job that no longer waits passes nothing up.
-    SELECT p.id FROM above a
-    JOIN jobs c ON c.id = a.id AND c.status = 'waiting'
-    JOIN job_dependencies d ON d.job_id = a.id
-    JOIN jobs p ON p.id = d.depends_on_id AND p.status IN ('waiting', 'scheduled', 'queued', 'running')
+    SELECT unnest($1::uuid[])
 ), below (id) AS (
     -- The waiting jobs under those, on paths of waiting jobs: the only ones that can lift them.
     SELECT d.job_id FROM above a

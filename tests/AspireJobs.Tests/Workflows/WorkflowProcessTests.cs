@@ -43,7 +43,7 @@ public sealed class WorkflowProcessTests(TestServers servers) : IAsyncLifetime
             new { @ref = "a", type = "echo", payload = new { step = "a" }, priority = 4 },
             new { @ref = "b", type = "echo", payload = new { step = "b" }, dependsOn = new[] { "a" } },
             new { @ref = "c", type = "echo", payload = new { step = "c" }, dependsOn = new[] { "a" } },
-            new { @ref = "d", type = "echo", payload = new { step = "d" }, dependsOn = new[] { "b", "c" } },
+            new { @ref = "d", type = "collect", dependsOn = new[] { "b", "c" } },
         ]);
         var d = await _http.GetJsonAsync($"/api/jobs/{ids[3]}");
         Assert.Equal(("waiting", 4), (d.Status(), d.GetProperty("priority").GetInt32())); // inherited down the edges
@@ -56,6 +56,11 @@ public sealed class WorkflowProcessTests(TestServers servers) : IAsyncLifetime
         DateTime Completed(int i) => jobs[i].GetProperty("completedAt").GetDateTime();
         Assert.True(Started(1) >= Completed(0) && Started(2) >= Completed(0));
         Assert.True(Started(3) >= Completed(1) && Started(3) >= Completed(2));
+
+        // The join read its parents' results.
+        var collected = jobs[3].GetProperty("result").EnumerateArray().ToList();
+        Assert.Equal(ids.Skip(1).Take(2).Order(), collected.Select(p => p.Id()).Order());
+        Assert.Equal(["b", "c"], collected.Select(p => p.GetProperty("result").GetProperty("step").GetString()).Order());
 
         var graph = await _http.GetJsonAsync($"/api/jobs/{ids[3]}/graph");
         Assert.Equal(ids.Take(3).Order(), graph.GetProperty("ancestors").EnumerateArray().Select(n => n.Id()).Order());
@@ -82,6 +87,24 @@ public sealed class WorkflowProcessTests(TestServers servers) : IAsyncLifetime
         var missing = await _http.PostJsonAsync("/api/jobs", new { type = "noop", dependsOn = new[] { unknown } }, HttpStatusCode.BadRequest);
         Assert.Equal([unknown], missing.GetProperty("unknownIds").EnumerateArray().Select(id => id.GetGuid()));
         Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM jobs"));
+    }
+
+    [Fact]
+    public async Task ABatchRepeatedWithItsIdempotencyKeys_AnswersTheSameJobs_EvenWhereRefsNameThem()
+    {
+        object[] Jobs() =>
+        [
+            new { @ref = "a", type = "noop", idempotencyKey = "nightly-a" },
+            new { @ref = "b", type = "noop", idempotencyKey = "nightly-b", dependsOn = new[] { "a" } },
+            new { type = "noop", idempotencyKey = "nightly-a" }, // the same key twice in one batch
+        ];
+
+        var first = await BatchAsync(Jobs());
+        var again = await BatchAsync(Jobs());
+
+        Assert.Equal(first, again);
+        Assert.Equal(first[0], first[2]);
+        Assert.Equal(2L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM jobs"));
     }
 
     [Fact]

@@ -126,6 +126,43 @@ public sealed class WorkflowStoreTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TwoParentsFailingAtOnce_PassTheCascadeOnOnce()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var a = await CreateAsync();
+            var b = await CreateAsync();
+            var z = await CreateAsync();
+            var c = await CreateAsync(parents: [a, b]);
+            var e = await CreateAsync(policy: DependencyFailurePolicy.Ignore, parents: [c, z]);
+            var started = (await _store.JobSetRunningIfQueuedAsync([a, b], Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started;
+
+            await Task.WhenAll(started.Select(job => Task.Run(() =>
+                _store.JobFinishIfRunningAsync([JobFinish.DeadLettered(job.Id, job.LeaseToken, ExecutionStatus.Failed, "boom")], Token), Token)));
+
+            Assert.Equal(JobStatus.Cancelled, (await GetAsync(c)).Status);
+            // E dropped C once, and still waits for Z.
+            Assert.Equal((JobStatus.Waiting, 1), ((await GetAsync(e)).Status, await _db.ScalarAsync<int>("SELECT dependencies_pending FROM jobs WHERE id = $1", e)));
+            Assert.Equal([e], (await CompleteAsync(z)).Released.Select(j => j.Id));
+        }
+    }
+
+    [Fact]
+    public async Task RequeueingAFailedParent_MakesAnIgnoringDependentWaitForItAgain()
+    {
+        var x = await CreateAsync();
+        var y = await CreateAsync();
+        var w = await CreateAsync(policy: DependencyFailurePolicy.Ignore, parents: [x, y]);
+        await DeadLetterAsync(x);
+
+        await _store.JobSetQueuedIfDeadLetteredAsync(x, Token);
+
+        Assert.Empty((await CompleteAsync(x)).Released);
+        Assert.Equal(JobStatus.Waiting, (await GetAsync(w)).Status);
+        Assert.Equal([w], (await CompleteAsync(y)).Released.Select(j => j.Id));
+    }
+
+    [Fact]
     public async Task CancellingAPendingParent_CascadesToItsDependents()
     {
         var a = await CreateAsync();
