@@ -71,13 +71,38 @@ public sealed partial class JobStore
     /// cancelled by their policy. An attempt missing from <see cref="JobFinishResult.Finished"/>
     /// had lost its lease and changed nothing.
     /// </summary>
-    public Task<JobFinishResult> JobFinishIfRunningAsync(IReadOnlyList<JobFinish> finishes, CancellationToken cancellationToken) =>
-        finishes.Count == 0
-            ? Task.FromResult(new JobFinishResult([], WorkflowChanges.None))
-            : PostgresTransaction.RunAsync(db, (connection, token) => FinishAsync(connection, finishes, clock.GetUtcNow(), token), cancellationToken);
+    public async Task<JobFinishResult> JobFinishIfRunningAsync(IReadOnlyList<JobFinish> finishes, CancellationToken cancellationToken)
+    {
+        if (finishes.Count == 0)
+        {
+            return new JobFinishResult([], WorkflowChanges.None);
+        }
 
-    private static async Task<JobFinishResult> FinishAsync(
-        NpgsqlConnection connection, IReadOnlyList<JobFinish> finishes, DateTimeOffset now, CancellationToken cancellationToken)
+        // Most jobs have no dependents: one statement finishes them. Those that have (or lost
+        // their lease) are left; the ones still running are finished with their dependents.
+        var now = clock.GetUtcNow();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var alone = await FinishAsync(connection, finishes, now, onlyWithoutDependents: true, cancellationToken);
+        if (alone.Count == finishes.Count)
+        {
+            return new JobFinishResult(alone, WorkflowChanges.None);
+        }
+
+        var done = alone.Select(job => job.Id).ToHashSet();
+        var rest = finishes.Where(finish => !done.Contains(finish.JobId)).ToList();
+        await connection.CloseAsync();
+        var withDependents = await PostgresTransaction.RunAsync(db, async (transaction, token) =>
+        {
+            var finished = await FinishAsync(transaction, rest, now, onlyWithoutDependents: false, token);
+            var completed = finished.Where(job => job.Status == JobStatus.Completed).Select(job => job.Id).ToList();
+            var failed = finished.Where(job => job.Status is JobStatus.DeadLettered or JobStatus.Cancelled).Select(job => job.Id).ToList();
+            return new JobFinishResult(finished, await SettleAsync(transaction, completed, failed, null, [], now, token));
+        }, cancellationToken);
+        return withDependents with { Finished = [.. alone, .. withDependents.Finished] };
+    }
+
+    private static async Task<List<FinishedJob>> FinishAsync(
+        NpgsqlConnection connection, IReadOnlyList<JobFinish> finishes, DateTimeOffset now, bool onlyWithoutDependents, CancellationToken cancellationToken)
     {
         var count = finishes.Count;
         var ids = new Guid[count];
@@ -117,6 +142,7 @@ public sealed partial class JobStore
         command.Parameters.Add(Value(crashes));
         command.Parameters.Add(TextArray(reasons));
         command.Parameters.Add(Time(now));
+        command.Parameters.Add(Value(onlyWithoutDependents));
 
         var finished = new List<FinishedJob>(count);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -127,12 +153,7 @@ public sealed partial class JobStore
             }
         }
 
-        // Every finished job, not only those that had dependents when this statement began: a
-        // dependent created meanwhile (it waited for the parent's row) is visible to the next one.
-        var completed = finished.Where(job => job.Status == JobStatus.Completed).Select(job => job.Id).ToList();
-        var failed = finished.Where(job => job.Status is JobStatus.DeadLettered or JobStatus.Cancelled).Select(job => job.Id).ToList();
-        var workflow = await SettleAsync(connection, completed, failed, null, [], now, cancellationToken);
-        return new JobFinishResult(finished, workflow);
+        return finished;
     }
 
     /// <summary>

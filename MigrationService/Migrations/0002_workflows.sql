@@ -13,7 +13,14 @@ ALTER TABLE jobs
     -- finishing transaction, so parents finishing at once can neither miss nor double-count it.
     ADD COLUMN dependencies_pending integer NOT NULL DEFAULT 0 CHECK (dependencies_pending >= 0),
     -- The parent whose failure cancelled it: requeueing that parent brings it back.
-    ADD COLUMN cancelled_by_dependency uuid;
+    ADD COLUMN cancelled_by_dependency uuid,
+    -- Some job depends on it. Set on its row, under its lock, by the create that adds the
+    -- dependent, so the one finishing statement sees it (re-read under the lock) even when the
+    -- dependent was created while the job finished: a job that no job depends on is finished in
+    -- one statement, one that some job does is finished together with its dependents.
+    ADD COLUMN has_dependents boolean NOT NULL DEFAULT false;
+
+UPDATE jobs SET has_dependents = true WHERE id IN (SELECT depends_on_id FROM job_dependencies);
 
 -- Jobs created before this migration waited with no count and no statement to release them.
 UPDATE jobs j

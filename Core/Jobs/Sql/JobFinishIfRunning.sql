@@ -10,11 +10,14 @@
 --   quarantined                        → dead_lettered after its workers died under it too often
 -- A requested cancellation wins over every outcome but success: such a job ends cancelled, and
 -- a failure it had then is not counted. The attempt's execution is closed and the transition
--- logged in the same statement. Dependents are settled by the caller, in the same transaction.
+-- logged in the same statement. A job that some job depends on is finished only with
+-- $12 = false, in a transaction in which the caller then settles its dependents; with $12 = true
+-- it is left running (and not returned), so a job no job depends on takes one statement.
 --   $1 ids uuid[]    $2 lease_tokens uuid[]    $3 statuses text[] (the job's next status)
 --   $4 execution_statuses text[]    $5 results json[]    $6 errors text[]
 --   $7 retry_at timestamptz[] (scheduled only)    $8 failures integer[] (0 or 1)
 --   $9 crashes integer[] (0 or 1)    $10 reasons text[] (null: none)    $11 now timestamptz
+--   $12 only_without_dependents boolean
 --   (arrays of the same length, in the same order)
 -- Returns id, status, effective_priority of each job finished.
 WITH outcome AS (
@@ -40,7 +43,7 @@ WITH outcome AS (
     -- Only a running job has a lease token (a CHECK in the schema), so the token match is the
     -- status test. Naming the status here too would tempt the planner into scanning every
     -- running entry of the status index, dead ones included, instead of one key per job.
-    WHERE j.id = o.id AND j.lease_token = o.lease_token
+    WHERE j.id = o.id AND j.lease_token = o.lease_token AND NOT ($12 AND j.has_dependents)
     RETURNING j.id, j.status, j.effective_priority, j.attempts, j.worker_id, j.scheduled_at,
               o.execution_status, o.error, o.reason
 ), executions AS (

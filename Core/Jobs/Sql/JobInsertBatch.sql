@@ -1,5 +1,6 @@
 -- JobInsertBatch: creates jobs, their dependency edges and their first events in one statement
--- (all or none), from parallel arrays, one element per job. A job with a parent that has not
+-- (all or none), from parallel arrays, one element per job; the parents are marked as having
+-- dependents. A job with a parent that has not
 -- completed starts waiting, counting such parents; otherwise it starts in the status given
 -- (queued, or scheduled for a runAt ahead). A job whose idempotency key is already taken is not
 -- inserted and not returned; the caller reads the job holding it.
@@ -25,13 +26,13 @@ WITH requested AS (
     FROM unnest($11::uuid[], $12::uuid[]) AS e(job_id, depends_on_id)
     LEFT JOIN holder h ON h.requested_id = e.depends_on_id
 ), existing_parent AS (
-    -- Locked in id order: a parent finishing right now either finished before this read (and
-    -- counts as completed) or waits for this commit, and its finishing transaction then sees
-    -- the new edge and releases the job.
-    SELECT id, status FROM jobs
+    -- Marked under its row lock (has_dependents), and read at its latest: a parent finishing
+    -- right now either finished before this (and counts as completed), or waits for this commit
+    -- and then finishes together with its dependents, this one included.
+    UPDATE jobs
+    SET has_dependents = true
     WHERE id IN (SELECT depends_on_id FROM edge)
-    ORDER BY id
-    FOR SHARE
+    RETURNING id, status
 ), pending AS (
     -- A parent of the same batch is not in jobs yet: it has not completed either.
     SELECT e.job_id, count(*) FILTER (WHERE p.status IS DISTINCT FROM 'completed') AS parents
@@ -40,11 +41,11 @@ WITH requested AS (
     GROUP BY e.job_id
 ), inserted AS (
     INSERT INTO jobs (id, type, status, priority, effective_priority, payload, max_retries, timeout_ms,
-                      scheduled_at, idempotency_key, on_dependency_failure, dependencies_pending, created_at)
+                      scheduled_at, idempotency_key, on_dependency_failure, dependencies_pending, has_dependents, created_at)
     SELECT r.id, r.type, CASE WHEN coalesce(p.parents, 0) > 0 THEN 'waiting' ELSE r.status END,
            r.priority, r.priority, r.payload, r.max_retries, r.timeout_ms,
            coalesce(r.scheduled_at, $13::timestamptz), r.idempotency_key, r.on_dependency_failure,
-           coalesce(p.parents, 0), $13::timestamptz
+           coalesce(p.parents, 0), r.id IN (SELECT depends_on_id FROM edge), $13::timestamptz
     FROM requested r
     LEFT JOIN pending p ON p.job_id = r.id
     ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
