@@ -41,11 +41,8 @@ public readonly record struct QueuedJob(Guid Id, int Priority)
 /// </summary>
 public sealed record BatchInsertResult(IReadOnlyList<Guid> Ids, IReadOnlyList<Job?> Created, IReadOnlyList<QueuedJob> Queued, WorkflowChanges Workflow);
 
-/// <summary>
-/// What a worker got when it tried to start jobs: those it started, those it cannot run, and
-/// those still queued whose row another transaction held at that moment (to put back in their band).
-/// </summary>
-public sealed record StartResult(IReadOnlyList<StartedJob> Started, IReadOnlyList<UnhandledJob> Unhandled, IReadOnlyList<QueuedJob> Busy);
+/// <summary>What a worker got when it tried to start jobs: those it started, and those it cannot run.</summary>
+public sealed record StartResult(IReadOnlyList<StartedJob> Started, IReadOnlyList<UnhandledJob> Unhandled);
 
 /// <summary>A queued job of a type the worker that took it does not handle.</summary>
 public readonly record struct UnhandledJob(Guid Id, string Type);

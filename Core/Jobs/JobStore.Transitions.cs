@@ -20,8 +20,8 @@ public sealed partial class JobStore
     /// <summary>
     /// Starts the jobs Redis leased to a worker: each one still queued, and of a type the worker
     /// handles, becomes running under a new lease token. Queued jobs of other types come back
-    /// unchanged in <see cref="StartResult.Unhandled"/>, queued jobs whose row another transaction
-    /// held in <see cref="StartResult.Busy"/>; any id in no list is no longer queued.
+    /// unchanged in <see cref="StartResult.Unhandled"/>; any id in neither list is no longer queued,
+    /// or its row was held by another transaction at that moment.
     /// </summary>
     public async Task<StartResult> JobSetRunningIfQueuedAsync(
         IReadOnlyCollection<Guid> ids, Guid workerId, TimeSpan leaseGrace, IReadOnlyCollection<string> handledTypes,
@@ -36,18 +36,13 @@ public sealed partial class JobStore
 
         var started = new List<StartedJob>(ids.Count);
         var unhandled = new List<UnhandledJob>();
-        var busy = new List<QueuedJob>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            switch (reader.GetString(8))
+            if (!reader.GetBoolean(8))
             {
-                case "unhandled":
-                    unhandled.Add(new UnhandledJob(reader.GetGuid(0), reader.GetString(1)));
-                    continue;
-                case "busy":
-                    busy.Add(new QueuedJob(reader.GetGuid(0), reader.GetInt16(10)));
-                    continue;
+                unhandled.Add(new UnhandledJob(reader.GetGuid(0), reader.GetString(1)));
+                continue;
             }
 
             started.Add(new StartedJob(
@@ -62,7 +57,7 @@ public sealed partial class JobStore
                 HasParents: reader.GetBoolean(9)));
         }
 
-        return new StartResult(started, unhandled, busy);
+        return new StartResult(started, unhandled);
     }
 
     /// <summary>

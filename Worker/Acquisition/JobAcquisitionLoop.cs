@@ -237,9 +237,14 @@ public sealed partial class JobAcquisitionLoop(
             var started = result.Started.Select(job => job.Id).ToHashSet();
             await dispatcher.ReleaseAsync(identity.Id, ids.Where(id => !started.Contains(id)).ToList());
 
-            // Still queued, but its row was held (a parent's transaction settling it): it must not
-            // leave the bands, or it would wait for the reconciler.
-            await dispatcher.EnqueueAsync(result.Busy);
+            // Not started, yet still queued: its row was held at that moment (a parent's transaction
+            // settling it). It must not leave the bands, or it would wait for the reconciler.
+            var handled = result.Unhandled.Select(job => job.Id).Concat(started).ToHashSet();
+            var skipped = ids.Where(id => !handled.Contains(id)).ToList();
+            if (skipped.Count > 0)
+            {
+                await dispatcher.EnqueueAsync(await store.JobGetDispatchableAsync(skipped, stoppingToken));
+            }
         }
 
         return ids.Count;

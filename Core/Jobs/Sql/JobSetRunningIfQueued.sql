@@ -2,15 +2,14 @@
 -- queued and of a type the worker handles becomes running under a fresh lease token, with its
 -- attempt counted, its execution opened and its transition logged, in one statement. A job that
 -- is not queued (cancelled, or started elsewhere from a duplicate entry) or whose row another
--- transaction holds right now (a parent's finishing transaction settling it, a cancellation) is
--- returned as busy, unchanged: the caller puts it back in its band, as it is still queued. A job
--- no longer queued (cancelled, or started elsewhere from a duplicate entry) is not returned: the
--- caller drops it. A queued job of a type the worker does not handle is returned as unhandled.
+-- transaction holds right now (a parent's transaction settling it, a cancellation) or that is no
+-- longer queued (cancelled, or started elsewhere from a duplicate entry) is left alone and not
+-- returned: the caller puts back in its band any of those still queued. A queued job of a type
+-- the worker does not handle is returned as unhandled.
 --   $1 ids uuid[]    $2 worker_id uuid    $3 lease_grace interval (added to each job's timeout)
 --   $4 handled_types text[]    $5 now timestamptz
--- Returns id, type, payload, attempts, failures, max_retries, timeout_ms, lease_token,
--- state ('started', 'unhandled' or 'busy'), has_parents (its handler gets to read how they
--- ended), effective_priority (for a busy job's band).
+-- Returns id, type, payload, attempts, failures, max_retries, timeout_ms, lease_token, started,
+-- has_parents (its handler may read how they ended).
 WITH claimable AS (
     -- In id order and skipping locked rows: concurrent takers never wait on or deadlock with
     -- each other.
@@ -38,13 +37,9 @@ WITH claimable AS (
     INSERT INTO job_events (job_id, from_status, to_status, attempt, worker_id, at)
     SELECT id, 'queued', 'running', attempts, $2, started_at FROM started
 )
-SELECT id, type, payload::text, attempts, failures, max_retries, timeout_ms, lease_token, 'started', has_parents, NULL::smallint
+SELECT id, type, payload::text, attempts, failures, max_retries, timeout_ms, lease_token, true, has_parents
 FROM started
 UNION ALL
-SELECT id, type, NULL, NULL, NULL, NULL, NULL, NULL, 'unhandled', false, NULL
+SELECT id, type, NULL, NULL, NULL, NULL, NULL, NULL, false, false
 FROM claimable
-WHERE NOT (type = ANY($4))
-UNION ALL
-SELECT id, type, NULL, NULL, NULL, NULL, NULL, NULL, 'busy', false, effective_priority
-FROM jobs
-WHERE id = ANY($1) AND status = 'queued' AND parked_at IS NULL AND id NOT IN (SELECT id FROM claimable);
+WHERE NOT (type = ANY($4));

@@ -174,7 +174,7 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Start_ReportsAQueuedJobWhoseRowIsHeld_AsBusy_WithoutWaitingForIt()
+    public async Task Start_SkipsAQueuedJobWhoseRowIsHeld_WithoutWaiting_AndItStaysDispatchable()
     {
         var job = (await _store.JobInsertAsync(TestJobs.New(priority: 4), Token)).Job;
         await using var connection = await _db.DataSource.OpenConnectionAsync(Token);
@@ -187,7 +187,8 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
         var took = await _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token);
 
         Assert.Empty(took.Started);
-        Assert.Equal([new QueuedJob(job.Id, 4)], took.Busy);
+        Assert.Empty(took.Unhandled);
+        Assert.Equal([new QueuedJob(job.Id, 4)], await _store.JobGetDispatchableAsync([job.Id], Token));
     }
 
     [Fact]
