@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AspireJobs.Api.Http;
 using AspireJobs.Core;
+using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Workflows;
 using AspireJobs.ServiceDefaults;
@@ -36,6 +37,7 @@ public static class JobsApi
         jobs.MapGet("/{id:guid}/executions", GetExecutions);
         jobs.MapGet("/{id:guid}/graph", GetGraph);
         jobs.MapPost("/{id:guid}/cancel", CancelJob);
+        jobs.MapPatch("/{id:guid}", ChangePriority);
 
         return app;
     }
@@ -147,6 +149,37 @@ public static class JobsApi
         { Cycle: { } cycle } => Problems.Cycle(cycle),
         _ => null,
     };
+
+    /// <summary><c>PATCH /api/jobs/{id}</c> <c>{ "priority": n }</c>: a job not yet finished runs at its new priority, and so do the jobs it lifts.</summary>
+    private static async Task<Results<Ok<JobResponse>, ValidationProblem, ProblemHttpResult>> ChangePriority(
+        Guid id, HttpRequest request, JobStore store, JobDispatcher dispatcher, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+    {
+        var (document, problem) = await RequestBody.ReadJsonAsync(request, options.Value.MaxSingleRequestBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        using var body = document!;
+        if (body.RootElement.ValueKind != JsonValueKind.Object
+            || !body.RootElement.TryGetProperty("priority", out var priority)
+            || priority.ValueKind != JsonValueKind.Number
+            || !priority.TryGetInt32(out var value)
+            || value is < JobLimits.MinPriority or > JobLimits.MaxPriority)
+        {
+            return Problems.Invalid("priority", $"The body must be {{ \"priority\": n }} with n an integer from {JobLimits.MinPriority} to {JobLimits.MaxPriority}.");
+        }
+
+        if (await store.JobSetPriorityIfUnfinishedAsync(id, value, cancellationToken) is { } moved)
+        {
+            await dispatcher.ApplyAsync(moved); // a lost move is made by the reconciler
+            return TypedResults.Ok(JobResponse.From((await store.JobGetByIdAsync(id, cancellationToken))!));
+        }
+
+        return await store.JobGetByIdAsync(id, cancellationToken) is { } job
+            ? Problems.Conflict("The job has already finished.", $"Job {id} is {JobStatusText.Of(job.Status)}; only the priority of a job not yet finished can change.")
+            : Problems.JobNotFound(id);
+    }
 
     private static async Task<Results<Ok<JobGraphResponse>, ValidationProblem, ProblemHttpResult>> GetGraph(
         Guid id, string? limit, string? cursor, JobStore store, CancellationToken cancellationToken)

@@ -16,6 +16,7 @@ public sealed partial class JobStore
     private static readonly string JobSetScheduledIfQueuedSql = EmbeddedFile.Core("JobSetScheduledIfQueued.sql");
     private static readonly string JobSetParkedIfQueuedSql = EmbeddedFile.Core("JobSetParkedIfQueued.sql");
     private static readonly string JobSetUnparkedForTypesSql = EmbeddedFile.Core("JobSetUnparkedForTypes.sql");
+    private static readonly string JobSetPriorityIfUnfinishedSql = EmbeddedFile.Core("JobSetPriorityIfUnfinished.sql");
 
     /// <summary>
     /// Starts the jobs Redis leased to a worker: each one still queued, and of a type the worker
@@ -203,6 +204,39 @@ public sealed partial class JobStore
             var workflow = await SettleAsync(connection, [], failedParents, restored, [.. restored, id], now, token);
             var lifted = workflow.Reprioritized.FirstOrDefault(job => job.Id == id);
             return new RequeueResult(lifted.Id == id ? lifted.Priority : priority, workflow);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Changes the priority of a job that has not finished, and recomputes, in the same
+    /// transaction, its effective priority and those of the unfinished jobs it lifts (up or down).
+    /// Returns what moved; null when the job is finished or unknown.
+    /// </summary>
+    public Task<WorkflowChanges?> JobSetPriorityIfUnfinishedAsync(Guid id, int priority, CancellationToken cancellationToken) =>
+        PostgresTransaction.RunAsync(db, async (connection, token) =>
+        {
+            await using var command = new NpgsqlCommand(JobSetPriorityIfUnfinishedSql, connection);
+            command.Parameters.Add(Value(id));
+            command.Parameters.Add(Value((short)priority));
+            command.Parameters.Add(Time(clock.GetUtcNow()));
+            bool dispatchable;
+            await using (var reader = await command.ExecuteReaderAsync(token))
+            {
+                if (!await reader.ReadAsync(token))
+                {
+                    return null;
+                }
+
+                dispatchable = reader.GetString(0) == "queued" && reader.GetBoolean(1);
+            }
+
+            var reprioritized = await SetEffectivePriorityAsync(connection, [id], token);
+            if (dispatchable && reprioritized.All(job => job.Id != id))
+            {
+                // Its effective priority is now its new priority: its band may still have changed.
+                reprioritized = [.. reprioritized, new QueuedJob(id, priority)];
+            }
+
+            return (WorkflowChanges?)new WorkflowChanges([], reprioritized);
         }, cancellationToken);
 
     /// <summary>Defers a queued job this worker cannot run while another can. False: it was not queued.</summary>

@@ -162,6 +162,23 @@ public sealed class WorkflowProcessTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChangingAWaitingJobsPriority_MovesItsQueuedParentBackToItsOwnBand()
+    {
+        var parent = (await _http.PostJsonAsync("/api/jobs", new { type = "noop", priority = 1 }, HttpStatusCode.Created)).Id();
+        var child = (await _http.PostJsonAsync("/api/jobs", new { type = "noop", priority = 5, dependsOn = new[] { parent } }, HttpStatusCode.Created)).Id();
+        Assert.Equal((1L, 0L, 0L), await _system.Dispatcher.BandLengthsAsync());
+
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/jobs/{child}") { Content = JsonContent.Create(new { priority = 1 }) };
+        using var response = await _http.SendAsync(request, Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, (await _http.GetJsonAsync($"/api/jobs/{parent}")).GetProperty("effectivePriority").GetInt32());
+        Assert.Equal((0L, 0L, 1L), await _system.Dispatcher.BandLengthsAsync());
+        using var invalid = new HttpRequestMessage(HttpMethod.Patch, $"/api/jobs/{child}") { Content = JsonContent.Create(new { priority = 9 }) };
+        Assert.Equal(HttpStatusCode.BadRequest, (await _http.SendAsync(invalid, Token)).StatusCode);
+    }
+
+    [Fact]
     public async Task AWorkerKilledWhileItRunsADag_LeavesNothingStuck()
     {
         await _system.StartHealthMonitorAsync(new Dictionary<string, string?>(FleetProcessTests.FastMonitor)

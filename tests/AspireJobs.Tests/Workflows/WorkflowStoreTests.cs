@@ -206,6 +206,24 @@ public sealed class WorkflowStoreTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Boost_FollowsTheWaitingJobsPriority_WhenItChanges()
+    {
+        var root = await CreateAsync(priority: 1);
+        var waiting = await CreateAsync(priority: 5, parents: root);
+
+        var lowered = await _store.JobSetPriorityIfUnfinishedAsync(waiting, 2, Token);
+
+        Assert.Equal((2, 2), ((await GetAsync(root)).EffectivePriority, (await GetAsync(waiting)).EffectivePriority));
+        Assert.Contains(lowered!.Reprioritized, j => j.Id == root && j.Priority == 2);
+        await _store.JobSetPriorityIfUnfinishedAsync(waiting, 4, Token);
+        Assert.Equal(4, (await GetAsync(root)).EffectivePriority);
+        await _store.JobSetPriorityIfUnfinishedAsync(root, 5, Token); // its own priority now tops the boost
+        Assert.Equal((5, 5), ((await GetAsync(root)).Priority, (await GetAsync(root)).EffectivePriority));
+        await CompleteAsync(root);
+        Assert.Null(await _store.JobSetPriorityIfUnfinishedAsync(root, 1, Token));
+    }
+
+    [Fact]
     public async Task Boost_KeepsTheHighestOfSeveralWaitingJobs()
     {
         var root = await CreateAsync(priority: 1);

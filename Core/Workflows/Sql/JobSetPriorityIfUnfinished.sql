@@ -1,0 +1,16 @@
+-- JobSetPriorityIfUnfinished: a client changes the priority of a job that has not finished. Its
+-- effective priority starts again from the new priority; the caller then recomputes it, and
+-- those of the jobs it lifts, in the same transaction (JobLockAncestors, JobSetEffectivePriority).
+--   $1 id uuid    $2 priority smallint    $3 now timestamptz
+-- Returns status; no row when the job is finished (or there is none).
+WITH changed AS (
+    UPDATE jobs
+    SET priority = $2, effective_priority = $2
+    WHERE id = $1 AND status IN ('waiting', 'scheduled', 'queued', 'running')
+    RETURNING id, status, attempts, parked_at
+), event AS (
+    INSERT INTO job_events (job_id, from_status, to_status, attempt, at, detail)
+    SELECT id, status, status, attempts, $3::timestamptz, jsonb_build_object('reason', 'priority changed', 'priority', $2::smallint)
+    FROM changed
+)
+SELECT status, parked_at IS NULL FROM changed;
