@@ -6,11 +6,13 @@ using AspireJobs.HealthMonitor.Maintenance;
 using AspireJobs.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AspireJobs.Tests.HealthMonitor;
 
 public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetime
 {
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private TestSystem _system = null!;
     private DispatchReconciler _reconciler = null!;
 
@@ -20,7 +22,7 @@ public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetim
     {
         _system = await TestSystem.CreateAsync(servers);
         var options = Options.Create(new HealthMonitorOptions { BatchSize = 7 });
-        _reconciler = new DispatchReconciler(_system.Store, _system.Dispatcher, TimeProvider.System, options,
+        _reconciler = new DispatchReconciler(_system.Store, _system.Dispatcher, _clock, options,
             new LeaderElection(_system.Database.DataSource, options, NullLogger<LeaderElection>.Instance), NullLogger<DispatchReconciler>.Instance);
     }
 
@@ -64,8 +66,9 @@ public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetim
         Assert.Equal((0, 0, 0), await _system.Dispatcher.BandLengthsAsync());
 
         await _system.Store.JobSetCancelledIfPendingAsync(job.Id, Token);
-        await Task.Delay(20, Token);
+        _clock.Advance(TimeSpan.FromSeconds(1)); // past the 1 ms lease
+        Assert.Single(await _system.Dispatcher.ExpiredLeasesAsync(_clock.GetUtcNow(), 10));
         await _reconciler.RunPassAsync(Token);
-        Assert.Empty(await _system.Dispatcher.ExpiredLeasesAsync(DateTimeOffset.UtcNow, 10));
+        Assert.Empty(await _system.Dispatcher.ExpiredLeasesAsync(_clock.GetUtcNow(), 10));
     }
 }

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AspireJobs.Tests.Core.Dispatch;
 
@@ -15,29 +15,29 @@ public sealed class FairnessTests(TestServers servers)
     [Fact]
     public async Task ALowJob_StartsWithinTheStarvationLimit_UnderSustainedHighLoad()
     {
-        var dispatcher = new JobDispatcher(servers.RedisConnection, TestServers.NewRedisKeys(), TimeProvider.System);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var dispatcher = new JobDispatcher(servers.RedisConnection, TestServers.NewRedisKeys(), clock);
         var limit = TimeSpan.FromMilliseconds(400);
         // Weights that would starve the low band for a long time: one pick in a thousand.
         var policy = new FairnessPolicy(HighWeight: 998, MediumWeight: 1, LowWeight: 1, StarvationLimit: limit);
         var worker = Guid.NewGuid();
-        var token = TestContext.Current.CancellationToken;
 
         await dispatcher.EnqueueAsync(Enumerable.Range(0, 200).Select(_ => new QueuedJob(Guid.CreateVersion7(), 5)).ToList());
         var low = Guid.CreateVersion7();
         await dispatcher.EnqueueAsync([new QueuedJob(low, 1)]);
-        var waited = Stopwatch.StartNew();
+        var enqueuedAt = clock.GetUtcNow();
 
         // Workers keep taking one job at a time while producers keep the high band full.
         TimeSpan? startedAfter = null;
         var highTaken = 0;
-        while (startedAfter is null && waited.Elapsed < TimeSpan.FromSeconds(20))
+        while (startedAfter is null && clock.GetUtcNow() - enqueuedAt < TimeSpan.FromSeconds(20))
         {
             await dispatcher.EnqueueAsync([new QueuedJob(Guid.CreateVersion7(), 5), new QueuedJob(Guid.CreateVersion7(), 4)]);
             foreach (var id in await dispatcher.AcquireAsync(worker, 1, TimeSpan.FromSeconds(30), policy))
             {
                 if (id == low)
                 {
-                    startedAfter = waited.Elapsed;
+                    startedAfter = clock.GetUtcNow() - enqueuedAt;
                 }
                 else
                 {
@@ -45,12 +45,12 @@ public sealed class FairnessTests(TestServers servers)
                 }
             }
 
-            await Task.Delay(5, token);
+            clock.Advance(TimeSpan.FromMilliseconds(5)); // a worker takes a job every 5 ms
         }
 
         Assert.NotNull(startedAfter);
         Assert.True(highTaken > 10, $"the high band kept the workers busy ({highTaken} taken first)");
-        // It waited for the limit (aging, not the weights, let it in) and not much longer.
-        Assert.InRange(startedAfter.Value, limit - TimeSpan.FromMilliseconds(50), limit + TimeSpan.FromSeconds(3));
+        // It waited for the limit (aging, not the weights, let it in), and not one pick longer.
+        Assert.InRange(startedAfter.Value, limit, limit + TimeSpan.FromMilliseconds(5));
     }
 }

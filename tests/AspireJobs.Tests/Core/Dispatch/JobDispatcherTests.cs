@@ -1,6 +1,7 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AspireJobs.Tests.Core.Dispatch;
 
@@ -60,14 +61,17 @@ public sealed class JobDispatcherTests(TestServers servers)
     [Fact]
     public async Task Acquire_TakesAStarvedLowJobFirst()
     {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var dispatcher = new JobDispatcher(servers.RedisConnection, TestServers.NewRedisKeys(), clock);
         var low = Guid.CreateVersion7();
-        await _dispatcher.EnqueueAsync([new QueuedJob(low, 1)]);
-        await Task.Delay(50, TestContext.Current.CancellationToken);
-        await _dispatcher.EnqueueAsync(Enumerable.Range(0, 20).Select(_ => new QueuedJob(Guid.CreateVersion7(), 5)).ToList());
+        await dispatcher.EnqueueAsync([new QueuedJob(low, 1)]);
+        clock.Advance(TimeSpan.FromMilliseconds(39));
+        await dispatcher.EnqueueAsync(Enumerable.Range(0, 20).Select(_ => new QueuedJob(Guid.CreateVersion7(), 5)).ToList());
+        var policy = NoAging with { StarvationLimit = TimeSpan.FromMilliseconds(40) };
 
-        var taken = await _dispatcher.AcquireAsync(Guid.NewGuid(), 1, Lease, NoAging with { StarvationLimit = TimeSpan.FromMilliseconds(40) });
-
-        Assert.Equal([low], taken);
+        Assert.NotEqual([low], await dispatcher.AcquireAsync(Guid.NewGuid(), 1, Lease, policy)); // 39 ms: not starved yet
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal([low], await dispatcher.AcquireAsync(Guid.NewGuid(), 1, Lease, policy));
     }
 
     [Fact]
