@@ -25,6 +25,7 @@ public sealed partial class JobAcquisitionLoop(
     JobExecutor executor,
     JobHandlerRegistry handlers,
     WorkerIdentity identity,
+    TimeProvider clock,
     IOptions<WorkerOptions> options,
     ILogger<JobAcquisitionLoop> logger) : BackgroundService
 {
@@ -271,7 +272,7 @@ public sealed partial class JobAcquisitionLoop(
     private void Run(StartedJob job)
     {
         // In the table before it runs, so a cancellation or a shutdown always finds it.
-        var running = new RunningJob(job, HandlerDone);
+        var running = new RunningJob(job, HandlerDone, clock);
         Interlocked.Increment(ref _handlersRunning);
         _running[job.Id] = running;
         if (_starting.TryRemove(job.Id, out var cancelled) && cancelled)

@@ -19,10 +19,12 @@ public enum StopReason
 /// A job this worker is running: one token that fires on the job's timeout, on cancellation and
 /// on hand-back, and the first reason given for stopping it. Its handler's slot is given back
 /// (<paramref name="handlerDone"/>) as soon as the handler is done, before its outcome is written.
+/// The timeout runs on the worker's clock (<paramref name="clock"/>; the system's when none is given).
 /// </summary>
-public sealed class RunningJob(StartedJob job, Action handlerDone) : IDisposable
+public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider? clock = null) : IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
+    private ITimer? _timeout;
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reason;
     private int _handlerDone;
@@ -39,7 +41,8 @@ public sealed class RunningJob(StartedJob job, Action handlerDone) : IDisposable
     /// <summary>Completes once the job's outcome is recorded and its slot is free.</summary>
     public Task Finished => _finished.Task;
 
-    public void StartTimeout() => _stop.CancelAfter(Job.Timeout);
+    public void StartTimeout() =>
+        _timeout = (clock ?? TimeProvider.System).CreateTimer(_ => Stop(StopReason.None), null, Job.Timeout, Timeout.InfiniteTimeSpan);
 
     /// <summary>The handler returned, threw or was abandoned: its slot is free. Only the first call counts.</summary>
     public void MarkHandlerDone()
@@ -69,5 +72,9 @@ public sealed class RunningJob(StartedJob job, Action handlerDone) : IDisposable
         }
     }
 
-    public void Dispose() => _stop.Dispose();
+    public void Dispose()
+    {
+        _timeout?.Dispose();
+        _stop.Dispose();
+    }
 }

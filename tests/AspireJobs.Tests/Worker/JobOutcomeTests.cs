@@ -1,13 +1,16 @@
 using AspireJobs.Core.Jobs;
 using AspireJobs.Worker.Execution;
 using AspireJobs.Worker.Handlers;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AspireJobs.Tests.Worker;
 
 public sealed class JobOutcomeTests
 {
-    private static RunningJob Running(TimeSpan? timeout = null) =>
-        new(new StartedJob(Guid.NewGuid(), "t", "{}", 1, 0, 3, timeout ?? TimeSpan.FromMinutes(1), Guid.NewGuid()), () => { });
+    private readonly FakeTimeProvider _clock = new();
+
+    private RunningJob Running(TimeSpan? timeout = null) =>
+        new(new StartedJob(Guid.NewGuid(), "t", "{}", 1, 0, 3, timeout ?? TimeSpan.FromMinutes(1), Guid.NewGuid()), () => { }, _clock);
 
     [Fact]
     public void Of_IsSucceeded_WhenTheHandlerReturned_EvenIfItWasAskedToStop()
@@ -37,11 +40,13 @@ public sealed class JobOutcomeTests
     }
 
     [Fact]
-    public async Task Of_IsATimedOutFailure_WhenOnlyTheTimeoutFired()
+    public void Of_IsATimedOutFailure_WhenOnlyTheTimeoutFired()
     {
-        using var running = Running(TimeSpan.FromMilliseconds(1));
+        using var running = Running(TimeSpan.FromSeconds(30));
         running.StartTimeout();
-        await Task.Delay(50, TestContext.Current.CancellationToken);
+        _clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.False(running.Token.IsCancellationRequested);
+        _clock.Advance(TimeSpan.FromSeconds(1));
 
         var outcome = Assert.IsType<JobOutcome.Failed>(JobOutcome.Of(running, Task.FromCanceled<string?>(running.Token), abandoned: true));
 
