@@ -172,7 +172,15 @@ public static class JobsApi
 
         if (await store.JobSetPriorityIfUnfinishedAsync(id, value, cancellationToken) is { } moved)
         {
-            await dispatcher.ApplyAsync(moved); // a lost move is made by the reconciler
+            try
+            {
+                await dispatcher.ApplyAsync(moved);
+            }
+            catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                // PostgreSQL has the change; the reconciler moves the band entries.
+            }
+
             return TypedResults.Ok(JobResponse.From((await store.JobGetByIdAsync(id, cancellationToken))!));
         }
 

@@ -76,17 +76,18 @@ public sealed partial class JobStore
 
         // Most jobs have no dependents: one statement finishes them. Those that have (or lost
         // their lease) are left; the ones still running are finished with their dependents.
+        // In id order, so two batches never lock each other's rows crosswise.
         var now = clock.GetUtcNow();
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var alone = await FinishAsync(connection, finishes, now, onlyWithoutDependents: true, cancellationToken);
-        if (alone.Count == finishes.Count)
+        var ordered = finishes.OrderBy(finish => finish.JobId).ToList();
+        var alone = await PostgresTransaction.RunAsync(
+            db, (connection, token) => FinishAsync(connection, ordered, now, onlyWithoutDependents: true, token), inTransaction: false, cancellationToken);
+        if (alone.Count == ordered.Count)
         {
             return new JobFinishResult(alone, WorkflowChanges.None);
         }
 
         var done = alone.Select(job => job.Id).ToHashSet();
-        var rest = finishes.Where(finish => !done.Contains(finish.JobId)).ToList();
-        await connection.CloseAsync();
+        var rest = ordered.Where(finish => !done.Contains(finish.JobId)).ToList();
         var withDependents = await PostgresTransaction.RunAsync(db, async (transaction, token) =>
         {
             var finished = await FinishAsync(transaction, rest, now, onlyWithoutDependents: false, token);
@@ -98,7 +99,7 @@ public sealed partial class JobStore
     }
 
     private static async Task<List<FinishedJob>> FinishAsync(
-        NpgsqlConnection connection, IReadOnlyList<JobFinish> finishes, DateTimeOffset now, bool onlyWithoutDependents, CancellationToken cancellationToken)
+        NpgsqlConnection connection, List<JobFinish> finishes, DateTimeOffset now, bool onlyWithoutDependents, CancellationToken cancellationToken)
     {
         var count = finishes.Count;
         var ids = new Guid[count];
@@ -214,6 +215,13 @@ public sealed partial class JobStore
     public Task<WorkflowChanges?> JobSetPriorityIfUnfinishedAsync(Guid id, int priority, CancellationToken cancellationToken) =>
         PostgresTransaction.RunAsync(db, async (connection, token) =>
         {
+            // The job and the jobs it lifts, locked in id order before it changes.
+            await using (var lockCommand = new NpgsqlCommand(JobLockAncestorsSql, connection))
+            {
+                lockCommand.Parameters.Add(Value(new[] { id }));
+                await lockCommand.ExecuteNonQueryAsync(token);
+            }
+
             await using var command = new NpgsqlCommand(JobSetPriorityIfUnfinishedSql, connection);
             command.Parameters.Add(Value(id));
             command.Parameters.Add(Value((short)priority));

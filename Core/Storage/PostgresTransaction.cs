@@ -13,17 +13,30 @@ internal static class PostgresTransaction
     private const int MaxAttempts = 5;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
 
+    public static Task<T> RunAsync<T>(
+        NpgsqlDataSource db, Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+        RunAsync(db, work, inTransaction: true, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on one connection, again from the start after a deadlock or
+    /// a passing failure; in one transaction, or (<paramref name="inTransaction"/> false) as a
+    /// single statement that is its own transaction.
+    /// </summary>
     public static async Task<T> RunAsync<T>(
-        NpgsqlDataSource db, Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+        NpgsqlDataSource db, Func<NpgsqlConnection, CancellationToken, Task<T>> work, bool inTransaction, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var transaction = inTransaction ? await connection.BeginTransactionAsync(cancellationToken) : null;
             try
             {
                 var result = await work(connection, cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                if (transaction is not null)
+                {
+                    await transaction.CommitAsync(cancellationToken);
+                }
+
                 return result;
             }
             catch (NpgsqlException e) when (attempt < MaxAttempts && e.IsTransient)

@@ -34,7 +34,8 @@ public sealed partial class FinishBatcher : IAsyncDisposable
     /// <summary>Records an outcome; the job as it now is, or null when its lease was lost and nothing changed.</summary>
     public Task<FinishedJob?> FinishAsync(JobFinish finish) => _commit.WriteAsync(finish);
 
-    // On failure the jobs stay running in PostgreSQL; their lease deadline brings them back.
+    // On failure the jobs not yet finished stay running in PostgreSQL (their lease deadline brings
+    // them back); any finished before the failure that went back to queued are pushed by the reconciler.
     private async Task<IReadOnlyList<FinishedJob?>> WriteAsync(IReadOnlyList<JobFinish> finishes)
     {
         var result = await _store.JobFinishIfRunningAsync(finishes, CancellationToken.None);

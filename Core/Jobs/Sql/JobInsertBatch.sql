@@ -26,13 +26,17 @@ WITH requested AS (
     FROM unnest($11::uuid[], $12::uuid[]) AS e(job_id, depends_on_id)
     LEFT JOIN holder h ON h.requested_id = e.depends_on_id
 ), existing_parent AS (
-    -- Marked under its row lock (has_dependents), and read at its latest: a parent finishing
-    -- right now either finished before this (and counts as completed), or waits for this commit
-    -- and then finishes together with its dependents, this one included.
+    -- Locked in id order and read at their latest: a parent finishing right now either finished
+    -- before this (and counts as completed), or waits for this commit and then, seeing
+    -- has_dependents, finishes together with its dependents, this one included.
+    SELECT id, status FROM jobs
+    WHERE id IN (SELECT depends_on_id FROM edge)
+    ORDER BY id
+    FOR SHARE
+), marked AS (
     UPDATE jobs
     SET has_dependents = true
-    WHERE id IN (SELECT depends_on_id FROM edge)
-    RETURNING id, status
+    WHERE id IN (SELECT id FROM existing_parent) AND NOT has_dependents
 ), pending AS (
     -- A parent of the same batch is not in jobs yet: it has not completed either.
     SELECT e.job_id, count(*) FILTER (WHERE p.status IS DISTINCT FROM 'completed') AS parents

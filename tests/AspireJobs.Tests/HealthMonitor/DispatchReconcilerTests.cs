@@ -59,7 +59,8 @@ public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetim
     {
         var job = (await _system.Store.JobInsertAsync(TestJobs.New(), Token)).Job;
         await _system.Dispatcher.EnqueueAsync([new QueuedJob(job.Id, 3)]);
-        var taken = await _system.Dispatcher.AcquireAsync(Guid.NewGuid(), 1, TimeSpan.FromMilliseconds(1), FairnessPolicy.Default);
+        // Leased on the clock the reconciler reads.
+        var taken = await new JobDispatcher(_system.Redis, _system.Keys, _clock).AcquireAsync(Guid.NewGuid(), 1, TimeSpan.FromMilliseconds(1), FairnessPolicy.Default);
         Assert.Equal([job.Id], taken);
 
         await _reconciler.RunPassAsync(Token); // still queued in PostgreSQL, but leased: not pushed again
