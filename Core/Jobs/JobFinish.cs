@@ -17,6 +17,12 @@ public readonly record struct JobFinish(
     bool CountsCrash,
     string? Reason)
 {
+    /// <summary>
+    /// Jobs were known to depend on it when it started: it is finished together with them at once,
+    /// without first trying the one statement for jobs that have none.
+    /// </summary>
+    public bool HasDependents { get; init; }
+
     /// <summary>The handler succeeded: completed with its result (this wins over a late cancellation).</summary>
     public static JobFinish Completed(Guid jobId, Guid leaseToken, string? resultJson) =>
         new(jobId, leaseToken, JobStatus.Completed, ExecutionStatus.Completed, resultJson, null, null, false, false, null);

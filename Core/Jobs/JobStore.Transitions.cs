@@ -55,7 +55,8 @@ public sealed partial class JobStore
                 MaxRetries: reader.GetInt32(5),
                 Timeout: TimeSpan.FromMilliseconds(reader.GetInt32(6)),
                 LeaseToken: reader.GetGuid(7),
-                HasParents: reader.GetBoolean(9)));
+                HasParents: reader.GetBoolean(9),
+                HasDependents: reader.GetBoolean(10)));
         }
 
         return new StartResult(started, unhandled);
@@ -79,8 +80,10 @@ public sealed partial class JobStore
         // In id order, so two batches never lock each other's rows crosswise.
         var now = clock.GetUtcNow();
         var ordered = finishes.OrderBy(finish => finish.JobId).ToList();
-        var alone = await PostgresTransaction.RunAsync(
-            db, (connection, token) => FinishAsync(connection, ordered, now, onlyWithoutDependents: true, token), inTransaction: false, cancellationToken);
+        // Those known to have dependents go straight to the transaction (the flag is never unset).
+        var unknown = ordered.Where(finish => !finish.HasDependents).ToList();
+        var alone = unknown.Count == 0 ? [] : await PostgresTransaction.RunAsync(
+            db, (connection, token) => FinishAsync(connection, unknown, now, onlyWithoutDependents: true, token), inTransaction: false, cancellationToken);
         if (alone.Count == ordered.Count)
         {
             return new JobFinishResult(alone, WorkflowChanges.None);

@@ -59,7 +59,7 @@ public sealed partial class JobExecutor(
         try
         {
             // Batched with the other outcomes of the moment; the batch releases its own leases.
-            if (await finishes.FinishAsync(FinishOf(job, outcome)) is null)
+            if (await finishes.FinishAsync(FinishOf(job, outcome) with { HasDependents = job.HasDependents }) is null)
             {
                 LogLeaseLost(job.Id, job.Type);
             }

@@ -29,7 +29,8 @@ WITH finished_parent (id, failed) AS (
     WHERE $3::uuid[] IS NULL OR d.job_id = ANY($3)
     GROUP BY d.job_id
 ), locked AS (
-    SELECT j.id FROM jobs j
+    -- Carries the counts on, so the update below joins jobs by primary key only.
+    SELECT j.id, s.completed, s.failed, s.failed_parent FROM jobs j
     JOIN settled s ON s.id = j.id
     WHERE j.status = 'waiting'
     ORDER BY j.id
@@ -50,8 +51,7 @@ WITH finished_parent (id, failed) AS (
                                  (SELECT p.status FROM jobs p WHERE p.id = s.failed_parent))
                      ELSE j.error END,
         completed_at = CASE WHEN j.on_dependency_failure = 'cancel' AND s.failed > 0 THEN $4::timestamptz END
-    FROM settled s
-    JOIN locked l ON l.id = s.id
+    FROM locked s
     WHERE j.id = s.id AND j.status = 'waiting'
     RETURNING j.id, j.status, j.effective_priority, j.attempts, j.cancelled_by_dependency AS cause, s.failed,
               j.on_dependency_failure = 'run' AND j.dependencies_pending > 0 AS released_early
