@@ -36,13 +36,7 @@ public sealed class BenchServers : IAsyncDisposable
     /// <summary>A fresh, empty database for one system.</summary>
     public async Task<string> CreateDatabaseAsync(string name)
     {
-        await using (var admin = new Npgsql.NpgsqlConnection(Postgres.ConnectionString("postgres") + ";Pooling=false"))
-        {
-            await admin.OpenAsync();
-            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
-        }
-
+        await Postgres.DropDatabaseAsync(name);
         await Postgres.CreateDatabaseAsync(name);
         return Postgres.ConnectionString(name);
     }

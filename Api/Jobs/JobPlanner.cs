@@ -13,6 +13,12 @@ public sealed class JobPlanner(JobStore store)
 {
     public async Task<JobPlan> PlanAsync(IReadOnlyList<JobRequest> requests, bool inBatch, CancellationToken cancellationToken)
     {
+        // Most creates name no parent and no ref: nothing to resolve, check, look up or order.
+        if (requests.All(request => request.DependsOn.Count == 0 && request.Ref is null))
+        {
+            return JobPlan.Ready(requests.Select(request => request.ToNewJob(request.Priority ?? JobLimits.DefaultPriority, [])).ToList());
+        }
+
         var count = requests.Count;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         string Field(int i, string field) => inBatch ? $"jobs[{i}].{field}" : field;

@@ -28,5 +28,5 @@ internal static class JobRow
         StartedAt: reader.IsDBNull(14) ? null : reader.GetFieldValue<DateTimeOffset>(14),
         CompletedAt: reader.IsDBNull(15) ? null : reader.GetFieldValue<DateTimeOffset>(15),
         EffectivePriority: reader.GetInt16(16),
-        OnDependencyFailure: DependencyFailurePolicyText.TryParse(reader.GetString(17), out var policy) ? policy : DependencyFailurePolicy.Cancel);
+        OnDependencyFailure: DependencyFailurePolicyText.Parse(reader.GetString(17)));
 }

@@ -55,8 +55,7 @@ public sealed partial class JobStore
                 MaxRetries: reader.GetInt32(5),
                 Timeout: TimeSpan.FromMilliseconds(reader.GetInt32(6)),
                 LeaseToken: reader.GetGuid(7),
-                HasParents: reader.GetBoolean(9),
-                HasDependents: reader.GetBoolean(10)));
+                HasDependents: reader.GetBoolean(9)));
         }
 
         return new StartResult(started, unhandled);

@@ -2,8 +2,8 @@ namespace AspireJobs.Core.Jobs;
 
 /// <summary>
 /// A job a worker has moved to <c>running</c>: what its handler needs, what the retry policy
-/// needs, the lease token that every finishing write must name, whether it has parents whose
-/// outcomes its handler may read, and whether jobs depend on it (it may gain some while it runs).
+/// needs, the lease token that every finishing write must name, and whether jobs depend on it
+/// (it may gain some while it runs).
 /// </summary>
 public sealed record StartedJob(
     Guid Id,
@@ -14,5 +14,4 @@ public sealed record StartedJob(
     int MaxRetries,
     TimeSpan Timeout,
     Guid LeaseToken,
-    bool HasParents = false,
     bool HasDependents = false);

@@ -38,5 +38,8 @@ public static class DependencyFailurePolicyText
         }
     }
 
+    public static DependencyFailurePolicy Parse(string text) =>
+        TryParse(text, out var policy) ? policy : throw new FormatException($"'{text}' is not a dependency failure policy.");
+
     public static IReadOnlyList<string> All { get; } = Enum.GetValues<DependencyFailurePolicy>().Select(Of).ToArray();
 }

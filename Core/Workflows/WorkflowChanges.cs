@@ -10,6 +10,4 @@ namespace AspireJobs.Core.Workflows;
 public sealed record WorkflowChanges(IReadOnlyList<QueuedJob> Released, IReadOnlyList<QueuedJob> Reprioritized)
 {
     public static WorkflowChanges None { get; } = new([], []);
-
-    public bool IsEmpty => Released.Count == 0 && Reprioritized.Count == 0;
 }

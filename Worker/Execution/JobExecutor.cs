@@ -102,11 +102,11 @@ public sealed partial class JobExecutor(
             throw new PermanentJobException($"No handler for job type '{job.Type}' on this worker.");
         }
 
-        var context = new JobContext(job.Id, job.Type, job.Attempt, job.MaxRetries, job.Timeout, identity.Id);
-        if (job.HasParents)
+        var context = new JobContext(job.Id, job.Type, job.Attempt, job.MaxRetries, job.Timeout, identity.Id)
         {
-            context = context with { ReadParents = async cancellationToken => (await store.JobGetParentResultsAsync([job.Id], cancellationToken))[job.Id] };
-        }
+            ReadParents = async cancellationToken =>
+                (await store.JobGetParentResultsAsync([job.Id], cancellationToken)).TryGetValue(job.Id, out var parents) ? parents : [],
+        };
 
         await using var scope = scopes.CreateAsyncScope();
         return await invoker.InvokeAsync(scope.ServiceProvider, job.PayloadJson, context, token);

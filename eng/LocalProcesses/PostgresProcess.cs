@@ -51,6 +51,15 @@ public sealed class PostgresProcess : IAsyncDisposable
     public Task CreateDatabaseAsync(string name, string? template = null) =>
         PostgresCluster.CreateDatabaseAsync(ConnectionString("postgres"), name, template, CancellationToken.None);
 
+    /// <summary>Drops a database if it exists, closing its connections.</summary>
+    public async Task DropDatabaseAsync(string name)
+    {
+        await using var admin = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Stops the server at once (SIGKILL), for a process that is about to exit.</summary>
     public void Kill() => _process.Signal(PosixSignals.SIGKILL);
 

@@ -37,9 +37,6 @@ public sealed class TestDatabase(TestServers servers, string name) : IAsyncDispo
     public async ValueTask DisposeAsync()
     {
         await DataSource.DisposeAsync();
-        await using var admin = new NpgsqlConnection(servers.Postgres.ConnectionString("postgres") + ";Pooling=false");
-        await admin.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", admin);
-        await drop.ExecuteNonQueryAsync();
+        await servers.Postgres.DropDatabaseAsync(Name);
     }
 }
