@@ -1,6 +1,7 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Health;
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Telemetry;
 using AspireJobs.Core.Workers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,7 @@ public static class CoreServices
         services.TryAddSingleton<WorkerStore>();
         services.TryAddSingleton<HealthStore>();
         services.TryAddSingleton<JobDispatcher>();
+        services.TryAddSingleton<JobsMetrics>();
         return builder;
     }
 }

@@ -19,6 +19,15 @@ public sealed class HealthMonitorOptions : IValidatedOptions
     /// <summary>How often the reconciler walks every queued job even when the counts agree.</summary>
     public TimeSpan ReconcileFullInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often the ledgers of count changes are folded into the totals: the most changes a count adds up when read.</summary>
+    public TimeSpan CountFoldInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the kept counts are checked against a scan of every job (and corrected, with a warning).</summary>
+    public TimeSpan CountReconcileInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long the per-10-seconds activity totals behind the dashboard's charts are kept.</summary>
+    public TimeSpan ActivityRetention { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>How often finished jobs and old events are purged.</summary>
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
 
@@ -97,6 +106,7 @@ public sealed class HealthMonitorOptions : IValidatedOptions
         foreach (var (name, value) in new[]
         {
             ("PromoteInterval", PromoteInterval), ("RescueInterval", RescueInterval), ("ReconcileInterval", ReconcileInterval), ("ReconcileFullInterval", ReconcileFullInterval),
+            ("CountFoldInterval", CountFoldInterval), ("CountReconcileInterval", CountReconcileInterval), ("ActivityRetention", ActivityRetention),
             ("RetentionInterval", RetentionInterval), ("Retention", Retention), ("LeaderPollInterval", LeaderPollInterval),
             ("LivenessInterval", LivenessInterval), ("RedisLossGrace", RedisLossGrace), ("LivenessStallTolerance", LivenessStallTolerance), ("HealthInterval", HealthInterval),
             ("HealthHistoryRetention", HealthHistoryRetention), ("WorkerRetention", WorkerRetention),

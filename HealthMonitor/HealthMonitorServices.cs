@@ -25,6 +25,8 @@ public static class HealthMonitorServices
         builder.Services.AddHostedService<ScheduledJobPromoter>();
         builder.Services.AddHostedService<ExpiredLeaseRescuer>();
         builder.Services.AddHostedService<RetentionSweeper>();
+        builder.Services.AddHostedService<JobCountFolder>();
+        builder.Services.AddHostedService<JobCountReconciler>();
         return builder;
     }
 }

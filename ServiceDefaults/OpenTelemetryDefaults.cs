@@ -16,8 +16,8 @@ namespace AspireJobs.ServiceDefaults;
 /// </summary>
 public static class OpenTelemetryDefaults
 {
-    /// <summary>Every ActivitySource and Meter of this project is named AspireJobs.*.</summary>
-    public const string ProjectSources = "AspireJobs.*";
+    /// <summary>Every ActivitySource and Meter of this project is named AspireJobs or AspireJobs.*.</summary>
+    public static readonly string[] ProjectSources = ["AspireJobs", "AspireJobs.*"];
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

@@ -27,6 +27,9 @@ public sealed record JobCounts(
     long DeadLettered,
     long Cancelled);
 
+/// <summary>A difference the reconciliation found between the kept counts and the jobs table, and corrected.</summary>
+public sealed record JobCountDrift(string Status, string Band, long Delta);
+
 /// <summary>A job to put (back) in its band: its id and the priority it is dispatched at.</summary>
 public readonly record struct QueuedJob(Guid Id, int Priority)
 {

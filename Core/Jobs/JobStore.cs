@@ -11,7 +11,7 @@ namespace AspireJobs.Core.Jobs;
 /// the rows for which the guard holds and tells the caller which those were. This file creates
 /// and reads; JobStore.Transitions.cs moves jobs between states; JobStore.Workflows.cs settles
 /// dependents and priorities in the same transactions, and reads graphs; JobStore.Maintenance.cs
-/// serves the health monitor's loops.
+/// serves the health monitor's loops; JobStore.Counts.cs keeps the counts per state.
 /// </summary>
 public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
 {
@@ -21,7 +21,6 @@ public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
     private static readonly string JobGetIdsByIdempotencyKeysSql = EmbeddedFile.Core("JobGetIdsByIdempotencyKeys.sql");
     private static readonly string JobListSql = EmbeddedFile.Core("JobList.sql");
     private static readonly string JobExecutionListSql = EmbeddedFile.Core("JobExecutionList.sql");
-    private static readonly string JobCountByStateSql = EmbeddedFile.Core("JobCountByState.sql");
 
     /// <summary>
     /// Creates a job. When its idempotency key is already taken, nothing is written and the job
@@ -236,16 +235,6 @@ public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
         }
 
         return jobExists ? executions : null;
-    }
-
-    public async Task<JobCounts> JobCountByStateAsync(CancellationToken cancellationToken)
-    {
-        await using var command = db.CreateCommand(JobCountByStateSql);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return new JobCounts(
-            reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
-            reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8));
     }
 
     private async Task<Dictionary<string, Guid>> JobGetIdsByIdempotencyKeysAsync(NpgsqlConnection? connection, string[] keys, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace AspireJobs.HealthMonitor.Maintenance;
 /// <summary>
 /// Purges what is past retention: finished jobs (completed, dead-lettered, cancelled) with their
 /// executions, and transition events (30 days by default); worker health history and anomalies
-/// (1 day); rows of workers that stopped or died (7 days). In batches, so no statement holds
+/// (1 day); the activity totals behind the dashboard's charts (1 day); rows of workers that stopped or died (7 days). In batches, so no statement holds
 /// locks for long.
 /// </summary>
 public sealed partial class RetentionSweeper(JobStore store, WorkerStore workers, HealthStore health, TimeProvider clock, IOptions<HealthMonitorOptions> options, LeaderElection leader, ILogger<RetentionSweeper> logger)
@@ -36,6 +36,7 @@ public sealed partial class RetentionSweeper(JobStore store, WorkerStore workers
         }
         while (deleted == batch && !stoppingToken.IsCancellationRequested);
 
+        await store.JobActivityDeleteBeforeAsync(clock.GetUtcNow() - options.Value.ActivityRetention, stoppingToken);
         await health.WorkerHealthLogDeleteBeforeAsync(clock.GetUtcNow() - options.Value.HealthHistoryRetention, stoppingToken);
         var retiredWorkers = await workers.WorkerDeleteStoppedBeforeAsync(clock.GetUtcNow() - options.Value.WorkerRetention, stoppingToken);
 

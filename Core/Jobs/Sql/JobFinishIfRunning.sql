@@ -36,6 +36,7 @@ WITH outcome AS (
         scheduled_at = CASE WHEN o.status = 'scheduled' AND j.cancel_requested_at IS NULL THEN o.retry_at ELSE j.scheduled_at END,
         lease_token = NULL,
         lease_expires_at = NULL,
+        attempt_finished_at = greatest(j.started_at, $11::timestamptz),
         cancel_requested_at = coalesce(j.cancel_requested_at, CASE WHEN o.status = 'cancelled' THEN $11::timestamptz END),
         completed_at = CASE WHEN o.status IN ('completed', 'dead_lettered', 'cancelled') OR j.cancel_requested_at IS NOT NULL
                             THEN $11::timestamptz END
