@@ -25,6 +25,9 @@ public sealed class HealthMonitorOptions : IValidatedOptions
     /// <summary>How often the kept counts are checked against a scan of every job (and corrected, with a warning).</summary>
     public TimeSpan CountReconcileInterval { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>How often the observable gauges (queue depth, running, workers, health scores) are sampled.</summary>
+    public TimeSpan GaugeInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How long the per-10-seconds activity totals behind the dashboard's charts are kept.</summary>
     public TimeSpan ActivityRetention { get; set; } = TimeSpan.FromDays(1);
 
@@ -106,7 +109,7 @@ public sealed class HealthMonitorOptions : IValidatedOptions
         foreach (var (name, value) in new[]
         {
             ("PromoteInterval", PromoteInterval), ("RescueInterval", RescueInterval), ("ReconcileInterval", ReconcileInterval), ("ReconcileFullInterval", ReconcileFullInterval),
-            ("CountFoldInterval", CountFoldInterval), ("CountReconcileInterval", CountReconcileInterval), ("ActivityRetention", ActivityRetention),
+            ("CountFoldInterval", CountFoldInterval), ("CountReconcileInterval", CountReconcileInterval), ("ActivityRetention", ActivityRetention), ("GaugeInterval", GaugeInterval),
             ("RetentionInterval", RetentionInterval), ("Retention", Retention), ("LeaderPollInterval", LeaderPollInterval),
             ("LivenessInterval", LivenessInterval), ("RedisLossGrace", RedisLossGrace), ("LivenessStallTolerance", LivenessStallTolerance), ("HealthInterval", HealthInterval),
             ("HealthHistoryRetention", HealthHistoryRetention), ("WorkerRetention", WorkerRetention),

@@ -27,6 +27,7 @@ public static class HealthMonitorServices
         builder.Services.AddHostedService<RetentionSweeper>();
         builder.Services.AddHostedService<JobCountFolder>();
         builder.Services.AddHostedService<JobCountReconciler>();
+        builder.Services.AddHostedService<FleetGauges>();
         return builder;
     }
 }

@@ -1,5 +1,6 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Telemetry;
 using StackExchange.Redis;
 
 namespace AspireJobs.Api.Jobs;
@@ -14,40 +15,67 @@ public sealed partial class JobCreator : IAsyncDisposable
 {
     private readonly JobStore _store;
     private readonly JobDispatcher _dispatcher;
+    private readonly JobsMetrics _metrics;
     private readonly ILogger<JobCreator> _logger;
     private readonly CreateBatcher _batcher;
 
-    public JobCreator(JobStore store, JobDispatcher dispatcher, ILogger<JobCreator> logger)
+    public JobCreator(JobStore store, JobDispatcher dispatcher, JobsMetrics metrics, ILogger<JobCreator> logger)
     {
         _store = store;
         _dispatcher = dispatcher;
+        _metrics = metrics;
         _logger = logger;
         _batcher = new CreateBatcher(store, EnqueueAsync);
     }
 
     public async Task<JobInsertResult> CreateAsync(NewJob job, CancellationToken cancellationToken)
     {
+        using var send = JobsTracing.StartSend(job.Type, 1);
+        job = job with { TraceParent = JobsTracing.TraceParentOf(send) };
+        JobInsertResult result;
         if (job.DependsOn.Count == 0)
         {
-            return await _batcher.CreateAsync(job);
+            result = await _batcher.CreateAsync(job);
         }
-
-        var result = await _store.JobInsertAsync(job, cancellationToken);
-        if (result.Created && result.Job.Status == JobStatus.Queued)
+        else
         {
-            await EnqueueAsync([new QueuedJob(result.Job.Id, result.Job.Priority)]);
+            result = await _store.JobInsertAsync(job, cancellationToken);
+            if (result.Created && result.Job.Status == JobStatus.Queued)
+            {
+                await EnqueueAsync([new QueuedJob(result.Job.Id, result.Job.Priority)]);
+            }
+
+            await RedisBestEffortAsync(() => _dispatcher.ApplyAsync(result.Workflow));
         }
 
-        await RedisBestEffortAsync(() => _dispatcher.ApplyAsync(result.Workflow));
+        if (result.Created)
+        {
+            _metrics.Created(job.Type);
+        }
+
         return result;
     }
 
     /// <summary>Creates all the jobs or none; returns their ids in request order.</summary>
     public async Task<IReadOnlyList<Guid>> CreateBatchAsync(IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
     {
+        using var send = JobsTracing.StartSend(jobs.Count > 0 && jobs.All(job => job.Type == jobs[0].Type) ? jobs[0].Type : "batch", jobs.Count);
+        if (JobsTracing.TraceParentOf(send) is { } traceParent)
+        {
+            jobs = jobs.Select(job => job with { TraceParent = traceParent }).ToList();
+        }
+
         var result = await _store.JobInsertBatchAsync(jobs, cancellationToken);
         await EnqueueAsync(result.Queued);
         await RedisBestEffortAsync(() => _dispatcher.ApplyAsync(result.Workflow));
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            if (result.Created[i] is not null)
+            {
+                _metrics.Created(jobs[i].Type);
+            }
+        }
+
         return result.Ids;
     }
 

@@ -33,7 +33,8 @@ public sealed partial class JobStore
         command.Parameters.Add(Value(workerId));
         command.Parameters.Add(Interval(leaseGrace));
         command.Parameters.Add(Value(handledTypes.ToArray()));
-        command.Parameters.Add(Time(clock.GetUtcNow()));
+        var now = clock.GetUtcNow();
+        command.Parameters.Add(Time(now));
 
         var started = new List<StartedJob>(ids.Count);
         var unhandled = new List<UnhandledJob>();
@@ -55,7 +56,11 @@ public sealed partial class JobStore
                 MaxRetries: reader.GetInt32(5),
                 Timeout: TimeSpan.FromMilliseconds(reader.GetInt32(6)),
                 LeaseToken: reader.GetGuid(7),
-                HasDependents: reader.GetBoolean(9)));
+                HasDependents: reader.GetBoolean(9))
+            {
+                Wait = now - reader.GetFieldValue<DateTimeOffset>(10),
+                TraceParent = reader.IsDBNull(11) ? null : reader.GetString(11),
+            });
         }
 
         return new StartResult(started, unhandled);

@@ -89,6 +89,7 @@ public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
         var scheduledAt = new DateTimeOffset?[count];
         var keys = new string?[count];
         var policies = new string[count];
+        var traceParents = new string?[count];
         var edgeJobs = new List<Guid>();
         var edgeParents = new List<Guid>();
         for (var i = 0; i < count; i++)
@@ -105,6 +106,7 @@ public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
             scheduledAt[i] = job.RunAt is { } runAt && runAt > now ? runAt.ToUniversalTime() : null;
             keys[i] = job.IdempotencyKey;
             policies[i] = DependencyFailurePolicyText.Of(job.OnDependencyFailure);
+            traceParents[i] = job.TraceParent;
             foreach (var parent in job.DependsOn)
             {
                 edgeJobs.Add(job.Id);
@@ -125,6 +127,7 @@ public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
         command.Parameters.Add(Value(edgeJobs.ToArray()));
         command.Parameters.Add(Value(edgeParents.ToArray()));
         command.Parameters.Add(Time(now));
+        command.Parameters.Add(TextArray(traceParents));
 
         var inserted = new Dictionary<Guid, (JobStatus Status, DateTimeOffset CreatedAt, DateTimeOffset ScheduledAt)>();
         await using (var reader = await ExecuteCreateAsync(command, [.. edgeParents.Distinct()], cancellationToken))

@@ -15,6 +15,9 @@ public sealed record NewJob(
     string? IdempotencyKey,
     DependencyFailurePolicy OnDependencyFailure = DependencyFailurePolicy.Cancel)
 {
+    /// <summary>The W3C traceparent of the span that created it; its attempts' spans join that trace.</summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>
     /// The state a new job starts in once nothing holds it back: <c>scheduled</c> while its
     /// <c>runAt</c> is in the future, otherwise <c>queued</c>. A job with a parent that has not

@@ -14,4 +14,11 @@ public sealed record StartedJob(
     int MaxRetries,
     TimeSpan Timeout,
     Guid LeaseToken,
-    bool HasDependents = false);
+    bool HasDependents = false)
+{
+    /// <summary>How long it waited from when it was due (created, its runAt, or its retry) to this start.</summary>
+    public TimeSpan Wait { get; init; }
+
+    /// <summary>The W3C traceparent of the span that created it, if one did.</summary>
+    public string? TraceParent { get; init; }
+}

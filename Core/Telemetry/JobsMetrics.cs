@@ -7,7 +7,7 @@ namespace AspireJobs.Core.Telemetry;
 /// The counters and histograms of the Meter <c>AspireJobs</c>: jobs created (Api), attempts
 /// started and finished by outcome (Worker), attempts abandoned by a dead worker (HealthMonitor),
 /// and the times that matter: due to start, run, and finishing write. Each measurement carries the
-/// job type as <c>messaging.destination.name</c>.
+/// job type as <c>messaging.destination.name</c>, except the health monitor's abandoned attempts.
 /// </summary>
 public sealed class JobsMetrics
 {
@@ -69,6 +69,15 @@ public sealed class JobsMetrics
     public void Cancelled(string type) => _cancelled.Add(1, Destination(type));
 
     public void Abandoned(string type) => _abandoned.Add(1, Destination(type));
+
+    /// <summary>Attempts the health monitor found abandoned (their worker died or their lease ran out); it does not read their types.</summary>
+    public void Abandoned(int attempts)
+    {
+        if (attempts > 0)
+        {
+            _abandoned.Add(attempts);
+        }
+    }
 
     public void Finished(string type, TimeSpan writeLatency) => _finish.Record(writeLatency.TotalSeconds, Destination(type));
 

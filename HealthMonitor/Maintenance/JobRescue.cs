@@ -1,5 +1,6 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Telemetry;
 
 namespace AspireJobs.HealthMonitor.Maintenance;
 
@@ -8,7 +9,7 @@ namespace AspireJobs.HealthMonitor.Maintenance;
 /// the lease tokens the rescue read (a worker that finishes the job meanwhile wins), then tells
 /// Redis: the leases end, requeued jobs go back to their bands, and released dependents to theirs.
 /// </summary>
-public sealed class JobRescue(JobStore store, JobDispatcher dispatcher)
+public sealed class JobRescue(JobStore store, JobDispatcher dispatcher, JobsMetrics metrics)
 {
     /// <summary>Finishes the attempts; returns the jobs it changed, by the status they now have.</summary>
     public async Task<IReadOnlyList<FinishedJob>> FinishAsync(IReadOnlyList<JobFinish> finishes, CancellationToken cancellationToken)
@@ -19,6 +20,7 @@ public sealed class JobRescue(JobStore store, JobDispatcher dispatcher)
         }
 
         var result = await store.JobFinishIfRunningAsync(finishes, cancellationToken);
+        metrics.Abandoned(result.Finished.Count);
         await dispatcher.DropLeasesAsync(result.Finished.Select(job => job.Id).ToList());
         await dispatcher.FollowAsync(result);
         return result.Finished;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Telemetry;
 using AspireJobs.Core.Workers;
 using AspireJobs.Worker.Execution;
 using AspireJobs.Worker.Handlers;
@@ -199,6 +200,7 @@ public sealed partial class JobAcquisitionLoop(
     /// <summary>Returns how many jobs Redis handed over (startable or not), so the caller knows whether the bands ran dry.</summary>
     private async Task<int> AcquireAndStartAsync(int wanted, FairnessPolicy fairness, CancellationToken stoppingToken)
     {
+        var requestedAt = DateTimeOffset.UtcNow; // spans are stamped in real time, whatever the worker's clock
         var ids = await dispatcher.AcquireAsync(identity.Id, wanted, _options.LeaseLength, fairness);
         if (ids.Count == 0)
         {
@@ -214,8 +216,10 @@ public sealed partial class JobAcquisitionLoop(
         try
         {
             result = await store.JobSetRunningIfQueuedAsync(ids, identity.Id, _options.LeaseGrace, _handledTypes, stoppingToken);
+            var startedAt = DateTimeOffset.UtcNow;
             foreach (var job in result.Started)
             {
+                JobsTracing.RecordReceive(job, requestedAt, startedAt);
                 Run(job);
             }
         }

@@ -1,9 +1,11 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Retries;
+using AspireJobs.Core.Telemetry;
 using AspireJobs.Worker.Fleet;
 using AspireJobs.Worker.Handlers;
 using Microsoft.Extensions.Options;
+using System.Diagnostics;
 using Npgsql;
 
 namespace AspireJobs.Worker.Execution;
@@ -22,6 +24,7 @@ public sealed partial class JobExecutor(
     FinishBatcher finishes,
     WorkerIdentity identity,
     WorkerMetrics metrics,
+    JobsMetrics jobsMetrics,
     TimeProvider clock,
     IOptions<WorkerOptions> options,
     ILogger<JobExecutor> logger)
@@ -32,7 +35,10 @@ public sealed partial class JobExecutor(
     public async Task RunAsync(RunningJob running)
     {
         var job = running.Job;
-        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var scope = logger.BeginScope(new JobLogScope(job.Id, job.Type, job.Attempt));
+        using var activity = JobsTracing.StartProcess(job);
+        jobsMetrics.Started(job.Type, job.Wait);
+        var startedAt = Stopwatch.GetTimestamp();
         var handler = InvokeAsync(job, running.Token);
 
         var abandoned = false;
@@ -51,15 +57,34 @@ public sealed partial class JobExecutor(
 
         var outcome = JobOutcome.Of(running, handler, abandoned);
         running.MarkHandlerDone(); // the slot is free while the outcome is written
+        var ran = Stopwatch.GetElapsedTime(startedAt);
+        jobsMetrics.Ran(job.Type, ran, outcome.Name);
         if (outcome is JobOutcome.Succeeded or JobOutcome.Failed)
         {
-            metrics.RecordOutcome(job.Type, System.Diagnostics.Stopwatch.GetElapsedTime(startedAt), outcome is JobOutcome.Succeeded);
+            metrics.RecordOutcome(job.Type, ran, outcome is JobOutcome.Succeeded);
+        }
+
+        if (outcome is JobOutcome.Failed failed)
+        {
+            JobsTracing.SetError(activity, failed.ErrorType, failed.Error);
         }
 
         try
         {
             // Batched with the other outcomes of the moment; the batch releases its own leases.
-            if (await finishes.FinishAsync(FinishOf(job, outcome) with { HasDependents = job.HasDependents }) is null)
+            var writeStart = Stopwatch.GetTimestamp();
+            FinishedJob? finished;
+            using (JobsTracing.StartSettle(job))
+            {
+                finished = await finishes.FinishAsync(FinishOf(job, outcome) with { HasDependents = job.HasDependents });
+            }
+
+            jobsMetrics.Finished(job.Type, Stopwatch.GetElapsedTime(writeStart));
+            if (finished is { } now)
+            {
+                CountOutcome(job.Type, now.Status);
+            }
+            else
             {
                 LogLeaseLost(job.Id, job.Type);
             }
@@ -69,6 +94,19 @@ public sealed partial class JobExecutor(
             // The job stays running in PostgreSQL; the lease rescue requeues it after its deadline.
             LogRecordFailed(job.Id, job.Type, e.Message);
             await dispatcher.ReleaseAsync(identity.Id, [job.Id]);
+        }
+    }
+
+    /// <summary>Counts the outcome as written, which a requested cancellation may have overridden.</summary>
+    private void CountOutcome(string type, JobStatus status)
+    {
+        switch (status)
+        {
+            case JobStatus.Completed: jobsMetrics.Completed(type); break;
+            case JobStatus.Scheduled: jobsMetrics.Failed(type, retried: true); break;
+            case JobStatus.DeadLettered: jobsMetrics.Failed(type, retried: false); break;
+            case JobStatus.Cancelled: jobsMetrics.Cancelled(type); break;
+            default: jobsMetrics.Abandoned(type); break; // handed back
         }
     }
 

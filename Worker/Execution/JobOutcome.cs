@@ -6,14 +6,32 @@ namespace AspireJobs.Worker.Execution;
 /// <summary>How an attempt ended, as the worker saw it; each kind has one guarded write.</summary>
 public abstract record JobOutcome
 {
-    public sealed record Succeeded(string? ResultJson) : JobOutcome;
+    /// <summary>Its name on telemetry (<c>aspirejobs.job.outcome</c>).</summary>
+    public abstract string Name { get; }
 
-    /// <summary>The handler failed or timed out; <see cref="Permanent"/> when no retry can help.</summary>
-    public sealed record Failed(ExecutionStatus Status, string Error, bool Permanent) : JobOutcome;
+    public sealed record Succeeded(string? ResultJson) : JobOutcome
+    {
+        public override string Name => "succeeded";
+    }
 
-    public sealed record Cancelled : JobOutcome;
+    /// <summary>
+    /// The handler failed or timed out; <see cref="Permanent"/> when no retry can help.
+    /// <see cref="ErrorType"/> is the exception's full type name, or <c>timeout</c>.
+    /// </summary>
+    public sealed record Failed(ExecutionStatus Status, string Error, bool Permanent, string ErrorType = "timeout") : JobOutcome
+    {
+        public override string Name => Status == ExecutionStatus.TimedOut ? "timed_out" : "failed";
+    }
 
-    public sealed record HandedBack(string Reason) : JobOutcome;
+    public sealed record Cancelled : JobOutcome
+    {
+        public override string Name => "cancelled";
+    }
+
+    public sealed record HandedBack(string Reason) : JobOutcome
+    {
+        public override string Name => "handed_back";
+    }
 
     /// <summary>
     /// Classifies an attempt. A handler that returned a result succeeded, whatever fired
@@ -35,8 +53,8 @@ public abstract record JobOutcome
             StopReason.HandedBack => new HandedBack("The worker shut down before the job finished." + ignored),
             _ when running.TimedOut => new Failed(ExecutionStatus.TimedOut, $"Timed out after {timeoutMs} ms.{ignored}", Permanent: false),
             _ => handler.Exception?.GetBaseException() is { } e
-                ? new Failed(ExecutionStatus.Failed, Describe(e), Permanent: e is PermanentJobException)
-                : new Failed(ExecutionStatus.Failed, "The handler was cancelled.", Permanent: false),
+                ? new Failed(ExecutionStatus.Failed, Describe(e), Permanent: e is PermanentJobException, e.GetType().FullName ?? e.GetType().Name)
+                : new Failed(ExecutionStatus.Failed, "The handler was cancelled.", Permanent: false, typeof(OperationCanceledException).FullName!),
         };
     }
 

@@ -9,12 +9,12 @@
 --   $7 timeout_ms integer[]    $8 scheduled_at timestamptz[] (null elements: now)
 --   $9 idempotency_keys text[] (null: none)    $10 on_dependency_failure text[]
 --   $11 edge_job_ids uuid[]    $12 edge_depends_on_ids uuid[]   (one element per edge)
---   $13 now timestamptz
+--   $13 now timestamptz    $14 trace_parents text[] (the creating span's traceparent; null: none)
 -- Returns id, status, created_at, scheduled_at of each job inserted.
 WITH requested AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::smallint[], $5::json[],
-                         $6::integer[], $7::integer[], $8::timestamptz[], $9::text[], $10::text[])
-        AS r(id, type, status, priority, payload, max_retries, timeout_ms, scheduled_at, idempotency_key, on_dependency_failure)
+                         $6::integer[], $7::integer[], $8::timestamptz[], $9::text[], $10::text[], $14::text[])
+        AS r(id, type, status, priority, payload, max_retries, timeout_ms, scheduled_at, idempotency_key, on_dependency_failure, trace_parent)
 ), holder AS (
     -- A job of the batch whose idempotency key an earlier job holds is that earlier job: the
     -- batch's jobs that depend on it wait for the job that holds the key.
@@ -45,11 +45,13 @@ WITH requested AS (
     GROUP BY e.job_id
 ), inserted AS (
     INSERT INTO jobs (id, type, status, priority, effective_priority, payload, max_retries, timeout_ms,
-                      scheduled_at, idempotency_key, on_dependency_failure, dependencies_pending, has_dependents, created_at)
+                      scheduled_at, idempotency_key, on_dependency_failure, dependencies_pending, has_dependents, created_at,
+                      trace_parent)
     SELECT r.id, r.type, CASE WHEN coalesce(p.parents, 0) > 0 THEN 'waiting' ELSE r.status END,
            r.priority, r.priority, r.payload, r.max_retries, r.timeout_ms,
            coalesce(r.scheduled_at, $13::timestamptz), r.idempotency_key, r.on_dependency_failure,
-           coalesce(p.parents, 0), r.id IN (SELECT depends_on_id FROM edge), $13::timestamptz
+           coalesce(p.parents, 0), r.id IN (SELECT depends_on_id FROM edge), $13::timestamptz,
+           r.trace_parent
     FROM requested r
     LEFT JOIN pending p ON p.job_id = r.id
     ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING

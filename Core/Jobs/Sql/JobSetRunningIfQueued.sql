@@ -9,7 +9,7 @@
 --   $1 ids uuid[]    $2 worker_id uuid    $3 lease_grace interval (added to each job's timeout)
 --   $4 handled_types text[]    $5 now timestamptz
 -- Returns id, type, payload, attempts, failures, max_retries, timeout_ms, lease_token, started,
--- has_dependents (its finish settles them).
+-- has_dependents (its finish settles them), scheduled_at (when it was due), trace_parent.
 WITH claimable AS (
     -- In id order and skipping locked rows: concurrent takers never wait on or deadlock with
     -- each other.
@@ -29,7 +29,7 @@ WITH claimable AS (
     WHERE j.id = c.id AND c.type = ANY($4)
     RETURNING j.id, j.type, j.payload, j.attempts, j.failures, j.max_retries, j.timeout_ms,
               j.lease_token, j.started_at,
-              j.has_dependents
+              j.has_dependents, j.scheduled_at, j.trace_parent
 ), executions AS (
     INSERT INTO job_executions (job_id, attempt, worker_id, status, started_at)
     SELECT id, attempts, $2, 'running', started_at FROM started
@@ -37,9 +37,10 @@ WITH claimable AS (
     INSERT INTO job_events (job_id, from_status, to_status, attempt, worker_id, at)
     SELECT id, 'queued', 'running', attempts, $2, started_at FROM started
 )
-SELECT id, type, payload::text, attempts, failures, max_retries, timeout_ms, lease_token, true, has_dependents
+SELECT id, type, payload::text, attempts, failures, max_retries, timeout_ms, lease_token, true, has_dependents,
+       scheduled_at, trace_parent
 FROM started
 UNION ALL
-SELECT id, type, NULL, NULL, NULL, NULL, NULL, NULL, false, false
+SELECT id, type, NULL, NULL, NULL, NULL, NULL, NULL, false, false, NULL, NULL
 FROM claimable
 WHERE NOT (type = ANY($4));

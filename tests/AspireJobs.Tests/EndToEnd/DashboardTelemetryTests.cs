@@ -27,8 +27,56 @@ public sealed class DashboardTelemetryTests(TestServers servers)
             resources => new[] { "api", "worker", "healthmonitor" }.All(name => resources.Contains($"\"{name}", StringComparison.Ordinal)),
             "every service's telemetry");
         await WaitForAsync(dashboard, "/api/telemetry/spans?resource=api",
-            spans => spans.Contains("POST /api/jobs", StringComparison.Ordinal),
-            "the span of the job's creation");
+            spans => spans.Contains("POST /api/jobs", StringComparison.Ordinal) && spans.Contains("send noop", StringComparison.Ordinal),
+            "the spans of the job's creation and enqueue");
+
+        // The worker's spans of the attempt belong to the trace of the request that created the job.
+        var traceId = "";
+        await WaitForAsync(dashboard, "/api/telemetry/spans?resource=api", spans => (traceId = TraceIdOf(spans, "send noop")) != "", "the enqueue's trace id");
+        await WaitForAsync(dashboard, "/api/telemetry/spans?resource=worker",
+            spans => new[] { "receive noop", "process noop", "settle noop" }.All(name => TraceIdOf(spans, name) == traceId),
+            "the attempt's acquisition, handler and finishing write in the request's trace");
+    }
+
+    /// <summary>The trace id of the first span named <paramref name="name"/> in the dashboard's OTLP JSON, or "".</summary>
+    private static string TraceIdOf(string otlpJson, string name)
+    {
+        using var document = JsonDocument.Parse(otlpJson);
+        foreach (var span in Objects(document.RootElement))
+        {
+            if (span.TryGetProperty("name", out var spanName) && spanName.ValueKind == JsonValueKind.String && spanName.GetString() == name
+                && span.TryGetProperty("traceId", out var traceId))
+            {
+                return traceId.GetString() ?? "";
+            }
+        }
+
+        return "";
+    }
+
+    private static IEnumerable<JsonElement> Objects(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            yield return element;
+            foreach (var property in element.EnumerateObject())
+            {
+                foreach (var inner in Objects(property.Value))
+                {
+                    yield return inner;
+                }
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in element.EnumerateArray())
+            {
+                foreach (var inner in Objects(item))
+                {
+                    yield return inner;
+                }
+            }
+        }
     }
 
     /// <summary>A client of the dashboard's telemetry API, with the key its login token unlocks.</summary>
