@@ -2,6 +2,7 @@ using AspireJobs.Api.DeadLetters;
 using AspireJobs.Api.Health;
 using AspireJobs.Api.Http;
 using AspireJobs.Api.Jobs;
+using AspireJobs.Api.OpenApi;
 using AspireJobs.Api.Queues;
 using AspireJobs.Api.Workers;
 using AspireJobs.ServiceDefaults;

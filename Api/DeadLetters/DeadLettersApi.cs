@@ -15,8 +15,12 @@ public static class DeadLettersApi
     public static IEndpointRouteBuilder MapDeadLetters(this IEndpointRouteBuilder app)
     {
         var deadLetters = app.MapGroup("/api/dead-letters").WithTags("Dead letters");
-        deadLetters.MapGet("/", ListDeadLetters);
-        deadLetters.MapPost("/{id:guid}/requeue", Requeue);
+        deadLetters.MapGet("/", ListDeadLetters).WithName("ListDeadLetters")
+            .WithSummary("List dead-lettered jobs, newest first").WithDescription("Pages follow nextCursor.");
+        deadLetters.MapPost("/{id:guid}/requeue", Requeue).WithName("RequeueDeadLetter")
+            .WithSummary("Requeue a dead-lettered job")
+            .WithDescription("Its retries start over, and the jobs its failure cancelled wait for it again. 409 when it is not dead-lettered.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 

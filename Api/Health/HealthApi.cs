@@ -15,8 +15,11 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealthAnalytics(this IEndpointRouteBuilder app)
     {
         var health = app.MapGroup("/api/health").WithTags("Health");
-        health.MapGet("/anomalies", ListAnomalies);
-        health.MapGet("/workers/{id:guid}", GetWorkerHealth);
+        health.MapGet("/anomalies", ListAnomalies).WithName("ListAnomalies")
+            .WithSummary("List anomalies, newest first").WithDescription("Metrics of a worker that left its own baseline or the fleet's (z-scores).");
+        health.MapGet("/workers/{id:guid}", GetWorkerHealth).WithName("GetWorkerHealth")
+            .WithSummary("Get a worker's health history and failure prediction")
+            .WithDescription("Its scores over time, failureProbability, timeToFailureSeconds and the recommended action.");
         return app;
     }
 

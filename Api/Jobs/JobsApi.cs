@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AspireJobs.Api.Http;
+using AspireJobs.Api.OpenApi;
 using AspireJobs.Core;
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
@@ -30,14 +31,33 @@ public static class JobsApi
         var jobs = app.MapGroup("/api/jobs").WithTags("Jobs");
         var limits = app.ServiceProvider.GetRequiredService<IOptions<ApiOptions>>().Value;
 
-        jobs.MapPost("/", CreateJob).WithMetadata(new RequestSizeLimitAttribute(limits.MaxSingleRequestBytes));
-        jobs.MapPost("/batch", CreateJobs).WithMetadata(new RequestSizeLimitAttribute(limits.MaxBatchRequestBytes));
-        jobs.MapGet("/", ListJobs);
-        jobs.MapGet("/{id:guid}", GetJob);
-        jobs.MapGet("/{id:guid}/executions", GetExecutions);
-        jobs.MapGet("/{id:guid}/graph", GetGraph);
-        jobs.MapPost("/{id:guid}/cancel", CancelJob);
-        jobs.MapPatch("/{id:guid}", ChangePriority);
+        jobs.MapPost("/", CreateJob).WithMetadata(new RequestSizeLimitAttribute(limits.MaxSingleRequestBytes))
+            .WithName("CreateJob").Accepts<JobRequestBody>("application/json")
+            .WithSummary("Create a job")
+            .WithDescription("201 with the job and its Location; 200 with the existing job when the idempotency key was used before. "
+                + "400 lists every invalid field (and unknownIds for dependencies that do not exist); 409 names a cycle; 413 for a body over the limit.")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        jobs.MapPost("/batch", CreateJobs).WithMetadata(new RequestSizeLimitAttribute(limits.MaxBatchRequestBytes))
+            .WithName("CreateJobs").Accepts<BatchRequestBody>("application/json")
+            .WithSummary("Create up to 10,000 jobs atomically")
+            .WithDescription("All or none. Jobs may depend on each other by ref, and on existing jobs by id; the ids come back in request order.")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        jobs.MapGet("/", ListJobs).WithName("ListJobs")
+            .WithSummary("List jobs, newest first")
+            .WithDescription("Filter by status and type; pages of at most limit (default 50, at most 1,000) follow nextCursor.");
+        jobs.MapGet("/{id:guid}", GetJob).WithName("GetJob").WithSummary("Get a job");
+        jobs.MapGet("/{id:guid}/executions", GetExecutions).WithName("GetJobExecutions").WithSummary("List a job's attempts, first to last");
+        jobs.MapGet("/{id:guid}/graph", GetGraph).WithName("GetJobGraph")
+            .WithSummary("Get a job's ancestors and descendants")
+            .WithDescription("Each with its status, priority, effective priority, depth and dependsOn; in pages that follow nextCursor.");
+        jobs.MapPost("/{id:guid}/cancel", CancelJob).WithName("CancelJob")
+            .WithSummary("Cancel a job")
+            .WithDescription("A waiting, scheduled or queued job is cancelled at once (200); a running one is asked to stop (202). 409 once it has finished.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        jobs.MapPatch("/{id:guid}", ChangePriority).WithName("ChangePriority").Accepts<PriorityChangeBody>("application/json")
+            .WithSummary("Change a job's priority")
+            .WithDescription("Jobs it depends on are raised with it (priority inheritance). 409 once it has finished.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         return app;
     }

@@ -14,8 +14,11 @@ public static class WorkersApi
     public static IEndpointRouteBuilder MapWorkers(this IEndpointRouteBuilder app)
     {
         var workers = app.MapGroup("/api/workers").WithTags("Workers");
-        workers.MapGet("/", ListWorkers);
-        workers.MapPost("/{id:guid}/drain", DrainWorker);
+        workers.MapGet("/", ListWorkers).WithName("ListWorkers").WithSummary("List workers, live ones first");
+        workers.MapPost("/{id:guid}/drain", DrainWorker).WithName("DrainWorker")
+            .WithSummary("Drain a worker")
+            .WithDescription("It takes no new jobs and finishes those it runs. 409 when it is dead or stopped.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 

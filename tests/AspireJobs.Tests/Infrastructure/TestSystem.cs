@@ -61,17 +61,17 @@ public sealed class TestSystem : IAsyncDisposable
     }
 
     /// <summary>An HttpClient for an in-process Api of this system.</summary>
-    public HttpClient Api()
-    {
-        _api ??= new WebApplicationFactory<AspireJobs.Api.ApiOptions>().WithWebHostBuilder(web =>
+    public HttpClient Api() => ApiHost.CreateClient();
+
+    /// <summary>The in-process Api of this system, started on first use.</summary>
+    public WebApplicationFactory<AspireJobs.Api.ApiOptions> ApiHost => _api ??=
+        new WebApplicationFactory<AspireJobs.Api.ApiOptions>().WithWebHostBuilder(web =>
         {
             foreach (var (name, value) in Environment())
             {
                 web.UseSetting(name.Replace("__", ":", StringComparison.Ordinal), value);
             }
         });
-        return _api.CreateClient();
-    }
 
     public async Task<ServiceProcess> StartWorkerAsync(IReadOnlyDictionary<string, string?>? extra = null) =>
         Track(await ServiceProcess.StartAsync("Worker", Environment(extra)));

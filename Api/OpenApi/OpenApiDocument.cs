@@ -1,0 +1,49 @@
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+
+namespace AspireJobs.Api.OpenApi;
+
+/// <summary>
+/// The OpenAPI description of every route, generated from the endpoints and their metadata, at
+/// <see cref="Path"/>, and Scalar's reference UI for it at <c>/scalar</c>, its script served by
+/// the Api itself.
+/// </summary>
+public static class OpenApiDocument
+{
+    public const string Path = "/openapi/v1.json";
+
+    public static IHostApplicationBuilder AddOpenApiDocument(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo
+                {
+                    Title = "AspireJobs",
+                    Version = "v1",
+                    Description = "Jobs with priorities, retries, dead letters, dependencies and cancellation; workers and their health. "
+                        + "Errors are RFC 7807 problem details (application/problem+json).",
+                };
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer<OpenApiExamples>();
+            options.AddSchemaTransformer<StrictNumbers>();
+        });
+        return builder;
+    }
+
+    public static WebApplication MapOpenApiDocument(this WebApplication app)
+    {
+        app.MapOpenApi();
+        // Everything from the Api itself: its bundled script, no fonts or telemetry from elsewhere.
+        app.MapScalarApiReference(options => options
+            .WithTitle("AspireJobs API")
+            .WithOpenApiRoutePattern(Path)
+            .DisableDefaultFonts()
+            .DisableTelemetry()
+            .DisableAgent()
+            .DisableMcp());
+        return app;
+    }
+}

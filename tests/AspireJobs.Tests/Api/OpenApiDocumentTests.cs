@@ -1,0 +1,91 @@
+using System.Net;
+using AspireJobs.Tests.Infrastructure;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
+using Microsoft.OpenApi.Reader;
+
+namespace AspireJobs.Tests.Api;
+
+/// <summary>
+/// The OpenAPI document against the routes the Api really maps: every route is described with
+/// its method, the document is valid OpenAPI, and its reference UI is served without any
+/// asset from elsewhere.
+/// </summary>
+public sealed class OpenApiDocumentTests(TestServers servers) : IAsyncLifetime
+{
+    private TestSystem _system = null!;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _system = await TestSystem.CreateAsync(servers);
+
+    public ValueTask DisposeAsync() => _system.DisposeAsync();
+
+    private async Task<OpenApiDocument> ReadDocumentAsync()
+    {
+        using var http = _system.Api();
+        await using var json = await http.GetStreamAsync("/openapi/v1.json", Token);
+        var (document, diagnostic) = await OpenApiDocument.LoadAsync(json, "json", new OpenApiReaderSettings(), Token);
+        Assert.Empty(diagnostic?.Errors ?? []);
+        return document!;
+    }
+
+    [Fact]
+    public async Task EveryMappedApiRoute_IsInTheDocument_WithItsMethod()
+    {
+        var document = await ReadDocumentAsync();
+        var routes = _system.ApiHost.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(endpoint => endpoint.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true)
+            .SelectMany(endpoint => endpoint.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods
+                .Select(method => (Path: Normalize(endpoint.RoutePattern.RawText!), Method: method)))
+            .ToList();
+        Assert.True(routes.Count >= 15, $"only {routes.Count} routes found");
+
+        foreach (var (path, method) in routes)
+        {
+            Assert.True(document.Paths.TryGetValue(path, out var item), $"the document lacks {path}");
+            Assert.True(item!.Operations!.ContainsKey(HttpMethod.Parse(method)), $"the document lacks {method} {path}");
+            var operation = item.Operations[HttpMethod.Parse(method)];
+            Assert.False(string.IsNullOrWhiteSpace(operation.Summary), $"{method} {path} has no summary");
+        }
+    }
+
+    [Fact]
+    public async Task TheDocument_IsValid_DescribesBodiesAndProblems_AndHasExamples()
+    {
+        var document = await ReadDocumentAsync();
+
+        Assert.Empty(document.Validate(Microsoft.OpenApi.ValidationRuleSet.GetDefaultRuleSet()) ?? []);
+        var create = document.Paths["/api/jobs"].Operations![HttpMethod.Post];
+        var body = create.RequestBody!.Content!["application/json"];
+        Assert.NotNull(body.Example);
+        Assert.Contains("type", body.Schema!.Properties!.Keys);
+        Assert.Equal(JsonSchemaType.Integer | JsonSchemaType.Null, body.Schema.Properties["priority"].Type); // a number, never a numeric string
+        Assert.Contains("409", create.Responses!.Keys);
+        Assert.Equal("application/problem+json", Assert.Single(create.Responses["409"].Content!.Keys));
+        Assert.Contains("201", create.Responses.Keys);
+    }
+
+    [Fact]
+    public async Task TheReferenceUi_IsServed_WithNothingFromElsewhere()
+    {
+        using var http = _system.Api();
+
+        var page = await http.GetStringAsync("/scalar", Token);
+
+        Assert.Contains("\"openapi/v1.json\"", page, StringComparison.Ordinal);
+        var sources = System.Text.RegularExpressions.Regex.Matches(page, "(?:src|href)=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(sources);
+        Assert.All(sources, source => Assert.False(source.StartsWith("http", StringComparison.OrdinalIgnoreCase) || source.StartsWith("//", StringComparison.Ordinal), source));
+        foreach (var source in sources.Where(s => !s.StartsWith("data:", StringComparison.Ordinal)))
+        {
+            using var asset = await http.GetAsync(new Uri(new Uri("http://localhost/scalar/"), source), Token);
+            Assert.Equal(HttpStatusCode.OK, asset.StatusCode);
+        }
+    }
+
+    // Route constraints are not part of an OpenAPI path: /api/jobs/{id:guid} is /api/jobs/{id}.
+    private static string Normalize(string pattern) =>
+        System.Text.RegularExpressions.Regex.Replace(pattern.TrimEnd('/'), "{([^}:]+):[^}]+}", "{$1}");
+}
