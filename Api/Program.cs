@@ -1,3 +1,4 @@
+using AspireJobs.Api.Dashboard;
 using AspireJobs.Api.DeadLetters;
 using AspireJobs.Api.Health;
 using AspireJobs.Api.Http;
@@ -16,6 +17,7 @@ builder.AddApiJson();
 builder.AddProblemResponses();
 builder.AddOpenApiDocument();
 builder.AddJobs();
+builder.AddDashboard();
 
 var app = builder.Build();
 
@@ -27,5 +29,6 @@ app.MapDeadLetters();
 app.MapQueues();
 app.MapWorkers();
 app.MapHealthAnalytics();
+app.MapDashboard();
 
 app.Run();

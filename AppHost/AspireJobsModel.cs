@@ -48,7 +48,12 @@ public static class AspireJobsModel
                 endpoint.IsProxied = false;
             })
             .WithHttpHealthCheck("/health")
-            .WithUrls(urls => urls.AddLinkBeside("http", "/openapi/v1.json", "OpenAPI document"))
+            .WithUrls(urls =>
+            {
+                urls.AddLinkBeside("http", "/dashboard", "Job dashboard");
+                urls.AddLinkBeside("http", "/scalar", "API reference");
+                urls.AddLinkBeside("http", "/openapi/v1.json", "OpenAPI document");
+            })
             .WithReference(jobsdb)
             .WithReference(redis)
             .WaitFor(redis)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure this machine has what AspireJobs runs on: the .NET 10 SDK, PostgreSQL's server
-# programs and redis-server. Installs what is missing with apt-get when run as root; otherwise
+# programs and redis-server, and for the tests chromium. Installs what is missing with apt-get when run as root; otherwise
 # says what to install. Prints nothing when all is there.
 #   --run: for running only. Where a container runtime answers, the AppHost runs PostgreSQL and
 #          Redis as containers, so their programs are not needed. (The tests always need them.)
@@ -42,6 +42,11 @@ fi
 
 if ! command -v redis-server >/dev/null 2>&1; then
   apt_install "redis-server" redis-server
+fi
+
+# The dashboard's browser tests drive Debian's chromium.
+if [ "${1:-}" != "--run" ] && ! command -v chromium >/dev/null 2>&1; then
+  apt_install "chromium (for the dashboard's browser tests)" chromium
 fi
 
 exit "$missing"

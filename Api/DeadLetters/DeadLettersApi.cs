@@ -38,19 +38,11 @@ public static class DeadLettersApi
         return TypedResults.Ok(new Page<JobResponse>(found.Items.Select(JobResponse.From).ToList(), found.NextCursor));
     }
 
-    private static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> Requeue(
-        Guid id, JobStore store, JobDispatcher dispatcher, CancellationToken cancellationToken)
-    {
-        if (await store.JobSetQueuedIfDeadLetteredAsync(id, cancellationToken) is { } requeued)
+    private static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> Requeue(Guid id, DeadLetterRequeuer requeuer, CancellationToken cancellationToken) =>
+        await requeuer.RequeueAsync(id, cancellationToken) switch
         {
-            // If Redis misses these pushes, the reconciler makes them.
-            await dispatcher.EnqueueAsync([new QueuedJob(id, requeued.Priority)]);
-            await dispatcher.ApplyAsync(requeued.Workflow);
-            return TypedResults.Ok(JobResponse.From((await store.JobGetByIdAsync(id, cancellationToken))!));
-        }
-
-        return await store.JobGetByIdAsync(id, cancellationToken) is { } job
-            ? Problems.Conflict("The job is not a dead letter.", $"Job {id} is {JobStatusText.Of(job.Status)}; only a dead-lettered job can be requeued.")
-            : Problems.JobNotFound(id);
-    }
+            (var job, true) => TypedResults.Ok(JobResponse.From(job)),
+            (var job, false) => Problems.Conflict("The job is not a dead letter.", $"Job {id} is {JobStatusText.Of(job.Status)}; only a dead-lettered job can be requeued."),
+            null => Problems.JobNotFound(id),
+        };
 }

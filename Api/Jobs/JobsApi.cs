@@ -23,6 +23,8 @@ public static class JobsApi
         builder.Services.AddSingleton<JobPlanner>();
         builder.Services.AddSingleton<JobCreator>();
         builder.Services.AddSingleton<JobCanceller>();
+        builder.Services.AddSingleton<DeadLetters.DeadLetterRequeuer>();
+        builder.Services.AddSingleton<Workers.WorkerDrainer>();
         return builder;
     }
 

@@ -25,28 +25,13 @@ public static class WorkersApi
     private static async Task<Ok<List<WorkerResponse>>> ListWorkers(WorkerStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok((await store.WorkerListAsync(ListLimit, cancellationToken)).Select(WorkerResponse.From).ToList());
 
-    private static async Task<Results<Ok<WorkerResponse>, ProblemHttpResult>> DrainWorker(
-        Guid id, WorkerStore store, JobDispatcher dispatcher, CancellationToken cancellationToken)
-    {
-        if (await store.WorkerSetDrainingIfActiveAsync(id, cancellationToken))
-        {
-            try
-            {
-                await dispatcher.OrderAsync(WorkerOrder.Drain, id);
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                // The worker also reads its status with every metrics report.
-            }
-        }
-
-        return await store.WorkerGetByIdAsync(id, cancellationToken) switch
+    private static async Task<Results<Ok<WorkerResponse>, ProblemHttpResult>> DrainWorker(Guid id, WorkerDrainer drainer, CancellationToken cancellationToken) =>
+        await drainer.DrainAsync(id, cancellationToken) switch
         {
             null => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such worker.", detail: $"There is no worker {id}."),
             { Status: WorkerStatus.Dead or WorkerStatus.Stopped } worker => Problems.Conflict("The worker is not running.", $"Worker {id} is {WorkerStatusText.Of(worker.Status)}; only a live worker can be drained."),
             var worker => TypedResults.Ok(WorkerResponse.From(worker)),
         };
-    }
 }
 
 /// <summary>A worker as the contract shows it.</summary>

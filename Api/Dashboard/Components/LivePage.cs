@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Components;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace AspireJobs.Api.Dashboard.Components;
+
+/// <summary>
+/// A dashboard page that keeps itself current: it loads once when rendered, and once live over its
+/// circuit, again every <see cref="Interval"/>, pushing each change to the browser. A load that
+/// fails (a server briefly away) leaves the last figures up with the reason shown, and the next
+/// tick tries again.
+/// </summary>
+public abstract class LivePage : ComponentBase, IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>Why the last load failed; null when it did not.</summary>
+    protected string? LoadError { get; private set; }
+
+    protected virtual TimeSpan Interval => TimeSpan.FromSeconds(1);
+
+    protected CancellationToken Stopping => _stop.Token;
+
+    /// <summary>Reads what the page shows.</summary>
+    protected abstract Task LoadAsync(CancellationToken cancellationToken);
+
+    protected override async Task OnInitializedAsync()
+    {
+        await ReloadAsync();
+        if (RendererInfo.IsInteractive)
+        {
+            _ = RefreshAsync();
+        }
+    }
+
+    /// <summary>Loads now, as after an action of the user's; the caller renders.</summary>
+    protected async Task ReloadAsync()
+    {
+        try
+        {
+            await LoadAsync(_stop.Token);
+            LoadError = null;
+        }
+        catch (Exception e) when (e is NpgsqlException or RedisException or TimeoutException)
+        {
+            LoadError = e.Message;
+        }
+    }
+
+    private async Task RefreshAsync()
+    {
+        // On the circuit's synchronization context: loads never overlap the user's actions.
+        using var timer = new PeriodicTimer(Interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                await ReloadAsync();
+                StateHasChanged();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The page was closed.
+        }
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _stop.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,34 @@
+using AspireJobs.Api.Dashboard.Layout;
+using Microsoft.FluentUI.AspNetCore.Components;
+
+namespace AspireJobs.Api.Dashboard;
+
+/// <summary>
+/// The job dashboard at <see cref="Path"/> (and <c>/</c> redirects there): Blazor components
+/// rendered on the server, interactive over their circuit, so pages update by server push. Its
+/// script, styles and FluentUI's web components are static assets of this project, served by
+/// the Api itself.
+/// </summary>
+public static class DashboardEndpoints
+{
+    public const string Path = "/dashboard";
+
+    public static WebApplicationBuilder AddDashboard(this WebApplicationBuilder builder)
+    {
+        // The assets' manifest from the build output, in every environment (by default only
+        // Development reads it, and a service started from its build output is not in Development).
+        builder.WebHost.UseStaticWebAssets();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddFluentUIComponents();
+        return builder;
+    }
+
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapGet("/", () => Results.Redirect(Path)).ExcludeFromDescription();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

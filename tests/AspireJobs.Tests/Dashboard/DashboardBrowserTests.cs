@@ -1,0 +1,233 @@
+using System.Net;
+using System.Text.Json;
+using AspireJobs.Tests.EndToEnd;
+using AspireJobs.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace AspireJobs.Tests.Dashboard;
+
+/// <summary>
+/// The job dashboard in a real browser against the whole application: each page shows what the
+/// Api says, changes arrive by server push without a reload, and requeue, cancel and drain work
+/// from the UI. Each page's screenshot goes to the test output (screenshots/ beside the tests,
+/// and attached to the test's result).
+/// </summary>
+public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>, IAsyncLifetime
+{
+    private static readonly string[] CountKeys =
+        ["queued-high", "queued-medium", "queued-low", "scheduled", "waiting", "running", "completed", "dead-lettered", "cancelled"];
+
+    private readonly List<string> _problems = [];
+    private IBrowserContext _context = null!;
+    private IPage _page = null!;
+
+    private HttpClient Api => fixture.System.Api;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _context = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 900 } });
+        _page = await _context.NewPageAsync();
+        var origin = fixture.BaseAddress.GetLeftPart(UriPartial.Authority);
+        _page.PageError += (_, error) => _problems.Add($"page error: {error}");
+        _page.Request += (_, request) =>
+        {
+            if (!request.Url.StartsWith(origin, StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
+            {
+                _problems.Add($"asset from elsewhere: {request.Url}");
+            }
+        };
+        _page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                _problems.Add($"{response.Status} for {response.Url}");
+            }
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _context.DisposeAsync();
+        Assert.Empty(_problems);
+    }
+
+    /// <summary>Opens a page and waits until it is live over its circuit.</summary>
+    private async Task OpenAsync(string path)
+    {
+        await _page.GotoAsync(path);
+        await Expect(_page.GetByTestId("interactive")).ToHaveAttributeAsync("data-interactive", "true");
+    }
+
+    private async Task ConfirmAsync(string button)
+    {
+        await Expect(_page.GetByRole(AriaRole.Alertdialog)).ToBeVisibleAsync();
+        var dialog = _page.Locator("fluent-dialog");
+        await dialog.Locator("fluent-button", new() { HasText = button }).ClickAsync();
+        await Expect(dialog).ToHaveCountAsync(0);
+    }
+
+    private async Task ScreenshotAsync(string name)
+    {
+        var bytes = await _page.ScreenshotAsync(new() { FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        var directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(directory);
+        await File.WriteAllBytesAsync(Path.Combine(directory, name + ".png"), bytes, Token);
+        TestContext.Current.AddAttachment(name + ".png", bytes, "image/png");
+    }
+
+    private async Task<Dictionary<string, long>> PageCountsAsync()
+    {
+        var counts = new Dictionary<string, long>();
+        foreach (var key in CountKeys)
+        {
+            counts[key] = long.Parse(await _page.GetByTestId($"count-{key}").InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return counts;
+    }
+
+    private async Task<Dictionary<string, long>> ApiCountsAsync()
+    {
+        var queues = await Api.GetJsonAsync("/api/queues");
+        var queued = queues.GetProperty("queued");
+        return new Dictionary<string, long>
+        {
+            ["queued-high"] = queued.GetProperty("high").GetInt64(),
+            ["queued-medium"] = queued.GetProperty("medium").GetInt64(),
+            ["queued-low"] = queued.GetProperty("low").GetInt64(),
+            ["scheduled"] = queues.GetProperty("scheduled").GetInt64(),
+            ["waiting"] = queues.GetProperty("waiting").GetInt64(),
+            ["running"] = queues.GetProperty("running").GetInt64(),
+            ["completed"] = queues.GetProperty("completed").GetInt64(),
+            ["dead-lettered"] = queues.GetProperty("deadLettered").GetInt64(),
+            ["cancelled"] = queues.GetProperty("cancelled").GetInt64(),
+        };
+    }
+
+    private Task<JsonElement> CreateLaterAsync(string type, object? payload = null) =>
+        Api.PostJsonAsync("/api/jobs", new { type, payload = payload ?? new { }, runAt = DateTime.UtcNow.AddHours(1) }, HttpStatusCode.Created);
+
+    [Fact]
+    public async Task Overview_ShowsTheApisCounts_AndANewJobArrivesWithoutAReload()
+    {
+        await CreateLaterAsync("dashboard.later");
+        await AppHostEndToEndTests.PollAsync(Api, "/api/queues", queues => queues.GetProperty("scheduled").GetInt64() >= 1);
+
+        await OpenAsync("/");
+
+        Assert.EndsWith("/dashboard", _page.Url, StringComparison.Ordinal);
+        // Nothing runs in this test, so the two agree once the page has read them.
+        await EventuallyAsync(async () => (await PageCountsAsync()).SequenceEqual(await ApiCountsAsync()), "the overview's counts to equal /api/queues");
+        await _page.EvaluateAsync("window.notReloaded = true");
+        var scheduled = (await PageCountsAsync())["scheduled"];
+
+        await CreateLaterAsync("dashboard.later");
+
+        await Expect(_page.GetByTestId("count-scheduled")).ToHaveTextAsync((scheduled + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(await _page.EvaluateAsync<bool>("window.notReloaded === true"), "the page was reloaded");
+        await Expect(_page.Locator("[data-testid=chart-throughput] polyline").First).ToHaveAttributeAsync("points", new System.Text.RegularExpressions.Regex(@"\d,\d"));
+        await ScreenshotAsync("overview");
+    }
+
+    [Fact]
+    public async Task Jobs_FilterByType_OpenTheDetail_AndCancelFromTheUi()
+    {
+        var type = $"dashboard.cancel.{Guid.NewGuid():N}"[..40];
+        var id = (await CreateLaterAsync(type, new { hello = "dashboard" })).Id();
+        await CreateLaterAsync("dashboard.other");
+
+        await OpenAsync("/dashboard/jobs");
+        await _page.Locator("[data-testid=filter-type] input").FillAsync(type);
+        await _page.Locator("[data-testid=filter-type] input").PressAsync("Tab");
+
+        await Expect(_page.Locator("a[data-testid^=job-]")).ToHaveCountAsync(1);
+        await Expect(_page.GetByTestId($"status-{id}")).ToHaveTextAsync("scheduled");
+        await ScreenshotAsync("jobs");
+
+        await _page.GetByTestId($"job-{id}").ClickAsync();
+        await _page.WaitForURLAsync($"**/dashboard/jobs/{id}");
+        await Expect(_page.GetByTestId("job-type")).ToHaveTextAsync(type);
+        await Expect(_page.GetByTestId("job-payload")).ToContainTextAsync("\"hello\": \"dashboard\"");
+
+        await _page.GetByTestId("job-cancel").ClickAsync();
+        await ConfirmAsync("Cancel job");
+
+        await Expect(_page.GetByTestId("job-status")).ToHaveTextAsync("cancelled");
+        Assert.Equal("cancelled", (await Api.GetJsonAsync($"/api/jobs/{id}")).Status());
+    }
+
+    [Fact]
+    public async Task DeadLetters_RequeueSelected_AfterAConfirmation_AndTheDetailShowsBothAttempts()
+    {
+        var id = (await Api.PostJsonAsync("/api/jobs", new { type = "fail", payload = new { times = 1, message = "flaky on first try" }, maxRetries = 0 }, HttpStatusCode.Created)).Id();
+        await AppHostEndToEndTests.PollAsync(Api, $"/api/jobs/{id}", job => job.Status() == "dead_lettered");
+
+        await OpenAsync("/dashboard/dead-letters");
+        await Expect(_page.GetByTestId($"status-{id}")).ToHaveTextAsync("dead_lettered");
+        await _page.GetByTestId($"select-{id}").CheckAsync();
+        await Expect(_page.GetByTestId("requeue-selected")).ToContainTextAsync("(1)");
+        await ScreenshotAsync("dead-letters");
+        await _page.GetByTestId("requeue-selected").ClickAsync();
+        await ConfirmAsync("Requeue");
+
+        await Expect(_page.GetByTestId("dead-letters-message")).ToContainTextAsync("Requeued 1 of 1");
+        await AppHostEndToEndTests.PollAsync(Api, $"/api/jobs/{id}", job => job.Status() == "completed");
+        await Expect(_page.GetByTestId($"status-{id}")).ToHaveCountAsync(0);
+
+        await OpenAsync($"/dashboard/jobs/{id}");
+        await Expect(_page.GetByTestId("job-status")).ToHaveTextAsync("completed");
+        await Expect(_page.GetByTestId("attempt-1")).ToHaveTextAsync("failed");
+        await Expect(_page.GetByTestId("attempt-2")).ToHaveTextAsync("completed");
+        await ScreenshotAsync("job-detail");
+    }
+
+    [Fact]
+    public async Task Workers_ShowTheFleetAsTheApiDoes_AndDrainFromTheUi()
+    {
+        var workers = (await Api.GetJsonAsync("/api/workers")).EnumerateArray().Where(w => w.GetProperty("status").GetString() == "active").ToList();
+        Assert.Equal(2, workers.Count);
+
+        await OpenAsync("/dashboard/workers");
+        foreach (var worker in workers)
+        {
+            await Expect(_page.GetByTestId($"worker-status-{worker.Id()}")).ToHaveTextAsync("active");
+        }
+
+        await ScreenshotAsync("workers");
+        var drained = workers[0].Id();
+        await _page.GetByTestId($"drain-{drained}").ClickAsync();
+        await ConfirmAsync("Drain");
+
+        await Expect(_page.GetByTestId($"worker-status-{drained}")).ToHaveTextAsync("draining");
+        var after = (await Api.GetJsonAsync("/api/workers")).EnumerateArray().Single(w => w.Id() == drained);
+        Assert.Equal("draining", after.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Anomalies_ListWhatTheApiLists()
+    {
+        await OpenAsync("/dashboard/anomalies");
+
+        // The health monitor may record one meanwhile: the two agree once the page has read it.
+        await EventuallyAsync(async () =>
+        {
+            var listed = (await Api.GetJsonAsync("/api/health/anomalies")).GetProperty("items").GetArrayLength();
+            var shown = await _page.Locator("tr[data-testid^=anomaly-]").CountAsync();
+            return shown == listed && (listed > 0 || await _page.GetByTestId("anomalies-empty").IsVisibleAsync());
+        }, "the anomalies page to list what /api/health/anomalies lists");
+        await ScreenshotAsync("anomalies");
+    }
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
+            await Task.Delay(200, Token);
+        }
+    }
+}
