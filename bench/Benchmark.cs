@@ -11,6 +11,7 @@ namespace AspireJobs.Bench;
 /// dotnet run -c Release --project bench -- recovery          kill -9 → restart elsewhere, over 20 kills
 /// dotnet run -c Release --project bench -- monitor           the health monitor's CPU and memory with 10 workers
 /// dotnet run -c Release --project bench -- dag               a 10,000-job fan-out/fan-in and a 1,000-job chain run to the end
+/// dotnet run -c Release --project bench -- counts [--jobs N] the counts per state with N jobs retained (10,000,000), against a scan
 /// </code>
 /// </summary>
 public static class Benchmark
@@ -44,8 +45,11 @@ public static class Benchmark
                 Console.WriteLine($"Workflows, {DateTime.UtcNow:yyyy-MM-dd}");
                 await DagBenchmark.RunAsync(m => Console.WriteLine(m));
                 return 0;
+            case "counts":
+                var jobs = OptionAfter(args, "--jobs") is { } j ? int.Parse(j, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) : CountsBenchmark.DefaultJobs;
+                return await CountsBenchmark.RunAsync(jobs);
             default:
-                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...], recovery, monitor or dag.");
+                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...], recovery, monitor, dag or counts [--jobs N].");
                 return 2;
         }
     }

@@ -117,7 +117,7 @@ public static class ComparisonBenchmark
     private static string Format(double value) =>
         value >= 100 ? value.ToString("N0", CultureInfo.InvariantCulture) : value.ToString("0.0", CultureInfo.InvariantCulture);
 
-    private static string MachineDescription()
+    internal static string MachineDescription()
     {
         var memory = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
         var gib = long.Parse(memory, CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
