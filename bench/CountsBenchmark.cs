@@ -33,6 +33,8 @@ public static partial class CountsBenchmark
     private const int Scans = 20; // seconds each with millions of jobs
     private const int DashboardWarmUps = 50;
     private const int DashboardRequests = 500;
+    private const int BrowserLoads = 20;
+    private const int BrowserUpdates = 20;
     private const int CreatesPerSecond = 500;
     private static readonly TimeSpan FoldTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan LedgerSampleInterval = TimeSpan.FromMilliseconds(250);
@@ -242,6 +244,16 @@ public static partial class CountsBenchmark
         await TimeAsync(DashboardWarmUps, () => GetAsync(system, "/dashboard"));
         var pages = await TimeAsync(DashboardRequests, () => GetAsync(system, "/dashboard"));
         AddLatencies(figures, rows, $"{Figure}, idle, {DashboardRequests} in a row", pages, withMax: false);
+
+        if (await DashboardInBrowser.MeasureAsync(system.Http.BaseAddress!, system.Http, BrowserLoads, BrowserUpdates) is var (loads, updates))
+        {
+            AddLatencies(figures, rows, $"overview in chromium, page load until live, {BrowserLoads} fresh pages", loads, withMax: true);
+            AddLatencies(figures, rows, $"overview in chromium, job created → shown without reload, {BrowserUpdates} times", updates, withMax: true);
+        }
+        else
+        {
+            rows.Add(("overview in chromium", $"no chromium at {DashboardInBrowser.ChromiumPath}"));
+        }
     }
 
     /// <summary>The nine counts the overview's elements show, in <see cref="States"/> order; null unless all are there as integers.</summary>
