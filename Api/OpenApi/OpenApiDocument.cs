@@ -25,12 +25,37 @@ public static class OpenApiDocument
                     Description = "Jobs with priorities, retries, dead letters, dependencies and cancellation; workers and their health. "
                         + "Errors are RFC 7807 problem details (application/problem+json).",
                 };
+                AddApiKeySchemes(document);
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer<OpenApiExamples>();
             options.AddSchemaTransformer<StrictNumbers>();
         });
         return builder;
+    }
+
+    /// <summary>
+    /// How the contract's API keys are sent. Described for clients and the reference UI; no
+    /// operation requires them yet, because this Api does not check keys yet.
+    /// </summary>
+    private static void AddApiKeySchemes(Microsoft.OpenApi.OpenApiDocument document)
+    {
+        const string NotCheckedYet = " Every route but /health and /alive takes one once keys are configured; this version does not check keys yet.";
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes["ApiKey"] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey,
+            In = ParameterLocation.Header,
+            Name = "X-Api-Key",
+            Description = "An API key in the X-Api-Key header." + NotCheckedYet,
+        };
+        document.Components.SecuritySchemes["Bearer"] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            Description = "The same API key as a bearer token (Authorization: Bearer <key>)." + NotCheckedYet,
+        };
     }
 
     public static WebApplication MapOpenApiDocument(this WebApplication app)

@@ -65,6 +65,8 @@ public sealed class OpenApiDocumentTests(TestServers servers) : IAsyncLifetime
         Assert.Contains("409", create.Responses!.Keys);
         Assert.Equal("application/problem+json", Assert.Single(create.Responses["409"].Content!.Keys));
         Assert.Contains("201", create.Responses.Keys);
+        var apiKey = document.Components!.SecuritySchemes!["ApiKey"];
+        Assert.Equal((SecuritySchemeType.ApiKey, ParameterLocation.Header, "X-Api-Key"), (apiKey.Type, apiKey.In, apiKey.Name));
     }
 
     [Fact]
