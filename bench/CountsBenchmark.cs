@@ -211,12 +211,12 @@ public static partial class CountsBenchmark
     }
 
     /// <summary>
-    /// The overview page, server-rendered, when the Api serves it: its counts compared once with
-    /// the Api's (when the page carries them), then timed.
+    /// The overview page, when the Api serves it: its HTML timed (its counts compared once with the
+    /// Api's when it carries them), then the page in chromium.
     /// </summary>
     private static async Task MeasureDashboardAsync(BenchSystem system, long[] kept, List<Measurement> figures, List<(string, string)> rows)
     {
-        const string Figure = "GET /dashboard (server-rendered overview)";
+        const string Figure = "GET /dashboard (the page's HTML; the overview renders over its circuit)";
         using var first = await system.Http.GetAsync("/dashboard");
         if (first.StatusCode != HttpStatusCode.OK)
         {

@@ -5,7 +5,8 @@ namespace AspireJobs.Api.Dashboard;
 
 /// <summary>
 /// The job dashboard at <see cref="Path"/> (and <c>/</c> redirects there): Blazor components
-/// rendered on the server, interactive over their circuit, so pages update by server push. Its
+/// rendered on the server over their circuit (the page's HTML is a shell), so pages update by
+/// server push. Its
 /// script, styles and FluentUI's web components are static assets of this project, served by
 /// the Api itself.
 /// </summary>

@@ -5,8 +5,8 @@ using StackExchange.Redis;
 namespace AspireJobs.Api.Dashboard.Components;
 
 /// <summary>
-/// A dashboard page that keeps itself current: it loads once when rendered, and once live over its
-/// circuit, again every <see cref="Interval"/>, pushing each change to the browser. A load that
+/// A dashboard page that keeps itself current: it loads when rendered over its circuit, then again
+/// every <see cref="Interval"/>, pushing each change to the browser. A load that
 /// fails (a server briefly away) leaves the last figures up with the reason shown, and the next
 /// tick tries again.
 /// </summary>
