@@ -86,6 +86,17 @@ public sealed class StatusFileWriter(
     {
         lock (_lock)
         {
+            // A restart is counted when its start command returns, which can be after the last
+            // notification of the instance it started: the count is read here too, not only then.
+            foreach (var (resourceId, status) in _instances.ToList())
+            {
+                if (restarts.Of(resourceId) is var count && count != status.Restarts)
+                {
+                    _instances[resourceId] = status with { Restarts = count };
+                    _changed = true;
+                }
+            }
+
             if (!_changed && !stopped)
             {
                 return;
