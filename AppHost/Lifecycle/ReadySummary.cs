@@ -53,7 +53,7 @@ public sealed class ReadySummary(
         Console.Out.WriteLine(string.Join(Environment.NewLine,
             $"{ReadyLine} on {run.Infrastructure.Describe()}.",
             $"  Api:              {api}",
-            $"  Job dashboard:    {api.TrimEnd('/')}/dashboard",
+            $"  Dashboard:        {api.TrimEnd('/')}/dashboard",
             $"  Aspire dashboard: {dashboard}",
             $"  State:            {run.StatusFilePath}",
             "  Ctrl+C stops everything."));
