@@ -33,6 +33,7 @@ public static class CoreServices
         services.TryAddSingleton<WorkerStore>();
         services.TryAddSingleton<HealthStore>();
         services.TryAddSingleton<JobDispatcher>();
+        services.TryAddSingleton<RedisFollowUp>();
         services.TryAddSingleton<JobsMetrics>();
         return builder;
     }

@@ -8,7 +8,7 @@ namespace AspireJobs.Api.DeadLetters;
 /// retries restored, and the jobs its failure had cancelled waiting for it again. If Redis misses
 /// the pushes, the reconciler makes them.
 /// </summary>
-public sealed class DeadLetterRequeuer(JobStore store, JobDispatcher dispatcher)
+public sealed class DeadLetterRequeuer(JobStore store, JobDispatcher dispatcher, RedisFollowUp followUp)
 {
     /// <summary>The job as it now is, with whether it was requeued; null when there is no such job.</summary>
     public async Task<(Job Job, bool Requeued)?> RequeueAsync(Guid id, CancellationToken cancellationToken)
@@ -16,8 +16,11 @@ public sealed class DeadLetterRequeuer(JobStore store, JobDispatcher dispatcher)
         var requeued = await store.JobSetQueuedIfDeadLetteredAsync(id, cancellationToken);
         if (requeued is not null)
         {
-            await dispatcher.EnqueueAsync([new QueuedJob(id, requeued.Priority)]);
-            await dispatcher.ApplyAsync(requeued.Workflow);
+            await followUp.TryAsync(async () =>
+            {
+                await dispatcher.EnqueueAsync([new QueuedJob(id, requeued.Priority)]);
+                await dispatcher.ApplyAsync(requeued.Workflow);
+            }, $"requeued job {id} and the jobs its failure had cancelled");
         }
 
         return await store.JobGetByIdAsync(id, cancellationToken) is { } job ? (job, requeued is not null) : null;

@@ -1,6 +1,5 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
-using StackExchange.Redis;
 
 namespace AspireJobs.Api.Jobs;
 
@@ -22,9 +21,12 @@ public enum CancelResult
 /// <summary>
 /// Cancels jobs. A job that has not started is cancelled at once in PostgreSQL and taken out of
 /// its band. For a running job the request is recorded (so no retry or hand-back revives it) and
-/// published, and the worker running it fires the job's token.
+/// published, and the worker running it fires the job's token. PostgreSQL has the decision: a
+/// stale band entry is dropped by the worker that takes it or by the reconciler, and a lost
+/// message is caught by the worker's next metrics report, which reads the cancellation requests
+/// of the jobs it runs.
 /// </summary>
-public sealed partial class JobCanceller(JobStore store, JobDispatcher dispatcher, ILogger<JobCanceller> logger)
+public sealed class JobCanceller(JobStore store, JobDispatcher dispatcher, RedisFollowUp followUp)
 {
     public async Task<CancelResult> CancelAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -32,38 +34,20 @@ public sealed partial class JobCanceller(JobStore store, JobDispatcher dispatche
         {
             if (cancelled.Previous == JobStatus.Queued)
             {
-                await RedisBestEffortAsync(() => dispatcher.DequeueAsync([id]), id);
+                await followUp.TryAsync(() => dispatcher.DequeueAsync([id]), $"job {id} out of its band, cancelled");
             }
 
             // Dependents released by their policy, ancestors no longer lifted by this job.
-            await RedisBestEffortAsync(() => dispatcher.ApplyAsync(cancelled.Workflow), id);
+            await followUp.TryAsync(() => dispatcher.ApplyAsync(cancelled.Workflow), $"the jobs job {id}'s cancellation released or lowered");
             return CancelResult.Cancelled;
         }
 
         if (await store.JobSetCancelRequestedIfRunningAsync(id, cancellationToken))
         {
-            await RedisBestEffortAsync(() => dispatcher.PublishCancellationAsync(id), id);
+            await followUp.TryAsync(() => dispatcher.PublishCancellationAsync(id), $"the cancellation of running job {id}");
             return CancelResult.Requested;
         }
 
         return await store.JobGetByIdAsync(id, cancellationToken) is null ? CancelResult.NotFound : CancelResult.AlreadyFinished;
     }
-
-    // PostgreSQL has the decision. A stale band entry is dropped by the worker that takes it (the
-    // job is no longer queued) or by the reconciler; a lost message is caught by the worker's next
-    // metrics report, which reads the cancellation requests of the jobs it runs.
-    private async Task RedisBestEffortAsync(Func<Task> action, Guid id)
-    {
-        try
-        {
-            await action();
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            LogRedisUnavailable(id, e.Message);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} is cancelled in PostgreSQL but Redis could not be told ({Reason})")]
-    private partial void LogRedisUnavailable(Guid jobId, string reason);
 }

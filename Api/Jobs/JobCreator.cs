@@ -1,7 +1,6 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Telemetry;
-using StackExchange.Redis;
 
 namespace AspireJobs.Api.Jobs;
 
@@ -11,20 +10,20 @@ namespace AspireJobs.Api.Jobs;
 /// Redis outage delays jobs but loses none. Concurrent single creates share inserts
 /// (<see cref="CreateBatcher"/>).
 /// </summary>
-public sealed partial class JobCreator : IAsyncDisposable
+public sealed class JobCreator : IAsyncDisposable
 {
     private readonly JobStore _store;
     private readonly JobDispatcher _dispatcher;
     private readonly JobsMetrics _metrics;
-    private readonly ILogger<JobCreator> _logger;
+    private readonly RedisFollowUp _followUp;
     private readonly CreateBatcher _batcher;
 
-    public JobCreator(JobStore store, JobDispatcher dispatcher, JobsMetrics metrics, ILogger<JobCreator> logger)
+    public JobCreator(JobStore store, JobDispatcher dispatcher, JobsMetrics metrics, RedisFollowUp followUp)
     {
         _store = store;
         _dispatcher = dispatcher;
         _metrics = metrics;
-        _logger = logger;
+        _followUp = followUp;
         _batcher = new CreateBatcher(store, EnqueueAsync);
     }
 
@@ -45,7 +44,7 @@ public sealed partial class JobCreator : IAsyncDisposable
                 await EnqueueAsync([new QueuedJob(result.Job.Id, result.Job.Priority)]);
             }
 
-            await RedisBestEffortAsync(() => _dispatcher.ApplyAsync(result.Workflow));
+            await _followUp.TryAsync(() => _dispatcher.ApplyAsync(result.Workflow), WorkflowChange);
         }
 
         if (result.Created)
@@ -67,7 +66,7 @@ public sealed partial class JobCreator : IAsyncDisposable
 
         var result = await _store.JobInsertBatchAsync(jobs, cancellationToken);
         await EnqueueAsync(result.Queued);
-        await RedisBestEffortAsync(() => _dispatcher.ApplyAsync(result.Workflow));
+        await _followUp.TryAsync(() => _dispatcher.ApplyAsync(result.Workflow), WorkflowChange);
         for (var i = 0; i < jobs.Count; i++)
         {
             if (result.Created[i] is not null)
@@ -81,20 +80,7 @@ public sealed partial class JobCreator : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _batcher.DisposeAsync();
 
-    private Task EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs) => RedisBestEffortAsync(() => _dispatcher.EnqueueAsync(jobs));
+    private Task<bool> EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs) => _followUp.TryAsync(() => _dispatcher.EnqueueAsync(jobs), "new jobs to their bands");
 
-    private async Task RedisBestEffortAsync(Func<Task> write)
-    {
-        try
-        {
-            await write();
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            LogEnqueueDeferred(e.Message);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs are stored but Redis could not follow ({Reason}); the reconciler will push them")]
-    private partial void LogEnqueueDeferred(string reason);
+    private const string WorkflowChange = "jobs released or raised by new dependents";
 }

@@ -21,6 +21,7 @@ namespace AspireJobs.Worker.Acquisition;
 /// </summary>
 public sealed partial class JobAcquisitionLoop(
     JobDispatcher dispatcher,
+    RedisFollowUp followUp,
     JobStore store,
     WorkerStore workers,
     JobExecutor executor,
@@ -73,17 +74,8 @@ public sealed partial class JobAcquisitionLoop(
     }
 
     // An enqueue must not count on a worker that takes no more jobs.
-    private async Task LeaveIdleAsync()
-    {
-        try
-        {
-            await dispatcher.LeaveIdleAsync(identity.Id);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            // A worker left in the idle set only costs an enqueue one wasted wake-up.
-        }
-    }
+    // A worker left in the idle set only costs an enqueue one wasted wake-up.
+    private Task<bool> LeaveIdleAsync() => followUp.TryAsync(() => dispatcher.LeaveIdleAsync(identity.Id), "this worker out of the idle set");
 
     /// <summary>Stops taking jobs and hands every running job back now.</summary>
     public void Evacuate()

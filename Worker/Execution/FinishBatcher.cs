@@ -1,7 +1,6 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Storage;
-using StackExchange.Redis;
 
 namespace AspireJobs.Worker.Execution;
 
@@ -12,22 +11,22 @@ namespace AspireJobs.Worker.Execution;
 /// leases are released, handed-back jobs and released dependents go to their bands, and boosted
 /// jobs change band. A lost Redis write is repaired by the reconciler.
 /// </summary>
-public sealed partial class FinishBatcher : IAsyncDisposable
+public sealed class FinishBatcher : IAsyncDisposable
 {
     public const int MaxBatch = 512;
 
     private readonly JobStore _store;
     private readonly JobDispatcher _dispatcher;
     private readonly WorkerIdentity _identity;
-    private readonly ILogger<FinishBatcher> _logger;
+    private readonly RedisFollowUp _followUp;
     private readonly GroupCommit<JobFinish, FinishedJob?> _commit;
 
-    public FinishBatcher(JobStore store, JobDispatcher dispatcher, WorkerIdentity identity, ILogger<FinishBatcher> logger)
+    public FinishBatcher(JobStore store, JobDispatcher dispatcher, WorkerIdentity identity, RedisFollowUp followUp)
     {
         _store = store;
         _dispatcher = dispatcher;
         _identity = identity;
-        _logger = logger;
+        _followUp = followUp;
         _commit = new GroupCommit<JobFinish, FinishedJob?>(MaxBatch, WriteAsync, "The worker is shutting down; the outcome was not recorded.");
     }
 
@@ -40,21 +39,14 @@ public sealed partial class FinishBatcher : IAsyncDisposable
     {
         var result = await _store.JobFinishIfRunningAsync(finishes, CancellationToken.None);
         var byId = result.Finished.ToDictionary(job => job.Id);
-        try
+        await _followUp.TryAsync(async () =>
         {
             await _dispatcher.ReleaseAsync(_identity.Id, finishes.Select(finish => finish.JobId).ToList());
             await _dispatcher.FollowAsync(result);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            LogRedisBehind(finishes.Count, e.Message);
-        }
+        }, "the leases, requeued jobs and released dependents of recorded outcomes");
 
         return finishes.Select(finish => byId.TryGetValue(finish.JobId, out var job) ? job : (FinishedJob?)null).ToList();
     }
 
     public ValueTask DisposeAsync() => _commit.DisposeAsync();
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} outcomes are recorded but Redis could not follow ({Reason}); the reconciler will")]
-    private partial void LogRedisBehind(int count, string reason);
 }

@@ -17,6 +17,7 @@ public sealed class WorkerRegistrationService(
     WorkerStore workers,
     JobStore jobs,
     JobDispatcher dispatcher,
+    RedisFollowUp followUp,
     WorkerIdentity identity,
     JobHandlerRegistry handlers,
     IOptions<WorkerOptions> options) : IHostedService
@@ -38,13 +39,7 @@ public sealed class WorkerRegistrationService(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await workers.WorkerSetStoppedIfLiveAsync(identity.Id, cancellationToken);
-        try
-        {
-            await dispatcher.ForgetWorkerAsync(identity.Id);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            // What is left is a set member under an id no process will use again.
-        }
+        // What a failure leaves is a set member under an id no process will use again.
+        await followUp.TryAsync(() => dispatcher.ForgetWorkerAsync(identity.Id), "this stopped worker forgotten");
     }
 }
