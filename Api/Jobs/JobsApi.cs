@@ -174,7 +174,7 @@ public static class JobsApi
 
     /// <summary><c>PATCH /api/jobs/{id}</c> <c>{ "priority": n }</c>: a job not yet finished runs at its new priority, and so do the jobs it lifts.</summary>
     private static async Task<Results<Ok<JobResponse>, ValidationProblem, ProblemHttpResult>> ChangePriority(
-        Guid id, HttpRequest request, JobStore store, JobDispatcher dispatcher, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+        Guid id, HttpRequest request, JobStore store, JobDispatcher dispatcher, RedisFollowUp followUp, IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
         var (document, problem) = await RequestBody.ReadJsonAsync(request, options.Value.MaxSingleRequestBytes, cancellationToken);
         if (problem is not null)
@@ -194,14 +194,7 @@ public static class JobsApi
 
         if (await store.JobSetPriorityIfUnfinishedAsync(id, value, cancellationToken) is { } moved)
         {
-            try
-            {
-                await dispatcher.ApplyAsync(moved);
-            }
-            catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
-            {
-                // PostgreSQL has the change; the reconciler moves the band entries.
-            }
+            await followUp.TryAsync(() => dispatcher.ApplyAsync(moved), $"the band moves of job {id}'s new priority");
 
             return TypedResults.Ok(JobResponse.From((await store.JobGetByIdAsync(id, cancellationToken))!));
         }

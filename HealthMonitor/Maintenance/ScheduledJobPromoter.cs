@@ -10,7 +10,7 @@ namespace AspireJobs.HealthMonitor.Maintenance;
 /// their bands. Each is promoted exactly once even with several monitors running (the statement
 /// claims rows with SKIP LOCKED); a push lost between the two steps is healed by the reconciler.
 /// </summary>
-public sealed class ScheduledJobPromoter(JobStore store, JobDispatcher dispatcher, IOptions<HealthMonitorOptions> options, LeaderElection leader, ILogger<ScheduledJobPromoter> logger)
+public sealed class ScheduledJobPromoter(JobStore store, JobDispatcher dispatcher, RedisFollowUp followUp, IOptions<HealthMonitorOptions> options, LeaderElection leader, ILogger<ScheduledJobPromoter> logger)
     : PeriodicService(leader, logger)
 {
     protected override TimeSpan Interval => options.Value.PromoteInterval;
@@ -21,7 +21,7 @@ public sealed class ScheduledJobPromoter(JobStore store, JobDispatcher dispatche
         do
         {
             due = await store.JobSetQueuedIfDueAsync(options.Value.BatchSize, stoppingToken);
-            await dispatcher.EnqueueAsync(due);
+            await followUp.TryAsync(() => dispatcher.EnqueueAsync(due), "due jobs to their bands");
         }
         while (due.Count == options.Value.BatchSize && !stoppingToken.IsCancellationRequested);
     }

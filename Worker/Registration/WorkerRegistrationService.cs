@@ -33,7 +33,7 @@ public sealed class WorkerRegistrationService(
             cancellationToken);
 
         var unparked = await jobs.JobSetUnparkedForTypesAsync(types, cancellationToken);
-        await dispatcher.EnqueueAsync(unparked);
+        await followUp.TryAsync(() => dispatcher.EnqueueAsync(unparked), "jobs unparked for this worker's types");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
