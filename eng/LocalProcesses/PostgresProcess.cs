@@ -56,7 +56,8 @@ public sealed class PostgresProcess : IAsyncDisposable
     {
         await using var admin = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
         await admin.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
+        // A name is an identifier, which no parameter can carry: quoted, never pasted.
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {new NpgsqlCommandBuilder().QuoteIdentifier(name)} WITH (FORCE)", admin);
         await drop.ExecuteNonQueryAsync();
     }
 
