@@ -21,6 +21,7 @@ builder.AddDashboard();
 
 var app = builder.Build();
 
+app.UseSecurityHeaders();
 app.UseProblemResponses();
 app.MapDefaultEndpoints();
 app.MapOpenApiDocument();

@@ -29,7 +29,9 @@ public static class DashboardEndpoints
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapGet("/", () => Results.Redirect(Path)).ExcludeFromDescription();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Framing is forbidden for every answer of the Api (SecurityHeaders), more strictly than
+        // Blazor's own default ('self'), which would add a second policy.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
         return app;
     }
 }
