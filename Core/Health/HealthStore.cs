@@ -39,32 +39,43 @@ public sealed class HealthStore(NpgsqlDataSource db)
     }
 
     /// <summary>A worker's samples since <paramref name="since"/>, oldest first, at most the newest <paramref name="limit"/>.</summary>
-    public async Task<IReadOnlyList<HealthHistoryPoint>> WorkerHealthLogGetSinceAsync(Guid workerId, DateTimeOffset since, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<HealthHistoryPoint>> WorkerHealthLogGetSinceAsync(Guid workerId, DateTimeOffset since, int limit, CancellationToken cancellationToken) =>
+        (await WorkerHealthLogGetSinceAsync([workerId], since, limit, cancellationToken)).GetValueOrDefault(workerId) ?? [];
+
+    /// <summary>Each worker's samples since <paramref name="since"/>, oldest first, at most the newest <paramref name="limit"/> of each; workers without any are left out.</summary>
+    public async Task<IReadOnlyDictionary<Guid, IReadOnlyList<HealthHistoryPoint>>> WorkerHealthLogGetSinceAsync(
+        IReadOnlyCollection<Guid> workerIds, DateTimeOffset since, int limit, CancellationToken cancellationToken)
     {
         await using var command = db.CreateCommand(WorkerHealthLogGetSinceSql);
-        command.Parameters.Add(Value(workerId));
+        command.Parameters.Add(Value(workerIds.ToArray()));
         command.Parameters.Add(Time(since));
         command.Parameters.Add(Value(limit));
-        var points = new List<HealthHistoryPoint>();
+        var history = new Dictionary<Guid, List<HealthHistoryPoint>>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
+            var workerId = reader.GetGuid(0);
+            if (!history.TryGetValue(workerId, out var points))
+            {
+                history[workerId] = points = [];
+            }
+
             points.Add(new HealthHistoryPoint(
-                reader.GetFieldValue<DateTimeOffset>(0),
-                reader.GetFloat(1),
-                reader.IsDBNull(2) ? null : reader.GetFloat(2),
-                reader.IsDBNull(3) ? null : reader.GetInt64(3),
-                reader.IsDBNull(4) ? null : reader.GetFloat(4),
-                JsonSerializer.Deserialize<Dictionary<string, double>>(reader.GetString(5)) ?? [],
+                reader.GetFieldValue<DateTimeOffset>(1),
+                reader.GetFloat(2),
+                reader.IsDBNull(3) ? null : reader.GetFloat(3),
+                reader.IsDBNull(4) ? null : reader.GetInt64(4),
+                reader.IsDBNull(5) ? null : reader.GetFloat(5),
+                JsonSerializer.Deserialize<Dictionary<string, double>>(reader.GetString(6)) ?? [],
                 new Prediction(
-                    reader.GetFloat(1),
-                    reader.IsDBNull(6) ? null : reader.GetFloat(6),
-                    reader.IsDBNull(8) ? null : TimeSpan.FromSeconds(reader.GetFloat(8)),
-                    reader.GetFloat(7),
-                    RecommendedActionText.Parse(reader.GetString(9)))));
+                    reader.GetFloat(2),
+                    reader.IsDBNull(7) ? null : reader.GetFloat(7),
+                    reader.IsDBNull(9) ? null : TimeSpan.FromSeconds(reader.GetFloat(9)),
+                    reader.GetFloat(8),
+                    RecommendedActionText.Parse(reader.GetString(10)))));
         }
 
-        return points;
+        return history.ToDictionary(worker => worker.Key, worker => (IReadOnlyList<HealthHistoryPoint>)worker.Value);
     }
 
     /// <summary>Deletes health samples and anomalies older than <paramref name="cutoff"/>.</summary>

@@ -17,8 +17,6 @@ namespace AspireJobs.HealthMonitor.Fleet;
 /// </summary>
 public sealed class FleetGauges : PeriodicService
 {
-    private static readonly string[] WorkerStatuses = ["active", "draining", "dead", "stopped"];
-
     private readonly JobStore _jobs;
     private readonly WorkerStore _workers;
     private readonly IOptions<HealthMonitorOptions> _options;
@@ -56,8 +54,8 @@ public sealed class FleetGauges : PeriodicService
     ]);
 
     private IEnumerable<Measurement<long>> ObserveWorkers() => Observe(sample =>
-        WorkerStatuses.Select(status => new Measurement<long>(
-            sample.Workers.Count(w => WorkerStatusText.Of(w.Status) == status), new KeyValuePair<string, object?>(StatusTag, status))).ToList());
+        Enum.GetValues<WorkerStatus>().Select(status => new Measurement<long>(
+            sample.Workers.Count(w => w.Status == status), new KeyValuePair<string, object?>(StatusTag, WorkerStatusText.Of(status)))).ToList());
 
     private IEnumerable<Measurement<double>> ObserveHealthScores() => Observe(sample =>
         sample.Workers.Where(w => w.HealthScore is not null && w.Status is WorkerStatus.Active or WorkerStatus.Draining)
