@@ -4,8 +4,9 @@ namespace AspireJobs.AppHost.Lifecycle;
 /// One resource instance as <see cref="CrashRestarter"/> sees it, from the states Aspire reports:
 /// whether it just ended on its own, and how long to wait before starting it again. An instance
 /// that passed through <c>Stopping</c> was asked to stop and is left alone. The delay doubles
-/// from 1 s up to 30 s while the instance keeps dying within a minute of starting, so a service
-/// that cannot start does not spin.
+/// from 1 s up to 30 s while the instance keeps dying within a minute of starting, or while
+/// starting it again fails, so a service that cannot start does not spin. Thread-safe: the
+/// states arrive on one thread, the restarts run on others.
 /// </summary>
 public sealed class InstanceWatch
 {
@@ -13,33 +14,64 @@ public sealed class InstanceWatch
     public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan StableRun = TimeSpan.FromMinutes(1);
 
+    private readonly Lock _lock = new();
     private string? _state;
     private DateTimeOffset _runningSince;
     private bool _stopRequested;
     private TimeSpan _nextDelay = FirstDelay;
 
+    /// <summary>Whether the instance is down and nobody asked for that: a restart is still wanted.</summary>
+    public bool AwaitsRestart
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return IsTerminal(_state) && !_stopRequested;
+            }
+        }
+    }
+
     /// <summary>Takes the instance's next state; returns the delay before a restart when it just ended on its own, else null.</summary>
     public TimeSpan? Observe(string state, DateTimeOffset now)
     {
-        var previous = _state;
-        _state = state;
+        lock (_lock)
+        {
+            var previous = _state;
+            _state = state;
 
-        if (state == KnownResourceStates.Running && previous != KnownResourceStates.Running)
-        {
-            _runningSince = now;
-            _stopRequested = false;
-        }
-        else if (state == KnownResourceStates.Stopping)
-        {
-            _stopRequested = true;
-        }
-        else if (previous == KnownResourceStates.Running && KnownResourceStates.TerminalStates.Contains(state) && !_stopRequested)
-        {
-            var delay = now - _runningSince >= StableRun ? FirstDelay : _nextDelay;
-            _nextDelay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
-            return delay;
-        }
+            if (state == KnownResourceStates.Running && previous != KnownResourceStates.Running)
+            {
+                _runningSince = now;
+                _stopRequested = false;
+            }
+            else if (state == KnownResourceStates.Stopping)
+            {
+                _stopRequested = true;
+            }
+            else if (previous == KnownResourceStates.Running && IsTerminal(state) && !_stopRequested)
+            {
+                return NextDelay(now - _runningSince >= StableRun ? FirstDelay : _nextDelay);
+            }
 
-        return null;
+            return null;
+        }
     }
+
+    /// <summary>The delay before trying again after a restart failed (Aspire could not start the instance).</summary>
+    public TimeSpan AfterFailedRestart()
+    {
+        lock (_lock)
+        {
+            return NextDelay(_nextDelay);
+        }
+    }
+
+    private TimeSpan NextDelay(TimeSpan delay)
+    {
+        _nextDelay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+        return delay;
+    }
+
+    private static bool IsTerminal(string? state) => state is not null && KnownResourceStates.TerminalStates.Contains(state);
 }

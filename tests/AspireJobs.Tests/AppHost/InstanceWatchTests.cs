@@ -67,4 +67,36 @@ public sealed class InstanceWatchTests
         watch.Observe(KnownResourceStates.Running, now);
         Assert.Equal(InstanceWatch.FirstDelay, watch.Observe(KnownResourceStates.Finished, now + InstanceWatch.StableRun));
     }
+
+    [Fact]
+    public void AfterACrash_ARestartIsAwaited_AndEachFailedRestartWaitsLonger_UntilTheInstanceRunsAgain()
+    {
+        var watch = new InstanceWatch();
+        watch.Observe(KnownResourceStates.Running, Start);
+        Assert.False(watch.AwaitsRestart);
+
+        Assert.Equal(InstanceWatch.FirstDelay, watch.Observe(KnownResourceStates.Exited, Start.AddSeconds(5)));
+        Assert.True(watch.AwaitsRestart);
+
+        // Aspire failed to start it again: the instance says so, and is still down.
+        watch.Observe(KnownResourceStates.Starting, Start.AddSeconds(6));
+        Assert.False(watch.AwaitsRestart);
+        Assert.Null(watch.Observe(KnownResourceStates.FailedToStart, Start.AddSeconds(7)));
+        Assert.True(watch.AwaitsRestart);
+        Assert.Equal([2, 4], new[] { watch.AfterFailedRestart(), watch.AfterFailedRestart() }.Select(d => d.TotalSeconds));
+
+        watch.Observe(KnownResourceStates.Running, Start.AddSeconds(20));
+        Assert.False(watch.AwaitsRestart);
+    }
+
+    [Fact]
+    public void AnInstanceAskedToStop_AwaitsNoRestart()
+    {
+        var watch = new InstanceWatch();
+        watch.Observe(KnownResourceStates.Running, Start);
+        watch.Observe(KnownResourceStates.Stopping, Start.AddSeconds(1));
+        watch.Observe(KnownResourceStates.Finished, Start.AddSeconds(2));
+
+        Assert.False(watch.AwaitsRestart);
+    }
 }

@@ -122,12 +122,16 @@ public sealed class AppHostEndToEndTests(TestServers servers)
         }
     }
 
-    internal static async Task WaitUntilAsync(Func<bool> condition, string what)
+    internal static async Task WaitUntilAsync(Func<bool> condition, string what, Func<Task<string>>? explain = null)
     {
         var deadline = DateTime.UtcNow + Patience;
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            if (DateTime.UtcNow >= deadline)
+            {
+                Assert.Fail($"timed out waiting for {what}{(explain is null ? "" : "\n" + await explain())}");
+            }
+
             await Task.Delay(50, Token);
         }
     }

@@ -43,7 +43,8 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
 
         await AppHostEndToEndTests.WaitUntilAsync(
             () => System.Status().Resources.Single(r => r.Name == replica.Name) is { Restarts: 1, State: "Running", ProcessId: { } pid } && pid != victimPid,
-            "the killed replica to be restarted");
+            "the killed replica to be restarted",
+            async () => $"{System.Status().Resources.Single(r => r.Name == replica.Name)}\n{await System.ConsoleLogTailAsync(replica.Name)}");
         var done = await AppHostEndToEndTests.PollAsync(System.Api, $"/api/jobs/{job.Id()}", j => j.Status() == "completed");
         Assert.NotEqual(victimId, done.GetProperty("workerId").GetGuid());
         var attempts = (await System.Api.GetJsonAsync($"/api/jobs/{job.Id()}/executions")).EnumerateArray()

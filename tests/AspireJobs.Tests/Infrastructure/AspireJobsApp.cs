@@ -2,6 +2,8 @@ using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using AspireJobs.AppHost.Lifecycle;
 using AspireJobs.LocalProcesses;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AspireJobs.Tests.Infrastructure;
 
@@ -27,6 +29,25 @@ public sealed class AspireJobsApp : IAsyncDisposable
 
     /// <summary>apphost.json as it is now.</summary>
     public StatusDocument Status() => StatusFile.Read(StatusFile.PathIn(DataDirectory)) ?? throw new InvalidOperationException("apphost.json is missing or unreadable.");
+
+    /// <summary>The last lines of an instance's console log (what the dashboard's Console page shows), to explain a failure.</summary>
+    public async Task<string> ConsoleLogTailAsync(string resourceId, int lines = 40)
+    {
+        var tail = new Queue<string>();
+        await foreach (var batch in App.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(resourceId))
+        {
+            foreach (var line in batch)
+            {
+                tail.Enqueue(line.Content);
+                if (tail.Count > lines)
+                {
+                    tail.Dequeue();
+                }
+            }
+        }
+
+        return string.Join('\n', tail);
+    }
 
     /// <param name="environment">Variables per resource name, e.g. faster heartbeats for <c>worker</c>.</param>
     /// <param name="dashboard">Run the Aspire dashboard too, on free loopback ports.</param>
