@@ -1,3 +1,4 @@
+using AspireJobs.Api.Access;
 using AspireJobs.ServiceDefaults;
 
 namespace AspireJobs.Api;
@@ -19,8 +20,49 @@ public sealed class ApiOptions : IValidatedOptions
     /// <summary>The largest batch request body accepted, in bytes; larger answers 413.</summary>
     public long MaxBatchRequestBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>The deepest nesting a job payload may have (objects and arrays); deeper answers 400.</summary>
+    public int MaxPayloadDepth { get; set; } = 32;
+
+    /// <summary>The API keys by name (see <see cref="ApiKeyRing"/>, which reads them again on every reload).</summary>
+    public Dictionary<string, ApiKeyOptions> Keys { get; set; } = [];
+
+    /// <summary>
+    /// An optional JSON file of further configuration, watched for changes: where keys are added
+    /// and removed while the Api runs (<c>{ "Api": { "Keys": { ... } } }</c>).
+    /// </summary>
+    public string? KeysFile { get; set; }
+
+    /// <summary>Requests per second per API key, by scope; and for callers without a valid key, per address.</summary>
+    public RateLimitsOptions RateLimits { get; set; } = new();
+
+    /// <summary>How many expensive requests (a job's graph, search, restore) run at once; more wait in a queue.</summary>
+    public int ExpensiveConcurrency { get; set; } = 4;
+
+    /// <summary>How many expensive requests may wait; beyond that they answer 429.</summary>
+    public int ExpensiveQueue { get; set; } = 32;
+
     public IEnumerable<string> Validate(string section)
     {
+        foreach (var failure in RateLimits.Validate($"{section}:RateLimits"))
+        {
+            yield return failure;
+        }
+
+        if (MaxPayloadDepth is < 1 or > 256)
+        {
+            yield return $"{section}:MaxPayloadDepth must be between 1 and 256 (was {MaxPayloadDepth}).";
+        }
+
+        if (ExpensiveConcurrency is < 1 or > 1024)
+        {
+            yield return $"{section}:ExpensiveConcurrency must be between 1 and 1024 (was {ExpensiveConcurrency}).";
+        }
+
+        if (ExpensiveQueue is < 0 or > 100_000)
+        {
+            yield return $"{section}:ExpensiveQueue must be between 0 and 100000 (was {ExpensiveQueue}).";
+        }
+
         if (MaxPayloadBytes is < 2 or > 64 * 1024 * 1024)
         {
             yield return $"{section}:MaxPayloadBytes must be between 2 and 67108864 (was {MaxPayloadBytes}).";

@@ -1,3 +1,4 @@
+using AspireJobs.Api.Access;
 using AspireJobs.Api.Dashboard;
 using AspireJobs.Api.DeadLetters;
 using AspireJobs.Api.Health;
@@ -15,6 +16,7 @@ builder.AddJobsNpgsqlDataSource("jobsdb", sessionsKeepNoState: true);
 builder.AddJobsRedisClient("redis");
 builder.AddApiJson();
 builder.AddProblemResponses();
+builder.AddAccess();
 builder.AddOpenApiDocument();
 builder.AddJobs();
 builder.AddDashboard();
@@ -23,6 +25,7 @@ var app = builder.Build();
 
 app.UseSecurityHeaders();
 app.UseProblemResponses();
+app.UseAccess();
 app.MapDefaultEndpoints();
 app.MapOpenApiDocument();
 app.MapJobs();
@@ -30,6 +33,7 @@ app.MapDeadLetters();
 app.MapQueues();
 app.MapWorkers();
 app.MapHealthAnalytics();
+app.MapDashboardLogin();
 app.MapDashboard();
 
 app.Run();

@@ -35,7 +35,8 @@ public static class AspireJobsModel
             .WithReference(jobsdb)
             .WaitFor(jobsdb);
 
-        // Api: the HTTP contract, on a fixed loopback port of its own (no proxy in front).
+        // Api: the HTTP contract, on a fixed loopback port of its own (no proxy in front), behind
+        // API keys the AppHost generates.
         if (builder.ExecutionContext.IsRunMode)
         {
             options.ThrowIfApiPortInUse();
@@ -54,6 +55,7 @@ public static class AspireJobsModel
                 urls.AddLinkBeside("http", "/scalar", "API reference");
                 urls.AddLinkBeside("http", "/openapi/v1.json", "OpenAPI document");
             })
+            .WithGeneratedApiKeys(dataDirectory)
             .WithReference(jobsdb)
             .WithReference(redis)
             .WaitFor(redis)

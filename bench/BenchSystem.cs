@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using AspireJobs.AppHost.Lifecycle;
+using AspireJobs.AppHost.Services;
 using AspireJobs.LocalProcesses;
 using Npgsql;
 
@@ -21,13 +22,18 @@ public sealed class BenchSystem : IAsyncDisposable
         App = app;
         _dataDirectory = dataDirectory;
         Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = app.GetEndpoint("api", "http") };
+        ApiKey = File.ReadAllText(Path.Combine(dataDirectory, ApiKeys.AdminFileName));
+        Http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
         Database = NpgsqlDataSource.Create(jobsdb);
         RedisConnectionString = redis;
     }
 
     public DistributedApplication App { get; }
 
+    /// <summary>A client of the Api that sends the admin key the AppHost generated.</summary>
     public HttpClient Http { get; }
+
+    public string ApiKey { get; }
 
     public NpgsqlDataSource Database { get; }
 

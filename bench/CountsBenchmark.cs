@@ -245,7 +245,7 @@ public static partial class CountsBenchmark
         var pages = await TimeAsync(DashboardRequests, () => GetAsync(system, "/dashboard"));
         AddLatencies(figures, rows, $"{Figure}, idle, {DashboardRequests} in a row", pages, withMax: false);
 
-        if (await DashboardInBrowser.MeasureAsync(system.Http.BaseAddress!, system.Http, BrowserLoads, BrowserUpdates) is var (loads, updates))
+        if (await DashboardInBrowser.MeasureAsync(system.Http.BaseAddress!, system.ApiKey, system.Http, BrowserLoads, BrowserUpdates) is var (loads, updates))
         {
             AddLatencies(figures, rows, $"overview in chromium, page load until live, {BrowserLoads} fresh pages", loads, withMax: true);
             AddLatencies(figures, rows, $"overview in chromium, job created → shown without reload, {BrowserUpdates} times", updates, withMax: true);

@@ -27,7 +27,7 @@ public static class DashboardEndpoints
     public static WebApplication MapDashboard(this WebApplication app)
     {
         app.UseAntiforgery();
-        app.MapStaticAssets();
+        app.MapStaticAssets().AllowAnonymous(); // styles and scripts, the sign-in page's included; no data
         app.MapGet("/", () => Results.Redirect(Path)).ExcludeFromDescription();
         // Framing is forbidden for every answer of the Api (SecurityHeaders), more strictly than
         // Blazor's own default ('self'), which would add a second policy.

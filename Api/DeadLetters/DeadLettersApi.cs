@@ -1,3 +1,4 @@
+using AspireJobs.Api.Access;
 using AspireJobs.Api.Http;
 using AspireJobs.Api.Jobs;
 using AspireJobs.Core.Dispatch;
@@ -20,7 +21,8 @@ public static class DeadLettersApi
         deadLetters.MapPost("/{id:guid}/requeue", Requeue).WithName("RequeueDeadLetter")
             .WithSummary("Requeue a dead-lettered job")
             .WithDescription("Its retries start over, and the jobs its failure cancelled wait for it again. 409 when it is not dead-lettered.")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .RequireScope(ApiScope.Admin);
         return app;
     }
 

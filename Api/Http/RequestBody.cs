@@ -6,12 +6,14 @@ namespace AspireJobs.Api.Http;
 /// <summary>
 /// Reads a request body as JSON, answering the ways it can be wrong with a problem: not JSON
 /// (415), malformed (400), over the size limit (413). A body without a Content-Type is read as
-/// JSON; one that declares another type is refused. The limit is checked against Content-Length
+/// JSON; one that declares another type is refused, and so is an object that names a property twice. The limit is checked against Content-Length
 /// here, and against the bytes actually sent by the server (the route's RequestSizeLimit).
 /// </summary>
 public static class RequestBody
 {
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
+    // Deep enough for the deepest payload allowed (Api:MaxPayloadDepth, checked per field) inside
+    // a batch; a name given twice in one object is refused rather than silently picking one.
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 300, AllowDuplicateProperties = false };
 
     public static async Task<(JsonDocument? Document, ProblemHttpResult? Problem)> ReadJsonAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using AspireJobs.Api.Http;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Workflows;
 
@@ -51,6 +52,10 @@ public sealed class JobRequestReader(ApiOptions options)
             {
                 Error("payload", $"The payload must be at most {options.MaxPayloadBytes} bytes of JSON.");
                 payloadTooLarge = true;
+            }
+            else if (JsonDepth.Of(payloadElement) > options.MaxPayloadDepth)
+            {
+                Error("payload", $"The payload may nest objects and arrays at most {options.MaxPayloadDepth} deep.");
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AspireJobs.Api.Access;
 using AspireJobs.Api.Http;
 using AspireJobs.Api.OpenApi;
 using AspireJobs.Core;
@@ -38,12 +39,14 @@ public static class JobsApi
             .WithSummary("Create a job")
             .WithDescription("201 with the job and its Location; 200 with the existing job when the idempotency key was used before. "
                 + "400 lists every invalid field (and unknownIds for dependencies that do not exist); 409 names a cycle; 413 for a body over the limit.")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .RequireScope(ApiScope.Write);
         jobs.MapPost("/batch", CreateJobs).WithMetadata(new RequestSizeLimitAttribute(limits.MaxBatchRequestBytes))
             .WithName("CreateJobs").Accepts<BatchRequestBody>("application/json")
             .WithSummary("Create up to 10,000 jobs atomically")
             .WithDescription("All or none. Jobs may depend on each other by ref, and on existing jobs by id; the ids come back in request order.")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .RequireScope(ApiScope.Write);
         jobs.MapGet("/", ListJobs).WithName("ListJobs")
             .WithSummary("List jobs, newest first")
             .WithDescription("Filter by status and type; pages of at most limit (default 50, at most 1,000) follow nextCursor.");
@@ -51,15 +54,18 @@ public static class JobsApi
         jobs.MapGet("/{id:guid}/executions", GetExecutions).WithName("GetJobExecutions").WithSummary("List a job's attempts, first to last");
         jobs.MapGet("/{id:guid}/graph", GetGraph).WithName("GetJobGraph")
             .WithSummary("Get a job's ancestors and descendants")
-            .WithDescription("Each with its status, priority, effective priority, depth and dependsOn; in pages that follow nextCursor.");
+            .WithDescription("Each with its status, priority, effective priority, depth and dependsOn; in pages that follow nextCursor.")
+            .LimitAsExpensive();
         jobs.MapPost("/{id:guid}/cancel", CancelJob).WithName("CancelJob")
             .WithSummary("Cancel a job")
             .WithDescription("A waiting, scheduled or queued job is cancelled at once (200); a running one is asked to stop (202). 409 once it has finished.")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .RequireScope(ApiScope.Write);
         jobs.MapPatch("/{id:guid}", ChangePriority).WithName("ChangePriority").Accepts<PriorityChangeBody>("application/json")
             .WithSummary("Change a job's priority")
             .WithDescription("Jobs it depends on are raised with it (priority inheritance). 409 once it has finished.")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .RequireScope(ApiScope.Write);
 
         return app;
     }

@@ -1,3 +1,4 @@
+using AspireJobs.Api.Access;
 using AspireJobs.Api.Http;
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Workers;
@@ -18,7 +19,8 @@ public static class WorkersApi
         workers.MapPost("/{id:guid}/drain", DrainWorker).WithName("DrainWorker")
             .WithSummary("Drain a worker")
             .WithDescription("It takes no new jobs and finishes those it runs. 409 when it is dead or stopped.")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .RequireScope(ApiScope.Admin);
         return app;
     }
 

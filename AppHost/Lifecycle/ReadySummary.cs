@@ -1,11 +1,12 @@
 using AspireJobs.AppHost.Infrastructure;
+using AspireJobs.AppHost.Services;
 using Microsoft.Extensions.Hosting;
 
 namespace AspireJobs.AppHost.Lifecycle;
 
 /// <summary>
-/// Once every long-running instance is healthy, prints where things are: the Api, the Aspire
-/// dashboard's login link, the state file. Aspire prints the dashboard's address when it starts;
+/// Once every long-running instance is healthy, prints where things are: the Api, the file that
+/// holds its key, the Aspire dashboard's login link, the state file. Aspire prints the dashboard's address when it starts;
 /// this is the line to look for when the whole system is ready.
 /// </summary>
 public sealed class ReadySummary(
@@ -54,6 +55,7 @@ public sealed class ReadySummary(
             $"{ReadyLine} on {run.Infrastructure.Describe()}.",
             $"  Api:              {api}",
             $"  Dashboard:        {api.TrimEnd('/')}/dashboard",
+            $"  API key:          {Path.Combine(run.DataDirectory, ApiKeys.AdminFileName)} (admin; api-key-write and api-key-read beside it)",
             $"  Aspire dashboard: {dashboard}",
             $"  State:            {run.StatusFilePath}",
             "  Ctrl+C stops everything."));

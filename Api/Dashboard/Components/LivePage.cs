@@ -1,4 +1,6 @@
+using AspireJobs.Api.Access;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -8,11 +10,17 @@ namespace AspireJobs.Api.Dashboard.Components;
 /// A dashboard page that keeps itself current: it loads when rendered over its circuit, then again
 /// every <see cref="Interval"/>, pushing each change to the browser. A load that
 /// fails (a server briefly away) leaves the last figures up with the reason shown, and the next
-/// tick tries again.
+/// tick tries again. Actions show, and run, only when the signed-in key's scope covers them.
 /// </summary>
 public abstract class LivePage : ComponentBase, IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
+
+    [CascadingParameter]
+    private Task<AuthenticationState>? Authentication { get; set; }
+
+    /// <summary>The signed-in key's scope; null until known, and for nobody.</summary>
+    private ApiScope? _scope;
 
     /// <summary>Why the last load failed; null when it did not.</summary>
     protected string? LoadError { get; private set; }
@@ -24,8 +32,12 @@ public abstract class LivePage : ComponentBase, IAsyncDisposable
     /// <summary>Reads what the page shows.</summary>
     protected abstract Task LoadAsync(CancellationToken cancellationToken);
 
+    /// <summary>Whether the signed-in key may do what needs <paramref name="scope"/>.</summary>
+    protected bool May(ApiScope scope) => _scope is { } held && held.Covers(scope);
+
     protected override async Task OnInitializedAsync()
     {
+        _scope = Authentication is null ? null : AccessPolicies.ScopeOf((await Authentication).User);
         await ReloadAsync();
         if (RendererInfo.IsInteractive)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using AspireJobs.Api.Access;
 using AspireJobs.Tests.EndToEnd;
 using AspireJobs.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -46,6 +47,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
                 _problems.Add($"{response.Status} for {response.Url}");
             }
         };
+        await fixture.SignInAsync(_page);
     }
 
     public async ValueTask DisposeAsync()
@@ -225,6 +227,59 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
             return shown == listed && (listed > 0 || await _page.GetByTestId("anomalies-empty").IsVisibleAsync());
         }, "the anomalies page to list what /api/health/anomalies lists");
         await ScreenshotAsync("anomalies");
+    }
+
+    [Fact]
+    public async Task WithoutSigningIn_ThePageAsksForAKey_AndAWrongKeyIsRefused()
+    {
+        await using var context = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.BaseAddress.ToString() });
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync("/dashboard/workers");
+        Assert.Contains("/dashboard/login", page.Url, StringComparison.Ordinal);
+
+        await page.GetByTestId("login-key").FillAsync("not-a-key-of-this-api");
+        await page.GetByTestId("login-submit").ClickAsync();
+        await Expect(page.GetByTestId("login-error")).ToContainTextAsync("not a key");
+        Assert.Empty(await context.CookiesAsync());
+
+        await page.GetByTestId("login-key").FillAsync(fixture.System.ApiKey());
+        await page.GetByTestId("login-submit").ClickAsync();
+        // Back where the browser was going, signed in; the cookie is the key's name and scope, never the key.
+        await Expect(page.GetByTestId("signed-in")).ToHaveTextAsync("admin (admin)");
+        Assert.EndsWith("/dashboard/workers", page.Url, StringComparison.Ordinal);
+        var cookie = Assert.Single(await context.CookiesAsync());
+        Assert.True((cookie.HttpOnly, cookie.SameSite) == (true, SameSiteAttribute.Strict), $"{cookie.HttpOnly} {cookie.SameSite}");
+        Assert.DoesNotContain(fixture.System.ApiKey(), cookie.Value, StringComparison.Ordinal);
+
+        await page.GetByTestId("sign-out").ClickAsync();
+        await page.WaitForURLAsync("**/dashboard/login");
+        await page.GotoAsync("/dashboard");
+        Assert.Contains("/dashboard/login", page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignedInWithAReadOnlyKey_TheDashboardShowsEverything_ButOffersNoAction()
+    {
+        var failed = await Api.PostJsonAsync("/api/jobs", new { type = "fail", payload = new { always = true }, maxRetries = 0 }, HttpStatusCode.Created);
+        await AppHostEndToEndTests.PollAsync(Api, $"/api/jobs/{failed.Id()}", j => j.Status() == "dead_lettered");
+        var later = await CreateLaterAsync("dashboard.readonly");
+        await using var context = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.BaseAddress.ToString() });
+        var page = await context.NewPageAsync();
+
+        await fixture.SignInAsync(page, ApiScope.Read);
+
+        await page.GotoAsync($"/dashboard/jobs/{later.Id()}");
+        await Expect(page.GetByTestId("job-status")).ToHaveTextAsync("scheduled");
+        await Expect(page.GetByTestId("job-cancel")).ToHaveCountAsync(0);
+        await page.GotoAsync($"/dashboard/jobs/{failed.Id()}");
+        await Expect(page.GetByTestId("job-status")).ToHaveTextAsync("dead_lettered");
+        await Expect(page.GetByTestId("job-requeue")).ToHaveCountAsync(0);
+        await page.GotoAsync("/dashboard/dead-letters");
+        await Expect(page.GetByTestId("requeue-selected")).ToHaveCountAsync(0);
+        await page.GotoAsync("/dashboard/workers");
+        await Expect(page.Locator("[data-testid^=drain-]")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("signed-in")).ToHaveTextAsync("read (read)");
     }
 
     private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)

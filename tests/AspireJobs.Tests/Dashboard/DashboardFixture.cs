@@ -1,3 +1,4 @@
+using AspireJobs.Api.Access;
 using AspireJobs.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -27,6 +28,15 @@ public sealed class DashboardFixture(TestServers servers) : IAsyncLifetime
         Browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true });
         // Generous: a busy 2-core machine may take seconds to push an update.
         Assertions.SetDefaultExpectTimeout(30_000);
+    }
+
+    /// <summary>Signs <paramref name="page"/> in through the dashboard's sign-in page with the AppHost's key of <paramref name="scope"/>.</summary>
+    public async Task SignInAsync(IPage page, ApiScope scope = ApiScope.Admin)
+    {
+        await page.GotoAsync("/dashboard/login");
+        await page.GetByTestId("login-key").FillAsync(System.ApiKey(scope));
+        await page.GetByTestId("login-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("signed-in")).ToContainTextAsync($"({scope.Name()})");
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,8 @@
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using AspireJobs.AppHost.Lifecycle;
+using AspireJobs.Api.Access;
+using AspireJobs.AppHost.Services;
 using AspireJobs.LocalProcesses;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,8 +26,12 @@ public sealed class AspireJobsApp : IAsyncDisposable
 
     public string DataDirectory { get; }
 
-    /// <summary>A client of the api, from <c>CreateHttpClient("api")</c>.</summary>
+    /// <summary>A client of the api, from <c>CreateHttpClient("api")</c>, sending the admin key the AppHost generated.</summary>
     public HttpClient Api { get; }
+
+    /// <summary>The key the AppHost generated for <paramref name="scope"/>, from the data directory, as a client would read it.</summary>
+    public string ApiKey(ApiScope scope = ApiScope.Admin) =>
+        File.ReadAllText(Path.Combine(DataDirectory, scope == ApiScope.Admin ? ApiKeys.AdminFileName : $"{ApiKeys.AdminFileName}-{scope.Name()}"));
 
     /// <summary>apphost.json as it is now.</summary>
     public StatusDocument Status() => StatusFile.Read(StatusFile.PathIn(DataDirectory)) ?? throw new InvalidOperationException("apphost.json is missing or unreadable.");
@@ -57,7 +63,9 @@ public sealed class AspireJobsApp : IAsyncDisposable
         var app = await AspireJobsAppHost.StartAsync(
             dataDirectory, workers, builder => builder.WithEnvironment(environment ?? new Dictionary<string, IReadOnlyDictionary<string, string>>()),
             dashboard, TestContext.Current.CancellationToken);
-        return new AspireJobsApp(app, dataDirectory, app.CreateHttpClient("api"));
+        var api = app.CreateHttpClient("api");
+        api.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, await File.ReadAllTextAsync(Path.Combine(dataDirectory, ApiKeys.AdminFileName)));
+        return new AspireJobsApp(app, dataDirectory, api);
     }
 
     public async ValueTask DisposeAsync()

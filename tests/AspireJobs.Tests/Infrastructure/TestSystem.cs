@@ -1,3 +1,4 @@
+using AspireJobs.Api.Access;
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using Microsoft.AspNetCore.Hosting;
@@ -60,16 +61,27 @@ public sealed class TestSystem : IAsyncDisposable
         return environment;
     }
 
-    /// <summary>An HttpClient for an in-process Api of this system.</summary>
-    public HttpClient Api() => ApiHost.CreateClient();
+    /// <summary>An HttpClient for an in-process Api of this system, with the admin key.</summary>
+    public HttpClient Api() => Api(ApiScope.Admin);
+
+    /// <summary>An HttpClient for an in-process Api of this system, with the key of <paramref name="scope"/>, or none.</summary>
+    public HttpClient Api(ApiScope? scope) => scope is { } held ? ApiHost.CreateClient().WithKey(held) : ApiHost.CreateClient();
 
     /// <summary>The in-process Api of this system, started on first use.</summary>
-    public WebApplicationFactory<AspireJobs.Api.ApiOptions> ApiHost => _api ??=
+    public WebApplicationFactory<AspireJobs.Api.ApiOptions> ApiHost => _api ??= CreateApiHost([]);
+
+    /// <summary>Another in-process Api of this system, with <paramref name="settings"/> on top (the caller disposes it).</summary>
+    public WebApplicationFactory<AspireJobs.Api.ApiOptions> CreateApiHost(IEnumerable<KeyValuePair<string, string>> settings) =>
         new WebApplicationFactory<AspireJobs.Api.ApiOptions>().WithWebHostBuilder(web =>
         {
             foreach (var (name, value) in Environment())
             {
                 web.UseSetting(name.Replace("__", ":", StringComparison.Ordinal), value);
+            }
+
+            foreach (var (name, value) in TestApiKeys.Settings().Concat(settings))
+            {
+                web.UseSetting(name, value);
             }
         });
 

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace AspireJobs.Api.Access;
+
+/// <summary>
+/// Who may call the Api: every route but <c>/health</c> and <c>/alive</c> needs an API key (or
+/// the dashboard's login cookie, which carries a key's scope), at the rate its scope allows.
+/// A request that carries a key is judged by the key alone; one without is judged by its cookie.
+/// </summary>
+public static class AccessSetup
+{
+    private const string KeyOrCookie = "KeyOrCookie";
+
+    public static WebApplicationBuilder AddAccess(this WebApplicationBuilder builder)
+    {
+        // Keys may also live in a file that is edited while the Api runs (rotation without a restart).
+        if (builder.Configuration[$"{ApiOptions.Section}:{nameof(ApiOptions.KeysFile)}"] is { Length: > 0 } keysFile)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(keysFile), optional: true, reloadOnChange: true);
+        }
+
+        builder.Services.AddSingleton<ApiKeyRing>();
+        builder.Services.AddAuthentication(KeyOrCookie)
+            .AddPolicyScheme(KeyOrCookie, null, options => options.ForwardDefaultSelector = context =>
+                ApiKeyAuthenticationHandler.CarriesKey(context.Request) || !DashboardLogin.CanUseCookie(context.Request)
+                    ? ApiKeyAuthenticationHandler.SchemeName
+                    : DashboardLogin.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddCookie(DashboardLogin.Scheme, DashboardLogin.ConfigureCookie);
+        builder.Services.AddAuthorization(options => options.AddScopePolicies());
+        builder.Services.AddCascadingAuthenticationState();
+        builder.AddRequestRateLimits();
+        return builder;
+    }
+
+    public static WebApplication UseAccess(this WebApplication app)
+    {
+        // Read the keys now: a bad Api:Keys section stops the Api at start, naming the key.
+        _ = app.Services.GetRequiredService<ApiKeyRing>();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        return app;
+    }
+}
