@@ -32,20 +32,54 @@ public static class RequestBody
 
         try
         {
-            return (await JsonDocument.ParseAsync(request.Body, Options, cancellationToken), null);
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, cancellationToken);
+            var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+            if (FirstInvalidString(body.Span) is { } offset)
+            {
+                return (null, NotJson($"The string at byte {offset} escapes an unpaired UTF-16 surrogate; no text can hold it."));
+            }
+
+            return (JsonDocument.Parse(body, Options), null);
         }
         catch (JsonException e)
         {
-            return (null, TypedResults.Problem(
-                statusCode: StatusCodes.Status400BadRequest,
-                title: "The body is not valid JSON.",
-                detail: e.Message));
+            return (null, NotJson(e.Message));
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (null, TooLarge(maxBytes));
         }
     }
+
+    /// <summary>
+    /// Where a string (a value or a property name) escapes a lone surrogate (<c>"\udfff"</c>):
+    /// valid JSON syntax, but no string, and no PostgreSQL text, can hold it. Only escaped strings
+    /// need a look; the reader has already checked every unescaped byte.
+    /// </summary>
+    private static long? FirstInvalidString(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = Options.MaxDepth });
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+            {
+                try
+                {
+                    _ = reader.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    return reader.TokenStartIndex;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static ProblemHttpResult NotJson(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not valid JSON.", detail: detail);
 
     private static ProblemHttpResult TooLarge(long maxBytes) =>
         TypedResults.Problem(

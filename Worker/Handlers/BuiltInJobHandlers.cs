@@ -5,7 +5,8 @@ namespace AspireJobs.Worker.Handlers;
 /// <summary>
 /// The job types every worker runs (DESIGN.md §4), used by tests, benchmarks and smoke checks:
 /// <c>noop</c>, <c>echo</c>, <c>sleep</c> and <c>fail</c>; and <c>collect</c>, which gathers the
-/// results of the jobs it depends on.
+/// results of the jobs it depends on; and <c>record</c>, which writes its attempt to
+/// <c>job_effects</c> for the loss-and-duplication checker.
 /// </summary>
 public static class BuiltInJobHandlers
 {
@@ -14,7 +15,8 @@ public static class BuiltInJobHandlers
         .AddJobHandler<EchoHandler>("echo")
         .AddJobHandler<SleepHandler>("sleep")
         .AddJobHandler<FailHandler>("fail")
-        .AddJobHandler<CollectHandler>("collect");
+        .AddJobHandler<CollectHandler>("collect")
+        .AddJobHandler<RecordHandler>("record");
 
     /// <summary>Succeeds at once, with no result.</summary>
     public sealed class NoopHandler : IJobHandler<JsonElement, object?>

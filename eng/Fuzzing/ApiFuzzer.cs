@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace AspireJobs.Fuzzing;
+
+/// <summary>
+/// Sends generated requests to every operation of the Api's OpenAPI document: valid ones, near
+/// misses, wrong types, huge and deeply nested bodies, unicode edge cases, duplicated keys, wrong
+/// content types, no key or a key of too small a scope. A finding is a 5xx, a stack trace or an
+/// exception's name in a body, or a refused request that changed the stored state. Requests go
+/// one at a time, so the state before and after each one belongs to it alone.
+/// </summary>
+public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, HttpClient anonymous, Func<Task<string>> storedState, int seed)
+{
+    private readonly FuzzValues _values = new(new Random(seed));
+    private readonly List<Guid> _knownIds = [];
+
+    public sealed record Operation(string Method, string PathTemplate, IReadOnlyList<string> QueryParameters, bool HasBody);
+
+    /// <summary>The operations of an OpenAPI document.</summary>
+    public static IReadOnlyList<Operation> OperationsOf(JsonElement document) =>
+    [
+        .. document.GetProperty("paths").EnumerateObject().SelectMany(path => path.Value.EnumerateObject()
+            .Where(op => op.Name is "get" or "post" or "put" or "patch" or "delete")
+            .Select(op => new Operation(
+                op.Name.ToUpperInvariant(),
+                path.Name,
+                op.Value.TryGetProperty("parameters", out var parameters)
+                    ? [.. parameters.EnumerateArray().Where(p => p.GetProperty("in").GetString() == "query").Select(p => p.GetProperty("name").GetString()!)]
+                    : [],
+                op.Value.TryGetProperty("requestBody", out _)))),
+    ];
+
+    public async Task<FuzzReport> RunAsync(IReadOnlyList<Operation> operations, int maxRequests, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.StartNew();
+        var byStatus = new Dictionary<int, int>();
+        var findings = new List<FuzzFinding>();
+        var sent = 0;
+        while (sent < maxRequests && started.Elapsed < budget)
+        {
+            var operation = _values.Pick(operations);
+            var (client, refusedByDesign) = _values.Random.Next(20) switch
+            {
+                0 => (anonymous, true),
+                1 => (readOnly, operation.Method != "GET"),
+                _ => (admin, false),
+            };
+            var (path, contentType, body) = Build(operation);
+            var mutating = operation.Method != "GET";
+            var before = mutating ? await storedState() : null;
+
+            using var request = new HttpRequestMessage(new HttpMethod(operation.Method), path);
+            if (body is not null)
+            {
+                request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+                if (contentType is not null)
+                {
+                    request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+                }
+            }
+
+            int status;
+            string answer;
+            try
+            {
+                using var response = await client.SendAsync(request, cancellationToken);
+                status = (int)response.StatusCode;
+                answer = await response.Content.ReadAsStringAsync(cancellationToken);
+            }
+            catch (HttpRequestException e)
+            {
+                status = 0;
+                answer = e.Message;
+            }
+            catch (InvalidOperationException)
+            {
+                continue; // the client itself refused to send it (an in-process test server decodes the path first)
+            }
+
+            sent++;
+            byStatus[status] = byStatus.GetValueOrDefault(status) + 1;
+            var finding = Judge(status, answer, refusedByDesign);
+            if (finding is null && mutating && status is < 200 or >= 300 && await storedState() != before)
+            {
+                finding = "a refused request changed the stored jobs";
+            }
+
+            if (finding is not null)
+            {
+                findings.Add(new FuzzFinding(operation.Method, path, contentType, body ?? "", status, finding));
+            }
+            else if (status == 201 && TryReadId(answer) is { } id)
+            {
+                _knownIds.Add(id);
+            }
+        }
+
+        return new FuzzReport(sent, byStatus, findings, started.Elapsed);
+    }
+
+    private static string? Judge(int status, string answer, bool refusedByDesign)
+    {
+        if (status is 0 or >= 500)
+        {
+            return $"answered {status}";
+        }
+
+        if (StackTrace().IsMatch(answer))
+        {
+            return "the body shows a stack trace or an exception's name";
+        }
+
+        return refusedByDesign && status is >= 200 and < 300 ? "served without the scope it needs" : null;
+    }
+
+    private (string Path, string? ContentType, string? Body) Build(Operation operation)
+    {
+        var path = Parameter().Replace(operation.PathTemplate, _ => _values.Random.Next(10) switch
+        {
+            < 6 => Guid.NewGuid().ToString(),
+            < 9 when _knownIds.Count > 0 => _values.Pick(_knownIds).ToString(),
+            _ => Escape(_values.Text()),
+        });
+
+        var query = operation.QueryParameters.Where(_ => _values.Random.Next(2) == 0)
+            .Select(name => $"{name}={Escape(QueryValue(name))}")
+            .ToList();
+        if (query.Count > 0)
+        {
+            path += "?" + string.Join("&", query);
+        }
+
+        if (!operation.HasBody && _values.Random.Next(5) != 0)
+        {
+            return (path, null, null);
+        }
+
+        var contentType = _values.Random.Next(12) switch
+        {
+            0 => "text/plain",
+            1 => "application/x-www-form-urlencoded",
+            2 => null,
+            3 => "application/json; charset=latin1",
+            4 => "multipart/form-data; boundary=x",
+            _ => "application/json",
+        };
+        var body = operation.PathTemplate.EndsWith("/batch", StringComparison.Ordinal) ? Batch()
+            : operation.Method == "PATCH" ? Mutate(new JsonObject { ["priority"] = _values.Random.Next(1, 6) })
+            : Mutate(_values.ValidJob());
+        return (path, contentType, body);
+    }
+
+    private string QueryValue(string name) => (name, _values.Random.Next(3)) switch
+    {
+        ("status", 0) => _values.Pick(["waiting", "scheduled", "queued", "running", "completed", "dead_lettered", "cancelled"]),
+        ("limit", 0) => _values.Random.Next(-5, 2000).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ("type", 0) => "noop",
+        _ => _values.Text(),
+    };
+
+    private string Batch() => _values.Random.Next(8) switch
+    {
+        0 => _values.AnyJson(),
+        1 => "{\"jobs\":" + _values.AnyJson() + "}",
+        2 => "{\"jobs\":[" + string.Join(",", Enumerable.Range(0, 10_001).Select(_ => "{\"type\":\"noop\"}")) + "]}",
+        3 => "{\"jobs\":[{\"ref\":\"a\",\"type\":\"noop\",\"dependsOn\":[\"b\"]},{\"ref\":\"b\",\"type\":\"noop\",\"dependsOn\":[\"a\"]}]}",
+        _ => "{\"jobs\":[" + string.Join(",", Enumerable.Range(0, _values.Random.Next(0, 20)).Select(_ => Mutate(_values.ValidJob()))) + "]}",
+    };
+
+    /// <summary>A JSON object with one mutation, written by hand so it can also be malformed.</summary>
+    private string Mutate(JsonObject valid)
+    {
+        var fields = valid.Select(p => (Name: p.Key, Json: p.Value?.ToJsonString() ?? "null")).ToList();
+        var names = new[] { "type", "payload", "priority", "maxRetries", "timeoutMs", "dependsOn", "runAt", "idempotencyKey", "onDependencyFailure", "ref" };
+        switch (_values.Random.Next(11))
+        {
+            case 0:
+                break; // valid
+            case 1 when fields.Count > 0:
+                fields.RemoveAt(_values.Random.Next(fields.Count));
+                break;
+            case 2:
+                fields.Add((_values.Pick(names), _values.AnyJson()));
+                break;
+            case 3 when fields.Count > 0:
+                var duplicate = _values.Pick(fields);
+                fields.Add((duplicate.Name, _values.AnyJson()));
+                break;
+            case 4:
+                fields.Add(("payload", _values.Nested(_values.Random.Next(20, 400))));
+                fields.RemoveAll(f => f.Name == "payload" && !f.Json.StartsWith('[') && !f.Json.StartsWith("{\"k\"", StringComparison.Ordinal));
+                break;
+            case 5:
+                fields.RemoveAll(f => f.Name == "payload");
+                fields.Add(("payload", "{\"big\":" + FuzzValues.Quote(new string('y', 1_100_000)) + "}"));
+                break;
+            case 6:
+                return _values.AnyJson();
+            case 7:
+                fields.RemoveAll(f => f.Name == "dependsOn");
+                fields.Add(("dependsOn", "[" + string.Join(",", Enumerable.Range(0, _values.Random.Next(1, 12_000)).Select(_ => $"\"{Guid.NewGuid()}\"")) + "]"));
+                break;
+            case 8:
+                fields.Add((_values.Text(), _values.AnyJson()));
+                break;
+            default:
+                var index = _values.Random.Next(fields.Count);
+                fields[index] = (fields[index].Name, _values.AnyJson());
+                break;
+        }
+
+        return "{" + string.Join(",", fields.Select(f => $"{FuzzValues.Quote(f.Name)}:{f.Json}")) + "}";
+    }
+
+    private static string Escape(string value)
+    {
+        try
+        {
+            return Uri.EscapeDataString(value);
+        }
+        catch (UriFormatException)
+        {
+            return "%ED%A0%80"; // a lone surrogate, as the bytes a hostile client would send
+        }
+    }
+
+    private static Guid? TryReadId(string answer)
+    {
+        try
+        {
+            return JsonDocument.Parse(answer).RootElement.TryGetProperty("id", out var id) && id.TryGetGuid(out var guid) ? guid : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    [GeneratedRegex(@"\{[^}]+\}")]
+    private static partial Regex Parameter();
+
+    // A .NET stack frame ("   at X.Y(") or a file and line, or an exception type's name.
+    [GeneratedRegex(@"(\s+at [\w.<>`]+\(|\.cs:line \d+|\b\w+Exception\b)")]
+    private static partial Regex StackTrace();
+}
