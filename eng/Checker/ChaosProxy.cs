@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+
+namespace AspireJobs.Checker;
+
+/// <summary>
+/// A TCP proxy on loopback between the services and a server (Redis, PostgreSQL) that degrades
+/// the network on demand: adds latency to every chunk forwarded, drops every connection at once
+/// (a reset), or holds every connection half-open (nothing forwarded either way, no FIN, no
+/// reset) until healed, the way a vanished peer behind a NAT looks.
+/// </summary>
+public sealed class ChaosProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<Guid, (Socket Client, Socket Server)> _connections = new();
+    private readonly Task _accepting;
+    private volatile bool _halfOpen;
+
+    public ChaosProxy(string name)
+    {
+        Name = name;
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public string Name { get; }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Where connections go; set once the server's port is known.</summary>
+    public IPEndPoint? Target { get; set; }
+
+    /// <summary>Added before each chunk is passed on, in both directions.</summary>
+    public TimeSpan Latency { get; set; }
+
+    public int Connections => _connections.Count;
+
+    /// <summary>While set, nothing is forwarded and new connections are held: every connection looks alive and answers nothing.</summary>
+    public bool HalfOpen
+    {
+        get => _halfOpen;
+        set => _halfOpen = value;
+    }
+
+    /// <summary>Resets every open connection at once (RST), as a restarted middlebox would.</summary>
+    public int DropAll()
+    {
+        var dropped = 0;
+        foreach (var (id, (client, server)) in _connections)
+        {
+            if (_connections.TryRemove(id, out _))
+            {
+                Reset(client);
+                Reset(server);
+                dropped++;
+            }
+        }
+
+        return dropped;
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptSocketAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            _ = ServeAsync(client);
+        }
+    }
+
+    private async Task ServeAsync(Socket client)
+    {
+        var id = Guid.NewGuid();
+        var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        client.NoDelay = true;
+        try
+        {
+            while (_halfOpen && !_stop.IsCancellationRequested)
+            {
+                await Task.Delay(20, _stop.Token);
+            }
+
+            await server.ConnectAsync(Target ?? throw new InvalidOperationException($"{Name}: no target yet."), _stop.Token);
+            _connections[id] = (client, server);
+            await Task.WhenAny(PumpAsync(client, server), PumpAsync(server, client));
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The server is down, or the connection was dropped: the client sees it closed.
+        }
+        finally
+        {
+            _connections.TryRemove(id, out _);
+            client.Dispose();
+            server.Dispose();
+        }
+    }
+
+    private async Task PumpAsync(Socket from, Socket to)
+    {
+        try
+        {
+            await ForwardAsync(from, to);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Either side went away; ServeAsync closes the other.
+        }
+    }
+
+    private async Task ForwardAsync(Socket from, Socket to)
+    {
+        var buffer = new byte[16 * 1024];
+        while (true)
+        {
+            while (_halfOpen)
+            {
+                await Task.Delay(20, _stop.Token);
+            }
+
+            var read = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+            if (read == 0)
+            {
+                to.Shutdown(SocketShutdown.Send);
+                return;
+            }
+
+            if (Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(Latency, _stop.Token);
+            }
+
+            while (_halfOpen)
+            {
+                await Task.Delay(20, _stop.Token);
+            }
+
+            await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, _stop.Token);
+        }
+    }
+
+    private static void Reset(Socket socket)
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0); // close with RST, not FIN
+            socket.Close();
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        DropAll();
+        await _accepting;
+        _stop.Dispose();
+    }
+}
