@@ -16,6 +16,8 @@ public static class AspireJobsModel
     /// <summary>How long a stopping worker lets running jobs finish: inside the orchestrator's 6 s.</summary>
     public const string ShutdownGracePeriod = "00:00:04";
 
+    private static readonly Dictionary<string, string> LocalPostgresSettings = new() { ["max_connections"] = "500" };
+
     public static IDistributedApplicationBuilder AddAspireJobs(this IDistributedApplicationBuilder builder, AppHostOptions options)
     {
         var dataDirectory = options.DataDirectory
@@ -101,7 +103,9 @@ public static class AspireJobsModel
     private static (IResourceBuilder<IResourceWithConnectionString> Jobsdb, IResourceBuilder<IResourceWithConnectionString> Redis) AddLocalInfrastructure(
         this IDistributedApplicationBuilder builder, string dataDirectory)
     {
-        var postgres = builder.AddLocalPostgres("postgres", Path.Combine(dataDirectory, "postgres")).WithRestartOnCrash();
+        // Room for the fleet's pools: every worker may hold a connection per running job whose
+        // handler uses the database, beside its own; PostgreSQL's default of 100 ran out with two.
+        var postgres = builder.AddLocalPostgres("postgres", Path.Combine(dataDirectory, "postgres"), LocalPostgresSettings).WithRestartOnCrash();
         var redis = builder.AddLocalRedis("redis", Path.Combine(dataDirectory, "redis")).WithRestartOnCrash();
         return (postgres.AddDatabase("jobsdb"), redis);
     }

@@ -47,9 +47,9 @@ public sealed class HealthMonitorOptions : IValidatedOptions
     public TimeSpan LivenessInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
-    /// After Redis lost its data (every heartbeat key with it), how long to wait for a worker to
-    /// beat again before judging it, when it has not reported its heartbeat interval yet (those
-    /// that have get one and a half intervals).
+    /// After Redis lost its data (every heartbeat key with it) or stood still, how long at least to
+    /// wait for a worker to reconnect and beat again before judging it (one and a half of its
+    /// heartbeat intervals, when that is longer).
     /// </summary>
     public TimeSpan RedisLossGrace { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -57,6 +57,10 @@ public static class RedisClient
         // Keep retrying in the background instead of failing the first call: Redis may start
         // after the service, or restart under it, and the reconciler heals what was missed.
         options.AbortOnConnectFail = false;
+        // Reconnect every half second while Redis is away, rather than backing off for seconds:
+        // Redis is the dispatch index and the workers' liveness, and every service should be
+        // back on a restarted Redis as soon as it answers.
+        options.ReconnectRetryPolicy = new LinearRetry(500);
         // Run socket I/O on the .NET thread pool rather than a dedicated pool of its own: fewer
         // threads and hand-offs per command in processes that are mostly waiting on Redis.
         options.SocketManager = SocketManager.ThreadPool;

@@ -33,19 +33,24 @@ public sealed partial class LivenessSweeper(
 
     protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {
-        var now = clock.GetUtcNow();
         var epochCall = Stopwatch.GetTimestamp();
-        if (await dispatcher.RenewLivenessEpochAsync())
-        {
-            _lostAt = now;
-            LogEpoch();
-        }
-
+        var epochLost = await dispatcher.RenewLivenessEpochAsync();
         var redisWait = Stopwatch.GetElapsedTime(epochCall);
         var live = await workers.WorkerGetLiveAsync(stoppingToken);
         var existsCall = Stopwatch.GetTimestamp();
         var silentWorkers = await dispatcher.WithoutHeartbeatAsync(live.Select(w => w.Id).ToList());
         redisWait += Stopwatch.GetElapsedTime(existsCall);
+
+        // The grace runs from when the loss or the stall was seen, once Redis answered again: a
+        // pass that waited seconds for a restarting Redis must not count those seconds as the
+        // workers' time to beat again (it did, and both workers of a wiped Redis were declared
+        // dead the moment it came back).
+        var now = clock.GetUtcNow();
+        if (epochLost)
+        {
+            _lostAt = now;
+            LogEpoch();
+        }
 
         // Only Redis's answers and this process's own pauses count: a slow PostgreSQL must never
         // hold crash recovery back.
@@ -86,12 +91,15 @@ public sealed partial class LivenessSweeper(
     }
 
     /// <summary>
-    /// After Redis lost its data, how long a worker may go without a key before it is judged:
-    /// one and a half of its own heartbeat intervals, by which time a live worker has beaten
-    /// again (the configured grace for a worker that has not reported its interval yet).
+    /// After Redis lost its data or stood still, how long a worker may go without a key before it
+    /// is judged: one and a half of its own heartbeat intervals, and never less than the
+    /// configured grace, since a worker must first reconnect to a Redis that came back.
     /// </summary>
-    private TimeSpan BeatAgainGrace(WorkerInfo worker) =>
-        worker.Metrics is { HeartbeatInterval: var interval } && interval > TimeSpan.Zero ? interval * 1.5 : options.Value.RedisLossGrace;
+    private TimeSpan BeatAgainGrace(WorkerInfo worker)
+    {
+        var grace = options.Value.RedisLossGrace;
+        return worker.Metrics is { HeartbeatInterval: var interval } && interval * 1.5 > grace ? interval * 1.5 : grace;
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerName} ({WorkerId}) missed its heartbeat: declared dead")]
     private partial void LogDead(string workerName, Guid workerId);

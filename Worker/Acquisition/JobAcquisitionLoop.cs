@@ -207,7 +207,18 @@ public sealed partial class JobAcquisitionLoop(
         StartResult result;
         try
         {
-            result = await store.JobSetRunningIfQueuedAsync(ids, identity.Id, _options.LeaseGrace, _handledTypes, stoppingToken);
+            try
+            {
+                result = await store.JobSetRunningIfQueuedAsync(ids, identity.Id, _options.LeaseGrace, _handledTypes, stoppingToken);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                // PostgreSQL did not take them: give the leases up now, so the reconciler's next
+                // pass puts the jobs back in their bands, instead of when the leases expire.
+                await followUp.TryAsync(() => dispatcher.ReleaseAsync(identity.Id, ids), "the leases of jobs that could not be started");
+                throw;
+            }
+
             var startedAt = DateTimeOffset.UtcNow;
             foreach (var job in result.Started)
             {

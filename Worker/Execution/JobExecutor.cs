@@ -35,6 +35,9 @@ public sealed partial class JobExecutor(
     public async Task RunAsync(RunningJob running)
     {
         var job = running.Job;
+        // While PostgreSQL may still hold this attempt's lease (the rescuer takes it after the
+        // job's timeout plus the grace), its outcome is worth writing again after a failure.
+        var leaseDeadline = clock.GetUtcNow() + job.Timeout + _options.LeaseGrace;
         using var scope = logger.BeginScope(new JobLogScope(job.Id, job.Type, job.Attempt));
         using var activity = JobsTracing.StartProcess(job);
         jobsMetrics.Started(job.Type, job.Wait);
@@ -76,7 +79,7 @@ public sealed partial class JobExecutor(
             FinishedJob? finished;
             using (JobsTracing.StartSettle(job))
             {
-                finished = await finishes.FinishAsync(FinishOf(job, outcome) with { HasDependents = job.HasDependents });
+                finished = await FinishWithRetriesAsync(job, FinishOf(job, outcome) with { HasDependents = job.HasDependents }, leaseDeadline);
             }
 
             jobsMetrics.Finished(job.Type, Stopwatch.GetElapsedTime(writeStart));
@@ -96,6 +99,32 @@ public sealed partial class JobExecutor(
             await dispatcher.ReleaseAsync(identity.Id, [job.Id]);
         }
     }
+
+    /// <summary>
+    /// Writes the outcome, and again after a transient failure (PostgreSQL restarting, out of
+    /// connections, a dropped connection) with a growing delay, until it is written or the lease
+    /// could have passed to the rescuer. The write is fenced by the lease token, so writing it
+    /// twice is harmless; giving up at once left the job running until its deadline, minutes away.
+    /// </summary>
+    private async Task<FinishedJob?> FinishWithRetriesAsync(StartedJob job, JobFinish finish, DateTimeOffset leaseDeadline)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await finishes.FinishAsync(finish);
+            }
+            catch (NpgsqlException e) when (e.IsTransient && clock.GetUtcNow() + delay < leaseDeadline)
+            {
+                LogFinishRetried(job.Id, job.Type, attempt, e.Message, delay.TotalSeconds);
+                await Task.Delay(delay, clock);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, FinishRetryMaxDelay.Ticks));
+            }
+        }
+    }
+
+    private static readonly TimeSpan FinishRetryMaxDelay = TimeSpan.FromSeconds(5);
 
     /// <summary>Counts the outcome as written, which a requested cancellation may have overridden.</summary>
     private void CountOutcome(string type, JobStatus status)
@@ -171,6 +200,9 @@ public sealed partial class JobExecutor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}) ignored its cancellation for {GraceSeconds} s; abandoned, its slot is free again")]
     private partial void LogAbandoned(Guid jobId, string jobType, double graceSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}): writing its outcome failed (try {Try}: {Reason}); trying again in {DelaySeconds} s")]
+    private partial void LogFinishRetried(Guid jobId, string jobType, int @try, string reason, double delaySeconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} ({JobType}) finished but its outcome could not be recorded ({Reason}); it will be rescued when its lease expires")]
     private partial void LogRecordFailed(Guid jobId, string jobType, string reason);

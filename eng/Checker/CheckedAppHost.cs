@@ -28,7 +28,7 @@ public sealed class CheckedAppHost : IAsyncDisposable
     private static readonly Dictionary<string, string> Monitor = new()
     {
         ["HealthMonitor__LivenessInterval"] = "00:00:00.200",
-        ["HealthMonitor__RedisLossGrace"] = "00:00:01",
+        ["HealthMonitor__RedisLossGrace"] = HeartbeatTimeout.ToString(),
         ["HealthMonitor__LeaderPollInterval"] = "00:00:00.500",
     };
 

@@ -9,7 +9,7 @@ public sealed record CheckerOptions
     public int BatchSize { get; init; } = 20;
 
     /// <summary>Each creator's pause between requests: the load is steady, not a flood.</summary>
-    public TimeSpan Pause { get; init; } = TimeSpan.FromMilliseconds(25);
+    public TimeSpan Pause { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How long the load runs before the first fault, and after each recovery.</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(1);

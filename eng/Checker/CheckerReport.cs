@@ -19,6 +19,7 @@ public sealed record CheckerReport(
     long CompletedWithEffect,
     long SessionsBefore,
     long SessionsAfter,
+    long BusySessionsAfter,
     TimeSpan Elapsed)
 {
     public bool NothingLostOrDuplicated => Problems.Count == 0 && Faults.All(f => f.Lost == 0 && f.Duplicated == 0 && f.WorstRecovery is not null);
@@ -37,7 +38,7 @@ public sealed record CheckerReport(
 
         text.AppendLine(CultureInfo.InvariantCulture,
             $"{Acknowledged} jobs acknowledged in {Elapsed.TotalSeconds:0} s; completed: Api {ApiCompleted}, database {DatabaseCompleted}, with their effect {CompletedWithEffect}; "
-            + $"database sessions {SessionsBefore} before, {SessionsAfter} after");
+            + $"database sessions {SessionsBefore} before, {SessionsAfter} after ({BusySessionsAfter} not idle)");
         foreach (var problem in Problems.Take(20))
         {
             text.AppendLine(problem);

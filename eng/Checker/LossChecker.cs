@@ -91,6 +91,7 @@ public sealed class LossChecker(CheckedSystem system, CheckerOptions options, Ac
             counts.WithEffect,
             sessionsBefore,
             counts.Sessions,
+            counts.BusySessions,
             started.Elapsed);
     }
 
@@ -260,12 +261,12 @@ public sealed class LossChecker(CheckedSystem system, CheckerOptions options, Ac
         return problems;
     }
 
-    private async Task<(long Completed, long WithEffect, long Sessions)> CountsAsync(CancellationToken cancellationToken)
+    private async Task<(long Completed, long WithEffect, long Sessions, long BusySessions)> CountsAsync(CancellationToken cancellationToken)
     {
         await using var command = system.Database.CreateCommand(CountsSql);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
     }
 
     private static bool IsDuplicate(string problem) => problem.StartsWith("completed ", StringComparison.Ordinal) || problem.StartsWith("its result", StringComparison.Ordinal);
