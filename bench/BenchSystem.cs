@@ -35,6 +35,9 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public string ApiKey { get; }
 
+    /// <summary>The key the AppHost generated for a scope (<c>write</c>, <c>read</c>), from the data directory.</summary>
+    public string ApiKeyOf(string scope) => File.ReadAllText(Path.Combine(_dataDirectory, $"{ApiKeys.AdminFileName}-{scope}"));
+
     public NpgsqlDataSource Database { get; }
 
     public string RedisConnectionString { get; }

@@ -12,6 +12,8 @@ namespace AspireJobs.Bench;
 /// dotnet run -c Release --project bench -- monitor           the health monitor's CPU and memory with 10 workers
 /// dotnet run -c Release --project bench -- dag               a 10,000-job fan-out/fan-in and a 1,000-job chain run to the end
 /// dotnet run -c Release --project bench -- counts [--jobs N] the counts per state with N jobs retained (10,000,000), against a scan
+/// dotnet run -c Release --project bench -- checker [--minutes N]  the loss-and-duplication checker, every fault class round after round (30)
+/// dotnet run -c Release --project bench -- fuzz [--seconds N] [--seed S]  generated requests to every route of the running Api (300)
 /// </code>
 /// </summary>
 public static class Benchmark
@@ -48,8 +50,15 @@ public static class Benchmark
             case "counts":
                 var jobs = OptionAfter(args, "--jobs") is { } j ? int.Parse(j, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) : CountsBenchmark.DefaultJobs;
                 return await CountsBenchmark.RunAsync(jobs);
+            case "checker":
+                var minutes = OptionAfter(args, "--minutes") is { } m ? double.Parse(m, CultureInfo.InvariantCulture) : 30;
+                return await CheckerBenchmark.RunAsync(TimeSpan.FromMinutes(minutes));
+            case "fuzz":
+                var seconds = OptionAfter(args, "--seconds") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : 300;
+                var seed = OptionAfter(args, "--seed") is { } d ? int.Parse(d, CultureInfo.InvariantCulture) : Environment.TickCount;
+                return await FuzzBenchmark.RunAsync(TimeSpan.FromSeconds(seconds), seed);
             default:
-                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...], recovery, monitor, dag or counts [--jobs N].");
+                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...], recovery, monitor, dag, counts [--jobs N], checker [--minutes N] or fuzz [--seconds N] [--seed S].");
                 return 2;
         }
     }

@@ -41,4 +41,11 @@ public sealed record WorkerMetricsReport(
 public sealed record RunDurationStats(long Count, double MeanMs);
 
 /// <summary>What a worker learns back from its report: how the fleet sees it, and which of its jobs to cancel.</summary>
-public sealed record WorkerStanding(WorkerStatus Status, double? HealthScore, IReadOnlyList<Guid> CancelRequested);
+public sealed record WorkerStanding(WorkerStatus Status, double? HealthScore, IReadOnlyList<Guid> CancelRequested)
+{
+    /// <summary>Jobs PostgreSQL says the worker runs, which it does not hold: to hand back.</summary>
+    public IReadOnlyList<StrayJob> Strays { get; init; } = [];
+}
+
+/// <summary>A job running in PostgreSQL under a worker that never got it, with the lease token that lets the worker hand it back.</summary>
+public sealed record StrayJob(Guid Id, Guid LeaseToken);

@@ -57,7 +57,17 @@ public sealed class WorkerStore(NpgsqlDataSource db, TimeProvider clock)
     /// Records a worker's report; returns how the fleet sees it (and which of <paramref name="runningJobs"/>
     /// a client asked to cancel), or null when it is not registered.
     /// </summary>
-    public async Task<WorkerStanding?> WorkerSetHeartbeatAsync(Guid id, WorkerMetricsReport report, IReadOnlyCollection<Guid> runningJobs, CancellationToken cancellationToken)
+    public async Task<WorkerStanding?> WorkerSetHeartbeatAsync(Guid id, WorkerMetricsReport report, IReadOnlyCollection<Guid> runningJobs, CancellationToken cancellationToken) =>
+        await WorkerSetHeartbeatAsync(id, report, runningJobs, StrayAfter, cancellationToken);
+
+    /// <summary>
+    /// How long after its start a job running under a worker that does not hold it counts as a
+    /// stray: far longer than a start's answer takes to arrive, far shorter than a lease deadline.
+    /// </summary>
+    public static readonly TimeSpan StrayAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>As above, with the time after which an unheld running job counts as a stray.</summary>
+    public async Task<WorkerStanding?> WorkerSetHeartbeatAsync(Guid id, WorkerMetricsReport report, IReadOnlyCollection<Guid> runningJobs, TimeSpan strayAfter, CancellationToken cancellationToken)
     {
         await using var command = db.CreateCommand(WorkerSetHeartbeatSql);
         command.Parameters.Add(Value(id));
@@ -67,10 +77,19 @@ public sealed class WorkerStore(NpgsqlDataSource db, TimeProvider clock)
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb, Value = JsonSerializer.Serialize(report, WorkerRow.Json) });
         command.Parameters.Add(Value(runningJobs.ToArray()));
         command.Parameters.Add(Time(clock.GetUtcNow()));
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = strayAfter });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new WorkerStanding(WorkerStatusText.Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetFloat(1), reader.GetFieldValue<Guid[]>(2))
-            : null;
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var strayIds = reader.GetFieldValue<Guid[]>(3);
+        var strayTokens = reader.GetFieldValue<Guid[]>(4);
+        return new WorkerStanding(WorkerStatusText.Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetFloat(1), reader.GetFieldValue<Guid[]>(2))
+        {
+            Strays = [.. strayIds.Zip(strayTokens, (jobId, leaseToken) => new StrayJob(jobId, leaseToken))],
+        };
     }
 
     public Task<IReadOnlyList<WorkerInfo>> WorkerListAsync(int limit, CancellationToken cancellationToken) =>

@@ -52,6 +52,9 @@ public sealed partial class JobAcquisitionLoop(
 
     public IReadOnlyCollection<Guid> RunningJobIds => [.. _running.Keys];
 
+    /// <summary>The jobs it runs and those it is starting: every job PostgreSQL may rightly say it runs.</summary>
+    public IReadOnlyCollection<Guid> HeldJobIds => [.. _running.Keys, .. _starting.Keys];
+
     /// <summary>
     /// How many jobs this worker takes on at once. Health-aware: a degraded worker takes fewer
     /// (in proportion to its health score, never fewer than a quarter), so healthier workers

@@ -1,6 +1,8 @@
 using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Workers;
 using AspireJobs.Worker.Acquisition;
+using AspireJobs.Worker.Execution;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StackExchange.Redis;
@@ -19,6 +21,7 @@ public sealed partial class HeartbeatService(
     JobDispatcher dispatcher,
     WorkerStore workers,
     JobAcquisitionLoop loop,
+    FinishBatcher finishes,
     WorkerMetrics metrics,
     WorkerIdentity identity,
     IHostApplicationLifetime lifetime,
@@ -80,7 +83,7 @@ public sealed partial class HeartbeatService(
         WorkerStanding? standing;
         try
         {
-            standing = await workers.WorkerSetHeartbeatAsync(identity.Id, metrics.TakeReport(loop.InFlight, _options.HeartbeatInterval), loop.RunningJobIds, stoppingToken);
+            standing = await workers.WorkerSetHeartbeatAsync(identity.Id, metrics.TakeReport(loop.InFlight, _options.HeartbeatInterval), loop.HeldJobIds, stoppingToken);
         }
         catch (NpgsqlException e)
         {
@@ -111,6 +114,31 @@ public sealed partial class HeartbeatService(
         {
             loop.Cancel(jobId);
         }
+
+        await HandBackStraysAsync(standing?.Strays ?? []);
+    }
+
+    /// <summary>
+    /// Jobs whose start committed in PostgreSQL while its answer was lost (a dropped connection):
+    /// running under this worker, which never got them. Handed back at once, fenced by their lease
+    /// tokens, instead of waiting out their lease deadline (their timeout plus the grace).
+    /// </summary>
+    private async Task HandBackStraysAsync(IReadOnlyList<StrayJob> strays)
+    {
+        foreach (var stray in strays)
+        {
+            try
+            {
+                if (await finishes.FinishAsync(JobFinish.HandedBack(stray.Id, stray.LeaseToken, "Its start never reached the worker; handed back.")) is not null)
+                {
+                    LogStrayHandedBack(stray.Id);
+                }
+            }
+            catch (NpgsqlException e)
+            {
+                LogReportFailed(e.Message); // the next report finds it again
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Received order: {Order}")]
@@ -121,6 +149,9 @@ public sealed partial class HeartbeatService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Metrics report failed ({Reason})")]
     private partial void LogReportFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} was started for this worker, but the start's answer never arrived; handed back")]
+    private partial void LogStrayHandedBack(Guid jobId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The health monitor declared this worker dead; exiting so it can be replaced")]
     private partial void LogPresumedDead();

@@ -3,7 +3,6 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using AspireJobs.LocalProcesses;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace AspireJobs.Checker;
@@ -73,8 +72,8 @@ public sealed class CheckedAppHost : IAsyncDisposable
             }
         }, dashboard: false, cancellationToken);
 
-        var redisConnectionString = (await ConnectionStringResource(app, "redis").GetConnectionStringAsync(cancellationToken))!;
-        var jobsdbConnectionString = (await ConnectionStringResource(app, "jobsdb").GetConnectionStringAsync(cancellationToken))!;
+        var redisConnectionString = (await app.GetConnectionStringAsync("redis", cancellationToken))!;
+        var jobsdbConnectionString = (await app.GetConnectionStringAsync("jobsdb", cancellationToken))!;
         var database = NpgsqlDataSource.Create(jobsdbConnectionString);
         var api = app.CreateHttpClient("api");
         api.DefaultRequestHeaders.Add("X-Api-Key", await File.ReadAllTextAsync(Path.Combine(dataDirectory, "api-key"), cancellationToken));
@@ -84,9 +83,6 @@ public sealed class CheckedAppHost : IAsyncDisposable
 
     private static IResourceWithConnectionString ConnectionStringResource(IDistributedApplicationTestingBuilder builder, string name) =>
         builder.Resources.OfType<IResourceWithConnectionString>().Single(r => r.Name == name);
-
-    private static IResourceWithConnectionString ConnectionStringResource(DistributedApplication app, string name) =>
-        app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<IResourceWithConnectionString>().Single(r => r.Name == name);
 
     /// <summary><c>127.0.0.1:6379,password=...</c> with the proxy's port, the proxy aimed at the server's.</summary>
     private static string ThroughRedisProxy(string connectionString, ChaosProxy proxy)

@@ -97,6 +97,72 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
         Assert.Equal("api", Environment(api.ProcessId!.Value)["OTEL_SERVICE_NAME"]);
     }
 
+    [Fact]
+    public async Task EveryServerAndService_ListensOnLoopbackOnly_AndTheServersRefuseAClientWithoutTheirPassword()
+    {
+        var status = System.Status();
+        var env = Environment(status.Resources.First(r => r.Resource == "worker" && r.State == "Running").ProcessId!.Value);
+        var ports = new List<int> { int.Parse(env["JOBSDB_PORT"], global::System.Globalization.CultureInfo.InvariantCulture), int.Parse(env["REDIS_PORT"], global::System.Globalization.CultureInfo.InvariantCulture) };
+        ports.AddRange(status.Resources.SelectMany(r => r.Endpoints).Select(url => new Uri(url).Port));
+
+        var listening = ListeningSockets();
+        foreach (var port in ports.Distinct())
+        {
+            var addresses = listening.Where(l => l.Port == port).Select(l => l.Address).ToList();
+            Assert.True(addresses.Count > 0 && addresses.All(a => a is "127.0.0.1" or "::1"), $"port {port} listens on {string.Join(", ", addresses)}");
+        }
+
+        var jobsdb = new NpgsqlConnectionStringBuilder(env["ConnectionStrings__jobsdb"]);
+        Assert.True(jobsdb.Password!.Length >= 32, "the PostgreSQL password is not a generated one");
+        Assert.True(env["REDIS_PASSWORD"].Length >= 32, "the Redis password is not a generated one");
+        jobsdb.Password = "wrong";
+        await using (var intruder = new NpgsqlConnection(jobsdb.ConnectionString + ";Pooling=false"))
+        {
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => intruder.OpenAsync(TestContext.Current.CancellationToken));
+            Assert.Equal("28P01", refused.SqlState); // invalid_password
+        }
+
+        // Redis, spoken to directly: a command without AUTH is refused.
+        using var redis = new global::System.Net.Sockets.TcpClient();
+        await redis.ConnectAsync("127.0.0.1", int.Parse(env["REDIS_PORT"], global::System.Globalization.CultureInfo.InvariantCulture), TestContext.Current.CancellationToken);
+        var stream = redis.GetStream();
+        await stream.WriteAsync("PING\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
+        var answer = new byte[256];
+        var read = await stream.ReadAsync(answer, TestContext.Current.CancellationToken);
+        Assert.StartsWith("-NOAUTH", global::System.Text.Encoding.ASCII.GetString(answer, 0, read), StringComparison.Ordinal);
+    }
+
+    /// <summary>Every listening TCP socket of the machine, from the kernel's tables: address and port.</summary>
+    private static List<(string Address, int Port)> ListeningSockets()
+    {
+        const string Listen = "0A";
+        var sockets = new List<(string, int)>();
+        foreach (var (table, v6) in new[] { ("/proc/net/tcp", false), ("/proc/net/tcp6", true) })
+        {
+            foreach (var line in File.ReadLines(table).Skip(1))
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields[3] != Listen)
+                {
+                    continue;
+                }
+
+                var (hexAddress, hexPort) = (fields[1].Split(':')[0], fields[1].Split(':')[1]);
+                var bytes = Convert.FromHexString(hexAddress);
+                // The kernel prints each 32-bit word in host (little-endian) order.
+                for (var word = 0; word < bytes.Length; word += 4)
+                {
+                    Array.Reverse(bytes, word, 4);
+                }
+
+                var address = new global::System.Net.IPAddress(bytes);
+                sockets.Add((address.IsIPv4MappedToIPv6 ? address.MapToIPv4().ToString() : address.ToString(), Convert.ToInt32(hexPort, 16)));
+            }
+        }
+
+        return sockets;
+    }
+
     /// <summary>A process's environment as the kernel holds it.</summary>
     private static Dictionary<string, string> Environment(int processId) =>
         File.ReadAllText($"/proc/{processId}/environ")

@@ -1,0 +1,59 @@
+using System.Net;
+using AspireJobs.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AspireJobs.Tests.Security;
+
+/// <summary>
+/// An exception inside the Api answers a 500 problem that says nothing of it: no message, no type,
+/// no stack trace, in Production as in Development (where the developer exception page would).
+/// </summary>
+public sealed class ProblemDetailsTests(TestServers servers) : IAsyncLifetime
+{
+    private const string Secret = "connection to 10.1.2.3 refused for user jobs_admin";
+
+    private TestSystem _system = null!;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _system = await TestSystem.CreateAsync(servers);
+
+    public async ValueTask DisposeAsync() => await _system.DisposeAsync();
+
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Development")]
+    public async Task AnExceptionInARoute_AnswersAProblemWithoutItsText(string environment)
+    {
+        await using var host = _system.CreateApiHost([]).WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment(environment);
+            web.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new ThrowingRoute()));
+        });
+        using var http = host.CreateClient().WithKey(AspireJobs.Api.Access.ApiScope.Read);
+
+        using var response = await http.GetAsync(ThrowingRoute.Path, Token);
+        var body = await response.Content.ReadAsStringAsync(Token);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain(Secret, body, StringComparison.Ordinal);
+        Assert.DoesNotContain("InvalidOperationException", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at ", body, StringComparison.Ordinal);
+    }
+
+    /// <summary>A route that throws, added behind the Api's own pipeline (so its exception handler is outside it).</summary>
+    private sealed class ThrowingRoute : IStartupFilter
+    {
+        public const string Path = "/test-only/throws";
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            next(app);
+            app.Map(Path, branch => branch.Run(_ => throw new InvalidOperationException(Secret)));
+        };
+    }
+}
