@@ -34,7 +34,7 @@ public sealed class RateLimitsOptions
 
     public RateLimitOptions Admin { get; set; } = new() { PermitsPerSecond = 50_000, Burst = 100_000 };
 
-    public RateLimitOptions Anonymous { get; set; } = new() { PermitsPerSecond = 20, Burst = 100 };
+    public RateLimitOptions Anonymous { get; set; } = new() { PermitsPerSecond = 100, Burst = 1_000 };
 
     public RateLimitOptions For(ApiScope? scope) => scope switch
     {
