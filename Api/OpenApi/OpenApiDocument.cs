@@ -29,18 +29,19 @@ public static class OpenApiDocument
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer<OpenApiExamples>();
+            options.AddOperationTransformer<AccessDescriptions>();
             options.AddSchemaTransformer<StrictNumbers>();
         });
         return builder;
     }
 
     /// <summary>
-    /// How the contract's API keys are sent. Described for clients and the reference UI; no
-    /// operation requires them yet, because this Api does not check keys yet.
+    /// How API keys are sent, either way, and that every operation needs one (its scope is in its
+    /// description, see <see cref="AccessDescriptions"/>).
     /// </summary>
     private static void AddApiKeySchemes(Microsoft.OpenApi.OpenApiDocument document)
     {
-        const string NotCheckedYet = " Every route but /health and /alive takes one once keys are configured; this version does not check keys yet.";
+        const string Scopes = " Scopes: read (GET routes), write (also create, cancel, re-prioritise), admin (everything).";
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
         document.Components.SecuritySchemes["ApiKey"] = new OpenApiSecurityScheme
@@ -48,14 +49,19 @@ public static class OpenApiDocument
             Type = SecuritySchemeType.ApiKey,
             In = ParameterLocation.Header,
             Name = "X-Api-Key",
-            Description = "An API key in the X-Api-Key header." + NotCheckedYet,
+            Description = "An API key in the X-Api-Key header." + Scopes,
         };
         document.Components.SecuritySchemes["Bearer"] = new OpenApiSecurityScheme
         {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
-            Description = "The same API key as a bearer token (Authorization: Bearer <key>)." + NotCheckedYet,
+            Description = "The same API key as a bearer token (Authorization: Bearer <key>)." + Scopes,
         };
+        document.Security =
+        [
+            new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", document)] = [] },
+            new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", document)] = [] },
+        ];
     }
 
     public static WebApplication MapOpenApiDocument(this WebApplication app)

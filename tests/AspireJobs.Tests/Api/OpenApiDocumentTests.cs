@@ -70,6 +70,20 @@ public sealed class OpenApiDocumentTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EveryOperation_NeedsAKey_AndSaysWhichScope()
+    {
+        var document = await ReadDocumentAsync();
+
+        Assert.Equal(["ApiKey", "Bearer"], document.Security!.Select(requirement => Assert.Single(requirement.Keys).Reference.Id));
+        var operations = document.Paths.SelectMany(path => path.Value.Operations!.Select(op => (Route: $"{op.Key} {path.Key}", Operation: op.Value))).ToList();
+        Assert.All(operations, o => Assert.True(o.Operation.Responses!.ContainsKey("401") && o.Operation.Responses.ContainsKey("403") && o.Operation.Responses.ContainsKey("429"), o.Route));
+        string Scope(string route) => System.Text.RegularExpressions.Regex.Match(operations.Single(o => o.Route == route).Operation.Description!, "scope '(\\w+)'").Groups[1].Value;
+        Assert.Equal(
+            ["read", "write", "write", "admin", "admin"],
+            [Scope("GET /api/queues"), Scope("POST /api/jobs"), Scope("POST /api/jobs/{id}/cancel"), Scope("POST /api/workers/{id}/drain"), Scope("POST /api/dead-letters/{id}/requeue")]);
+    }
+
+    [Fact]
     public async Task TheReferenceUi_IsServed_WithNothingFromElsewhere()
     {
         using var http = _system.Api();
