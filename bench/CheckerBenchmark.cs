@@ -42,19 +42,28 @@ public static class CheckerBenchmark
         Console.WriteLine(report);
         var thirds = samples.Chunk(Math.Max(1, samples.Count / 3)).ToList();
         Console.WriteLine("samples by third of the run (mean): " + string.Join("; ", thirds.Select(t => string.Create(CultureInfo.InvariantCulture,
-            $"memory {t.Average(s => s.Rss):0} MB, sessions {t.Average(s => s.Sessions):0}, redis clients {t.Average(s => s.Clients):0}"))));
+            $"memory {t.Average(s => s.Rss):0} MB, sessions {t.Where(s => s.Sessions >= 0).Average(s => (double?)s.Sessions):0}, redis clients {t.Where(s => s.Clients >= 0).Average(s => (double?)s.Clients):0}"))));
         return report.NothingLostOrDuplicated && report.CountsAgree ? 0 : 1;
     }
 
-    /// <summary>The services' resident memory together, the database's sessions and Redis's clients.</summary>
+    /// <summary>The services' resident memory together, the database's sessions and Redis's clients (-1 for a server still coming back).</summary>
     private static async Task<(double Rss, long Sessions, long Clients)> SampleAsync(CheckedSystem system)
     {
         var rss = Services.SelectMany(system.ProcessIdsOf).Sum(ResidentMegabytes);
-        await using var command = system.Database.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()");
-        var sessions = (long)(await command.ExecuteScalarAsync())!;
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(system.RedisConnectionString);
-        var info = await redis.GetServers()[0].InfoAsync("clients");
-        var clients = long.Parse(info.SelectMany(g => g).First(p => p.Key == "connected_clients").Value, CultureInfo.InvariantCulture);
+        long sessions = -1, clients = -1;
+        try
+        {
+            await using var command = system.Database.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()");
+            sessions = (long)(await command.ExecuteScalarAsync())!;
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(system.RedisConnectionString + ",allowAdmin=true");
+            var info = await redis.GetServers()[0].InfoAsync("clients");
+            clients = long.Parse(info.SelectMany(g => g).First(p => p.Key == "connected_clients").Value, CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or RedisException)
+        {
+            // Sampled right after its fault: the next sample counts.
+        }
+
         return (rss, sessions, clients);
     }
 
@@ -62,12 +71,14 @@ public static class CheckerBenchmark
     {
         try
         {
-            var line = File.ReadLines($"/proc/{processId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+            // A process that just died (a fault) and is not yet reaped has no VmRSS line.
+            return File.ReadLines($"/proc/{processId}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)) is { } line
+                ? long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0
+                : 0;
         }
         catch (IOException)
         {
-            return 0; // it just died (a fault) and is being restarted
+            return 0; // gone already, and being restarted
         }
     }
 }
