@@ -1,14 +1,15 @@
 namespace AspireJobs.Api.Http;
 
 /// <summary>
-/// Every error answer is an RFC 7807 problem: thrown exceptions become a 500 problem without
-/// internals, and bare status codes (an unknown route, a wrong method) become problems too.
+/// Every error answer is an RFC 7807 problem: PostgreSQL or Redis unreachable becomes a 503
+/// (<see cref="UnavailableServers"/>), any other thrown exception a 500 problem without internals, and bare status codes (an unknown route, a wrong method) become problems too.
 /// </summary>
 public static class ProblemResponses
 {
     public static IHostApplicationBuilder AddProblemResponses(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<UnavailableServers>();
         return builder;
     }
 

@@ -45,6 +45,28 @@ public sealed class ProblemDetailsTests(TestServers servers) : IAsyncLifetime
         Assert.DoesNotContain(" at ", body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task WithPostgreSqlUnreachable_TheApiAnswers503WithRetryAfter_NotA500()
+    {
+        await using var host = _system.CreateApiHost([new("ConnectionStrings:jobsdb", $"Host=127.0.0.1;Port={FreePortWithNothingOnIt()};Username=u;Password=p;Database=d;Timeout=2")]);
+        using var http = host.CreateClient().WithKey(AspireJobs.Api.Access.ApiScope.Write);
+
+        using var response = await http.PostAsync("/api/jobs", new StringContent("""{"type":"noop"}""", System.Text.Encoding.UTF8, "application/json"), Token);
+        var body = await response.Content.ReadAsStringAsync(Token);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("1", Assert.Single(response.Headers.GetValues("Retry-After")));
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain("Npgsql", body, StringComparison.Ordinal);
+    }
+
+    private static int FreePortWithNothingOnIt()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     /// <summary>A route that throws, added behind the Api's own pipeline (so its exception handler is outside it).</summary>
     private sealed class ThrowingRoute : IStartupFilter
     {
