@@ -84,7 +84,7 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, Htt
 
             sent++;
             byStatus[status] = byStatus.GetValueOrDefault(status) + 1;
-            var finding = Judge(status, answer, refusedByDesign);
+            var finding = Judge(status, answer, refusedByDesign, path.Length);
             if (finding is null && mutating && status is < 200 or >= 300 && await storedState() != before)
             {
                 finding = "a refused request changed the stored jobs";
@@ -103,9 +103,11 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, Htt
         return new FuzzReport(sent, byStatus, findings, started.Elapsed);
     }
 
-    private static string? Judge(int status, string answer, bool refusedByDesign)
+    private static string? Judge(int status, string answer, bool refusedByDesign, int pathLength)
     {
-        if (status is 0 or >= 500)
+        // No answer at all is a finding, except for a request line over the server's limit (8 KB in
+        // Kestrel), which it refuses with 414 and then closes while the client is still sending.
+        if (status >= 500 || (status == 0 && pathLength < MaxRequestLine))
         {
             return $"answered {status}";
         }
@@ -240,6 +242,8 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, Htt
             return null;
         }
     }
+
+    private const int MaxRequestLine = 8 * 1024;
 
     [GeneratedRegex(@"\{[^}]+\}")]
     private static partial Regex Parameter();

@@ -4,7 +4,7 @@ namespace AspireJobs.Fuzzing;
 public sealed record FuzzFinding(string Method, string Path, string? ContentType, string Body, int Status, string Why)
 {
     public override string ToString() =>
-        $"{Method} {Path} ({ContentType ?? "no content type"}, {Body.Length} chars: {Body[..Math.Min(Body.Length, 200)]}) → {Status}: {Why}";
+        $"{Method} {Path[..Math.Min(Path.Length, 200)]} ({ContentType ?? "no content type"}, {Body.Length} chars: {Body[..Math.Min(Body.Length, 200)]}) → {Status}: {Why}";
 }
 
 /// <summary>What a fuzzing run sent, what came back, and what was wrong.</summary>
