@@ -22,7 +22,7 @@ public sealed class BenchSystem : IAsyncDisposable
         App = app;
         _dataDirectory = dataDirectory;
         Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = app.GetEndpoint("api", "http") };
-        ApiKey = File.ReadAllText(Path.Combine(dataDirectory, ApiKeys.AdminFileName));
+        ApiKey = ApiKeys.Read(dataDirectory);
         Http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
         Database = NpgsqlDataSource.Create(jobsdb);
         RedisConnectionString = redis;
@@ -36,7 +36,7 @@ public sealed class BenchSystem : IAsyncDisposable
     public string ApiKey { get; }
 
     /// <summary>The key the AppHost generated for a scope (<c>write</c>, <c>read</c>), from the data directory.</summary>
-    public string ApiKeyOf(string scope) => File.ReadAllText(Path.Combine(_dataDirectory, $"{ApiKeys.AdminFileName}-{scope}"));
+    public string ApiKeyOf(string scope) => ApiKeys.Read(_dataDirectory, scope);
 
     public NpgsqlDataSource Database { get; }
 

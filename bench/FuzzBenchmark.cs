@@ -25,8 +25,7 @@ public static class FuzzBenchmark
         using var anonymous = Client(system, null);
         var document = await system.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         var operations = ApiFuzzer.OperationsOf(document);
-        var fuzzer = new ApiFuzzer(system.Http, read, anonymous, () => system.ScalarAsync<string>(
-            "SELECT count(*)::text || ':' || coalesce(md5(string_agg(id::text || status::text || priority || effective_priority, ',' ORDER BY id)), '') FROM jobs"), seed);
+        var fuzzer = new ApiFuzzer(system.Http, read, anonymous, () => system.ScalarAsync<string>(ApiFuzzer.StoredStateSql), seed);
 
         var report = await fuzzer.RunAsync(operations, int.MaxValue, budget, CancellationToken.None);
         using var after = await system.Http.GetAsync("/api/queues");

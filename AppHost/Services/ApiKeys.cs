@@ -14,14 +14,20 @@ public static class ApiKeys
     public const string AdminFileName = "api-key";
     public const string KeysFileName = "api-keys.json";
 
-    private static readonly (string Scope, string Parameter)[] Scopes =
-        [("admin", AdminFileName), ("write", "api-key-write"), ("read", "api-key-read")];
+    private static readonly string[] Scopes = ["admin", "write", "read"];
+
+    /// <summary>The parameter, and file in the data directory, of a scope's key: <c>api-key</c> for admin, <c>api-key-write</c>, <c>api-key-read</c>.</summary>
+    public static string FileNameOf(string scope) => scope == "admin" ? AdminFileName : $"{AdminFileName}-{scope}";
+
+    /// <summary>A scope's key as the AppHost generated it, read the way a client reads it.</summary>
+    public static string Read(string dataDirectory, string scope = "admin") => File.ReadAllText(Path.Combine(dataDirectory, FileNameOf(scope)));
 
     public static IResourceBuilder<ProjectResource> WithGeneratedApiKeys(this IResourceBuilder<ProjectResource> api, string dataDirectory)
     {
         var builder = api.ApplicationBuilder;
-        foreach (var (scope, parameterName) in Scopes)
+        foreach (var scope in Scopes)
         {
+            var parameterName = FileNameOf(scope);
             var key = builder.ExecutionContext.IsRunMode
                 ? builder.AddParameter(parameterName, GeneratedSecret.ReadOrCreate(Path.Combine(dataDirectory, parameterName)), secret: true)
                 : builder.AddParameter(parameterName, new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);

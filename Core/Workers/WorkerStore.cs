@@ -54,20 +54,16 @@ public sealed class WorkerStore(NpgsqlDataSource db, TimeProvider clock)
     }
 
     /// <summary>
-    /// Records a worker's report; returns how the fleet sees it (and which of <paramref name="runningJobs"/>
-    /// a client asked to cancel), or null when it is not registered.
-    /// </summary>
-    public async Task<WorkerStanding?> WorkerSetHeartbeatAsync(Guid id, WorkerMetricsReport report, IReadOnlyCollection<Guid> runningJobs, CancellationToken cancellationToken) =>
-        await WorkerSetHeartbeatAsync(id, report, runningJobs, StrayAfter, cancellationToken);
-
-    /// <summary>
     /// How long after its start a job running under a worker that does not hold it counts as a
     /// stray: far longer than a start's answer takes to arrive, far shorter than a lease deadline.
     /// </summary>
     public static readonly TimeSpan StrayAfter = TimeSpan.FromSeconds(5);
 
-    /// <summary>As above, with the time after which an unheld running job counts as a stray.</summary>
-    public async Task<WorkerStanding?> WorkerSetHeartbeatAsync(Guid id, WorkerMetricsReport report, IReadOnlyCollection<Guid> runningJobs, TimeSpan strayAfter, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records a worker's report; returns how the fleet sees it (which of <paramref name="runningJobs"/>
+    /// a client asked to cancel, and its strays), or null when it is not registered.
+    /// </summary>
+    public async Task<WorkerStanding?> WorkerSetHeartbeatAsync(Guid id, WorkerMetricsReport report, IReadOnlyCollection<Guid> runningJobs, CancellationToken cancellationToken)
     {
         await using var command = db.CreateCommand(WorkerSetHeartbeatSql);
         command.Parameters.Add(Value(id));
@@ -77,7 +73,7 @@ public sealed class WorkerStore(NpgsqlDataSource db, TimeProvider clock)
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb, Value = JsonSerializer.Serialize(report, WorkerRow.Json) });
         command.Parameters.Add(Value(runningJobs.ToArray()));
         command.Parameters.Add(Time(clock.GetUtcNow()));
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = strayAfter });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = StrayAfter });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {

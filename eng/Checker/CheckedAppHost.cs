@@ -76,7 +76,7 @@ public sealed class CheckedAppHost : IAsyncDisposable
         var jobsdbConnectionString = (await app.GetConnectionStringAsync("jobsdb", cancellationToken))!;
         var database = NpgsqlDataSource.Create(jobsdbConnectionString);
         var api = app.CreateHttpClient("api");
-        api.DefaultRequestHeaders.Add("X-Api-Key", await File.ReadAllTextAsync(Path.Combine(dataDirectory, "api-key"), cancellationToken));
+        api.DefaultRequestHeaders.Add("X-Api-Key", AspireJobs.AppHost.Services.ApiKeys.Read(dataDirectory));
         var system = new CheckedSystem(api, database, redisConnectionString, dataDirectory, redisProxy, postgresProxy, HeartbeatTimeout);
         return new CheckedAppHost(app, system, redisProxy, postgresProxy, database);
     }

@@ -19,6 +19,10 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, Htt
     private readonly FuzzValues _values = new(new Random(seed));
     private readonly List<Guid> _knownIds = [];
 
+    /// <summary>Every job's id, status and priorities as one digest: what a refused request must leave unchanged.</summary>
+    public const string StoredStateSql =
+        "SELECT count(*)::text || ':' || coalesce(md5(string_agg(id::text || status::text || priority || effective_priority, ',' ORDER BY id)), '') FROM jobs";
+
     public sealed record Operation(string Method, string PathTemplate, IReadOnlyList<string> QueryParameters, bool HasBody);
 
     /// <summary>The operations of an OpenAPI document.</summary>

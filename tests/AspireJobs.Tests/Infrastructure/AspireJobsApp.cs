@@ -31,7 +31,7 @@ public sealed class AspireJobsApp : IAsyncDisposable
 
     /// <summary>The key the AppHost generated for <paramref name="scope"/>, from the data directory, as a client would read it.</summary>
     public string ApiKey(ApiScope scope = ApiScope.Admin) =>
-        File.ReadAllText(Path.Combine(DataDirectory, scope == ApiScope.Admin ? ApiKeys.AdminFileName : $"{ApiKeys.AdminFileName}-{scope.Name()}"));
+        ApiKeys.Read(DataDirectory, scope.Name());
 
     /// <summary>apphost.json as it is now.</summary>
     public StatusDocument Status() => StatusFile.Read(StatusFile.PathIn(DataDirectory)) ?? throw new InvalidOperationException("apphost.json is missing or unreadable.");
@@ -64,7 +64,7 @@ public sealed class AspireJobsApp : IAsyncDisposable
             dataDirectory, workers, builder => builder.WithEnvironment(environment ?? new Dictionary<string, IReadOnlyDictionary<string, string>>()),
             dashboard, TestContext.Current.CancellationToken);
         var api = app.CreateHttpClient("api");
-        api.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, await File.ReadAllTextAsync(Path.Combine(dataDirectory, ApiKeys.AdminFileName)));
+        api.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, ApiKeys.Read(dataDirectory));
         return new AspireJobsApp(app, dataDirectory, api);
     }
 

@@ -43,8 +43,7 @@ public sealed class ApiFuzzTests(TestServers servers, ITestOutputHelper output) 
     /// <summary>Every job's id, status and priorities, as one digest.</summary>
     private async Task<string> StoredStateAsync()
     {
-        await using var command = _system.Database.DataSource.CreateCommand(
-            "select count(*)::text || ':' || coalesce(md5(string_agg(id::text || status::text || priority || effective_priority, ',' order by id)), '') from jobs");
+        await using var command = _system.Database.DataSource.CreateCommand(ApiFuzzer.StoredStateSql);
         return (string)(await command.ExecuteScalarAsync(Token))!;
     }
 }
