@@ -6,6 +6,8 @@ using AspireJobs.Api.Http;
 using AspireJobs.Api.Jobs;
 using AspireJobs.Api.OpenApi;
 using AspireJobs.Api.Queues;
+using AspireJobs.Api.Recovery;
+using AspireJobs.Api.Snapshots;
 using AspireJobs.Api.Workers;
 using AspireJobs.ServiceDefaults;
 
@@ -33,6 +35,8 @@ app.MapDeadLetters();
 app.MapQueues();
 app.MapWorkers();
 app.MapHealthAnalytics();
+app.MapSnapshots();
+app.MapRecovery();
 app.MapDashboardLogin();
 app.MapDashboard();
 

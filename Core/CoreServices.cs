@@ -1,6 +1,8 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Health;
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Recovery;
+using AspireJobs.Core.Snapshots;
 using AspireJobs.Core.Telemetry;
 using AspireJobs.Core.Workers;
 using Microsoft.Extensions.Configuration;
@@ -35,6 +37,9 @@ public static class CoreServices
         services.TryAddSingleton<JobDispatcher>();
         services.TryAddSingleton<RedisFollowUp>();
         services.TryAddSingleton<JobsMetrics>();
+        services.TryAddSingleton<SnapshotStore>();
+        services.TryAddSingleton<JobRestorer>();
+        services.TryAddSingleton<PointInTimeRecovery>();
         return builder;
     }
 }

@@ -79,7 +79,7 @@ public sealed partial class JobStore
         await using var command = db.CreateCommand(JobEventDeleteBeforeSql);
         command.Parameters.Add(Time(cutoff));
         command.Parameters.Add(Value(limit));
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private async Task<IReadOnlySet<Guid>> IdsAsync(string sql, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)

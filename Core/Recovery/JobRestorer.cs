@@ -1,0 +1,160 @@
+using System.Text.Json.Nodes;
+using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Snapshots;
+using AspireJobs.Core.Storage;
+using Npgsql;
+using NpgsqlTypes;
+using static AspireJobs.Core.Storage.NpgsqlParameters;
+
+namespace AspireJobs.Core.Recovery;
+
+/// <summary>
+/// Puts jobs back in earlier states, for snapshot restores and point-in-time recovery alike. The
+/// targets are copied into a temporary table and compared with the jobs in one ordered read; each
+/// job's fate is <see cref="RestoreDecision"/>'s. A dry run stops at the diff. Applied, a full
+/// snapshot is taken first (the restore's undo), then jobs are written in batches of
+/// <see cref="BatchSize"/>, each batch one short transaction whose every row is guarded by the
+/// state the plan saw: live traffic waits for at most one batch, and a job that moved meanwhile
+/// stays as it moved. Restored queued jobs go back to their Redis bands after each batch.
+/// </summary>
+public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, JobDispatcher dispatcher, RedisFollowUp followUp, TimeProvider clock)
+{
+    public const int BatchSize = 1_000;
+
+    private static readonly string RecordsCreateSql = EmbeddedFile.Core("RestoreRecordsCreate.sql");
+    private static readonly string PlanSql = EmbeddedFile.Core("RestorePlan.sql");
+    private static readonly string ApplySql = EmbeddedFile.Core("RestoreApply.sql");
+
+    /// <summary>Plans, and with <see cref="RestoreRequest.Apply"/> applies, a restore to <paramref name="records"/>; <paramref name="why"/> goes into every restored job's event.</summary>
+    public async Task<RestoreReport> RestoreAsync(IAsyncEnumerable<StagedRecord> records, RestoreRequest request, JsonObject why, CancellationToken cancellationToken)
+    {
+        var report = new RestoreReport(request.Mode, request.ExampleLimit);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var create = new NpgsqlCommand(RecordsCreateSql, connection))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await StageAsync(connection, records, cancellationToken);
+        if (request.Apply)
+        {
+            var undo = await snapshots.TakeAsync(SnapshotKind.Full, SnapshotReason.BeforeRestore, "before restore", cancellationToken);
+            report.UndoSnapshotId = undo.Id;
+            report.Applied = true;
+        }
+
+        why["mode"] = RestoreModeText.Of(request.Mode);
+        var batch = new List<(RestoreTarget Target, JobNow Now)>(BatchSize);
+        await using (var plan = new NpgsqlCommand(PlanSql, connection))
+        {
+            plan.Parameters.Add(Text(request.Filter.Type));
+            plan.Parameters.Add(StatusArray(request.Filter.StatusNow));
+
+            await using var reader = await plan.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var (target, now) = ReadPlanRow(reader);
+                var action = RestoreDecision.Decide(request.Mode, target, now);
+                report.Add(target, now, action);
+                if (request.Apply && action == RestoreAction.Restore)
+                {
+                    batch.Add((target, now!));
+                    if (batch.Count == BatchSize)
+                    {
+                        await ApplyAsync(batch, why, report, cancellationToken);
+                    }
+                }
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            await ApplyAsync(batch, why, report, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return report;
+    }
+
+    /// <summary>A text[] of states, or null for any.</summary>
+    internal static NpgsqlParameter StatusArray(IReadOnlyList<JobStatus>? statuses) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Text | NpgsqlDbType.Array, Value = (object?)statuses?.Select(JobStatusText.Of).ToArray() ?? DBNull.Value };
+
+    private static async Task StageAsync(NpgsqlConnection connection, IAsyncEnumerable<StagedRecord> records, CancellationToken cancellationToken)
+    {
+        await using var import = await connection.BeginBinaryImportAsync(
+            "COPY restore_records (seq, job_id, pending, status, priority, effective_priority, attempts, failures, crashes, run_at) FROM STDIN (FORMAT BINARY)",
+            cancellationToken);
+        await foreach (var (seq, pending, target) in records.WithCancellation(cancellationToken))
+        {
+            await import.StartRowAsync(cancellationToken);
+            await import.WriteAsync(seq, NpgsqlDbType.Integer, cancellationToken);
+            await import.WriteAsync(target.Id, NpgsqlDbType.Uuid, cancellationToken);
+            await import.WriteAsync(pending, NpgsqlDbType.Boolean, cancellationToken);
+            await import.WriteAsync(JobStatusText.Of(target.Status), NpgsqlDbType.Text, cancellationToken);
+            await import.WriteAsync((short)target.Priority, NpgsqlDbType.Smallint, cancellationToken);
+            await import.WriteAsync((short)target.EffectivePriority, NpgsqlDbType.Smallint, cancellationToken);
+            await import.WriteAsync(target.Attempts, NpgsqlDbType.Integer, cancellationToken);
+            await import.WriteAsync(target.Failures, NpgsqlDbType.Integer, cancellationToken);
+            await import.WriteAsync(target.Crashes, NpgsqlDbType.Integer, cancellationToken);
+            await import.WriteAsync(target.RunAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
+        }
+
+        await import.CompleteAsync(cancellationToken);
+    }
+
+    private static (RestoreTarget Target, JobNow? Now) ReadPlanRow(NpgsqlDataReader reader)
+    {
+        var status = JobStatusText.Parse(reader.GetString(1));
+        var target = new RestoreTarget(
+            reader.GetGuid(0), status, reader.GetInt16(2), reader.GetInt16(3), reader.GetInt32(4),
+            reader.GetInt32(5), reader.GetInt32(6), reader.GetFieldValue<DateTimeOffset>(7));
+        if (reader.IsDBNull(8))
+        {
+            return (target, null);
+        }
+
+        var statusNow = JobStatusText.Parse(reader.GetString(9));
+        return (target, new JobNow(reader.GetString(8), statusNow, reader.GetInt16(10), reader.GetInt32(11), reader.GetFieldValue<DateTimeOffset>(12)));
+    }
+
+    private async Task ApplyAsync(List<(RestoreTarget Target, JobNow Now)> batch, JsonObject why, RestoreReport report, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(ApplySql);
+        command.Parameters.Add(Value(batch.Select(b => b.Target.Id).ToArray()));
+        command.Parameters.Add(TextArray([.. batch.Select(b => JobStatusText.Of(b.Now.Status))]));
+        command.Parameters.Add(Value(batch.Select(b => b.Now.Attempts).ToArray()));
+        command.Parameters.Add(TextArray([.. batch.Select(b => JobStatusText.Of(b.Target.Status))]));
+        command.Parameters.Add(Value(batch.Select(b => (short)b.Target.Priority).ToArray()));
+        command.Parameters.Add(Value(batch.Select(b => (short)b.Target.EffectivePriority).ToArray()));
+        command.Parameters.Add(Value(batch.Select(b => b.Target.Failures).ToArray()));
+        command.Parameters.Add(Value(batch.Select(b => b.Target.Crashes).ToArray()));
+        command.Parameters.Add(TimeArray([.. batch.Select(b => (DateTimeOffset?)b.Target.RunAt)]));
+        command.Parameters.Add(Time(clock.GetUtcNow()));
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = why.ToJsonString() });
+
+        var queued = new List<QueuedJob>();
+        var restored = 0;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                restored++;
+                if (reader.GetString(1) == "queued")
+                {
+                    queued.Add(new QueuedJob(reader.GetGuid(0), reader.GetInt16(2)));
+                }
+            }
+        }
+
+        report.Restored += restored;
+        report.ChangedMeanwhile += batch.Count - restored;
+        batch.Clear();
+        if (queued.Count > 0)
+        {
+            await followUp.TryAsync(() => dispatcher.EnqueueAsync(queued), $"{queued.Count} restored jobs back in their bands");
+        }
+    }
+}

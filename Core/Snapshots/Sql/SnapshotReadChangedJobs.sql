@@ -1,0 +1,18 @@
+-- SnapshotReadChangedJobs: every job with a transition since the snapshot an incremental one builds
+-- on, as it is now (a deleted job as such), for an incremental snapshot.
+-- Event ids are taken when a transaction writes, not when it commits: a transaction that began
+-- before the base snapshot may commit an event with a lower id after it. Jobs with an event
+-- timed after the base's clock less a margin are read too; reading a job twice is harmless.
+--   $1 after_event_id bigint    $2 since timestamptz
+WITH changed AS (
+    SELECT job_id FROM job_events WHERE id > $1
+    UNION
+    SELECT job_id FROM job_events WHERE at > $2
+)
+SELECT c.job_id, coalesce(j.type, ''), coalesce(j.status, 'cancelled'), coalesce(j.priority, 1),
+       coalesce(j.effective_priority, 1), coalesce(j.attempts, 0), coalesce(j.failures, 0),
+       coalesce(j.crashes, 0), coalesce(j.max_retries, 0), coalesce(j.scheduled_at, '-infinity'),
+       coalesce((SELECT array_agg(d.depends_on_id) FROM job_dependencies d WHERE d.job_id = j.id), '{}'),
+       j.id IS NULL
+FROM changed c
+LEFT JOIN jobs j ON j.id = c.job_id;
