@@ -15,7 +15,8 @@ public static class RequestBody
     // a batch; a name given twice in one object is refused rather than silently picking one.
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 300, AllowDuplicateProperties = false };
 
-    public static async Task<(JsonDocument? Document, ProblemHttpResult? Problem)> ReadJsonAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>The body as JSON; with <paramref name="emptyIsObject"/>, no body at all reads as <c>{}</c> (every field left to its default).</summary>
+    public static async Task<(JsonDocument? Document, ProblemHttpResult? Problem)> ReadJsonAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken, bool emptyIsObject = false)
     {
         if (request.ContentLength > maxBytes)
         {
@@ -35,6 +36,11 @@ public static class RequestBody
             using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer, cancellationToken);
             var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+            if (emptyIsObject && body.IsEmpty)
+            {
+                return (JsonDocument.Parse("{}"), null);
+            }
+
             if (FirstInvalidString(body.Span) is { } offset)
             {
                 return (null, NotJson($"The string at byte {offset} escapes an unpaired UTF-16 surrogate; no text can hold it."));

@@ -13,21 +13,15 @@ public sealed record RestoreBody(RestoreRequest? Request, JsonElement Root, Prob
 {
     public static async Task<RestoreBody> ReadAsync(HttpRequest request, ApiOptions options, bool statusThenAllowed, CancellationToken cancellationToken)
     {
-        JsonElement root;
-        if (request.ContentLength is 0)
+        var (document, problem) = await RequestBody.ReadJsonAsync(request, options.MaxSingleRequestBytes, cancellationToken, emptyIsObject: true);
+        if (problem is not null)
         {
-            using var empty = JsonDocument.Parse("{}");
-            root = empty.RootElement.Clone();
+            return new RestoreBody(null, default, problem, null);
         }
-        else
-        {
-            var (document, problem) = await RequestBody.ReadJsonAsync(request, options.MaxSingleRequestBytes, cancellationToken);
-            if (problem is not null)
-            {
-                return new RestoreBody(null, default, problem, null);
-            }
 
-            using var body = document!;
+        JsonElement root;
+        using (var body = document!)
+        {
             root = body.RootElement.Clone();
         }
 

@@ -49,43 +49,40 @@ public static class SnapshotsApi
     private static async Task<Results<Created<SnapshotResponse>, ValidationProblem, ProblemHttpResult>> TakeSnapshot(
         HttpRequest request, SnapshotStore store, IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
-        var kind = SnapshotKind.Full;
-        string? label = null;
-        if (request.ContentLength is not 0)
+        var (document, problem) = await RequestBody.ReadJsonAsync(request, options.Value.MaxSingleRequestBytes, cancellationToken, emptyIsObject: true);
+        if (problem is not null)
         {
-            var (document, problem) = await RequestBody.ReadJsonAsync(request, options.Value.MaxSingleRequestBytes, cancellationToken);
-            if (problem is not null)
-            {
-                return problem;
-            }
+            return problem;
+        }
 
-            using var body = document!;
-            var root = body.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return Problems.Invalid("body", "The body must be an object: { kind, label }.");
-            }
+        using var body = document!;
+        var root = body.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return Problems.Invalid("body", "The body must be an object: { kind, label }.");
+        }
 
-            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-            if (root.TryGetProperty("kind", out var kindValue) && kindValue.ValueKind != JsonValueKind.Null
-                && (kindValue.ValueKind != JsonValueKind.String || !SnapshotText.TryParse(kindValue.GetString(), out kind)))
-            {
-                errors["kind"] = ["The kind must be full or incremental."];
-            }
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var kind = SnapshotKind.Full;
+        if (root.TryGetProperty("kind", out var kindValue) && kindValue.ValueKind != JsonValueKind.Null
+            && (kindValue.ValueKind != JsonValueKind.String || !SnapshotText.TryParse(kindValue.GetString(), out kind)))
+        {
+            errors["kind"] = ["The kind must be full or incremental."];
+        }
 
-            if (root.TryGetProperty("label", out var labelValue) && labelValue.ValueKind != JsonValueKind.Null)
+        string? label = null;
+        if (root.TryGetProperty("label", out var labelValue) && labelValue.ValueKind != JsonValueKind.Null)
+        {
+            label = labelValue.ValueKind == JsonValueKind.String ? labelValue.GetString() : null;
+            if (label is null || label.Length is 0 or > MaxLabelLength || label.Any(char.IsControl))
             {
-                label = labelValue.ValueKind == JsonValueKind.String ? labelValue.GetString() : null;
-                if (label is null || label.Length is 0 or > MaxLabelLength || label.Any(char.IsControl))
-                {
-                    errors["label"] = [$"The label must be text of 1-{MaxLabelLength} characters without control characters."];
-                }
+                errors["label"] = [$"The label must be text of 1-{MaxLabelLength} characters without control characters."];
             }
+        }
 
-            if (errors.Count > 0)
-            {
-                return TypedResults.ValidationProblem(errors);
-            }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
         }
 
         try

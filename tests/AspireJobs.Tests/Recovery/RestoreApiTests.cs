@@ -1,0 +1,169 @@
+using System.Net;
+using System.Text.Json;
+using AspireJobs.Tests.Infrastructure;
+
+namespace AspireJobs.Tests.Recovery;
+
+/// <summary>
+/// Snapshots, restores and point-in-time recovery through the routes, on real PostgreSQL and Redis
+/// with no worker running: the mistake every operator fears (a few hundred queued jobs cancelled)
+/// is undone both ways, with the dry run first.
+/// </summary>
+public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
+{
+    private const int Jobs = 400;
+    private const int Cancelled = 300;
+    private TestSystem _system = null!;
+    private HttpClient _http = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _system = await TestSystem.CreateAsync(servers);
+        _http = _system.Api();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await _system.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task CancelledByMistake_AreQueuedAgain_FromASnapshot_AfterADryRunThatChangesNothing()
+    {
+        var ids = await CreateQueuedAsync();
+        var snapshot = await _http.PostJsonAsync("/api/snapshots", new { kind = "full", label = "before the mistake" }, HttpStatusCode.Created);
+        Assert.Equal(Jobs, snapshot.GetProperty("jobCount").GetInt32());
+        Assert.Equal(Jobs, snapshot.GetProperty("counts").GetProperty("queued").GetInt32());
+        await CancelAsync(ids.Take(Cancelled));
+
+        var dryRun = await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { }, HttpStatusCode.OK);
+
+        Assert.True(dryRun.GetProperty("dryRun").GetBoolean());
+        Assert.Equal((Cancelled, Jobs - Cancelled), (dryRun.GetProperty("jobs").GetProperty("restore").GetInt32(), dryRun.GetProperty("jobs").GetProperty("unchanged").GetInt32()));
+        var transition = Assert.Single(dryRun.GetProperty("transitions").EnumerateArray());
+        Assert.Equal(("cancelled", "queued", Cancelled), (transition.GetProperty("from").GetString(), transition.GetProperty("to").GetString(), transition.GetProperty("count").GetInt32()));
+        Assert.Equal(20, dryRun.GetProperty("examples").GetArrayLength());
+        Assert.Equal(Cancelled, await CountAsync("cancelled"));
+
+        var applied = await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { mode = "newest-wins", apply = true }, HttpStatusCode.OK);
+
+        Assert.Equal(Cancelled, applied.GetProperty("restored").GetInt32());
+        Assert.Equal(Jobs, await CountAsync("queued"));
+        Assert.Equal((0, Jobs, 0), await _system.Dispatcher.BandLengthsAsync());
+        Assert.Equal((long)Cancelled, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM job_events WHERE detail ->> 'reason' = 'restored'"));
+        var undo = await _http.GetJsonAsync($"/api/snapshots/{applied.GetProperty("undoSnapshotId").GetGuid()}");
+        Assert.Equal(("before_restore", Jobs - Cancelled), (undo.GetProperty("reason").GetString(), undo.GetProperty("jobCount").GetInt32()));
+    }
+
+    [Fact]
+    public async Task CancelledByMistake_AreQueuedAgain_ByPointInTimeRecovery_OfTheirTypeOnly()
+    {
+        var ids = await CreateQueuedAsync();
+        var other = await _http.PostJsonAsync("/api/jobs", new { type = "echo" }, HttpStatusCode.Created);
+        var beforeTheMistake = await _system.Database.ScalarAsync<DateTime>("SELECT clock_timestamp()");
+        await CancelAsync(ids.Take(Cancelled).Append(other.Id()));
+
+        var dryRun = await _http.PostJsonAsync("/api/recovery/point-in-time", new { at = beforeTheMistake, filter = new { type = "noop", statusNow = "cancelled" } }, HttpStatusCode.OK);
+
+        Assert.Equal(Cancelled, dryRun.GetProperty("changes").GetInt32());
+        Assert.Equal(Cancelled + 1, await CountAsync("cancelled"));
+
+        var applied = await _http.PostJsonAsync("/api/recovery/point-in-time", new { at = beforeTheMistake, filter = new { type = "noop" }, apply = true }, HttpStatusCode.OK);
+
+        Assert.Equal(Cancelled, applied.GetProperty("restored").GetInt32());
+        Assert.Equal(Jobs, await CountAsync("queued"));
+        Assert.Equal("cancelled", (await _http.GetJsonAsync($"/api/jobs/{other.Id()}")).Status());
+        Assert.Equal((0, Jobs, 0), await _system.Dispatcher.BandLengthsAsync());
+    }
+
+    [Fact]
+    public async Task AnIncrementalSnapshot_HoldsTheChangesSinceItsBase_AndRestoresTheStateItSaw()
+    {
+        var ids = await CreateQueuedAsync();
+        await _http.PostJsonAsync("/api/snapshots", new { kind = "full" }, HttpStatusCode.Created);
+        await CancelAsync(ids.Take(100));
+        var incremental = await _http.PostJsonAsync("/api/snapshots", new { kind = "incremental" }, HttpStatusCode.Created);
+        await CancelAsync(ids.Skip(100).Take(50));
+
+        var dryRun = await _http.PostJsonAsync($"/api/snapshots/{incremental.Id()}/restore", new { }, HttpStatusCode.OK);
+
+        // It also holds jobs whose events fall within its overlap with the base (created just before): as they are now.
+        Assert.Equal(100, incremental.GetProperty("counts").GetProperty("cancelled").GetInt32());
+        Assert.Equal(50, dryRun.GetProperty("changes").GetInt32());
+        Assert.Equal(Jobs - 100, dryRun.GetProperty("considered").GetInt32());
+    }
+
+    [Fact]
+    public async Task Modes_DecideForJobsThatRanSince_AndARunningJobIsNeverTaken()
+    {
+        var ids = await CreateQueuedAsync(count: 3);
+        var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
+        // One completed since, one ran and failed into a retry, one runs now.
+        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'completed', attempts = 1, started_at = now(), completed_at = now(), attempt_finished_at = now() WHERE id = $1", ids[0]);
+        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'scheduled', attempts = 1, failures = 1, started_at = now(), attempt_finished_at = now(), scheduled_at = now() + interval '1 hour' WHERE id = $1", ids[1]);
+        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'running', attempts = 1, started_at = now(), lease_token = gen_random_uuid(), lease_expires_at = now() + interval '1 hour' WHERE id = $1", ids[2]);
+
+        async Task<(int Restore, int Kept, int Running)> DryRunAsync(string mode)
+        {
+            var diff = (await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { mode }, HttpStatusCode.OK)).GetProperty("jobs");
+            return (diff.GetProperty("restore").GetInt32(), diff.GetProperty("keptByMode").GetInt32(), diff.GetProperty("keptRunning").GetInt32());
+        }
+
+        Assert.Equal((1, 1, 1), await DryRunAsync("newest-wins"));
+        Assert.Equal((0, 2, 1), await DryRunAsync("skip"));
+        Assert.Equal((2, 0, 1), await DryRunAsync("overwrite"));
+
+        await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { mode = "overwrite", apply = true }, HttpStatusCode.OK);
+        var retried = await _http.GetJsonAsync($"/api/jobs/{ids[1]}");
+        Assert.Equal(("queued", 1), (retried.Status(), retried.GetProperty("attempts").GetInt32()));
+        Assert.Equal(0, await _system.Database.ScalarAsync<int>("SELECT failures FROM jobs WHERE id = $1", ids[1]));
+        Assert.Equal("running", (await _http.GetJsonAsync($"/api/jobs/{ids[2]}")).Status());
+    }
+
+    [Fact]
+    public async Task PointInTime_BeforeWhatTheLogKeeps_Is409_AndInTheFuture_Is400()
+    {
+        await _system.Database.ExecuteAsync("UPDATE job_event_horizon SET kept_since = now() - interval '1 day'");
+
+        var tooOld = await _http.PostJsonAsync("/api/recovery/point-in-time", new { at = DateTime.UtcNow.AddDays(-2) }, HttpStatusCode.Conflict);
+        await _http.PostJsonAsync("/api/recovery/point-in-time", new { at = DateTime.UtcNow.AddHours(1) }, HttpStatusCode.BadRequest);
+        await _http.PostJsonAsync("/api/recovery/point-in-time", new { at = DateTime.UtcNow.AddHours(-1), mode = "sideways", filter = new { statusThen = "lost" } }, HttpStatusCode.BadRequest);
+
+        Assert.True(tooOld.TryGetProperty("keptSince", out _));
+    }
+
+    [Fact]
+    public async Task Snapshots_AreListedNewestFirst_AndAnIncrementalOneNeedsABase()
+    {
+        await _http.PostJsonAsync("/api/snapshots", new { kind = "incremental" }, HttpStatusCode.Conflict);
+        var first = await _http.PostJsonAsync("/api/snapshots", HttpStatusCode.Created);
+        var second = await _http.PostJsonAsync("/api/snapshots", new { kind = "incremental", label = "after" }, HttpStatusCode.Created);
+
+        var page = await _http.GetJsonAsync("/api/snapshots?limit=1");
+        var next = await _http.GetJsonAsync($"/api/snapshots?limit=1&cursor={page.GetProperty("nextCursor").GetGuid()}");
+
+        Assert.Equal(second.Id(), Assert.Single(page.GetProperty("items").EnumerateArray()).Id());
+        Assert.Equal(first.Id(), Assert.Single(next.GetProperty("items").EnumerateArray()).Id());
+        Assert.Equal(first.Id(), second.GetProperty("baseId").GetGuid());
+        await _http.GetJsonAsync($"/api/snapshots/{Guid.NewGuid()}", HttpStatusCode.NotFound);
+        await _http.PostJsonAsync($"/api/snapshots/{Guid.NewGuid()}/restore", new { }, HttpStatusCode.NotFound);
+    }
+
+    private async Task<List<Guid>> CreateQueuedAsync(int count = Jobs)
+    {
+        var batch = await _http.PostJsonAsync("/api/jobs/batch", new { jobs = Enumerable.Range(0, count).Select(_ => new { type = "noop" }) }, HttpStatusCode.Created);
+        return [.. batch.GetProperty("ids").EnumerateArray().Select(id => id.GetGuid())];
+    }
+
+    private async Task CancelAsync(IEnumerable<Guid> ids)
+    {
+        foreach (var id in ids)
+        {
+            await _http.PostJsonAsync($"/api/jobs/{id}/cancel", HttpStatusCode.OK);
+        }
+    }
+
+    private Task<long> CountAsync(string status) =>
+        _system.Database.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE status = $1", status);
+}
