@@ -104,6 +104,18 @@ public sealed class HealthMonitorOptions : IValidatedOptions
     /// <summary>The memory a worker may use before its health score suffers (from half of it on).</summary>
     public long WorkerMemoryBudgetBytes { get; set; } = 512L * 1024 * 1024;
 
+    /// <summary>Take snapshots on a schedule (the leader does).</summary>
+    public bool AutoSnapshots { get; set; } = true;
+
+    /// <summary>How often an automatic snapshot is taken.</summary>
+    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>An automatic snapshot is full when no full one is younger than this; incremental otherwise.</summary>
+    public TimeSpan FullSnapshotInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Automatic and before-restore snapshots older than this are deleted (manual ones are kept).</summary>
+    public TimeSpan SnapshotRetention { get; set; } = TimeSpan.FromDays(7);
+
     public IEnumerable<string> Validate(string section)
     {
         foreach (var (name, value) in new[]
@@ -114,6 +126,7 @@ public sealed class HealthMonitorOptions : IValidatedOptions
             ("LivenessInterval", LivenessInterval), ("RedisLossGrace", RedisLossGrace), ("LivenessStallTolerance", LivenessStallTolerance), ("HealthInterval", HealthInterval),
             ("HealthHistoryRetention", HealthHistoryRetention), ("WorkerRetention", WorkerRetention),
             ("PredictionWindow", PredictionWindow), ("PredictionHorizon", PredictionHorizon),
+            ("SnapshotInterval", SnapshotInterval), ("FullSnapshotInterval", FullSnapshotInterval), ("SnapshotRetention", SnapshotRetention),
         })
         {
             if (value < TimeSpan.FromMilliseconds(10) || value > TimeSpan.FromDays(3650))

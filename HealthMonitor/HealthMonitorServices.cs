@@ -25,6 +25,7 @@ public static class HealthMonitorServices
         builder.Services.AddHostedService<ScheduledJobPromoter>();
         builder.Services.AddHostedService<ExpiredLeaseRescuer>();
         builder.Services.AddHostedService<RetentionSweeper>();
+        builder.Services.AddHostedService<AutoSnapshotter>();
         builder.Services.AddHostedService<JobCountFolder>();
         builder.Services.AddHostedService<JobCountReconciler>();
         builder.Services.AddHostedService<FleetGauges>();

@@ -131,9 +131,11 @@ public sealed class SnapshotStore(NpgsqlDataSource db, TimeProvider clock)
         return (await ReadSnapshotsAsync(command, cancellationToken)).SingleOrDefault();
     }
 
-    public async Task<Snapshot?> LatestAsync(CancellationToken cancellationToken)
+    /// <summary>The newest snapshot, or the newest of <paramref name="kind"/>.</summary>
+    public async Task<Snapshot?> LatestAsync(CancellationToken cancellationToken, SnapshotKind? kind = null)
     {
         await using var command = db.CreateCommand(GetLatestSql);
+        command.Parameters.Add(Text(kind is { } k ? SnapshotText.Of(k) : null));
         return (await ReadSnapshotsAsync(command, cancellationToken)).SingleOrDefault();
     }
 

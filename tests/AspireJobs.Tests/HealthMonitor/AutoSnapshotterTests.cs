@@ -1,0 +1,76 @@
+using AspireJobs.Core.Snapshots;
+using AspireJobs.HealthMonitor;
+using AspireJobs.HealthMonitor.Leadership;
+using AspireJobs.HealthMonitor.Maintenance;
+using AspireJobs.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AspireJobs.Tests.HealthMonitor;
+
+/// <summary>The automatic snapshot schedule and its retention, on real PostgreSQL, with a clock the test moves.</summary>
+public sealed class AutoSnapshotterTests(TestServers servers) : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private TestSystem _system = null!;
+    private SnapshotStore _snapshots = null!;
+    private AutoSnapshotter _snapshotter = null!;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _system = await TestSystem.CreateAsync(servers);
+        var options = Options.Create(new HealthMonitorOptions
+        {
+            SnapshotInterval = TimeSpan.FromHours(1), FullSnapshotInterval = TimeSpan.FromHours(6), SnapshotRetention = TimeSpan.FromDays(1),
+        });
+        _snapshots = new SnapshotStore(_system.Database.DataSource, _clock);
+        _snapshotter = new AutoSnapshotter(_snapshots, _clock, options,
+            new LeaderElection(_system.Database.DataSource, options, NullLogger<LeaderElection>.Instance), NullLogger<AutoSnapshotter>.Instance);
+    }
+
+    public ValueTask DisposeAsync() => _system.DisposeAsync();
+
+    [Fact]
+    public async Task Passes_TakeAFullSnapshot_ThenIncrementalOnes_ThenAFullOneAgain_AndRetentionDropsOldChains()
+    {
+        await _system.Store.JobInsertBatchAsync([TestJobs.New(), TestJobs.New()], Token);
+
+        var kinds = new List<(SnapshotKind Kind, SnapshotReason Reason)>();
+        for (var hour = 0; hour < 8; hour++)
+        {
+            await _snapshotter.RunPassAsync(Token);
+            var latest = (await _snapshots.LatestAsync(Token))!;
+            kinds.Add((latest.Kind, latest.Reason));
+            _clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        Assert.All(kinds, k => Assert.Equal(SnapshotReason.Automatic, k.Reason));
+        Assert.Equal(
+            [SnapshotKind.Full, .. Enumerable.Repeat(SnapshotKind.Incremental, 5), SnapshotKind.Full, SnapshotKind.Incremental],
+            kinds.Select(k => k.Kind));
+        Assert.Equal(2, (await _snapshots.LatestAsync(Token, SnapshotKind.Full))!.JobCount);
+
+        _clock.Advance(TimeSpan.FromDays(1));
+        await _snapshotter.RunPassAsync(Token);
+
+        // Everything older than a day went, the chains built on them with it; the new full one stays.
+        var left = await _snapshots.ListAsync(null, 100, Token);
+        Assert.Equal(SnapshotKind.Full, Assert.Single(left).Kind);
+    }
+
+    [Fact]
+    public async Task EventRetention_MovesTheHorizonThatPointInTimeRecoveryReaches()
+    {
+        await _system.Store.JobInsertBatchAsync([TestJobs.New()], Token);
+        Assert.Equal(0, await _system.Store.JobEventDeleteBeforeAsync(DateTimeOffset.UtcNow.AddDays(-1), 100, Token));
+        Assert.Equal(DateTime.MinValue, await _system.Database.ScalarAsync<DateTime>("SELECT kept_since FROM job_event_horizon"));
+
+        var cutoff = DateTimeOffset.UtcNow.AddMinutes(1);
+        Assert.Equal(1, await _system.Store.JobEventDeleteBeforeAsync(cutoff, 100, Token));
+
+        Assert.Equal(cutoff.UtcDateTime, await _system.Database.ScalarAsync<DateTime>("SELECT kept_since FROM job_event_horizon"), TimeSpan.FromMilliseconds(1));
+    }
+}
