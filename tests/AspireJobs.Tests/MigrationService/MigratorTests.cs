@@ -19,7 +19,7 @@ public sealed class MigratorTests(TestServers servers) : IAsyncLifetime
         var applied = await new Migrator(_db.DataSource).MigrateAsync(MigrationCatalog.Embedded, Token);
 
         Assert.Equal(MigrationCatalog.Embedded.Select(m => m.Version), applied.Select(m => m.Version));
-        foreach (var table in new[] { "jobs", "job_dependencies", "job_executions", "job_events", "workers", "worker_health_logs", "health_anomalies", "state_snapshots", "state_snapshot_jobs", "execution_vectors" })
+        foreach (var table in new[] { "jobs", "job_dependencies", "job_executions", "job_events", "workers", "worker_health_logs", "health_anomalies", "state_snapshots", "state_snapshot_chunks", "job_event_horizon", "execution_vectors" })
         {
             Assert.True(await _db.ScalarAsync<bool>("SELECT to_regclass($1) IS NOT NULL", table), $"table {table} exists");
         }
