@@ -31,7 +31,7 @@ public sealed class RestoreFilterBody
 }
 
 /// <summary>A restore from a snapshot.</summary>
-public sealed class RestoreRequestBody
+public class RestoreRequestBody
 {
     [AllowedValues("newest-wins", "skip", "overwrite")]
     [Description("For jobs that ran since: newest-wins (default) keeps those that completed, skip keeps all of them, overwrite puts back all.")]
@@ -47,22 +47,9 @@ public sealed class RestoreRequestBody
     public int? Examples { get; init; }
 }
 
-/// <summary>A point-in-time recovery.</summary>
-public sealed class PointInTimeRequestBody
+/// <summary>A point-in-time recovery: a restore to the state the transition log gives for a time.</summary>
+public sealed class PointInTimeRequestBody : RestoreRequestBody
 {
     [Required, Description("The time to go back to (ISO-8601, in the past, within the transition log's retention).")]
     public required DateTimeOffset At { get; init; }
-
-    [AllowedValues("newest-wins", "skip", "overwrite")]
-    [Description("For jobs that ran since: newest-wins (default) keeps those that completed, skip keeps all of them, overwrite puts back all.")]
-    public string? Mode { get; init; }
-
-    [Description("true writes the recovery; false or absent answers the diff only.")]
-    public bool? Apply { get; init; }
-
-    [Description("Which jobs to look at.")]
-    public RestoreFilterBody? Filter { get; init; }
-
-    [Range(0, 1_000), Description("How many example jobs the diff lists (default 20).")]
-    public int? Examples { get; init; }
 }
