@@ -14,6 +14,7 @@ namespace AspireJobs.Bench;
 /// dotnet run -c Release --project bench -- counts [--jobs N] the counts per state with N jobs retained (10,000,000), against a scan
 /// dotnet run -c Release --project bench -- checker [--minutes N]  the loss-and-duplication checker, every fault class round after round (30)
 /// dotnet run -c Release --project bench -- fuzz [--seconds N] [--seed S]  generated requests to every route of the running Api (300)
+/// dotnet run -c Release --project bench -- memory [--attempts N] [--vectors M]  the indexer's throughput (2,000) and search over M stored vectors (100,000)
 /// </code>
 /// </summary>
 public static class Benchmark
@@ -57,8 +58,12 @@ public static class Benchmark
                 var seconds = OptionAfter(args, "--seconds") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : 300;
                 var seed = OptionAfter(args, "--seed") is { } d ? int.Parse(d, CultureInfo.InvariantCulture) : Environment.TickCount;
                 return await FuzzBenchmark.RunAsync(TimeSpan.FromSeconds(seconds), seed);
+            case "memory":
+                var attempts = OptionAfter(args, "--attempts") is { } a ? int.Parse(a, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) : MemoryBenchmark.DefaultAttempts;
+                var vectors = OptionAfter(args, "--vectors") is { } v ? int.Parse(v, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) : MemoryBenchmark.DefaultVectors;
+                return await MemoryBenchmark.RunAsync(attempts, vectors);
             default:
-                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...], recovery, monitor, dag, counts [--jobs N], checker [--minutes N] or fuzz [--seconds N] [--seed S].");
+                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...], recovery, monitor, dag, counts [--jobs N], checker [--minutes N], fuzz [--seconds N] [--seed S] or memory [--attempts N] [--vectors M].");
                 return 2;
         }
     }
