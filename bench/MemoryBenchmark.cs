@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Aspire.Hosting.ApplicationModel;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
@@ -19,7 +20,10 @@ namespace AspireJobs.Bench;
 /// <item>search latency over 100,000 stored vectors: synthetic unit vectors copied into
 /// <c>execution_vectors</c>, then <c>GET /api/jobs/{id}/similar</c> (the job's stored vector,
 /// an exact scan of all of them, one query for the details) and
-/// <c>POST /api/executions/search</c> (the same plus embedding the text) over HTTP, one at a time.</item>
+/// <c>POST /api/executions/search</c> (the same plus embedding the text) over HTTP, one at a time;</item>
+/// <item>the drain of 5,000 jobs (one in ten failing with a message of its own, so the indexer has
+/// work) with the indexer running, stopped, and started again (with the stopped run's backlog
+/// to catch up on): the workers' throughput should not move.</item>
 /// </list>
 /// Prints one table and keeps the figures under bench/results.
 /// </summary>
@@ -29,6 +33,8 @@ public static class MemoryBenchmark
     public const int DefaultVectors = 100_000;
 
     private const int Dimensions = 384;
+    private const int DrainJobs = 5_000;
+    private const int DrainBatch = 1_000;
     private const int WarmUps = 20;
     private const int Requests = 300;
     private static readonly TimeSpan IndexTimeout = TimeSpan.FromMinutes(10);
@@ -139,6 +145,18 @@ public static class MemoryBenchmark
         var filtered = await TimeAsync(texts, text => PostAsync(system, "/api/executions/search", new { text, type = "bench.repeated", limit = 10 }));
         AddLatencies(figures, rows, $"the same, filtered to one type of {attempts:N0}", filtered);
 
+        // 3. The drain, with the indexer running, stopped, and running again with a backlog.
+        var rss = IndexerMemory(system);
+        Add(figures, rows, new("indexer memory (RSS) after embedding", rss / 1048576.0, "MiB"));
+        var running = await DrainAsync(system, random);
+        AddDrain(figures, rows, "indexer running", running);
+        await system.App.ResourceCommands.ExecuteCommandAsync("indexer", KnownResourceCommands.StopCommand);
+        var stopped = await DrainAsync(system, random);
+        AddDrain(figures, rows, "indexer stopped", stopped);
+        await system.App.ResourceCommands.ExecuteCommandAsync("indexer", KnownResourceCommands.StartCommand);
+        var again = await DrainAsync(system, random);
+        AddDrain(figures, rows, "indexer started again, catching up", again);
+
         var machine = ComparisonBenchmark.MachineDescription();
         var table = Table(rows);
         Console.WriteLine();
@@ -147,6 +165,42 @@ public static class MemoryBenchmark
         await WriteResultsAsync(figures, started, machine, table);
         Console.WriteLine($"(took {clock.Elapsed.TotalMinutes:0.0} minutes)");
         return 0;
+    }
+
+    /// <summary>Creates <see cref="DrainJobs"/> jobs (one in ten failing with a text of its own) and times them until all have finished.</summary>
+    private static async Task<double> DrainAsync(BenchSystem system, Random random)
+    {
+        var before = await system.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE status IN ('completed', 'dead_lettered')");
+        var drained = Stopwatch.StartNew();
+        for (var start = 0; start < DrainJobs; start += DrainBatch)
+        {
+            var jobs = Enumerable.Range(start, DrainBatch).Select(i => i % 10 == 0
+                ? (object)new { type = "fail", maxRetries = 0, payload = new { always = true, message = $"IOException: {Words[random.Next(20)]} {Words[random.Next(20)]} {Words[random.Next(20)]} unavailable" } }
+                : new { type = "noop" }).ToList();
+            using var response = await system.Http.PostAsJsonAsync(new Uri("/api/jobs/batch", UriKind.Relative), new { jobs });
+            response.EnsureSuccessStatusCode();
+        }
+
+        while (await system.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE status IN ('completed', 'dead_lettered')") < before + DrainJobs)
+        {
+            if (drained.Elapsed > IndexTimeout)
+            {
+                throw new TimeoutException($"{DrainJobs} jobs did not drain in {IndexTimeout}.");
+            }
+
+            await Task.Delay(20);
+        }
+
+        return DrainJobs / drained.Elapsed.TotalSeconds;
+    }
+
+    private static void AddDrain(List<Measurement> figures, List<(string, string)> rows, string how, double jobsPerSecond) =>
+        Add(figures, rows, new($"drain of {DrainJobs:N0} jobs (1 in 10 failing), {how}", jobsPerSecond, "jobs/s"));
+
+    private static long IndexerMemory(BenchSystem system)
+    {
+        var status = File.ReadAllLines($"/proc/{system.IndexerProcessId}/status").FirstOrDefault(line => line.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return status is null ? 0 : long.Parse(status.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
     private static async Task IndexAsync(BenchSystem system, string type, List<string> errors, string what, List<Measurement> figures, List<(string, string)> rows)

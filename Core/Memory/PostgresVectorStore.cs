@@ -40,10 +40,11 @@ public sealed class PostgresVectorStore(NpgsqlDataSource db, TimeProvider clock)
     /// <summary>How often the copy is rebuilt from scratch (in the background), to forget rows deleted from the table.</summary>
     public static readonly TimeSpan FullReloadInterval = TimeSpan.FromHours(1);
 
-    private const int LoadBatch = 5_000;
+    private const int LoadBatch = 1_000;
 
     private static readonly string InsertSql = EmbeddedFile.Core("ExecutionVectorInsertIfMissing.sql");
     private static readonly string GetSinceSql = EmbeddedFile.Core("ExecutionVectorGetSince.sql");
+    private static readonly string GetAllSql = EmbeddedFile.Core("ExecutionVectorGetAll.sql");
     private static readonly string GetSql = EmbeddedFile.Core("ExecutionVectorGet.sql");
 
     private readonly SemaphoreSlim _catchUp = new(1, 1);
@@ -168,30 +169,44 @@ public sealed class PostgresVectorStore(NpgsqlDataSource db, TimeProvider clock)
         }
     }
 
+    /// <summary>
+    /// An empty copy is filled in one streamed pass over the table; after that, only the rows
+    /// stored since its highest sequence number are read, a page at a time, by the index on seq.
+    /// </summary>
     private async Task LoadAsync(VectorTable table, CancellationToken cancellationToken)
     {
+        if (table.LastSeq == 0)
+        {
+            await using var all = db.CreateCommand(GetAllSql);
+            all.CommandTimeout = 0; // a large table takes a while; the caller's token still stops it
+            await ReadIntoAsync(all, table, cancellationToken);
+        }
+
         while (true)
         {
             await using var command = db.CreateCommand(GetSinceSql);
             command.Parameters.Add(Value(table.LastSeq));
             command.Parameters.Add(Value(LoadBatch));
-            var read = 0;
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    read++;
-                    table.Append(
-                        reader.GetInt64(0), reader.GetGuid(1), reader.GetInt32(2), reader.GetString(3),
-                        ExecutionOutcomeText.Parse(reader.GetString(4)), reader.GetFieldValue<float[]>(5));
-                }
-            }
-
-            if (read < LoadBatch)
+            if (await ReadIntoAsync(command, table, cancellationToken) < LoadBatch)
             {
                 return;
             }
         }
+    }
+
+    private static async Task<int> ReadIntoAsync(NpgsqlCommand command, VectorTable table, CancellationToken cancellationToken)
+    {
+        var read = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            read++;
+            table.Append(
+                reader.GetInt64(0), reader.GetGuid(1), reader.GetInt32(2), reader.GetString(3),
+                ExecutionOutcomeText.Parse(reader.GetString(4)), reader.GetFieldValue<float[]>(5));
+        }
+
+        return read;
     }
 
     /// <summary>
