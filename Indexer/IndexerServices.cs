@@ -23,7 +23,7 @@ public static class IndexerServices
         }
 
         builder.AddExecutionMemoryCore(useQdrant);
-        builder.Services.AddSingleton<IEmbedder, MiniLmEmbedder>();
+        builder.Services.AddSingleton<IEmbedder>(_ => new MiniLmEmbedder(background: true)); // below the workers' priority
         builder.Services.AddSingleton(services =>
         {
             var options = services.GetRequiredService<IOptions<IndexerOptions>>().Value;

@@ -111,4 +111,32 @@ public sealed class ExecutionMemoryApiTests(TestServers servers) : IAsyncLifetim
             TimeSpan.FromSeconds(60), "the failure to be indexed after the restart");
         Assert.Equal(noopSampled ? 3L : 2L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM execution_vectors"));
     }
+
+    [Fact]
+    public async Task Similar_OfAJobNotIndexedYet_EmbedsItsLatestAttemptInTheApi()
+    {
+        var http = _system.Api();
+        var fresh = (await http.PostJsonAsync("/api/jobs", new { type = "report.build" }, HttpStatusCode.Created)).Id();
+        var earlier = (await http.PostJsonAsync("/api/jobs", new { type = "report.build" }, HttpStatusCode.Created)).Id();
+        foreach (var (job, error) in new[] { (fresh, "IOException: disk full while writing /tmp/r-17.csv"), (earlier, "IOException: disk full while writing /tmp/r-3.csv") })
+        {
+            // What a worker leaves behind when the job's only attempt failed (no worker runs here).
+            await _system.Database.ExecuteAsync(
+                "UPDATE jobs SET status = 'dead_lettered', attempts = 1, failures = 1, error = $2, completed_at = now() WHERE id = $1", job, error);
+            await _system.Database.ExecuteAsync(
+                "INSERT INTO job_executions (job_id, attempt, worker_id, status, started_at, finished_at, error) VALUES ($1, 1, $2, 'failed', now(), now(), $3)",
+                job, Guid.NewGuid(), error);
+        }
+
+        // Only the earlier one is indexed.
+        using var store = new AspireJobs.Core.Memory.PostgresVectorStore(_system.Database.DataSource, TimeProvider.System);
+        var text = AspireJobs.Core.Memory.ExecutionText.Build("report.build", AspireJobs.Core.Memory.ExecutionOutcome.DeadLettered, "IOException: disk full while writing /tmp/r-3.csv", TimeSpan.Zero);
+        await store.UpsertAsync([new(earlier, 1, "report.build", AspireJobs.Core.Memory.ExecutionOutcome.DeadLettered, (await TestEmbedder.Shared.EmbedAsync([text], Token))[0])], Token);
+
+        var item = (await http.GetJsonAsync($"/api/jobs/{fresh}/similar")).GetProperty("items").EnumerateArray().Single();
+
+        Assert.Equal(earlier, item.GetProperty("jobId").GetGuid());
+        Assert.True(item.GetProperty("score").GetSingle() > 0.9f, item.ToString());
+        Assert.False((await http.GetJsonAsync($"/api/jobs/{fresh}")).TryGetProperty("likelyOutcome", out _)); // not indexed: no opinion
+    }
 }

@@ -51,6 +51,26 @@ public sealed class MiniLmEmbedderTests
     }
 }
 
+public sealed class MiniLmBackgroundEmbedderTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task TheBackgroundEmbedder_GivesTheSameVectors_FromAThreadOfLowerPriority()
+    {
+        using var background = new MiniLmEmbedder(background: true);
+
+        var mine = await background.EmbedAsync(["disk full", "gateway timeout"], Token);
+        var shared = await TestEmbedder.Shared.EmbedAsync(["disk full", "gateway timeout"], Token);
+
+        Assert.All(mine.Zip(shared), pair => Assert.True(TensorPrimitives.Dot(pair.First, pair.Second) > 0.9999f));
+        var thread = Directory.GetDirectories("/proc/self/task")
+            .Single(task => File.ReadAllText(Path.Combine(task, "comm")).Trim() == "MiniLM encoder");
+        var fields = File.ReadAllText(Path.Combine(thread, "stat")).Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(MiniLmEmbedder.BackgroundNice.ToString(System.Globalization.CultureInfo.InvariantCulture), fields[16]); // field 19 of stat: nice
+    }
+}
+
 public sealed class MiniLmAttemptTextTests(ITestOutputHelper output)
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
