@@ -1,6 +1,7 @@
 using AspireJobs.AppHost.Infrastructure;
 using AspireJobs.AppHost.Infrastructure.LocalPostgres;
 using AspireJobs.AppHost.Infrastructure.LocalRedis;
+using AspireJobs.AppHost.Infrastructure.Qdrant;
 using AspireJobs.AppHost.Lifecycle;
 using AspireJobs.AppHost.Services;
 
@@ -32,6 +33,10 @@ public static class AspireJobsModel
             ? builder.AddContainerInfrastructure()
             : builder.AddLocalInfrastructure(dataDirectory);
 
+        // Execution memory's vector store: Qdrant where containers run (and in the manifest);
+        // without it the vectors stay in PostgreSQL, searched exactly by the Api.
+        var qdrant = infrastructure == InfrastructureMode.Containers ? builder.AddQdrantContainer("qdrant") : null;
+
         // Schema: the migrations run once against jobsdb, then exit; everything else waits for that.
         var migrations = builder.AddService<Projects.MigrationService>("migrations")
             .WithReference(jobsdb)
@@ -60,6 +65,7 @@ public static class AspireJobsModel
             .WithGeneratedApiKeys(dataDirectory)
             .WithReference(jobsdb)
             .WithReference(redis)
+            .WithQdrant(qdrant)
             .WaitFor(redis)
             .WaitForCompletion(migrations)
             .WithRestartOnCrash();
@@ -86,6 +92,17 @@ public static class AspireJobsModel
             .WithReference(jobsdb)
             .WithReference(redis)
             .WaitFor(redis)
+            .WaitForCompletion(migrations)
+            .WithRestartOnCrash();
+
+        // Indexer: execution memory's embedding model, in a process of its own: its memory (about
+        // 400 MB) and CPU stay out of the workers and the health monitor, and it can be stopped
+        // without touching dispatch. It reads finished attempts from PostgreSQL and stores vectors.
+        builder.AddService<Projects.Indexer>("indexer")
+            .WithEndpoint("http", endpoint => endpoint.Port = null)
+            .WithHttpHealthCheck("/health")
+            .WithReference(jobsdb)
+            .WithQdrant(qdrant)
             .WaitForCompletion(migrations)
             .WithRestartOnCrash();
 

@@ -48,6 +48,8 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public int HealthMonitorProcessId => ProcessIdsOf("healthmonitor").Single();
 
+    public int IndexerProcessId => ProcessIdsOf("indexer").Single();
+
     /// <param name="environment">Extra variables per resource, e.g. <c>worker</c>'s heartbeat timeout.</param>
     public static async Task<BenchSystem> StartAsync(int workers, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? environment = null)
     {

@@ -15,6 +15,7 @@ namespace AspireJobs.Bench;
 /// dotnet run -c Release --project bench -- checker [--minutes N]  the loss-and-duplication checker, every fault class round after round (30)
 /// dotnet run -c Release --project bench -- fuzz [--seconds N] [--seed S]  generated requests to every route of the running Api (300)
 /// dotnet run -c Release --project bench -- snapshots         snapshot, restore and point-in-time recovery of 100,000 jobs, beside doing it by hand
+/// dotnet run -c Release --project bench -- memory [--attempts N] [--vectors M]  the indexer's throughput (2,000) and search over M stored vectors (100,000)
 /// </code>
 /// </summary>
 public static class Benchmark
@@ -61,8 +62,12 @@ public static class Benchmark
             case "snapshots":
                 await SnapshotBenchmark.RunAsync(Console.WriteLine);
                 return 0;
+            case "memory":
+                var attempts = OptionAfter(args, "--attempts") is { } a ? int.Parse(a, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) : MemoryBenchmark.DefaultAttempts;
+                var vectors = OptionAfter(args, "--vectors") is { } v ? int.Parse(v, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) : MemoryBenchmark.DefaultVectors;
+                return await MemoryBenchmark.RunAsync(attempts, vectors);
             default:
-                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...], recovery, monitor, dag, counts [--jobs N], checker [--minutes N], fuzz [--seconds N] [--seed S] or snapshots.");
+                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...], recovery, monitor, dag, counts [--jobs N], checker [--minutes N], fuzz [--seconds N] [--seed S], snapshots or memory [--attempts N] [--vectors M].");
                 return 2;
         }
     }

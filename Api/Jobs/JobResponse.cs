@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using AspireJobs.Api.Http;
+using AspireJobs.Api.Memory;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Workflows;
 
@@ -25,6 +27,10 @@ public sealed record JobResponse(
     int EffectivePriority,
     DependencyFailurePolicy OnDependencyFailure)
 {
+    /// <summary>How jobs that failed like this one ended; absent where execution memory has no opinion (GET /api/jobs/{id} only).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LikelyOutcomeResponse? LikelyOutcome { get; init; }
+
     public static JobResponse From(Job job) => new(
         job.Id,
         job.Type,

@@ -263,9 +263,10 @@ public static class JobsApi
         return TypedResults.Ok(new Page<JobResponse>(found.Items.Select(JobResponse.From).ToList(), found.NextCursor));
     }
 
-    private static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetJob(Guid id, JobStore store, CancellationToken cancellationToken) =>
+    private static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetJob(
+        Guid id, JobStore store, Memory.LikelyOutcomes likely, CancellationToken cancellationToken) =>
         await store.JobGetByIdAsync(id, cancellationToken) is { } job
-            ? TypedResults.Ok(JobResponse.From(job))
+            ? TypedResults.Ok(JobResponse.From(job) with { LikelyOutcome = await likely.ForAsync(job, cancellationToken) })
             : Problems.JobNotFound(id);
 
     private static async Task<Results<Ok<List<ExecutionResponse>>, ProblemHttpResult>> GetExecutions(Guid id, JobStore store, CancellationToken cancellationToken) =>

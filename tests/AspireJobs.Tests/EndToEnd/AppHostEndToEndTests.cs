@@ -38,10 +38,10 @@ public sealed class AppHostEndToEndTests(TestServers servers)
             Assert.Equal((KnownResourceStates.Finished, 0), (migrations.State, migrations.ExitCode));
             Assert.Equal(2, status.Resources.Count(r => r.Resource == "worker" && r.State == KnownResourceStates.Running && r.Name.StartsWith("worker-", StringComparison.Ordinal)));
             Assert.All(status.Resources.Where(r => r.Name != "migrations"), r => Assert.Equal((KnownResourceStates.Running, "Healthy"), (r.State, r.Health)));
-            Assert.Equal(["api", "healthmonitor", "jobsdb", "migrations", "postgres", "redis", "worker"], status.Resources.Select(r => r.Resource).Distinct());
+            Assert.Equal(["api", "healthmonitor", "indexer", "jobsdb", "migrations", "postgres", "redis", "worker"], status.Resources.Select(r => r.Resource).Distinct());
 
             processIds = [.. status.Resources.Where(r => r.State == KnownResourceStates.Running && r.ProcessId is not null).Select(r => r.ProcessId!.Value)];
-            Assert.Equal(6, processIds.Count); // postgres, redis, api, 2 workers, healthmonitor
+            Assert.Equal(7, processIds.Count); // postgres, redis, api, 2 workers, healthmonitor, indexer
             Assert.All(processIds, pid => Assert.True(PosixSignals.IsAlive(pid)));
         }
 
@@ -49,7 +49,7 @@ public sealed class AppHostEndToEndTests(TestServers servers)
         // The services were stopped first, and each exited on its own with 0 (a graceful stop);
         // the servers after them, as the AppHost's last act.
         var final = StatusFile.Read(statusFile)!.Resources;
-        Assert.All(final.Where(r => r.Resource is "api" or "worker" or "healthmonitor"), r => Assert.Equal((KnownResourceStates.Finished, 0), (r.State, r.ExitCode)));
+        Assert.All(final.Where(r => r.Resource is "api" or "worker" or "healthmonitor" or "indexer"), r => Assert.Equal((KnownResourceStates.Finished, 0), (r.State, r.ExitCode)));
         Assert.All(final.Where(r => r.Resource is "postgres" or "redis" or "jobsdb"), r => Assert.Equal(StatusFile.StoppedState, r.State));
     }
 
@@ -91,7 +91,9 @@ public sealed class AppHostEndToEndTests(TestServers servers)
         Assert.Equal("container.v0", TypeOf("redis"));
         Assert.Equal("parameter.v0", TypeOf("postgres-password"));
         Assert.True(resources.GetProperty("postgres-password").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
-        foreach (var project in new[] { "migrations", "api", "worker", "healthmonitor" })
+        Assert.Equal("container.v0", TypeOf("qdrant"));
+        Assert.True(resources.GetProperty("qdrant-Key").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        foreach (var project in new[] { "migrations", "api", "worker", "healthmonitor", "indexer" })
         {
             Assert.Equal("project.v0", TypeOf(project));
         }
@@ -103,6 +105,12 @@ public sealed class AppHostEndToEndTests(TestServers servers)
             Assert.Equal("{redis.connectionString}", env.GetProperty("ConnectionStrings__redis").GetString());
         }
 
+        foreach (var service in new[] { "api", "indexer" })
+        {
+            Assert.Equal("{qdrant.connectionString}", resources.GetProperty(service).GetProperty("env").GetProperty("ConnectionStrings__qdrant").GetString());
+        }
+
+        Assert.False(resources.GetProperty("worker").GetProperty("env").TryGetProperty("ConnectionStrings__qdrant", out _));
         Assert.Equal("{jobsdb.connectionString}", resources.GetProperty("migrations").GetProperty("env").GetProperty("ConnectionStrings__jobsdb").GetString());
     }
 

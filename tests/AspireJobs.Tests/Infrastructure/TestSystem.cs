@@ -91,6 +91,9 @@ public sealed class TestSystem : IAsyncDisposable
     public async Task<ServiceProcess> StartHealthMonitorAsync(IReadOnlyDictionary<string, string?>? extra = null) =>
         Track(await ServiceProcess.StartAsync("HealthMonitor", Environment(extra)));
 
+    public async Task<ServiceProcess> StartIndexerAsync(IReadOnlyDictionary<string, string?>? extra = null) =>
+        Track(await ServiceProcess.StartAsync("Indexer", Environment(extra)));
+
     /// <summary>The last lines of every process's output, for a failure message.</summary>
     public string Output() => string.Join(System.Environment.NewLine, _processes.Select(p => $"--- {p.Project} ({p.ProcessId}){System.Environment.NewLine}{p.Output(40)}"));
 

@@ -9,7 +9,7 @@ namespace AspireJobs.Tests.Security;
 /// </summary>
 public sealed partial class SqlParameterisationTests
 {
-    private static readonly string[] SourceFolders = ["Core", "Api", "Worker", "HealthMonitor", "MigrationService", "AppHost", "ServiceDefaults", "eng"];
+    private static readonly string[] SourceFolders = ["Core", "Api", "Worker", "HealthMonitor", "Indexer", "MigrationService", "AppHost", "ServiceDefaults", "eng"];
 
     // A string that starts like SQL and is interpolated ($"SELECT ... {x}") ...
     [GeneratedRegex("""\$@?"{1,3}\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|DROP|ALTER|TRUNCATE|GRANT|COPY)\b(?:[^"\\]|\\.)*\{""", RegexOptions.IgnoreCase)]

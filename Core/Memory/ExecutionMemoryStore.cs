@@ -1,0 +1,141 @@
+using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Storage;
+using Npgsql;
+using static AspireJobs.Core.Storage.NpgsqlParameters;
+
+namespace AspireJobs.Core.Memory;
+
+/// <summary>An attempt that just finished, as the indexer reads it from the log.</summary>
+public sealed record FinishedAttempt(
+    long EventId, Guid JobId, int Attempt, string JobType, JobStatus JobStatusAfter, ExecutionStatus Status,
+    string? Error, TimeSpan? Duration);
+
+/// <summary>A page of the log: the finished attempts in it, and the id to read on from.</summary>
+public sealed record FinishedAttemptPage(IReadOnlyList<FinishedAttempt> Attempts, long LastEventId, int EventsRead);
+
+/// <summary>What a search shows of an attempt it found.</summary>
+public sealed record ExecutionMatchDetail(Guid JobId, int Attempt, string JobType, JobStatus JobStatus, int JobAttempts, string? Error);
+
+/// <summary>A job and its latest attempt that ran to an end, if any.</summary>
+public sealed record LatestFinishedExecution(
+    string JobType, JobStatus JobStatus, int JobAttempts, int? Attempt, ExecutionStatus? Status, string? Error, TimeSpan? Duration)
+{
+    /// <summary>The attempt's outcome as memory names it (a failed last attempt of a dead letter is dead-lettered).</summary>
+    public ExecutionOutcome? Outcome => (Attempt, Status) switch
+    {
+        (null, _) or (_, null) => null,
+        (_, ExecutionStatus.Completed) => ExecutionOutcome.Completed,
+        (var attempt, _) when attempt == JobAttempts && JobStatus == JobStatus.DeadLettered => ExecutionOutcome.DeadLettered,
+        (_, ExecutionStatus.TimedOut) => ExecutionOutcome.TimedOut,
+        _ => ExecutionOutcome.Failed,
+    };
+}
+
+/// <summary>
+/// What execution memory reads from and writes to PostgreSQL besides the vectors themselves:
+/// the indexer's cursor over <c>job_events</c>, the finished attempts after it, and the details
+/// a search shows. One method per statement in <c>Sql/</c>.
+/// </summary>
+public sealed class ExecutionMemoryStore(NpgsqlDataSource db)
+{
+    private static readonly string JobEventCursorGetSql = EmbeddedFile.Core("JobEventCursorGet.sql");
+    private static readonly string JobEventCursorSetSql = EmbeddedFile.Core("JobEventCursorSet.sql");
+    private static readonly string FinishedAttemptGetAfterSql = EmbeddedFile.Core("FinishedAttemptGetAfter.sql");
+    private static readonly string ExecutionMatchGetSql = EmbeddedFile.Core("ExecutionMatchGet.sql");
+    private static readonly string ExecutionGetLatestFinishedSql = EmbeddedFile.Core("ExecutionGetLatestFinished.sql");
+
+    public async Task<long> JobEventCursorGetAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(JobEventCursorGetSql);
+        command.Parameters.Add(Text(name));
+        return await command.ExecuteScalarAsync(cancellationToken) is long id ? id : 0;
+    }
+
+    public async Task JobEventCursorSetAsync(string name, long lastEventId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(JobEventCursorSetSql);
+        command.Parameters.Add(Text(name));
+        command.Parameters.Add(Value(lastEventId));
+        command.Parameters.Add(Time(now));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Up to <paramref name="limit"/> events after <paramref name="afterEventId"/>, none stamped at or after <paramref name="before"/>.</summary>
+    public async Task<FinishedAttemptPage> FinishedAttemptGetAfterAsync(long afterEventId, int limit, DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(FinishedAttemptGetAfterSql);
+        command.Parameters.Add(Value(afterEventId));
+        command.Parameters.Add(Value(limit));
+        command.Parameters.Add(Time(before));
+        var attempts = new List<FinishedAttempt>();
+        var last = afterEventId;
+        var read = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            read++;
+            last = reader.GetInt64(0);
+            if (reader.IsDBNull(4) || reader.IsDBNull(8) || reader.IsDBNull(2))
+            {
+                continue; // not a finish, or its job is gone
+            }
+
+            var started = reader.GetFieldValue<DateTimeOffset>(6);
+            DateTimeOffset? finished = reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7);
+            attempts.Add(new FinishedAttempt(
+                last,
+                reader.GetGuid(1),
+                reader.GetInt32(2),
+                reader.GetString(8),
+                JobStatusText.Parse(reader.GetString(3)),
+                ExecutionStatusText.Parse(reader.GetString(4)),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                finished - started));
+        }
+
+        return new FinishedAttemptPage(attempts, last, read);
+    }
+
+    public async Task<IReadOnlyList<ExecutionMatchDetail>> ExecutionMatchGetAsync(IReadOnlyList<(Guid JobId, int Attempt)> attempts, CancellationToken cancellationToken)
+    {
+        if (attempts.Count == 0)
+        {
+            return [];
+        }
+
+        await using var command = db.CreateCommand(ExecutionMatchGetSql);
+        command.Parameters.Add(Value(attempts.Select(a => a.JobId).ToArray()));
+        command.Parameters.Add(Value(attempts.Select(a => a.Attempt).ToArray()));
+        var details = new List<ExecutionMatchDetail>(attempts.Count);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            details.Add(new ExecutionMatchDetail(
+                reader.GetGuid(0), reader.GetInt32(1), reader.GetString(2), JobStatusText.Parse(reader.GetString(3)),
+                reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+
+        return details;
+    }
+
+    /// <summary>The job and its latest attempt that ran to an end; null when there is no such job.</summary>
+    public async Task<LatestFinishedExecution?> ExecutionGetLatestFinishedAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(ExecutionGetLatestFinishedSql);
+        command.Parameters.Add(Value(jobId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var ran = reader.IsDBNull(3) ? (int?)null : reader.GetInt32(3);
+        TimeSpan? duration = ran is null || reader.IsDBNull(7)
+            ? null
+            : reader.GetFieldValue<DateTimeOffset>(7) - reader.GetFieldValue<DateTimeOffset>(6);
+        return new LatestFinishedExecution(
+            reader.GetString(0), JobStatusText.Parse(reader.GetString(1)), reader.GetInt32(2),
+            ran, ran is null ? null : ExecutionStatusText.Parse(reader.GetString(4)),
+            ran is null || reader.IsDBNull(5) ? null : reader.GetString(5), duration);
+    }
+}

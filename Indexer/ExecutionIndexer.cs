@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using AspireJobs.Core.Memory;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace AspireJobs.Indexer;
+
+/// <summary>
+/// Reads the attempts that finished, in log order, from a cursor over <c>job_events</c> kept in
+/// PostgreSQL (so a restart resumes where the last run stored), and remembers those worth it
+/// (<see cref="RememberPolicy"/>): their text is built (<see cref="ExecutionText"/>), looked up in
+/// a cache of recent texts, embedded in batches when new, and stored with the vector store.
+/// <para>
+/// Two loops joined by a bounded channel: the reader runs ahead by at most a few batches and
+/// waits when the model is behind (back-pressure), so a backlog of a million attempts costs a
+/// few batches of memory, not a million. The cursor is saved after a batch is stored, so an
+/// attempt is stored at least once; storing it again changes nothing.
+/// </para>
+/// </summary>
+public sealed partial class ExecutionIndexer(
+    ExecutionMemoryStore store,
+    IVectorStore vectors,
+    IEmbedder embedder,
+    RememberPolicy policy,
+    IndexerMetrics metrics,
+    TimeProvider clock,
+    IOptions<IndexerOptions> options,
+    ILogger<ExecutionIndexer> logger) : BackgroundService
+{
+    /// <summary>The cursor's name in <c>job_event_cursors</c>.</summary>
+    public const string CursorName = "indexer";
+
+    private readonly IndexerOptions _options = options.Value;
+    private readonly VectorCache _cache = new(options.Value.CacheSize);
+
+    /// <summary>One batch on its way from the reader to the model, and the log position it completes.</summary>
+    private sealed record Batch(IReadOnlyList<(FinishedAttempt Attempt, ExecutionOutcome Outcome)> Attempts, long LastEventId);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(_options.QueuedBatches)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        var cursor = await RetryAsync(ct => store.JobEventCursorGetAsync(CursorName, ct), "reading the cursor", stoppingToken);
+        LogStarting(cursor, vectors.GetType().Name);
+        var reading = ReadAsync(cursor, channel.Writer, stoppingToken);
+        var storing = StoreAsync(channel.Reader, stoppingToken);
+        await Task.WhenAll(reading, storing);
+    }
+
+    private async Task ReadAsync(long cursor, ChannelWriter<Batch> batches, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var window = _options.BatchSize * 4;
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var before = clock.GetUtcNow() - _options.SettleDelay;
+                var page = await RetryAsync(ct => store.FinishedAttemptGetAfterAsync(cursor, window, before, ct), "reading finished attempts", stoppingToken);
+                var remembered = page.Attempts
+                    .Select(attempt => (Attempt: attempt, Outcome: policy.Remember(attempt)))
+                    .Where(entry => entry.Outcome is not null)
+                    .Select(entry => (entry.Attempt, entry.Outcome!.Value))
+                    .ToList();
+                for (var start = 0; start < remembered.Count; start += _options.BatchSize)
+                {
+                    var part = remembered.GetRange(start, Math.Min(_options.BatchSize, remembered.Count - start));
+                    var last = start + part.Count >= remembered.Count ? page.LastEventId : part[^1].Attempt.EventId;
+                    await batches.WriteAsync(new Batch(part, last), stoppingToken);
+                }
+
+                if (remembered.Count == 0 && page.LastEventId > cursor)
+                {
+                    await batches.WriteAsync(new Batch([], page.LastEventId), stoppingToken); // moves the saved cursor past events to skip
+                }
+
+                cursor = page.LastEventId;
+                if (page.EventsRead < window)
+                {
+                    await Task.Delay(_options.PollInterval, clock, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            batches.TryComplete();
+        }
+    }
+
+    private async Task StoreAsync(ChannelReader<Batch> batches, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var batch in batches.ReadAllAsync(stoppingToken))
+            {
+                var started = Stopwatch.GetTimestamp();
+                var (stored, hits, modelTexts) = await RetryAsync(ct => EmbedAndStoreAsync(batch, ct), "storing vectors", stoppingToken);
+                await RetryAsync(async ct =>
+                {
+                    await store.JobEventCursorSetAsync(CursorName, batch.LastEventId, clock.GetUtcNow(), ct);
+                    return true;
+                }, "saving the cursor", stoppingToken);
+                if (stored > 0)
+                {
+                    var took = Stopwatch.GetElapsedTime(started);
+                    metrics.Stored(stored, hits, modelTexts, took);
+                    LogStored(stored, hits, modelTexts, took.TotalMilliseconds, batch.LastEventId);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping; the batches not stored are read again from the saved cursor next time.
+        }
+    }
+
+    private async Task<(int Stored, int CacheHits, int ModelTexts)> EmbedAndStoreAsync(Batch batch, CancellationToken cancellationToken)
+    {
+        if (batch.Attempts.Count == 0)
+        {
+            return (0, 0, 0);
+        }
+
+        var texts = batch.Attempts
+            .Select(entry => ExecutionText.Build(entry.Attempt.JobType, entry.Outcome, entry.Attempt.Error, entry.Attempt.Duration))
+            .ToList();
+        var found = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        var hits = 0;
+        foreach (var text in texts)
+        {
+            if (found.ContainsKey(text))
+            {
+                hits++; // the same text twice in one batch: embedded once
+            }
+            else if (_cache.TryGet(text, out var cached))
+            {
+                hits++;
+                found[text] = cached;
+            }
+        }
+
+        var missing = texts.Where(text => !found.ContainsKey(text)).Distinct(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            var embedded = await embedder.EmbedAsync(missing, cancellationToken);
+            for (var i = 0; i < missing.Count; i++)
+            {
+                found[missing[i]] = embedded[i];
+                _cache.Add(missing[i], embedded[i]);
+            }
+        }
+
+        var rows = batch.Attempts.Select((entry, i) => new ExecutionVector(
+            entry.Attempt.JobId, entry.Attempt.Attempt, entry.Attempt.JobType, entry.Outcome, found[texts[i]])).ToList();
+        await vectors.UpsertAsync(rows, cancellationToken);
+        return (rows.Count, hits, missing.Count);
+    }
+
+    /// <summary>Runs a step until it succeeds: PostgreSQL or Qdrant away is waited out, not fatal.</summary>
+    private async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> step, string what, CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await step(stoppingToken);
+            }
+            catch (Exception e) when (e is NpgsqlException or RpcException or TimeoutException or HttpRequestException && !stoppingToken.IsCancellationRequested)
+            {
+                LogRetrying(what, e.Message, _options.RetryDelay.TotalSeconds);
+                await Task.Delay(_options.RetryDelay, clock, stoppingToken);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Indexing finished attempts after event {Cursor} into {Store}")]
+    private partial void LogStarting(long cursor, string store);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {Stored} vectors ({CacheHits} from the cache, {ModelTexts} texts embedded) in {Milliseconds:0} ms; cursor at event {Cursor}")]
+    private partial void LogStored(int stored, int cacheHits, int modelTexts, double milliseconds, long cursor);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Indexer: {What} failed ({Reason}); trying again in {Seconds} s")]
+    private partial void LogRetrying(string what, string reason, double seconds);
+}

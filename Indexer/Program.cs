@@ -1,0 +1,14 @@
+using AspireJobs.Indexer;
+using AspireJobs.ServiceDefaults;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddJobsNpgsqlDataSource("jobsdb");
+builder.AddIndexer();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+app.Run();

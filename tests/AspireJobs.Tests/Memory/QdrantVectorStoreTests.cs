@@ -1,0 +1,41 @@
+using AspireJobs.Core.Memory;
+using AspireJobs.ServiceDefaults;
+using Qdrant.Client;
+
+namespace AspireJobs.Tests.Memory;
+
+/// <summary>
+/// The vector store contract on Qdrant, in a collection of its own per test, when
+/// ASPIREJOBS_TEST_QDRANT holds a connection string (<c>Endpoint=http://host:6334;Key=...</c>);
+/// skipped, saying so, where no Qdrant runs.
+/// </summary>
+public sealed class QdrantVectorStoreTests : VectorStoreContractTests
+{
+    public const string EndpointVariable = "ASPIREJOBS_TEST_QDRANT";
+
+    private readonly string _collection = "test_" + Guid.NewGuid().ToString("N");
+    private QdrantClient? _client;
+
+    protected override Task<IVectorStore> CreateStoreAsync()
+    {
+        var connectionString = Environment.GetEnvironmentVariable(EndpointVariable);
+        Assert.SkipWhen(string.IsNullOrWhiteSpace(connectionString), $"no Qdrant endpoint configured (set {EndpointVariable})");
+        var (endpoint, key) = QdrantClients.Parse(connectionString!, EndpointVariable);
+        _client = new QdrantClient(endpoint, key);
+        return Task.FromResult<IVectorStore>(new QdrantVectorStore(_client, _collection, Dimensions));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_client is not null)
+        {
+            if (await _client.CollectionExistsAsync(_collection))
+            {
+                await _client.DeleteCollectionAsync(_collection);
+            }
+
+            _client.Dispose();
+        }
+    }
+}
