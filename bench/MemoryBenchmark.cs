@@ -7,6 +7,8 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
+using AspireJobs.Bench.Subjects;
+
 namespace AspireJobs.Bench;
 
 /// <summary>
@@ -121,6 +123,7 @@ public static class MemoryBenchmark
         var stored = await system.ScalarAsync<long>("SELECT count(*) FROM execution_vectors");
         Add(figures, rows, new($"{vectors:N0} synthetic vectors written (jobs, executions, COPY of vectors)", load.Elapsed.TotalSeconds, "s"), $" ({stored:N0} stored in all)");
 
+        var apiBefore = ProcessFootprint.ResidentBytes(system.ApiProcessId);
         var someJob = await system.ScalarAsync<Guid>("SELECT job_id FROM execution_vectors WHERE job_type = 'bench.search' ORDER BY seq DESC LIMIT 1");
         var first = Stopwatch.StartNew();
         await GetAsync(system, $"/api/jobs/{someJob}/similar?limit=10");
@@ -144,6 +147,11 @@ public static class MemoryBenchmark
         AddLatencies(figures, rows, $"POST /api/executions/search over {stored:N0} vectors (text embedded), {Requests} in a row", search);
         var filtered = await TimeAsync(texts, text => PostAsync(system, "/api/executions/search", new { text, type = "bench.repeated", limit = 10 }));
         AddLatencies(figures, rows, $"the same, filtered to one type of {attempts:N0}", filtered);
+
+        // What searching costs the Api: the model (loaded on the first text search) and its copy of the vectors.
+        var apiAfter = ProcessFootprint.ResidentBytes(system.ApiProcessId);
+        Add(figures, rows, new("Api memory (RSS) before any search", apiBefore / 1048576.0, "MiB"));
+        Add(figures, rows, new($"Api memory (RSS) after the searches (model and {stored:N0} vectors loaded)", apiAfter / 1048576.0, "MiB"));
 
         // 3. The drain, with the indexer running, stopped, and running again with a backlog.
         var rss = IndexerMemory(system);
