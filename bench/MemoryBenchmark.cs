@@ -36,6 +36,7 @@ public static class MemoryBenchmark
 
     private const int Dimensions = 384;
     private const int DrainJobs = 10_000;
+    private const int DrainPairs = 6;
     private const int DrainBatch = 1_000;
     private const int WarmUps = 20;
     private const int Requests = 300;
@@ -159,15 +160,25 @@ public static class MemoryBenchmark
         // A first drain warms the workers up (their paths were never run: the attempts above
         // were written straight into PostgreSQL); then stopped and running, twice, alternately.
         await DrainAsync(system, random);
-        foreach (var round in new[] { 1, 2 })
+        // Pairs: stopped, then started and caught up, then running; the figure that counts is the
+        // median of each pair's ratio (running ÷ stopped), which a machine that speeds up or slows
+        // down between pairs moves less than it moves either median.
+        var stopped = new List<double>();
+        var running = new List<double>();
+        for (var pair = 0; pair < DrainPairs; pair++)
         {
             await system.App.ResourceCommands.ExecuteCommandAsync("indexer", KnownResourceCommands.StopCommand);
-            AddDrain(figures, rows, $"indexer stopped, round {round}", await DrainAsync(system, random));
+            stopped.Add(await DrainAsync(system, random));
             await system.App.ResourceCommands.ExecuteCommandAsync("indexer", KnownResourceCommands.StartCommand);
-            var caughtUp = await CatchUpAsync(system);
-            Add(figures, rows, new($"indexer restarted and caught up on the stopped round's failures, round {round}", caughtUp.TotalSeconds, "s"));
-            AddDrain(figures, rows, $"indexer running (embedding the drain's failures as they come), round {round}", await DrainAsync(system, random));
+            await CatchUpAsync(system);
+            running.Add(await DrainAsync(system, random));
+            Console.Error.WriteLine($"  drain pair {pair + 1}: stopped {stopped[^1]:N0}, running {running[^1]:N0} jobs/s");
         }
+
+        var ratios = stopped.Zip(running, (off, on) => on / off).Order().ToList();
+        AddDrain(figures, rows, $"indexer stopped, median of {DrainPairs}", Median(stopped), $" [{stopped.Min():N0}-{stopped.Max():N0}]");
+        AddDrain(figures, rows, $"indexer running and embedding the drain's failures, median of {DrainPairs}", Median(running), $" [{running.Min():N0}-{running.Max():N0}]");
+        Add(figures, rows, new($"drain with the indexer running ÷ stopped, median of {DrainPairs} pairs", Median(ratios), "ratio"), $" [{ratios[0]:0.00}-{ratios[^1]:0.00}]");
 
         var machine = ComparisonBenchmark.MachineDescription();
         var table = Table(rows);
@@ -226,8 +237,14 @@ public static class MemoryBenchmark
         return waited.Elapsed;
     }
 
-    private static void AddDrain(List<Measurement> figures, List<(string, string)> rows, string how, double jobsPerSecond) =>
-        Add(figures, rows, new($"drain of {DrainJobs:N0} jobs (1 in 10 failing), {how}", jobsPerSecond, "jobs/s"));
+    private static void AddDrain(List<Measurement> figures, List<(string, string)> rows, string how, double jobsPerSecond, string note = "") =>
+        Add(figures, rows, new($"drain of {DrainJobs:N0} jobs (1 in 10 failing), {how}", jobsPerSecond, "jobs/s"), note);
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
 
     private static long IndexerMemory(BenchSystem system)
     {
