@@ -28,13 +28,15 @@ public sealed class IndexerOptions : IValidatedOptions
     public int QueuedBatches { get; set; } = DefaultQueuedBatches;
 
     /// <summary>How long to wait before reading again when the log had nothing new.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// Events newer than this are left for the next read: a transaction that took its event id
-    /// earlier may still commit (ids are taken at insert, not at commit).
+    /// earlier may still commit (ids are taken at insert, not at commit). Finishing statements
+    /// are stamped as they run and commit within milliseconds; a second leaves room for a slow
+    /// commit while a failure is searchable a moment after it happened.
     /// </summary>
-    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long to wait before trying again after PostgreSQL (or Qdrant) failed.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
