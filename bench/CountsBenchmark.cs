@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AspireJobs.Bench.Subjects;
@@ -186,11 +185,11 @@ public static partial class CountsBenchmark
         rows.Add(("scan p50 ÷ GET /api/queues p50, idle", Format(ratio, ratio >= 100 ? "N0" : "0.0") + "×"));
 
         var machine = ComparisonBenchmark.MachineDescription();
-        var table = Table(rows);
+        var table = FigureTable.Markdown(rows);
         Console.WriteLine();
         Console.WriteLine($"Job counts, {started:yyyy-MM-dd} · {machine} · {jobs:N0} jobs retained");
         Console.WriteLine(table);
-        await WriteResultsAsync(figures, started, machine, jobs, table);
+        await FigureTable.KeepAsync("counts", figures, started, machine, table, new Dictionary<string, object> { ["jobs"] = jobs });
         Console.WriteLine($"(took {clock.Elapsed.TotalMinutes:0.0} minutes)");
         return 0;
     }
@@ -394,28 +393,4 @@ public static partial class CountsBenchmark
         Format(value, value >= 100 ? "N0" : value >= 10 ? "0.0" : "0.00");
 
     private static string Format(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
-
-    private static string Table(List<(string Figure, string Value)> rows)
-    {
-        var text = new StringBuilder();
-        text.AppendLine("| figure | value |");
-        text.AppendLine("| --- | ---: |");
-        foreach (var (figure, value) in rows)
-        {
-            text.AppendLine($"| {figure} | {value} |");
-        }
-
-        return text.ToString();
-    }
-
-    private static async Task WriteResultsAsync(List<Measurement> figures, DateTime started, string machine, int jobs, string table)
-    {
-        var directory = Path.Combine(AspireJobs.LocalProcesses.RepositoryRoot.Path, "bench", "results");
-        Directory.CreateDirectory(directory);
-        var stamp = started.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        var lines = figures.Select(f => JsonSerializer.Serialize(new { at = started, machine, jobs, figure = f.Name, value = f.Value, unit = f.Unit }));
-        await File.WriteAllLinesAsync(Path.Combine(directory, $"counts-{stamp}.jsonl"), lines);
-        await File.WriteAllTextAsync(Path.Combine(directory, $"counts-{stamp}.md"), table);
-        Console.WriteLine($"Figures kept in bench/results/counts-{stamp}.jsonl");
-    }
 }

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using Aspire.Hosting.ApplicationModel;
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -181,11 +179,11 @@ public static class MemoryBenchmark
         Add(figures, rows, new($"drain with the indexer running ÷ stopped, median of {DrainPairs} pairs", Median(ratios), "ratio"), $" [{ratios[0]:0.00}-{ratios[^1]:0.00}]");
 
         var machine = ComparisonBenchmark.MachineDescription();
-        var table = Table(rows);
+        var table = FigureTable.Markdown(rows);
         Console.WriteLine();
         Console.WriteLine($"Execution memory, {started:yyyy-MM-dd} · {machine}");
         Console.WriteLine(table);
-        await WriteResultsAsync(figures, started, machine, table);
+        await FigureTable.KeepAsync("memory", figures, started, machine, table);
         Console.WriteLine($"(took {clock.Elapsed.TotalMinutes:0.0} minutes)");
         return 0;
     }
@@ -381,28 +379,4 @@ public static class MemoryBenchmark
 
     private static string Format(double value) =>
         value.ToString(value >= 100 ? "N0" : value >= 10 ? "0.0" : "0.00", CultureInfo.InvariantCulture);
-
-    private static string Table(List<(string Figure, string Value)> rows)
-    {
-        var text = new StringBuilder();
-        text.AppendLine("| figure | value |");
-        text.AppendLine("| --- | ---: |");
-        foreach (var (figure, value) in rows)
-        {
-            text.AppendLine($"| {figure} | {value} |");
-        }
-
-        return text.ToString();
-    }
-
-    private static async Task WriteResultsAsync(List<Measurement> figures, DateTime started, string machine, string table)
-    {
-        var directory = Path.Combine(AspireJobs.LocalProcesses.RepositoryRoot.Path, "bench", "results");
-        Directory.CreateDirectory(directory);
-        var stamp = started.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        var lines = figures.Select(f => JsonSerializer.Serialize(new { at = started, machine, figure = f.Name, value = f.Value, unit = f.Unit }));
-        await File.WriteAllLinesAsync(Path.Combine(directory, $"memory-{stamp}.jsonl"), lines);
-        await File.WriteAllTextAsync(Path.Combine(directory, $"memory-{stamp}.md"), table);
-        Console.WriteLine($"Figures kept in bench/results/memory-{stamp}.jsonl");
-    }
 }
