@@ -1,7 +1,7 @@
 using System.Text.Json;
-using AspireJobs.Api.OpenApi;
 using AspireJobs.Api.Access;
 using AspireJobs.Api.Http;
+using AspireJobs.Api.OpenApi;
 using AspireJobs.Core.Recovery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
