@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using AspireJobs.Api.Access;
 using AspireJobs.Api.Http;
 using AspireJobs.Api.Jobs;
