@@ -37,7 +37,8 @@ public static class ColdStartBenchmark
         }
 
         ratios.Sort();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cold ÷ warm, median of {rounds}: {ratios[ratios.Count / 2]:0.00}"));
+        var median = ratios.Count % 2 == 1 ? ratios[ratios.Count / 2] : (ratios[ratios.Count / 2 - 1] + ratios[ratios.Count / 2]) / 2;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cold ÷ warm, median of {rounds}: {median:0.00}"));
         return 0;
     }
 
