@@ -40,6 +40,7 @@ public static class CoreServices
         services.TryAddSingleton<SnapshotStore>();
         services.TryAddSingleton<JobRestorer>();
         services.TryAddSingleton<PointInTimeRecovery>();
+        services.TryAddSingleton<SnapshotRestore>();
         return builder;
     }
 }

@@ -11,18 +11,10 @@ namespace AspireJobs.Indexer;
 /// </summary>
 public static class IndexerServices
 {
-    public const string QdrantConnectionName = "qdrant";
-
     public static IHostApplicationBuilder AddIndexer(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<IndexerOptions>(IndexerOptions.Section);
-        var useQdrant = QdrantClients.IsConfigured(builder.Configuration, QdrantConnectionName);
-        if (useQdrant)
-        {
-            builder.AddJobsQdrantClient(QdrantConnectionName);
-        }
-
-        builder.AddExecutionMemoryCore(useQdrant);
+        builder.AddExecutionMemoryCore(useQdrant: builder.TryAddJobsQdrantClient());
         builder.Services.AddSingleton<IEmbedder>(_ => new MiniLmEmbedder(background: true)); // below the workers' priority
         builder.Services.AddSingleton(services =>
         {

@@ -17,9 +17,24 @@ namespace AspireJobs.ServiceDefaults;
 /// </summary>
 public static class QdrantClients
 {
+    /// <summary>The name the AppHost gives its Qdrant resource, and so the connection string's.</summary>
+    public const string ConnectionName = "qdrant";
+
     /// <summary>Whether the connection string is set at all: execution memory uses Qdrant only then.</summary>
     public static bool IsConfigured(IConfiguration configuration, string connectionName) =>
         !string.IsNullOrWhiteSpace(configuration.GetConnectionString(connectionName));
+
+    /// <summary>Registers the client when <c>ConnectionStrings:&lt;name&gt;</c> is set; false when it is not.</summary>
+    public static bool TryAddJobsQdrantClient(this IHostApplicationBuilder builder, string connectionName = ConnectionName)
+    {
+        if (!IsConfigured(builder.Configuration, connectionName))
+        {
+            return false;
+        }
+
+        builder.AddJobsQdrantClient(connectionName);
+        return true;
+    }
 
     public static IHostApplicationBuilder AddJobsQdrantClient(this IHostApplicationBuilder builder, string connectionName)
     {

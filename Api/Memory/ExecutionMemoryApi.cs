@@ -20,7 +20,6 @@ namespace AspireJobs.Api.Memory;
 /// </summary>
 public static class ExecutionMemoryApi
 {
-    public const string QdrantConnectionName = "qdrant";
     public const int DefaultLimit = 10;
     public const int MaxLimit = 100;
 
@@ -30,13 +29,7 @@ public static class ExecutionMemoryApi
     public static IHostApplicationBuilder AddExecutionMemory(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<MemoryOptions>(MemoryOptions.Section);
-        var useQdrant = QdrantClients.IsConfigured(builder.Configuration, QdrantConnectionName);
-        if (useQdrant)
-        {
-            builder.AddJobsQdrantClient(QdrantConnectionName);
-        }
-
-        builder.AddExecutionMemoryCore(useQdrant);
+        builder.AddExecutionMemoryCore(useQdrant: builder.TryAddJobsQdrantClient());
         builder.Services.AddSingleton<IEmbedder, MiniLmEmbedder>(); // loads its model on first use only
         builder.Services.AddSingleton<SimilarExecutions>();
         builder.Services.AddSingleton<LikelyOutcomes>();

@@ -1,11 +1,9 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using AspireJobs.Api.Access;
 using AspireJobs.Api.Http;
 using AspireJobs.Api.Jobs;
 using AspireJobs.Api.OpenApi;
 using AspireJobs.Api.Recovery;
-using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Recovery;
 using AspireJobs.Core.Snapshots;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -115,7 +113,7 @@ public static class SnapshotsApi
         await store.GetAsync(id, cancellationToken) is { } snapshot ? TypedResults.Ok(SnapshotResponse.From(snapshot)) : NotFound(id);
 
     private static async Task<Results<Ok<RestoreReportResponse>, ValidationProblem, ProblemHttpResult>> Restore(
-        Guid id, HttpRequest request, SnapshotStore store, JobRestorer restorer, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+        Guid id, HttpRequest request, SnapshotStore store, SnapshotRestore restore, IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
         var body = await RestoreBody.ReadAsync(request, options.Value, statusThenAllowed: false, cancellationToken);
         if (body.Problem is { } problem)
@@ -133,26 +131,9 @@ public static class SnapshotsApi
             return NotFound(id);
         }
 
-        var why = new JsonObject { ["reason"] = "restored", ["snapshotId"] = id };
-        var report = await restorer.RestoreAsync(Staged(store.ReadChainAsync(id, cancellationToken)), body.Request!, why, cancellationToken);
-        return TypedResults.Ok(RestoreReportResponse.From(report));
+        return TypedResults.Ok(RestoreReportResponse.From(await restore.RestoreAsync(id, body.Request!, cancellationToken)));
     }
 
     private static ProblemHttpResult NotFound(Guid id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such snapshot.", detail: $"There is no snapshot {id}.");
-
-    /// <summary>
-    /// A chain's records as targets, numbered in order so a later record of a job replaces an
-    /// earlier one. A job the snapshot saw running runs again: it goes back to queued.
-    /// </summary>
-    private static async IAsyncEnumerable<StagedRecord> Staged(IAsyncEnumerable<SnapshotRecord> records)
-    {
-        var seq = 0;
-        await foreach (var record in records)
-        {
-            var status = record.Status == JobStatus.Running ? JobStatus.Queued : record.Status;
-            yield return new StagedRecord(seq++, record.IsPending, new RestoreTarget(
-                record.Id, status, record.Priority, record.EffectivePriority, record.Attempts, record.Failures, record.Crashes, record.RunAt));
-        }
-    }
 }

@@ -75,14 +75,10 @@ public sealed class PointInTimeRecovery(NpgsqlDataSource db, JobRestorer restore
             return null;
         }
 
-        // A job that ran then runs again: the attempt that was running is not resumed.
-        var status = then.Status == JobStatus.Running ? JobStatus.Queued : then.Status;
-        if (status is not (JobStatus.Waiting or JobStatus.Scheduled or JobStatus.Queued) || !filter.AdmitsThen(then.Status))
-        {
-            return null;
-        }
-
-        return new StagedRecord(0, true, new RestoreTarget(id, status, then.Priority, then.EffectivePriority, then.Attempts, then.Failures, then.Crashes, then.ScheduledAt));
+        var target = RestoreTarget.Of(id, then.Status, then.Priority, then.EffectivePriority, then.Attempts, then.Failures, then.Crashes, then.ScheduledAt);
+        return target.Status is JobStatus.Waiting or JobStatus.Scheduled or JobStatus.Queued && filter.AdmitsThen(then.Status)
+            ? new StagedRecord(0, true, target)
+            : null;
     }
 
     private static JobState? ReadNow(NpgsqlDataReader reader)

@@ -15,4 +15,9 @@ public sealed record RestoreTarget(
     int Attempts,
     int Failures,
     int Crashes,
-    DateTimeOffset RunAt);
+    DateTimeOffset RunAt)
+{
+    /// <summary>The target of a job that was in <paramref name="status"/>: one that was running runs again (queued); its attempt is not resumed.</summary>
+    public static RestoreTarget Of(Guid id, JobStatus status, int priority, int effectivePriority, int attempts, int failures, int crashes, DateTimeOffset runAt) =>
+        new(id, status == JobStatus.Running ? JobStatus.Queued : status, priority, effectivePriority, attempts, failures, crashes, runAt);
+}
