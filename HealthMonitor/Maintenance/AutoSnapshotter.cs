@@ -22,7 +22,14 @@ public sealed partial class AutoSnapshotter(SnapshotStore snapshots, TimeProvide
             return;
         }
 
+        // The first pass comes at once: a restarted monitor, or a new leader, takes none while the
+        // newest snapshot is younger than the interval.
         var now = clock.GetUtcNow();
+        if (await snapshots.LatestAsync(stoppingToken) is { } latest && now - latest.TakenAt < options.Value.SnapshotInterval)
+        {
+            return;
+        }
+
         var latestFull = await snapshots.LatestAsync(stoppingToken, SnapshotKind.Full);
         var kind = SnapshotSchedule.KindDue(latestFull?.TakenAt, now, options.Value.FullSnapshotInterval);
         var snapshot = await snapshots.TakeAsync(kind, SnapshotReason.Automatic, null, stoppingToken);

@@ -62,6 +62,17 @@ public sealed class AutoSnapshotterTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APass_WhileTheNewestSnapshotIsYoungerThanTheInterval_TakesNone()
+    {
+        await _snapshotter.RunPassAsync(Token);
+        _clock.Advance(TimeSpan.FromMinutes(59));
+
+        await _snapshotter.RunPassAsync(Token); // a restarted monitor's first pass
+
+        Assert.Single(await _snapshots.ListAsync(null, 100, Token));
+    }
+
+    [Fact]
     public async Task EventRetention_MovesTheHorizonThatPointInTimeRecoveryReaches()
     {
         await _system.Store.JobInsertBatchAsync([TestJobs.New()], Token);
