@@ -41,8 +41,10 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
 
         PosixSignals.Send(victimPid, PosixSignals.SIGKILL);
 
+        // At least once: on a busy machine the new process can itself miss its heartbeat timeout while
+        // starting, exit as presumed dead (exit code 3), and be restarted again, which is by design.
         await AppHostEndToEndTests.WaitUntilAsync(
-            () => System.Status().Resources.Single(r => r.Name == replica.Name) is { Restarts: 1, State: "Running", ProcessId: { } pid } && pid != victimPid,
+            () => System.Status().Resources.Single(r => r.Name == replica.Name) is { Restarts: >= 1, State: "Running", ProcessId: { } pid } && pid != victimPid,
             "the killed replica to be restarted",
             async () => $"{System.Status().Resources.Single(r => r.Name == replica.Name)}\n{await System.ConsoleLogTailAsync(replica.Name)}");
         var done = await AppHostEndToEndTests.PollAsync(System.Api, $"/api/jobs/{job.Id()}", j => j.Status() == "completed");
