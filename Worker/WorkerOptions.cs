@@ -25,6 +25,16 @@ public sealed class WorkerOptions : IValidatedOptions
     public TimeSpan LeaseGrace { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How long a job runs on its Redis lease alone. A job that finishes within it costs
+    /// PostgreSQL one write, its start and its outcome together; one that runs longer gets its
+    /// start written when it ends, so readers see it running. Zero writes every start at once
+    /// (the handler still starts without waiting for it).
+    /// </summary>
+    public TimeSpan StartWindow { get; set; } = DefaultStartWindow;
+
+    public static readonly TimeSpan DefaultStartWindow = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
     /// How often an idle worker looks for work without being woken. Wake-ups arrive over
     /// pub/sub at once; this only covers one that was missed.
     /// </summary>
@@ -91,6 +101,11 @@ public sealed class WorkerOptions : IValidatedOptions
             {
                 yield return $"{section}:{name} must be a positive time span of at most a day, such as 00:00:05 (was {value}).";
             }
+        }
+
+        if (StartWindow < TimeSpan.Zero || StartWindow >= LeaseLength)
+        {
+            yield return $"{section}:StartWindow must be zero or more and shorter than {section}:LeaseLength, such as 00:00:00.100 (was {StartWindow}).";
         }
 
         if (RetryMaxDelay < RetryBaseDelay)

@@ -21,6 +21,7 @@ public static class WorkerServices
         builder.Services.AddSingleton(WorkerIdentity.ForThisProcess(builder.Configuration));
         builder.Services.AddSingleton<JobHandlerRegistry>();
         builder.Services.AddSingleton<JobExecutor>();
+        builder.Services.AddSingleton<StartBatcher>();
         builder.Services.AddSingleton<FinishBatcher>();
         builder.Services.AddSingleton<WorkerMetrics>();
 

@@ -20,7 +20,8 @@ public enum CancelResult
 
 /// <summary>
 /// Cancels jobs. A job that has not started is cancelled at once in PostgreSQL and taken out of
-/// its band. For a running job the request is recorded (so no retry or hand-back revives it) and
+/// its band; a worker that runs it on its lease, its start not yet written, is told to stop it
+/// and can no longer record it. For a running job the request is recorded (so no retry or hand-back revives it) and
 /// published, and the worker running it fires the job's token. PostgreSQL has the decision: a
 /// stale band entry is dropped by the worker that takes it or by the reconciler, and a lost
 /// message is caught by the worker's next metrics report, which reads the cancellation requests
@@ -35,6 +36,8 @@ public sealed class JobCanceller(JobStore store, JobDispatcher dispatcher, Redis
             if (cancelled.Previous == JobStatus.Queued)
             {
                 await followUp.TryAsync(() => dispatcher.DequeueAsync([id]), $"job {id} out of its band, cancelled");
+                // A worker may be running it on its lease, its start not yet written: it stops it.
+                await followUp.TryAsync(() => dispatcher.PublishCancellationAsync(id), $"the cancellation of job {id}");
             }
 
             // Dependents released by their policy, ancestors no longer lifted by this job.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Workflows;
 using StackExchange.Redis;
@@ -65,18 +66,56 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
     public async Task<long> MoveAsync(IReadOnlyCollection<QueuedJob> jobs) =>
         jobs.Count == 0 ? 0 : (long)await MoveScript.EvaluateAsync(Database, keys.Bands, BandPairs(jobs, 0));
 
-    /// <summary>Takes up to <paramref name="maxJobs"/> jobs for a worker and leases them to it.</summary>
-    public async Task<IReadOnlyList<Guid>> AcquireAsync(Guid workerId, int maxJobs, TimeSpan leaseLength, FairnessPolicy policy)
+    /// <summary>Takes up to <paramref name="maxJobs"/> jobs for a worker and leases them to it, each under a new fence token.</summary>
+    public async Task<IReadOnlyList<JobLease>> AcquireAsync(Guid workerId, int maxJobs, TimeSpan leaseLength, FairnessPolicy policy)
     {
         var (scriptKeys, values) = AcquireArguments(workerId, maxJobs, leaseLength, policy);
         var taken = (RedisResult[])(await AcquireScript.EvaluateAsync(Database, scriptKeys, values))!;
-        var ids = new Guid[taken.Length];
-        for (var i = 0; i < taken.Length; i++)
+        var leases = new JobLease[taken.Length / 2];
+        for (var i = 0; i < leases.Length; i++)
         {
-            ids[i] = Guid.Parse((string)taken[i]!);
+            leases[i] = new JobLease(Guid.Parse((string)taken[2 * i]!), long.Parse((string)taken[2 * i + 1]!, CultureInfo.InvariantCulture));
         }
 
-        return ids;
+        return leases;
+    }
+
+    /// <summary>The leases of these jobs that Redis still holds: their fence tokens and their holders.</summary>
+    public async Task<IReadOnlyList<HeldLease>> LeasesOfAsync(IReadOnlyCollection<Guid> jobIds)
+    {
+        if (jobIds.Count == 0)
+        {
+            return [];
+        }
+
+        var batch = Database.CreateBatch();
+        var fences = batch.HashGetAsync(keys.LeaseFences, Ids(jobIds));
+        var owners = batch.HashGetAsync(keys.LeaseOwners, Ids(jobIds));
+        batch.Execute();
+        var held = new List<HeldLease>(jobIds.Count);
+        var i = 0;
+        foreach (var id in jobIds)
+        {
+            var (fence, owner) = ((await fences)[i], (await owners)[i]);
+            i++;
+            if (fence.HasValue && owner.HasValue)
+            {
+                held.Add(new HeldLease(new JobLease(id, (long)fence), Guid.Parse((string)owner!)));
+            }
+        }
+
+        return held;
+    }
+
+    /// <summary>The leases a worker holds: after it died, the jobs it may have started without writing so.</summary>
+    public async Task<IReadOnlyList<HeldLease>> LeasesOfWorkerAsync(Guid workerId)
+    {
+        var owner = (RedisValue)workerId.ToString();
+        var held = (await Database.HashGetAllAsync(keys.LeaseOwners))
+            .Where(entry => entry.Value == owner)
+            .Select(entry => Guid.Parse((string)entry.Name!))
+            .ToList();
+        return await LeasesOfAsync(held);
     }
 
     /// <summary>Ends a worker's leases on jobs; leases another worker holds are left alone.</summary>
@@ -109,7 +148,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
 
     /// <summary>Ends leases whoever holds them; returns how many.</summary>
     public async Task<long> DropLeasesAsync(IReadOnlyCollection<Guid> jobIds) =>
-        jobIds.Count == 0 ? 0 : (long)await DropLeasesScript.EvaluateAsync(Database, [keys.Leases, keys.LeaseOwners], Ids(jobIds));
+        jobIds.Count == 0 ? 0 : (long)await DropLeasesScript.EvaluateAsync(Database, [keys.Leases, keys.LeaseOwners, keys.LeaseFences], Ids(jobIds));
 
     /// <summary>A page of a band's entries by rank, oldest first.</summary>
     public async Task<IReadOnlyList<Guid>> BandPageAsync(PriorityBand band, long start, int count) =>
@@ -261,7 +300,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
 
     internal (RedisKey[] Keys, RedisValue[] Values) AcquireArguments(
         Guid workerId, int maxJobs, TimeSpan leaseLength, FairnessPolicy policy) =>
-        ([keys.High, keys.Medium, keys.Low, keys.Leases, keys.LeaseOwners, keys.FairnessCursor, keys.IdleWorkers, keys.ClosedWorkers],
+        ([keys.High, keys.Medium, keys.Low, keys.Leases, keys.LeaseOwners, keys.FairnessCursor, keys.IdleWorkers, keys.ClosedWorkers, keys.FenceClock, keys.LeaseFences],
         [
             workerId.ToString(), maxJobs, (long)leaseLength.TotalMilliseconds,
             policy.HighWeight, policy.MediumWeight, policy.LowWeight,
@@ -278,6 +317,6 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
             values[i++] = id.ToString();
         }
 
-        return ([keys.Leases, keys.LeaseOwners], values);
+        return ([keys.Leases, keys.LeaseOwners, keys.LeaseFences], values);
     }
 }

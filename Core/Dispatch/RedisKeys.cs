@@ -23,6 +23,8 @@ public sealed class RedisKeys
         Low = root + "band:low";
         Leases = root + "leases";
         LeaseOwners = root + "lease-owners";
+        LeaseFences = root + "lease-fences";
+        FenceClock = root + "fence-clock";
         FairnessCursor = root + "fairness-cursor";
         EnqueueClock = root + "enqueue-clock";
         WakeChannelPrefix = root + "wake:";
@@ -50,6 +52,12 @@ public sealed class RedisKeys
 
     /// <summary>Hash of leased job id to the id of the worker that holds the lease.</summary>
     public RedisKey LeaseOwners { get; }
+
+    /// <summary>Hash of leased job id to the fence token of its lease (see acquire.lua).</summary>
+    public RedisKey LeaseFences { get; }
+
+    /// <summary>The last fence token given, so tokens keep increasing (see acquire.lua).</summary>
+    public RedisKey FenceClock { get; }
 
     /// <summary>Counter that walks the weighted band cycle of the fairness policy.</summary>
     public RedisKey FairnessCursor { get; }

@@ -23,6 +23,12 @@ public readonly record struct JobFinish(
     /// </summary>
     public bool HasDependents { get; init; }
 
+    /// <summary>
+    /// The attempt's start, when it was never written: it is written first, in the same
+    /// transaction, so a short job costs PostgreSQL one write (see <see cref="JobStart"/>).
+    /// </summary>
+    public JobStart? Start { get; init; }
+
     /// <summary>The handler succeeded: completed with its result (this wins over a late cancellation).</summary>
     public static JobFinish Completed(Guid jobId, Guid leaseToken, string? resultJson) =>
         new(jobId, leaseToken, JobStatus.Completed, ExecutionStatus.Completed, resultJson, null, null, false, false, null);

@@ -1,3 +1,4 @@
+using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Storage;
 using static AspireJobs.Core.Storage.NpgsqlParameters;
 
@@ -9,6 +10,7 @@ public sealed partial class JobStore
     private static readonly string JobSetQueuedIfDueSql = EmbeddedFile.Core("JobSetQueuedIfDue.sql");
     private static readonly string JobGetLeaseExpiredSql = EmbeddedFile.Core("JobGetLeaseExpired.sql");
     private static readonly string JobGetOrphanedSql = EmbeddedFile.Core("JobGetOrphaned.sql");
+    private static readonly string JobGetUnrecordedLeasedSql = EmbeddedFile.Core("JobGetUnrecordedLeased.sql");
     private static readonly string JobCountDispatchStateSql = EmbeddedFile.Core("JobCountDispatchState.sql");
     private static readonly string JobGetQueuedPageSql = EmbeddedFile.Core("JobGetQueuedPage.sql");
     private static readonly string JobGetDispatchableSql = EmbeddedFile.Core("JobGetDispatchable.sql");
@@ -27,6 +29,31 @@ public sealed partial class JobStore
     /// <summary>Running jobs of workers declared dead, to finish as <see cref="JobFinish.WorkerDied"/>.</summary>
     public Task<IReadOnlyList<RescueCandidate>> JobGetOrphanedAsync(int limit, CancellationToken cancellationToken) =>
         RescueCandidatesAsync(JobGetOrphanedSql, cancellationToken, Value(limit));
+
+    /// <summary>
+    /// Of jobs under abandoned Redis leases, those the lease may have started unrecorded (see
+    /// <c>JobGetUnrecordedLeased.sql</c>): each with its crashes so far, and a new lease token under
+    /// which to record the attempt.
+    /// </summary>
+    public async Task<IReadOnlyList<RescueCandidate>> JobGetUnrecordedLeasedAsync(IReadOnlyList<JobLease> leases, CancellationToken cancellationToken)
+    {
+        if (leases.Count == 0)
+        {
+            return [];
+        }
+
+        await using var command = db.CreateCommand(JobGetUnrecordedLeasedSql);
+        command.Parameters.Add(Value(leases.Select(lease => lease.JobId).ToArray()));
+        command.Parameters.Add(Value(leases.Select(lease => lease.Fence).ToArray()));
+        var candidates = new List<RescueCandidate>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            candidates.Add(new RescueCandidate(reader.GetGuid(0), Guid.CreateVersion7(), reader.GetInt32(1)));
+        }
+
+        return candidates;
+    }
 
     private async Task<IReadOnlyList<RescueCandidate>> RescueCandidatesAsync(string sql, CancellationToken cancellationToken, params Npgsql.NpgsqlParameter[] parameters)
     {

@@ -1,3 +1,4 @@
+using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Storage;
 using AspireJobs.Core.Workflows;
 using Npgsql;
@@ -8,6 +9,7 @@ namespace AspireJobs.Core.Jobs;
 /// <summary>The guarded state changes of a job (the arrows of the diagram in schema.md).</summary>
 public sealed partial class JobStore
 {
+    private static readonly string JobGetStartableSql = EmbeddedFile.Core("JobGetStartable.sql");
     private static readonly string JobSetRunningIfQueuedSql = EmbeddedFile.Core("JobSetRunningIfQueued.sql");
     private static readonly string JobFinishIfRunningSql = EmbeddedFile.Core("JobFinishIfRunning.sql");
     private static readonly string JobSetCancelledIfPendingSql = EmbeddedFile.Core("JobSetCancelledIfPending.sql");
@@ -19,51 +21,93 @@ public sealed partial class JobStore
     private static readonly string JobSetPriorityIfUnfinishedSql = EmbeddedFile.Core("JobSetPriorityIfUnfinished.sql");
 
     /// <summary>
-    /// Starts the jobs Redis leased to a worker: each one still queued, and of a type the worker
-    /// handles, becomes running under a new lease token. Queued jobs of other types come back
-    /// unchanged in <see cref="StartResult.Unhandled"/>; any id in neither list is no longer queued,
-    /// or its row was held by another transaction at that moment.
+    /// Reads what a worker needs to run the jobs Redis leased to it, without writing: each one
+    /// still queued, not parked, and older than its lease (<see cref="JobLease.Fence"/>). Those of
+    /// a type the worker handles come back started under a new lease token, their start to be
+    /// written later (<see cref="StartedJob.Start"/>); queued jobs of other types come back in
+    /// <see cref="StartResult.Unhandled"/>. Any lease in neither list is not startable.
     /// </summary>
-    public async Task<StartResult> JobSetRunningIfQueuedAsync(
-        IReadOnlyCollection<Guid> ids, Guid workerId, TimeSpan leaseGrace, IReadOnlyCollection<string> handledTypes,
+    public async Task<StartResult> JobGetStartableAsync(
+        IReadOnlyList<JobLease> leases, Guid workerId, TimeSpan leaseGrace, IReadOnlySet<string> handledTypes,
         CancellationToken cancellationToken)
     {
-        await using var command = db.CreateCommand(JobSetRunningIfQueuedSql);
-        command.Parameters.Add(Value(ids.ToArray()));
-        command.Parameters.Add(Value(workerId));
-        command.Parameters.Add(Interval(leaseGrace));
-        command.Parameters.Add(Value(handledTypes.ToArray()));
+        await using var command = db.CreateCommand(JobGetStartableSql);
+        command.Parameters.Add(Value(leases.Select(lease => lease.JobId).ToArray()));
+        command.Parameters.Add(Value(leases.Select(lease => lease.Fence).ToArray()));
+        var fences = leases.ToDictionary(lease => lease.JobId, lease => lease.Fence);
         var now = clock.GetUtcNow();
-        command.Parameters.Add(Time(now));
 
-        var started = new List<StartedJob>(ids.Count);
+        var started = new List<StartedJob>(leases.Count);
         var unhandled = new List<UnhandledJob>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            if (!reader.GetBoolean(8))
+            var id = reader.GetGuid(0);
+            var type = reader.GetString(1);
+            if (!handledTypes.Contains(type))
             {
-                unhandled.Add(new UnhandledJob(reader.GetGuid(0), reader.GetString(1)));
+                unhandled.Add(new UnhandledJob(id, type));
                 continue;
             }
 
+            var leaseToken = Guid.CreateVersion7();
             started.Add(new StartedJob(
-                Id: reader.GetGuid(0),
-                Type: reader.GetString(1),
+                Id: id,
+                Type: type,
                 PayloadJson: reader.GetString(2),
-                Attempt: reader.GetInt32(3),
+                Attempt: reader.GetInt32(3) + 1,
                 Failures: reader.GetInt32(4),
                 MaxRetries: reader.GetInt32(5),
                 Timeout: TimeSpan.FromMilliseconds(reader.GetInt32(6)),
-                LeaseToken: reader.GetGuid(7),
-                HasDependents: reader.GetBoolean(9))
+                LeaseToken: leaseToken,
+                HasDependents: reader.GetBoolean(7))
             {
-                Wait = now - reader.GetFieldValue<DateTimeOffset>(10),
-                TraceParent = reader.IsDBNull(11) ? null : reader.GetString(11),
+                Wait = now - reader.GetFieldValue<DateTimeOffset>(8),
+                TraceParent = reader.IsDBNull(9) ? null : reader.GetString(9),
+                Start = new JobStart(id, workerId, fences[id], leaseToken, now, leaseGrace),
             });
         }
 
         return new StartResult(started, unhandled);
+    }
+
+    /// <summary>
+    /// Writes starts on their own: of jobs a worker still runs after the start window. Returns
+    /// the ids started; a job missing was cancelled, or its lease was lost, and must not run on.
+    /// </summary>
+    public async Task<IReadOnlySet<Guid>> JobSetRunningIfQueuedAsync(IReadOnlyList<JobStart> starts, CancellationToken cancellationToken)
+    {
+        if (starts.Count == 0)
+        {
+            return new HashSet<Guid>();
+        }
+
+        return await PostgresTransaction.RunAsync(db, async (connection, token) =>
+        {
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(StartCommand(starts));
+            var started = new HashSet<Guid>();
+            await using var reader = await batch.ExecuteReaderAsync(token);
+            while (await reader.ReadAsync(token))
+            {
+                started.Add(reader.GetGuid(0));
+            }
+
+            return (IReadOnlySet<Guid>)started;
+        }, inTransaction: false, cancellationToken);
+    }
+
+    private static NpgsqlBatchCommand StartCommand(IReadOnlyCollection<JobStart> starts)
+    {
+        var ordered = starts.OrderBy(start => start.JobId).ToList();
+        var command = new NpgsqlBatchCommand(JobSetRunningIfQueuedSql);
+        command.Parameters.Add(Value(ordered.Select(start => start.JobId).ToArray()));
+        command.Parameters.Add(Value(ordered.Select(start => start.WorkerId).ToArray()));
+        command.Parameters.Add(Value(ordered.Select(start => start.Fence).ToArray()));
+        command.Parameters.Add(Value(ordered.Select(start => start.LeaseToken).ToArray()));
+        command.Parameters.Add(TimeArray(ordered.Select(start => (DateTimeOffset?)start.StartedAt.ToUniversalTime()).ToArray()));
+        command.Parameters.Add(Value(ordered.Select(start => start.LeaseGrace).ToArray()));
+        return command;
     }
 
     /// <summary>
@@ -134,7 +178,16 @@ public sealed partial class JobStore
             reasons[i] = finish.Reason;
         }
 
-        await using var command = new NpgsqlCommand(JobFinishIfRunningSql, connection);
+        await using var batch = new NpgsqlBatch(connection);
+        // Starts never written go first, in the same transaction: one write for a short job.
+        var starts = finishes.Where(finish => finish.Start is not null).Select(finish => finish.Start!.Value).ToList();
+        if (starts.Count > 0)
+        {
+            batch.BatchCommands.Add(StartCommand(starts));
+        }
+
+        var command = new NpgsqlBatchCommand(JobFinishIfRunningSql);
+        batch.BatchCommands.Add(command);
         command.Parameters.Add(Value(ids));
         command.Parameters.Add(Value(tokens));
         command.Parameters.Add(Value(statuses));
@@ -149,8 +202,13 @@ public sealed partial class JobStore
         command.Parameters.Add(Value(onlyWithoutDependents));
 
         var finished = new List<FinishedJob>(count);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
+            if (starts.Count > 0)
+            {
+                await reader.NextResultAsync(cancellationToken); // the ids started: the finish says what counts
+            }
+
             while (await reader.ReadAsync(cancellationToken))
             {
                 finished.Add(new FinishedJob(reader.GetGuid(0), JobStatusText.Parse(reader.GetString(1)), reader.GetInt16(2)));

@@ -1,9 +1,8 @@
 namespace AspireJobs.Core.Jobs;
 
 /// <summary>
-/// A job a worker has moved to <c>running</c>: what its handler needs, what the retry policy
-/// needs, the lease token that every finishing write must name, and whether jobs depend on it
-/// (it may gain some while it runs).
+/// A job a worker runs: what its handler needs, what the retry policy needs, the lease token that
+/// every finishing write must name, and whether jobs depend on it (it may gain some while it runs).
 /// </summary>
 public sealed record StartedJob(
     Guid Id,
@@ -21,4 +20,11 @@ public sealed record StartedJob(
 
     /// <summary>The W3C traceparent of the span that created it, if one did.</summary>
     public string? TraceParent { get; init; }
+
+    /// <summary>
+    /// Its start under a Redis lease, not yet written: PostgreSQL still says queued, and the start
+    /// is written with the outcome, or when the job outlives the start window. Null when the job
+    /// is running in PostgreSQL already.
+    /// </summary>
+    public JobStart? Start { get; init; }
 }

@@ -61,6 +61,7 @@ public sealed partial class LivenessSweeper(
             LogStall((long)stall.TotalMilliseconds);
         }
 
+        var recovered = new List<FinishedJob>();
         foreach (var silent in silentWorkers)
         {
             var worker = live.Single(w => w.Id == silent);
@@ -68,11 +69,13 @@ public sealed partial class LivenessSweeper(
             {
                 await dispatcher.ForgetWorkerAsync(silent);
                 LogDead(worker.Name, silent);
+                // The jobs it ran on their leases alone, their starts never written; a lease this
+                // misses (Redis failed here) expires, and the reconciler rescues its job then.
+                recovered.AddRange(await rescue.RescueLeasesAsync(await dispatcher.LeasesOfWorkerAsync(silent), options.Value.PoisonThreshold, stoppingToken));
             }
         }
 
         // Every pass, not only after a death: a job whose row was locked at that moment is picked up here.
-        var recovered = new List<FinishedJob>();
         IReadOnlyList<RescueCandidate> orphaned;
         do
         {

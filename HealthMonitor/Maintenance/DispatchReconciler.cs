@@ -12,7 +12,7 @@ namespace AspireJobs.HealthMonitor.Maintenance;
 /// job); an expired Redis lease on a job that no longer runs is dropped. Pushes are idempotent
 /// (a job already in a band keeps its place), so racing a live enqueue is harmless.
 /// </summary>
-public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dispatcher, TimeProvider clock, IOptions<HealthMonitorOptions> options, LeaderElection leader, ILogger<DispatchReconciler> logger)
+public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dispatcher, JobRescue rescue, TimeProvider clock, IOptions<HealthMonitorOptions> options, LeaderElection leader, ILogger<DispatchReconciler> logger)
     : PeriodicService(leader, logger)
 {
     protected override TimeSpan Interval => options.Value.ReconcileInterval;
@@ -99,7 +99,11 @@ public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dis
         return removed;
     }
 
-    /// <summary>Expired Redis leases on jobs that are no longer running are dropped.</summary>
+    /// <summary>
+    /// Expired Redis leases on jobs that are not running in PostgreSQL are dropped; a job such a
+    /// lease may have started, its start never written (its worker hangs, or died unseen), first
+    /// gets that attempt recorded abandoned and goes back to its band.
+    /// </summary>
     private async Task<int> DropStaleLeasesAsync(CancellationToken stoppingToken)
     {
         var expired = await dispatcher.ExpiredLeasesAsync(clock.GetUtcNow(), options.Value.BatchSize);
@@ -109,7 +113,9 @@ public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dis
         }
 
         var running = await store.JobGetRunningAsync(expired, stoppingToken);
-        return (int)await dispatcher.DropLeasesAsync(expired.Where(id => !running.Contains(id)).ToList());
+        var stale = expired.Where(id => !running.Contains(id)).ToList();
+        await rescue.RescueLeasesAsync(await dispatcher.LeasesOfAsync(stale), poisonThreshold: null, stoppingToken);
+        return (int)await dispatcher.DropLeasesAsync(stale);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciled Redis with PostgreSQL: {Pushed} queued jobs pushed back, {Removed} stray or misplaced entries removed or moved, {Dropped} stale leases dropped")]

@@ -13,7 +13,8 @@ namespace AspireJobs.Worker.Acquisition;
 
 /// <summary>
 /// The worker's pull loop. While it has free slots it takes jobs from Redis (never more than it
-/// has slots for), moves them to running in PostgreSQL, and runs each on its own task. When the
+/// has slots for), reads what they need from PostgreSQL, and runs each on its own task at once:
+/// the Redis lease starts a job, and its start is written later (see <see cref="JobExecutor"/>). When the
 /// bands are empty it is marked idle and sleeps until an enqueue wakes it on its own pub/sub
 /// channel (one idle worker per job, not all of them), or until the slow safety poll; there is
 /// no tight polling. On shutdown it stops taking jobs, lets running ones finish
@@ -39,10 +40,10 @@ public sealed partial class JobAcquisitionLoop(
     private readonly Signal _slotFreed = new();
     private readonly ConcurrentDictionary<Guid, RunningJob> _running = new();
 
-    // Jobs between their lease and their entry in _running. A cancellation published once the
-    // start is committed can arrive before the entry: it is noted here and applied by Run.
+    // Jobs between their lease and their entry in _running. A cancellation published while they
+    // are read can arrive before the entry: it is noted here and applied by Run.
     private readonly ConcurrentDictionary<Guid, bool> _starting = new();
-    private readonly string[] _handledTypes = [.. handlers.Types];
+    private readonly HashSet<string> _handledTypes = new(handlers.Types, StringComparer.Ordinal);
     private volatile bool _draining;
     private double _healthScore = 1;
     private int _handlersRunning;
@@ -196,15 +197,15 @@ public sealed partial class JobAcquisitionLoop(
     private async Task<int> AcquireAndStartAsync(int wanted, FairnessPolicy fairness, CancellationToken stoppingToken)
     {
         var requestedAt = DateTimeOffset.UtcNow; // spans are stamped in real time, whatever the worker's clock
-        var ids = await dispatcher.AcquireAsync(identity.Id, wanted, _options.LeaseLength, fairness);
-        if (ids.Count == 0)
+        var leases = await dispatcher.AcquireAsync(identity.Id, wanted, _options.LeaseLength, fairness);
+        if (leases.Count == 0)
         {
             return 0;
         }
 
-        foreach (var id in ids)
+        foreach (var lease in leases)
         {
-            _starting[id] = false;
+            _starting[lease.JobId] = false;
         }
 
         StartResult result;
@@ -212,13 +213,13 @@ public sealed partial class JobAcquisitionLoop(
         {
             try
             {
-                result = await store.JobSetRunningIfQueuedAsync(ids, identity.Id, _options.LeaseGrace, _handledTypes, stoppingToken);
+                result = await store.JobGetStartableAsync(leases, identity.Id, _options.LeaseGrace, _handledTypes, stoppingToken);
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
-                // PostgreSQL did not take them: give the leases up now, so the reconciler's next
+                // PostgreSQL could not be read: give the leases up now, so the reconciler's next
                 // pass puts the jobs back in their bands, instead of when the leases expire.
-                await followUp.TryAsync(() => dispatcher.ReleaseAsync(identity.Id, ids), "the leases of jobs that could not be started");
+                await followUp.TryAsync(() => dispatcher.ReleaseAsync(identity.Id, leases.Select(lease => lease.JobId).ToList()), "the leases of jobs that could not be read");
                 throw;
             }
 
@@ -231,34 +232,25 @@ public sealed partial class JobAcquisitionLoop(
         }
         finally
         {
-            foreach (var id in ids)
+            foreach (var lease in leases)
             {
-                _starting.TryRemove(id, out _);
+                _starting.TryRemove(lease.JobId, out _);
             }
         }
 
-        if (result.Started.Count < ids.Count)
+        if (result.Started.Count < leases.Count)
         {
             foreach (var unhandled in result.Unhandled)
             {
                 await SetAsideAsync(unhandled, stoppingToken);
             }
 
-            // Cancelled, started elsewhere from a duplicate entry, or set aside: not ours to run.
+            // Cancelled, finished, started under a newer lease, or set aside: not ours to run.
             var started = result.Started.Select(job => job.Id).ToHashSet();
-            await dispatcher.ReleaseAsync(identity.Id, ids.Where(id => !started.Contains(id)).ToList());
-
-            // Not started, yet still queued: its row was held at that moment (a parent's transaction
-            // settling it). It must not leave the bands, or it would wait for the reconciler.
-            var handled = result.Unhandled.Select(job => job.Id).Concat(started).ToHashSet();
-            var skipped = ids.Where(id => !handled.Contains(id)).ToList();
-            if (skipped.Count > 0)
-            {
-                await dispatcher.EnqueueAsync(await store.JobGetDispatchableAsync(skipped, stoppingToken));
-            }
+            await dispatcher.ReleaseAsync(identity.Id, leases.Select(lease => lease.JobId).Where(id => !started.Contains(id)).ToList());
         }
 
-        return ids.Count;
+        return leases.Count;
     }
 
     /// <summary>

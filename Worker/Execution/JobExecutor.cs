@@ -11,16 +11,20 @@ using Npgsql;
 namespace AspireJobs.Worker.Execution;
 
 /// <summary>
-/// Runs one started job: its handler under a token that fires on the job's timeout, on
+/// Runs one job on its Redis lease: its handler under a token that fires on the job's timeout, on
 /// cancellation and on hand-back; then the outcome, written to PostgreSQL under the job's lease
-/// token (so a worker that lost its lease changes nothing); then the Redis lease released.
-/// A handler that ignores its token is abandoned after a grace period and its slot freed.
+/// token (so a worker that lost its lease changes nothing); then the Redis lease released. The
+/// start is written with the outcome, one write for a short job, or on its own once the job
+/// outlives <see cref="WorkerOptions.StartWindow"/>; a start refused then (the job was cancelled,
+/// or its lease was lost) stops the handler and records nothing. A handler that ignores its token
+/// is abandoned after a grace period and its slot freed.
 /// </summary>
 public sealed partial class JobExecutor(
     JobHandlerRegistry handlers,
     IServiceScopeFactory scopes,
     JobStore store,
     JobDispatcher dispatcher,
+    StartBatcher starts,
     FinishBatcher finishes,
     WorkerIdentity identity,
     WorkerMetrics metrics,
@@ -43,13 +47,33 @@ public sealed partial class JobExecutor(
         jobsMetrics.Started(job.Type, job.Wait);
         var startedAt = Stopwatch.GetTimestamp();
         var handler = InvokeAsync(job, running.Token);
+        var start = job.Start;
 
         var abandoned = false;
         if (!handler.IsCompleted)
         {
-            // A timer only for handlers that did not finish at once: most short jobs need none.
+            // Timers only for handlers that did not finish at once: most short jobs need none.
             running.StartTimeout();
-            await Task.WhenAny(handler, WhenStoppedThenGraceAsync(running.Token));
+            var stoppedThenGrace = WhenStoppedThenGraceAsync(running.Token);
+            if (start is { } unwritten)
+            {
+                var window = Task.Delay(_options.StartWindow, clock);
+                if (await Task.WhenAny(handler, stoppedThenGrace, window) == window)
+                {
+                    if (await TryWriteStartAsync(unwritten) is { } written)
+                    {
+                        if (!written)
+                        {
+                            await GiveUpAsync(running, handler, stoppedThenGrace);
+                            return;
+                        }
+
+                        start = null;
+                    }
+                }
+            }
+
+            await Task.WhenAny(handler, stoppedThenGrace);
             abandoned = !handler.IsCompleted;
             if (abandoned)
             {
@@ -79,7 +103,7 @@ public sealed partial class JobExecutor(
             FinishedJob? finished;
             using (JobsTracing.StartSettle(job))
             {
-                finished = await FinishWithRetriesAsync(job, FinishOf(job, outcome) with { HasDependents = job.HasDependents }, leaseDeadline);
+                finished = await FinishWithRetriesAsync(job, FinishOf(job, outcome) with { HasDependents = job.HasDependents, Start = start }, leaseDeadline);
             }
 
             jobsMetrics.Finished(job.Type, Stopwatch.GetElapsedTime(writeStart));
@@ -87,9 +111,13 @@ public sealed partial class JobExecutor(
             {
                 CountOutcome(job.Type, now.Status);
             }
-            else
+            else if (start is null)
             {
                 LogLeaseLost(job.Id, job.Type);
+            }
+            else
+            {
+                LogNotStarted(job.Id, job.Type);
             }
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
@@ -98,6 +126,38 @@ public sealed partial class JobExecutor(
             LogRecordFailed(job.Id, job.Type, e.Message);
             await dispatcher.ReleaseAsync(identity.Id, [job.Id]);
         }
+    }
+
+    /// <summary>
+    /// Writes the start of a job that outlived the start window. Null when PostgreSQL could not
+    /// be reached: the job runs on, on its Redis lease, and its start goes with its outcome.
+    /// </summary>
+    private async Task<bool?> TryWriteStartAsync(JobStart start)
+    {
+        try
+        {
+            return await starts.StartAsync(start);
+        }
+        catch (NpgsqlException e)
+        {
+            LogStartDeferred(start.JobId, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The job was cancelled before its start was written, or its lease was lost (recorded
+    /// abandoned, or taken by another worker): its handler is stopped, nothing is recorded, and
+    /// the lease (if still this worker's) is released.
+    /// </summary>
+    private async Task GiveUpAsync(RunningJob running, Task<string?> handler, Task stoppedThenGrace)
+    {
+        running.Stop(StopReason.Cancelled);
+        await Task.WhenAny(handler, stoppedThenGrace);
+        _ = handler.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default); // observed, never rethrown
+        running.MarkHandlerDone();
+        LogNotStarted(running.Job.Id, running.Job.Type);
+        await dispatcher.ReleaseAsync(identity.Id, [running.Job.Id]);
     }
 
     /// <summary>
@@ -194,6 +254,12 @@ public sealed partial class JobExecutor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}) finished after its lease was taken over; its outcome was not recorded")]
     private partial void LogLeaseLost(Guid jobId, string jobType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ({JobType}) was cancelled, or its lease was lost, before its start was recorded; it was stopped and nothing of this attempt is recorded")]
+    private partial void LogNotStarted(Guid jobId, string jobType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: recording its start failed ({Reason}); it runs on its Redis lease, and its start is recorded with its outcome")]
+    private partial void LogStartDeferred(Guid jobId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}) attempt {Attempt} failed: {Reason}; {Decision}")]
     private partial void LogFailed(Guid jobId, string jobType, int attempt, string reason, string decision);

@@ -7,6 +7,8 @@
 -- KEYS[6] fairness cursor (counter)
 -- KEYS[7] idle workers (set)
 -- KEYS[8] closed workers (set: ordered to drain or exit, see order.lua)
+-- KEYS[9] fence clock (the last fence token given)
+-- KEYS[10] lease fences (hash: job id -> fence token of its lease)
 -- ARGV[1] worker id    ARGV[2] most jobs to take    ARGV[3] lease length ms
 -- ARGV[4] high weight  ARGV[5] medium weight        ARGV[6] low weight
 -- ARGV[7] starvation limit ms    ARGV[8] now, in ms (the caller's clock)
@@ -24,8 +26,13 @@
 -- the same atomic step, so the next enqueue wakes it (enqueue.lua); one that got all it asked
 -- for is busy and will be back.
 --
--- Returns the ids taken, oldest first within each band; an empty array when all bands are empty
--- or the worker is closed.
+-- Each lease gets a fence token: Redis's clock in microseconds, made strictly greater than the
+-- last token given. Tokens only grow, across restarts of Redis too (its clock goes on), so a
+-- start written to PostgreSQL under a token beats every start under an older lease of the same
+-- job (see JobSetRunningIfQueued.sql). The token is also when the lease began.
+--
+-- Returns id, token, id, token, ... for the jobs taken, oldest first within each band; an empty
+-- array when all bands are empty or the worker is closed.
 local now = tonumber(ARGV[8])
 local worker = ARGV[1]
 if redis.call('SISMEMBER', KEYS[8], worker) == 1 then
@@ -67,8 +74,12 @@ local function cycle_band()
   return nil
 end
 
+local time = redis.call('TIME')
+local fence = math.max(tonumber(time[1]) * 1000000 + tonumber(time[2]), tonumber(redis.call('GET', KEYS[9]) or '0') + 1)
+
 local taken = {}
-while #taken < wanted do
+local count = 0
+while count < wanted do
   local band = starved_band() or cycle_band()
   if band == nil then break end
   local popped = redis.call('ZPOPMIN', KEYS[band])
@@ -77,10 +88,18 @@ while #taken < wanted do
   if band > 1 then ages[band] = head_age(band) end
   redis.call('ZADD', KEYS[4], deadline, id)
   redis.call('HSET', KEYS[5], id, worker)
+  local token = string.format('%.0f', fence)
+  redis.call('HSET', KEYS[10], id, token)
   taken[#taken + 1] = id
+  taken[#taken + 1] = token
+  count = count + 1
+  fence = fence + 1
 end
 redis.call('SET', KEYS[6], cursor)
-if #taken < wanted then
+if count > 0 then
+  redis.call('SET', KEYS[9], string.format('%.0f', fence - 1))
+end
+if count < wanted then
   redis.call('SADD', KEYS[7], worker)
 else
   redis.call('SREM', KEYS[7], worker)

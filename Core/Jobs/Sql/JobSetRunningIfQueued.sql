@@ -1,46 +1,42 @@
--- JobSetRunningIfQueued: a worker takes the jobs Redis leased to it. Each job that is still
--- queued and of a type the worker handles becomes running under a fresh lease token, with its
--- attempt counted, its execution opened and its transition logged, in one statement. A job that
--- is not queued (cancelled, or started elsewhere from a duplicate entry) or whose row another
--- transaction holds right now (a parent's transaction settling it, a cancellation) or that is no
--- longer queued (cancelled, or started elsewhere from a duplicate entry) is left alone and not
--- returned: the caller puts back in its band any of those still queued. A queued job of a type
--- the worker does not handle is returned as unhandled.
---   $1 ids uuid[]    $2 worker_id uuid    $3 lease_grace interval (added to each job's timeout)
---   $4 handled_types text[]    $5 now timestamptz
--- Returns id, type, payload, attempts, failures, max_retries, timeout_ms, lease_token, started,
--- has_dependents (its finish settles them), scheduled_at (when it was due), trace_parent.
-WITH claimable AS (
-    -- In id order and skipping locked rows: concurrent takers never wait on or deadlock with
-    -- each other.
-    SELECT id, type FROM jobs
-    WHERE id = ANY($1) AND status = 'queued' AND parked_at IS NULL
-    ORDER BY id
-    FOR UPDATE SKIP LOCKED
+-- JobSetRunningIfQueued: writes the starts of jobs that workers run under Redis leases. A worker
+-- writes a start either together with the job's outcome (in the transaction of the finishing
+-- statement: one write for a short job) or, for a job still running after a short window, on its
+-- own; a rescuer writes one to record the attempt of a worker that is gone. Each job that is still
+-- queued, and whose fence is older than the lease's token, becomes running under the worker's
+-- lease token, with its attempt counted, its execution opened and its transition logged, in one
+-- statement. A job that is not queued (cancelled, or started under another lease) or whose fence
+-- is as new as the token (its attempt under this lease was already recorded abandoned, or a newer
+-- lease started it) is left alone and not returned. Rows are locked in id order and waited for:
+-- a start must not be skipped for a moment's lock, since the worker already ran the job.
+--   $1 ids uuid[]    $2 worker_ids uuid[]    $3 fences bigint[]    $4 lease_tokens uuid[]
+--   $5 started_at timestamptz[]    $6 lease_graces interval[] (added to each job's timeout)
+--   (arrays of the same length, in the same order)
+-- Returns the id of each job started.
+WITH start AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::timestamptz[], $6::interval[])
+        AS s(id, worker_id, fence, lease_token, started_at, lease_grace)
+), claimable AS (
+    SELECT j.id FROM jobs j JOIN start s ON s.id = j.id
+    WHERE j.status = 'queued' AND j.parked_at IS NULL AND j.fence < s.fence
+    ORDER BY j.id
+    FOR UPDATE OF j
 ), started AS (
     UPDATE jobs j
     SET status = 'running',
         attempts = j.attempts + 1,
-        worker_id = $2,
-        lease_token = gen_random_uuid(),
-        lease_expires_at = $5::timestamptz + j.timeout_ms * interval '1 millisecond' + $3,
-        started_at = $5::timestamptz
-    FROM claimable c
-    WHERE j.id = c.id AND c.type = ANY($4)
-    RETURNING j.id, j.type, j.payload, j.attempts, j.failures, j.max_retries, j.timeout_ms,
-              j.lease_token, j.started_at,
-              j.has_dependents, j.scheduled_at, j.trace_parent
+        worker_id = s.worker_id,
+        fence = s.fence,
+        lease_token = s.lease_token,
+        lease_expires_at = s.started_at + j.timeout_ms * interval '1 millisecond' + s.lease_grace,
+        started_at = s.started_at
+    FROM claimable c JOIN start s ON s.id = c.id
+    WHERE j.id = c.id
+    RETURNING j.id, j.attempts, j.worker_id, j.started_at
 ), executions AS (
     INSERT INTO job_executions (job_id, attempt, worker_id, status, started_at)
-    SELECT id, attempts, $2, 'running', started_at FROM started
+    SELECT id, attempts, worker_id, 'running', started_at FROM started
 ), events AS (
     INSERT INTO job_events (job_id, from_status, to_status, attempt, worker_id, at)
-    SELECT id, 'queued', 'running', attempts, $2, started_at FROM started
+    SELECT id, 'queued', 'running', attempts, worker_id, started_at FROM started
 )
-SELECT id, type, payload::text, attempts, failures, max_retries, timeout_ms, lease_token, true, has_dependents,
-       scheduled_at, trace_parent
-FROM started
-UNION ALL
-SELECT id, type, NULL, NULL, NULL, NULL, NULL, NULL, false, false, NULL, NULL
-FROM claimable
-WHERE NOT (type = ANY($4));
+SELECT id FROM started;

@@ -130,7 +130,7 @@ public sealed class JobsApiTests(TestServers servers) : IAsyncLifetime
     {
         var job = await _http.PostJsonAsync("/api/jobs", new { type = "fail", maxRetries = 3 }, HttpStatusCode.Created);
         var worker = Guid.NewGuid();
-        var first = Assert.Single((await _system.Store.JobSetRunningIfQueuedAsync([job.Id()], worker, TimeSpan.FromSeconds(30), AllTypes, Token)).Started);
+        var first = Assert.Single((await _system.Store.StartNowAsync([job.Id()], worker, TimeSpan.FromSeconds(30), AllTypes, Token)).Started);
         Assert.True(await _system.Store.FinishAsync(JobFinish.Retry(first.Id, first.LeaseToken, ExecutionStatus.Failed, "boom", DateTimeOffset.UtcNow), Token));
 
         var executions = await _http.GetJsonAsync($"/api/jobs/{job.Id()}/executions");
@@ -160,7 +160,7 @@ public sealed class JobsApiTests(TestServers servers) : IAsyncLifetime
     public async Task Cancel_ARunningJob_IsAccepted_AndStopsItsRetries()
     {
         var job = await _http.PostJsonAsync("/api/jobs", new { type = "sleep" }, HttpStatusCode.Created);
-        var started = Assert.Single((await _system.Store.JobSetRunningIfQueuedAsync([job.Id()], Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started);
+        var started = Assert.Single((await _system.Store.StartNowAsync([job.Id()], Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started);
 
         var accepted = await _http.PostJsonAsync($"/api/jobs/{job.Id()}/cancel", HttpStatusCode.Accepted);
 
@@ -176,7 +176,7 @@ public sealed class JobsApiTests(TestServers servers) : IAsyncLifetime
     public async Task DeadLetters_AreListed_AndARequeueRestoresTheirRetries()
     {
         var job = await _http.PostJsonAsync("/api/jobs", new { type = "fail", maxRetries = 0 }, HttpStatusCode.Created);
-        var started = Assert.Single((await _system.Store.JobSetRunningIfQueuedAsync([job.Id()], Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started);
+        var started = Assert.Single((await _system.Store.StartNowAsync([job.Id()], Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started);
         Assert.True(await _system.Store.FinishAsync(JobFinish.DeadLettered(started.Id, started.LeaseToken, ExecutionStatus.Failed, "always fails"), Token));
         await _system.Dispatcher.DequeueAsync([job.Id()]); // it was acquired before it started
 

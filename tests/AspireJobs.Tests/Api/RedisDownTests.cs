@@ -22,7 +22,7 @@ public sealed class RedisDownTests(TestServers servers)
         using var http = system.Api();
         var queued = (await http.PostJsonAsync("/api/jobs", new { type = "noop" }, HttpStatusCode.Created)).Id();
         var failed = (await system.Store.JobInsertAsync(TestJobs.New(maxRetries: 0), Token)).Job.Id;
-        var started = Assert.Single((await system.Store.JobSetRunningIfQueuedAsync([failed], Guid.NewGuid(), TimeSpan.FromSeconds(30), ["noop"], Token)).Started);
+        var started = Assert.Single((await system.Store.StartNowAsync([failed], Guid.NewGuid(), TimeSpan.FromSeconds(30), ["noop"], Token)).Started);
         await system.Store.JobFinishIfRunningAsync([JobFinish.DeadLettered(failed, started.LeaseToken, ExecutionStatus.Failed, "boom")], Token);
         var worker = Guid.NewGuid();
         await new WorkerStore(system.Database.DataSource, TimeProvider.System).WorkerInsertAsync(new WorkerRegistration(worker, "w", "h", 1, "1", ["noop"], 4), Token);

@@ -1,9 +1,11 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Telemetry;
 using AspireJobs.HealthMonitor;
 using AspireJobs.HealthMonitor.Leadership;
 using AspireJobs.HealthMonitor.Maintenance;
 using AspireJobs.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -22,7 +24,9 @@ public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetim
     {
         _system = await TestSystem.CreateAsync(servers);
         var options = Options.Create(new HealthMonitorOptions { BatchSize = 7 });
-        _reconciler = new DispatchReconciler(_system.Store, _system.Dispatcher, _clock, options,
+        var metrics = new JobsMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        var rescue = new JobRescue(_system.Store, _system.Dispatcher, new RedisFollowUp(NullLogger<RedisFollowUp>.Instance), metrics);
+        _reconciler = new DispatchReconciler(_system.Store, _system.Dispatcher, rescue, _clock, options,
             new LeaderElection(_system.Database.DataSource, options, NullLogger<LeaderElection>.Instance), NullLogger<DispatchReconciler>.Instance);
     }
 
@@ -51,7 +55,7 @@ public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetim
         await _reconciler.RunPassAsync(Token);
 
         Assert.Equal((0, 1, 0), await _system.Dispatcher.BandLengthsAsync());
-        Assert.Equal([queued.Id], await _system.Dispatcher.AcquireAsync(Guid.NewGuid(), 10, TimeSpan.FromSeconds(5), FairnessPolicy.Default));
+        Assert.Equal([queued.Id], await _system.Dispatcher.AcquireIdsAsync(Guid.NewGuid(), 10, TimeSpan.FromSeconds(5), FairnessPolicy.Default));
     }
 
     [Fact]
@@ -60,7 +64,7 @@ public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetim
         var job = (await _system.Store.JobInsertAsync(TestJobs.New(), Token)).Job;
         await _system.Dispatcher.EnqueueAsync([new QueuedJob(job.Id, 3)]);
         // Leased on the clock the reconciler reads.
-        var taken = await new JobDispatcher(_system.Redis, _system.Keys, _clock).AcquireAsync(Guid.NewGuid(), 1, TimeSpan.FromMilliseconds(1), FairnessPolicy.Default);
+        var taken = await new JobDispatcher(_system.Redis, _system.Keys, _clock).AcquireIdsAsync(Guid.NewGuid(), 1, TimeSpan.FromMilliseconds(1), FairnessPolicy.Default);
         Assert.Equal([job.Id], taken);
 
         await _reconciler.RunPassAsync(Token); // still queued in PostgreSQL, but leased: not pushed again

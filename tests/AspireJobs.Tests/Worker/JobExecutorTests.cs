@@ -38,10 +38,10 @@ public sealed class JobExecutorTests(TestServers servers) : IAsyncLifetime
         var options = new WorkerOptions { AbandonGrace = TimeSpan.FromMilliseconds(300) };
         var identity = WorkerIdentity.ForThisProcess(new ConfigurationBuilder().Build());
         var executor = new JobExecutor(services.GetRequiredService<JobHandlerRegistry>(), services.GetRequiredService<IServiceScopeFactory>(),
-            _system.Store, _system.Dispatcher, new FinishBatcher(_system.Store, _system.Dispatcher, identity, new RedisFollowUp(NullLogger<RedisFollowUp>.Instance)), identity, new WorkerMetrics(),
+            _system.Store, _system.Dispatcher, new StartBatcher(_system.Store), new FinishBatcher(_system.Store, _system.Dispatcher, identity, new RedisFollowUp(NullLogger<RedisFollowUp>.Instance)), identity, new WorkerMetrics(),
             new JobsMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), TimeProvider.System, Options.Create(options), NullLogger<JobExecutor>.Instance);
         var job = (await _system.Store.JobInsertAsync(TestJobs.New("stubborn", maxRetries: 0, timeout: TimeSpan.FromMilliseconds(200)), Token)).Job;
-        var started = Assert.Single((await _system.Store.JobSetRunningIfQueuedAsync([job.Id], identity.Id, options.LeaseGrace, ["stubborn"], Token)).Started);
+        var started = Assert.Single((await _system.Store.StartNowAsync([job.Id], identity.Id, options.LeaseGrace, ["stubborn"], Token)).Started);
 
         var slotsFreed = 0;
         using var running = new RunningJob(started, () => slotsFreed++);

@@ -154,7 +154,7 @@ public sealed class WorkflowProcessTests(TestServers servers) : IAsyncLifetime
         Assert.Equal((1L, 2_000L, 0L), await _system.Dispatcher.BandLengthsAsync());
 
         // Under the default policy (starvation limit 30 s) a priority-1 job would wait behind the load.
-        var taken = await _system.Dispatcher.AcquireAsync(Guid.NewGuid(), 10, TimeSpan.FromSeconds(30), FairnessPolicy.Default);
+        var taken = await _system.Dispatcher.AcquireIdsAsync(Guid.NewGuid(), 10, TimeSpan.FromSeconds(30), FairnessPolicy.Default);
         var position = taken.ToList().IndexOf(parent);
         Assert.InRange(position, 0, 1);
         Assert.DoesNotContain(child.Id(), taken);

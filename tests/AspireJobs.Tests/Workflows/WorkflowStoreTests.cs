@@ -31,7 +31,7 @@ public sealed class WorkflowStoreTests(TestServers servers) : IAsyncLifetime
         (await _store.JobInsertAsync(TestJobs.New(priority: priority, dependsOn: parents) with { OnDependencyFailure = policy }, Token)).Job.Id;
 
     private async Task<StartedJob> StartAsync(Guid id) =>
-        Assert.Single((await _store.JobSetRunningIfQueuedAsync([id], Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started);
+        Assert.Single((await _store.StartNowAsync([id], Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started);
 
     private async Task<WorkflowChanges> CompleteAsync(Guid id)
     {
@@ -135,7 +135,7 @@ public sealed class WorkflowStoreTests(TestServers servers) : IAsyncLifetime
             var z = await CreateAsync();
             var c = await CreateAsync(parents: [a, b]);
             var e = await CreateAsync(policy: DependencyFailurePolicy.Ignore, parents: [c, z]);
-            var started = (await _store.JobSetRunningIfQueuedAsync([a, b], Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started;
+            var started = (await _store.StartNowAsync([a, b], Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started;
 
             await Task.WhenAll(started.Select(job => Task.Run(() =>
                 _store.JobFinishIfRunningAsync([JobFinish.DeadLettered(job.Id, job.LeaseToken, ExecutionStatus.Failed, "boom")], Token), Token)));
@@ -264,7 +264,7 @@ public sealed class WorkflowStoreTests(TestServers servers) : IAsyncLifetime
         }
 
         var join = await CreateAsync(parents: [.. parents]);
-        var started = (await _store.JobSetRunningIfQueuedAsync(parents, Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started;
+        var started = (await _store.StartNowAsync(parents, Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started;
 
         var results = await Task.WhenAll(started.Select(job => Task.Run(() =>
             _store.JobFinishIfRunningAsync([JobFinish.Completed(job.Id, job.LeaseToken, null)], Token), Token)));

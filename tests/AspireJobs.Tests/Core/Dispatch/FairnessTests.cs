@@ -33,7 +33,7 @@ public sealed class FairnessTests(TestServers servers)
         while (startedAfter is null && clock.GetUtcNow() - enqueuedAt < TimeSpan.FromSeconds(20))
         {
             await dispatcher.EnqueueAsync([new QueuedJob(Guid.CreateVersion7(), 5), new QueuedJob(Guid.CreateVersion7(), 4)]);
-            foreach (var id in await dispatcher.AcquireAsync(worker, 1, TimeSpan.FromSeconds(30), policy))
+            foreach (var id in await dispatcher.AcquireIdsAsync(worker, 1, TimeSpan.FromSeconds(30), policy))
             {
                 if (id == low)
                 {

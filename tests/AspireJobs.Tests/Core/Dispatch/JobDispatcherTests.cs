@@ -20,7 +20,7 @@ public sealed class JobDispatcherTests(TestServers servers)
             await _dispatcher.EnqueueAsync([new QueuedJob(id, 3)]);
         }
 
-        var taken = await _dispatcher.AcquireAsync(Guid.NewGuid(), 5, Lease, NoAging);
+        var taken = await _dispatcher.AcquireIdsAsync(Guid.NewGuid(), 5, Lease, NoAging);
 
         Assert.Equal(ids, taken);
     }
@@ -30,7 +30,7 @@ public sealed class JobDispatcherTests(TestServers servers)
     {
         await _dispatcher.EnqueueAsync(Enumerable.Range(0, 10).Select(_ => new QueuedJob(Guid.CreateVersion7(), 4)).ToList());
 
-        var taken = await _dispatcher.AcquireAsync(Guid.NewGuid(), 3, Lease, NoAging);
+        var taken = await _dispatcher.AcquireIdsAsync(Guid.NewGuid(), 3, Lease, NoAging);
 
         Assert.Equal(3, taken.Count);
     }
@@ -43,7 +43,7 @@ public sealed class JobDispatcherTests(TestServers servers)
         Assert.Equal(1, await _dispatcher.EnqueueAsync([job]));
         Assert.Equal(0, await _dispatcher.EnqueueAsync([job]));
 
-        Assert.Single(await _dispatcher.AcquireAsync(Guid.NewGuid(), 10, Lease, NoAging));
+        Assert.Single(await _dispatcher.AcquireIdsAsync(Guid.NewGuid(), 10, Lease, NoAging));
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class JobDispatcherTests(TestServers servers)
         await _dispatcher.EnqueueAsync(Enumerable.Range(0, 30)
             .Select(i => new QueuedJob(Guid.CreateVersion7(), i % 3 == 0 ? 5 : i % 3 == 1 ? 3 : 1)).ToList());
 
-        var taken = await _dispatcher.AcquireAsync(Guid.NewGuid(), 10, Lease, NoAging);
+        var taken = await _dispatcher.AcquireIdsAsync(Guid.NewGuid(), 10, Lease, NoAging);
 
         var counts = await BandCountsAsync(taken);
         Assert.Equal((6, 3, 1), counts);
@@ -69,9 +69,9 @@ public sealed class JobDispatcherTests(TestServers servers)
         await dispatcher.EnqueueAsync(Enumerable.Range(0, 20).Select(_ => new QueuedJob(Guid.CreateVersion7(), 5)).ToList());
         var policy = NoAging with { StarvationLimit = TimeSpan.FromMilliseconds(40) };
 
-        Assert.NotEqual([low], await dispatcher.AcquireAsync(Guid.NewGuid(), 1, Lease, policy)); // 39 ms: not starved yet
+        Assert.NotEqual([low], await dispatcher.AcquireIdsAsync(Guid.NewGuid(), 1, Lease, policy)); // 39 ms: not starved yet
         clock.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal([low], await dispatcher.AcquireAsync(Guid.NewGuid(), 1, Lease, policy));
+        Assert.Equal([low], await dispatcher.AcquireIdsAsync(Guid.NewGuid(), 1, Lease, policy));
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class JobDispatcherTests(TestServers servers)
         var job = Guid.CreateVersion7();
         await _dispatcher.EnqueueAsync([new QueuedJob(job, 3)]);
         var owner = Guid.NewGuid();
-        await _dispatcher.AcquireAsync(owner, 1, Lease, NoAging);
+        await _dispatcher.AcquireIdsAsync(owner, 1, Lease, NoAging);
 
         Assert.Equal(0, await _dispatcher.ReleaseAsync(Guid.NewGuid(), [job]));
         Assert.Equal(1, await _dispatcher.ReleaseAsync(owner, [job]));
@@ -95,8 +95,8 @@ public sealed class JobDispatcherTests(TestServers servers)
         await _dispatcher.OrderAsync(order, ordered);
         await _dispatcher.EnqueueAsync([new QueuedJob(Guid.CreateVersion7(), 3)]);
 
-        Assert.Empty(await _dispatcher.AcquireAsync(ordered, 10, Lease, NoAging));
-        Assert.Single(await _dispatcher.AcquireAsync(Guid.NewGuid(), 10, Lease, NoAging));
+        Assert.Empty(await _dispatcher.AcquireIdsAsync(ordered, 10, Lease, NoAging));
+        Assert.Single(await _dispatcher.AcquireIdsAsync(Guid.NewGuid(), 10, Lease, NoAging));
         await _dispatcher.ForgetWorkerAsync(ordered);
         Assert.False(await servers.RedisConnection.GetDatabase().KeyExistsAsync(_dispatcher.Keys.ClosedWorkers));
     }

@@ -30,7 +30,7 @@ public sealed class JobCountsTests(TestServers servers) : IAsyncLifetime
         (await _store.JobInsertAsync(TestJobs.New(priority: priority, runAt: runAt, dependsOn: parents, createdAt: _clock.GetUtcNow()), Token)).Job.Id;
 
     private async Task<StartedJob> StartAsync(Guid id) =>
-        Assert.Single((await _store.JobSetRunningIfQueuedAsync([id], Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started);
+        Assert.Single((await _store.StartNowAsync([id], Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started);
 
     private async Task FinishAsync(JobFinish finish) => await _store.JobFinishIfRunningAsync([finish], Token);
 

@@ -79,7 +79,7 @@ public sealed class JobStoreTests(TestServers servers) : IAsyncLifetime
         var job = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job;
 
         var starts = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
-            _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)));
+            _store.StartNowAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)));
 
         var started = Assert.Single(starts.SelectMany(s => s.Started));
         Assert.Equal(1, started.Attempt);
@@ -90,7 +90,7 @@ public sealed class JobStoreTests(TestServers servers) : IAsyncLifetime
     public async Task ACompletion_ChangesNothing_UnderAStaleLeaseToken()
     {
         var job = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job;
-        var started = Assert.Single((await _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)).Started);
+        var started = Assert.Single((await _store.StartNowAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)).Started);
 
         var stale = await _store.FinishAsync(JobFinish.Completed(job.Id, Guid.NewGuid(), "1"), Token);
         var current = await _store.FinishAsync(JobFinish.Completed(job.Id, started.LeaseToken, "2"), Token);

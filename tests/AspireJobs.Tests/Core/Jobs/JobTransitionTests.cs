@@ -1,3 +1,4 @@
+using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
@@ -26,7 +27,7 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     private async Task<StartedJob> StartedAsync(string type = "noop", int maxRetries = 5, TimeSpan? timeout = null, DateTimeOffset? createdAt = null)
     {
         var job = (await _store.JobInsertAsync(TestJobs.New(type, maxRetries: maxRetries, timeout: timeout, createdAt: createdAt), Token)).Job;
-        return Assert.Single((await _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)).Started);
+        return Assert.Single((await _store.StartNowAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)).Started);
     }
 
     private async Task<FinishedJob> RescueExpiredAsync()
@@ -89,7 +90,7 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
         Assert.Equal(new FinishedJob(job.Id, JobStatus.Queued, 3), handedBack);
         Assert.Equal(("queued", 0), (await StatusOfAsync(job.Id), await _db.ScalarAsync<int>("SELECT failures FROM jobs WHERE id = $1", job.Id)));
         Assert.Equal("abandoned", await _db.ScalarAsync<string>("SELECT status FROM job_executions WHERE job_id = $1", job.Id));
-        var again = Assert.Single((await _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)).Started);
+        var again = Assert.Single((await _store.StartNowAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)).Started);
         Assert.Equal((2, 0), (again.Attempt, again.Failures));
     }
 
@@ -157,7 +158,7 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
         {
             var worker = Guid.NewGuid();
             await workers.WorkerInsertAsync(new AspireJobs.Core.Workers.WorkerRegistration(worker, "w", "h", 1, "1", AllTypes, 4), Token);
-            Assert.Single((await _store.JobSetRunningIfQueuedAsync([job.Id], worker, Grace, AllTypes, Token)).Started);
+            Assert.Single((await _store.StartNowAsync([job.Id], worker, Grace, AllTypes, Token)).Started);
             Assert.Empty(await _store.JobGetOrphanedAsync(10, Token)); // the worker still lives
             Assert.True(await workers.WorkerSetDeadIfLiveAsync(worker, Token));
 
@@ -174,28 +175,83 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Start_SkipsAQueuedJobWhoseRowIsHeld_WithoutWaiting_AndItStaysDispatchable()
+    public async Task Start_WaitsForAQueuedJobWhoseRowIsHeld_AndWritesItOnceTheHolderIsDone()
     {
+        // The worker already ran the job on its lease: its start must not be skipped for a moment's lock.
         var job = (await _store.JobInsertAsync(TestJobs.New(priority: 4), Token)).Job;
         await using var connection = await _db.DataSource.OpenConnectionAsync(Token);
-        await using var transaction = await connection.BeginTransactionAsync(Token);
+        var transaction = await connection.BeginTransactionAsync(Token);
         await using (var hold = new Npgsql.NpgsqlCommand("SELECT FROM jobs WHERE id = $1 FOR UPDATE", connection, transaction) { Parameters = { new() { Value = job.Id } } })
         {
             await hold.ExecuteNonQueryAsync(Token);
         }
 
-        var took = await _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token);
+        var took = _store.StartNowAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token);
+        await Task.Delay(200, Token);
+        Assert.False(took.IsCompleted);
+        await transaction.RollbackAsync(Token);
+        await transaction.DisposeAsync();
 
-        Assert.Empty(took.Started);
-        Assert.Empty(took.Unhandled);
-        Assert.Equal([new QueuedJob(job.Id, 4)], await _store.JobGetDispatchableAsync([job.Id], Token));
+        Assert.Single((await took).Started);
+        Assert.Equal("running", await StatusOfAsync(job.Id));
+    }
+
+    [Fact]
+    public async Task AStartWrittenWithItsOutcome_CountsTheAttempt_OpensAndClosesItsExecution_AndLogsBothTransitions()
+    {
+        var job = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job;
+        var started = Assert.Single((await _store.JobGetStartableAsync([new JobLease(job.Id, JobStoreStarts.NextFence())], Guid.NewGuid(), Grace, AllTypes.ToHashSet(), Token)).Started);
+        Assert.Equal("queued", await StatusOfAsync(job.Id)); // the read wrote nothing
+
+        Assert.True(await _store.FinishAsync(JobFinish.Completed(job.Id, started.LeaseToken, "7") with { Start = started.Start }, Token));
+
+        var done = (await _store.JobGetByIdAsync(job.Id, Token))!;
+        Assert.Equal((JobStatus.Completed, 1), (done.Status, done.Attempts));
+        Assert.Equal("completed", await _db.ScalarAsync<string>("SELECT status FROM job_executions WHERE job_id = $1 AND attempt = 1", job.Id));
+        Assert.Equal("queued>running,running>completed", await _db.ScalarAsync<string>(
+            "SELECT string_agg(from_status || '>' || to_status, ',' ORDER BY id) FROM job_events WHERE job_id = $1 AND from_status IS NOT NULL", job.Id));
+    }
+
+    [Fact]
+    public async Task AWorkerWhoseLeaseWasTakenOver_RecordsNothing_EvenWithItsStartUnwritten()
+    {
+        var job = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job;
+        var types = AllTypes.ToHashSet();
+        var first = Assert.Single((await _store.JobGetStartableAsync([new JobLease(job.Id, JobStoreStarts.NextFence())], Guid.NewGuid(), Grace, types, Token)).Started);
+        var second = Assert.Single((await _store.JobGetStartableAsync([new JobLease(job.Id, JobStoreStarts.NextFence())], Guid.NewGuid(), Grace, types, Token)).Started);
+
+        // The newer lease writes its start first (its job outlived the window); then the older one finishes.
+        Assert.Equal([job.Id], await _store.JobSetRunningIfQueuedAsync([second.Start!.Value], Token));
+        Assert.False(await _store.FinishAsync(JobFinish.Completed(job.Id, first.LeaseToken, "1") with { Start = first.Start }, Token));
+        Assert.Empty(await _store.JobSetRunningIfQueuedAsync([first.Start!.Value], Token));
+
+        Assert.True(await _store.FinishAsync(JobFinish.Completed(job.Id, second.LeaseToken, "2"), Token));
+        var done = (await _store.JobGetByIdAsync(job.Id, Token))!;
+        Assert.Equal((JobStatus.Completed, 1, "2"), (done.Status, done.Attempts, done.ResultJson));
+        Assert.Equal(1L, await _db.ScalarAsync<long>("SELECT count(*) FROM job_executions WHERE job_id = $1", job.Id));
+    }
+
+    [Fact]
+    public async Task AnOlderLease_CannotStartAJobANewerLeaseStartedAndHandedBack()
+    {
+        var job = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job;
+        var types = AllTypes.ToHashSet();
+        var older = new JobLease(job.Id, JobStoreStarts.NextFence());
+        var newer = Assert.Single((await _store.JobGetStartableAsync([new JobLease(job.Id, JobStoreStarts.NextFence())], Guid.NewGuid(), Grace, types, Token)).Started);
+        Assert.True(await _store.FinishAsync(JobFinish.HandedBack(job.Id, newer.LeaseToken, "shutting down") with { Start = newer.Start }, Token));
+        Assert.Equal("queued", await StatusOfAsync(job.Id));
+
+        // Queued again, yet the older lease is behind its fence: it can neither read it as startable nor start it.
+        Assert.Empty((await _store.JobGetStartableAsync([older], Guid.NewGuid(), Grace, types, Token)).Started);
+        Assert.Empty(await _store.JobSetRunningIfQueuedAsync([new JobStart(job.Id, Guid.NewGuid(), older.Fence, Guid.NewGuid(), DateTimeOffset.UtcNow, Grace)], Token));
+        Assert.Single((await _store.StartNowAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)).Started);
     }
 
     [Fact]
     public async Task Parking_KeepsTheJobQueued_OutOfDispatch_UntilAWorkerForItsTypeRegisters()
     {
         var job = (await _store.JobInsertAsync(TestJobs.New("reports.monthly"), Token)).Job;
-        var took = await _store.JobSetRunningIfQueuedAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token);
+        var took = await _store.StartNowAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token);
         Assert.Equal([new UnhandledJob(job.Id, "reports.monthly")], took.Unhandled);
 
         Assert.True(await _store.JobSetParkedIfQueuedAsync(job.Id, "No live worker runs job type 'reports.monthly'.", Token));

@@ -38,7 +38,7 @@ public sealed class WorkerStrayTests(TestServers servers) : IAsyncLifetime
         var held = TestJobs.New();
         var lost = TestJobs.New();
         await _jobs.JobInsertBatchAsync([held, lost], Token);
-        var started = (await _jobs.JobSetRunningIfQueuedAsync([held.Id, lost.Id], worker, TimeSpan.FromSeconds(30), AllTypes, Token)).Started;
+        var started = (await _jobs.StartNowAsync([held.Id, lost.Id], worker, TimeSpan.FromSeconds(30), AllTypes, Token)).Started;
 
         // Just started: the answer may still be on its way, so nothing is a stray yet.
         Assert.Empty((await ReportAsync(worker, [held.Id]))!.Strays);

@@ -1,0 +1,10 @@
+namespace AspireJobs.Core.Dispatch;
+
+/// <summary>
+/// A job leased to a worker in Redis, with the fence token of that lease (see acquire.lua). The
+/// token is when the lease began, in microseconds since the Unix epoch, on Redis's clock.
+/// </summary>
+public readonly record struct JobLease(Guid JobId, long Fence)
+{
+    public DateTimeOffset LeasedAt => DateTimeOffset.FromUnixTimeMilliseconds(Fence / 1000);
+}
