@@ -24,7 +24,9 @@ public sealed class OperatorRecoveryTests(TestServers servers)
         var api = system.Api;
         // Long sleeps: the worker's 64 slots fill, the rest stay queued.
         await api.PostJsonAsync("/api/jobs/batch", new { jobs = Enumerable.Range(0, Jobs).Select(_ => new { type = "sleep", payload = new { ms = 120_000 } }) }, HttpStatusCode.Created);
-        await AppHostEndToEndTests.PollAsync(api, "/api/queues", q => q.GetProperty("running").GetInt32() > 0);
+        // All 64 running in PostgreSQL: a job the worker took but whose start it has not written
+        // yet still reads queued, and would be running by the time it is cancelled.
+        await AppHostEndToEndTests.PollAsync(api, "/api/queues", q => q.GetProperty("running").GetInt32() == 64);
         var mistaken = await QueuedAsync(api, Mistakes);
         var snapshot = await api.PostJsonAsync("/api/snapshots", new { label = "before the mistake" }, HttpStatusCode.Created);
         var beforeTheMistake = DateTime.UtcNow;

@@ -76,4 +76,27 @@ public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetim
         await _reconciler.RunPassAsync(Token);
         Assert.Empty(await _system.Dispatcher.ExpiredLeasesAsync(_clock.GetUtcNow(), 10));
     }
+
+    [Fact]
+    public async Task AnExpiredLeaseOnAQueuedJob_HasItsAttemptRecordedAbandoned_AndTheJobGoesBackToItsBand_WhileItsWorkerCanRecordNothing()
+    {
+        var job = (await _system.Store.JobInsertAsync(TestJobs.New(), Token)).Job;
+        await _system.Dispatcher.EnqueueAsync([new QueuedJob(job.Id, 3)]);
+        var worker = Guid.NewGuid();
+        var lease = Assert.Single(await new JobDispatcher(_system.Redis, _system.Keys, _clock).AcquireAsync(worker, 1, TimeSpan.FromMilliseconds(1), FairnessPolicy.Default));
+        // The worker read it and runs it on its lease; then it hangs, its start unwritten.
+        var running = Assert.Single((await _system.Store.JobGetStartableAsync([lease], worker, TimeSpan.FromSeconds(30), new HashSet<string> { "noop" }, Token)).Started);
+
+        _clock.Advance(TimeSpan.FromSeconds(1)); // past the 1 ms lease
+        await _reconciler.RunPassAsync(Token);
+
+        Assert.Equal((0, 1, 0), await _system.Dispatcher.BandLengthsAsync());
+        Assert.Empty(await _system.Dispatcher.ExpiredLeasesAsync(_clock.GetUtcNow(), 10));
+        Assert.Equal("abandoned", await _system.Database.ScalarAsync<string>("SELECT status FROM job_executions WHERE job_id = $1 AND attempt = 1", job.Id));
+        Assert.Equal((1, 0), (await _system.Database.ScalarAsync<int>("SELECT attempts FROM jobs WHERE id = $1", job.Id), await _system.Database.ScalarAsync<int>("SELECT crashes FROM jobs WHERE id = $1", job.Id)));
+
+        // The worker wakes and writes its start and outcome together: the fence turns it away.
+        Assert.False(await _system.Store.FinishAsync(JobFinish.Completed(job.Id, running.LeaseToken, "\"late\"") with { Start = running.Start }, Token));
+        Assert.Equal("queued", await _system.Database.ScalarAsync<string>("SELECT status FROM jobs WHERE id = $1", job.Id));
+    }
 }

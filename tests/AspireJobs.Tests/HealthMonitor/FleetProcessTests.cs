@@ -96,6 +96,59 @@ public sealed class FleetProcessTests(TestServers servers) : IAsyncLifetime
         Assert.NotEqual(paused.ProcessId, await _system.Database.ScalarAsync<int>("SELECT w.process_id FROM jobs j JOIN workers w ON w.id = j.worker_id WHERE j.id = $1", jobId));
     }
 
+    /// <summary>A worker that writes no start for 20 s: a job it takes stays queued in PostgreSQL, running on its Redis lease alone.</summary>
+    private static readonly Dictionary<string, string?> LongStartWindow = new(FastWorker) { ["Worker__StartWindow"] = "00:00:20" };
+
+    /// <summary>
+    /// Starts a worker with a long start window and an 8 s job on it; returns the worker once it
+    /// holds the job's lease while PostgreSQL still says queued. The caller stops it at once, and
+    /// only then starts another worker, which could otherwise take the job first.
+    /// </summary>
+    private async Task<(ServiceProcess Worker, Guid JobId)> JobInItsStartWindowAsync()
+    {
+        var worker = await _system.StartWorkerAsync(LongStartWindow);
+        var job = await _http.PostJsonAsync("/api/jobs", new { type = "sleep", payload = new { ms = 8000 } }, HttpStatusCode.Created);
+        await _system.WaitUntilAsync(async () => (await _system.Redis.GetDatabase().HashGetAsync(_system.Keys.LeaseOwners, job.Id().ToString())).HasValue, Patience, "the job to be leased");
+        Assert.Equal("queued", (await _http.GetJsonAsync($"/api/jobs/{job.Id()}")).Status());
+        return (worker, job.Id());
+    }
+
+    [Fact]
+    public async Task AWorkerKilledBetweenLeaseAndStartWrite_HasItsAttemptRecordedAbandoned_AndTheJobCompletesElsewhere()
+    {
+        await _system.StartHealthMonitorAsync(FastMonitor);
+        var (victim, jobId) = await JobInItsStartWindowAsync();
+
+        victim.Signal(PosixSignals.SIGKILL);
+        await _system.StartWorkerAsync(FastWorker);
+        await _system.WaitUntilAsync(async () => (await _http.GetJsonAsync($"/api/jobs/{jobId}")).Status() == "completed", Patience, "the job to complete on the other worker");
+
+        var attempts = (await _http.GetJsonAsync($"/api/jobs/{jobId}/executions")).EnumerateArray().Select(a => a.GetProperty("status").GetString()).ToList();
+        Assert.Equal(["abandoned", "completed"], attempts);
+        Assert.Equal((2, 1), (await _system.Database.ScalarAsync<int>("SELECT attempts FROM jobs WHERE id = $1", jobId), await _system.Database.ScalarAsync<int>("SELECT crashes FROM jobs WHERE id = $1", jobId)));
+        Assert.Equal("dead", await _system.Database.ScalarAsync<string>("SELECT status FROM workers WHERE process_id = $1", victim.ProcessId));
+    }
+
+    [Fact]
+    public async Task AWorkerPausedBeforeItsStartWasWritten_CannotRecordTheJobItLost_WhenItResumes()
+    {
+        await _system.StartHealthMonitorAsync(FastMonitor);
+        var (paused, jobId) = await JobInItsStartWindowAsync();
+
+        paused.Signal(PosixSignals.SIGSTOP);
+        await _system.StartWorkerAsync(FastWorker);
+        await _system.WaitUntilAsync(async () => (await _http.GetJsonAsync($"/api/jobs/{jobId}")).Status() == "completed", Patience, "the job to complete on the other worker");
+        var completed = await _system.Database.ScalarAsync<DateTime>("SELECT completed_at FROM jobs WHERE id = $1", jobId);
+        paused.Signal(PosixSignals.SIGCONT);
+
+        // Its handler ends and it tries to write start and outcome together, under a fence the rescue passed.
+        Assert.Equal(3, await paused.Exited.WaitAsync(Patience, TestContext.Current.CancellationToken));
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM job_executions WHERE job_id = $1 AND status = 'completed'", jobId));
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM job_executions WHERE job_id = $1 AND status = 'abandoned'", jobId));
+        Assert.Equal(completed, await _system.Database.ScalarAsync<DateTime>("SELECT completed_at FROM jobs WHERE id = $1", jobId));
+        Assert.NotEqual(paused.ProcessId, await _system.Database.ScalarAsync<int>("SELECT w.process_id FROM jobs j JOIN workers w ON w.id = j.worker_id WHERE j.id = $1", jobId));
+    }
+
     [Fact]
     public async Task WhenTheLeaderDies_AnotherMonitorTakesOver_AndStillRecoversCrashedWorkers()
     {
