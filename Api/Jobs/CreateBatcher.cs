@@ -14,10 +14,10 @@ public sealed class CreateBatcher : IAsyncDisposable
     public const int MaxBatch = 500;
 
     private readonly JobStore _store;
-    private readonly Func<IReadOnlyCollection<QueuedJob>, Task> _enqueue;
+    private readonly Func<IReadOnlyCollection<QueuedJob>, IReadOnlyDictionary<Guid, string>, Task> _enqueue;
     private readonly GroupCommit<NewJob, JobInsertResult> _commit;
 
-    public CreateBatcher(JobStore store, Func<IReadOnlyCollection<QueuedJob>, Task> enqueue)
+    public CreateBatcher(JobStore store, Func<IReadOnlyCollection<QueuedJob>, IReadOnlyDictionary<Guid, string>, Task> enqueue)
     {
         _store = store;
         _enqueue = enqueue;
@@ -29,7 +29,7 @@ public sealed class CreateBatcher : IAsyncDisposable
     private async Task<IReadOnlyList<JobInsertResult>> WriteAsync(IReadOnlyList<NewJob> jobs)
     {
         var result = await _store.JobInsertBatchAsync(jobs, CancellationToken.None);
-        await _enqueue(result.Queued);
+        await _enqueue(result.Queued, JobCreator.TicketsOf(jobs, result.Created));
         var answers = new JobInsertResult[jobs.Count];
         for (var i = 0; i < jobs.Count; i++)
         {

@@ -41,7 +41,7 @@ public sealed class JobCreator : IAsyncDisposable
             result = await _store.JobInsertAsync(job, cancellationToken);
             if (result.Created && result.Job.Status == JobStatus.Queued)
             {
-                await EnqueueAsync([new QueuedJob(result.Job.Id, result.Job.Priority)]);
+                await EnqueueAsync([new QueuedJob(result.Job.Id, result.Job.Priority)], TicketsOf([job], [result.Job]));
             }
 
             await _followUp.TryAsync(() => _dispatcher.ApplyAsync(result.Workflow), WorkflowChange);
@@ -65,7 +65,7 @@ public sealed class JobCreator : IAsyncDisposable
         }
 
         var result = await _store.JobInsertBatchAsync(jobs, cancellationToken);
-        await EnqueueAsync(result.Queued);
+        await EnqueueAsync(result.Queued, TicketsOf(jobs, result.Created));
         await _followUp.TryAsync(() => _dispatcher.ApplyAsync(result.Workflow), WorkflowChange);
         for (var i = 0; i < jobs.Count; i++)
         {
@@ -80,7 +80,23 @@ public sealed class JobCreator : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _batcher.DisposeAsync();
 
-    private Task<bool> EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs) => _followUp.TryAsync(() => _dispatcher.EnqueueAsync(jobs), "new jobs to their bands");
+    private Task<bool> EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs, IReadOnlyDictionary<Guid, string> tickets) =>
+        _followUp.TryAsync(() => _dispatcher.EnqueueAsync(jobs, tickets), "new jobs to their bands");
+
+    /// <summary>The tickets of the jobs created queued (see <see cref="JobTicket"/>), by id; <paramref name="created"/> is null where none was.</summary>
+    internal static IReadOnlyDictionary<Guid, string> TicketsOf(IReadOnlyList<NewJob> requests, IReadOnlyList<Job?> created)
+    {
+        var tickets = new Dictionary<Guid, string>(created.Count);
+        for (var i = 0; i < created.Count; i++)
+        {
+            if (created[i] is { Status: JobStatus.Queued } job && JobTicket.Of(job, requests[i].TraceParent) is { } ticket)
+            {
+                tickets[job.Id] = ticket;
+            }
+        }
+
+        return tickets;
+    }
 
     private const string WorkflowChange = "jobs released or raised by new dependents";
 }

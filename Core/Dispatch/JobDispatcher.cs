@@ -26,15 +26,18 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
 
     private IDatabase Database => redis.GetDatabase();
 
-    /// <summary>Adds jobs to their bands (a job already there keeps its place) and wakes workers.</summary>
-    public async Task<long> EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs)
+    /// <summary>
+    /// Adds jobs to their bands (a job already there keeps its place) and wakes workers; with the
+    /// <paramref name="tickets"/> of those that have one (new jobs), so their pickup reads nothing else.
+    /// </summary>
+    public async Task<long> EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs, IReadOnlyDictionary<Guid, string>? tickets = null)
     {
         if (jobs.Count == 0)
         {
             return 0;
         }
 
-        var (scriptKeys, values) = EnqueueArguments(jobs);
+        var (scriptKeys, values) = EnqueueArguments(jobs, tickets);
         return (long)await EnqueueScript.EvaluateAsync(Database, scriptKeys, values);
     }
 
@@ -71,10 +74,14 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
     {
         var (scriptKeys, values) = AcquireArguments(workerId, maxJobs, leaseLength, policy);
         var taken = (RedisResult[])(await AcquireScript.EvaluateAsync(Database, scriptKeys, values))!;
-        var leases = new JobLease[taken.Length / 2];
+        var leases = new JobLease[taken.Length / 3];
         for (var i = 0; i < leases.Length; i++)
         {
-            leases[i] = new JobLease(Guid.Parse((string)taken[2 * i]!), long.Parse((string)taken[2 * i + 1]!, CultureInfo.InvariantCulture));
+            var ticket = (string?)taken[3 * i + 2];
+            leases[i] = new JobLease(Guid.Parse((string)taken[3 * i]!), long.Parse((string)taken[3 * i + 1]!, CultureInfo.InvariantCulture))
+            {
+                Ticket = string.IsNullOrEmpty(ticket) ? null : ticket,
+            };
         }
 
         return leases;
@@ -132,7 +139,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
 
     /// <summary>Takes jobs out of every band; returns how many entries were removed.</summary>
     public async Task<long> DequeueAsync(IReadOnlyCollection<Guid> jobIds) =>
-        jobIds.Count == 0 ? 0 : (long)await DequeueScript.EvaluateAsync(Database, keys.Bands, Ids(jobIds));
+        jobIds.Count == 0 ? 0 : (long)await DequeueScript.EvaluateAsync(Database, [.. keys.Bands, keys.Tickets], Ids(jobIds));
 
     /// <summary>Which of these jobs Redis holds neither in a band nor under a lease.</summary>
     public async Task<IReadOnlyList<Guid>> FindMissingAsync(IReadOnlyCollection<Guid> jobIds)
@@ -290,17 +297,25 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
 
     private static RedisValue[] Ids(IReadOnlyCollection<Guid> jobIds) => jobIds.Select(id => (RedisValue)id.ToString()).ToArray();
 
-    internal (RedisKey[] Keys, RedisValue[] Values) EnqueueArguments(IReadOnlyCollection<QueuedJob> jobs)
+    internal (RedisKey[] Keys, RedisValue[] Values) EnqueueArguments(IReadOnlyCollection<QueuedJob> jobs, IReadOnlyDictionary<Guid, string>? tickets = null)
     {
-        var values = BandPairs(jobs, 2);
+        var values = new RedisValue[2 + jobs.Count * 3];
         values[0] = keys.WakeChannelPrefix;
         values[1] = NowMs;
-        return ([keys.High, keys.Medium, keys.Low, keys.EnqueueClock, keys.IdleWorkers], values);
+        var i = 2;
+        foreach (var job in jobs)
+        {
+            values[i++] = job.Id.ToString();
+            values[i++] = (int)job.Band + 1;
+            values[i++] = tickets is not null && tickets.TryGetValue(job.Id, out var ticket) ? ticket : "";
+        }
+
+        return ([keys.High, keys.Medium, keys.Low, keys.EnqueueClock, keys.IdleWorkers, keys.Tickets], values);
     }
 
     internal (RedisKey[] Keys, RedisValue[] Values) AcquireArguments(
         Guid workerId, int maxJobs, TimeSpan leaseLength, FairnessPolicy policy) =>
-        ([keys.High, keys.Medium, keys.Low, keys.Leases, keys.LeaseOwners, keys.FairnessCursor, keys.IdleWorkers, keys.ClosedWorkers, keys.FenceClock, keys.LeaseFences],
+        ([keys.High, keys.Medium, keys.Low, keys.Leases, keys.LeaseOwners, keys.FairnessCursor, keys.IdleWorkers, keys.ClosedWorkers, keys.FenceClock, keys.LeaseFences, keys.Tickets],
         [
             workerId.ToString(), maxJobs, (long)leaseLength.TotalMilliseconds,
             policy.HighWeight, policy.MediumWeight, policy.LowWeight,

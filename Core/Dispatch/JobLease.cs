@@ -6,5 +6,8 @@ namespace AspireJobs.Core.Dispatch;
 /// </summary>
 public readonly record struct JobLease(Guid JobId, long Fence)
 {
+    /// <summary>The job's ticket, taken with the lease: what the worker needs to run it without a read (see <see cref="JobTicket"/>).</summary>
+    public string? Ticket { get; init; }
+
     public DateTimeOffset LeasedAt => DateTimeOffset.FromUnixTimeMilliseconds(Fence / 1000);
 }

@@ -25,6 +25,7 @@ public sealed class RedisKeys
         LeaseOwners = root + "lease-owners";
         LeaseFences = root + "lease-fences";
         FenceClock = root + "fence-clock";
+        Tickets = root + "tickets";
         FairnessCursor = root + "fairness-cursor";
         EnqueueClock = root + "enqueue-clock";
         WakeChannelPrefix = root + "wake:";
@@ -55,6 +56,9 @@ public sealed class RedisKeys
 
     /// <summary>Hash of leased job id to the fence token of its lease (see acquire.lua).</summary>
     public RedisKey LeaseFences { get; }
+
+    /// <summary>Hash of queued job id to its ticket: what a worker needs to run it (see <see cref="JobTicket"/>).</summary>
+    public RedisKey Tickets { get; }
 
     /// <summary>The last fence token given, so tokens keep increasing (see acquire.lua).</summary>
     public RedisKey FenceClock { get; }

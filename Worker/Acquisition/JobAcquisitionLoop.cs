@@ -208,26 +208,48 @@ public sealed partial class JobAcquisitionLoop(
             _starting[lease.JobId] = false;
         }
 
-        StartResult result;
+        var started = new HashSet<Guid>();
+        StartResult read;
         try
         {
+            // New jobs carry their tickets: they start on Redis alone, at once. The rest are read.
+            var now = clock.GetUtcNow();
+            var unread = new List<JobLease>();
+            foreach (var lease in leases)
+            {
+                var start = new JobStart(lease.JobId, identity.Id, lease.Fence, Guid.CreateVersion7(), now, _options.LeaseGrace);
+                if (lease.Ticket is { } ticket && JobTicket.Read(ticket, start, now) is { } job && _handledTypes.Contains(job.Type))
+                {
+                    Start(job, requestedAt);
+                    started.Add(job.Id);
+                }
+                else
+                {
+                    unread.Add(lease);
+                }
+            }
+
+            if (unread.Count == 0)
+            {
+                return leases.Count;
+            }
+
             try
             {
-                result = await store.JobGetStartableAsync(leases, identity.Id, _options.LeaseGrace, _handledTypes, stoppingToken);
+                read = await store.JobGetStartableAsync(unread, identity.Id, _options.LeaseGrace, _handledTypes, stoppingToken);
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
                 // PostgreSQL could not be read: give the leases up now, so the reconciler's next
                 // pass puts the jobs back in their bands, instead of when the leases expire.
-                await followUp.TryAsync(() => dispatcher.ReleaseAsync(identity.Id, leases.Select(lease => lease.JobId).ToList()), "the leases of jobs that could not be read");
+                await followUp.TryAsync(() => dispatcher.ReleaseAsync(identity.Id, unread.Select(lease => lease.JobId).ToList()), "the leases of jobs that could not be read");
                 throw;
             }
 
-            var startedAt = DateTimeOffset.UtcNow;
-            foreach (var job in result.Started)
+            foreach (var job in read.Started)
             {
-                JobsTracing.RecordReceive(job, requestedAt, startedAt);
-                Run(job);
+                Start(job, requestedAt);
+                started.Add(job.Id);
             }
         }
         finally
@@ -238,15 +260,14 @@ public sealed partial class JobAcquisitionLoop(
             }
         }
 
-        if (result.Started.Count < leases.Count)
+        if (started.Count < leases.Count)
         {
-            foreach (var unhandled in result.Unhandled)
+            foreach (var unhandled in read.Unhandled)
             {
                 await SetAsideAsync(unhandled, stoppingToken);
             }
 
             // Cancelled, finished, started under a newer lease, or set aside: not ours to run.
-            var started = result.Started.Select(job => job.Id).ToHashSet();
             await dispatcher.ReleaseAsync(identity.Id, leases.Select(lease => lease.JobId).Where(id => !started.Contains(id)).ToList());
         }
 
@@ -269,6 +290,12 @@ public sealed partial class JobAcquisitionLoop(
         {
             LogParked(job.Id, job.Type);
         }
+    }
+
+    private void Start(StartedJob job, DateTimeOffset requestedAt)
+    {
+        JobsTracing.RecordReceive(job, requestedAt, DateTimeOffset.UtcNow);
+        Run(job);
     }
 
     private void Run(StartedJob job)

@@ -9,6 +9,7 @@
 -- KEYS[8] closed workers (set: ordered to drain or exit, see order.lua)
 -- KEYS[9] fence clock (the last fence token given)
 -- KEYS[10] lease fences (hash: job id -> fence token of its lease)
+-- KEYS[11] tickets (hash: job id -> what a worker needs to run it; taken with the lease)
 -- ARGV[1] worker id    ARGV[2] most jobs to take    ARGV[3] lease length ms
 -- ARGV[4] high weight  ARGV[5] medium weight        ARGV[6] low weight
 -- ARGV[7] starvation limit ms    ARGV[8] now, in ms (the caller's clock)
@@ -31,8 +32,8 @@
 -- start written to PostgreSQL under a token beats every start under an older lease of the same
 -- job (see JobSetRunningIfQueued.sql). The token is also when the lease began.
 --
--- Returns id, token, id, token, ... for the jobs taken, oldest first within each band; an empty
--- array when all bands are empty or the worker is closed.
+-- Returns id, token, ticket (or '' when the job has none) for each job taken, oldest first within
+-- each band; an empty array when all bands are empty or the worker is closed.
 local now = tonumber(ARGV[8])
 local worker = ARGV[1]
 if redis.call('SISMEMBER', KEYS[8], worker) == 1 then
@@ -90,8 +91,11 @@ while count < wanted do
   redis.call('HSET', KEYS[5], id, worker)
   local token = string.format('%.0f', fence)
   redis.call('HSET', KEYS[10], id, token)
+  local ticket = redis.call('HGET', KEYS[11], id)
+  if ticket then redis.call('HDEL', KEYS[11], id) end
   taken[#taken + 1] = id
   taken[#taken + 1] = token
+  taken[#taken + 1] = ticket or ''
   count = count + 1
   fence = fence + 1
 end

@@ -3,9 +3,10 @@
 -- KEYS[1] high band    KEYS[2] medium band    KEYS[3] low band    (sorted sets)
 -- KEYS[4] enqueue clock (the last score given)
 -- KEYS[5] idle workers (set of worker ids, kept by acquire.lua)
+-- KEYS[6] tickets (hash: job id -> what a worker needs to run it, see JobTicket.cs)
 -- ARGV[1] the prefix of the workers' wake channels (a channel per worker: prefix .. worker id)
 -- ARGV[2] now, in ms (the caller's clock)
--- ARGV[3..] pairs of (job id, band number: 1 high, 2 medium, 3 low)
+-- ARGV[3..] triples of (job id, band number: 1 high, 2 medium, 3 low, ticket or '' for none)
 --
 -- Scores order each band first in, first out and tell the fairness policy how long its head
 -- has waited: score = enqueue time in ms * 4096, raised when needed to one
@@ -22,8 +23,11 @@ local score = tonumber(ARGV[2]) * 4096
 local last = tonumber(redis.call('GET', KEYS[4]) or '0')
 if score <= last then score = last + 1 end
 local added = 0
-for i = 3, #ARGV, 2 do
+for i = 3, #ARGV, 3 do
   added = added + redis.call('ZADD', KEYS[tonumber(ARGV[i + 1])], 'NX', score, ARGV[i])
+  if ARGV[i + 2] ~= '' then
+    redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 2])
+  end
   score = score + 1
 end
 redis.call('SET', KEYS[4], score - 1)

@@ -110,4 +110,35 @@ public sealed class JobDispatcherTests(TestServers servers)
                 10 - (int)await database.SortedSetLengthAsync(keys.Medium),
                 10 - (int)await database.SortedSetLengthAsync(keys.Low));
     }
+
+    [Fact]
+    public async Task Acquire_GivesEachLeaseAGreaterFenceToken_StartingAtRedisClock()
+    {
+        var before = DateTimeOffset.UtcNow.AddSeconds(-5);
+        await _dispatcher.EnqueueAsync(Enumerable.Range(0, 3).Select(_ => new QueuedJob(Guid.CreateVersion7(), 3)).ToList());
+
+        var first = await _dispatcher.AcquireAsync(Guid.NewGuid(), 2, Lease, NoAging);
+        var second = await _dispatcher.AcquireAsync(Guid.NewGuid(), 2, Lease, NoAging);
+
+        var fences = first.Concat(second).Select(lease => lease.Fence).ToList();
+        Assert.Equal(3, fences.Count);
+        Assert.Equal(fences.Order(), fences);
+        Assert.Equal(fences.Count, fences.Distinct().Count());
+        Assert.InRange(first[0].LeasedAt, before, DateTimeOffset.UtcNow.AddSeconds(5));
+    }
+
+    [Fact]
+    public async Task ATicket_IsTakenWithTheLease_Once_AndGoesWithADequeue()
+    {
+        var (kept, cancelled) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        await _dispatcher.EnqueueAsync([new QueuedJob(kept, 3), new QueuedJob(cancelled, 3)], new Dictionary<Guid, string> { [kept] = "ticket-a", [cancelled] = "ticket-b" });
+        await _dispatcher.DequeueAsync([cancelled]);
+        await _dispatcher.EnqueueAsync([new QueuedJob(cancelled, 3)]); // restored, without a ticket
+
+        var taken = await _dispatcher.AcquireAsync(Guid.NewGuid(), 10, Lease, NoAging);
+        Assert.Equal([(kept, "ticket-a"), (cancelled, (string?)null)], taken.Select(lease => (lease.JobId, lease.Ticket)));
+
+        await _dispatcher.EnqueueAsync([new QueuedJob(kept, 3)]); // queued again (a retry): read from PostgreSQL
+        Assert.Null(Assert.Single(await _dispatcher.AcquireAsync(Guid.NewGuid(), 10, Lease, NoAging)).Ticket);
+    }
 }

@@ -1,0 +1,65 @@
+using System.Globalization;
+using AspireJobs.Core.Jobs;
+
+namespace AspireJobs.Core.Dispatch;
+
+/// <summary>
+/// What a worker needs to run a new job's first attempt, carried in Redis beside its band entry
+/// (see enqueue.lua and acquire.lua), so that nothing but Redis lies between a committed create
+/// and the handler's start. It is taken with the lease and used once; a job queued again (a retry,
+/// a hand-back, a rescue) has none and is read from PostgreSQL, which stays the judge: a start
+/// under a lease PostgreSQL no longer accepts records nothing. Payloads over
+/// <see cref="MaxPayloadLength"/> characters are read from PostgreSQL too, so a backlog of large
+/// jobs does not fill Redis's memory.
+/// </summary>
+public static class JobTicket
+{
+    /// <summary>The largest payload a ticket carries; larger ones cost the pickup one read.</summary>
+    public const int MaxPayloadLength = 4096;
+
+    private const string Version = "1";
+
+    /// <summary>The ticket of a job just created, or null when its payload is too large to carry.</summary>
+    public static string? Of(Job job, string? traceParent) =>
+        job.PayloadJson.Length > MaxPayloadLength
+            ? null
+            : string.Join('\n',
+                Version,
+                job.Type,
+                job.MaxRetries.ToString(CultureInfo.InvariantCulture),
+                ((long)job.Timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+                job.ScheduledAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+                traceParent ?? "",
+                job.PayloadJson);
+
+    /// <summary>
+    /// The job a ticket describes, started by <paramref name="start"/>; null for a ticket this
+    /// version cannot read (it is then read from PostgreSQL).
+    /// </summary>
+    public static StartedJob? Read(string ticket, JobStart start, DateTimeOffset now)
+    {
+        var fields = ticket.Split('\n', 7);
+        if (fields.Length != 7 || fields[0] != Version
+            || !int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var maxRetries)
+            || !long.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out var timeoutMs)
+            || !long.TryParse(fields[4], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var dueMs))
+        {
+            return null;
+        }
+
+        return new StartedJob(
+            Id: start.JobId,
+            Type: fields[1],
+            PayloadJson: fields[6],
+            Attempt: 1,
+            Failures: 0,
+            MaxRetries: maxRetries,
+            Timeout: TimeSpan.FromMilliseconds(timeoutMs),
+            LeaseToken: start.LeaseToken)
+        {
+            Wait = now - DateTimeOffset.FromUnixTimeMilliseconds(dueMs),
+            TraceParent = fields[5].Length == 0 ? null : fields[5],
+            Start = start,
+        };
+    }
+}
