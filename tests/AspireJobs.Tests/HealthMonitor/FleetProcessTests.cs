@@ -99,6 +99,9 @@ public sealed class FleetProcessTests(TestServers servers) : IAsyncLifetime
     /// <summary>A worker that writes no start for 20 s: a job it takes stays queued in PostgreSQL, running on its Redis lease alone.</summary>
     private static readonly Dictionary<string, string?> LongStartWindow = new(FastWorker) { ["Worker__StartWindow"] = "00:00:20" };
 
+    /// <summary>The worker that takes over: never judged dead on a busy machine, so the test waits on the victim alone.</summary>
+    private static readonly Dictionary<string, string?> SteadyWorker = new(FastWorker) { ["Worker__HeartbeatTimeout"] = "00:00:15" };
+
     /// <summary>
     /// Starts a worker with a long start window and an 8 s job on it; returns the worker once it
     /// holds the job's lease while PostgreSQL still says queued. The caller stops it at once, and
@@ -120,7 +123,7 @@ public sealed class FleetProcessTests(TestServers servers) : IAsyncLifetime
         var (victim, jobId) = await JobInItsStartWindowAsync();
 
         victim.Signal(PosixSignals.SIGKILL);
-        await _system.StartWorkerAsync(FastWorker);
+        await _system.StartWorkerAsync(SteadyWorker);
         await _system.WaitUntilAsync(async () => (await _http.GetJsonAsync($"/api/jobs/{jobId}")).Status() == "completed", Patience, "the job to complete on the other worker");
 
         var attempts = (await _http.GetJsonAsync($"/api/jobs/{jobId}/executions")).EnumerateArray().Select(a => a.GetProperty("status").GetString()).ToList();
@@ -136,7 +139,7 @@ public sealed class FleetProcessTests(TestServers servers) : IAsyncLifetime
         var (paused, jobId) = await JobInItsStartWindowAsync();
 
         paused.Signal(PosixSignals.SIGSTOP);
-        await _system.StartWorkerAsync(FastWorker);
+        await _system.StartWorkerAsync(SteadyWorker);
         await _system.WaitUntilAsync(async () => (await _http.GetJsonAsync($"/api/jobs/{jobId}")).Status() == "completed", Patience, "the job to complete on the other worker");
         var completed = await _system.Database.ScalarAsync<DateTime>("SELECT completed_at FROM jobs WHERE id = $1", jobId);
         paused.Signal(PosixSignals.SIGCONT);
