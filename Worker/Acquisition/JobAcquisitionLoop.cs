@@ -13,8 +13,9 @@ namespace AspireJobs.Worker.Acquisition;
 
 /// <summary>
 /// The worker's pull loop. While it has free slots it takes jobs from Redis (never more than it
-/// has slots for), reads what they need from PostgreSQL, and runs each on its own task at once:
-/// the Redis lease starts a job, and its start is written later (see <see cref="JobExecutor"/>). When the
+/// has slots for) and runs each on its own task at once: a new job's ticket comes with its lease,
+/// other jobs are read from PostgreSQL (a read, no write). The Redis lease starts a job; its start
+/// is written later (see <see cref="JobExecutor"/>). When the
 /// bands are empty it is marked idle and sleeps until an enqueue wakes it on its own pub/sub
 /// channel (one idle worker per job, not all of them), or until the slow safety poll; there is
 /// no tight polling. On shutdown it stops taking jobs, lets running ones finish
