@@ -50,6 +50,19 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public int IndexerProcessId => ProcessIdsOf("indexer").Single();
 
+    /// <summary>PostgreSQL's postmaster and its children (the backends), when PostgreSQL runs as a local process.</summary>
+    public IReadOnlyList<int> PostgresProcessIds
+    {
+        get
+        {
+            var postmasters = ProcessIdsOf("postgres");
+            var children = Directory.EnumerateDirectories("/proc")
+                .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+                .Where(pid => pid > 0 && postmasters.Contains(ParentOf(pid)));
+            return [.. postmasters, .. children];
+        }
+    }
+
     /// <param name="environment">Extra variables per resource, e.g. <c>worker</c>'s heartbeat timeout.</param>
     public static async Task<BenchSystem> StartAsync(int workers, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? environment = null)
     {
@@ -98,6 +111,20 @@ public sealed class BenchSystem : IAsyncDisposable
         await Database.DisposeAsync();
         await App.DisposeAsync();
         Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>The running instances' process ids, from apphost.json.</summary>

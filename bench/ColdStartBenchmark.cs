@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
+using AspireJobs.Bench.Subjects;
 
 namespace AspireJobs.Bench;
 
@@ -9,7 +10,11 @@ namespace AspireJobs.Bench;
 /// noop jobs created (two batches) and drained at once, with no warm-up; then the same twice
 /// more on the now-warm system. The figure that counts is the first pass ÷ the last, in the same
 /// run. <c>--env resource:NAME=VALUE</c> (repeatable) sets a variable on a resource, to compare
-/// runtime settings (tiered compilation, GC) run against run.
+/// runtime settings (tiered compilation, GC) run against run. Each pass also samples the workers'
+/// peak resident memory (VmRSS, the larger of the two; and PSS, which shares the pages of the
+/// framework's files among the processes that map them), so a setting's cost in memory shows in
+/// the same run as its speed, and the CPU seconds the pass cost the workers, the Api and
+/// PostgreSQL, which say where a cold pass spends its time.
 /// </summary>
 public static class ColdStartBenchmark
 {
@@ -22,24 +27,65 @@ public static class ColdStartBenchmark
         var settings = environment.Count == 0 ? "defaults" : string.Join(", ", environment.SelectMany(r => r.Value.Select(v => $"{r.Key}:{v.Key}={v.Value}")));
         Console.WriteLine($"Cold start, {DateTime.UtcNow:yyyy-MM-dd}: {Jobs:N0} noop jobs created and drained on a fresh system, then twice more; {settings}");
         var ratios = new List<double>();
+        var warmRss = new List<double>();
         for (var round = 1; round <= rounds; round++)
         {
             await using var system = await BenchSystem.StartAsync(workers: 2, environment);
             var passes = new List<double>();
+            var peaks = new List<double>();
+            var creates = new List<double>();
+            var cpu = new List<string>();
+            var pss = new List<double>();
             for (var pass = 0; pass < Passes; pass++)
             {
-                passes.Add(await CreateAndDrainAsync(system));
+                var before = CpuSeconds(system);
+                await using var workers = new ProcessFootprint.PeakSampler(() => system.WorkerProcessIds);
+                await using var workersPss = new ProcessFootprint.PeakSampler(() => system.WorkerProcessIds, ProcessFootprint.ProportionalBytes);
+                var (rate, createSeconds) = await CreateAndDrainAsync(system);
+                var after = CpuSeconds(system);
+                passes.Add(rate);
+                creates.Add(createSeconds);
+                peaks.Add(workers.PeakMiB);
+                pss.Add(workersPss.PeakMiB);
+                cpu.Add(string.Create(CultureInfo.InvariantCulture, $"{after.Workers - before.Workers:0.0}/{after.Api - before.Api:0.0}/{after.Postgres - before.Postgres:0.0}"));
             }
 
             ratios.Add(passes[0] / passes[^1]);
+            warmRss.Add(peaks[^1]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| round {round} | {string.Join(" | ", passes.Select(p => $"{p:N0} jobs/s"))} | cold ÷ warm {passes[0] / passes[^1]:0.00} |"));
+                $"| round {round} | {string.Join(" | ", passes.Select(p => $"{p:N0} jobs/s"))} | cold ÷ warm {passes[0] / passes[^1]:0.00} | worker RSS peak {string.Join(" / ", peaks.Select(p => $"{p:0}"))} MiB (PSS {string.Join(" / ", pss.Select(p => $"{p:0}"))}) | creates took {string.Join(" / ", creates.Select(c => $"{c:0.00}"))} s | CPU s workers/api/postgres {string.Join(" · ", cpu)} |"));
         }
 
-        ratios.Sort();
-        var median = ratios.Count % 2 == 1 ? ratios[ratios.Count / 2] : (ratios[ratios.Count / 2 - 1] + ratios[ratios.Count / 2]) / 2;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cold ÷ warm, median of {rounds}: {median:0.00}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"cold ÷ warm, median of {rounds}: {Median(ratios):0.00}; worker RSS peak in the warm pass, median: {Median(warmRss):0} MiB"));
         return 0;
+    }
+
+    /// <summary>
+    /// CPU seconds used so far by the workers, the Api and PostgreSQL (postmaster and backends):
+    /// on a shared machine, the CPU a pass costs each process is steadier than its wall time.
+    /// </summary>
+    private static (double Workers, double Api, double Postgres) CpuSeconds(BenchSystem system)
+    {
+        static double Sum(IEnumerable<int> pids) => pids.Sum(pid =>
+        {
+            try
+            {
+                return ProcessFootprint.CpuSeconds(pid);
+            }
+            catch (IOException)
+            {
+                return 0;
+            }
+        });
+
+        return (Sum(system.WorkerProcessIds), Sum([system.ApiProcessId]), Sum(system.PostgresProcessIds));
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
     }
 
     /// <summary>Parses <c>resource:NAME=VALUE</c> settings.</summary>
@@ -67,8 +113,11 @@ public static class ColdStartBenchmark
         return environment.ToDictionary(e => e.Key, e => (IReadOnlyDictionary<string, string>)e.Value, StringComparer.Ordinal);
     }
 
-    /// <summary>Creates the jobs and times them from the first create to the last completion: jobs/s.</summary>
-    private static async Task<double> CreateAndDrainAsync(BenchSystem system)
+    /// <summary>
+    /// Creates the jobs and times them from the first create to the last completion: jobs/s, and
+    /// the seconds the creates alone took (the Api's part; the workers drain meanwhile).
+    /// </summary>
+    private static async Task<(double Rate, double CreateSeconds)> CreateAndDrainAsync(BenchSystem system)
     {
         var clock = Stopwatch.StartNew();
         for (var created = 0; created < Jobs; created += BatchSize)
@@ -77,17 +126,30 @@ public static class ColdStartBenchmark
             response.EnsureSuccessStatusCode();
         }
 
+        var createSeconds = clock.Elapsed.TotalSeconds;
         while (await system.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE status <> 'completed'") > 0)
         {
             await Task.Delay(10);
         }
 
         var rate = Jobs / clock.Elapsed.TotalSeconds;
-        await using (var truncate = system.Database.CreateCommand("TRUNCATE jobs, job_events CASCADE"))
+
+        // The indexer may be storing the vectors of these very attempts; TRUNCATE then can lose a
+        // deadlock against it (40P01), which ended runs here. Once more after a pause.
+        for (var attempt = 1; ; attempt++)
         {
-            await truncate.ExecuteNonQueryAsync();
+            try
+            {
+                await using var truncate = system.Database.CreateCommand("TRUNCATE jobs, job_events CASCADE");
+                await truncate.ExecuteNonQueryAsync();
+                break;
+            }
+            catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.DeadlockDetected && attempt < 5)
+            {
+                await Task.Delay(200);
+            }
         }
 
-        return rate;
+        return (rate, createSeconds);
     }
 }

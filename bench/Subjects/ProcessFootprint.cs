@@ -20,6 +20,25 @@ public static class ProcessFootprint
         }
     }
 
+    /// <summary>
+    /// Proportional set size: resident memory with each shared page divided among the processes
+    /// that map it (the framework's files, mapped by every .NET service), from smaps_rollup.
+    /// </summary>
+    public static long ProportionalBytes(int pid)
+    {
+        try
+        {
+            return File.ReadLines($"/proc/{pid}/smaps_rollup")
+                .Where(line => line.StartsWith("Pss:", StringComparison.Ordinal))
+                .Select(line => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024)
+                .FirstOrDefault();
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>User plus system CPU seconds of a process.</summary>
     public static double CpuSeconds(int pid)
     {
@@ -28,22 +47,23 @@ public static class ProcessFootprint
         return ticks / 100.0; // USER_HZ is 100 on Linux
     }
 
-    /// <summary>Samples the peak resident memory of some processes until disposed.</summary>
+    /// <summary>Samples the peak resident memory (or another measure) of some processes until disposed.</summary>
     public sealed class PeakSampler : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _loop;
         private long _peak;
 
-        public PeakSampler(Func<IEnumerable<int>> processIds)
+        public PeakSampler(Func<IEnumerable<int>> processIds, Func<int, long>? measure = null)
         {
+            measure ??= ResidentBytes;
             _loop = Task.Run(async () =>
             {
                 while (!_stop.IsCancellationRequested)
                 {
                     foreach (var pid in processIds())
                     {
-                        var rss = ResidentBytes(pid);
+                        var rss = measure(pid);
                         if (rss > Interlocked.Read(ref _peak))
                         {
                             Interlocked.Exchange(ref _peak, rss);
