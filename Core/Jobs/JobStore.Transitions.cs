@@ -12,6 +12,7 @@ public sealed partial class JobStore
     private static readonly string JobGetStartableSql = EmbeddedFile.Core("JobGetStartable.sql");
     private static readonly string JobSetRunningIfQueuedSql = EmbeddedFile.Core("JobSetRunningIfQueued.sql");
     private static readonly string JobFinishIfRunningSql = EmbeddedFile.Core("JobFinishIfRunning.sql");
+    private static readonly string JobStartAndFinishIfQueuedSql = EmbeddedFile.Core("JobStartAndFinishIfQueued.sql");
     private static readonly string JobSetCancelledIfPendingSql = EmbeddedFile.Core("JobSetCancelledIfPending.sql");
     private static readonly string JobSetCancelRequestedIfRunningSql = EmbeddedFile.Core("JobSetCancelRequestedIfRunning.sql");
     private static readonly string JobSetQueuedIfDeadLetteredSql = EmbeddedFile.Core("JobSetQueuedIfDeadLettered.sql");
@@ -152,9 +153,51 @@ public sealed partial class JobStore
     private static async Task<List<FinishedJob>> FinishAsync(
         NpgsqlConnection connection, List<JobFinish> finishes, DateTimeOffset now, bool onlyWithoutDependents, CancellationToken cancellationToken)
     {
+        // Attempts whose starts were never written are recorded whole, start and outcome in one
+        // statement: one write for a short job. The others were running in PostgreSQL already.
+        await using var batch = new NpgsqlBatch(connection);
+        var unstarted = finishes.Where(finish => finish.Start is not null).ToList();
+        var running = finishes.Where(finish => finish.Start is null).ToList();
+        if (unstarted.Count > 0)
+        {
+            var command = OutcomeCommand(JobStartAndFinishIfQueuedSql, unstarted, now, onlyWithoutDependents);
+            command.Parameters.Insert(1, Value(unstarted.Select(finish => finish.Start!.Value.WorkerId).ToArray()));
+            command.Parameters.Insert(2, Value(unstarted.Select(finish => finish.Start!.Value.Fence).ToArray()));
+            command.Parameters.Insert(3, TimeArray(unstarted.Select(finish => (DateTimeOffset?)finish.Start!.Value.StartedAt.ToUniversalTime()).ToArray()));
+            batch.BatchCommands.Add(command);
+        }
+
+        if (running.Count > 0)
+        {
+            var command = OutcomeCommand(JobFinishIfRunningSql, running, now, onlyWithoutDependents);
+            command.Parameters.Insert(1, Value(running.Select(finish => finish.LeaseToken).ToArray()));
+            batch.BatchCommands.Add(command);
+        }
+
+        var finished = new List<FinishedJob>(finishes.Count);
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    finished.Add(new FinishedJob(reader.GetGuid(0), JobStatusText.Parse(reader.GetString(1)), reader.GetInt16(2)));
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+
+        return finished;
+    }
+
+    /// <summary>
+    /// The parameters the two finishing statements share: the ids first, then (after the
+    /// statement's own, inserted by the caller) each outcome, now, and only_without_dependents.
+    /// </summary>
+    private static NpgsqlBatchCommand OutcomeCommand(string sql, List<JobFinish> finishes, DateTimeOffset now, bool onlyWithoutDependents)
+    {
         var count = finishes.Count;
         var ids = new Guid[count];
-        var tokens = new Guid[count];
         var statuses = new string[count];
         var executions = new string[count];
         var results = new string?[count];
@@ -167,7 +210,6 @@ public sealed partial class JobStore
         {
             var finish = finishes[i];
             ids[i] = finish.JobId;
-            tokens[i] = finish.LeaseToken;
             statuses[i] = JobStatusText.Of(finish.Status);
             executions[i] = ExecutionStatusText.Of(finish.Execution);
             results[i] = finish.ResultJson;
@@ -178,18 +220,8 @@ public sealed partial class JobStore
             reasons[i] = finish.Reason;
         }
 
-        await using var batch = new NpgsqlBatch(connection);
-        // Starts never written go first, in the same transaction: one write for a short job.
-        var starts = finishes.Where(finish => finish.Start is not null).Select(finish => finish.Start!.Value).ToList();
-        if (starts.Count > 0)
-        {
-            batch.BatchCommands.Add(StartCommand(starts));
-        }
-
-        var command = new NpgsqlBatchCommand(JobFinishIfRunningSql);
-        batch.BatchCommands.Add(command);
+        var command = new NpgsqlBatchCommand(sql);
         command.Parameters.Add(Value(ids));
-        command.Parameters.Add(Value(tokens));
         command.Parameters.Add(Value(statuses));
         command.Parameters.Add(Value(executions));
         command.Parameters.Add(JsonArray(results));
@@ -200,22 +232,7 @@ public sealed partial class JobStore
         command.Parameters.Add(TextArray(reasons));
         command.Parameters.Add(Time(now));
         command.Parameters.Add(Value(onlyWithoutDependents));
-
-        var finished = new List<FinishedJob>(count);
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
-        {
-            if (starts.Count > 0)
-            {
-                await reader.NextResultAsync(cancellationToken); // the ids started: the finish says what counts
-            }
-
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                finished.Add(new FinishedJob(reader.GetGuid(0), JobStatusText.Parse(reader.GetString(1)), reader.GetInt16(2)));
-            }
-        }
-
-        return finished;
+        return command;
     }
 
     /// <summary>

@@ -138,4 +138,31 @@ public sealed class JobCountsTests(TestServers servers) : IAsyncLifetime
             activity.Select(a => a with { Bucket = a.Bucket.ToUniversalTime() }));
         Assert.Equal(1500, activity[0].MeanWaitMs);
     }
+
+    [Fact]
+    public async Task AttemptsRecordedWhole_CountTheirStartInTheBucketOfTheStart_AndTheirOutcomeInTheBucketOfTheEnd()
+    {
+        var bucketStart = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+        var ok = await CreateAsync();
+        var retried = await CreateAsync();
+        var handedBack = await CreateAsync();
+        _clock.Advance(TimeSpan.FromMilliseconds(1500));   // 12:00:04.5: leased 1.5 s after they were due, starts unwritten
+        var leases = new[] { ok, retried, handedBack }.Select(id => new AspireJobs.Core.Dispatch.JobLease(id, JobStoreStarts.NextFence())).ToList();
+        var runs = (await _store.JobGetStartableAsync(leases, Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes.ToHashSet(), Token)).Started.ToDictionary(job => job.Id);
+        _clock.Advance(TimeSpan.FromSeconds(10));          // 12:00:14.5: finished in the next bucket, start and outcome in one write
+        await _store.JobFinishIfRunningAsync(
+        [
+            JobFinish.Completed(ok, runs[ok].LeaseToken, null) with { Start = runs[ok].Start },
+            JobFinish.Retry(retried, runs[retried].LeaseToken, ExecutionStatus.Failed, "flaky", _clock.GetUtcNow().AddMinutes(1)) with { Start = runs[retried].Start },
+            JobFinish.HandedBack(handedBack, runs[handedBack].LeaseToken, "shutting down") with { Start = runs[handedBack].Start },
+        ], Token);
+        await _store.JobCountFoldAsync(Token);
+
+        var activity = await _store.JobActivitySinceAsync(bucketStart, Token);
+
+        Assert.Equal(
+            [new JobActivity(bucketStart, 3, 4500, 0, 0, 0, 0), new JobActivity(bucketStart.AddSeconds(10), 0, 0, 1, 1, 0, 0)],
+            activity.Select(a => a with { Bucket = a.Bucket.ToUniversalTime() }));
+        await AssertCountsMatchTheTableAsync();
+    }
 }
