@@ -2,7 +2,8 @@ namespace AspireJobs.Core.Jobs;
 
 /// <summary>
 /// How one running attempt ends: one row of <c>JobFinishIfRunning.sql</c>, the one statement
-/// that finishes attempts whatever their outcome. Build it with the named constructors; each is
+/// that finishes attempts whatever their outcome (or of <c>JobStartAndFinishIfQueued.sql</c> for
+/// an attempt whose start was never written). Build it with the named constructors; each is
 /// fenced by the lease token the attempt ran under.
 /// </summary>
 public readonly record struct JobFinish(
@@ -24,8 +25,8 @@ public readonly record struct JobFinish(
     public bool HasDependents { get; init; }
 
     /// <summary>
-    /// The attempt's start, when it was never written: it is written first, in the same
-    /// transaction, so a short job costs PostgreSQL one write (see <see cref="JobStart"/>).
+    /// The attempt's start, when it was never written: start and outcome are then recorded in one
+    /// statement (<c>JobStartAndFinishIfQueued.sql</c>), so a short job costs PostgreSQL one write.
     /// </summary>
     public JobStart? Start { get; init; }
 

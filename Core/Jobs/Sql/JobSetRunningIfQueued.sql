@@ -1,7 +1,6 @@
--- JobSetRunningIfQueued: writes the starts of jobs that workers run under Redis leases. A worker
--- writes a start either together with the job's outcome (in the transaction of the finishing
--- statement: one write for a short job) or, for a job still running after a short window, on its
--- own; a rescuer writes one to record the attempt of a worker that is gone. Each job that is still
+-- JobSetRunningIfQueued: writes the starts of jobs that workers run under Redis leases and that
+-- outlived the start window (a short job's start goes with its outcome instead, in
+-- JobStartAndFinishIfQueued). Each job that is still
 -- queued, and whose fence is older than the lease's token, becomes running under the worker's
 -- lease token, with its attempt counted, its execution opened and its transition logged, in one
 -- statement. A job that is not queued (cancelled, or started under another lease) or whose fence
