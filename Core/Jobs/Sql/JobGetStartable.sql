@@ -9,4 +9,4 @@ SELECT j.id, j.type, j.payload::text, j.attempts, j.failures, j.max_retries, j.t
        j.has_dependents, j.scheduled_at, j.trace_parent
 FROM unnest($1::uuid[], $2::bigint[]) AS l(id, fence)
 JOIN jobs j ON j.id = l.id
-WHERE j.status = 'queued' AND j.parked_at IS NULL AND j.fence < l.fence;
+WHERE j.id = ANY($1) AND j.status = 'queued' AND j.parked_at IS NULL AND j.fence < l.fence; -- id = ANY: one key per job

@@ -8,4 +8,4 @@
 SELECT j.id, j.crashes
 FROM unnest($1::uuid[], $2::bigint[]) AS l(id, fence)
 JOIN jobs j ON j.id = l.id
-WHERE j.status = 'queued' AND j.fence < l.fence;
+WHERE j.id = ANY($1) AND j.status = 'queued' AND j.fence < l.fence; -- id = ANY: one key per job

@@ -15,8 +15,9 @@ WITH start AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::timestamptz[], $6::interval[])
         AS s(id, worker_id, fence, lease_token, started_at, lease_grace)
 ), claimable AS (
+    -- id = ANY($1) as well as the join: one key per job, never a walk of the queued entries.
     SELECT j.id FROM jobs j JOIN start s ON s.id = j.id
-    WHERE j.status = 'queued' AND j.parked_at IS NULL AND j.fence < s.fence
+    WHERE j.id = ANY($1::uuid[]) AND j.status = 'queued' AND j.parked_at IS NULL AND j.fence < s.fence
     ORDER BY j.id
     FOR UPDATE OF j
 ), started AS (

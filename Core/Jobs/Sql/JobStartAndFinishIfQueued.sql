@@ -22,8 +22,11 @@ WITH outcome AS (
                          $7::json[], $8::text[], $9::timestamptz[], $10::integer[], $11::integer[], $12::text[])
         AS o(id, worker_id, fence, started_at, status, execution_status, result, error, retry_at, failures, crashes, reason)
 ), claimable AS (
+    -- id = ANY($1) as well as the join: without it the planner may walk every queued entry of the
+    -- status index (tens of thousands in a drain) for each batch, instead of one key per job.
     SELECT j.id FROM jobs j JOIN outcome o ON o.id = j.id
-    WHERE j.status = 'queued' AND j.parked_at IS NULL AND j.fence < o.fence AND NOT ($14 AND j.has_dependents)
+    WHERE j.id = ANY($1::uuid[]) AND j.status = 'queued' AND j.parked_at IS NULL AND j.fence < o.fence
+      AND NOT ($14 AND j.has_dependents)
     ORDER BY j.id
     FOR UPDATE OF j
 ), finished AS (
