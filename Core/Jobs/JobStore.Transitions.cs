@@ -112,10 +112,12 @@ public sealed partial class JobStore
     }
 
     /// <summary>
-    /// Finishes running attempts, whatever their outcome, each only while its lease token is
-    /// current; in the same transaction the dependents of the jobs that finished are released or
-    /// cancelled by their policy. An attempt missing from <see cref="JobFinishResult.Finished"/>
-    /// had lost its lease and changed nothing.
+    /// Finishes attempts, whatever their outcome, each only while its lease token is current; an
+    /// attempt whose start was never written (<see cref="JobFinish.Start"/>) is recorded whole,
+    /// start and outcome, only while its job is queued behind an older fence. In the same
+    /// transaction the dependents of the jobs that finished are released or cancelled by their
+    /// policy. An attempt missing from <see cref="JobFinishResult.Finished"/> had lost its lease
+    /// (or its job was cancelled before its start was written) and changed nothing.
     /// </summary>
     public async Task<JobFinishResult> JobFinishIfRunningAsync(IReadOnlyList<JobFinish> finishes, CancellationToken cancellationToken)
     {
@@ -124,7 +126,7 @@ public sealed partial class JobStore
             return new JobFinishResult([], WorkflowChanges.None);
         }
 
-        // Most jobs have no dependents: one statement finishes them. Those that have (or lost
+        // Most jobs have no dependents: one implicit transaction finishes them. Those that have (or lost
         // their lease) are left; the ones still running are finished with their dependents.
         // In id order, so two batches never lock each other's rows crosswise.
         var now = clock.GetUtcNow();
