@@ -99,19 +99,12 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
         var fences = batch.HashGetAsync(keys.LeaseFences, Ids(jobIds));
         var owners = batch.HashGetAsync(keys.LeaseOwners, Ids(jobIds));
         batch.Execute();
-        var held = new List<HeldLease>(jobIds.Count);
-        var i = 0;
-        foreach (var id in jobIds)
-        {
-            var (fence, owner) = ((await fences)[i], (await owners)[i]);
-            i++;
-            if (fence.HasValue && owner.HasValue)
-            {
-                held.Add(new HeldLease(new JobLease(id, (long)fence), Guid.Parse((string)owner!)));
-            }
-        }
-
-        return held;
+        var (fenceOf, ownerOf) = (await fences, await owners);
+        return jobIds
+            .Select((id, i) => (id, fence: fenceOf[i], owner: ownerOf[i]))
+            .Where(lease => lease.fence.HasValue && lease.owner.HasValue)
+            .Select(lease => new HeldLease(new JobLease(lease.id, (long)lease.fence), Guid.Parse((string)lease.owner!)))
+            .ToList();
     }
 
     /// <summary>The leases a worker holds: after it died, the jobs it may have started without writing so.</summary>

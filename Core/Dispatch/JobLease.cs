@@ -1,3 +1,5 @@
+using AspireJobs.Core.Jobs;
+
 namespace AspireJobs.Core.Dispatch;
 
 /// <summary>
@@ -10,4 +12,8 @@ public readonly record struct JobLease(Guid JobId, long Fence)
     public string? Ticket { get; init; }
 
     public DateTimeOffset LeasedAt => DateTimeOffset.FromUnixTimeMilliseconds(Fence / 1000);
+
+    /// <summary>The start of the job this lease gives <paramref name="workerId"/>, under a new lease token, to be written later.</summary>
+    public JobStart StartBy(Guid workerId, DateTimeOffset now, TimeSpan leaseGrace) =>
+        new(JobId, workerId, Fence, Guid.CreateVersion7(), now, leaseGrace);
 }

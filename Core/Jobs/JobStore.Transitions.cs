@@ -35,7 +35,7 @@ public sealed partial class JobStore
         await using var command = db.CreateCommand(JobGetStartableSql);
         command.Parameters.Add(Value(leases.Select(lease => lease.JobId).ToArray()));
         command.Parameters.Add(Value(leases.Select(lease => lease.Fence).ToArray()));
-        var fences = leases.ToDictionary(lease => lease.JobId, lease => lease.Fence);
+        var byId = leases.ToDictionary(lease => lease.JobId);
         var now = clock.GetUtcNow();
 
         var started = new List<StartedJob>(leases.Count);
@@ -51,7 +51,7 @@ public sealed partial class JobStore
                 continue;
             }
 
-            var leaseToken = Guid.CreateVersion7();
+            var start = byId[id].StartBy(workerId, now, leaseGrace);
             started.Add(new StartedJob(
                 Id: id,
                 Type: type,
@@ -60,12 +60,12 @@ public sealed partial class JobStore
                 Failures: reader.GetInt32(4),
                 MaxRetries: reader.GetInt32(5),
                 Timeout: TimeSpan.FromMilliseconds(reader.GetInt32(6)),
-                LeaseToken: leaseToken,
+                LeaseToken: start.LeaseToken,
                 HasDependents: reader.GetBoolean(7))
             {
                 Wait = now - reader.GetFieldValue<DateTimeOffset>(8),
                 TraceParent = reader.IsDBNull(9) ? null : reader.GetString(9),
-                Start = new JobStart(id, workerId, fences[id], leaseToken, now, leaseGrace),
+                Start = start,
             });
         }
 

@@ -218,8 +218,8 @@ public sealed partial class JobAcquisitionLoop(
             var unread = new List<JobLease>();
             foreach (var lease in leases)
             {
-                var start = new JobStart(lease.JobId, identity.Id, lease.Fence, Guid.CreateVersion7(), now, _options.LeaseGrace);
-                if (lease.Ticket is { } ticket && JobTicket.Read(ticket, start, now) is { } job && _handledTypes.Contains(job.Type))
+                if (lease.Ticket is { } ticket && JobTicket.Read(ticket, lease.StartBy(identity.Id, now, _options.LeaseGrace), now) is { } job
+                    && _handledTypes.Contains(job.Type))
                 {
                     Start(job, requestedAt);
                     started.Add(job.Id);
