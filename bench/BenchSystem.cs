@@ -105,6 +105,31 @@ public sealed class BenchSystem : IAsyncDisposable
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>
+    /// Waits until no job is left to run: none waiting, scheduled, queued or running. Asked of the
+    /// status index, so polling costs PostgreSQL little during the drain it times (a count of
+    /// every unfinished job read the whole table at each poll).
+    /// </summary>
+    public static async Task WaitForDrainAsync(NpgsqlDataSource database, TimeSpan timeout, TimeSpan poll)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            await using var command = database.CreateCommand("SELECT EXISTS (SELECT FROM jobs WHERE status IN ('waiting', 'scheduled', 'queued', 'running'))");
+            if (!(bool)(await command.ExecuteScalarAsync())!)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"AspireJobs did not drain within {timeout}.");
+            }
+
+            await Task.Delay(poll);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

@@ -127,10 +127,7 @@ public static class ColdStartBenchmark
         }
 
         var createSeconds = clock.Elapsed.TotalSeconds;
-        while (await system.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE status <> 'completed'") > 0)
-        {
-            await Task.Delay(10);
-        }
+        await BenchSystem.WaitForDrainAsync(system.Database, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(10));
 
         var rate = Jobs / clock.Elapsed.TotalSeconds;
 

@@ -85,10 +85,7 @@ public static class DagBenchmark
 
         var clock = Stopwatch.StartNew();
         Signal(system.WorkerProcessIds, PosixSignals.SIGCONT);
-        while (await system.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE status <> 'completed'") > 0)
-        {
-            await Task.Delay(5);
-        }
+        await BenchSystem.WaitForDrainAsync(system.Database, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(5));
 
         var rate = jobs.Length / clock.Elapsed.TotalSeconds;
         await using var command = system.Database.CreateCommand(

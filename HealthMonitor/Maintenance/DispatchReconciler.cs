@@ -57,10 +57,12 @@ public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dis
                 break;
             }
 
-            var missing = (await dispatcher.FindMissingAsync(page.Select(job => job.Id).ToList())).ToHashSet();
+            var missing = await dispatcher.FindMissingAsync(page.Select(job => job.Id).ToList());
             if (missing.Count > 0)
             {
-                pushed += (int)await dispatcher.EnqueueAsync(page.Where(job => missing.Contains(job.Id)).ToList());
+                // Asked again after Redis answered: a job that a worker took, ran and released
+                // between the page's read and Redis's answer is no longer queued, and stays out.
+                pushed += (int)await dispatcher.EnqueueAsync(await store.JobGetDispatchableAsync(missing, stoppingToken));
             }
 
             after = page[^1].Id;

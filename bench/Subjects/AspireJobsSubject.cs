@@ -160,25 +160,7 @@ public sealed class AspireJobsSubject : ISubject
         return batches * size / clock.Elapsed.TotalSeconds;
     }
 
-    private async Task WaitForDrainAsync()
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
-        while (true)
-        {
-            await using var command = _db.CreateCommand("SELECT EXISTS (SELECT FROM jobs WHERE status IN ('queued', 'running', 'scheduled'))");
-            if (!(bool)(await command.ExecuteScalarAsync())!)
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("AspireJobs did not drain in time.");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    private Task WaitForDrainAsync() => BenchSystem.WaitForDrainAsync(_db, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(20));
 
     /// <summary>created_at → started_at of each job, both by the database's clock.</summary>
     private async Task<(double P50, double P95, double P99)> LatencyAtRateAsync(int rate, TimeSpan duration)
