@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -47,6 +49,50 @@ public sealed class BenchSystem : IAsyncDisposable
     public int ApiProcessId => ProcessIdsOf("api").Single();
 
     public int HealthMonitorProcessId => ProcessIdsOf("healthmonitor").Single();
+
+    public int RedisProcessId => ProcessIdsOf("redis").Single();
+
+    /// <summary>
+    /// Settings for a system whose workers sit paused (SIGSTOP) for a while, which is no sign of ill
+    /// health: they must not be declared dead, nor drained or evacuated for the gaps in their heartbeats.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> PausableWorkers = new Dictionary<string, IReadOnlyDictionary<string, string>>
+    {
+        ["worker"] = new Dictionary<string, string> { ["Worker__HeartbeatTimeout"] = "00:10:00" },
+        ["healthmonitor"] = new Dictionary<string, string> { ["HealthMonitor__AutoDrain"] = "false", ["HealthMonitor__AutoEvacuate"] = "false" },
+    };
+
+    /// <summary>Stops the workers where they stand (SIGSTOP): jobs pile up untouched.</summary>
+    public void PauseWorkers() => Signal(WorkerProcessIds, PosixSignals.SIGSTOP);
+
+    public void ResumeWorkers() => Signal(WorkerProcessIds, PosixSignals.SIGCONT);
+
+    private static void Signal(IEnumerable<int> processIds, int signal)
+    {
+        foreach (var pid in processIds)
+        {
+            PosixSignals.Send(pid, signal);
+        }
+    }
+
+    /// <summary>
+    /// Sends noop jobs one HTTP request each, as a client does, from <paramref name="callers"/>
+    /// concurrent callers; jobs/s.
+    /// </summary>
+    public async Task<double> CreateRateAsync(int callers, int jobs)
+    {
+        var next = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) <= jobs)
+            {
+                using var response = await Http.PostAsJsonAsync("/api/jobs", new { type = "noop" });
+                response.EnsureSuccessStatusCode();
+            }
+        }));
+        return jobs / clock.Elapsed.TotalSeconds;
+    }
 
     public int IndexerProcessId => ProcessIdsOf("indexer").Single();
 
@@ -103,6 +149,25 @@ public sealed class BenchSystem : IAsyncDisposable
         }
 
         return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>
+    /// Creates noop jobs in batches while the workers run, and times them from the first create to
+    /// the last completion: jobs/s, and the seconds the creates alone took (the Api's part; the
+    /// workers drain meanwhile).
+    /// </summary>
+    public async Task<(double Rate, double CreateSeconds)> CreateAndDrainAsync(int jobs, int batchSize)
+    {
+        var clock = Stopwatch.StartNew();
+        for (var created = 0; created < jobs; created += batchSize)
+        {
+            using var response = await Http.PostAsJsonAsync("/api/jobs/batch", new { jobs = Enumerable.Range(0, Math.Min(batchSize, jobs - created)).Select(_ => new { type = "noop" }) });
+            response.EnsureSuccessStatusCode();
+        }
+
+        var createSeconds = clock.Elapsed.TotalSeconds;
+        await WaitForDrainAsync(Database, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(10));
+        return (jobs / clock.Elapsed.TotalSeconds, createSeconds);
     }
 
     /// <summary>

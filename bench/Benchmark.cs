@@ -15,6 +15,7 @@ namespace AspireJobs.Bench;
 /// dotnet run -c Release --project bench -- checker [--minutes N]  the loss-and-duplication checker, every fault class round after round (30)
 /// dotnet run -c Release --project bench -- fuzz [--seconds N] [--seed S]  generated requests to every route of the running Api (300)
 /// dotnet run -c Release --project bench -- cold [--rounds N] [--env resource:NAME=VALUE ...]  a fresh system's first 20,000 jobs against its warm speed (2)
+/// dotnet run -c Release --project bench -- creates [--rounds N] [--env resource:NAME=VALUE ...]  where a single create's CPU goes, by process (3)
 /// dotnet run -c Release --project bench -- snapshots         snapshot, restore and point-in-time recovery of 100,000 jobs, beside doing it by hand
 /// dotnet run -c Release --project bench -- memory [--attempts N] [--vectors M]  the indexer's throughput (2,000) and search over M stored vectors (100,000)
 /// </code>
@@ -62,8 +63,10 @@ public static class Benchmark
                 return await FuzzBenchmark.RunAsync(TimeSpan.FromSeconds(seconds), seed);
             case "cold":
                 var coldRounds = OptionAfter(args, "--rounds") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : 2;
-                var settings = args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--env" && a.i + 1 < args.Length).Select(a => args[a.i + 1]);
-                return await ColdStartBenchmark.RunAsync(coldRounds, ColdStartBenchmark.Environment(settings));
+                return await ColdStartBenchmark.RunAsync(coldRounds, ColdStartBenchmark.Environment(EnvOptions(args)));
+            case "creates":
+                var createRounds = OptionAfter(args, "--rounds") is { } cr ? int.Parse(cr, CultureInfo.InvariantCulture) : 3;
+                return await CreateCostBenchmark.RunAsync(createRounds, ColdStartBenchmark.Environment(EnvOptions(args)));
             case "snapshots":
                 await SnapshotBenchmark.RunAsync(Console.WriteLine);
                 return 0;
@@ -72,10 +75,14 @@ public static class Benchmark
                 var vectors = OptionAfter(args, "--vectors") is { } v ? int.Parse(v, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) : MemoryBenchmark.DefaultVectors;
                 return await MemoryBenchmark.RunAsync(attempts, vectors);
             default:
-                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...], recovery, monitor, dag, counts [--jobs N], checker [--minutes N], fuzz [--seconds N] [--seed S], cold [--rounds N] [--env resource:NAME=VALUE], snapshots or memory [--attempts N] [--vectors M].");
+                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...], recovery, monitor, dag, counts [--jobs N], checker [--minutes N], fuzz [--seconds N] [--seed S], cold [--rounds N] [--env resource:NAME=VALUE], creates [--rounds N] [--env resource:NAME=VALUE], snapshots or memory [--attempts N] [--vectors M].");
                 return 2;
         }
     }
+
+    /// <summary>Every <c>--env resource:NAME=VALUE</c>.</summary>
+    private static IEnumerable<string> EnvOptions(string[] args) =>
+        args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--env" && a.i + 1 < args.Length).Select(a => args[a.i + 1]);
 
     private static string? OptionAfter(string[] args, string option)
     {

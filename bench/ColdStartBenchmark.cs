@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
 using AspireJobs.Bench.Subjects;
 
 namespace AspireJobs.Bench;
@@ -114,22 +112,12 @@ public static class ColdStartBenchmark
     }
 
     /// <summary>
-    /// Creates the jobs and times them from the first create to the last completion: jobs/s, and
-    /// the seconds the creates alone took (the Api's part; the workers drain meanwhile).
+    /// Creates and drains the jobs (<see cref="BenchSystem.CreateAndDrainAsync"/>), then clears
+    /// them for the next pass.
     /// </summary>
     private static async Task<(double Rate, double CreateSeconds)> CreateAndDrainAsync(BenchSystem system)
     {
-        var clock = Stopwatch.StartNew();
-        for (var created = 0; created < Jobs; created += BatchSize)
-        {
-            using var response = await system.Http.PostAsJsonAsync("/api/jobs/batch", new { jobs = Enumerable.Range(0, BatchSize).Select(_ => new { type = "noop" }) });
-            response.EnsureSuccessStatusCode();
-        }
-
-        var createSeconds = clock.Elapsed.TotalSeconds;
-        await BenchSystem.WaitForDrainAsync(system.Database, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(10));
-
-        var rate = Jobs / clock.Elapsed.TotalSeconds;
+        var (rate, createSeconds) = await system.CreateAndDrainAsync(Jobs, BatchSize);
 
         // The indexer may be storing the vectors of these very attempts; TRUNCATE then can lose a
         // deadlock against it (40P01), which ended runs here. Once more after a pause.

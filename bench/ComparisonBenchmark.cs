@@ -31,6 +31,12 @@ public static class ComparisonBenchmark
                     try
                     {
                         await subject.StartAsync();
+                        foreach (var figure in await subject.RunColdAsync())
+                        {
+                            results.Add((subject.Name, 1, figure));
+                            Console.Error.WriteLine($"  cold: {figure}");
+                        }
+
                         await subject.WarmUpAsync();
                         for (var round = 1; round <= rounds; round++)
                         {

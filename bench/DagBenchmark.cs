@@ -77,14 +77,14 @@ public static class DagBenchmark
             await truncate.ExecuteNonQueryAsync();
         }
 
-        Signal(system.WorkerProcessIds, PosixSignals.SIGSTOP);
+        system.PauseWorkers();
         using (var created = await system.Http.PostAsJsonAsync("/api/jobs/batch", new { jobs }))
         {
             created.EnsureSuccessStatusCode();
         }
 
         var clock = Stopwatch.StartNew();
-        Signal(system.WorkerProcessIds, PosixSignals.SIGCONT);
+        system.ResumeWorkers();
         await BenchSystem.WaitForDrainAsync(system.Database, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(5));
 
         var rate = jobs.Length / clock.Elapsed.TotalSeconds;
@@ -104,13 +104,5 @@ public static class DagBenchmark
         }
 
         return (rate, releases);
-    }
-
-    private static void Signal(IEnumerable<int> processIds, int signal)
-    {
-        foreach (var pid in processIds)
-        {
-            PosixSignals.Send(pid, signal);
-        }
     }
 }

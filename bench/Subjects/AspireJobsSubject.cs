@@ -28,17 +28,26 @@ public sealed class AspireJobsSubject : ISubject
 
     public async Task StartAsync()
     {
-        // Workers sit paused (SIGSTOP) for a while in every round, which is no sign of ill health:
-        // they must not be declared dead, nor drained or evacuated for the gaps in their heartbeats.
-        _system = await BenchSystem.StartAsync(workers: 2, new Dictionary<string, IReadOnlyDictionary<string, string>>
-        {
-            ["worker"] = new Dictionary<string, string> { ["Worker__HeartbeatTimeout"] = "00:10:00" },
-            ["healthmonitor"] = new Dictionary<string, string> { ["HealthMonitor__AutoDrain"] = "false", ["HealthMonitor__AutoEvacuate"] = "false" },
-        });
+        // Workers sit paused for a while in every round.
+        _system = await BenchSystem.StartAsync(workers: 2, BenchSystem.PausableWorkers);
         _http = _system.Http;
         _db = _system.Database;
         _redis = await ConnectionMultiplexer.ConnectAsync(_system.RedisConnectionString);
     }
+
+    /// <summary>20,000 noop jobs created (two batches) and drained at once by the fresh system, no warm-up.</summary>
+    public async Task<IReadOnlyList<Measurement>> RunColdAsync()
+    {
+        var (rate, _) = await _system!.CreateAndDrainAsync(ColdJobs, ColdBatch);
+        return [new(ColdFigure, rate, "jobs/s")];
+    }
+
+    /// <summary>The cold figure's name, size and batches, the same for every system.</summary>
+    private const string ColdFigure = "cold create+drain of 20,000, fresh system (once per run)";
+
+    private const int ColdJobs = 20_000;
+
+    private const int ColdBatch = 10_000;
 
     /// <summary>
     /// Every path of a round, twice, on fewer jobs. After one pass the first round's drain still
@@ -50,11 +59,11 @@ public sealed class AspireJobsSubject : ISubject
     {
         for (var pass = 0; pass < 2; pass++)
         {
-            Signal(Workers, PosixSignals.SIGSTOP);
+            _system!.PauseWorkers();
             await ResetAsync();
-            await CreateRateAsync(callers: 16, jobs: 2_000);
+            await _system!.CreateRateAsync(callers: 16, jobs: 2_000);
             await BatchRateAsync(batches: 10, size: 1_000);
-            Signal(Workers, PosixSignals.SIGCONT);
+            _system!.ResumeWorkers();
             await WaitForDrainAsync();
             await LatencyAtRateAsync(1_000, TimeSpan.FromSeconds(2));
         }
@@ -63,11 +72,11 @@ public sealed class AspireJobsSubject : ISubject
     public async Task<IReadOnlyList<Measurement>> RunRoundAsync()
     {
         var results = new List<Measurement>();
-        Signal(Workers, PosixSignals.SIGSTOP);
+        _system!.PauseWorkers();
         await ResetAsync();
         var redisBefore = await RedisUsedMemoryAsync();
-        results.Add(new("create, 1 caller", await CreateRateAsync(callers: 1, jobs: 2_000), "jobs/s"));
-        results.Add(new("create, 16 callers", await CreateRateAsync(callers: 16, jobs: 8_000), "jobs/s"));
+        results.Add(new("create, 1 caller", await _system!.CreateRateAsync(callers: 1, jobs: 2_000), "jobs/s"));
+        results.Add(new("create, 16 callers", await _system!.CreateRateAsync(callers: 16, jobs: 8_000), "jobs/s"));
         results.Add(new("batch create (1,000 per call)", await BatchRateAsync(batches: 20, size: 1_000), "jobs/s"));
         await BatchRateAsync(batches: 70, size: 1_000); // 100,000 queued now
         results.Add(new("Redis memory, 100,000 queued jobs", (await RedisUsedMemoryAsync() - redisBefore) / 1024.0 / 1024.0, "MiB"));
@@ -79,7 +88,7 @@ public sealed class AspireJobsSubject : ISubject
         await using (var connections = new ConnectionSampler(_db))
         {
             var drain = Stopwatch.StartNew();
-            Signal(Workers, PosixSignals.SIGCONT);
+            _system!.ResumeWorkers();
             await WaitForDrainAsync();
             results.Add(new("drain of queued noop jobs", 20_000 / drain.Elapsed.TotalSeconds, "jobs/s"));
 
@@ -99,14 +108,6 @@ public sealed class AspireJobsSubject : ISubject
         return results;
     }
 
-    private static void Signal(IEnumerable<int> processIds, int signal)
-    {
-        foreach (var pid in processIds)
-        {
-            PosixSignals.Send(pid, signal);
-        }
-    }
-
     /// <summary>Empties the jobs and the dispatch index between figures.</summary>
     private async Task ResetAsync()
     {
@@ -117,7 +118,7 @@ public sealed class AspireJobsSubject : ISubject
 
         var server = _redis.GetServers().Single();
         var database = _redis.GetDatabase();
-        foreach (var pattern in new[] { "{aspirejobs}:band:*", "{aspirejobs}:lease*" })
+        foreach (var pattern in new[] { "{aspirejobs}:band:*", "{aspirejobs}:lease*", "{aspirejobs}:tickets" })
         {
             foreach (var key in server.Keys(pattern: pattern))
             {
@@ -130,21 +131,6 @@ public sealed class AspireJobsSubject : ISubject
     {
         var info = (string)(await _redis.GetDatabase().ExecuteAsync("INFO", "memory"))!;
         return long.Parse(info.Split("\r\n").First(l => l.StartsWith("used_memory:", StringComparison.Ordinal))["used_memory:".Length..], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private async Task<double> CreateRateAsync(int callers, int jobs)
-    {
-        var next = 0;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, callers).Select(async _ =>
-        {
-            while (Interlocked.Increment(ref next) <= jobs)
-            {
-                using var response = await _http.PostAsJsonAsync("/api/jobs", new { type = "noop" });
-                response.EnsureSuccessStatusCode();
-            }
-        }));
-        return jobs / clock.Elapsed.TotalSeconds;
     }
 
     private async Task<double> BatchRateAsync(int batches, int size)
@@ -189,7 +175,7 @@ public sealed class AspireJobsSubject : ISubject
     {
         if (_system is not null)
         {
-            Signal(Workers, PosixSignals.SIGCONT);
+            _system!.ResumeWorkers();
             await _redis.DisposeAsync();
             await _system.DisposeAsync();
         }

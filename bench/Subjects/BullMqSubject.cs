@@ -26,12 +26,17 @@ public sealed class BullMqSubject(BenchServers servers) : ISubject
         }
     }
 
-    public async Task<IReadOnlyList<Measurement>> RunRoundAsync()
+    /// <summary>Fresh worker processes, then the same jobs and batches as AspireJobs' cold figure.</summary>
+    public Task<IReadOnlyList<Measurement>> RunColdAsync() => RunHarnessAsync("cold");
+
+    public Task<IReadOnlyList<Measurement>> RunRoundAsync() => RunHarnessAsync("round");
+
+    private async Task<IReadOnlyList<Measurement>> RunHarnessAsync(string part)
     {
         await servers.FlushRedisAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         var (exitCode, output) = await ManagedProcess.RunToEndAsync(
-            new ProcessSpec("node", ["bench.mjs", servers.Redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), servers.Redis.Password], _directory, new Dictionary<string, string?>()),
+            new ProcessSpec("node", ["bench.mjs", servers.Redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), servers.Redis.Password, part], _directory, new Dictionary<string, string?>()),
             timeout.Token);
         if (exitCode != 0)
         {

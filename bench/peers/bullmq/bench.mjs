@@ -1,6 +1,7 @@
 // The BullMQ side of the AspireJobs benchmark. Runs one round of every figure against the Redis
 // it is given and prints one JSON line per figure: {"figure", "value", "unit"}.
-// Arguments: redis port, redis password.
+// Arguments: redis port, redis password, and which part: "round" (every figure) or "cold" (the
+// first jobs of fresh workers only).
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { spawn } from 'node:child_process';
@@ -8,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-const [port, password] = process.argv.slice(2);
+const [port, password, part = 'round'] = process.argv.slice(2);
 // BullMQ wants a client it can share; workers need maxRetriesPerRequest: null.
 const redis = () => new IORedis({ host: '127.0.0.1', port: Number(port), password, maxRetriesPerRequest: null });
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -94,6 +95,20 @@ async function drain(jobs) {
   return { rate, peak };
 }
 
+// The first jobs of fresh worker processes, created while they run: AspireJobs' cold figure
+// (20,000 noop jobs in two batches of 10,000, timed from the first create to the last completion).
+async function coldCreateAndDrain(jobs, batch) {
+  const queue = await freshQueue('bench-cold');
+  const workers = await startWorkers('bench-cold');
+  const start = now();
+  for (let i = 0; i < jobs; i += batch) await queue.addBulk(Array.from({ length: Math.min(batch, jobs - i) }, () => ({ name: 'noop', data: {} })));
+  await waitForCompleted(queue, jobs);
+  const rate = jobs / ((now() - start) / 1000);
+  for (const w of workers) w.kill('SIGKILL');
+  await queue.close();
+  return rate;
+}
+
 async function latencyAtRate(rate, seconds) {
   const queue = await freshQueue('bench-latency');
   const workers = await startWorkers('bench-latency');
@@ -119,6 +134,11 @@ async function latencyAtRate(rate, seconds) {
   for (const w of workers) w.kill('SIGKILL');
   await queue.close();
   return { p50: pick(50), p95: pick(95), p99: pick(99) };
+}
+
+if (part === 'cold') {
+  report('cold create+drain of 20,000, fresh system (once per run)', await coldCreateAndDrain(20000, 10000), 'jobs/s');
+  process.exit(0);
 }
 
 report('create, 1 caller', await createRate(1, 2000), 'jobs/s');
