@@ -1,4 +1,6 @@
+using AspireJobs.ServiceDefaults;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.FileProviders;
 
 namespace AspireJobs.Api.Access;
 
@@ -16,7 +18,7 @@ public static class AccessSetup
         // Keys may also live in a file that is edited while the Api runs (rotation without a restart).
         if (builder.Configuration[$"{ApiOptions.Section}:{nameof(ApiOptions.KeysFile)}"] is { Length: > 0 } keysFile)
         {
-            builder.Configuration.AddJsonFile(Path.GetFullPath(keysFile), optional: true, reloadOnChange: true);
+            builder.Configuration.AddKeysFile(keysFile);
         }
 
         builder.Services.AddSingleton<ApiKeyRing>();
@@ -31,6 +33,26 @@ public static class AccessSetup
         builder.Services.AddCascadingAuthenticationState();
         builder.AddRequestRateLimits();
         return builder;
+    }
+
+    /// <summary>
+    /// The keys file, polled for changes (a look at its time stamp every 4 seconds) rather than
+    /// watched: a watch of a file is a recursive watch of its whole directory, and the AppHost's
+    /// data directory also holds PostgreSQL's and Redis's files. Watched, every write of theirs
+    /// woke the Api: a tenth of its CPU under load, and the kernel's notification work on every
+    /// write of the databases.
+    /// </summary>
+    internal static void AddKeysFile(this IConfigurationBuilder configuration, string keysFile)
+    {
+        var path = Path.GetFullPath(keysFile);
+        var directory = Path.GetDirectoryName(path)!;
+        if (!Directory.Exists(directory))
+        {
+            throw new ConfigurationException($"{ApiOptions.Section}:{nameof(ApiOptions.KeysFile)}: the directory {directory} does not exist.");
+        }
+
+        var files = new PhysicalFileProvider(directory) { UsePollingFileWatcher = true, UseActivePolling = true };
+        configuration.AddJsonFile(files, Path.GetFileName(path), optional: true, reloadOnChange: true);
     }
 
     public static WebApplication UseAccess(this WebApplication app)

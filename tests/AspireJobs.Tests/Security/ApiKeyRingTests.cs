@@ -1,6 +1,8 @@
 using AspireJobs.Api.Access;
 using AspireJobs.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AspireJobs.Tests.Security;
@@ -22,6 +24,35 @@ public sealed class ApiKeyRingTests
         Assert.Equal(("ops", ApiScope.Admin), ring.Find("ops-key-0123456789") is { } ops ? (ops.Name, ops.Scope) : default);
         Assert.Null(ring.Find("ci-key-012345678"));
         Assert.Null(ring.Find(""));
+    }
+
+    [Fact]
+    public void TheKeysFile_IsPolled_NotWatchedWithEverythingBesideIt()
+    {
+        var directory = Directory.CreateTempSubdirectory("aspirejobs-keys-");
+        try
+        {
+            var configuration = new ConfigurationBuilder();
+            configuration.AddKeysFile(Path.Combine(directory.FullName, "api-keys.json"));
+
+            var source = Assert.IsType<JsonConfigurationSource>(Assert.Single(configuration.Sources));
+            Assert.True(source.ReloadOnChange);
+            var files = Assert.IsType<PhysicalFileProvider>(source.FileProvider);
+            Assert.True(files.UsePollingFileWatcher && files.UseActivePolling);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AKeysFileInADirectoryThatDoesNotExist_IsNamedByItsKey()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => new ConfigurationBuilder().AddKeysFile("/no/such/directory/api-keys.json"));
+
+        Assert.Contains("Api:KeysFile", error.Message, StringComparison.Ordinal);
+        Assert.Contains("/no/such/directory", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

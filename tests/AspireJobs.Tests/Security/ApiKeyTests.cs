@@ -4,6 +4,7 @@ using System.Text.Json;
 using AspireJobs.Api.Access;
 using AspireJobs.Tests.Infrastructure;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AspireJobs.Tests.Security;
@@ -119,9 +120,10 @@ public sealed class ApiKeyTests(TestServers servers) : IAsyncLifetime
         await _system.WaitUntilAsync(async () => (await withOld.GetAsync("/api/queues", Token)).StatusCode == HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(30), "the removed key to be refused");
         Assert.Equal(HttpStatusCode.OK, (await withNew.GetAsync("/api/queues", Token)).StatusCode);
 
-        // A bad edit changes nothing: the keys in force stay.
+        // A bad edit changes nothing: the keys in force stay, once the Api has read it.
         await File.WriteAllTextAsync(file, """{ "Api": { "Keys": { "broken": { "Key": "short", "Scope": "root" } } } }""", Token);
-        await Task.Delay(TimeSpan.FromSeconds(2), Token);
+        var configuration = host.Services.GetRequiredService<IConfiguration>();
+        await _system.WaitUntilAsync(() => Task.FromResult(configuration["Api:Keys:broken:Scope"] == "root"), TimeSpan.FromSeconds(30), "the bad edit to be read");
         Assert.Equal(HttpStatusCode.OK, (await withNew.GetAsync("/api/queues", Token)).StatusCode);
     }
 
