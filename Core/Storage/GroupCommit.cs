@@ -1,22 +1,23 @@
-using System.Threading.Channels;
-
 namespace AspireJobs.Core.Storage;
 
 /// <summary>
-/// Group commit: callers hand in one item each, and a single writer writes everything waiting
-/// (up to a maximum) in one call. An item arriving alone is written at once; the items that
-/// arrive while a write is in flight go together in the next one. No delay is added at low load;
-/// at high load one statement and one commit carry many items. Each caller is answered only
-/// after its item's write.
+/// Group commit: callers hand in one item each, and one write at a time carries everything
+/// waiting (up to a maximum). An item arriving when no write is in flight is written at once, by
+/// its own caller, with no other thread involved; the items that arrive while a write is in
+/// flight go together in the next one, which a background loop carries on until none is left.
+/// No delay is added at low load, nor a hand-off between threads; at high load one statement and
+/// one commit carry many items. Each caller is answered only after its item's write.
 /// </summary>
 public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
 {
-    private readonly Channel<(TItem Item, TaskCompletionSource<TResult> Written)> _pending =
-        Channel.CreateUnbounded<(TItem, TaskCompletionSource<TResult>)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _gate = new();
+    private readonly Queue<(TItem Item, TaskCompletionSource<TResult> Written)> _waiting = new();
     private readonly int _maxBatch;
     private readonly Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> _write;
     private readonly string _closedMessage;
-    private readonly Task _writer;
+    private bool _writing;
+    private bool _closed;
+    private TaskCompletionSource? _drained;
 
     /// <param name="maxBatch">The most items one write carries.</param>
     /// <param name="write">Writes a batch; returns one result per item, in order.</param>
@@ -26,53 +27,118 @@ public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
         _maxBatch = maxBatch;
         _write = write;
         _closedMessage = closedMessage;
-        _writer = Task.Run(WriteBatchesAsync);
     }
 
-    public Task<TResult> WriteAsync(TItem item)
+    public async Task<TResult> WriteAsync(TItem item)
     {
+        // Continuations run elsewhere: the writer must not run a waiting caller's code inline.
         var written = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_pending.Writer.TryWrite((item, written)))
+        bool leads;
+        lock (_gate)
         {
-            written.SetException(new InvalidOperationException(_closedMessage));
+            if (_closed)
+            {
+                throw new InvalidOperationException(_closedMessage);
+            }
+
+            _waiting.Enqueue((item, written));
+            leads = !_writing;
+            _writing = true;
         }
 
-        return written.Task;
+        if (!leads)
+        {
+            return await written.Task; // the write in flight, or the loop after it, takes it
+        }
+
+        // No write in flight, so nothing is waiting before this item: it leads the next batch.
+        await WriteNextBatchAsync();
+        if (!TryStopWriting())
+        {
+            // More arrived meanwhile: a background loop writes them, so that this caller is
+            // answered now rather than after everyone else's writes.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(WriteUntilNoneWaitAsync);
+            }
+        }
+
+        return await written.Task;
     }
 
-    private async Task WriteBatchesAsync()
+    private async Task WriteUntilNoneWaitAsync()
     {
-        var batch = new List<(TItem Item, TaskCompletionSource<TResult> Written)>(_maxBatch);
-        while (await _pending.Reader.WaitToReadAsync())
+        do
         {
-            while (batch.Count < _maxBatch && _pending.Reader.TryRead(out var waiting))
+            await WriteNextBatchAsync();
+        }
+        while (!TryStopWriting());
+    }
+
+    /// <summary>Writes up to the maximum of the waiting items; answers each, a failure included.</summary>
+    private async Task WriteNextBatchAsync()
+    {
+        var batch = new List<(TItem Item, TaskCompletionSource<TResult> Written)>();
+        lock (_gate)
+        {
+            while (batch.Count < _maxBatch && _waiting.TryDequeue(out var waiting))
             {
                 batch.Add(waiting);
             }
+        }
 
-            try
+        try
+        {
+            var results = await _write(batch.ConvertAll(b => b.Item));
+            for (var i = 0; i < batch.Count; i++)
             {
-                var results = await _write(batch.Select(b => b.Item).ToList());
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Written.SetResult(results[i]);
-                }
+                batch[i].Written.SetResult(results[i]);
             }
-            catch (Exception e)
+        }
+        catch (Exception e)
+        {
+            foreach (var (_, written) in batch)
             {
-                foreach (var (_, written) in batch)
-                {
-                    written.TrySetException(e);
-                }
+                written.TrySetException(e);
             }
-
-            batch.Clear();
         }
     }
 
+    /// <summary>Ends the writing when nothing waits; false when more items are to be written.</summary>
+    private bool TryStopWriting()
+    {
+        TaskCompletionSource? drained;
+        lock (_gate)
+        {
+            if (_waiting.Count > 0)
+            {
+                return false;
+            }
+
+            _writing = false;
+            drained = _drained;
+        }
+
+        drained?.TrySetResult();
+        return true;
+    }
+
+    /// <summary>Refuses new items, and waits until every item handed in before is written.</summary>
     public async ValueTask DisposeAsync()
     {
-        _pending.Writer.TryComplete();
-        await _writer;
+        Task drained;
+        lock (_gate)
+        {
+            _closed = true;
+            if (!_writing)
+            {
+                return;
+            }
+
+            _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            drained = _drained.Task;
+        }
+
+        await drained;
     }
 }

@@ -31,6 +31,66 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
+    public async Task AnItemArrivingWhenNoWriteIsInFlight_IsWrittenByItsOwnCaller_AtOnce()
+    {
+        var callerThread = Environment.CurrentManagedThreadId;
+        int? writerThread = null;
+        await using var commit = new GroupCommit<int, int>(maxBatch: 10, items =>
+        {
+            writerThread = Environment.CurrentManagedThreadId;
+            return Task.FromResult<IReadOnlyList<int>>(items);
+        }, "closed");
+
+        var written = commit.WriteAsync(7);
+
+        Assert.True(written.IsCompletedSuccessfully); // no hand-off to another thread and back
+        Assert.Equal(callerThread, writerThread);
+        Assert.Equal(7, await written);
+    }
+
+    [Fact]
+    public async Task TheCallerWhoseItemLedAWrite_IsAnswered_WhileTheItemsThatArrivedMeanwhileAreWritten()
+    {
+        var secondWriteHeld = new TaskCompletionSource();
+        var firstWriteHeld = new TaskCompletionSource();
+        var writes = 0;
+        await using var commit = new GroupCommit<int, int>(maxBatch: 10, async items =>
+        {
+            await (Interlocked.Increment(ref writes) == 1 ? firstWriteHeld.Task : secondWriteHeld.Task);
+            return items;
+        }, "closed");
+
+        var first = commit.WriteAsync(0);
+        var second = commit.WriteAsync(1);
+        firstWriteHeld.SetResult();
+
+        Assert.Equal(0, await first.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        Assert.False(second.IsCompleted);
+        secondWriteHeld.SetResult();
+        Assert.Equal(1, await second);
+    }
+
+    [Fact]
+    public async Task Disposal_WaitsForTheItemsHandedInBefore()
+    {
+        var held = new TaskCompletionSource();
+        var commit = new GroupCommit<int, int>(maxBatch: 1, async items =>
+        {
+            await held.Task;
+            return items;
+        }, "closed");
+        var first = commit.WriteAsync(1);
+        var second = commit.WriteAsync(2);
+
+        var disposed = commit.DisposeAsync().AsTask();
+        Assert.False(disposed.IsCompleted);
+        held.SetResult();
+        await disposed.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.True(first.IsCompletedSuccessfully && second.IsCompletedSuccessfully);
+    }
+
+    [Fact]
     public async Task AWriteCarriesNoMoreThanTheMaximum()
     {
         var sizes = new List<int>();
