@@ -29,7 +29,7 @@ public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
         _closedMessage = closedMessage;
     }
 
-    public async Task<TResult> WriteAsync(TItem item)
+    public Task<TResult> WriteAsync(TItem item)
     {
         // Continuations run elsewhere: the writer must not run a waiting caller's code inline.
         var written = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,7 +38,7 @@ public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
         {
             if (_closed)
             {
-                throw new InvalidOperationException(_closedMessage);
+                return Task.FromException<TResult>(new InvalidOperationException(_closedMessage));
             }
 
             _waiting.Enqueue((item, written));
@@ -46,12 +46,13 @@ public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
             _writing = true;
         }
 
-        if (!leads)
-        {
-            return await written.Task; // the write in flight, or the loop after it, takes it
-        }
+        // A follower's answer comes from the write in flight, or the loop after it.
+        return leads ? LeadAsync(written) : written.Task;
+    }
 
-        // No write in flight, so nothing is waiting before this item: it leads the next batch.
+    /// <summary>No write was in flight, so nothing waited before this item: it leads the next batch.</summary>
+    private async Task<TResult> LeadAsync(TaskCompletionSource<TResult> written)
+    {
         await WriteNextBatchAsync();
         if (!TryStopWriting())
         {

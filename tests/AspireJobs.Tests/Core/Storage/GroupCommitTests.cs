@@ -74,9 +74,15 @@ public sealed class GroupCommitTests
     public async Task Disposal_WaitsForTheItemsHandedInBefore()
     {
         var held = new TaskCompletionSource();
+        var written = new List<int>();
         var commit = new GroupCommit<int, int>(maxBatch: 1, async items =>
         {
             await held.Task;
+            lock (written)
+            {
+                written.AddRange(items);
+            }
+
             return items;
         }, "closed");
         var first = commit.WriteAsync(1);
@@ -87,7 +93,9 @@ public sealed class GroupCommitTests
         held.SetResult();
         await disposed.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
-        Assert.True(first.IsCompletedSuccessfully && second.IsCompletedSuccessfully);
+        Assert.Equal([1, 2], written); // both written, in two writes, before disposal ended
+        var answers = await Task.WhenAll(first, second);
+        Assert.Equal([1, 2], answers);
     }
 
     [Fact]
