@@ -63,10 +63,10 @@ public static class Benchmark
                 return await FuzzBenchmark.RunAsync(TimeSpan.FromSeconds(seconds), seed);
             case "cold":
                 var coldRounds = OptionAfter(args, "--rounds") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : 2;
-                return await ColdStartBenchmark.RunAsync(coldRounds, ColdStartBenchmark.Environment(EnvOptions(args)));
+                return await ColdStartBenchmark.RunAsync(coldRounds, EnvOptions(args));
             case "creates":
                 var createRounds = OptionAfter(args, "--rounds") is { } cr ? int.Parse(cr, CultureInfo.InvariantCulture) : 3;
-                return await CreateCostBenchmark.RunAsync(createRounds, ColdStartBenchmark.Environment(EnvOptions(args)));
+                return await CreateCostBenchmark.RunAsync(createRounds, EnvOptions(args));
             case "snapshots":
                 await SnapshotBenchmark.RunAsync(Console.WriteLine);
                 return 0;
@@ -80,9 +80,31 @@ public static class Benchmark
         }
     }
 
-    /// <summary>Every <c>--env resource:NAME=VALUE</c>.</summary>
-    private static IEnumerable<string> EnvOptions(string[] args) =>
-        args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--env" && a.i + 1 < args.Length).Select(a => args[a.i + 1]);
+    /// <summary>Every <c>--env resource:NAME=VALUE</c>, as variables per resource.</summary>
+    private static Dictionary<string, IReadOnlyDictionary<string, string>> EnvOptions(string[] args)
+    {
+        var settings = args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--env" && a.i + 1 < args.Length).Select(a => args[a.i + 1]);
+        var environment = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var setting in settings)
+        {
+            var colon = setting.IndexOf(':', StringComparison.Ordinal);
+            var equals = setting.IndexOf('=', StringComparison.Ordinal);
+            if (colon < 1 || equals < colon + 2)
+            {
+                throw new ArgumentException($"--env takes resource:NAME=VALUE, not '{setting}'.");
+            }
+
+            var resource = setting[..colon];
+            if (!environment.TryGetValue(resource, out var variables))
+            {
+                environment[resource] = variables = new Dictionary<string, string>(StringComparer.Ordinal);
+            }
+
+            variables[setting[(colon + 1)..equals]] = setting[(equals + 1)..];
+        }
+
+        return environment.ToDictionary(e => e.Key, e => (IReadOnlyDictionary<string, string>)e.Value, StringComparer.Ordinal);
+    }
 
     private static string? OptionAfter(string[] args, string option)
     {

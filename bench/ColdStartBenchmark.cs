@@ -63,52 +63,13 @@ public static class ColdStartBenchmark
     /// CPU seconds used so far by the workers, the Api and PostgreSQL (postmaster and backends):
     /// on a shared machine, the CPU a pass costs each process is steadier than its wall time.
     /// </summary>
-    private static (double Workers, double Api, double Postgres) CpuSeconds(BenchSystem system)
-    {
-        static double Sum(IEnumerable<int> pids) => pids.Sum(pid =>
-        {
-            try
-            {
-                return ProcessFootprint.CpuSeconds(pid);
-            }
-            catch (IOException)
-            {
-                return 0;
-            }
-        });
-
-        return (Sum(system.WorkerProcessIds), Sum([system.ApiProcessId]), Sum(system.PostgresProcessIds));
-    }
+    private static (double Workers, double Api, double Postgres) CpuSeconds(BenchSystem system) =>
+        (ProcessFootprint.CpuSeconds(system.WorkerProcessIds), ProcessFootprint.CpuSeconds([system.ApiProcessId]), ProcessFootprint.CpuSeconds(system.PostgresProcessIds));
 
     private static double Median(List<double> values)
     {
         values.Sort();
         return values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
-    }
-
-    /// <summary>Parses <c>resource:NAME=VALUE</c> settings.</summary>
-    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Environment(IEnumerable<string> settings)
-    {
-        var environment = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        foreach (var setting in settings)
-        {
-            var colon = setting.IndexOf(':', StringComparison.Ordinal);
-            var equals = setting.IndexOf('=', StringComparison.Ordinal);
-            if (colon < 1 || equals < colon + 2)
-            {
-                throw new ArgumentException($"--env takes resource:NAME=VALUE, not '{setting}'.");
-            }
-
-            var resource = setting[..colon];
-            if (!environment.TryGetValue(resource, out var variables))
-            {
-                environment[resource] = variables = new Dictionary<string, string>(StringComparer.Ordinal);
-            }
-
-            variables[setting[(colon + 1)..equals]] = setting[(equals + 1)..];
-        }
-
-        return environment.ToDictionary(e => e.Key, e => (IReadOnlyDictionary<string, string>)e.Value, StringComparer.Ordinal);
     }
 
     /// <summary>

@@ -63,22 +63,10 @@ public static class CreateCostBenchmark
     }
 
     private static Cpu CpuSeconds(BenchSystem system) => new(
-        ProcessFootprint.CpuSeconds(system.ApiProcessId),
-        system.PostgresProcessIds.Sum(pid => TryCpuSeconds(pid)),
-        ProcessFootprint.CpuSeconds(system.RedisProcessId),
+        ProcessFootprint.CpuSeconds([system.ApiProcessId]),
+        ProcessFootprint.CpuSeconds(system.PostgresProcessIds),
+        ProcessFootprint.CpuSeconds([system.RedisProcessId]),
         Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
-
-    private static double TryCpuSeconds(int pid)
-    {
-        try
-        {
-            return ProcessFootprint.CpuSeconds(pid);
-        }
-        catch (IOException)
-        {
-            return 0; // a backend that ended meanwhile
-        }
-    }
 
     /// <summary>Both sets of variables per resource; the second's value wins where both set one.</summary>
     private static Dictionary<string, IReadOnlyDictionary<string, string>> Merge(

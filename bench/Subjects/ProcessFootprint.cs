@@ -47,6 +47,19 @@ public static class ProcessFootprint
         return ticks / 100.0; // USER_HZ is 100 on Linux
     }
 
+    /// <summary>The CPU seconds of these processes together; one that ended meanwhile counts nothing.</summary>
+    public static double CpuSeconds(IEnumerable<int> pids) => pids.Sum(pid =>
+    {
+        try
+        {
+            return CpuSeconds(pid);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    });
+
     /// <summary>Samples the peak resident memory (or another measure) of some processes until disposed.</summary>
     public sealed class PeakSampler : IAsyncDisposable
     {
