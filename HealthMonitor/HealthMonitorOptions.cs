@@ -1,3 +1,4 @@
+using AspireJobs.Core.Health;
 using AspireJobs.ServiceDefaults;
 
 namespace AspireJobs.HealthMonitor;
@@ -74,11 +75,23 @@ public sealed class HealthMonitorOptions : IValidatedOptions
     /// <summary>How long the rows of stopped and dead workers are kept.</summary>
     public TimeSpan WorkerRetention { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>A metric this many standard deviations from its baseline is an anomaly.</summary>
-    public double AnomalyThreshold { get; set; } = 2.0;
+    /// <summary>
+    /// A metric this many robust standard deviations (median absolute deviations × 1.4826) above
+    /// its baseline's median is an anomaly, if it also passes its floor (<see cref="AnomalyFloors"/>).
+    /// </summary>
+    public double AnomalyThreshold { get; set; } = AnomalyRules.DefaultThreshold;
 
-    /// <summary>No anomaly is judged against fewer baseline samples than this.</summary>
-    public int AnomalyMinimumSamples { get; set; } = 5;
+    /// <summary>No anomaly is judged against fewer of the worker's own samples than this.</summary>
+    public int AnomalyMinimumSamples { get; set; } = AnomalyRules.DefaultMinimumSamples;
+
+    /// <summary>A worker is judged against the fleet's spread only when at least this many other workers report the metric.</summary>
+    public int AnomalyMinimumFleet { get; set; } = AnomalyRules.DefaultMinimumFleet;
+
+    /// <summary>The least departure from a baseline that is an anomaly, per metric, whatever its z-score.</summary>
+    public AnomalyFloors AnomalyFloors { get; set; } = new();
+
+    /// <summary>The anomaly settings as the detector takes them.</summary>
+    public AnomalyRules AnomalyRules => new(AnomalyThreshold, AnomalyMinimumSamples, AnomalyMinimumFleet, AnomalyFloors);
 
     /// <summary>How many recent samples of a worker's own history form its baseline.</summary>
     public int AnomalyWindow { get; set; } = 30;
@@ -148,6 +161,16 @@ public sealed class HealthMonitorOptions : IValidatedOptions
         if (AnomalyMinimumSamples is < 2 or > 10_000 || AnomalyWindow < AnomalyMinimumSamples || AnomalyWindow > 10_000)
         {
             yield return $"{section}:AnomalyMinimumSamples must be 2 or more and {section}:AnomalyWindow at least as large, both at most 10000 (were {AnomalyMinimumSamples} and {AnomalyWindow}).";
+        }
+
+        if (AnomalyMinimumFleet is < 1 or > 10_000)
+        {
+            yield return $"{section}:AnomalyMinimumFleet must be between 1 and 10000 (was {AnomalyMinimumFleet}).";
+        }
+
+        foreach (var error in AnomalyFloors.Validate($"{section}:{nameof(AnomalyFloors)}"))
+        {
+            yield return error;
         }
 
         if (FailureThreshold is <= 0 or >= 1)

@@ -1,6 +1,7 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Retries;
 using AspireJobs.ServiceDefaults;
+using AspireJobs.Worker.Drills;
 
 namespace AspireJobs.Worker;
 
@@ -74,6 +75,9 @@ public sealed class WorkerOptions : IValidatedOptions
     /// <summary>How often the worker reports its load and metrics to PostgreSQL.</summary>
     public TimeSpan MetricsInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>A fault drill: this worker degrades on purpose, to check that the health monitor catches it. Off by default.</summary>
+    public FaultDrillOptions Drill { get; set; } = new();
+
     /// <summary>Whether a degraded worker takes on fewer jobs at once, in proportion to its health score.</summary>
     public bool HealthAwareAcquisition { get; set; } = true;
 
@@ -101,6 +105,11 @@ public sealed class WorkerOptions : IValidatedOptions
             {
                 yield return $"{section}:{name} must be a positive time span of at most a day, such as 00:00:05 (was {value}).";
             }
+        }
+
+        foreach (var error in Drill.Validate($"{section}:Drill"))
+        {
+            yield return error;
         }
 
         if (StartWindow < TimeSpan.Zero || StartWindow >= LeaseLength)

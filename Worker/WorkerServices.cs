@@ -1,6 +1,7 @@
 using AspireJobs.Core;
 using AspireJobs.ServiceDefaults;
 using AspireJobs.Worker.Acquisition;
+using AspireJobs.Worker.Drills;
 using AspireJobs.Worker.Execution;
 using AspireJobs.Worker.Fleet;
 using AspireJobs.Worker.Handlers;
@@ -24,6 +25,8 @@ public static class WorkerServices
         builder.Services.AddSingleton<StartBatcher>();
         builder.Services.AddSingleton<FinishBatcher>();
         builder.Services.AddSingleton<WorkerMetrics>();
+        builder.Services.AddSingleton<FaultDrill>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<FaultDrill>());
 
         // Hosted services start in this order and stop in reverse: the worker registers before it
         // takes any job, and keeps beating while it drains, so it is never presumed dead mid-drain.

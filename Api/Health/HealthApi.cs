@@ -16,7 +16,7 @@ public static class HealthApi
     {
         var health = app.MapGroup("/api/health").WithTags("Health");
         health.MapGet("/anomalies", ListAnomalies).WithName("ListAnomalies")
-            .WithSummary("List anomalies, newest first").WithDescription("Metrics of a worker that left its own baseline or the fleet's (z-scores).");
+            .WithSummary("List anomalies, newest first").WithDescription("Metrics of a worker that rose above its own baseline or the fleet's: by a robust z-score and by a floor of practical significance per metric, each with the evidence it was raised on.");
         health.MapGet("/workers/{id:guid}", GetWorkerHealth).WithName("GetWorkerHealth")
             .WithSummary("Get a worker's health history and failure prediction")
             .WithDescription("Its scores over time, failureProbability, timeToFailureSeconds and the recommended action.");
@@ -95,10 +95,19 @@ public static class HealthApi
 
 public sealed record AnomalyPage(IReadOnlyList<AnomalyResponse> Items, string? NextCursor);
 
-public sealed record AnomalyResponse(long Id, Guid WorkerId, string WorkerName, string Metric, string Baseline, double Value, double Mean, double StdDev, double ZScore, DateTime DetectedAt)
+/// <summary>
+/// An anomaly and why it was raised: <c>value</c> against the baseline's <c>median</c> and robust
+/// <c>spread</c> (<c>zScore</c> = (value − median) / spread), its <c>deviation</c> above the median
+/// and the <c>floor</c> it had to pass, the other workers' <c>fleetMedian</c>, and <c>reason</c>
+/// in words. <c>mean</c> and <c>stdDev</c> are the baseline's classic figures, for comparison.
+/// </summary>
+public sealed record AnomalyResponse(
+    long Id, Guid WorkerId, string WorkerName, string Metric, string Baseline, double Value, double Mean, double StdDev, double ZScore, DateTime DetectedAt,
+    double Median, double Spread, double Deviation, double Floor, double? FleetMedian, string Reason)
 {
     public static AnomalyResponse From(Anomaly a) =>
-        new(a.Id, a.WorkerId, a.WorkerName, a.Metric, a.Baseline, a.Value, a.Mean, a.StdDev, a.ZScore, a.DetectedAt.UtcDateTime);
+        new(a.Id, a.WorkerId, a.WorkerName, a.Metric, a.Baseline, a.Evidence.Value, a.Evidence.Mean, a.Evidence.StdDev, a.Evidence.ZScore, a.DetectedAt.UtcDateTime,
+            a.Evidence.Median, a.Evidence.Spread, a.Evidence.Deviation, a.Evidence.Floor, a.Evidence.FleetMedian, a.Evidence.Reason(a.Metric, a.Baseline));
 }
 
 /// <summary>A worker's health: its score history (last hour) and the latest prediction of the health monitor.</summary>

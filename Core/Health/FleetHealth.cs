@@ -4,8 +4,8 @@ namespace AspireJobs.Core.Health;
 
 /// <summary>
 /// Turns the workers' latest reports into health samples, anomalies and predictions: the pure
-/// part of the health sweep. A worker is compared with the fleet (error rate, run times) and
-/// with its own recent history.
+/// part of the health sweep. A worker's score compares it with the fleet (error rate, run times);
+/// <see cref="AnomalyDetector"/> compares its metrics with its own history and the fleet's.
 /// </summary>
 public static class FleetHealth
 {
@@ -52,67 +52,44 @@ public static class FleetHealth
     public static double? ErrorRate(WorkerMetricsReport report) =>
         report.WindowCompleted + report.WindowFailed == 0 ? null : (double)report.WindowFailed / (report.WindowCompleted + report.WindowFailed);
 
-    /// <summary>The values anomaly detection watches, by metric name.</summary>
-    public static Dictionary<string, double> WatchedMetrics(double? errorRate, double? memoryBytes, double? heartbeatDeviationMs, IReadOnlyDictionary<string, double> runDurationsMs)
+    /// <summary>The values anomaly detection watches, by metric name (<see cref="WatchedMetric"/>).</summary>
+    public static Dictionary<string, double> WatchedMetrics(
+        double? errorRate, double? memoryBytes, double? heartbeatDeviationMs, double? gcPauseShare, IReadOnlyDictionary<string, double> runDurationsMs)
     {
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         if (errorRate is { } e)
         {
-            metrics["error_rate"] = e;
+            metrics[WatchedMetric.ErrorRate] = e;
         }
 
         if (memoryBytes is { } m)
         {
-            metrics["memory_bytes"] = m;
+            metrics[WatchedMetric.MemoryBytes] = m;
         }
 
         if (heartbeatDeviationMs is { } h)
         {
-            metrics["heartbeat_jitter_ms"] = h;
+            metrics[WatchedMetric.HeartbeatJitterMs] = h;
+        }
+
+        if (gcPauseShare is { } g)
+        {
+            metrics[WatchedMetric.GcPauseShare] = g;
         }
 
         foreach (var (type, ms) in runDurationsMs)
         {
-            metrics[$"run_duration_ms:{type}"] = ms;
+            metrics[WatchedMetric.RunDuration(type)] = ms;
         }
 
         return metrics;
     }
 
     public static Dictionary<string, double> WatchedMetrics(HealthSample sample) =>
-        WatchedMetrics(sample.ErrorRate, sample.MemoryBytes, sample.HeartbeatDeviationMs, sample.RunDurationsMs);
+        WatchedMetrics(sample.ErrorRate, sample.MemoryBytes, sample.HeartbeatDeviationMs, sample.GcPauseShare, sample.RunDurationsMs);
 
     public static Dictionary<string, double> WatchedMetrics(HealthHistoryPoint point) =>
-        WatchedMetrics(point.ErrorRate, point.MemoryBytes, point.HeartbeatDeviationMs, point.RunDurationsMs);
-
-    /// <summary>
-    /// Every watched metric of <paramref name="current"/> that is <paramref name="threshold"/> or more
-    /// standard deviations from its baseline: the worker's own earlier samples, and the other
-    /// workers' current values. A baseline with fewer than <paramref name="minimumSamples"/> values judges nothing.
-    /// </summary>
-    public static IReadOnlyList<NewAnomaly> FindAnomalies(
-        HealthSample current, IReadOnlyList<HealthHistoryPoint> ownHistory, IReadOnlyList<HealthSample> others,
-        double threshold, int minimumSamples)
-    {
-        var anomalies = new List<NewAnomaly>();
-        var history = ownHistory.Select(WatchedMetrics).ToList();
-        var fleet = others.Select(WatchedMetrics).ToList();
-        foreach (var (metric, value) in WatchedMetrics(current))
-        {
-            Judge(SelfBaseline, history.Where(h => h.ContainsKey(metric)).Select(h => h[metric]).ToList());
-            Judge(FleetBaseline, fleet.Where(f => f.ContainsKey(metric)).Select(f => f[metric]).ToList());
-
-            void Judge(string baseline, IReadOnlyList<double> values)
-            {
-                if (ZScore.Of(value, values, minimumSamples) is { } result && result.IsAnomaly(threshold))
-                {
-                    anomalies.Add(new NewAnomaly(current.WorkerId, metric, baseline, result));
-                }
-            }
-        }
-
-        return anomalies;
-    }
+        WatchedMetrics(point.ErrorRate, point.MemoryBytes, point.HeartbeatDeviationMs, point.GcPauseShare, point.RunDurationsMs);
 
     /// <summary>A worker's health sample for this window, with its prediction from <paramref name="history"/> plus this score.</summary>
     public static HealthSample Sample(
@@ -121,14 +98,20 @@ public static class FleetHealth
     {
         var errorRate = ErrorRate(report);
         var durationRatio = DurationRatio(report, fleetMeans);
+        var gcPauseShare = report.Window > TimeSpan.Zero ? Math.Clamp(report.GcPauseMs / report.Window.TotalMilliseconds, 0, 1) : 0;
         var score = HealthScore.Compute(new HealthInputs(
             errorRate, fleetErrorRate, durationRatio, report.HeartbeatDeviationMs, report.HeartbeatInterval,
-            report.MemoryBytes, memoryBudgetBytes, report.Window > TimeSpan.Zero ? report.GcPauseMs / report.Window.TotalMilliseconds : 0));
+            report.MemoryBytes, memoryBudgetBytes, gcPauseShare));
         var trend = history.Select(h => new ScoreSample(h.At, h.HealthScore)).Append(new ScoreSample(now, score.Score)).ToList();
         return new HealthSample(
             worker.Id, score.Score, errorRate is { } e ? 1 - e : null, durationRatio, report.HeartbeatDeviationMs,
             report.CurrentLoad, report.JobsCompleted, report.JobsFailed, report.MemoryBytes, report.CpuPercent, report.GcPauseMs,
             errorRate, report.RunDurations.ToDictionary(d => d.Key, d => d.Value.MeanMs, StringComparer.Ordinal),
-            FailurePrediction.Predict(trend, failureThreshold, horizon));
+            FailurePrediction.Predict(trend, failureThreshold, horizon))
+        {
+            WindowAttempts = report.WindowCompleted + report.WindowFailed,
+            WindowFailed = report.WindowFailed,
+            GcPauseShare = report.Window > TimeSpan.Zero ? gcPauseShare : null,
+        };
     }
 }

@@ -15,7 +15,16 @@ public sealed record HealthSample(
     double GcPauseMs,
     double? ErrorRate,
     IReadOnlyDictionary<string, double> RunDurationsMs,
-    Prediction Prediction);
+    Prediction Prediction)
+{
+    /// <summary>Attempts the worker finished in the window of its report, and how many of them failed: what the error rate rests on.</summary>
+    public long WindowAttempts { get; init; }
+
+    public long WindowFailed { get; init; }
+
+    /// <summary>The share of the window the worker spent paused for garbage collection, 0 to 1.</summary>
+    public double? GcPauseShare { get; init; }
+}
 
 /// <summary>A past health sample, as the anomaly detector, the failure prediction and the Api read it.</summary>
 public sealed record HealthHistoryPoint(
@@ -25,20 +34,20 @@ public sealed record HealthHistoryPoint(
     long? MemoryBytes,
     double? HeartbeatDeviationMs,
     IReadOnlyDictionary<string, double> RunDurationsMs,
-    Prediction Prediction);
+    Prediction Prediction)
+{
+    public double? GcPauseShare { get; init; }
+}
 
-/// <summary>An anomaly found: a metric of a worker that left its baseline (its own history, or the fleet).</summary>
+/// <summary>An anomaly found: a metric of a worker that left its baseline (its own history, or the fleet), and why it was raised.</summary>
 public sealed record Anomaly(
     long Id,
     Guid WorkerId,
     string WorkerName,
     string Metric,
     string Baseline,
-    double Value,
-    double Mean,
-    double StdDev,
-    double ZScore,
+    AnomalyEvidence Evidence,
     DateTimeOffset DetectedAt);
 
 /// <summary>An anomaly to record.</summary>
-public sealed record NewAnomaly(Guid WorkerId, string Metric, string Baseline, ZScoreResult Result);
+public sealed record NewAnomaly(Guid WorkerId, string Metric, string Baseline, AnomalyEvidence Evidence);

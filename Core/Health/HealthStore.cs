@@ -35,6 +35,7 @@ public sealed class HealthStore(NpgsqlDataSource db)
         command.Parameters.Add(Value((float)sample.Prediction.FailureProbability));
         command.Parameters.Add(Real(sample.Prediction.TimeToFailure?.TotalSeconds));
         command.Parameters.Add(Value(RecommendedActionText.Of(sample.Prediction.RecommendedAction)));
+        command.Parameters.Add(Real(sample.GcPauseShare));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -72,7 +73,10 @@ public sealed class HealthStore(NpgsqlDataSource db)
                     reader.IsDBNull(7) ? null : reader.GetFloat(7),
                     reader.IsDBNull(9) ? null : TimeSpan.FromSeconds(reader.GetFloat(9)),
                     reader.GetFloat(8),
-                    RecommendedActionText.Parse(reader.GetString(10)))));
+                    RecommendedActionText.Parse(reader.GetString(10))))
+            {
+                GcPauseShare = reader.IsDBNull(11) ? null : reader.GetFloat(11),
+            });
         }
 
         return history.ToDictionary(worker => worker.Key, worker => (IReadOnlyList<HealthHistoryPoint>)worker.Value);
@@ -97,10 +101,15 @@ public sealed class HealthStore(NpgsqlDataSource db)
         command.Parameters.Add(Value(anomalies.Select(a => a.WorkerId).ToArray()));
         command.Parameters.Add(Value(anomalies.Select(a => a.Metric).ToArray()));
         command.Parameters.Add(Value(anomalies.Select(a => a.Baseline).ToArray()));
-        command.Parameters.Add(Value(anomalies.Select(a => a.Result.Value).ToArray()));
-        command.Parameters.Add(Value(anomalies.Select(a => a.Result.Mean).ToArray()));
-        command.Parameters.Add(Value(anomalies.Select(a => a.Result.StdDev).ToArray()));
-        command.Parameters.Add(Value(anomalies.Select(a => a.Result.Z).ToArray()));
+        command.Parameters.Add(Value(anomalies.Select(a => a.Evidence.Value).ToArray()));
+        command.Parameters.Add(Value(anomalies.Select(a => a.Evidence.Mean).ToArray()));
+        command.Parameters.Add(Value(anomalies.Select(a => a.Evidence.StdDev).ToArray()));
+        command.Parameters.Add(Value(anomalies.Select(a => a.Evidence.ZScore).ToArray()));
+        command.Parameters.Add(Value(anomalies.Select(a => a.Evidence.Median).ToArray()));
+        command.Parameters.Add(Value(anomalies.Select(a => a.Evidence.Spread).ToArray()));
+        command.Parameters.Add(Value(anomalies.Select(a => a.Evidence.Deviation).ToArray()));
+        command.Parameters.Add(Value(anomalies.Select(a => a.Evidence.Floor).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Double, Value = anomalies.Select(a => a.Evidence.FleetMedian).ToArray() });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -115,9 +124,11 @@ public sealed class HealthStore(NpgsqlDataSource db)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
+            var evidence = new AnomalyEvidence(
+                Value: reader.GetDouble(5), Median: reader.GetDouble(10), Spread: reader.GetDouble(11), Mean: reader.GetDouble(6), StdDev: reader.GetDouble(7),
+                ZScore: reader.GetDouble(8), Deviation: reader.GetDouble(12), Floor: reader.GetDouble(13), FleetMedian: reader.IsDBNull(14) ? null : reader.GetDouble(14));
             anomalies.Add(new Anomaly(
-                reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                reader.GetDouble(5), reader.GetDouble(6), reader.GetDouble(7), reader.GetDouble(8), reader.GetFieldValue<DateTimeOffset>(9)));
+                reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), evidence, reader.GetFieldValue<DateTimeOffset>(9)));
         }
 
         return anomalies;

@@ -10,8 +10,8 @@ namespace AspireJobs.HealthMonitor.Fleet;
 /// <summary>
 /// Every health interval: a health score per live worker from its latest report (against the
 /// fleet's), kept in worker_health_logs with the failure prediction made from its trend;
-/// anomalies (z-scores against the worker's own history and against the fleet) recorded when
-/// they begin; and, when switched on, action: a worker predicted to fail is drained (and, once it
+/// anomalies (<see cref="AnomalyDetector"/>: the worker's own history and the fleet) recorded
+/// when they begin; and, when switched on, action: a worker predicted to fail is drained (and, once it
 /// holds nothing, told to exit so its orchestrator replaces it), and one below the failure
 /// threshold is evacuated (its jobs handed back, the process told to exit). Actions never leave
 /// fewer active workers than the configured minimum.
@@ -61,7 +61,7 @@ public sealed partial class HealthSweeper(
         {
             var ownBaseline = history.TakeLast(settings.AnomalyWindow).ToList();
             var others = samples.Where(s => s.Worker.Id != worker.Id).Select(s => s.Sample).ToList();
-            found.AddRange(FleetHealth.FindAnomalies(sample, ownBaseline, others, settings.AnomalyThreshold, settings.AnomalyMinimumSamples));
+            found.AddRange(AnomalyDetector.Find(sample, ownBaseline, others, settings.AnomalyRules));
         }
 
         // An anomaly is recorded when it begins, not again at every sweep while it lasts.
@@ -72,7 +72,7 @@ public sealed partial class HealthSweeper(
         await health.HealthAnomalyInsertAsync(beginning, stoppingToken);
         foreach (var anomaly in beginning)
         {
-            LogAnomaly(anomaly.WorkerId, anomaly.Metric, anomaly.Baseline, anomaly.Result.Value, anomaly.Result.Mean, anomaly.Result.Z);
+            LogAnomaly(anomaly.WorkerId, anomaly.Evidence.Reason(anomaly.Metric, anomaly.Baseline));
         }
     }
 
@@ -111,8 +111,8 @@ public sealed partial class HealthSweeper(
         _drainedHere.IntersectWith(present);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Anomaly: worker {WorkerId} {Metric} = {Value:0.###} against its {Baseline} baseline {Mean:0.###} (z = {ZScore:0.0})")]
-    private partial void LogAnomaly(Guid workerId, string metric, string baseline, double value, double mean, double zScore);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Anomaly: worker {WorkerId}: {Reason}")]
+    private partial void LogAnomaly(Guid workerId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evacuating worker {WorkerName}: health score {Score:0.00} is below the failure threshold")]
     private partial void LogEvacuated(string workerName, double score);

@@ -3,6 +3,7 @@ using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Retries;
 using AspireJobs.Core.Telemetry;
 using AspireJobs.Worker.Fleet;
+using AspireJobs.Worker.Drills;
 using AspireJobs.Worker.Handlers;
 using Microsoft.Extensions.Options;
 using System.Diagnostics;
@@ -28,6 +29,7 @@ public sealed partial class JobExecutor(
     FinishBatcher finishes,
     WorkerIdentity identity,
     WorkerMetrics metrics,
+    FaultDrill drill,
     JobsMetrics jobsMetrics,
     TimeProvider clock,
     IOptions<WorkerOptions> options,
@@ -235,6 +237,7 @@ public sealed partial class JobExecutor(
                 (await store.JobGetParentResultsAsync([job.Id], cancellationToken)).TryGetValue(job.Id, out var parents) ? parents : [],
         };
 
+        await drill.BeforeHandlerAsync(token);
         await using var scope = scopes.CreateAsyncScope();
         return await invoker.InvokeAsync(scope.ServiceProvider, job.PayloadJson, context, token);
     }

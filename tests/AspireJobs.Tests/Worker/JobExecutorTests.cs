@@ -3,6 +3,7 @@ using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Tests.Infrastructure;
 using AspireJobs.Worker;
+using AspireJobs.Worker.Drills;
 using AspireJobs.Worker.Execution;
 using AspireJobs.Worker.Fleet;
 using AspireJobs.Worker.Handlers;
@@ -39,7 +40,7 @@ public sealed class JobExecutorTests(TestServers servers) : IAsyncLifetime
         var identity = WorkerIdentity.ForThisProcess(new ConfigurationBuilder().Build());
         var executor = new JobExecutor(services.GetRequiredService<JobHandlerRegistry>(), services.GetRequiredService<IServiceScopeFactory>(),
             _system.Store, _system.Dispatcher, new StartBatcher(_system.Store), new FinishBatcher(_system.Store, _system.Dispatcher, identity, new RedisFollowUp(NullLogger<RedisFollowUp>.Instance)), identity, new WorkerMetrics(),
-            new JobsMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), TimeProvider.System, Options.Create(options), NullLogger<JobExecutor>.Instance);
+            new FaultDrill(Options.Create(options), NullLogger<FaultDrill>.Instance), new JobsMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), TimeProvider.System, Options.Create(options), NullLogger<JobExecutor>.Instance);
         var job = (await _system.Store.JobInsertAsync(TestJobs.New("stubborn", maxRetries: 0, timeout: TimeSpan.FromMilliseconds(200)), Token)).Job;
         var started = Assert.Single((await _system.Store.StartNowAsync([job.Id], identity.Id, options.LeaseGrace, ["stubborn"], Token)).Started);
 

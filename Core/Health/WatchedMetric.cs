@@ -1,0 +1,16 @@
+namespace AspireJobs.Core.Health;
+
+/// <summary>The names of the metrics anomaly detection watches. Every one is worse when higher.</summary>
+public static class WatchedMetric
+{
+    public const string ErrorRate = "error_rate";
+    public const string MemoryBytes = "memory_bytes";
+    public const string HeartbeatJitterMs = "heartbeat_jitter_ms";
+    public const string GcPauseShare = "gc_pause_share";
+    private const string RunDurationPrefix = "run_duration_ms:";
+
+    /// <summary>The mean run time of one job type, in ms.</summary>
+    public static string RunDuration(string type) => RunDurationPrefix + type;
+
+    public static bool IsRunDuration(string metric) => metric.StartsWith(RunDurationPrefix, StringComparison.Ordinal);
+}

@@ -1,0 +1,129 @@
+using AspireJobs.Core.Health;
+
+namespace AspireJobs.Tests.Core.Health;
+
+public sealed class AnomalyDetectorTests
+{
+    private const long MiB = 1024 * 1024;
+    private static readonly DateTimeOffset Now = new(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
+    private static readonly Prediction Steady = new(1, null, null, 0, RecommendedAction.None);
+
+    private static HealthSample Sample(
+        double jitterMs = 1.1, long memory = 120 * MiB, long attempts = 0, long failed = 0, double gcShare = 0.001,
+        Dictionary<string, double>? runs = null) =>
+        new(Guid.NewGuid(), 1, 1, 1, jitterMs, 0, 0, 0, memory, 5, 1, attempts == 0 ? null : (double)failed / attempts,
+            runs ?? [], Steady)
+        {
+            WindowAttempts = attempts,
+            WindowFailed = failed,
+            GcPauseShare = gcShare,
+        };
+
+    /// <summary>Thirty earlier samples of a steady worker: jitter 1.0–1.2 ms, memory 118–122 MiB, 2 % errors, 40 ms runs.</summary>
+    private static List<HealthHistoryPoint> SteadyHistory(Func<int, double>? runMs = null) =>
+        Enumerable.Range(0, 30).Select(i => new HealthHistoryPoint(
+            Now.AddSeconds(-5 * (30 - i)), 1, 0.02, (120 + i % 5 - 2) * MiB, 1.0 + i % 3 * 0.1,
+            new Dictionary<string, double> { ["resize"] = runMs?.Invoke(i) ?? 40 + i % 4 }, Steady) { GcPauseShare = 0.001 }).ToList();
+
+    private static List<HealthSample> HealthyPeers(int count, Func<HealthSample>? make = null) =>
+        Enumerable.Range(0, count).Select(_ => make?.Invoke() ?? Sample()).ToList();
+
+    [Fact]
+    public void AWobbleOfANearConstantJitter_IsNoAnomaly_ThoughItsZScoreIsHuge()
+    {
+        var wobble = Sample(jitterMs: 4.4); // the false alarm operators saw: 4.4 ms against 1.1 ms
+
+        Assert.Empty(AnomalyDetector.Find(wobble, SteadyHistory(), HealthyPeers(2), AnomalyRules.Default));
+        Assert.True(RobustBaseline.Of([1.0, 1.1, 1.2, 1.0, 1.1]).Z(4.4) > 20); // 22 robust spreads
+    }
+
+    [Fact]
+    public void AStall_IsFlaggedAgainstTheWorkersOwnHistory_WithTheEvidence()
+    {
+        var stalled = Sample(jitterMs: 2_300);
+
+        var anomaly = Assert.Single(AnomalyDetector.Find(stalled, SteadyHistory(), HealthyPeers(2), AnomalyRules.Default));
+
+        Assert.Equal((WatchedMetric.HeartbeatJitterMs, FleetHealth.SelfBaseline), (anomaly.Metric, anomaly.Baseline));
+        var evidence = anomaly.Evidence;
+        Assert.Equal(2_300, evidence.Value);
+        Assert.Equal(1.1, evidence.Median, 9);
+        Assert.Equal(2_300 - 1.1, evidence.Deviation, 9);
+        Assert.Equal(AnomalyFloors.DefaultHeartbeatJitterMs, evidence.Floor);
+        Assert.Equal(1.1, evidence.FleetMedian!.Value, 9);
+        Assert.Contains("heartbeat_jitter_ms 2300 is 2299 above its own median 1.1 (floor 50", evidence.Reason(anomaly.Metric, anomaly.Baseline), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Memory_MustRiseByItsFloorAsWellAsByTheZScore()
+    {
+        var history = SteadyHistory();
+
+        Assert.Empty(AnomalyDetector.Find(Sample(memory: 135 * MiB), history, [], AnomalyRules.Default)); // many spreads above, but only 12 % and 15 MiB
+        var leak = Assert.Single(AnomalyDetector.Find(Sample(memory: 200 * MiB), history, [], AnomalyRules.Default));
+        Assert.Equal(WatchedMetric.MemoryBytes, leak.Metric);
+        Assert.Equal(Math.Max(AnomalyFloors.DefaultMemoryBytes, 0.2 * 120 * MiB), leak.Evidence.Floor, 0);
+        Assert.Null(leak.Evidence.FleetMedian);
+    }
+
+    [Fact]
+    public void OnlyRisesCount()
+    {
+        var improved = Sample(jitterMs: 0.1, memory: 40 * MiB, attempts: 100, failed: 0, runs: new() { ["resize"] = 1 });
+
+        Assert.Empty(AnomalyDetector.Find(improved, SteadyHistory(), HealthyPeers(2), AnomalyRules.Default));
+    }
+
+    [Fact]
+    public void WhatTheWholeFleetSees_FlagsNoSingleWorker()
+    {
+        // The database slowed down: every worker's runs of one type take 400 ms instead of 40.
+        var slow = new Dictionary<string, double> { ["resize"] = 400 };
+        var worker = Sample(runs: slow);
+
+        Assert.Empty(AnomalyDetector.Find(worker, SteadyHistory(), HealthyPeers(2, () => Sample(runs: new() { ["resize"] = 380 })), AnomalyRules.Default));
+
+        // The same value on a worker whose peers run as they always did is its own trouble.
+        var alone = Assert.Single(AnomalyDetector.Find(worker, SteadyHistory(), HealthyPeers(2, () => Sample(runs: new() { ["resize"] = 41 })), AnomalyRules.Default));
+        Assert.Equal((WatchedMetric.RunDuration("resize"), FleetHealth.SelfBaseline), (alone.Metric, alone.Baseline));
+    }
+
+    [Fact]
+    public void ErrorRates_AreJudgedOnEnoughAttempts_AndByHowUnlikelyTheFailuresAre()
+    {
+        var history = SteadyHistory();
+        var peers = HealthyPeers(2, () => Sample(attempts: 40, failed: 1));
+
+        Assert.Empty(AnomalyDetector.Find(Sample(attempts: 5, failed: 5), history, peers, AnomalyRules.Default)); // too few attempts to say
+        var burst = Assert.Single(AnomalyDetector.Find(Sample(attempts: 40, failed: 20), history, peers, AnomalyRules.Default));
+        Assert.Equal(WatchedMetric.ErrorRate, burst.Metric);
+
+        // Failing jobs sent to every worker: about a third of each one's attempts fail.
+        var everyone = HealthyPeers(2, () => Sample(attempts: 30, failed: 10));
+        Assert.Empty(AnomalyDetector.Find(Sample(attempts: 30, failed: 16), history, everyone, AnomalyRules.Default));
+    }
+
+    [Fact]
+    public void TheFleetBaseline_NeedsEnoughOtherWorkers()
+    {
+        var outlier = Sample(memory: 400 * MiB);
+        var peers = HealthyPeers(AnomalyRules.DefaultMinimumFleet, () => Sample(memory: 120 * MiB));
+
+        var anomaly = Assert.Single(AnomalyDetector.Find(outlier, [], peers, AnomalyRules.Default));
+        Assert.Equal((WatchedMetric.MemoryBytes, FleetHealth.FleetBaseline), (anomaly.Metric, anomaly.Baseline));
+        Assert.Empty(AnomalyDetector.Find(outlier, [], peers.Take(AnomalyRules.DefaultMinimumFleet - 1).ToList(), AnomalyRules.Default));
+    }
+
+    [Fact]
+    public void GcPressure_IsFlaggedAboveItsShareFloor()
+    {
+        Assert.Empty(AnomalyDetector.Find(Sample(gcShare: 0.03), SteadyHistory(), HealthyPeers(2), AnomalyRules.Default));
+        Assert.Equal(WatchedMetric.GcPauseShare, Assert.Single(AnomalyDetector.Find(Sample(gcShare: 0.2), SteadyHistory(), HealthyPeers(2), AnomalyRules.Default)).Metric);
+    }
+
+    [Fact]
+    public void ABaselineTooShort_JudgesNothing()
+    {
+        Assert.Empty(AnomalyDetector.Find(Sample(jitterMs: 5_000), SteadyHistory().Take(AnomalyRules.DefaultMinimumSamples - 1).ToList(), [], AnomalyRules.Default));
+    }
+}
