@@ -193,6 +193,54 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task JobDetail_ShowsTheEarlierFailuresLikeIts_OnceTheIndexerStoredThem()
+    {
+        var error = $"InvalidOperationException: ledger {Random.Shared.Next(1000, 9999)} refused the transfer";
+        var earlier = (await Api.PostJsonAsync("/api/jobs", new { type = "fail", payload = new { times = 1, message = error }, maxRetries = 0 }, HttpStatusCode.Created)).Id();
+        await AppHostEndToEndTests.PollAsync(Api, $"/api/jobs/{earlier}", job => job.Status() == "dead_lettered");
+        var later = (await Api.PostJsonAsync("/api/jobs", new { type = "fail", payload = new { times = 1, message = error }, maxRetries = 0 }, HttpStatusCode.Created)).Id();
+        await AppHostEndToEndTests.PollAsync(Api, $"/api/jobs/{later}", job => job.Status() == "dead_lettered");
+
+        await OpenAsync($"/dashboard/jobs/{later}");
+
+        // The page searches again every refresh until the indexer has stored the attempt; it never runs the model itself.
+        await EventuallyAsync(async () => await _page.GetByTestId("job-similar").CountAsync() == 1
+            && (await _page.GetByTestId("job-similar").TextContentAsync())!.Contains(earlier.ToString()[^12..], StringComparison.Ordinal),
+            "the earlier failure among the similar executions");
+        await Expect(_page.GetByTestId("job-similar")).ToContainTextAsync("refused the transfer");
+        await ScreenshotAsync("job-similar");
+    }
+
+    [Fact]
+    public async Task Snapshots_TakeOne_ThenPutBackACancelledJob_AfterADryRunThatChangesNothing()
+    {
+        var id = (await CreateLaterAsync("dashboard.snapshot")).Id();
+        var label = $"before-{Guid.NewGuid():N}"[..24];
+
+        await OpenAsync("/dashboard/snapshots");
+        await _page.Locator("[data-testid=snapshot-label] input").FillAsync(label);
+        await _page.Locator("[data-testid=snapshot-label] input").PressAsync("Tab");
+        await _page.GetByTestId("take-full").ClickAsync();
+        await Expect(_page.GetByTestId("snapshots-message")).ToContainTextAsync("Took a full snapshot");
+        var snapshot = (await Api.GetJsonAsync("/api/snapshots")).GetProperty("items").EnumerateArray().Single(s => s.GetProperty("label").GetString() == label).Id();
+        await Expect(_page.GetByTestId($"snapshot-{snapshot}")).ToContainTextAsync(label);
+        await Api.PostJsonAsync($"/api/jobs/{id}/cancel", HttpStatusCode.OK);
+
+        await _page.GetByTestId($"restore-{snapshot}").ClickAsync();
+        await Expect(_page.GetByTestId("restore-plan-summary")).ToContainTextAsync("Dry run");
+        await Expect(_page.GetByTestId("restore-examples")).ToContainTextAsync(id.ToString());
+        Assert.Equal("cancelled", (await Api.GetJsonAsync($"/api/jobs/{id}")).Status());
+        await ScreenshotAsync("snapshots");
+
+        await _page.GetByTestId("restore-apply").ClickAsync();
+        await ConfirmAsync("Apply");
+
+        await Expect(_page.GetByTestId("snapshots-message")).ToContainTextAsync("Restored");
+        await Expect(_page.GetByTestId("restore-plan-summary")).ToContainTextAsync("Applied");
+        Assert.Equal("scheduled", (await Api.GetJsonAsync($"/api/jobs/{id}")).Status());
+    }
+
+    [Fact]
     public async Task Workers_ShowTheFleetAsTheApiDoes_AndDrainFromTheUi()
     {
         var workers = (await Api.GetJsonAsync("/api/workers")).EnumerateArray().Where(w => w.GetProperty("status").GetString() == "active").ToList();

@@ -102,7 +102,7 @@ public sealed class SickWorkerTests(TestServers servers) : IAsyncLifetime
         var batch = new
         {
             jobs = Enumerable.Range(0, 20).Select(i => i % 7 == 0
-                ? (object)new { type = "fail", maxRetries = 0, payload = new { message = "the job's own fault" } }
+                ? (object)new { type = "fail", maxRetries = 0, payload = new { always = true, message = "the job's own fault" } }
                 : new { type = "noop" }).ToArray(),
         };
         try
