@@ -22,7 +22,9 @@ public static class OpenApiDocument
                 {
                     Title = "AspireJobs",
                     Version = "v1",
-                    Description = "Jobs with priorities, retries, dead letters, dependencies and cancellation; workers and their health. "
+                    Description = "Jobs with priorities, retries, dead letters, dependencies and cancellation; workers and their health; "
+                        + "snapshots, restores and point-in-time recovery, each a dry-run diff unless applied; "
+                        + "execution memory: past attempts found by meaning, and a failing job's likely outcome. "
                         + "Errors are RFC 7807 problem details (application/problem+json).",
                 };
                 AddApiKeySchemes(document);

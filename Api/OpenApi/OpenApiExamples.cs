@@ -26,6 +26,33 @@ public sealed class OpenApiExamples : IOpenApiOperationTransformer
                 new JsonObject { ["type"] = "report.mail", ["dependsOn"] = new JsonArray("render"), ["onDependencyFailure"] = "run" }),
         },
         ["ChangePriority"] = new JsonObject { ["priority"] = 5 },
+        ["TakeSnapshot"] = new JsonObject { ["kind"] = "full", ["label"] = "before the 14:00 deploy" },
+        // A dry run first: which of the email jobs cancelled by mistake would come back.
+        ["RestoreSnapshot"] = new JsonObject
+        {
+            ["mode"] = "newest-wins",
+            ["apply"] = false,
+            ["filter"] = new JsonObject { ["type"] = "email.send", ["statusNow"] = new JsonArray("cancelled") },
+        },
+        ["RecoverToPointInTime"] = new JsonObject
+        {
+            ["at"] = "2026-12-02T14:05:00Z",
+            ["mode"] = "newest-wins",
+            ["apply"] = false,
+            ["filter"] = new JsonObject
+            {
+                ["type"] = "email.send",
+                ["statusNow"] = new JsonArray("cancelled"),
+                ["statusThen"] = new JsonArray("scheduled", "queued"),
+            },
+        },
+        ["SearchExecutions"] = new JsonObject
+        {
+            ["text"] = "TimeoutException calling the payment gateway",
+            ["type"] = "payment.capture",
+            ["outcome"] = "failed",
+            ["limit"] = 10,
+        },
     };
 
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
