@@ -1,5 +1,6 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Telemetry;
 
 namespace AspireJobs.Api.Jobs;
 
@@ -27,7 +28,7 @@ public enum CancelResult
 /// message is caught by the worker's next metrics report, which reads the cancellation requests
 /// of the jobs it runs.
 /// </summary>
-public sealed class JobCanceller(JobStore store, JobDispatcher dispatcher, RedisFollowUp followUp)
+public sealed class JobCanceller(JobStore store, JobDispatcher dispatcher, RedisFollowUp followUp, JobsMetrics metrics)
 {
     public async Task<CancelResult> CancelAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -42,6 +43,7 @@ public sealed class JobCanceller(JobStore store, JobDispatcher dispatcher, Redis
 
             // Dependents released by their policy, ancestors no longer lifted by this job.
             await followUp.TryAsync(() => dispatcher.ApplyAsync(cancelled.Workflow), $"the jobs job {id}'s cancellation released or lowered");
+            await CountCancelledAsync(id);
             return CancelResult.Cancelled;
         }
 
@@ -52,5 +54,19 @@ public sealed class JobCanceller(JobStore store, JobDispatcher dispatcher, Redis
         }
 
         return await store.JobGetByIdAsync(id, cancellationToken) is null ? CancelResult.NotFound : CancelResult.AlreadyFinished;
+    }
+
+    /// <summary>
+    /// Counts a job this request cancelled before it started, once: no worker records it. (A
+    /// running job's cancellation is counted by the worker that records it, never here.) The
+    /// cancelling statement does not return the job's type, so it is read back.
+    /// </summary>
+    private async Task CountCancelledAsync(Guid id)
+    {
+        // The cancellation is committed: it is counted even when the client has gone meanwhile.
+        if (await store.JobGetByIdAsync(id, CancellationToken.None) is { } job)
+        {
+            metrics.Cancelled(job.Type);
+        }
     }
 }

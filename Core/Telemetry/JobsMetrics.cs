@@ -4,8 +4,9 @@ using System.Diagnostics.Metrics;
 namespace AspireJobs.Core.Telemetry;
 
 /// <summary>
-/// The counters and histograms of the Meter <c>AspireJobs</c>: jobs created (Api), attempts
-/// started and finished by outcome (Worker), attempts abandoned by a dead worker (HealthMonitor),
+/// The counters and histograms of the Meter <c>AspireJobs</c>: jobs created and jobs cancelled
+/// before they started (Api), attempts started and finished by outcome, a running job's
+/// cancellation among them (Worker), attempts abandoned by a dead worker (HealthMonitor),
 /// and the times that matter: due to start, run, and finishing write. Each measurement carries the
 /// job type as <c>messaging.destination.name</c>, except the health monitor's abandoned attempts.
 /// </summary>
@@ -39,7 +40,7 @@ public sealed class JobsMetrics
         _failed = meter.CreateCounter<long>("aspirejobs.jobs.failed", "{attempt}", "Attempts that failed or timed out, whether retried or dead-lettered.");
         _retried = meter.CreateCounter<long>("aspirejobs.jobs.retried", "{attempt}", "Failed attempts with a retry scheduled.");
         _deadLettered = meter.CreateCounter<long>("aspirejobs.jobs.dead_lettered", "{job}", "Jobs that failed with no retry left.");
-        _cancelled = meter.CreateCounter<long>("aspirejobs.jobs.cancelled", "{job}", "Running jobs stopped by a cancellation.");
+        _cancelled = meter.CreateCounter<long>("aspirejobs.jobs.cancelled", "{job}", "Jobs cancelled by a client: before they started, or stopped while running. Dependents cancelled because a parent failed are not counted.");
         _abandoned = meter.CreateCounter<long>("aspirejobs.jobs.abandoned", "{attempt}", "Attempts abandoned: their worker died, shut down or lost the lease.");
         _countDrift = meter.CreateCounter<long>("aspirejobs.counts.drift", "{job}", "Differences found between the kept counts per state and a scan of the jobs, and corrected.");
         _wait = meter.CreateHistogram("aspirejobs.job.wait.duration", "s", "From when a job was due (created, its runAt, or its retry) to the start of its attempt.", advice: SecondsAdvice);

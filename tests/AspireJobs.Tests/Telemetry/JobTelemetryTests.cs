@@ -22,13 +22,15 @@ namespace AspireJobs.Tests.Telemetry;
 /// <summary>
 /// A job's telemetry, exported in memory from an in-process Api and an in-process worker: one
 /// trace from the client's request through the enqueue to each attempt's acquisition, handler
-/// and finishing write, retries as linked attempts; the Meter's counts and times; and the job's
-/// id and type on every log line written while it runs.
+/// and finishing write, retries as linked attempts; the Meter's counts and times; the job's
+/// id and type on every log line written while it runs; and a cancelled job counted once, by the
+/// Api or by the worker that stopped it.
 /// </summary>
 public sealed partial class JobTelemetryTests(TestServers servers) : IAsyncLifetime
 {
-    // A type of this test's own: other tests in this process never count towards its measurements.
+    // Types of this test's own: other tests in this process never count towards its measurements.
     private static readonly string Type = $"telemetry.{Guid.NewGuid():N}";
+    private static readonly string StallingType = $"telemetry.stalling.{Guid.NewGuid():N}";
     private readonly List<Activity> _spans = [];
     private readonly List<MetricSnapshot> _metrics = [];
     private readonly List<Dictionary<string, object?>> _handlerLogScopes = [];
@@ -52,6 +54,16 @@ public sealed partial class JobTelemetryTests(TestServers servers) : IAsyncLifet
         private partial void LogHandling(int attempt);
     }
 
+    /// <summary>Runs until it is cancelled.</summary>
+    public sealed class StallingHandler : IJobHandler<object, object?>
+    {
+        public async Task<object?> HandleAsync(object payload, JobContext context, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return null;
+        }
+    }
+
     public async ValueTask InitializeAsync()
     {
         _tracing = Sdk.CreateTracerProviderBuilder().AddSource(JobsTelemetry.Name).AddAspNetCoreInstrumentation().AddInMemoryExporter(_spans).Build();
@@ -69,6 +81,7 @@ public sealed partial class JobTelemetryTests(TestServers servers) : IAsyncLifet
         builder.AddJobsRedisClient("redis");
         builder.AddWorker();
         builder.Services.AddJobHandler<FlakyHandler>(Type);
+        builder.Services.AddJobHandler<StallingHandler>(StallingType);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeScopes = true;
@@ -138,7 +151,37 @@ public sealed partial class JobTelemetryTests(TestServers servers) : IAsyncLifet
         Assert.Equal([1, 2], scopes.Select(scope => (int)scope["JobAttempt"]!));
     }
 
-    private List<MetricPoint> PointsOf(string name)
+    [Fact]
+    public async Task AJobCancelledThroughTheApi_BeforeItStarted_CountsOnce()
+    {
+        using var http = _system.Api();
+        var id = (await http.PostJsonAsync("/api/jobs", new { type = Type, runAt = DateTimeOffset.UtcNow.AddHours(1) }, HttpStatusCode.Created)).Id();
+        Assert.Equal(JobStatus.Scheduled, (await _system.Store.JobGetByIdAsync(id, Token))!.Status);
+
+        Assert.Equal("cancelled", (await http.PostJsonAsync($"/api/jobs/{id}/cancel", HttpStatusCode.OK)).Status());
+        await http.PostJsonAsync($"/api/jobs/{id}/cancel", HttpStatusCode.Conflict); // already finished: nothing more to count
+        _meters.ForceFlush();
+
+        Assert.Equal(1, Sum("aspirejobs.jobs.cancelled"));
+        Assert.Equal(0, Sum("aspirejobs.jobs.started"));
+    }
+
+    [Fact]
+    public async Task ARunningJobCancelledThroughTheApi_IsCountedOnce_ByTheWorkerThatStopsIt()
+    {
+        using var http = _system.Api();
+        var id = (await http.PostJsonAsync("/api/jobs", new { type = StallingType }, HttpStatusCode.Created)).Id();
+        await _system.WaitUntilAsync(async () => (await _system.Store.JobGetByIdAsync(id, Token))!.Status == JobStatus.Running, TimeSpan.FromSeconds(30), "the job to run");
+
+        await http.PostJsonAsync($"/api/jobs/{id}/cancel", HttpStatusCode.Accepted);
+        await _system.WaitUntilAsync(async () => (await _system.Store.JobGetByIdAsync(id, Token))!.Status == JobStatus.Cancelled, TimeSpan.FromSeconds(30), "the worker to record the cancellation");
+        await _worker.StopAsync(Token);
+        _meters.ForceFlush();
+
+        Assert.Equal(1, Sum("aspirejobs.jobs.cancelled", StallingType));
+    }
+
+    private List<MetricPoint> PointsOf(string name, string type)
     {
         // Cumulative: the last export of a metric holds its totals.
         var snapshot = _metrics.LastOrDefault(metric => metric.Name == name);
@@ -151,7 +194,7 @@ public sealed partial class JobTelemetryTests(TestServers servers) : IAsyncLifet
         {
             foreach (var tag in point.Tags)
             {
-                if (tag.Key == JobsTelemetry.DestinationTag && tag.Value as string == Type)
+                if (tag.Key == JobsTelemetry.DestinationTag && tag.Value as string == type)
                 {
                     return true;
                 }
@@ -161,9 +204,9 @@ public sealed partial class JobTelemetryTests(TestServers servers) : IAsyncLifet
         }).ToList();
     }
 
-    private long Sum(string name) => PointsOf(name).Sum(point => point.GetSumLong());
+    private long Sum(string name, string? type = null) => PointsOf(name, type ?? Type).Sum(point => point.GetSumLong());
 
-    private long HistogramCount(string name) => PointsOf(name).Sum(point => point.GetHistogramCount());
+    private long HistogramCount(string name) => PointsOf(name, Type).Sum(point => point.GetHistogramCount());
 
     /// <summary>Keeps the scope values of every log record written by the test's handler, while they can be read.</summary>
     private sealed class ScopeRecorder(List<Dictionary<string, object?>> scopes) : BaseProcessor<LogRecord>
