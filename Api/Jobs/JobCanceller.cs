@@ -43,7 +43,7 @@ public sealed class JobCanceller(JobStore store, JobDispatcher dispatcher, Redis
 
             // Dependents released by their policy, ancestors no longer lifted by this job.
             await followUp.TryAsync(() => dispatcher.ApplyAsync(cancelled.Workflow), $"the jobs job {id}'s cancellation released or lowered");
-            await CountCancelledAsync(id);
+            metrics.Cancelled(cancelled.Type); // no worker records a job cancelled before it started
             return CancelResult.Cancelled;
         }
 
@@ -54,19 +54,5 @@ public sealed class JobCanceller(JobStore store, JobDispatcher dispatcher, Redis
         }
 
         return await store.JobGetByIdAsync(id, cancellationToken) is null ? CancelResult.NotFound : CancelResult.AlreadyFinished;
-    }
-
-    /// <summary>
-    /// Counts a job this request cancelled before it started, once: no worker records it. (A
-    /// running job's cancellation is counted by the worker that records it, never here.) The
-    /// cancelling statement does not return the job's type, so it is read back.
-    /// </summary>
-    private async Task CountCancelledAsync(Guid id)
-    {
-        // The cancellation is committed: it is counted even when the client has gone meanwhile.
-        if (await store.JobGetByIdAsync(id, CancellationToken.None) is { } job)
-        {
-            metrics.Cancelled(job.Type);
-        }
     }
 }

@@ -239,7 +239,7 @@ public sealed partial class JobStore
 
     /// <summary>
     /// Cancels a job that has not started, and (in the same transaction) its dependents by their
-    /// policy. Returns the status it had, or null when it was not pending.
+    /// policy. Returns the status and type it had, or null when it was not pending.
     /// </summary>
     public Task<PendingCancelResult?> JobSetCancelledIfPendingAsync(Guid id, CancellationToken cancellationToken) =>
         PostgresTransaction.RunAsync(db, async (connection, token) =>
@@ -248,14 +248,20 @@ public sealed partial class JobStore
             await using var command = new NpgsqlCommand(JobSetCancelledIfPendingSql, connection);
             command.Parameters.Add(Value(id));
             command.Parameters.Add(Time(now));
-            if (await command.ExecuteScalarAsync(token) is not string previous)
+            string previous, type;
+            await using (var reader = await command.ExecuteReaderAsync(token))
             {
-                return null;
+                if (!await reader.ReadAsync(token))
+                {
+                    return null;
+                }
+
+                (previous, type) = (reader.GetString(0), reader.GetString(1));
             }
 
             // A waiting job no longer lifts its ancestors.
             var workflow = await SettleAsync(connection, [], [id], null, [id], now, token);
-            return new PendingCancelResult(JobStatusText.Parse(previous), workflow);
+            return new PendingCancelResult(JobStatusText.Parse(previous), type, workflow);
         }, cancellationToken);
 
     /// <summary>Records a client's request to cancel a running job. False: it is not running.</summary>
@@ -370,7 +376,7 @@ public sealed partial class JobStore
 public sealed record JobFinishResult(IReadOnlyList<FinishedJob> Finished, WorkflowChanges Workflow);
 
 /// <summary>A pending job cancelled: the status it had, and what followed in the graph.</summary>
-public sealed record PendingCancelResult(JobStatus Previous, WorkflowChanges Workflow);
+public sealed record PendingCancelResult(JobStatus Previous, string Type, WorkflowChanges Workflow);
 
 /// <summary>A dead letter requeued: the priority it is dispatched at, and the jobs its failure had cancelled, now back.</summary>
 public sealed record RequeueResult(int Priority, WorkflowChanges Workflow);
