@@ -18,6 +18,7 @@ namespace AspireJobs.Bench;
 /// dotnet run -c Release --project bench -- creates [--rounds N] [--env resource:NAME=VALUE ...]  where a single create's CPU goes, by process (3)
 /// dotnet run -c Release --project bench -- snapshots         snapshot, restore and point-in-time recovery of 100,000 jobs, beside doing it by hand
 /// dotnet run -c Release --project bench -- memory [--attempts N] [--vectors M]  the indexer's throughput (2,000) and search over M stored vectors (100,000)
+/// dotnet run -c Release --project bench -- health [--rounds N] [--only stall,leak,...]  the health monitor against one sick worker of three, per kind of degradation, and control periods (1)
 /// </code>
 /// </summary>
 public static class Benchmark
@@ -74,8 +75,12 @@ public static class Benchmark
                 var attempts = OptionAfter(args, "--attempts") is { } a ? int.Parse(a, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) : MemoryBenchmark.DefaultAttempts;
                 var vectors = OptionAfter(args, "--vectors") is { } v ? int.Parse(v, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) : MemoryBenchmark.DefaultVectors;
                 return await MemoryBenchmark.RunAsync(attempts, vectors);
+            case "health":
+                var healthRounds = OptionAfter(args, "--rounds") is { } hr ? int.Parse(hr, CultureInfo.InvariantCulture) : 1;
+                var kinds = OptionAfter(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                return await HealthBenchmark.RunAsync(healthRounds, kinds);
             default:
-                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...], recovery, monitor, dag, counts [--jobs N], checker [--minutes N], fuzz [--seconds N] [--seed S], cold [--rounds N] [--env resource:NAME=VALUE], creates [--rounds N] [--env resource:NAME=VALUE], snapshots or memory [--attempts N] [--vectors M].");
+                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...], recovery, monitor, dag, counts [--jobs N], checker [--minutes N], fuzz [--seconds N] [--seed S], cold [--rounds N] [--env resource:NAME=VALUE], creates [--rounds N] [--env resource:NAME=VALUE], snapshots, memory [--attempts N] [--vectors M] or health [--rounds N] [--only kind,...].");
                 return 2;
         }
     }

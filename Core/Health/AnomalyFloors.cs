@@ -8,7 +8,7 @@ namespace AspireJobs.Core.Health;
 /// </summary>
 public sealed class AnomalyFloors
 {
-    public const double DefaultHeartbeatJitterMs = 50;
+    public const double DefaultHeartbeatJitterMs = 250;
     public const double DefaultMemoryFraction = 0.2;
     public const long DefaultMemoryBytes = 32L * 1024 * 1024;
     public const double DefaultErrorRate = 0.2;
@@ -19,9 +19,10 @@ public sealed class AnomalyFloors
     public const double DefaultGcPauseShare = 0.05;
 
     /// <summary>
-    /// Heartbeat jitter (ms, the root-mean-square lateness of the beats) above the baseline. Timer
-    /// and scheduler noise on a busy host reaches tens of milliseconds and harms nothing; a stall
-    /// that matters lasts a good part of a heartbeat interval.
+    /// Heartbeat jitter (ms, the root-mean-square lateness of the beats) above the baseline. On a
+    /// busy host, timers, GC pauses and the scheduler make beats late by up to a hundred
+    /// milliseconds and harm nothing; a stall that matters lasts a good part of a heartbeat
+    /// interval (2 s), and shows as a jitter of a second or more.
     /// </summary>
     public double HeartbeatJitterMs { get; set; } = DefaultHeartbeatJitterMs;
 

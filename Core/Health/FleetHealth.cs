@@ -31,16 +31,19 @@ public static class FleetHealth
             .GroupBy(d => d.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Sum(d => d.Value.Count * d.Value.MeanMs) / g.Sum(d => d.Value.Count), StringComparer.Ordinal);
 
-    /// <summary>The worker's run times over the fleet's for the same types, weighted by its attempts; null without any.</summary>
+    /// <summary>
+    /// The worker's run times over the fleet's for the same types, weighted by its attempts, each
+    /// with <see cref="HealthScore.DurationSlackMs"/> added to both; null without any.
+    /// </summary>
     public static double? DurationRatio(WorkerMetricsReport report, IReadOnlyDictionary<string, double> fleetMeans)
     {
         double weighted = 0;
         long count = 0;
         foreach (var (type, stats) in report.RunDurations)
         {
-            if (fleetMeans.TryGetValue(type, out var fleetMean) && fleetMean > 0)
+            if (fleetMeans.TryGetValue(type, out var fleetMean))
             {
-                weighted += stats.Count * (stats.MeanMs / fleetMean);
+                weighted += stats.Count * ((stats.MeanMs + HealthScore.DurationSlackMs) / (fleetMean + HealthScore.DurationSlackMs));
                 count += stats.Count;
             }
         }

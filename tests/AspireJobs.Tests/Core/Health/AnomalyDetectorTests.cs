@@ -51,7 +51,7 @@ public sealed class AnomalyDetectorTests
         Assert.Equal(2_300 - 1.1, evidence.Deviation, 9);
         Assert.Equal(AnomalyFloors.DefaultHeartbeatJitterMs, evidence.Floor);
         Assert.Equal(1.1, evidence.FleetMedian!.Value, 9);
-        Assert.Contains("heartbeat_jitter_ms 2300 is 2299 above its own median 1.1 (floor 50", evidence.Reason(anomaly.Metric, anomaly.Baseline), StringComparison.Ordinal);
+        Assert.Contains("heartbeat_jitter_ms 2300 is 2299 above its own median 1.1 (floor 250", evidence.Reason(anomaly.Metric, anomaly.Baseline), StringComparison.Ordinal);
     }
 
     [Fact]
