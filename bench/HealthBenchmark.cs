@@ -19,7 +19,7 @@ public static class HealthBenchmark
 {
     private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(45);
     private static readonly TimeSpan Sick = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan Tail = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Tail = TimeSpan.FromSeconds(30);
 
     /// <summary>Short enough that an episode shows whether a prediction came true; the default is 10 minutes.</summary>
     private static readonly TimeSpan Horizon = TimeSpan.FromMinutes(2);
@@ -113,7 +113,7 @@ public static class HealthBenchmark
     private static void PrintDetection(List<Episode> episodes)
     {
         Console.WriteLine();
-        Console.WriteLine("| degradation | episodes | recall | precision | delay to first anomaly, median (s) | metrics flagged on the sick worker | drain/replace recommended · score under 0.3 · lead (s) | false alarms / worker-hour | healthy workers acted on |");
+        Console.WriteLine("| degradation | episodes | recall | precision | delay to first anomaly, median (s) | metrics flagged on the sick worker | drain/replace recommended · score under 0.3 · lead before the crossing, mean (s) | false alarms / worker-hour | healthy workers acted on |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |");
         foreach (var group in episodes.GroupBy(e => e.Kind.Name))
         {
@@ -126,7 +126,8 @@ public static class HealthBenchmark
             var metrics = string.Join(", ", list.SelectMany(e => e.TruePositives).Select(a => a.Metric).Distinct().Order());
             var recommended = list.Count(e => e.FirstRecommendation is not null);
             var crossed = list.Count(e => e.FirstCrossing is not null);
-            var leads = list.Where(e => e.FirstRecommendation is { } r && e.FirstCrossing is { } c && r <= c).Select(e => (e.FirstCrossing!.Value - e.FirstRecommendation!.Value).TotalSeconds).ToList();
+            // Negative: the recommendation came after the score had crossed.
+            var leads = list.Where(e => e.FirstRecommendation is not null && e.FirstCrossing is not null).Select(e => (e.FirstCrossing!.Value - e.FirstRecommendation!.Value).TotalSeconds).ToList();
             var falseRate = falsePositives / list.Sum(e => e.WorkerHours);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {kind.Name}: {kind.Description} | {list.Count} | {(kind.IsControl ? "–" : $"{detected}/{list.Count}")} | "
@@ -138,8 +139,8 @@ public static class HealthBenchmark
 
     /// <summary>
     /// Every health sample's failure probability against what happened next: whether the worker's
-    /// score fell under the threshold within the horizon. Only samples whose horizon was watched
-    /// to its end count.
+    /// score fell under the threshold within the horizon. A crossing is known once seen; a sample
+    /// without one counts only when its worker was watched to the end of its horizon.
     /// </summary>
     private static async Task PrintCalibrationAsync(NpgsqlDataSource database, DateTimeOffset since)
     {
@@ -149,8 +150,10 @@ public static class HealthBenchmark
         {
             var list = worker.ToList();
             var last = list[^1].At;
-            return list.Where(s => s.At + Horizon <= last)
-                .Select(s => (s.Probability, Failed: list.Any(later => later.At > s.At && later.At <= s.At + Horizon && later.Score < FailureThreshold)));
+            return list
+                .Select(s => (s.At, s.Probability, Failed: list.Any(later => later.At > s.At && later.At <= s.At + Horizon && later.Score < FailureThreshold)))
+                .Where(s => s.Failed || s.At + Horizon <= last)
+                .Select(s => (s.Probability, s.Failed));
         }).ToList();
         double[] edges = [0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0001];
         Console.WriteLine();
