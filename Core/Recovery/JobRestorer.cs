@@ -122,6 +122,7 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
 
     private async Task ApplyAsync(List<(RestoreTarget Target, JobNow Now)> batch, JsonObject why, RestoreReport report, CancellationToken cancellationToken)
     {
+        report.ChangedMeanwhile += await LeaveLeasedJobsAsync(batch);
         await using var command = db.CreateCommand(ApplySql);
         command.Parameters.Add(Value(batch.Select(b => b.Target.Id).ToArray()));
         command.Parameters.Add(TextArray([.. batch.Select(b => JobStatusText.Of(b.Now.Status))]));
@@ -156,5 +157,27 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
         {
             await followUp.TryAsync(() => dispatcher.EnqueueAsync(queued), $"{queued.Count} restored jobs back in their bands");
         }
+    }
+
+    /// <summary>
+    /// A queued job that a worker leased a moment ago runs on its lease alone, its start not yet
+    /// written (<c>Worker:StartWindow</c>): PostgreSQL still says queued, and its guard cannot see
+    /// the run. Jobs leaving <c>queued</c> are taken out of their bands first, so that no worker can
+    /// take them now; those a worker already holds are then left to it, as running jobs are.
+    /// Returns how many were left. Without Redis no lease can be seen, and the fence tokens keep a
+    /// run that lost its job from writing anything.
+    /// </summary>
+    private async Task<int> LeaveLeasedJobsAsync(List<(RestoreTarget Target, JobNow Now)> batch)
+    {
+        var leaving = batch.Where(b => b.Now.Status == JobStatus.Queued && b.Target.Status != JobStatus.Queued).Select(b => b.Target.Id).ToList();
+        IReadOnlyList<HeldLease> held = [];
+        if (leaving.Count == 0
+            || !await followUp.TryAsync(async () => { await dispatcher.DequeueAsync(leaving); held = await dispatcher.LeasesOfAsync(leaving); }, $"{leaving.Count} restored jobs out of their bands"))
+        {
+            return 0;
+        }
+
+        var leased = held.Select(h => h.Lease.JobId).ToHashSet();
+        return batch.RemoveAll(b => leased.Contains(b.Target.Id));
     }
 }
