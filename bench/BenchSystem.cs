@@ -142,13 +142,33 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
     {
-        await using var command = Database.CreateCommand(sql);
+        await using var command = Command(sql, parameters);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Every row of a query, each read by <paramref name="read"/>.</summary>
+    public async Task<List<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> read, params object[] parameters)
+    {
+        await using var command = Command(sql, parameters);
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    private NpgsqlCommand Command(string sql, object[] parameters)
+    {
+        var command = Database.CreateCommand(sql);
         foreach (var parameter in parameters)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = parameter });
         }
 
-        return (T)(await command.ExecuteScalarAsync())!;
+        return command;
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AspireJobs.LocalProcesses;
 
 namespace AspireJobs.Bench;
@@ -11,72 +10,41 @@ namespace AspireJobs.Bench;
 /// </summary>
 public sealed class ClonedWorker : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly ManagedProcess _process;
 
-    private ClonedWorker(Process process) => _process = process;
+    private ClonedWorker(ManagedProcess process) => _process = process;
 
     public int ProcessId => _process.Id;
 
     public static ClonedWorker Start(int replicaProcessId, string name, IReadOnlyDictionary<string, string> settings)
     {
         var argv = File.ReadAllText($"/proc/{replicaProcessId}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
-        var start = new ProcessStartInfo(argv[0])
-        {
-            WorkingDirectory = new DirectoryInfo($"/proc/{replicaProcessId}/cwd").ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Environment.CurrentDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in argv.Skip(1))
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var directory = new DirectoryInfo($"/proc/{replicaProcessId}/cwd").ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Environment.CurrentDirectory;
 
-        start.Environment.Clear();
+        // The replica's environment and nothing of the benchmark's own (null unsets a variable).
+        var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>().ToDictionary(variable => variable, _ => (string?)null);
         foreach (var variable in File.ReadAllText($"/proc/{replicaProcessId}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries))
         {
             var equals = variable.IndexOf('=', StringComparison.Ordinal);
-            start.Environment[variable[..equals]] = variable[(equals + 1)..];
+            environment[variable[..equals]] = variable[(equals + 1)..];
         }
 
         // Its own health endpoint (the replica's port is taken) and its own name.
-        start.Environment.Remove("HTTP_PORTS");
-        start.Environment.Remove("ASPNETCORE_HTTP_PORTS");
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={name}";
+        environment["HTTP_PORTS"] = null;
+        environment["ASPNETCORE_HTTP_PORTS"] = null;
+        environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={name}";
         foreach (var (variable, value) in settings)
         {
-            start.Environment[variable] = value;
+            environment[variable] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The cloned worker did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new ClonedWorker(process);
+        return new ClonedWorker(ManagedProcess.Start(new ProcessSpec(argv[0], argv[1..], directory, environment), _ => { }));
     }
-
-    /// <summary>Whether it is still running: a clone that could not start exits at once.</summary>
-    public bool IsRunning => !_process.HasExited;
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            PosixSignals.Send(_process.Id, PosixSignals.SIGCONT); // a paused process cannot act on SIGTERM
-            PosixSignals.Send(_process.Id, PosixSignals.SIGTERM);
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await _process.WaitForExitAsync(grace.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
-
-        _process.Dispose();
+        _process.Signal(PosixSignals.SIGCONT); // a paused process cannot act on SIGTERM
+        await _process.StopAsync(PosixSignals.SIGTERM, TimeSpan.FromSeconds(30));
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.Http.Json;
-using Npgsql;
 
 namespace AspireJobs.Bench;
 
@@ -25,7 +24,11 @@ public static class HealthBenchmark
     private static readonly TimeSpan Horizon = TimeSpan.FromMinutes(2);
     private const double FailureThreshold = 0.3;
 
-    private static double s_failingShare = Degradation.UsualFailingShare;
+    /// <summary>The share of the steady load's jobs that fail, as the episode under way asks.</summary>
+    private sealed class LoadMix
+    {
+        public double FailingShare { get; set; } = Degradation.UsualFailingShare;
+    }
 
     private sealed record Episode(
         Degradation Kind, DateTimeOffset Start, DateTimeOffset Onset, DateTimeOffset End, Guid Sick, IReadOnlyList<Guid> Healthy,
@@ -50,14 +53,15 @@ public static class HealthBenchmark
             ["healthmonitor"] = new Dictionary<string, string> { ["HealthMonitor__PredictionHorizon"] = Horizon.ToString() },
         });
         using var stopLoad = new CancellationTokenSource();
-        var load = LoadAsync(system, stopLoad.Token);
+        var mix = new LoadMix();
+        var load = LoadAsync(system, mix, stopLoad.Token);
         var started = DateTimeOffset.UtcNow;
         var episodes = new List<Episode>();
         for (var round = 0; round < rounds; round++)
         {
             foreach (var kind in kinds)
             {
-                var episode = await RunEpisodeAsync(system, kind);
+                var episode = await RunEpisodeAsync(system, kind, mix);
                 episodes.Add(episode);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {kind.Name,-14} anomalies on the sick worker after onset {episode.TruePositives.Count()}, false {episode.FalsePositives}; healthy workers acted on {episode.HealthyActedOn}"));
@@ -67,21 +71,21 @@ public static class HealthBenchmark
         await stopLoad.CancelAsync();
         await load;
         PrintDetection(episodes);
-        await PrintCalibrationAsync(system.Database, started);
+        await PrintCalibrationAsync(system, started);
         return 0;
     }
 
-    private static async Task<Episode> RunEpisodeAsync(BenchSystem system, Degradation kind)
+    private static async Task<Episode> RunEpisodeAsync(BenchSystem system, Degradation kind, LoadMix mix)
     {
         var start = DateTimeOffset.UtcNow;
         var settings = new Dictionary<string, string>(kind.Drill) { ["Worker__Drill__StartAfter"] = Warmup.ToString() };
         await using var sick = ClonedWorker.Start(system.WorkerProcessIds[0], $"sick-{kind.Name}", settings);
         var sickId = await WorkerOfAsync(system, sick.ProcessId);
-        var healthy = await ListAsync(system.Database, "SELECT id FROM workers WHERE status = 'active' AND id <> $1", r => r.GetGuid(0), sickId);
+        var healthy = await system.QueryAsync("SELECT id FROM workers WHERE status = 'active' AND id <> $1", r => r.GetGuid(0), sickId);
 
         await Task.Delay(start + Warmup - DateTimeOffset.UtcNow);
         var onset = DateTimeOffset.UtcNow;
-        s_failingShare = kind.FailingShare;
+        mix.FailingShare = kind.FailingShare;
         using (var sickFor = new CancellationTokenSource(Sick))
         {
             try
@@ -95,15 +99,15 @@ public static class HealthBenchmark
             }
         }
 
-        s_failingShare = Degradation.UsualFailingShare;
+        mix.FailingShare = Degradation.UsualFailingShare;
         await Task.Delay(Tail);
         var end = DateTimeOffset.UtcNow;
 
-        var anomalies = await ListAsync(system.Database, "SELECT worker_id, metric, detected_at FROM health_anomalies WHERE detected_at BETWEEN $1 AND $2",
+        var anomalies = await system.QueryAsync("SELECT worker_id, metric, detected_at FROM health_anomalies WHERE detected_at BETWEEN $1 AND $2",
             r => (r.GetGuid(0), r.GetString(1), r.GetFieldValue<DateTimeOffset>(2)), start, end);
-        var samples = await ListAsync(system.Database, "SELECT at, health_score, recommended_action FROM worker_health_logs WHERE worker_id = $1 AND at >= $2 ORDER BY at",
+        var samples = await system.QueryAsync("SELECT at, health_score, recommended_action FROM worker_health_logs WHERE worker_id = $1 AND at >= $2 ORDER BY at",
             r => (At: r.GetFieldValue<DateTimeOffset>(0), Score: (double)r.GetFloat(1), Action: r.GetString(2)), sickId, onset);
-        var actedOn = await ListAsync(system.Database, "SELECT id FROM workers WHERE id = ANY($1) AND status <> 'active'", r => r.GetGuid(0), healthy.ToArray());
+        var actedOn = await system.QueryAsync("SELECT id FROM workers WHERE id = ANY($1) AND status <> 'active'", r => r.GetGuid(0), healthy.ToArray());
         return new Episode(kind, start, onset, end, sickId, healthy, anomalies,
             samples.FirstOrDefault(s => s.Action is "drain" or "replace").At is var recommended && recommended != default ? recommended : null,
             samples.FirstOrDefault(s => s.Score < FailureThreshold).At is var crossed && crossed != default ? crossed : null,
@@ -142,9 +146,9 @@ public static class HealthBenchmark
     /// score fell under the threshold within the horizon. A crossing is known once seen; a sample
     /// without one counts only when its worker was watched to the end of its horizon.
     /// </summary>
-    private static async Task PrintCalibrationAsync(NpgsqlDataSource database, DateTimeOffset since)
+    private static async Task PrintCalibrationAsync(BenchSystem system, DateTimeOffset since)
     {
-        var samples = await ListAsync(database, "SELECT worker_id, at, health_score, failure_probability FROM worker_health_logs WHERE at >= $1 ORDER BY worker_id, at",
+        var samples = await system.QueryAsync("SELECT worker_id, at, health_score, failure_probability FROM worker_health_logs WHERE at >= $1 ORDER BY worker_id, at",
             r => (Worker: r.GetGuid(0), At: r.GetFieldValue<DateTimeOffset>(1), Score: (double)r.GetFloat(2), Probability: (double)r.GetFloat(3)), since);
         var outcomes = samples.GroupBy(s => s.Worker).SelectMany(worker =>
         {
@@ -169,13 +173,13 @@ public static class HealthBenchmark
     }
 
     /// <summary>About 20 jobs a second: noops, short sleeps, and the share of failing jobs the episode asks for.</summary>
-    private static async Task LoadAsync(BenchSystem system, CancellationToken stop)
+    private static async Task LoadAsync(BenchSystem system, LoadMix mix, CancellationToken stop)
     {
         try
         {
             while (!stop.IsCancellationRequested)
             {
-                var failing = (int)Math.Round(10 * s_failingShare);
+                var failing = (int)Math.Round(10 * mix.FailingShare);
                 var jobs = Enumerable.Range(0, 10).Select(i => i < failing
                     ? (object)new { type = "fail", maxRetries = 0, payload = new { always = true, message = "the job's own fault" } }
                     : i == failing ? new { type = "sleep", payload = new { ms = 50 } } : new { type = "noop" });
@@ -195,7 +199,7 @@ public static class HealthBenchmark
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
-            var found = await ListAsync(system.Database, "SELECT id FROM workers WHERE process_id = $1 AND status = 'active'", r => r.GetGuid(0), processId);
+            var found = await system.QueryAsync("SELECT id FROM workers WHERE process_id = $1 AND status = 'active'", r => r.GetGuid(0), processId);
             if (found.Count > 0)
             {
                 return found[0];
@@ -208,23 +212,5 @@ public static class HealthBenchmark
 
             await Task.Delay(200);
         }
-    }
-
-    private static async Task<List<T>> ListAsync<T>(NpgsqlDataSource database, string sql, Func<NpgsqlDataReader, T> read, params object[] parameters)
-    {
-        await using var command = database.CreateCommand(sql);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        }
-
-        var rows = new List<T>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(read(reader));
-        }
-
-        return rows;
     }
 }
