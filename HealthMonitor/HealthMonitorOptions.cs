@@ -105,6 +105,12 @@ public sealed class HealthMonitorOptions : IValidatedOptions
     /// <summary>How far ahead a predicted failure counts: failing at the horizon is probability 0, failing now is 1.</summary>
     public TimeSpan PredictionHorizon { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How much of a worker's recent memory the leak forecast fits its line to; it looks no further ahead than this.</summary>
+    public TimeSpan MemoryTrendWindow { get; set; } = MemoryForecast.DefaultLookBack;
+
+    /// <summary>The prediction settings as the health sweep takes them.</summary>
+    public PredictionRules PredictionRules => new(FailureThreshold, PredictionHorizon, MemoryTrendWindow);
+
     /// <summary>Drain a worker predicted to fail soon.</summary>
     public bool AutoDrain { get; set; } = true;
 
@@ -138,7 +144,7 @@ public sealed class HealthMonitorOptions : IValidatedOptions
             ("RetentionInterval", RetentionInterval), ("Retention", Retention), ("LeaderPollInterval", LeaderPollInterval),
             ("LivenessInterval", LivenessInterval), ("RedisLossGrace", RedisLossGrace), ("LivenessStallTolerance", LivenessStallTolerance), ("HealthInterval", HealthInterval),
             ("HealthHistoryRetention", HealthHistoryRetention), ("WorkerRetention", WorkerRetention),
-            ("PredictionWindow", PredictionWindow), ("PredictionHorizon", PredictionHorizon),
+            ("PredictionWindow", PredictionWindow), ("PredictionHorizon", PredictionHorizon), ("MemoryTrendWindow", MemoryTrendWindow),
             ("SnapshotInterval", SnapshotInterval), ("FullSnapshotInterval", FullSnapshotInterval), ("SnapshotRetention", SnapshotRetention),
         })
         {
@@ -146,6 +152,11 @@ public sealed class HealthMonitorOptions : IValidatedOptions
             {
                 yield return $"{section}:{name} must be a time span from 00:00:00.010 to 3650 days (was {value}).";
             }
+        }
+
+        if (MemoryTrendWindow > PredictionWindow)
+        {
+            yield return $"{section}:MemoryTrendWindow must not be longer than {section}:PredictionWindow, the history read for a prediction (were {MemoryTrendWindow} and {PredictionWindow}).";
         }
 
         if (PoisonThreshold is < 1 or > 1000)

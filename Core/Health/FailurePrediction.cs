@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace AspireJobs.Core.Health;
 
 /// <summary>What an operator should do about a worker.</summary>
@@ -25,33 +27,36 @@ public static class RecommendedActionText
         Enum.TryParse<RecommendedAction>(text, ignoreCase: true, out var action) ? action : throw new FormatException($"'{text}' is not a recommended action.");
 }
 
-/// <summary>A worker's outlook from the trend of its health score.</summary>
+/// <summary>A worker's outlook: from the trend of its health score, and from where its memory is heading.</summary>
 public sealed record Prediction(
     double? CurrentScore,
     double? SlopePerMinute,
     TimeSpan? TimeToFailure,
     double FailureProbability,
-    RecommendedAction RecommendedAction);
+    RecommendedAction RecommendedAction)
+{
+    /// <summary>What the failure is expected from, in a sentence; null when none is expected.</summary>
+    public string? Reason { get; init; }
+}
 
 /// <summary>One point of a score history.</summary>
 public readonly record struct ScoreSample(DateTimeOffset At, double Score);
 
 /// <summary>
-/// Predicts worker failure from the trend of its health score over the recent history:
+/// Predicts worker failure within the horizon, from two outlooks, taking the likelier:
 /// <list type="bullet">
-/// <item>The trend is a Theil–Sen line (the median of the slopes between every pair of samples):
-/// a dip or two, a stall that passed, moves it little, where a least-squares line through a short
-/// history followed them and predicted failure from one bad sample.</item>
-/// <item>The failure probability is the chance that the trend's level at the horizon is under the
-/// threshold, given how far the samples scatter around the line (a normal distribution with the
-/// robust spread of the residuals, widened for how far the line is extrapolated). A steady
-/// decline far above the threshold, or a noisy score, gets a moderate probability, not 1.</item>
-/// <item>The time to failure is when the line crosses the threshold.</item>
-/// <item>Action: <c>replace</c> once the last <see cref="SustainedSamples"/> scores were all under
-/// the threshold (one bad window is not a failed worker); <c>drain</c> at a probability of 0.5 or
-/// more; <c>watch</c> at 0.1 or more; otherwise none.</item>
+/// <item>The trend of the health score over the recent history: a <see cref="RobustTrend"/> line,
+/// and the chance that its level at the horizon is under the threshold, given how far the
+/// samples scatter around it (widened for how far the line is extrapolated). A steady decline far
+/// above the threshold, or a noisy score, gets a moderate probability, not 1.</item>
+/// <item>Where the worker's memory is heading (<see cref="MemoryForecast"/>): memory is the one
+/// part of the score that fails gradually and ahead of time (a leak), but it costs the score
+/// nothing until half the budget, so the score's own trend sees a leak only once it is late.</item>
 /// </list>
-/// A trend needs at least <see cref="MinimumSamples"/> samples spanning <see cref="MinimumSpan"/>.
+/// Action: <c>replace</c> once the last <see cref="SustainedSamples"/> scores were all under the
+/// threshold (one bad window is not a failed worker); <c>drain</c> at a probability of 0.5 or more;
+/// <c>watch</c> at 0.1 or more; otherwise none. A score trend needs at least
+/// <see cref="MinimumSamples"/> samples spanning <see cref="MinimumSpan"/>.
 /// </summary>
 public static class FailurePrediction
 {
@@ -69,7 +74,26 @@ public static class FailurePrediction
     /// <summary>The least scatter assumed around the trend: scores are not measured more finely than this.</summary>
     private const double MinimumScatter = 0.02;
 
-    public static Prediction Predict(IReadOnlyList<ScoreSample> history, double threshold, TimeSpan horizon)
+    public static Prediction Predict(IReadOnlyList<ScoreSample> history, double threshold, TimeSpan horizon, MemoryOutlook? memory = null)
+    {
+        var fromScore = FromScore(history, threshold, horizon);
+        if (memory is null || fromScore.RecommendedAction == RecommendedAction.Replace || memory.Probability <= fromScore.FailureProbability)
+        {
+            return fromScore;
+        }
+
+        return fromScore with
+        {
+            FailureProbability = memory.Probability,
+            TimeToFailure = fromScore.TimeToFailure is { } fromTrend && memory.TimeToFailure is { } fromMemory
+                ? TimeSpan.FromTicks(Math.Min(fromTrend.Ticks, fromMemory.Ticks))
+                : fromScore.TimeToFailure ?? memory.TimeToFailure,
+            RecommendedAction = ActionFor(memory.Probability),
+            Reason = memory.Reason,
+        };
+    }
+
+    private static Prediction FromScore(IReadOnlyList<ScoreSample> history, double threshold, TimeSpan horizon)
     {
         if (history.Count == 0)
         {
@@ -80,66 +104,38 @@ public static class FailurePrediction
         var current = ordered[^1].Score;
         var failed = ordered.Count >= SustainedSamples && ordered.TakeLast(SustainedSamples).All(s => s.Score <= threshold);
         var enough = ordered.Count >= MinimumSamples && ordered[^1].At - ordered[0].At >= MinimumSpan;
-        if (!enough || Trend.Of(ordered) is not { } trend)
+        if (!enough || TrendOf(ordered) is not { } trend)
         {
             return failed
-                ? new Prediction(current, null, TimeSpan.Zero, 1, RecommendedAction.Replace)
+                ? new Prediction(current, null, TimeSpan.Zero, 1, RecommendedAction.Replace) { Reason = Failed(threshold) }
                 : new Prediction(current, null, null, 0, RecommendedAction.None);
         }
 
-        var now = (ordered[^1].At - ordered[0].At).TotalSeconds;
+        var now = trend.Span;
         var levelNow = trend.LevelAt(now);
         var timeToFailure = levelNow <= threshold ? TimeSpan.Zero
-            : trend.Slope < 0 ? TimeSpan.FromSeconds((levelNow - threshold) / -trend.Slope)
+            : trend.SlopePerSecond < 0 ? TimeSpan.FromSeconds((levelNow - threshold) / -trend.SlopePerSecond)
             : (TimeSpan?)null;
         var at = now + horizon.TotalSeconds;
         var probability = failed ? 1 : NormalDistribution.Cdf((threshold - Math.Min(levelNow, trend.LevelAt(at))) / trend.SpreadAt(at));
-        var action = failed ? RecommendedAction.Replace
-            : probability >= DrainProbability ? RecommendedAction.Drain
-            : probability >= WatchProbability ? RecommendedAction.Watch
-            : RecommendedAction.None;
-        return new Prediction(current, trend.Slope * 60, failed ? TimeSpan.Zero : timeToFailure, probability, action);
+        var action = failed ? RecommendedAction.Replace : ActionFor(probability);
+        var reason = failed ? Failed(threshold)
+            : action == RecommendedAction.None ? null
+            : string.Create(CultureInfo.InvariantCulture, $"health score {levelNow:0.00} falling {-trend.SlopePerSecond * 60:0.000} a minute");
+        return new Prediction(current, trend.SlopePerSecond * 60, failed ? TimeSpan.Zero : timeToFailure, probability, action) { Reason = reason };
     }
+
+    private static RecommendedAction ActionFor(double probability) =>
+        probability >= DrainProbability ? RecommendedAction.Drain
+        : probability >= WatchProbability ? RecommendedAction.Watch
+        : RecommendedAction.None;
+
+    private static string Failed(double threshold) =>
+        string.Create(CultureInfo.InvariantCulture, $"health score under {threshold:0.00} for {SustainedSamples} samples in a row");
 
     /// <summary>The Theil–Sen slope of score over time, per second; null when all samples share one instant.</summary>
-    public static double? Slope(IReadOnlyList<ScoreSample> samples) => Trend.Of(samples.OrderBy(s => s.At).ToList())?.Slope;
+    public static double? Slope(IReadOnlyList<ScoreSample> samples) => TrendOf(samples)?.SlopePerSecond;
 
-    /// <summary>A robust line through (seconds since the first sample, score), and how the samples scatter around it.</summary>
-    private sealed record Trend(double Slope, double Intercept, double Scatter, int Count, double MeanX, double Sxx)
-    {
-        public double LevelAt(double x) => Intercept + Slope * x;
-
-        /// <summary>The uncertainty of the line's level at <paramref name="x"/>: wider the further from the samples' centre.</summary>
-        public double SpreadAt(double x) => Scatter * Math.Sqrt(1.0 / Count + (x - MeanX) * (x - MeanX) / Sxx);
-
-        public static Trend? Of(List<ScoreSample> ordered)
-        {
-            var origin = ordered[0].At;
-            var xs = ordered.Select(s => (s.At - origin).TotalSeconds).ToList();
-            var slopes = new List<double>(ordered.Count * (ordered.Count - 1) / 2);
-            for (var i = 0; i < ordered.Count; i++)
-            {
-                for (var j = i + 1; j < ordered.Count; j++)
-                {
-                    if (xs[j] > xs[i])
-                    {
-                        slopes.Add((ordered[j].Score - ordered[i].Score) / (xs[j] - xs[i]));
-                    }
-                }
-            }
-
-            if (slopes.Count == 0)
-            {
-                return null;
-            }
-
-            var slope = RobustBaseline.MedianOf(slopes);
-            var intercept = RobustBaseline.MedianOf(ordered.Select((s, i) => s.Score - slope * xs[i]).ToList());
-            var residuals = ordered.Select((s, i) => s.Score - (intercept + slope * xs[i])).ToList();
-            var scatter = Math.Max(RobustBaseline.Of(residuals).Spread, MinimumScatter);
-            var meanX = xs.Average();
-            var sxx = xs.Sum(x => (x - meanX) * (x - meanX));
-            return new Trend(slope, intercept, scatter, ordered.Count, meanX, sxx);
-        }
-    }
+    private static RobustTrend? TrendOf(IReadOnlyList<ScoreSample> samples) =>
+        RobustTrend.Of(samples.Select(s => new TimedValue(s.At, s.Score)).ToList(), MinimumScatter);
 }

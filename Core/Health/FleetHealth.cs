@@ -97,7 +97,7 @@ public static class FleetHealth
     /// <summary>A worker's health sample for this window, with its prediction from <paramref name="history"/> plus this score.</summary>
     public static HealthSample Sample(
         WorkerInfo worker, WorkerMetricsReport report, double? fleetErrorRate, IReadOnlyDictionary<string, double> fleetMeans,
-        long memoryBudgetBytes, IReadOnlyList<HealthHistoryPoint> history, DateTimeOffset now, double failureThreshold, TimeSpan horizon)
+        long memoryBudgetBytes, IReadOnlyList<HealthHistoryPoint> history, DateTimeOffset now, PredictionRules rules)
     {
         var errorRate = ErrorRate(report);
         var durationRatio = DurationRatio(report, fleetMeans);
@@ -106,11 +106,16 @@ public static class FleetHealth
             errorRate, fleetErrorRate, durationRatio, report.HeartbeatDeviationMs, report.HeartbeatInterval,
             report.MemoryBytes, memoryBudgetBytes, gcPauseShare));
         var trend = history.Select(h => new ScoreSample(h.At, h.HealthScore)).Append(new ScoreSample(now, score.Score)).ToList();
+        var memory = history.Where(h => h.MemoryBytes is not null).Select(h => new TimedValue(h.At, h.MemoryBytes!.Value))
+            .Append(new TimedValue(now, report.MemoryBytes)).ToList();
+        var memoryOutlook = memoryBudgetBytes > 0
+            ? MemoryForecast.Of(memory, HealthScore.FailingMemoryBytes(memoryBudgetBytes, rules.FailureThreshold), rules.Horizon, rules.MemoryLookBack)
+            : null;
         return new HealthSample(
             worker.Id, score.Score, errorRate is { } e ? 1 - e : null, durationRatio, report.HeartbeatDeviationMs,
             report.CurrentLoad, report.JobsCompleted, report.JobsFailed, report.MemoryBytes, report.CpuPercent, report.GcPauseMs,
             errorRate, report.RunDurations.ToDictionary(d => d.Key, d => d.Value.MeanMs, StringComparer.Ordinal),
-            FailurePrediction.Predict(trend, failureThreshold, horizon))
+            FailurePrediction.Predict(trend, rules.FailureThreshold, rules.Horizon, memoryOutlook))
         {
             WindowAttempts = report.WindowCompleted + report.WindowFailed,
             WindowFailed = report.WindowFailed,

@@ -74,6 +74,24 @@ public static class HealthScore
         return new HealthScoreBreakdown(Clamp(score), success, duration, heartbeat, resources);
     }
 
+    /// <summary>
+    /// The memory at which memory alone (every other part perfect) brings the score down to
+    /// <paramref name="threshold"/>: where a leak fails a worker. Found by bisection, so the
+    /// formula stays written once.
+    /// </summary>
+    public static double FailingMemoryBytes(double memoryBudgetBytes, double threshold)
+    {
+        double low = 0, high = memoryBudgetBytes;
+        for (var step = 0; step < 40; step++)
+        {
+            var middle = (low + high) / 2;
+            var score = Compute(new HealthInputs(null, null, null, null, TimeSpan.Zero, middle, memoryBudgetBytes, 0)).Score;
+            (low, high) = score <= threshold ? (low, middle) : (middle, high);
+        }
+
+        return high;
+    }
+
     /// <summary>How much better than "failing everything the fleet does not" the worker is: 1 − excess errors / room for them.</summary>
     public static double RelativeSuccess(double? errorRate, double? fleetErrorRate)
     {

@@ -40,11 +40,12 @@ public sealed partial class HealthSweeper(
         var fleetErrorRate = FleetHealth.FleetErrorRate(reports);
         var fleetMeans = FleetHealth.FleetMeanDurations(reports);
 
+        var histories = await health.WorkerHealthLogGetSinceAsync(live.Select(w => w.Id).ToList(), now - settings.PredictionWindow, Math.Max(settings.AnomalyWindow, 200), stoppingToken);
         var samples = new List<(WorkerInfo Worker, HealthSample Sample, IReadOnlyList<HealthHistoryPoint> History)>();
         foreach (var worker in live)
         {
-            var history = await health.WorkerHealthLogGetSinceAsync(worker.Id, now - settings.PredictionWindow, Math.Max(settings.AnomalyWindow, 200), stoppingToken);
-            var sample = FleetHealth.Sample(worker, worker.Metrics!, fleetErrorRate, fleetMeans, settings.WorkerMemoryBudgetBytes, history, now, settings.FailureThreshold, settings.PredictionHorizon);
+            var history = histories.GetValueOrDefault(worker.Id) ?? [];
+            var sample = FleetHealth.Sample(worker, worker.Metrics!, fleetErrorRate, fleetMeans, settings.WorkerMemoryBudgetBytes, history, now, settings.PredictionRules);
             await health.WorkerHealthLogInsertAsync(sample, stoppingToken);
             samples.Add((worker, sample, history));
         }
@@ -96,7 +97,7 @@ public sealed partial class HealthSweeper(
                 await dispatcher.OrderAsync(WorkerOrder.Drain, worker.Id);
                 _drainedHere.Add(worker.Id);
                 active--;
-                LogDrained(worker.Name, sample.Prediction.FailureProbability, sample.Prediction.TimeToFailure?.TotalSeconds);
+                LogDrained(worker.Name, sample.Prediction.FailureProbability, sample.Prediction.Reason);
             }
             else if (worker.Status == WorkerStatus.Draining && worker.CurrentLoad == 0 && _drainedHere.Contains(worker.Id) && _evacuated.Add(worker.Id))
             {
@@ -117,6 +118,6 @@ public sealed partial class HealthSweeper(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evacuating worker {WorkerName}: health score {Score:0.00} is below the failure threshold")]
     private partial void LogEvacuated(string workerName, double score);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Draining worker {WorkerName}: failure probability {Probability:0.00}, expected in {Seconds:0} s")]
-    private partial void LogDrained(string workerName, double probability, double? seconds);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Draining worker {WorkerName}: failure probability {Probability:0.00}: {Reason}")]
+    private partial void LogDrained(string workerName, double probability, string? reason);
 }
