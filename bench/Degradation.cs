@@ -16,7 +16,8 @@ public sealed record Degradation(
     IReadOnlyDictionary<string, string> Drill,
     Func<DegradationScene, CancellationToken, Task> ActAsync,
     bool IsControl = false,
-    double FailingShare = Degradation.UsualFailingShare)
+    double FailingShare = Degradation.UsualFailingShare,
+    TimeSpan? SickFor = null)
 {
     /// <summary>The share of the steady load's jobs that fail on any worker: ordinary trouble of the jobs' own.</summary>
     public const double UsualFailingShare = 0.1;
@@ -28,7 +29,9 @@ public sealed record Degradation(
         new("stall", "paused (SIGSTOP) 4 s, three times 10 s apart, short of the heartbeat timeout", new Dictionary<string, string>(), StallAsync),
         new("slow", "200 ms added to every handler on that worker", new Dictionary<string, string> { ["Worker__Drill__ExtraRunTime"] = "00:00:00.200" }, Nothing),
         new("errors", "half its attempts fail", new Dictionary<string, string> { ["Worker__Drill__FailShare"] = "0.5" }, Nothing),
-        new("leak", "8 MiB a second kept and never released", new Dictionary<string, string> { ["Worker__Drill__LeakBytesPerSecond"] = (8 * 1024 * 1024).ToString(CultureInfo.InvariantCulture) }, Nothing),
+        new("leak", "2 MiB a second kept and never released, for 4 minutes (the score fails after about 3)",
+            new Dictionary<string, string> { ["Worker__Drill__LeakBytesPerSecond"] = (2 * 1024 * 1024).ToString(CultureInfo.InvariantCulture) }, Nothing,
+            SickFor: TimeSpan.FromMinutes(4)),
         new("gc", "5 forced full collections a second over 256 MiB of small live objects", new Dictionary<string, string>
         {
             ["Worker__Drill__GcCollectionsPerSecond"] = "5",

@@ -17,6 +17,7 @@ namespace AspireJobs.Bench;
 public static class HealthBenchmark
 {
     private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(45);
+    /// <summary>How long a worker stays sick, unless its degradation needs longer to show.</summary>
     private static readonly TimeSpan Sick = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Tail = TimeSpan.FromSeconds(30);
 
@@ -86,7 +87,7 @@ public static class HealthBenchmark
         await Task.Delay(start + Warmup - DateTimeOffset.UtcNow);
         var onset = DateTimeOffset.UtcNow;
         mix.FailingShare = kind.FailingShare;
-        using (var sickFor = new CancellationTokenSource(Sick))
+        using (var sickFor = new CancellationTokenSource(kind.SickFor ?? Sick))
         {
             try
             {

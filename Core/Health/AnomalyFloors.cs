@@ -17,6 +17,7 @@ public sealed class AnomalyFloors
     public const double DefaultRunDurationFraction = 0.5;
     public const double DefaultRunDurationMs = 50;
     public const double DefaultGcPauseShare = 0.05;
+    public const double DefaultCpuWaitShare = 0.1;
 
     /// <summary>
     /// Heartbeat jitter (ms, the root-mean-square lateness of the beats) above the baseline. On a
@@ -54,6 +55,13 @@ public sealed class AnomalyFloors
     /// <summary>The share of wall time spent in GC pauses above the baseline (0.05 = 5 % of the time): below that, collections cost users nothing visible.</summary>
     public double GcPauseShare { get; set; } = DefaultGcPauseShare;
 
+    /// <summary>
+    /// Time the worker's threads waited for a CPU, per second of wall time, above the baseline
+    /// (0.1 = 100 ms a second): on a busy host every process waits a little, and a worker that
+    /// waits this much more than its usual starts and finishes its jobs visibly late.
+    /// </summary>
+    public double CpuWaitShare { get; set; } = DefaultCpuWaitShare;
+
     /// <summary>The floor a departure from <paramref name="baseline"/> of <paramref name="metric"/> must reach.</summary>
     public double For(string metric, double baseline) => metric switch
     {
@@ -61,6 +69,7 @@ public sealed class AnomalyFloors
         WatchedMetric.MemoryBytes => Math.Max(MemoryBytes, MemoryFraction * Math.Abs(baseline)),
         WatchedMetric.ErrorRate => ErrorRate,
         WatchedMetric.GcPauseShare => GcPauseShare,
+        WatchedMetric.CpuWaitShare => CpuWaitShare,
         _ when WatchedMetric.IsRunDuration(metric) => Math.Max(RunDurationMs, RunDurationFraction * Math.Abs(baseline)),
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Not a watched metric."),
     };
@@ -71,6 +80,7 @@ public sealed class AnomalyFloors
         {
             (nameof(HeartbeatJitterMs), HeartbeatJitterMs), (nameof(MemoryFraction), MemoryFraction), (nameof(MemoryBytes), (double)MemoryBytes),
             (nameof(ErrorRate), ErrorRate), (nameof(RunDurationFraction), RunDurationFraction), (nameof(RunDurationMs), RunDurationMs), (nameof(GcPauseShare), GcPauseShare),
+            (nameof(CpuWaitShare), CpuWaitShare),
         })
         {
             if (value < 0 || double.IsNaN(value) || double.IsInfinity(value))

@@ -57,7 +57,7 @@ public static class FleetHealth
 
     /// <summary>The values anomaly detection watches, by metric name (<see cref="WatchedMetric"/>).</summary>
     public static Dictionary<string, double> WatchedMetrics(
-        double? errorRate, double? memoryBytes, double? heartbeatDeviationMs, double? gcPauseShare, IReadOnlyDictionary<string, double> runDurationsMs)
+        double? errorRate, double? memoryBytes, double? heartbeatDeviationMs, double? gcPauseShare, double? cpuWaitShare, IReadOnlyDictionary<string, double> runDurationsMs)
     {
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         if (errorRate is { } e)
@@ -80,6 +80,11 @@ public static class FleetHealth
             metrics[WatchedMetric.GcPauseShare] = g;
         }
 
+        if (cpuWaitShare is { } c)
+        {
+            metrics[WatchedMetric.CpuWaitShare] = c;
+        }
+
         foreach (var (type, ms) in runDurationsMs)
         {
             metrics[WatchedMetric.RunDuration(type)] = ms;
@@ -89,10 +94,10 @@ public static class FleetHealth
     }
 
     public static Dictionary<string, double> WatchedMetrics(HealthSample sample) =>
-        WatchedMetrics(sample.ErrorRate, sample.MemoryBytes, sample.HeartbeatDeviationMs, sample.GcPauseShare, sample.RunDurationsMs);
+        WatchedMetrics(sample.ErrorRate, sample.MemoryBytes, sample.HeartbeatDeviationMs, sample.GcPauseShare, sample.CpuWaitShare, sample.RunDurationsMs);
 
     public static Dictionary<string, double> WatchedMetrics(HealthHistoryPoint point) =>
-        WatchedMetrics(point.ErrorRate, point.MemoryBytes, point.HeartbeatDeviationMs, point.GcPauseShare, point.RunDurationsMs);
+        WatchedMetrics(point.ErrorRate, point.MemoryBytes, point.HeartbeatDeviationMs, point.GcPauseShare, point.CpuWaitShare, point.RunDurationsMs);
 
     /// <summary>A worker's health sample for this window, with its prediction from <paramref name="history"/> plus this score.</summary>
     public static HealthSample Sample(
@@ -120,6 +125,7 @@ public static class FleetHealth
             WindowAttempts = report.WindowCompleted + report.WindowFailed,
             WindowFailed = report.WindowFailed,
             GcPauseShare = report.Window > TimeSpan.Zero ? gcPauseShare : null,
+            CpuWaitShare = report.CpuWaitMs is { } waitedMs && report.Window > TimeSpan.Zero ? Math.Max(0, waitedMs / report.Window.TotalMilliseconds) : null,
         };
     }
 }

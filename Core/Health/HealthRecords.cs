@@ -24,6 +24,9 @@ public sealed record HealthSample(
 
     /// <summary>The share of the window the worker spent paused for garbage collection, 0 to 1.</summary>
     public double? GcPauseShare { get; init; }
+
+    /// <summary>How long the worker's threads waited for a CPU, per second of the window (summed over threads); null where its OS does not tell.</summary>
+    public double? CpuWaitShare { get; init; }
 }
 
 /// <summary>A past health sample, as the anomaly detector, the failure prediction and the Api read it.</summary>
@@ -37,6 +40,8 @@ public sealed record HealthHistoryPoint(
     Prediction Prediction)
 {
     public double? GcPauseShare { get; init; }
+
+    public double? CpuWaitShare { get; init; }
 }
 
 /// <summary>An anomaly found: a metric of a worker that left its baseline (its own history, or the fleet), and why it was raised.</summary>

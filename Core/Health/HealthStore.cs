@@ -36,6 +36,7 @@ public sealed class HealthStore(NpgsqlDataSource db)
         command.Parameters.Add(Real(sample.Prediction.TimeToFailure?.TotalSeconds));
         command.Parameters.Add(Value(RecommendedActionText.Of(sample.Prediction.RecommendedAction)));
         command.Parameters.Add(Real(sample.GcPauseShare));
+        command.Parameters.Add(Real(sample.CpuWaitShare));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -76,6 +77,7 @@ public sealed class HealthStore(NpgsqlDataSource db)
                     RecommendedActionText.Parse(reader.GetString(10))))
             {
                 GcPauseShare = reader.IsDBNull(11) ? null : reader.GetFloat(11),
+                CpuWaitShare = reader.IsDBNull(12) ? null : reader.GetFloat(12),
             });
         }
 

@@ -7,6 +7,7 @@ public static class WatchedMetric
     public const string MemoryBytes = "memory_bytes";
     public const string HeartbeatJitterMs = "heartbeat_jitter_ms";
     public const string GcPauseShare = "gc_pause_share";
+    public const string CpuWaitShare = "cpu_wait_share";
     private const string RunDurationPrefix = "run_duration_ms:";
 
     /// <summary>The mean run time of one job type, in ms.</summary>

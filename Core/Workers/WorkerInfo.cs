@@ -35,7 +35,11 @@ public sealed record WorkerMetricsReport(
     double GcPauseMs,
     double? HeartbeatDeviationMs,
     TimeSpan HeartbeatInterval,
-    TimeSpan Window);
+    TimeSpan Window)
+{
+    /// <summary>How long the worker's threads waited for a CPU in the window, in ms (summed over threads); null where the OS does not tell.</summary>
+    public double? CpuWaitMs { get; init; }
+}
 
 /// <summary>How many attempts of one job type finished in a window, and their mean run time.</summary>
 public sealed record RunDurationStats(long Count, double MeanMs);

@@ -5,7 +5,7 @@ namespace AspireJobs.Worker.Fleet;
 
 /// <summary>
 /// What this worker measures about itself: outcomes and run times per job type, heartbeat
-/// regularity, memory, CPU and GC pauses. Counters are cumulative; a report also carries the
+/// regularity, memory, CPU (used, and waited for) and GC pauses. Counters are cumulative; a report also carries the
 /// figures of the window since the previous report.
 /// </summary>
 public sealed class WorkerMetrics
@@ -21,6 +21,7 @@ public sealed class WorkerMetrics
     private TimeSpan _lastCpu = Process.GetCurrentProcess().TotalProcessorTime;
     private TimeSpan _lastGcPause = GC.GetTotalPauseDuration();
     private long _windowStart = Stopwatch.GetTimestamp();
+    private readonly RunQueueWait _runQueueWait = new();
 
     public long Completed => Interlocked.Read(ref _completed);
 
@@ -67,6 +68,7 @@ public sealed class WorkerMetrics
         using var process = Process.GetCurrentProcess();
         var cpu = process.TotalProcessorTime;
         var gcPause = GC.GetTotalPauseDuration();
+        var cpuWait = _runQueueWait.TakeWindow();
         lock (_lock)
         {
             var window = Stopwatch.GetElapsedTime(_windowStart);
@@ -86,7 +88,10 @@ public sealed class WorkerMetrics
                 GcPauseMs: (gcPause - _lastGcPause).TotalMilliseconds,
                 HeartbeatDeviationMs: deviation,
                 HeartbeatInterval: heartbeatInterval,
-                Window: window);
+                Window: window)
+            {
+                CpuWaitMs = cpuWait?.TotalMilliseconds,
+            };
 
             _durations.Clear();
             _heartbeatIntervalsMs.Clear();

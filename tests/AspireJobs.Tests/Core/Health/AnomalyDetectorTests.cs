@@ -10,20 +10,21 @@ public sealed class AnomalyDetectorTests
 
     private static HealthSample Sample(
         double jitterMs = 1.1, long memory = 120 * MiB, long attempts = 0, long failed = 0, double gcShare = 0.001,
-        Dictionary<string, double>? runs = null) =>
+        Dictionary<string, double>? runs = null, double cpuWait = 0.02) =>
         new(Guid.NewGuid(), 1, 1, 1, jitterMs, 0, 0, 0, memory, 5, 1, attempts == 0 ? null : (double)failed / attempts,
             runs ?? [], Steady)
         {
             WindowAttempts = attempts,
             WindowFailed = failed,
             GcPauseShare = gcShare,
+            CpuWaitShare = cpuWait,
         };
 
     /// <summary>Thirty earlier samples of a steady worker: jitter 1.0–1.2 ms, memory 118–122 MiB, 2 % errors, 40 ms runs.</summary>
     private static List<HealthHistoryPoint> SteadyHistory(Func<int, double>? runMs = null) =>
         Enumerable.Range(0, 30).Select(i => new HealthHistoryPoint(
             Now.AddSeconds(-5 * (30 - i)), 1, 0.02, (120 + i % 5 - 2) * MiB, 1.0 + i % 3 * 0.1,
-            new Dictionary<string, double> { ["resize"] = runMs?.Invoke(i) ?? 40 + i % 4 }, Steady) { GcPauseShare = 0.001 }).ToList();
+            new Dictionary<string, double> { ["resize"] = runMs?.Invoke(i) ?? 40 + i % 4 }, Steady) { GcPauseShare = 0.001, CpuWaitShare = 0.01 + i % 3 * 0.01 }).ToList();
 
     private static List<HealthSample> HealthyPeers(int count, Func<HealthSample>? make = null) =>
         Enumerable.Range(0, count).Select(_ => make?.Invoke() ?? Sample()).ToList();
@@ -119,6 +120,18 @@ public sealed class AnomalyDetectorTests
     {
         Assert.Empty(AnomalyDetector.Find(Sample(gcShare: 0.03), SteadyHistory(), HealthyPeers(2), AnomalyRules.Default));
         Assert.Equal(WatchedMetric.GcPauseShare, Assert.Single(AnomalyDetector.Find(Sample(gcShare: 0.2), SteadyHistory(), HealthyPeers(2), AnomalyRules.Default)).Metric);
+    }
+
+    [Fact]
+    public void CpuStarvation_IsFlaggedAboveItsFloor_ButNotWhenTheWholeHostIsBusy()
+    {
+        // Its threads waited 600 ms a second for a CPU, against 10-30 ms before and at its peers.
+        var starved = Assert.Single(AnomalyDetector.Find(Sample(cpuWait: 0.6), SteadyHistory(), HealthyPeers(2), AnomalyRules.Default));
+        Assert.Equal(WatchedMetric.CpuWaitShare, starved.Metric);
+        Assert.Empty(AnomalyDetector.Find(Sample(cpuWait: 0.09), SteadyHistory(), HealthyPeers(2), AnomalyRules.Default)); // z is huge, the floor is not passed
+
+        // A build running beside the whole fleet: every worker waits.
+        Assert.Empty(AnomalyDetector.Find(Sample(cpuWait: 0.6), SteadyHistory(), HealthyPeers(2, () => Sample(cpuWait: 0.55)), AnomalyRules.Default));
     }
 
     [Fact]
