@@ -5,13 +5,16 @@ namespace AspireJobs.Bench;
 
 /// <summary>
 /// The degradation harness, long: the health monitor with its default settings watches a fleet of
-/// three workers under a steady light load (10 % of the jobs fail on any worker). Episode after
+/// three workers under a steady light load (10 % of the jobs fail on any worker, 10 % keep a core
+/// busy for 100 ms). The monitor recommends but does not act, so a sick worker lives on to show
+/// whether the recommendation came before its failure; a recommendation is what the automatic
+/// actions follow, so one for a healthy worker counts as an action on it. Episode after
 /// episode, one worker (a clone of a replica, so it can carry settings of its own) runs healthy
 /// for <see cref="Warmup"/> while the monitor learns its baseline, then degrades in a named way
 /// (<see cref="Degradation"/>) for <see cref="Sick"/>; control episodes degrade nothing while the
 /// whole fleet sees trouble. Measured: precision, recall and delay of the anomalies; the lead
 /// time of drain/replace recommendations before the score crosses the failure threshold; false
-/// alarms per worker-hour; automatic actions on healthy workers; and how well the failure
+/// alarms per worker-hour; drain/replace recommended for healthy workers; and how well the failure
 /// probability is calibrated.
 /// </summary>
 public static class HealthBenchmark
@@ -34,7 +37,7 @@ public static class HealthBenchmark
     private sealed record Episode(
         Degradation Kind, DateTimeOffset Start, DateTimeOffset Onset, DateTimeOffset End, Guid Sick, IReadOnlyList<Guid> Healthy,
         IReadOnlyList<(Guid Worker, string Metric, DateTimeOffset At)> Anomalies, DateTimeOffset? FirstRecommendation, DateTimeOffset? FirstCrossing,
-        int HealthyActedOn)
+        int HealthyRecommended)
     {
         public IEnumerable<(Guid Worker, string Metric, DateTimeOffset At)> TruePositives =>
             Kind.IsControl ? [] : Anomalies.Where(a => a.Worker == Sick && a.At >= Onset);
@@ -51,7 +54,12 @@ public static class HealthBenchmark
             + $"monitor defaults but a {Horizon.TotalMinutes:0}-minute prediction horizon");
         await using var system = await BenchSystem.StartAsync(2, new Dictionary<string, IReadOnlyDictionary<string, string>>
         {
-            ["healthmonitor"] = new Dictionary<string, string> { ["HealthMonitor__PredictionHorizon"] = Horizon.ToString() },
+            ["healthmonitor"] = new Dictionary<string, string>
+            {
+                ["HealthMonitor__PredictionHorizon"] = Horizon.ToString(),
+                ["HealthMonitor__AutoDrain"] = "false",
+                ["HealthMonitor__AutoEvacuate"] = "false",
+            },
         });
         using var stopLoad = new CancellationTokenSource();
         var mix = new LoadMix();
@@ -65,7 +73,7 @@ public static class HealthBenchmark
                 var episode = await RunEpisodeAsync(system, kind, mix);
                 episodes.Add(episode);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {kind.Name,-14} anomalies on the sick worker after onset {episode.TruePositives.Count()}, false {episode.FalsePositives}; healthy workers acted on {episode.HealthyActedOn}"));
+                    $"  {kind.Name,-14} anomalies on the sick worker after onset {episode.TruePositives.Count()}, false {episode.FalsePositives}; drain/replace recommended for healthy workers {episode.HealthyRecommended}"));
             }
         }
 
@@ -108,17 +116,19 @@ public static class HealthBenchmark
             r => (r.GetGuid(0), r.GetString(1), r.GetFieldValue<DateTimeOffset>(2)), start, end);
         var samples = await system.QueryAsync("SELECT at, health_score, recommended_action FROM worker_health_logs WHERE worker_id = $1 AND at >= $2 ORDER BY at",
             r => (At: r.GetFieldValue<DateTimeOffset>(0), Score: (double)r.GetFloat(1), Action: r.GetString(2)), sickId, onset);
-        var actedOn = await system.QueryAsync("SELECT id FROM workers WHERE id = ANY($1) AND status <> 'active'", r => r.GetGuid(0), healthy.ToArray());
+        var recommendedForHealthy = await system.QueryAsync(
+            "SELECT DISTINCT worker_id FROM worker_health_logs WHERE worker_id = ANY($1) AND at BETWEEN $2 AND $3 AND recommended_action IN ('drain', 'replace')",
+            r => r.GetGuid(0), healthy.ToArray(), start, end);
         return new Episode(kind, start, onset, end, sickId, healthy, anomalies,
             samples.FirstOrDefault(s => s.Action is "drain" or "replace").At is var recommended && recommended != default ? recommended : null,
             samples.FirstOrDefault(s => s.Score < FailureThreshold).At is var crossed && crossed != default ? crossed : null,
-            actedOn.Count);
+            recommendedForHealthy.Count);
     }
 
     private static void PrintDetection(List<Episode> episodes)
     {
         Console.WriteLine();
-        Console.WriteLine("| degradation | episodes | recall | precision | delay to first anomaly, median (s) | metrics flagged on the sick worker | drain/replace recommended · score under 0.3 · lead before the crossing, mean (s) | false alarms / worker-hour | healthy workers acted on |");
+        Console.WriteLine("| degradation | episodes | recall | precision | delay to first anomaly, median (s) | metrics flagged on the sick worker | drain/replace recommended · score under 0.3 · lead before the crossing, mean (s) | false alarms / worker-hour | healthy workers recommended drain/replace |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |");
         foreach (var group in episodes.GroupBy(e => e.Kind.Name))
         {
@@ -138,7 +148,7 @@ public static class HealthBenchmark
                 $"| {kind.Name}: {kind.Description} | {list.Count} | {(kind.IsControl ? "–" : $"{detected}/{list.Count}")} | "
                 + $"{(kind.IsControl ? "–" : truePositives + falsePositives == 0 ? "–" : $"{(double)truePositives / (truePositives + falsePositives):0.00}")} | "
                 + $"{(delays.Count == 0 ? "–" : $"{Percentiles.Of(delays, 50):0.0}")} | {(metrics.Length == 0 ? "–" : metrics)} | "
-                + $"{(kind.IsControl ? "–" : $"{recommended}/{list.Count} · {crossed}/{list.Count} · {(leads.Count == 0 ? "–" : $"{leads.Average():0}")}")} | {falseRate:0.0} | {list.Sum(e => e.HealthyActedOn)} |"));
+                + $"{(kind.IsControl ? "–" : $"{recommended}/{list.Count} · {crossed}/{list.Count} · {(leads.Count == 0 ? "–" : $"{leads.Average():0}")}")} | {falseRate:0.0} | {list.Sum(e => e.HealthyRecommended)} |"));
         }
     }
 
@@ -173,7 +183,7 @@ public static class HealthBenchmark
         }
     }
 
-    /// <summary>About 20 jobs a second: noops, short sleeps, and the share of failing jobs the episode asks for.</summary>
+    /// <summary>About 20 jobs a second: noops, 50 ms sleeps, 100 ms spins, and the share of failing jobs the episode asks for.</summary>
     private static async Task LoadAsync(BenchSystem system, LoadMix mix, CancellationToken stop)
     {
         try
@@ -183,7 +193,9 @@ public static class HealthBenchmark
                 var failing = (int)Math.Round(10 * mix.FailingShare);
                 var jobs = Enumerable.Range(0, 10).Select(i => i < failing
                     ? (object)new { type = "fail", maxRetries = 0, payload = new { always = true, message = "the job's own fault" } }
-                    : i == failing ? new { type = "sleep", payload = new { ms = 50 } } : new { type = "noop" });
+                    : i == failing ? new { type = "sleep", payload = new { ms = 50 } }
+                    : i == failing + 1 ? new { type = "spin", payload = new { ms = 100 } }
+                    : new { type = "noop" });
                 using var response = await system.Http.PostAsJsonAsync("/api/jobs/batch", new { jobs }, stop);
                 response.EnsureSuccessStatusCode();
                 await Task.Delay(500, stop);

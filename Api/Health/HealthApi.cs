@@ -89,7 +89,8 @@ public static class HealthApi
             latest.TimeToFailure?.TotalSeconds,
             RecommendedActionText.Of(latest.RecommendedAction),
             latest.SlopePerMinute,
-            history.Select(h => new ScorePoint(h.At.UtcDateTime, h.HealthScore)).ToList()));
+            history.Select(h => new ScorePoint(h.At.UtcDateTime, h.HealthScore)).ToList(),
+            latest.Reason));
     }
 }
 
@@ -120,6 +121,8 @@ public sealed record WorkerHealthResponse(
     double? TimeToFailureSeconds,
     string RecommendedAction,
     double? ScoreSlopePerMinute,
-    IReadOnlyList<ScorePoint> History);
+    IReadOnlyList<ScorePoint> History,
+    /// <summary>What the predicted failure is expected from, in words; null when none is.</summary>
+    string? PredictionReason);
 
 public sealed record ScorePoint(DateTime At, double HealthScore);

@@ -37,6 +37,7 @@ public sealed class HealthStore(NpgsqlDataSource db)
         command.Parameters.Add(Value(RecommendedActionText.Of(sample.Prediction.RecommendedAction)));
         command.Parameters.Add(Real(sample.GcPauseShare));
         command.Parameters.Add(Real(sample.CpuWaitShare));
+        command.Parameters.Add(Text(sample.Prediction.Reason));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -74,7 +75,10 @@ public sealed class HealthStore(NpgsqlDataSource db)
                     reader.IsDBNull(7) ? null : reader.GetFloat(7),
                     reader.IsDBNull(9) ? null : TimeSpan.FromSeconds(reader.GetFloat(9)),
                     reader.GetFloat(8),
-                    RecommendedActionText.Parse(reader.GetString(10))))
+                    RecommendedActionText.Parse(reader.GetString(10)))
+                {
+                    Reason = reader.IsDBNull(13) ? null : reader.GetString(13),
+                })
             {
                 GcPauseShare = reader.IsDBNull(11) ? null : reader.GetFloat(11),
                 CpuWaitShare = reader.IsDBNull(12) ? null : reader.GetFloat(12),

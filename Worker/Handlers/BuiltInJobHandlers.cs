@@ -1,10 +1,13 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 
 namespace AspireJobs.Worker.Handlers;
 
 /// <summary>
 /// The job types every worker runs (DESIGN.md §4), used by tests, benchmarks and smoke checks:
-/// <c>noop</c>, <c>echo</c>, <c>sleep</c> and <c>fail</c>; and <c>collect</c>, which gathers the
+/// <c>noop</c>, <c>echo</c>, <c>sleep</c> and <c>fail</c>; <c>spin</c>, which keeps a core busy as
+/// CPU-bound handlers do; <c>collect</c>, which gathers the
 /// results of the jobs it depends on; and <c>record</c>, which writes its attempt to
 /// <c>job_effects</c> for the loss-and-duplication checker.
 /// </summary>
@@ -14,6 +17,7 @@ public static class BuiltInJobHandlers
         .AddJobHandler<NoopHandler>("noop")
         .AddJobHandler<EchoHandler>("echo")
         .AddJobHandler<SleepHandler>("sleep")
+        .AddJobHandler<SpinHandler>("spin")
         .AddJobHandler<FailHandler>("fail")
         .AddJobHandler<CollectHandler>("collect")
         .AddJobHandler<RecordHandler>("record");
@@ -41,6 +45,54 @@ public static class BuiltInJobHandlers
         {
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(0, payload.Ms)), cancellationToken);
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Keeps its thread busy for <c>ms</c> milliseconds of CPU time, honouring cancellation and
+    /// timeout: the CPU-bound counterpart of <c>sleep</c>, as resizing images or hashing files are
+    /// to waiting on a service. CPU time, not wall time, where Linux tells the thread's (so on a
+    /// starved CPU it takes longer, as real work does); wall time elsewhere.
+    /// </summary>
+    public sealed class SpinHandler : IJobHandler<SpinHandler.Payload, object?>
+    {
+        private const string ThreadSchedStat = "/proc/thread-self/schedstat";
+
+        public sealed record Payload(int Ms);
+
+        public Task<object?> HandleAsync(Payload payload, JobContext context, CancellationToken cancellationToken)
+        {
+            var budget = TimeSpan.FromMilliseconds(Math.Max(0, payload.Ms));
+            var wall = Stopwatch.StartNew();
+            var cpuAtStart = ThreadCpuTime();
+            while ((cpuAtStart is { } start && ThreadCpuTime() is { } now ? now - start : wall.Elapsed) < budget)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Thread.SpinWait(1_000);
+            }
+
+            return Task.FromResult<object?>(null);
+        }
+
+        /// <summary>The CPU time this thread has used (the first field of its scheduler statistics, in ns); null where there are none.</summary>
+        private static TimeSpan? ThreadCpuTime()
+        {
+            try
+            {
+                var text = File.ReadAllText(ThreadSchedStat);
+                var end = text.IndexOf(' ', StringComparison.Ordinal);
+                return long.TryParse(text.AsSpan(0, end < 0 ? text.Length : end), NumberStyles.None, CultureInfo.InvariantCulture, out var ns)
+                    ? TimeSpan.FromTicks(ns / 100)
+                    : null;
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return null;
+            }
         }
     }
 

@@ -1,4 +1,0 @@
--- 0012 cpu wait: how long a worker's threads waited for a CPU in a sample's window, per second
--- of the window (summed over threads, so it can pass 1): a watched metric that shows a worker
--- starved of CPU, whose own CPU use looks modest. Null where the worker's OS does not tell.
-ALTER TABLE worker_health_logs ADD COLUMN cpu_wait_share real CHECK (cpu_wait_share >= 0);
