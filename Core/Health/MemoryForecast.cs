@@ -8,9 +8,10 @@ public sealed record MemoryOutlook(double Probability, TimeSpan? TimeToFailure, 
 /// <summary>
 /// Forecasts a worker's memory from its recent samples, to see a leak before it fails the worker:
 /// <list type="bullet">
-/// <item>The trend is a <see cref="RobustTrend"/> line through the samples of the last look-back
-/// (two minutes by default): short enough to turn within a minute of a leak's start, long enough
-/// that a collection's sawtooth does not tilt it.</item>
+/// <item>The trend is the slower of two <see cref="RobustTrend"/> lines, through the earlier and
+/// the later half of the last look-back's samples (two minutes by default): a leak keeps rising
+/// through both, where a worker that took on a large cache once, or a collection's sawtooth,
+/// rises in one at most. The level is the later line's.</item>
 /// <item>The line is extrapolated no further ahead than it was watched, and never past the
 /// horizon: a line fitted to two minutes says little of the next ten, and a process growing while
 /// it warms up would otherwise be drained within minutes of its start.</item>
@@ -38,22 +39,26 @@ public static class MemoryForecast
         }
 
         var last = samples.Max(s => s.At);
-        var recent = samples.Where(s => s.At >= last - lookBack).ToList();
-        if (recent.Count < MinimumSamples || RobustTrend.Of(recent, MinimumScatterBytes) is not { } trend || trend.Span <= 0)
+        var recent = samples.Where(s => s.At >= last - lookBack).OrderBy(s => s.At).ToList();
+        if (recent.Count < MinimumSamples
+            || RobustTrend.Of(recent[..(recent.Count / 2)], MinimumScatterBytes) is not { } earlier
+            || RobustTrend.Of(recent[(recent.Count / 2)..], MinimumScatterBytes) is not { } later)
         {
             return null;
         }
 
-        var now = trend.Span;
-        var levelNow = trend.LevelAt(now);
-        var at = now + Math.Min(horizon.TotalSeconds, trend.Span);
-        var levelThen = Math.Max(levelNow, trend.LevelAt(at));
-        var probability = NormalDistribution.Cdf((levelThen - failingBytes) / trend.SpreadAt(at));
+        var slope = Math.Min(earlier.SlopePerSecond, later.SlopePerSecond);
+        var watched = (last - recent[0].At).TotalSeconds;
+        var now = later.Span;
+        var ahead = Math.Min(horizon.TotalSeconds, watched);
+        var levelNow = later.LevelAt(now);
+        var levelThen = levelNow + Math.Max(0, slope) * ahead;
+        var probability = NormalDistribution.Cdf((levelThen - failingBytes) / later.SpreadAt(now + ahead));
         var timeToFailure = levelNow >= failingBytes ? TimeSpan.Zero
-            : trend.SlopePerSecond > 0 ? TimeSpan.FromSeconds((failingBytes - levelNow) / trend.SlopePerSecond)
+            : slope > 0 ? TimeSpan.FromSeconds((failingBytes - levelNow) / slope)
             : (TimeSpan?)null;
         var reason = string.Create(CultureInfo.InvariantCulture,
-            $"memory {levelNow / Mebibyte:0} MiB, {(trend.SlopePerSecond >= 0 ? "rising" : "falling")} {Math.Abs(trend.SlopePerSecond) * 60 / Mebibyte:0.#} MiB a minute, against {failingBytes / Mebibyte:0} MiB where memory alone fails the worker");
+            $"memory {levelNow / Mebibyte:0} MiB, {(slope >= 0 ? "rising" : "falling")} {Math.Abs(slope) * 60 / Mebibyte:0.#} MiB a minute, against {failingBytes / Mebibyte:0} MiB where memory alone fails the worker");
         return new MemoryOutlook(probability, timeToFailure, reason);
     }
 

@@ -70,6 +70,18 @@ public sealed class MemoryForecastTests
     }
 
     [Fact]
+    public void AWorkerThatGrewOnce_IsNoLeak()
+    {
+        // 100 MiB, then a minute ago 350 MiB at once (a large cache loaded), and flat since.
+        var step = Samples(25, i => i < 12 ? 100 * MiB : 350 * MiB + i % 2 * MiB);
+
+        var outlook = MemoryForecast.Of(step, Failing, Horizon, MemoryForecast.DefaultLookBack)!;
+
+        Assert.InRange(outlook.Probability, 0, 0.01);
+        Assert.Null(outlook.TimeToFailure);
+    }
+
+    [Fact]
     public void OnlyTheLookBack_IsFitted_SoALeakThatBeganRecentlyTurnsTheLine()
     {
         // Ten minutes flat at 100 MiB, then the last minute leaking 4 MiB a second: 340 MiB now.
