@@ -77,7 +77,10 @@ public static class FailurePrediction
     public static Prediction Predict(IReadOnlyList<ScoreSample> history, double threshold, TimeSpan horizon, MemoryOutlook? memory = null)
     {
         var fromScore = FromScore(history, threshold, horizon);
-        if (memory is null || fromScore.RecommendedAction == RecommendedAction.Replace || memory.Probability <= fromScore.FailureProbability)
+        // A memory outlook under the watch level says nothing worth showing (a healthy worker's
+        // slow growth would otherwise give it a time to failure of hours).
+        if (memory is null || fromScore.RecommendedAction == RecommendedAction.Replace
+            || memory.Probability < WatchProbability || memory.Probability <= fromScore.FailureProbability)
         {
             return fromScore;
         }
