@@ -18,6 +18,7 @@ public sealed class AnomalyFloors
     public const double DefaultRunDurationMs = 50;
     public const double DefaultGcPauseShare = 0.05;
     public const double DefaultCpuWaitShare = 0.1;
+    public const double DefaultCpuWaitFraction = 1.0;
 
     /// <summary>
     /// Heartbeat jitter (ms, the root-mean-square lateness of the beats) above the baseline. On a
@@ -62,6 +63,13 @@ public sealed class AnomalyFloors
     /// </summary>
     public double CpuWaitShare { get; set; } = DefaultCpuWaitShare;
 
+    /// <summary>
+    /// Time waited for a CPU above the baseline, as a share of it (1 = twice the baseline): when
+    /// the whole host is saturated every worker waits, some more than others by chance; a starved
+    /// worker waits several times what its peers do.
+    /// </summary>
+    public double CpuWaitFraction { get; set; } = DefaultCpuWaitFraction;
+
     /// <summary>The floor a departure from <paramref name="baseline"/> of <paramref name="metric"/> must reach.</summary>
     public double For(string metric, double baseline) => metric switch
     {
@@ -69,7 +77,7 @@ public sealed class AnomalyFloors
         WatchedMetric.MemoryBytes => Math.Max(MemoryBytes, MemoryFraction * Math.Abs(baseline)),
         WatchedMetric.ErrorRate => ErrorRate,
         WatchedMetric.GcPauseShare => GcPauseShare,
-        WatchedMetric.CpuWaitShare => CpuWaitShare,
+        WatchedMetric.CpuWaitShare => Math.Max(CpuWaitShare, CpuWaitFraction * Math.Abs(baseline)),
         _ when WatchedMetric.IsRunDuration(metric) => Math.Max(RunDurationMs, RunDurationFraction * Math.Abs(baseline)),
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Not a watched metric."),
     };
@@ -80,7 +88,7 @@ public sealed class AnomalyFloors
         {
             (nameof(HeartbeatJitterMs), HeartbeatJitterMs), (nameof(MemoryFraction), MemoryFraction), (nameof(MemoryBytes), (double)MemoryBytes),
             (nameof(ErrorRate), ErrorRate), (nameof(RunDurationFraction), RunDurationFraction), (nameof(RunDurationMs), RunDurationMs), (nameof(GcPauseShare), GcPauseShare),
-            (nameof(CpuWaitShare), CpuWaitShare),
+            (nameof(CpuWaitShare), CpuWaitShare), (nameof(CpuWaitFraction), CpuWaitFraction),
         })
         {
             if (value < 0 || double.IsNaN(value) || double.IsInfinity(value))

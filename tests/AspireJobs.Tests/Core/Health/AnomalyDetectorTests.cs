@@ -130,8 +130,10 @@ public sealed class AnomalyDetectorTests
         Assert.Equal(WatchedMetric.CpuWaitShare, starved.Metric);
         Assert.Empty(AnomalyDetector.Find(Sample(cpuWait: 0.09), SteadyHistory(), HealthyPeers(2), AnomalyRules.Default)); // z is huge, the floor is not passed
 
-        // A build running beside the whole fleet: every worker waits.
+        // A build running beside the whole fleet: every worker waits, some more than others.
         Assert.Empty(AnomalyDetector.Find(Sample(cpuWait: 0.6), SteadyHistory(), HealthyPeers(2, () => Sample(cpuWait: 0.55)), AnomalyRules.Default));
+        Assert.Empty(AnomalyDetector.Find(Sample(cpuWait: 0.6), SteadyHistory(), HealthyPeers(2, () => Sample(cpuWait: 0.35)), AnomalyRules.Default));
+        Assert.Single(AnomalyDetector.Find(Sample(cpuWait: 0.8), SteadyHistory(), HealthyPeers(2, () => Sample(cpuWait: 0.35)), AnomalyRules.Default));
     }
 
     [Fact]
