@@ -10,7 +10,9 @@ namespace AspireJobs.Core.Health;
 /// <item><b>fleet</b>: the other workers' current values, once there are enough of them to have a
 /// spread (<see cref="AnomalyRules.MinimumFleet"/>), by the same z-score and floor.</item>
 /// </list>
-/// Only rises count: every watched metric is worse when higher. The error rate is judged by the
+/// Only rises count: every watched metric is worse when higher. A metric that must last
+/// (<see cref="WatchedMetric.SustainedSamples"/>) is judged on its least over its last samples,
+/// against the samples before them. The error rate is judged by the
 /// binomial chance of that many failures at the baseline's rate instead of a z-score, and not at
 /// all on too few attempts.
 /// </summary>
@@ -22,8 +24,9 @@ public static class AnomalyDetector
         var anomalies = new List<NewAnomaly>();
         var history = ownHistory.Select(FleetHealth.WatchedMetrics).ToList();
         var peers = others.Select(FleetHealth.WatchedMetrics).ToList();
-        foreach (var (metric, value) in FleetHealth.WatchedMetrics(current))
+        foreach (var (metric, latest) in FleetHealth.WatchedMetrics(current))
         {
+            var value = latest;
             var isErrorRate = metric == WatchedMetric.ErrorRate;
             if (isErrorRate && current.WindowAttempts < rules.Floors.ErrorMinimumAttempts)
             {
@@ -31,6 +34,18 @@ public static class AnomalyDetector
             }
 
             var own = history.Where(h => h.ContainsKey(metric)).Select(h => h[metric]).ToList();
+            var sustained = WatchedMetric.SustainedSamples(metric) - 1;
+            if (sustained > 0)
+            {
+                if (own.Count < sustained)
+                {
+                    continue;
+                }
+
+                value = Math.Min(value, own.TakeLast(sustained).Min());
+                own.RemoveRange(own.Count - sustained, sustained);
+            }
+
             var fleetValues = peers.Where(p => p.ContainsKey(metric)).Select(p => p[metric]).ToList();
             RobustBaseline? fleet = fleetValues.Count > 0 ? RobustBaseline.Of(fleetValues) : null;
             var fleetRate = isErrorRate ? PooledErrorRate(others) : null;

@@ -14,4 +14,11 @@ public static class WatchedMetric
     public static string RunDuration(string type) => RunDurationPrefix + type;
 
     public static bool IsRunDuration(string metric) => metric.StartsWith(RunDurationPrefix, StringComparison.Ordinal);
+
+    /// <summary>
+    /// How many samples in a row a metric is judged on (by their least): a CPU wait is a
+    /// condition, not a moment; a process starting beside a healthy worker makes it wait for one
+    /// sample, a starved worker waits in every one.
+    /// </summary>
+    public static int SustainedSamples(string metric) => metric == CpuWaitShare ? 3 : 1;
 }

@@ -123,17 +123,27 @@ public sealed class AnomalyDetectorTests
     }
 
     [Fact]
-    public void CpuStarvation_IsFlaggedAboveItsFloor_ButNotWhenTheWholeHostIsBusy()
+    public void CpuStarvation_IsFlaggedWhenItLastsAndPassesItsFloor_ButNotWhenTheWholeHostIsBusy()
     {
-        // Its threads waited 600 ms a second for a CPU, against 10-30 ms before and at its peers.
-        var starved = Assert.Single(AnomalyDetector.Find(Sample(cpuWait: 0.6), SteadyHistory(), HealthyPeers(2), AnomalyRules.Default));
-        Assert.Equal(WatchedMetric.CpuWaitShare, starved.Metric);
-        Assert.Empty(AnomalyDetector.Find(Sample(cpuWait: 0.09), SteadyHistory(), HealthyPeers(2), AnomalyRules.Default)); // z is huge, the floor is not passed
+        // Its threads waited about 600 ms a second for a CPU for three samples, against 10-30 ms before and at its peers.
+        static List<HealthHistoryPoint> WaitingSince(int samples, double wait) =>
+            SteadyHistory().Select((h, i) => i >= 30 - samples ? h with { CpuWaitShare = wait } : h).ToList();
+        var starving = WaitingSince(2, 0.65);
+
+        var starved = Assert.Single(AnomalyDetector.Find(Sample(cpuWait: 0.6), starving, HealthyPeers(2), AnomalyRules.Default));
+        Assert.Equal((WatchedMetric.CpuWaitShare, 0.6), (starved.Metric, starved.Evidence.Value));
+
+        // One sample of waiting (a process starting beside it) is a moment, not starvation.
+        Assert.Empty(AnomalyDetector.Find(Sample(cpuWait: 0.6), SteadyHistory(), HealthyPeers(2), AnomalyRules.Default));
+        Assert.Empty(AnomalyDetector.Find(Sample(cpuWait: 0.6), WaitingSince(1, 0.65), HealthyPeers(2), AnomalyRules.Default));
+
+        // The z-score is huge, the floor is not passed.
+        Assert.Empty(AnomalyDetector.Find(Sample(cpuWait: 0.09), WaitingSince(2, 0.09), HealthyPeers(2), AnomalyRules.Default));
 
         // A build running beside the whole fleet: every worker waits, some more than others.
-        Assert.Empty(AnomalyDetector.Find(Sample(cpuWait: 0.6), SteadyHistory(), HealthyPeers(2, () => Sample(cpuWait: 0.55)), AnomalyRules.Default));
-        Assert.Empty(AnomalyDetector.Find(Sample(cpuWait: 0.6), SteadyHistory(), HealthyPeers(2, () => Sample(cpuWait: 0.35)), AnomalyRules.Default));
-        Assert.Single(AnomalyDetector.Find(Sample(cpuWait: 0.8), SteadyHistory(), HealthyPeers(2, () => Sample(cpuWait: 0.35)), AnomalyRules.Default));
+        Assert.Empty(AnomalyDetector.Find(Sample(cpuWait: 0.6), starving, HealthyPeers(2, () => Sample(cpuWait: 0.55)), AnomalyRules.Default));
+        Assert.Empty(AnomalyDetector.Find(Sample(cpuWait: 0.6), starving, HealthyPeers(2, () => Sample(cpuWait: 0.35)), AnomalyRules.Default));
+        Assert.Single(AnomalyDetector.Find(Sample(cpuWait: 0.8), WaitingSince(2, 0.8), HealthyPeers(2, () => Sample(cpuWait: 0.35)), AnomalyRules.Default));
     }
 
     [Fact]
