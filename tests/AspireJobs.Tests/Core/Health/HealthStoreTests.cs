@@ -1,0 +1,40 @@
+using AspireJobs.Core.Health;
+using AspireJobs.Core.Workers;
+using AspireJobs.Tests.Infrastructure;
+
+namespace AspireJobs.Tests.Core.Health;
+
+/// <summary>A health sample keeps, through PostgreSQL, what the monitor and the Api read back: its CPU wait and its prediction's reason.</summary>
+public sealed class HealthStoreTests(TestServers servers) : IAsyncLifetime
+{
+    private TestSystem _system = null!;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _system = await TestSystem.CreateAsync(servers);
+
+    public async ValueTask DisposeAsync() => await _system.DisposeAsync();
+
+    [Fact]
+    public async Task ASample_IsReadBack_WithItsCpuWaitAndWhyItsFailureIsExpected()
+    {
+        var workers = new WorkerStore(_system.Database.DataSource, TimeProvider.System);
+        var store = new HealthStore(_system.Database.DataSource);
+        var worker = Guid.NewGuid();
+        await workers.WorkerInsertAsync(new WorkerRegistration(worker, "w1", "h", 1, "1", ["noop"], 4), Token);
+        var leaking = new Prediction(0.9, 0, TimeSpan.FromSeconds(70), 0.97, RecommendedAction.Drain) { Reason = "memory 400 MiB, rising 120 MiB a minute" };
+        var quiet = new Prediction(1, 0, null, 0, RecommendedAction.None);
+
+        await store.WorkerHealthLogInsertAsync(Sample(worker, leaking) with { CpuWaitShare = 0.25 }, Token);
+        await store.WorkerHealthLogInsertAsync(Sample(worker, quiet), Token);
+
+        var history = await store.WorkerHealthLogGetSinceAsync(worker, DateTimeOffset.UtcNow.AddMinutes(-1), 10, Token);
+        Assert.Equal(2, history.Count);
+        Assert.Equal((0.25, "memory 400 MiB, rising 120 MiB a minute", RecommendedAction.Drain),
+            (Math.Round(history[0].CpuWaitShare!.Value, 6), history[0].Prediction.Reason, history[0].Prediction.RecommendedAction));
+        Assert.Equal((null, null), (history[1].CpuWaitShare, history[1].Prediction.Reason));
+    }
+
+    private static HealthSample Sample(Guid worker, Prediction prediction) =>
+        new(worker, 0.9, 1, 1, 2, 0, 10, 0, 400L * 1024 * 1024, 5, 1, 0, new Dictionary<string, double>(), prediction);
+}
