@@ -16,9 +16,19 @@ public static class WatchedMetric
     public static bool IsRunDuration(string metric) => metric.StartsWith(RunDurationPrefix, StringComparison.Ordinal);
 
     /// <summary>
-    /// How many samples in a row a metric is judged on (by their least): a CPU wait is a
-    /// condition, not a moment; a process starting beside a healthy worker makes it wait for one
-    /// sample, a starved worker waits in every one.
+    /// How many samples in a row a metric is judged on (by their least):
+    /// <list type="bullet">
+    /// <item>a CPU wait is a condition, not a moment: a process starting beside a healthy worker
+    /// makes it wait for one sample, a starved worker waits in every one;</item>
+    /// <item>an error rate, two: when failing jobs reach the whole fleet, the first worker to
+    /// report has a window full of them while the others' windows still half precede them, and
+    /// it stood out from the fleet for that one sample.</item>
+    /// </list>
     /// </summary>
-    public static int SustainedSamples(string metric) => metric == CpuWaitShare ? 3 : 1;
+    public static int SustainedSamples(string metric) => metric switch
+    {
+        CpuWaitShare => 3,
+        ErrorRate => 2,
+        _ => 1,
+    };
 }

@@ -90,18 +90,24 @@ public sealed class AnomalyDetectorTests
     }
 
     [Fact]
-    public void ErrorRates_AreJudgedOnEnoughAttempts_AndByHowUnlikelyTheFailuresAre()
+    public void ErrorRates_AreJudgedOnEnoughAttempts_AndByHowUnlikelyTheFailuresAre_OverTwoWindows()
     {
-        var history = SteadyHistory();
+        // The window before this one failed half its attempts too.
+        var history = SteadyHistory().Select((h, i) => i == 29 ? h with { ErrorRate = 0.5 } : h).ToList();
         var peers = HealthyPeers(2, () => Sample(attempts: 40, failed: 1));
 
         Assert.Empty(AnomalyDetector.Find(Sample(attempts: 5, failed: 5), history, peers, AnomalyRules.Default)); // too few attempts to say
         var burst = Assert.Single(AnomalyDetector.Find(Sample(attempts: 40, failed: 20), history, peers, AnomalyRules.Default));
-        Assert.Equal(WatchedMetric.ErrorRate, burst.Metric);
+        Assert.Equal((WatchedMetric.ErrorRate, 0.5), (burst.Metric, burst.Evidence.Value));
 
         // Failing jobs sent to every worker: about a third of each one's attempts fail.
         var everyone = HealthyPeers(2, () => Sample(attempts: 30, failed: 10));
         Assert.Empty(AnomalyDetector.Find(Sample(attempts: 30, failed: 16), history, everyone, AnomalyRules.Default));
+
+        // The moment failing jobs reach the whole fleet: this worker's window is full of them, the
+        // others' windows still half precede them. One window is not the worker's trouble.
+        var reaching = HealthyPeers(2, () => Sample(attempts: 60, failed: 14));
+        Assert.Empty(AnomalyDetector.Find(Sample(attempts: 60, failed: 30), SteadyHistory(), reaching, AnomalyRules.Default));
     }
 
     [Fact]
