@@ -5,8 +5,8 @@ namespace AspireJobs.Worker.Fleet;
 
 /// <summary>
 /// What this worker measures about itself: outcomes and run times per job type, heartbeat
-/// regularity, memory, CPU (used, and waited for) and GC pauses. Counters are cumulative; a report also carries the
-/// figures of the window since the previous report.
+/// regularity, memory, CPU (used, and waited for) and GC pauses. Counters are cumulative; a
+/// report also carries the figures of the window since the previous report.
 /// </summary>
 public sealed class WorkerMetrics
 {
