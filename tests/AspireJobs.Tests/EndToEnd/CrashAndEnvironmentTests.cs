@@ -1,4 +1,5 @@
 using System.Net;
+using AspireJobs.AppHost.Lifecycle;
 using AspireJobs.LocalProcesses;
 using AspireJobs.Tests.HealthMonitor;
 using AspireJobs.Tests.Infrastructure;
@@ -57,10 +58,10 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
     [Fact]
     public async Task EveryService_GetsAspiresConnectionStrings_ConnectionProperties_ServiceDiscoveryAndTelemetry()
     {
-        var status = System.Status();
-        var workers = status.Resources.Where(r => r.Resource == "worker" && r.State == "Running").ToList();
-        var api = status.Resources.Single(r => r.Resource == "api");
-        var env = Environment(workers[0].ProcessId!.Value);
+        var replicas = await RunningWorkersAsync();
+        var workers = replicas.Select(w => w.Worker).ToList();
+        var api = System.Status().Resources.Single(r => r.Resource == "api");
+        var env = replicas[0].Environment;
 
         // PostgreSQL, as Aspire's PostgreSQL integration injects a database.
         var jobsdb = new NpgsqlConnectionStringBuilder(env["ConnectionStrings__jobsdb"]);
@@ -88,7 +89,7 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
         Assert.Equal(api.Endpoints[0], env["API_HTTP"]);
 
         // Telemetry: one service name, one instance id per replica (the replica's own suffix).
-        var instanceIds = workers.Select(w => Environment(w.ProcessId!.Value)).Select(e =>
+        var instanceIds = replicas.Select(w => w.Environment).Select(e =>
         {
             Assert.Equal("worker", e["OTEL_SERVICE_NAME"]);
             Assert.False(string.IsNullOrEmpty(e["OTEL_EXPORTER_OTLP_ENDPOINT"]));
@@ -102,8 +103,8 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
     [Fact]
     public async Task EveryServerAndService_ListensOnLoopbackOnly_AndTheServersRefuseAClientWithoutTheirPassword()
     {
+        var env = (await RunningWorkersAsync())[0].Environment;
         var status = System.Status();
-        var env = Environment(status.Resources.First(r => r.Resource == "worker" && r.State == "Running").ProcessId!.Value);
         var ports = new List<int> { int.Parse(env["JOBSDB_PORT"], global::System.Globalization.CultureInfo.InvariantCulture), int.Parse(env["REDIS_PORT"], global::System.Globalization.CultureInfo.InvariantCulture) };
         ports.AddRange(status.Resources.SelectMany(r => r.Endpoints).Select(url => new Uri(url).Port));
 
@@ -163,6 +164,34 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
         }
 
         return sockets;
+    }
+
+    /// <summary>
+    /// The worker replicas listed as running, each with its environment, once every one of them
+    /// has a process to read: after the crash test, a replica restarting on a busy machine can exit
+    /// as presumed dead and still be listed, for a moment, under the process it had.
+    /// </summary>
+    private async Task<List<(ResourceStatus Worker, Dictionary<string, string> Environment)>> RunningWorkersAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var workers = System.Status().Resources.Where(r => r.Resource == "worker" && r.State == "Running").ToList();
+            try
+            {
+                if (workers.Count > 0)
+                {
+                    return workers.Select(w => (w, Environment(w.ProcessId!.Value))).ToList();
+                }
+            }
+            catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException && DateTime.UtcNow < deadline)
+            {
+                // Listed under a process that is gone: read the list again.
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "no worker replica was running with a process to read");
+            await Task.Delay(200, Token);
+        }
     }
 
     /// <summary>A process's environment as the kernel holds it.</summary>
