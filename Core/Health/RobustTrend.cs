@@ -8,11 +8,9 @@ public readonly record struct TimedValue(DateTimeOffset At, double Value);
 /// points), and how the points scatter around it. A dip or two, a stall that passed, moves it
 /// little, where a least-squares line through a short history follows them.
 /// </summary>
-public sealed record RobustTrend(DateTimeOffset Origin, double SlopePerSecond, double Intercept, double Scatter, int Count, double MeanX, double Sxx)
+/// <param name="Span">Seconds from the first point to the last.</param>
+public sealed record RobustTrend(double SlopePerSecond, double Intercept, double Scatter, int Count, double MeanX, double Sxx, double Span)
 {
-    /// <summary>Seconds from the first point to the last.</summary>
-    public double Span { get; init; }
-
     /// <summary>The line's level <paramref name="secondsAfterOrigin"/> after the first point.</summary>
     public double LevelAt(double secondsAfterOrigin) => Intercept + SlopePerSecond * secondsAfterOrigin;
 
@@ -58,6 +56,6 @@ public sealed record RobustTrend(DateTimeOffset Origin, double SlopePerSecond, d
         var scatter = Math.Max(RobustBaseline.Of(residuals).Spread, minimumScatter);
         var meanX = xs.Average();
         var sxx = xs.Sum(x => (x - meanX) * (x - meanX));
-        return new RobustTrend(origin, slope, intercept, scatter, ordered.Count, meanX, sxx) { Span = xs[^1] };
+        return new RobustTrend(slope, intercept, scatter, ordered.Count, meanX, sxx, xs[^1]);
     }
 }

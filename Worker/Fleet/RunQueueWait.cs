@@ -28,7 +28,8 @@ public sealed class RunQueueWait
         long waitedNs = 0;
         foreach (var task in Directory.EnumerateDirectories(Tasks))
         {
-            if (!int.TryParse(Path.GetFileName(task), NumberStyles.None, CultureInfo.InvariantCulture, out var threadId) || ReadWaitNs(task) is not { } waitNs)
+            if (!int.TryParse(Path.GetFileName(task), NumberStyles.None, CultureInfo.InvariantCulture, out var threadId)
+                || SchedulerStatistics.Read(Path.Combine(task, "schedstat"))?.WaitingNs is not { } waitNs)
             {
                 continue; // The thread ended while the directory was read.
             }
@@ -40,22 +41,5 @@ public sealed class RunQueueWait
         var first = _lastWaitNs.Count == 0;
         _lastWaitNs = seen;
         return seen.Count == 0 || first ? null : TimeSpan.FromTicks(waitedNs / 100);
-    }
-
-    private static long? ReadWaitNs(string task)
-    {
-        try
-        {
-            var fields = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            return fields.Length >= 2 && long.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ns) ? ns : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 
 namespace AspireJobs.Worker.Handlers;
@@ -74,26 +73,9 @@ public static class BuiltInJobHandlers
             return Task.FromResult<object?>(null);
         }
 
-        /// <summary>The CPU time this thread has used (the first field of its scheduler statistics, in ns); null where there are none.</summary>
-        private static TimeSpan? ThreadCpuTime()
-        {
-            try
-            {
-                var text = File.ReadAllText(ThreadSchedStat);
-                var end = text.IndexOf(' ', StringComparison.Ordinal);
-                return long.TryParse(text.AsSpan(0, end < 0 ? text.Length : end), NumberStyles.None, CultureInfo.InvariantCulture, out var ns)
-                    ? TimeSpan.FromTicks(ns / 100)
-                    : null;
-            }
-            catch (IOException)
-            {
-                return null;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                return null;
-            }
-        }
+        /// <summary>The CPU time this thread has used; null where the kernel does not tell.</summary>
+        private static TimeSpan? ThreadCpuTime() =>
+            SchedulerStatistics.Read(ThreadSchedStat) is { } statistics ? TimeSpan.FromTicks(statistics.OnCpuNs / 100) : null;
     }
 
     /// <summary>
