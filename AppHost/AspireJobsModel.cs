@@ -72,8 +72,9 @@ public static class AspireJobsModel
 
         // Workers: as many replicas as asked, each pulling jobs from Redis. Aspire's orchestrator
         // kills a process 6 s after asking it to stop: running jobs get 4 s to finish, then are
-        // handed back to their bands instead of being cut off.
-        builder.AddService<Projects.Worker>("worker")
+        // handed back to their bands instead of being cut off. A worker runs compiled natively, as
+        // the AppHost's build published it: full speed from its first job, and a small process.
+        builder.AddService<Projects.Worker>("worker", published: true)
             .WithReplicas(options.Workers)
             .WithEnvironment("Worker__ShutdownGracePeriod", ShutdownGracePeriod)
             .WithEndpoint("http", endpoint => endpoint.Port = null) // any free port: only /health is served

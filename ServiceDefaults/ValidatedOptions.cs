@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,11 +20,23 @@ public interface IValidatedOptions
 /// </summary>
 public static class ValidatedOptions
 {
+    /// <summary>Binds by reflection: for services that run on the JIT.</summary>
+    [RequiresDynamicCode("Binds the options class by reflection; a natively compiled service passes a bind generated at build time.")]
+    [RequiresUnreferencedCode("Binds the options class by reflection; a natively compiled service passes a bind generated at build time.")]
     public static OptionsBuilder<T> AddValidatedOptions<T>(this IHostApplicationBuilder builder, string section)
+        where T : class, IValidatedOptions, new() =>
+        builder.AddValidatedOptions<T>(section, static (configuration, options) => configuration.Bind(options, StrictBinding));
+
+    /// <summary>
+    /// Binds with <paramref name="bind"/>: in a natively compiled service,
+    /// <c>(section, options) =&gt; section.Bind(options, ValidatedOptions.StrictBinding)</c>, written
+    /// where the options type is known so that the configuration binder generates it.
+    /// </summary>
+    public static OptionsBuilder<T> AddValidatedOptions<T>(this IHostApplicationBuilder builder, string section, Action<IConfiguration, T> bind)
         where T : class, IValidatedOptions, new()
     {
         var current = new T();
-        Bind(builder.Configuration.GetSection(section), current);
+        Bind(builder.Configuration.GetSection(section), current, bind);
         var failures = current.Validate(section).ToList();
         if (failures.Count > 0)
         {
@@ -32,15 +45,18 @@ public static class ValidatedOptions
 
         builder.Services.AddSingleton<IValidateOptions<T>>(new SectionValidator<T>(section));
         return builder.Services.AddOptions<T>()
-            .Configure<IConfiguration>((options, configuration) => Bind(configuration.GetSection(section), options))
+            .Configure<IConfiguration>((options, configuration) => Bind(configuration.GetSection(section), options, bind))
             .ValidateOnStart();
     }
 
-    private static void Bind<T>(IConfigurationSection section, T options) where T : class
+    /// <summary>A key the options class does not have is an error (a typo), not ignored.</summary>
+    public static void StrictBinding(BinderOptions binder) => binder.ErrorOnUnknownConfiguration = true;
+
+    private static void Bind<T>(IConfigurationSection section, T options, Action<IConfiguration, T> bind)
     {
         try
         {
-            section.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+            bind(section, options);
         }
         catch (InvalidOperationException e)
         {

@@ -14,7 +14,7 @@ public static class WorkerServices
 {
     public static IHostApplicationBuilder AddWorker(this IHostApplicationBuilder builder)
     {
-        builder.AddValidatedOptions<WorkerOptions>(WorkerOptions.Section);
+        builder.AddValidatedOptions<WorkerOptions>(WorkerOptions.Section, static (section, options) => section.Bind(options, ValidatedOptions.StrictBinding));
         // The host must wait out the drain: the grace period, then the hand-back of what is left.
         var options = builder.Configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGracePeriod + options.AbandonGrace + TimeSpan.FromSeconds(5));

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure this machine has what AspireJobs runs on: the .NET 10 SDK, PostgreSQL's server
-# programs and redis-server, and for the tests chromium. Installs what is missing with apt-get when run as root; otherwise
+# Makes sure this machine has what AspireJobs runs on: the .NET 10 SDK, clang (the worker is
+# compiled natively), PostgreSQL's server programs and redis-server, and for the tests chromium. Installs what is missing with apt-get when run as root; otherwise
 # says what to install. Prints nothing when all is there.
 #   --run: for running only. Where a container runtime answers, the AppHost runs PostgreSQL and
 #          Redis as containers, so their programs are not needed. (The tests always need them.)
@@ -24,6 +24,15 @@ apt_install() {
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "missing: the .NET 10 SDK — see https://dot.net/download" >&2
   missing=1
+fi
+
+# Native AOT links the worker with the platform's C toolchain: clang, and zlib.
+if ! command -v clang >/dev/null 2>&1; then
+  apt_install "clang (links the natively compiled worker)" clang
+fi
+
+if [ ! -e /usr/include/zlib.h ]; then
+  apt_install "zlib's development files (links the natively compiled worker)" zlib1g-dev
 fi
 
 containers_answer() {

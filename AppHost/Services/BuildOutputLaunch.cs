@@ -14,11 +14,32 @@ namespace AspireJobs.AppHost.Services;
 /// </summary>
 public static class BuildOutputLaunch
 {
-    // UseArtifactsOutput: artifacts/bin/<project>/<configuration>/AspireJobs.<project>
-    private static readonly string Configuration =
-        (typeof(BuildOutputLaunch).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug").ToLowerInvariant();
+    private static readonly Assembly AppHost = typeof(BuildOutputLaunch).Assembly;
 
-    public static IResourceBuilder<ProjectResource> RunFromBuildOutput(this IResourceBuilder<ProjectResource> project)
+    // UseArtifactsOutput: artifacts/bin/<project>/<configuration>/AspireJobs.<project>, and
+    // artifacts/publish/<project>/<configuration>_<runtime identifier>/AspireJobs.<project>.
+    private static readonly string Configuration =
+        (AppHost.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug").ToLowerInvariant();
+
+    /// <summary>The runtime the AppHost's build publishes the worker for (AppHost.csproj).</summary>
+    private static readonly string? PublishRuntime =
+        AppHost.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "WorkerRuntimeIdentifier")?.Value;
+
+    public static IResourceBuilder<ProjectResource> RunFromBuildOutput(this IResourceBuilder<ProjectResource> project) =>
+        project.RunFrom("bin", Configuration);
+
+    /// <summary>
+    /// Runs the project as it was published for this machine: the worker, which every build of
+    /// the AppHost publishes, compiled natively (Worker.csproj). The build output otherwise.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> RunFromPublishOutput(this IResourceBuilder<ProjectResource> project) =>
+        PublishRuntime is null ? project.RunFromBuildOutput() : project.RunFrom("publish", $"{Configuration}_{PublishRuntime}", orElse: RunFromBuildOutput);
+
+    private static IResourceBuilder<ProjectResource> RunFrom(
+        this IResourceBuilder<ProjectResource> project,
+        string output,
+        string flavour,
+        Func<IResourceBuilder<ProjectResource>, IResourceBuilder<ProjectResource>>? orElse = null)
     {
         if (!project.ApplicationBuilder.ExecutionContext.IsRunMode)
         {
@@ -28,10 +49,10 @@ public static class BuildOutputLaunch
         var projectPath = project.Resource.GetProjectMetadata().ProjectPath;
         var projectDirectory = Path.GetDirectoryName(projectPath)!;
         var name = Path.GetFileNameWithoutExtension(projectPath);
-        var executable = Path.Combine(Path.GetDirectoryName(projectDirectory)!, "artifacts", "bin", name, Configuration, "AspireJobs." + name);
+        var executable = Path.Combine(Path.GetDirectoryName(projectDirectory)!, "artifacts", output, name, flavour, "AspireJobs." + name);
 
         return File.Exists(executable)
             ? project.WithAnnotation(new ExecutableAnnotation { Command = executable, WorkingDirectory = projectDirectory })
-            : project;
+            : orElse?.Invoke(project) ?? project;
     }
 }

@@ -4,12 +4,15 @@ public static class ServiceProjects
 {
     /// <summary>
     /// A project of this repository as one of AspireJobs' services: Aspire's <c>AddProject</c>,
-    /// started from its build output (<see cref="BuildOutputLaunch"/>), with telemetry that never
-    /// holds up its shutdown (<see cref="TelemetryRetry"/>).
+    /// started from its build output, or with <paramref name="published"/> from what the AppHost's
+    /// build published for this machine (<see cref="BuildOutputLaunch"/>), with telemetry that
+    /// never holds up its shutdown (<see cref="TelemetryRetry"/>).
     /// </summary>
-    public static IResourceBuilder<ProjectResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name)
-        where TProject : IProjectMetadata, new() =>
-        builder.AddProject<TProject>(name)
-            .RunFromBuildOutput()
+    public static IResourceBuilder<ProjectResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name, bool published = false)
+        where TProject : IProjectMetadata, new()
+    {
+        var project = builder.AddProject<TProject>(name);
+        return (published ? project.RunFromPublishOutput() : project.RunFromBuildOutput())
             .WithoutTelemetryRetry();
+    }
 }

@@ -6,8 +6,6 @@ namespace AspireJobs.Core.Workers;
 /// <summary>Reads a <see cref="WorkerInfo"/> from the column list the worker queries share.</summary>
 internal static class WorkerRow
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public static WorkerInfo Read(NpgsqlDataReader reader)
     {
         var metrics = reader.GetString(15);
@@ -27,6 +25,6 @@ internal static class WorkerRow
             JobsCompleted: reader.GetInt64(12),
             JobsFailed: reader.GetInt64(13),
             HealthScore: reader.IsDBNull(14) ? null : reader.GetFloat(14),
-            Metrics: metrics == "{}" ? null : JsonSerializer.Deserialize<WorkerMetricsReport>(metrics, Json));
+            Metrics: metrics == "{}" ? null : JsonSerializer.Deserialize(metrics, WorkerJson.Default.WorkerMetricsReport));
     }
 }

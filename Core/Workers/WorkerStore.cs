@@ -70,7 +70,7 @@ public sealed class WorkerStore(NpgsqlDataSource db, TimeProvider clock)
         command.Parameters.Add(Value(report.CurrentLoad));
         command.Parameters.Add(Value(report.JobsCompleted));
         command.Parameters.Add(Value(report.JobsFailed));
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb, Value = JsonSerializer.Serialize(report, WorkerRow.Json) });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb, Value = JsonSerializer.Serialize(report, WorkerJson.Default.WorkerMetricsReport) });
         command.Parameters.Add(Value(runningJobs.ToArray()));
         command.Parameters.Add(Time(clock.GetUtcNow()));
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = StrayAfter });

@@ -13,13 +13,13 @@ namespace AspireJobs.Worker.Handlers;
 public static class BuiltInJobHandlers
 {
     public static IServiceCollection AddBuiltInJobHandlers(this IServiceCollection services) => services
-        .AddJobHandler<NoopHandler>("noop")
-        .AddJobHandler<EchoHandler>("echo")
-        .AddJobHandler<SleepHandler>("sleep")
-        .AddJobHandler<SpinHandler>("spin")
-        .AddJobHandler<FailHandler>("fail")
-        .AddJobHandler<CollectHandler>("collect")
-        .AddJobHandler<RecordHandler>("record");
+        .AddJobHandler<NoopHandler, JsonElement, object?>("noop")
+        .AddJobHandler<EchoHandler, JsonElement, JsonElement>("echo")
+        .AddJobHandler<SleepHandler, SleepHandler.Payload, object?>("sleep")
+        .AddJobHandler<SpinHandler, SpinHandler.Payload, object?>("spin")
+        .AddJobHandler<FailHandler, FailHandler.Payload, FailHandler.Succeeded>("fail")
+        .AddJobHandler<CollectHandler, JsonElement, IReadOnlyList<CollectHandler.Parent>>("collect")
+        .AddJobHandler<RecordHandler, JsonElement, RecordHandler.Result>("record");
 
     /// <summary>Succeeds at once, with no result.</summary>
     public sealed class NoopHandler : IJobHandler<JsonElement, object?>
@@ -82,14 +82,16 @@ public static class BuiltInJobHandlers
     /// Fails its first <c>times</c> attempts and then succeeds; with <c>always</c> it never
     /// succeeds; <c>message</c>, when given, is the error it fails with.
     /// </summary>
-    public sealed class FailHandler : IJobHandler<FailHandler.Payload, object?>
+    public sealed class FailHandler : IJobHandler<FailHandler.Payload, FailHandler.Succeeded>
     {
         public sealed record Payload(int Times, bool Always, string? Message);
 
-        public Task<object?> HandleAsync(Payload payload, JobContext context, CancellationToken cancellationToken) =>
+        public sealed record Succeeded(int Attempts);
+
+        public Task<Succeeded> HandleAsync(Payload payload, JobContext context, CancellationToken cancellationToken) =>
             payload.Always || context.Attempt <= payload.Times
                 ? throw new InvalidOperationException(payload.Message ?? $"fail: attempt {context.Attempt} fails as asked.")
-                : Task.FromResult<object?>(new { attempts = context.Attempt });
+                : Task.FromResult(new Succeeded(context.Attempt));
     }
 
     /// <summary>

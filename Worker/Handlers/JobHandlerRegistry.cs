@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace AspireJobs.Worker.Handlers;
 
@@ -27,23 +28,23 @@ public sealed class JobHandlerRegistry
 /// <summary>Calls one handler with a payload in JSON and returns its result in JSON (null for none).</summary>
 public abstract class JobHandlerInvoker(string type)
 {
-    /// <summary>Payloads and results in the contract's JSON style: camelCase, case-insensitive on read.</summary>
-    protected static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public string Type { get; } = type;
 
     public abstract Task<string?> InvokeAsync(IServiceProvider services, string payloadJson, JobContext context, CancellationToken cancellationToken);
 }
 
-internal sealed class JobHandlerInvoker<THandler, TPayload, TResult>(string type) : JobHandlerInvoker(type)
+internal sealed class JobHandlerInvoker<THandler, TPayload, TResult>(string type, JsonSerializerOptions json) : JobHandlerInvoker(type)
     where THandler : IJobHandler<TPayload, TResult>
 {
+    private readonly JsonTypeInfo<TPayload> _payload = TypeInfo<TPayload>(json, type);
+    private readonly JsonTypeInfo<TResult> _result = TypeInfo<TResult>(json, type);
+
     public override async Task<string?> InvokeAsync(IServiceProvider services, string payloadJson, JobContext context, CancellationToken cancellationToken)
     {
         TPayload payload;
         try
         {
-            payload = JsonSerializer.Deserialize<TPayload>(payloadJson, Json)!;
+            payload = JsonSerializer.Deserialize(payloadJson, _payload)!;
         }
         catch (JsonException e)
         {
@@ -52,6 +53,19 @@ internal sealed class JobHandlerInvoker<THandler, TPayload, TResult>(string type
 
         var handler = services.GetRequiredService<THandler>();
         var result = await handler.HandleAsync(payload, context, cancellationToken);
-        return result is null ? null : JsonSerializer.Serialize(result, Json);
+        return result is null ? null : JsonSerializer.Serialize(result, _result);
+    }
+
+    private static JsonTypeInfo<T> TypeInfo<T>(JsonSerializerOptions json, string type)
+    {
+        try
+        {
+            return (JsonTypeInfo<T>)json.GetTypeInfo(typeof(T));
+        }
+        catch (NotSupportedException e)
+        {
+            throw new InvalidOperationException(
+                $"Job type '{type}': {typeof(T).Name} has no JSON metadata. List it in a JsonSerializerContext added to JobJsonOptions.SerializerOptions.TypeInfoResolverChain.", e);
+        }
     }
 }

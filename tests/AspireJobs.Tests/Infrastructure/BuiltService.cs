@@ -9,7 +9,7 @@ public static class BuiltService
     public static Task<(int ExitCode, string Output)> RunAsync(
         string project, IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, IReadOnlyList<string>? arguments = null)
     {
-        var spec = new ProcessSpec(RepositoryRoot.ServiceExecutable(project), arguments ?? [], Path.Combine(RepositoryRoot.Path, project), environment);
+        var spec = new ProcessSpec(RepositoryRoot.ServiceAsRun(project), arguments ?? [], Path.Combine(RepositoryRoot.Path, project), environment);
         using var cancel = new CancellationTokenSource(timeout);
         return ManagedProcess.RunToEndAsync(spec, cancel.Token);
     }

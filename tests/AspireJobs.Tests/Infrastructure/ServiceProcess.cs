@@ -26,7 +26,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             ["LOGGING__CONSOLE__FORMATTEROPTIONS__SINGLELINE"] = "true",
         };
         _process = ManagedProcess.Start(
-            new ProcessSpec(RepositoryRoot.ServiceExecutable(project), [], Path.Combine(RepositoryRoot.Path, project), env), _output.Enqueue);
+            new ProcessSpec(RepositoryRoot.ServiceAsRun(project), [], Path.Combine(RepositoryRoot.Path, project), env), _output.Enqueue);
     }
 
     public string Project { get; }
