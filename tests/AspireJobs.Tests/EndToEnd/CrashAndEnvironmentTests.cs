@@ -101,6 +101,29 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
     }
 
     [Fact]
+    public async Task WorkerReplicas_RunTheNativelyCompiledWorker_WithNoJitRuntimeLoaded_AndRunTheBuiltInTypes()
+    {
+        foreach (var (worker, _) in await RunningWorkersAsync())
+        {
+            var executable = new FileInfo($"/proc/{worker.ProcessId}/exe").ResolveLinkTarget(returnFinalTarget: true)!.FullName;
+            Assert.Equal(RepositoryRoot.ServiceAsRun("Worker"), executable);
+            Assert.Contains($"{Path.DirectorySeparatorChar}publish{Path.DirectorySeparatorChar}", executable, StringComparison.Ordinal);
+            // A JIT-run .NET process maps the runtime and the JIT; a native one is its own executable.
+            var maps = File.ReadAllText($"/proc/{worker.ProcessId}/maps");
+            Assert.DoesNotContain("libcoreclr.so", maps, StringComparison.Ordinal);
+            Assert.DoesNotContain("libclrjit.so", maps, StringComparison.Ordinal);
+        }
+
+        // Payloads and results go through the JSON generated at build time.
+        var echo = await System.Api.PostJsonAsync("/api/jobs", new { type = "echo", payload = new { text = "native" } }, HttpStatusCode.Created);
+        var fail = await System.Api.PostJsonAsync("/api/jobs", new { type = "fail", payload = new { times = 1 } }, HttpStatusCode.Created);
+        var echoed = await AppHostEndToEndTests.PollAsync(System.Api, $"/api/jobs/{echo.Id()}", j => j.Status() == "completed");
+        var failedOnce = await AppHostEndToEndTests.PollAsync(System.Api, $"/api/jobs/{fail.Id()}", j => j.Status() == "completed");
+        Assert.Equal("native", echoed.GetProperty("result").GetProperty("text").GetString());
+        Assert.Equal(2, failedOnce.GetProperty("result").GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
     public async Task EveryServerAndService_ListensOnLoopbackOnly_AndTheServersRefuseAClientWithoutTheirPassword()
     {
         var env = (await RunningWorkersAsync())[0].Environment;
