@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AspireJobs.Tests.Worker;
 
 /// <summary>How handlers are registered, and where their payloads' and results' JSON comes from.</summary>
-public sealed class JobHandlerRegistrationTests
+public sealed partial class JobHandlerRegistrationTests
 {
     public sealed record Resize(string Url, int Width);
 
