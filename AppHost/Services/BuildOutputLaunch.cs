@@ -25,34 +25,44 @@ public static class BuildOutputLaunch
     private static readonly string? PublishRuntime =
         AppHost.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "WorkerRuntimeIdentifier")?.Value;
 
-    public static IResourceBuilder<ProjectResource> RunFromBuildOutput(this IResourceBuilder<ProjectResource> project) =>
-        project.RunFrom("bin", Configuration);
+    public static IResourceBuilder<ProjectResource> RunFromBuildOutput(this IResourceBuilder<ProjectResource> project)
+    {
+        if (project.ApplicationBuilder.ExecutionContext.IsRunMode)
+        {
+            project.TryRunFrom("bin", Configuration);
+        }
+
+        return project;
+    }
 
     /// <summary>
     /// Runs the project as it was published for this machine: the worker, which every build of
     /// the AppHost publishes, compiled natively (Worker.csproj). The build output otherwise.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> RunFromPublishOutput(this IResourceBuilder<ProjectResource> project) =>
-        PublishRuntime is null ? project.RunFromBuildOutput() : project.RunFrom("publish", $"{Configuration}_{PublishRuntime}", orElse: RunFromBuildOutput);
-
-    private static IResourceBuilder<ProjectResource> RunFrom(
-        this IResourceBuilder<ProjectResource> project,
-        string output,
-        string flavour,
-        Func<IResourceBuilder<ProjectResource>, IResourceBuilder<ProjectResource>>? orElse = null)
+    public static IResourceBuilder<ProjectResource> RunFromPublishOutput(this IResourceBuilder<ProjectResource> project)
     {
-        if (!project.ApplicationBuilder.ExecutionContext.IsRunMode)
+        if (project.ApplicationBuilder.ExecutionContext.IsRunMode
+            && (PublishRuntime is null || !project.TryRunFrom("publish", $"{Configuration}_{PublishRuntime}")))
         {
-            return project;
+            project.TryRunFrom("bin", Configuration);
         }
 
+        return project;
+    }
+
+    /// <summary>Starts the project from artifacts/&lt;output&gt;/&lt;project&gt;/&lt;flavour&gt; if its executable is there.</summary>
+    private static bool TryRunFrom(this IResourceBuilder<ProjectResource> project, string output, string flavour)
+    {
         var projectPath = project.Resource.GetProjectMetadata().ProjectPath;
         var projectDirectory = Path.GetDirectoryName(projectPath)!;
         var name = Path.GetFileNameWithoutExtension(projectPath);
         var executable = Path.Combine(Path.GetDirectoryName(projectDirectory)!, "artifacts", output, name, flavour, "AspireJobs." + name);
+        if (!File.Exists(executable))
+        {
+            return false;
+        }
 
-        return File.Exists(executable)
-            ? project.WithAnnotation(new ExecutableAnnotation { Command = executable, WorkingDirectory = projectDirectory })
-            : orElse?.Invoke(project) ?? project;
+        project.WithAnnotation(new ExecutableAnnotation { Command = executable, WorkingDirectory = projectDirectory });
+        return true;
     }
 }
