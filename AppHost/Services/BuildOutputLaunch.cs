@@ -25,11 +25,19 @@ public static class BuildOutputLaunch
     private static readonly string? PublishRuntime =
         AppHost.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "WorkerRuntimeIdentifier")?.Value;
 
+    /// <summary>A project's executable as its build produced it.</summary>
+    public static string BuildOutput(string repositoryRoot, string project) =>
+        Path.Combine(repositoryRoot, "artifacts", "bin", project, Configuration, "AspireJobs." + project);
+
+    /// <summary>A project's executable as the AppHost's build published it for this machine; null when it publishes for none.</summary>
+    public static string? PublishOutput(string repositoryRoot, string project) =>
+        PublishRuntime is null ? null : Path.Combine(repositoryRoot, "artifacts", "publish", project, $"{Configuration}_{PublishRuntime}", "AspireJobs." + project);
+
     public static IResourceBuilder<ProjectResource> RunFromBuildOutput(this IResourceBuilder<ProjectResource> project)
     {
         if (project.ApplicationBuilder.ExecutionContext.IsRunMode)
         {
-            project.TryRunFrom("bin", Configuration);
+            project.TryRunFrom(BuildOutput);
         }
 
         return project;
@@ -41,22 +49,20 @@ public static class BuildOutputLaunch
     /// </summary>
     public static IResourceBuilder<ProjectResource> RunFromPublishOutput(this IResourceBuilder<ProjectResource> project)
     {
-        if (project.ApplicationBuilder.ExecutionContext.IsRunMode
-            && (PublishRuntime is null || !project.TryRunFrom("publish", $"{Configuration}_{PublishRuntime}")))
+        if (project.ApplicationBuilder.ExecutionContext.IsRunMode && !project.TryRunFrom(PublishOutput))
         {
-            project.TryRunFrom("bin", Configuration);
+            project.TryRunFrom(BuildOutput);
         }
 
         return project;
     }
 
-    /// <summary>Starts the project from artifacts/&lt;output&gt;/&lt;project&gt;/&lt;flavour&gt; if its executable is there.</summary>
-    private static bool TryRunFrom(this IResourceBuilder<ProjectResource> project, string output, string flavour)
+    /// <summary>Starts the project from the executable <paramref name="executableOf"/> names, if it is there.</summary>
+    private static bool TryRunFrom(this IResourceBuilder<ProjectResource> project, Func<string, string, string?> executableOf)
     {
         var projectPath = project.Resource.GetProjectMetadata().ProjectPath;
         var projectDirectory = Path.GetDirectoryName(projectPath)!;
-        var name = Path.GetFileNameWithoutExtension(projectPath);
-        var executable = Path.Combine(Path.GetDirectoryName(projectDirectory)!, "artifacts", output, name, flavour, "AspireJobs." + name);
+        var executable = executableOf(Path.GetDirectoryName(projectDirectory)!, Path.GetFileNameWithoutExtension(projectPath));
         if (!File.Exists(executable))
         {
             return false;

@@ -103,13 +103,13 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
     [Fact]
     public async Task WorkerReplicas_RunTheNativelyCompiledWorker_WithNoJitRuntimeLoaded_AndRunTheBuiltInTypes()
     {
-        foreach (var (worker, _) in await RunningWorkersAsync())
+        var replicas = await RunningWorkersAsync(processId =>
+            (Executable: new FileInfo($"/proc/{processId}/exe").ResolveLinkTarget(returnFinalTarget: true)!.FullName, Maps: File.ReadAllText($"/proc/{processId}/maps")));
+        foreach (var (_, (executable, maps)) in replicas)
         {
-            var executable = new FileInfo($"/proc/{worker.ProcessId}/exe").ResolveLinkTarget(returnFinalTarget: true)!.FullName;
             Assert.Equal(RepositoryRoot.ServiceAsRun("Worker"), executable);
             Assert.Contains($"{Path.DirectorySeparatorChar}publish{Path.DirectorySeparatorChar}", executable, StringComparison.Ordinal);
             // A JIT-run .NET process maps the runtime and the JIT; a native one is its own executable.
-            var maps = File.ReadAllText($"/proc/{worker.ProcessId}/maps");
             Assert.DoesNotContain("libcoreclr.so", maps, StringComparison.Ordinal);
             Assert.DoesNotContain("libclrjit.so", maps, StringComparison.Ordinal);
         }
@@ -189,12 +189,16 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
         return sockets;
     }
 
+    /// <summary>The worker replicas listed as running, each with its environment (<see cref="RunningWorkersAsync{T}"/>).</summary>
+    private Task<List<(ResourceStatus Worker, Dictionary<string, string> Environment)>> RunningWorkersAsync() => RunningWorkersAsync(Environment);
+
     /// <summary>
-    /// The worker replicas listed as running, each with its environment, once every one of them
-    /// has a process to read: after the crash test, a replica restarting on a busy machine can exit
-    /// as presumed dead and still be listed, for a moment, under the process it had.
+    /// The worker replicas listed as running, each with what <paramref name="read"/> reads of its
+    /// process, once every one of them has a process to read: after the crash test, a replica
+    /// restarting on a busy machine can exit as presumed dead and still be listed, for a moment,
+    /// under the process it had.
     /// </summary>
-    private async Task<List<(ResourceStatus Worker, Dictionary<string, string> Environment)>> RunningWorkersAsync()
+    private async Task<List<(ResourceStatus Worker, T Read)>> RunningWorkersAsync<T>(Func<int, T> read)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
@@ -204,7 +208,7 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
             {
                 if (workers.Count > 0)
                 {
-                    return workers.Select(w => (w, Environment(w.ProcessId!.Value))).ToList();
+                    return workers.Select(w => (w, read(w.ProcessId!.Value))).ToList();
                 }
             }
             catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException && DateTime.UtcNow < deadline)
