@@ -84,6 +84,19 @@ public sealed class WorkerOptions : IValidatedOptions
     /// <summary>How long a job this worker cannot run (but another live worker can) waits before it is offered again.</summary>
     public TimeSpan UnhandledTypeDeferral { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The most distinct tag sets one metric keeps; measurements beyond it are counted under
+    /// OpenTelemetry's overflow tag. A worker's metrics are tagged by job type and outcome.
+    /// </summary>
+    public int MetricCardinalityLimit { get; set; } = DefaultMetricCardinalityLimit;
+
+    /// <summary>
+    /// 100 job types with five outcomes each. OpenTelemetry reserves every point of a metric when
+    /// the metric is created (72 bytes each): its own default, 2,000, held 9 MiB of a worker's
+    /// 64 metrics.
+    /// </summary>
+    public const int DefaultMetricCardinalityLimit = 500;
+
     public IEnumerable<string> Validate(string section)
     {
         if (Concurrency is < 1 or > 10_000)
@@ -130,6 +143,11 @@ public sealed class WorkerOptions : IValidatedOptions
         if (AbandonGrace >= LeaseGrace)
         {
             yield return $"{section}:AbandonGrace must be shorter than {section}:LeaseGrace, so the worker records a timeout before the job is rescued (was {AbandonGrace} >= {LeaseGrace}).";
+        }
+
+        if (MetricCardinalityLimit is < 10 or > 100_000)
+        {
+            yield return $"{section}:MetricCardinalityLimit must be between 10 and 100000 (was {MetricCardinalityLimit}).";
         }
 
         foreach (var (name, value) in new[] { ("HighWeight", HighWeight), ("MediumWeight", MediumWeight), ("LowWeight", LowWeight) })

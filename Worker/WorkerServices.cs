@@ -18,6 +18,7 @@ public static class WorkerServices
         // The host must wait out the drain: the grace period, then the hand-back of what is left.
         var options = builder.Configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGracePeriod + options.AbandonGrace + TimeSpan.FromSeconds(5));
+        builder.Services.LimitMetricCardinality(options.MetricCardinalityLimit);
         builder.AddJobsCore();
         builder.Services.AddSingleton(WorkerIdentity.ForThisProcess(builder.Configuration));
         builder.Services.AddSingleton<JobHandlerRegistry>();
