@@ -35,6 +35,7 @@ public static class WorkerServices
         builder.Services.AddSingleton<JobAcquisitionLoop>();
         builder.Services.AddHostedService<HeartbeatService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<JobAcquisitionLoop>());
+        builder.Services.AddHostedService<StartupMemoryRelease>();
         return builder;
     }
 }
