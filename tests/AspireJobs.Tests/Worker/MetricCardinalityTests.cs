@@ -15,8 +15,8 @@ public sealed class MetricCardinalityTests
     [Fact]
     public void AMetric_KeepsNoMoreTagSetsThanTheLimit_AndCountsTheRestUnderOverflow()
     {
-        var (exported, meter, provider) = Start(limit: 20);
-        using var disposeProvider = provider;
+        var (exported, meter, provider, container) = Start(limit: 20);
+        using var disposeContainer = container;
         using var disposeMeter = meter;
         var started = meter.CreateCounter<long>("jobs.started");
         for (var type = 0; type < 100; type++)
@@ -36,8 +36,8 @@ public sealed class MetricCardinalityTests
     public void AHistogram_KeepsTheBucketBoundariesItsInstrumentAdvises()
     {
         double[] boundaries = [0.001, 0.01, 0.1, 1];
-        var (exported, meter, provider) = Start(WorkerOptions.DefaultMetricCardinalityLimit);
-        using var disposeProvider = provider;
+        var (exported, meter, provider, container) = Start(WorkerOptions.DefaultMetricCardinalityLimit);
+        using var disposeContainer = container;
         using var disposeMeter = meter;
         meter.CreateHistogram("job.run.duration", "s", null, null, new InstrumentAdvice<double> { HistogramBucketBoundaries = boundaries }).Record(0.05);
         provider.ForceFlush();
@@ -62,14 +62,15 @@ public sealed class MetricCardinalityTests
         Assert.Equal($"Worker:MetricCardinalityLimit must be between 10 and 100000 (was {limit}).", Assert.Single(errors));
     }
 
-    private (List<MetricSnapshot> Exported, Meter Meter, MeterProvider Provider) Start(int limit)
+    /// <summary>A meter provider as the worker configures it, exporting in memory; disposing the returned container disposes the provider.</summary>
+    private (List<MetricSnapshot> Exported, Meter Meter, MeterProvider Provider, ServiceProvider Services) Start(int limit)
     {
         var exported = new List<MetricSnapshot>();
         var services = new ServiceCollection();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(_meterName).AddInMemoryExporter(exported));
         services.LimitMetricCardinality(limit);
-        var provider = services.BuildServiceProvider().GetRequiredService<MeterProvider>();
-        return (exported, new Meter(_meterName), provider);
+        var container = services.BuildServiceProvider();
+        return (exported, new Meter(_meterName), container.GetRequiredService<MeterProvider>(), container);
     }
 
     /// <summary>The points of the metric's one export (the flush; disposing the provider would export again).</summary>
