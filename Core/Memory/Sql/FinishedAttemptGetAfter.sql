@@ -11,7 +11,8 @@
 -- be skipped (a known, bounded gap of memory: it is a sample of the past, not a ledger).
 --   $1 after_id bigint    $2 limit integer    $3 before timestamptz
 -- Returns event id, job id, attempt, the job's status after the event, the execution's status,
--- error, start and finish, and the job's type.
+-- error, start and finish, and the job's type (these last five null unless the event is a finish
+-- whose job is still there).
 WITH next AS (
     SELECT id, job_id, from_status, to_status, attempt, at
     FROM job_events
@@ -22,8 +23,15 @@ WITH next AS (
     SELECT * FROM next
     WHERE id < coalesce((SELECT min(id) FROM next WHERE at >= $3), 9223372036854775807)
 )
-SELECT s.id, s.job_id, s.attempt, s.to_status, x.status, x.error, x.started_at, x.finished_at, j.type
+-- Each finish looks up its attempt and job by key (LATERAL). A plain join let the planner hash
+-- all of job_executions and jobs for every page: a scan of the whole history per page, which
+-- grew with it and took over a third of PostgreSQL's time while workers drained a backlog.
+SELECT s.id, s.job_id, s.attempt, s.to_status, f.status, f.error, f.started_at, f.finished_at, f.type
 FROM settled s
-LEFT JOIN job_executions x ON s.from_status = 'running' AND x.job_id = s.job_id AND x.attempt = s.attempt
-LEFT JOIN jobs j ON s.from_status = 'running' AND j.id = s.job_id
+LEFT JOIN LATERAL (
+    SELECT x.status, x.error, x.started_at, x.finished_at, j.type
+    FROM job_executions x
+    JOIN jobs j ON j.id = x.job_id
+    WHERE s.from_status = 'running' AND x.job_id = s.job_id AND x.attempt = s.attempt
+) f ON true
 ORDER BY s.id;
