@@ -85,7 +85,7 @@ public static class DagBenchmark
 
         var clock = Stopwatch.StartNew();
         system.ResumeWorkers();
-        await BenchSystem.WaitForDrainAsync(system.Database, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(5));
+        await BenchSystem.WaitForDrainAsync(system.Http, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(5));
 
         var rate = jobs.Length / clock.Elapsed.TotalSeconds;
         await using var command = system.Database.CreateCommand(

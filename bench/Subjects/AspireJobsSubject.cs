@@ -146,7 +146,7 @@ public sealed class AspireJobsSubject : ISubject
         return batches * size / clock.Elapsed.TotalSeconds;
     }
 
-    private Task WaitForDrainAsync() => BenchSystem.WaitForDrainAsync(_db, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(20));
+    private Task WaitForDrainAsync() => BenchSystem.WaitForDrainAsync(_http, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(20));
 
     /// <summary>created_at → started_at of each job, both by the database's clock.</summary>
     private async Task<(double P50, double P95, double P99)> LatencyAtRateAsync(int rate, TimeSpan duration)
