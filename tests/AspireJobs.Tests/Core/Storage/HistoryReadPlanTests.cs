@@ -1,0 +1,71 @@
+using System.Text.Json;
+using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Storage;
+using AspireJobs.Tests.Infrastructure;
+
+namespace AspireJobs.Tests.Core.Storage;
+
+/// <summary>
+/// Statements that read a slice of the history (a page of the log, the jobs changed since a
+/// snapshot, the events since a time, the events due for deletion) look its jobs and attempts up
+/// by key, whatever the history's size. Checked on the generic plan, which PostgreSQL may settle
+/// on for a prepared statement (Npgsql prepares those run often): it guesses how many rows a
+/// range on a parameter matches, and a plain join then hashed the whole of jobs or job_events.
+/// </summary>
+public sealed class HistoryReadPlanTests(TestServers servers) : IAsyncLifetime
+{
+    private TestDatabase _db = null!;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _db = await servers.CreateDatabaseAsync();
+        // Enough history that hashing all of it looks cheap to the planner next to a guessed third of it.
+        await new JobStore(_db.DataSource, TimeProvider.System).CompletedJobsAsync(2_000, "noop", Token);
+        await _db.ExecuteAsync("ANALYZE jobs, job_executions, job_events");
+    }
+
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
+
+    /// <param name="lookedUp">The tables the statement reads by key: none may be scanned whole.</param>
+    [Theory]
+    [InlineData("FinishedAttemptGetAfter.sql", "bigint, integer, timestamptz", "0, 256, now()", "jobs job_executions")]
+    [InlineData("SnapshotReadChangedJobs.sql", "bigint, timestamptz", "0, now() - interval '1 minute'", "jobs")]
+    [InlineData("JobEventsSince.sql", "timestamptz, text, text[]", "now() - interval '1 minute', NULL, NULL", "jobs")]
+    [InlineData("JobEventDeleteBefore.sql", "timestamptz, integer", "now(), 1000", "job_events")]
+    public async Task TheGenericPlanLooksUpByKey(string statement, string parameterTypes, string arguments, string lookedUp)
+    {
+        var sql = EmbeddedFile.Read(typeof(JobStore).Assembly, statement).TrimEnd().TrimEnd(';');
+
+        await using var connection = await _db.DataSource.OpenConnectionAsync(Token);
+        await using (var prepare = connection.CreateCommand())
+        {
+            prepare.CommandText = $"SET plan_cache_mode = force_generic_plan; PREPARE statement({parameterTypes}) AS {sql}";
+            await prepare.ExecuteNonQueryAsync(Token);
+        }
+
+        await using var explain = connection.CreateCommand();
+        explain.CommandText = $"EXPLAIN (FORMAT JSON) EXECUTE statement({arguments})";
+        using var plan = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync(Token))!);
+
+        var scanned = Nodes(plan.RootElement[0].GetProperty("Plan"))
+            .Where(node => node.GetProperty("Node Type").GetString() == "Seq Scan")
+            .Select(node => node.GetProperty("Relation Name").GetString())
+            .Where(relation => lookedUp.Split(' ').Contains(relation))
+            .ToList();
+        Assert.Empty(scanned);
+    }
+
+    private static IEnumerable<JsonElement> Nodes(JsonElement node)
+    {
+        yield return node;
+        if (node.TryGetProperty("Plans", out var children))
+        {
+            foreach (var descendant in children.EnumerateArray().SelectMany(Nodes))
+            {
+                yield return descendant;
+            }
+        }
+    }
+}
