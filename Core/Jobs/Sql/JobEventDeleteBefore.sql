@@ -3,9 +3,7 @@
 --   $1 cutoff timestamptz    $2 limit integer
 WITH deleted AS (
     DELETE FROM job_events
-    -- = ANY(ARRAY(...)): the ids are found first, then deleted by key. As IN (...), the planner
-    -- could join them to a scan of the whole log.
-    WHERE id = ANY (ARRAY(SELECT id FROM job_events WHERE at < $1 ORDER BY id LIMIT $2))
+    WHERE id IN (SELECT id FROM job_events WHERE at < $1 ORDER BY id LIMIT $2)
     RETURNING 1
 ), horizon AS (
     UPDATE job_event_horizon

@@ -7,8 +7,8 @@ namespace AspireJobs.Tests.Core.Storage;
 
 /// <summary>
 /// Statements that read a slice of the history (a page of the log, the jobs changed since a
-/// snapshot, the events since a time, the events due for deletion) look its jobs and attempts up
-/// by key, whatever the history's size. Checked on the generic plan, which PostgreSQL may settle
+/// snapshot, the events since a time) look its jobs and attempts up by key, whatever the
+/// history's size. Checked on the generic plan, which PostgreSQL may settle
 /// on for a prepared statement (Npgsql prepares those run often): it guesses how many rows a
 /// range on a parameter matches, and a plain join then hashed the whole of jobs or job_events.
 /// </summary>
@@ -33,7 +33,6 @@ public sealed class HistoryReadPlanTests(TestServers servers) : IAsyncLifetime
     [InlineData("FinishedAttemptGetAfter.sql", "bigint, integer, timestamptz", "0, 256, now()", "jobs job_executions")]
     [InlineData("SnapshotReadChangedJobs.sql", "bigint, timestamptz", "0, now() - interval '1 minute'", "jobs")]
     [InlineData("JobEventsSince.sql", "timestamptz, text, text[]", "now() - interval '1 minute', NULL, NULL", "jobs")]
-    [InlineData("JobEventDeleteBefore.sql", "timestamptz, integer", "now(), 1000", "job_events")]
     public async Task TheGenericPlanLooksUpByKey(string statement, string parameterTypes, string arguments, string lookedUp)
     {
         var sql = EmbeddedFile.Read(typeof(JobStore).Assembly, statement).TrimEnd().TrimEnd(';');
