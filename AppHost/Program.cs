@@ -1,5 +1,6 @@
 using AspireJobs.AppHost;
 using AspireJobs.AppHost.Infrastructure;
+using AspireJobs.AppHost.Infrastructure.LocalPostgres;
 using AspireJobs.AppHost.Lifecycle;
 using Microsoft.Extensions.Hosting;
 
@@ -21,7 +22,7 @@ try
     OrchestratorExit.WaitForExit(orchestrator);
     return 0;
 }
-catch (Exception e) when (e is AppHostUsageException or PrerequisiteMissingException or DataDirectoryInUseException)
+catch (Exception e) when (e is AppHostUsageException or PrerequisiteMissingException or DataDirectoryInUseException or DataDirectoryUnreachableException)
 {
     Console.Error.WriteLine($"apphost: {e.Message}");
     return 2;

@@ -3,9 +3,23 @@ using System.Text;
 
 namespace AspireJobs.AppHost.Infrastructure;
 
-/// <summary>Runs a one-off program to its end (initdb, chown) and fails with its output when it fails.</summary>
+/// <summary>Runs a one-off program to its end (initdb, chown, test): failing with its output when it fails, or answering whether it succeeded.</summary>
 public static class ProgramRun
 {
+    /// <summary>Runs a program that answers with its exit code alone (such as <c>test</c>); true when it exits 0.</summary>
+    public static bool Succeeds(string command, IEnumerable<string> arguments)
+    {
+        var startInfo = new ProcessStartInfo(command) { UseShellExecute = false, WorkingDirectory = "/" };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(startInfo)!;
+        process.WaitForExit();
+        return process.ExitCode == 0;
+    }
+
     public static async Task RunAsync(string command, IEnumerable<string> arguments, string what, CancellationToken cancellationToken)
     {
         var startInfo = new ProcessStartInfo(command)

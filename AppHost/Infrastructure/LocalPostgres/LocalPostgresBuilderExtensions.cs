@@ -17,6 +17,7 @@ public static partial class LocalPostgresBuilderExtensions
         this IDistributedApplicationBuilder builder, string name, string directory, IReadOnlyDictionary<string, string>? settings = null)
     {
         var cluster = new PostgresCluster(directory);
+        cluster.ThrowIfUnreachableByServer();
         var password = builder.AddParameter($"{name}-password", cluster.ReadOrCreatePassword(), secret: true);
         var (command, runAs) = ServerPrograms.PostgresProgram("postgres");
         var server = new LocalPostgresServerResource(name, command, cluster, password.Resource);

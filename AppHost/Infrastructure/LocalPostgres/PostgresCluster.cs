@@ -21,6 +21,28 @@ public sealed class PostgresCluster(string directory)
 
     public string ReadOrCreatePassword() => GeneratedSecret.ReadOrCreate(PasswordFile);
 
+    /// <summary>
+    /// Fails at once, naming the directory, when we are root and the postgres user cannot pass
+    /// through to it (a parent closed to others, such as /root). Found later, by initdb under the
+    /// orchestrator, the failure left the AppHost waiting with nothing said.
+    /// </summary>
+    public void ThrowIfUnreachableByServer()
+    {
+        if (!ServerPrograms.IsRoot)
+        {
+            return;
+        }
+
+        System.IO.Directory.CreateDirectory(Directory);
+        var (test, runAs) = ServerPrograms.AsPostgresUser("/usr/bin/test");
+        if (!ProgramRun.Succeeds(test, [.. runAs, "-x", Directory]))
+        {
+            var user = ServerPrograms.PostgresOsUser;
+            throw new DataDirectoryUnreachableException(
+                $"the {user} user cannot reach {Directory} (PostgreSQL refuses to run as root, so it runs as {user}, and a parent directory is closed to it); choose a data directory it can reach, e.g. --data-dir /tmp/aspirejobs");
+        }
+    }
+
     /// <summary>Creates the cluster unless it exists. The password file must hold the password given.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
