@@ -92,7 +92,20 @@ public sealed partial class JobAcquisitionLoop(
         }
     }
 
-    public void SetHealthScore(double score) => Volatile.Write(ref _healthScore, score);
+    /// <summary>
+    /// The score the monitor gave this worker. A better one frees slots at once: the loop, which
+    /// may be waiting for a slot to free, looks again (otherwise a worker scored down once, say
+    /// while it started, ran at a quarter of its slots until one of its long jobs ended).
+    /// </summary>
+    public void SetHealthScore(double score)
+    {
+        var before = EffectiveConcurrency;
+        Volatile.Write(ref _healthScore, score);
+        if (EffectiveConcurrency > before)
+        {
+            _slotFreed.Set();
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
