@@ -62,6 +62,19 @@ public sealed class WorkerMetrics
         }
     }
 
+    /// <summary>
+    /// Leaves a pause this worker chose out of its GC figures (the one collection once started):
+    /// it says nothing of the worker's health, and in the first window it was enough to halve the
+    /// monitor's score of a worker that had not run a job yet.
+    /// </summary>
+    public void ExcludeGcPause(TimeSpan pause)
+    {
+        lock (_lock)
+        {
+            _lastGcPause += pause;
+        }
+    }
+
     /// <summary>The report for the window that ends now; the next window starts empty.</summary>
     public WorkerMetricsReport TakeReport(int currentLoad, TimeSpan heartbeatInterval)
     {
