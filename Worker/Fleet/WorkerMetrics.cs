@@ -64,8 +64,8 @@ public sealed class WorkerMetrics
 
     /// <summary>
     /// Leaves a pause this worker chose out of its GC figures (the one collection once started):
-    /// it says nothing of the worker's health, and in the first window it was enough to halve the
-    /// monitor's score of a worker that had not run a job yet.
+    /// it says nothing of the worker's health. It was 2-5 % of the first window on an idle machine,
+    /// and a share of 10 % is enough for the monitor to score a worker 0.
     /// </summary>
     public void ExcludeGcPause(TimeSpan pause)
     {

@@ -25,7 +25,7 @@ WITH next AS (
 )
 -- Each finish looks up its attempt and job by key (LATERAL). A plain join let the planner hash
 -- all of job_executions and jobs for every page: a scan of the whole history per page, which
--- grew with it and took over a third of PostgreSQL's time while workers drained a backlog.
+-- grew with it and took over a third of PostgreSQL's statement time while workers drained a backlog.
 SELECT s.id, s.job_id, s.attempt, s.to_status, f.status, f.error, f.started_at, f.finished_at, f.type
 FROM settled s
 LEFT JOIN LATERAL (
