@@ -62,19 +62,6 @@ public sealed class WorkerMetrics
         }
     }
 
-    /// <summary>
-    /// Leaves a pause this worker chose out of its GC figures (the one collection once started):
-    /// it says nothing of the worker's health. It was 2-5 % of the first window on an idle machine,
-    /// and a share of 10 % is enough for the monitor to score a worker 0.
-    /// </summary>
-    public void ExcludeGcPause(TimeSpan pause)
-    {
-        lock (_lock)
-        {
-            _lastGcPause += pause;
-        }
-    }
-
     /// <summary>The report for the window that ends now; the next window starts empty.</summary>
     public WorkerMetricsReport TakeReport(int currentLoad, TimeSpan heartbeatInterval)
     {
