@@ -13,6 +13,9 @@ internal static class PostgresTransaction
     private const int MaxAttempts = 5;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>After a deadlock or a serialization failure: 5-25 ms, times the attempt, at random so the two sides part.</summary>
+    private static TimeSpan ConflictDelay(int attempt) => TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * attempt);
+
     public static Task<T> RunAsync<T>(
         NpgsqlDataSource db, Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
         RunAsync(db, work, inTransaction: true, cancellationToken);
@@ -41,11 +44,13 @@ internal static class PostgresTransaction
             }
             catch (NpgsqlException e) when (attempt < MaxAttempts && e.IsTransient)
             {
-                // Rolled back on dispose; go again, after a moment for a passing shortage.
-                if (e is not PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
-                {
-                    await Task.Delay(RetryDelay * attempt, cancellationToken);
-                }
+                // Rolled back on dispose; go again after a moment: a passing shortage needs it, and
+                // so does a deadlock. Run again at once, the side PostgreSQL aborted took its first
+                // row back before the other side reached it, and the two met again: five times in
+                // a row, a second each, when two parents of one job failed together on a busy
+                // machine. A random few milliseconds let the other side finish first.
+                var conflict = e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
+                await Task.Delay(conflict ? ConflictDelay(attempt) : RetryDelay * attempt, cancellationToken);
             }
         }
     }
