@@ -9,32 +9,14 @@ public static class ProgramRun
     /// <summary>Runs a program that answers with its exit code alone (such as <c>test</c>); true when it exits 0.</summary>
     public static bool Succeeds(string command, IEnumerable<string> arguments)
     {
-        var startInfo = new ProcessStartInfo(command) { UseShellExecute = false, WorkingDirectory = "/" };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(startInfo)!;
+        using var process = Process.Start(StartInfo(command, arguments, redirectOutput: false))!;
         process.WaitForExit();
         return process.ExitCode == 0;
     }
 
     public static async Task RunAsync(string command, IEnumerable<string> arguments, string what, CancellationToken cancellationToken)
     {
-        var startInfo = new ProcessStartInfo(command)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = "/",
-        };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var process = new Process { StartInfo = startInfo };
+        using var process = new Process { StartInfo = StartInfo(command, arguments, redirectOutput: true) };
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
@@ -58,5 +40,22 @@ public static class ProgramRun
                 throw new InvalidOperationException($"{what} failed (exit code {process.ExitCode}): {output.ToString().Trim()}");
             }
         }
+    }
+
+    private static ProcessStartInfo StartInfo(string command, IEnumerable<string> arguments, bool redirectOutput)
+    {
+        var startInfo = new ProcessStartInfo(command)
+        {
+            RedirectStandardOutput = redirectOutput,
+            RedirectStandardError = redirectOutput,
+            UseShellExecute = false,
+            WorkingDirectory = "/",
+        };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        return startInfo;
     }
 }
