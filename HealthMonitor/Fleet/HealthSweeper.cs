@@ -29,6 +29,9 @@ public sealed partial class HealthSweeper(
     private readonly HashSet<Guid> _evacuated = [];
     private readonly HashSet<Guid> _drainedHere = [];
 
+    /// <summary>The report time of each worker's latest sampled report.</summary>
+    private readonly Dictionary<Guid, DateTimeOffset> _sampledReports = [];
+
     protected override TimeSpan Interval => options.Value.HealthInterval;
 
     protected override async Task RunOnceAsync(CancellationToken stoppingToken)
@@ -41,24 +44,41 @@ public sealed partial class HealthSweeper(
         var fleetMeans = FleetHealth.FleetMeanDurations(reports);
 
         var histories = await health.WorkerHealthLogGetSinceAsync(live.Select(w => w.Id).ToList(), now - settings.PredictionWindow, Math.Max(settings.AnomalyWindow, 200), stoppingToken);
-        var samples = new List<(WorkerInfo Worker, HealthSample Sample, IReadOnlyList<HealthHistoryPoint> History)>();
+        var samples = new List<Examined>();
         foreach (var worker in live)
         {
             var history = histories.GetValueOrDefault(worker.Id) ?? [];
             var sample = FleetHealth.Sample(worker, worker.Metrics!, fleetErrorRate, fleetMeans, settings.WorkerMemoryBudgetBytes, history, now, settings.PredictionRules);
-            await health.WorkerHealthLogInsertAsync(sample, stoppingToken);
-            samples.Add((worker, sample, history));
+            // One sample per report: a worker that stopped reporting (paused, cut off) would
+            // otherwise have its last report counted again at every pass, and one bad window
+            // would pass for the several in a row that fail it. Liveness judges its silence.
+            var isNewReport = !_sampledReports.TryGetValue(worker.Id, out var sampledAt) || sampledAt != worker.LastHeartbeatAt;
+            if (isNewReport)
+            {
+                await health.WorkerHealthLogInsertAsync(sample, stoppingToken);
+                _sampledReports[worker.Id] = worker.LastHeartbeatAt;
+            }
+
+            samples.Add(new Examined(worker, sample, history, isNewReport));
+        }
+
+        foreach (var gone in _sampledReports.Keys.Except(live.Select(w => w.Id)).ToList())
+        {
+            _sampledReports.Remove(gone);
         }
 
         await RecordNewAnomaliesAsync(samples, stoppingToken);
         await ActAsync(samples, stoppingToken);
     }
 
-    private async Task RecordNewAnomaliesAsync(List<(WorkerInfo Worker, HealthSample Sample, IReadOnlyList<HealthHistoryPoint> History)> samples, CancellationToken stoppingToken)
+    /// <summary>A live worker's sample at this pass; on a report sampled before, it is the fleet's baseline only.</summary>
+    private sealed record Examined(WorkerInfo Worker, HealthSample Sample, IReadOnlyList<HealthHistoryPoint> History, bool IsNewReport);
+
+    private async Task RecordNewAnomaliesAsync(List<Examined> samples, CancellationToken stoppingToken)
     {
         var settings = options.Value;
         var found = new List<NewAnomaly>();
-        foreach (var (worker, sample, history) in samples)
+        foreach (var (worker, sample, history, _) in samples.Where(s => s.IsNewReport))
         {
             var ownBaseline = history.TakeLast(settings.AnomalyWindow).ToList();
             var others = samples.Where(s => s.Worker.Id != worker.Id).Select(s => s.Sample).ToList();
@@ -67,6 +87,8 @@ public sealed partial class HealthSweeper(
 
         // An anomaly is recorded when it begins, not again at every sweep while it lasts.
         var current = found.Select(a => (a.WorkerId, a.Metric, a.Baseline)).ToHashSet();
+        var unreported = samples.Where(s => !s.IsNewReport).Select(s => s.Worker.Id).ToHashSet();
+        current.UnionWith(_anomalous.Where(a => unreported.Contains(a.Worker))); // lasting until a new report says otherwise
         var beginning = found.Where(a => !_anomalous.Contains((a.WorkerId, a.Metric, a.Baseline))).ToList();
         _anomalous.Clear();
         _anomalous.UnionWith(current);
@@ -77,11 +99,11 @@ public sealed partial class HealthSweeper(
         }
     }
 
-    private async Task ActAsync(List<(WorkerInfo Worker, HealthSample Sample, IReadOnlyList<HealthHistoryPoint> History)> samples, CancellationToken stoppingToken)
+    private async Task ActAsync(List<Examined> samples, CancellationToken stoppingToken)
     {
         var settings = options.Value;
         var active = samples.Count(s => s.Worker.Status == WorkerStatus.Active);
-        foreach (var (worker, sample, _) in samples.OrderBy(s => s.Sample.HealthScore))
+        foreach (var (worker, sample, _, _) in samples.Where(s => s.IsNewReport).OrderBy(s => s.Sample.HealthScore))
         {
             var action = sample.Prediction.RecommendedAction;
             var leavesEnough = worker.Status != WorkerStatus.Active || active - 1 >= settings.MinimumActiveWorkers;

@@ -1,0 +1,91 @@
+using AspireJobs.Core.Health;
+using AspireJobs.Core.Workers;
+using AspireJobs.HealthMonitor;
+using AspireJobs.HealthMonitor.Fleet;
+using AspireJobs.HealthMonitor.Leadership;
+using AspireJobs.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AspireJobs.Tests.HealthMonitor;
+
+/// <summary>The health sweep against real PostgreSQL and Redis, one pass at a time on a moved clock.</summary>
+public sealed class HealthSweeperTests(TestServers servers) : IAsyncLifetime
+{
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private TestSystem _system = null!;
+    private WorkerStore _workers = null!;
+    private HealthSweeper _sweeper = null!;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _system = await TestSystem.CreateAsync(servers);
+        _workers = new WorkerStore(_system.Database.DataSource, _clock);
+        var options = Options.Create(new HealthMonitorOptions());
+        _sweeper = new HealthSweeper(_workers, new HealthStore(_system.Database.DataSource), _system.Dispatcher, _clock, options,
+            new LeaderElection(_system.Database.DataSource, options, NullLogger<LeaderElection>.Instance), NullLogger<HealthSweeper>.Instance);
+    }
+
+    public ValueTask DisposeAsync() => _system.DisposeAsync();
+
+    /// <summary>A report with half its window spent in garbage-collection pauses: a health score of 0.</summary>
+    private static WorkerMetricsReport Failing() => new(0, 0, 0, 0, 0, new Dictionary<string, RunDurationStats>(), 50_000_000, 10, Window.TotalMilliseconds / 2, null, Window, Window);
+
+    private static WorkerMetricsReport Healthy() => Failing() with { GcPauseMs = 0 };
+
+    private async Task<Guid> RegisterAsync(string name)
+    {
+        var id = Guid.NewGuid();
+        await _workers.WorkerInsertAsync(new WorkerRegistration(id, name, "h", 1, "1", ["noop"], 4), Token);
+        return id;
+    }
+
+    private async Task ReportThenSweepAsync(Guid failing, Guid healthy, bool failingReports = true)
+    {
+        _clock.Advance(Window);
+        if (failingReports)
+        {
+            await _workers.WorkerSetHeartbeatAsync(failing, Failing(), [], Token);
+        }
+
+        await _workers.WorkerSetHeartbeatAsync(healthy, Healthy(), [], Token);
+        await _sweeper.RunPassAsync(Token);
+    }
+
+    private Task<long> SamplesOfAsync(Guid worker) =>
+        _system.Database.ScalarAsync<long>("SELECT count(*) FROM worker_health_logs WHERE worker_id = $1", worker);
+
+    private async Task<bool> OrderedToExitAsync(Guid worker) =>
+        await _system.Redis.GetDatabase().SetContainsAsync(_system.Keys.ClosedWorkers, worker.ToString());
+
+    [Fact]
+    public async Task AWorkerThatStopsReporting_IsSampledOncePerReport_AndItsLastBadReportAloneDoesNotEvacuateIt()
+    {
+        var failing = await RegisterAsync("failing");
+        var healthy = await RegisterAsync("healthy");
+
+        await ReportThenSweepAsync(failing, healthy);
+        for (var pass = 0; pass < FailurePrediction.SustainedSamples; pass++)
+        {
+            await ReportThenSweepAsync(failing, healthy, failingReports: false); // paused: its one report stays the latest
+        }
+
+        Assert.Equal(1, await SamplesOfAsync(failing));
+        Assert.Equal(1 + FailurePrediction.SustainedSamples, await SamplesOfAsync(healthy));
+        Assert.False(await OrderedToExitAsync(failing));
+
+        // Reports that keep failing, one window after another, do.
+        for (var report = 1; report < FailurePrediction.SustainedSamples; report++)
+        {
+            await ReportThenSweepAsync(failing, healthy);
+        }
+
+        Assert.Equal(FailurePrediction.SustainedSamples, await SamplesOfAsync(failing));
+        Assert.True(await OrderedToExitAsync(failing));
+        Assert.False(await OrderedToExitAsync(healthy));
+    }
+}
