@@ -222,7 +222,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
         await _page.Locator("[data-testid=snapshot-label] input").PressAsync("Tab");
         await _page.GetByTestId("take-full").ClickAsync();
         await Expect(_page.GetByTestId("snapshots-message")).ToContainTextAsync("Took a full snapshot");
-        var snapshot = (await Api.GetJsonAsync("/api/snapshots")).GetProperty("items").EnumerateArray().Single(s => s.GetProperty("label").GetString() == label).Id();
+        var snapshot = Assert.Single((await Api.GetJsonAsync("/api/snapshots")).GetProperty("items").EnumerateArray(), s => s.GetProperty("label").GetString() == label).Id();
         await Expect(_page.GetByTestId($"snapshot-{snapshot}")).ToContainTextAsync(label);
         await Api.PostJsonAsync($"/api/jobs/{id}/cancel", HttpStatusCode.OK);
 
