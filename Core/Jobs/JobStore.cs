@@ -16,6 +16,7 @@ namespace AspireJobs.Core.Jobs;
 public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
 {
     private static readonly string JobInsertBatchSql = EmbeddedFile.Core("JobInsertBatch.sql");
+    private static readonly string JobInsertBatchWithoutDependenciesSql = EmbeddedFile.Core("JobInsertBatchWithoutDependencies.sql");
     private static readonly string JobGetByIdSql = EmbeddedFile.Core("JobGetById.sql");
     private static readonly string JobGetByIdempotencyKeySql = EmbeddedFile.Core("JobGetByIdempotencyKey.sql");
     private static readonly string JobGetIdsByIdempotencyKeysSql = EmbeddedFile.Core("JobGetIdsByIdempotencyKeys.sql");
@@ -77,7 +78,9 @@ public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
     /// <summary>Runs the insert, in the open transaction of <paramref name="connection"/> when one is given.</summary>
     private async Task<BatchInsertResult> InsertAsync(NpgsqlConnection? connection, IReadOnlyList<NewJob> jobs, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var command = connection is null ? db.CreateCommand(JobInsertBatchSql) : new NpgsqlCommand(JobInsertBatchSql, connection);
+        var hasEdges = jobs.Any(job => job.DependsOn.Count > 0);
+        var sql = hasEdges ? JobInsertBatchSql : JobInsertBatchWithoutDependenciesSql;
+        await using var command = connection is null ? db.CreateCommand(sql) : new NpgsqlCommand(sql, connection);
         var count = jobs.Count;
         var ids = new Guid[count];
         var types = new string[count];
@@ -124,8 +127,12 @@ public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
         command.Parameters.Add(TimeArray(scheduledAt));
         command.Parameters.Add(TextArray(keys));
         command.Parameters.Add(Value(policies));
-        command.Parameters.Add(Value(edgeJobs.ToArray()));
-        command.Parameters.Add(Value(edgeParents.ToArray()));
+        if (hasEdges)
+        {
+            command.Parameters.Add(Value(edgeJobs.ToArray()));
+            command.Parameters.Add(Value(edgeParents.ToArray()));
+        }
+
         command.Parameters.Add(Time(now));
         command.Parameters.Add(TextArray(traceParents));
 

@@ -4,6 +4,7 @@
 -- completed starts waiting, counting such parents; otherwise it starts in the status given
 -- (queued, or scheduled for a runAt ahead). A job whose idempotency key is already taken is not
 -- inserted and not returned; the caller reads the job holding it.
+-- A batch in which no job names a dependency uses JobInsertBatchWithoutDependencies instead.
 --   $1 ids uuid[]    $2 types text[]    $3 statuses text[] (queued or scheduled)
 --   $4 priorities smallint[]    $5 payloads json[]    $6 max_retries integer[]
 --   $7 timeout_ms integer[]    $8 scheduled_at timestamptz[] (null elements: now)
