@@ -53,12 +53,12 @@ public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
         var hasEdges = jobs.Any(job => job.DependsOn.Count > 0);
         return hasEdges
             ? await PostgresTransaction.RunAsync(db, (connection, token) => InsertWithEdgesAsync(connection, jobs, now, token), cancellationToken)
-            : await InsertAsync(null, jobs, now, cancellationToken);
+            : await InsertAsync(null, jobs, hasEdges: false, now, cancellationToken);
     }
 
     private async Task<BatchInsertResult> InsertWithEdgesAsync(NpgsqlConnection connection, IReadOnlyList<NewJob> jobs, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var inserted = await InsertAsync(connection, jobs, now, cancellationToken);
+        var inserted = await InsertAsync(connection, jobs, hasEdges: true, now, cancellationToken);
         var withParents = inserted.Created.OfType<Job>().Where(job => job.DependsOn.Count > 0).Select(job => job.Id).ToList();
         if (withParents.Count == 0)
         {
@@ -75,10 +75,13 @@ public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
         };
     }
 
-    /// <summary>Runs the insert, in the open transaction of <paramref name="connection"/> when one is given.</summary>
-    private async Task<BatchInsertResult> InsertAsync(NpgsqlConnection? connection, IReadOnlyList<NewJob> jobs, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the insert, in the open transaction of <paramref name="connection"/> when one is given;
+    /// with the statement that writes dependency edges when <paramref name="hasEdges"/> (some job names one).
+    /// </summary>
+    private async Task<BatchInsertResult> InsertAsync(
+        NpgsqlConnection? connection, IReadOnlyList<NewJob> jobs, bool hasEdges, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var hasEdges = jobs.Any(job => job.DependsOn.Count > 0);
         var sql = hasEdges ? JobInsertBatchSql : JobInsertBatchWithoutDependenciesSql;
         await using var command = connection is null ? db.CreateCommand(sql) : new NpgsqlCommand(sql, connection);
         var count = jobs.Count;

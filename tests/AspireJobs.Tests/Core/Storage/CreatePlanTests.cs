@@ -1,5 +1,3 @@
-using AspireJobs.Core.Jobs;
-using AspireJobs.Core.Storage;
 using AspireJobs.Tests.Infrastructure;
 
 namespace AspireJobs.Tests.Core.Storage;
@@ -22,15 +20,11 @@ public sealed class CreatePlanTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task OneJobCreatedAtATime_IsCreatedOnTheGenericPlan_OnceSettled()
     {
-        var sql = EmbeddedFile.Read(typeof(JobStore).Assembly, "JobInsertBatchWithoutDependencies.sql").TrimEnd().TrimEnd(';');
-
         await using var connection = await _db.DataSource.OpenConnectionAsync(Token);
         await using var transaction = await connection.BeginTransactionAsync(Token);
-        await using (var prepare = connection.CreateCommand())
-        {
-            prepare.CommandText = "PREPARE statement(uuid[], text[], text[], smallint[], json[], integer[], integer[], timestamptz[], text[], text[], timestamptz, text[]) AS " + sql;
-            await prepare.ExecuteNonQueryAsync(Token);
-        }
+        await PreparedStatement.PrepareAsync(
+            connection, "JobInsertBatchWithoutDependencies.sql",
+            "uuid[], text[], text[], smallint[], json[], integer[], integer[], timestamptz[], text[], text[], timestamptz, text[]", Token);
 
         // PostgreSQL weighs the generic plan against five custom ones first.
         for (var call = 0; call < 8; call++)

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using AspireJobs.Core.Jobs;
-using AspireJobs.Core.Storage;
 using AspireJobs.Tests.Infrastructure;
 
 namespace AspireJobs.Tests.Core.Storage;
@@ -35,14 +34,14 @@ public sealed class HistoryReadPlanTests(TestServers servers) : IAsyncLifetime
     [InlineData("JobEventsSince.sql", "timestamptz, text, text[]", "now() - interval '1 minute', NULL, NULL", "jobs")]
     public async Task TheGenericPlanLooksUpByKey(string statement, string parameterTypes, string arguments, string lookedUp)
     {
-        var sql = EmbeddedFile.Read(typeof(JobStore).Assembly, statement).TrimEnd().TrimEnd(';');
-
         await using var connection = await _db.DataSource.OpenConnectionAsync(Token);
-        await using (var prepare = connection.CreateCommand())
+        await using (var generic = connection.CreateCommand())
         {
-            prepare.CommandText = $"SET plan_cache_mode = force_generic_plan; PREPARE statement({parameterTypes}) AS {sql}";
-            await prepare.ExecuteNonQueryAsync(Token);
+            generic.CommandText = "SET plan_cache_mode = force_generic_plan";
+            await generic.ExecuteNonQueryAsync(Token);
         }
+
+        await PreparedStatement.PrepareAsync(connection, statement, parameterTypes, Token);
 
         await using var explain = connection.CreateCommand();
         explain.CommandText = $"EXPLAIN (FORMAT JSON) EXECUTE statement({arguments})";
