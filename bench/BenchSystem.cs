@@ -27,6 +27,7 @@ public sealed class BenchSystem : IAsyncDisposable
         Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = app.GetEndpoint("api", "http") };
         ApiKey = ApiKeys.Read(dataDirectory);
         Http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        DatabaseConnectionString = jobsdb;
         Database = NpgsqlDataSource.Create(jobsdb);
         RedisConnectionString = redis;
     }
@@ -42,6 +43,8 @@ public sealed class BenchSystem : IAsyncDisposable
     public string ApiKeyOf(string scope) => ApiKeys.Read(_dataDirectory, scope);
 
     public NpgsqlDataSource Database { get; }
+
+    public string DatabaseConnectionString { get; }
 
     public string RedisConnectionString { get; }
 
@@ -62,6 +65,27 @@ public sealed class BenchSystem : IAsyncDisposable
         ["worker"] = new Dictionary<string, string> { ["Worker__HeartbeatTimeout"] = "00:10:00" },
         ["healthmonitor"] = new Dictionary<string, string> { ["HealthMonitor__AutoDrain"] = "false", ["HealthMonitor__AutoEvacuate"] = "false" },
     };
+
+    /// <summary><see cref="PausableWorkers"/> and the variables given (<c>--env</c>), which win where both set one.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> PausableWorkersWith(
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> environment)
+    {
+        var merged = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var (resource, variables) in PausableWorkers.Concat(environment))
+        {
+            if (!merged.TryGetValue(resource, out var into))
+            {
+                merged[resource] = into = new Dictionary<string, string>(StringComparer.Ordinal);
+            }
+
+            foreach (var (name, value) in variables)
+            {
+                into[name] = value;
+            }
+        }
+
+        return merged.ToDictionary(m => m.Key, m => (IReadOnlyDictionary<string, string>)m.Value, StringComparer.Ordinal);
+    }
 
     /// <summary>Stops the workers where they stand (SIGSTOP): jobs pile up untouched.</summary>
     public void PauseWorkers() => Signal(WorkerProcessIds, PosixSignals.SIGSTOP);

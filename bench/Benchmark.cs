@@ -7,7 +7,7 @@ namespace AspireJobs.Bench;
 /// The benchmark's entry.
 /// <code>
 /// dotnet run -c Release --project bench                      AspireJobs beside Hangfire and BullMQ, 3 rounds
-/// dotnet run -c Release --project bench -- compare --rounds N --only AspireJobs,BullMQ
+/// dotnet run -c Release --project bench -- compare --rounds N --only AspireJobs,BullMQ [--env resource:NAME=VALUE ...]
 /// dotnet run -c Release --project bench -- recovery          kill -9 → restart elsewhere, over 20 kills
 /// dotnet run -c Release --project bench -- monitor           the health monitor's CPU and memory with 10 workers
 /// dotnet run -c Release --project bench -- dag               a 10,000-job fan-out/fan-in and a 1,000-job chain run to the end
@@ -40,7 +40,7 @@ public static class Benchmark
             case "compare":
                 var rounds = OptionAfter(args, "--rounds") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 3;
                 var only = OptionAfter(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                await ComparisonBenchmark.RunAsync(rounds, only);
+                await ComparisonBenchmark.RunAsync(rounds, only, EnvOptions(args));
                 return 0;
             case "recovery":
                 await RecoveryBenchmark.RunAsync(m => Console.WriteLine(m));
@@ -80,7 +80,7 @@ public static class Benchmark
                 var kinds = OptionAfter(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 return await HealthBenchmark.RunAsync(healthRounds, kinds);
             default:
-                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...], recovery, monitor, dag, counts [--jobs N], checker [--minutes N], fuzz [--seconds N] [--seed S], cold [--rounds N] [--env resource:NAME=VALUE], creates [--rounds N] [--env resource:NAME=VALUE], snapshots, memory [--attempts N] [--vectors M] or health [--rounds N] [--only kind,...].");
+                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...] [--env resource:NAME=VALUE], recovery, monitor, dag, counts [--jobs N], checker [--minutes N], fuzz [--seconds N] [--seed S], cold [--rounds N] [--env resource:NAME=VALUE], creates [--rounds N] [--env resource:NAME=VALUE], snapshots, memory [--attempts N] [--vectors M] or health [--rounds N] [--only kind,...].");
                 return 2;
         }
     }

@@ -15,13 +15,13 @@ namespace AspireJobs.Bench;
 /// </summary>
 public static class ComparisonBenchmark
 {
-    public static async Task RunAsync(int rounds, string[]? only = null)
+    public static async Task RunAsync(int rounds, string[]? only, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> environment)
     {
         var started = DateTime.UtcNow;
         var results = new List<(string System, int Round, Measurement Figure)>();
         await using (var servers = await BenchServers.StartAsync())
         {
-            ISubject[] all = [new AspireJobsSubject(), new HangfireSubject("pg", servers), new HangfireSubject("redis", servers), new BullMqSubject(servers)];
+            ISubject[] all = [new AspireJobsSubject(environment), new HangfireSubject("pg", servers), new HangfireSubject("redis", servers), new BullMqSubject(servers)];
             var subjects = all.Where(s => only is null || only.Contains(s.Name, StringComparer.OrdinalIgnoreCase)).ToList();
             foreach (var subject in subjects)
             {
@@ -67,7 +67,8 @@ public static class ComparisonBenchmark
         var machine = MachineDescription();
         var table = Table(results, [.. results.Select(r => r.System).Distinct()]);
         Console.WriteLine();
-        Console.WriteLine($"{started:yyyy-MM-dd} · {machine} · median of {rounds} rounds (min–max)");
+        var settings = environment.Count == 0 ? "" : " · AspireJobs with " + string.Join(", ", environment.SelectMany(r => r.Value.Select(v => $"{r.Key}:{v.Key}={v.Value}")));
+        Console.WriteLine($"{started:yyyy-MM-dd} · {machine} · median of {rounds} rounds (min–max){settings}");
         Console.WriteLine(table);
         await WriteResultsAsync(results, started, machine, table);
         Console.WriteLine($"(took {(DateTime.UtcNow - started).TotalMinutes:0.0} minutes)");

@@ -23,7 +23,7 @@ public static class CreateCostBenchmark
     {
         var settings = environment.Count == 0 ? "defaults" : string.Join(", ", environment.SelectMany(r => r.Value.Select(v => $"{r.Key}:{v.Key}={v.Value}")));
         Console.WriteLine($"Create cost, {DateTime.UtcNow:yyyy-MM-dd}: single creates over HTTP, workers paused; {settings}");
-        await using var system = await BenchSystem.StartAsync(workers: 2, Merge(BenchSystem.PausableWorkers, environment));
+        await using var system = await BenchSystem.StartAsync(workers: 2, BenchSystem.PausableWorkersWith(environment));
         system.PauseWorkers();
         await system.CreateRateAsync(callers: 16, jobs: 4_000);
         await system.CreateRateAsync(callers: 1, jobs: 1_000);
@@ -67,25 +67,4 @@ public static class CreateCostBenchmark
         ProcessFootprint.CpuSeconds(system.PostgresProcessIds),
         ProcessFootprint.CpuSeconds([system.RedisProcessId]),
         Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
-
-    /// <summary>Both sets of variables per resource; the second's value wins where both set one.</summary>
-    private static Dictionary<string, IReadOnlyDictionary<string, string>> Merge(
-        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> first, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> second)
-    {
-        var merged = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        foreach (var (resource, variables) in first.Concat(second))
-        {
-            if (!merged.TryGetValue(resource, out var into))
-            {
-                merged[resource] = into = new Dictionary<string, string>(StringComparer.Ordinal);
-            }
-
-            foreach (var (name, value) in variables)
-            {
-                into[name] = value;
-            }
-        }
-
-        return merged.ToDictionary(m => m.Key, m => (IReadOnlyDictionary<string, string>)m.Value, StringComparer.Ordinal);
-    }
 }

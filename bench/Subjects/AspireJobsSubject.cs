@@ -11,9 +11,10 @@ namespace AspireJobs.Bench.Subjects;
 /// AspireJobs, started through its AppHost (<see cref="BenchSystem"/>: migrations, Api, two worker
 /// replicas, health monitor, on the AppHost's own local PostgreSQL and Redis) and driven over HTTP
 /// like any client. Workers are paused (SIGSTOP) while jobs pile up, so creates are measured alone
-/// and the drain starts from a full queue.
+/// and the drain starts from a full queue. Variables given per resource (<c>--env</c>) compare
+/// runtime settings run against run.
 /// </summary>
-public sealed class AspireJobsSubject : ISubject
+public sealed class AspireJobsSubject(IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> environment) : ISubject
 {
     private BenchSystem? _system;
     private HttpClient _http = null!;
@@ -29,7 +30,7 @@ public sealed class AspireJobsSubject : ISubject
     public async Task StartAsync()
     {
         // Workers sit paused for a while in every round.
-        _system = await BenchSystem.StartAsync(workers: 2, BenchSystem.PausableWorkers);
+        _system = await BenchSystem.StartAsync(workers: 2, BenchSystem.PausableWorkersWith(environment));
         _http = _system.Http;
         _db = _system.Database;
         _redis = await ConnectionMultiplexer.ConnectAsync(_system.RedisConnectionString);
@@ -105,6 +106,11 @@ public sealed class AspireJobsSubject : ISubject
             results.Add(new("PostgreSQL connections in use (peak)", connections.Peak, "connections"));
         }
 
+        // After the connections are counted: the benchmark's own commits use a connection of their own.
+        var floor = await CommitLatencyAsync(FloorRate, TimeSpan.FromSeconds(5));
+        results.Add(new($"floor: one-row commit p50 at {FloorRate}/s", floor.P50, "ms"));
+        results.Add(new($"floor: one-row commit p99 at {FloorRate}/s", floor.P99, "ms"));
+
         return results;
     }
 
@@ -166,6 +172,51 @@ public sealed class AspireJobsSubject : ISubject
         while (await reader.ReadAsync())
         {
             latencies.Add((double)reader.GetDecimal(0));
+        }
+
+        return SteadyRate.Percentiles(latencies);
+    }
+
+    private const int FloorRate = 200;
+
+    /// <summary>
+    /// The floor under create→start at a rate low enough that each create is committed alone: a
+    /// one-row insert into a table of one column, committed under synchronous_commit in the
+    /// system's own PostgreSQL at the same steady rate while the system idles. A create waits for
+    /// a commit like it before its job reaches Redis, so no create→start percentile at this rate
+    /// can be lower on this machine. Sent blocking, from a thread of its own on one connection, so
+    /// that as little as can be of this process's own scheduling is in the time.
+    /// </summary>
+    private async Task<(double P50, double P95, double P99)> CommitLatencyAsync(int rate, TimeSpan duration)
+    {
+        await using var db = NpgsqlDataSource.Create(_system!.DatabaseConnectionString);
+        await using var connection = await db.OpenConnectionAsync();
+        await using (var create = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS bench_commits (at timestamptz NOT NULL DEFAULT now())", connection))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var latencies = new List<double>();
+        await Task.Factory.StartNew(() =>
+        {
+            using var insert = new NpgsqlCommand("INSERT INTO bench_commits DEFAULT VALUES", connection);
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < rate * duration.TotalSeconds; i++)
+            {
+                var wait = TimeSpan.FromSeconds((double)i / rate) - clock.Elapsed;
+                if (wait > TimeSpan.Zero)
+                {
+                    Thread.Sleep(wait);
+                }
+
+                var sent = Stopwatch.GetTimestamp();
+                insert.ExecuteNonQuery();
+                latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            }
+        }, TaskCreationOptions.LongRunning);
+        await using (var drop = new NpgsqlCommand("DROP TABLE bench_commits", connection))
+        {
+            await drop.ExecuteNonQueryAsync();
         }
 
         return SteadyRate.Percentiles(latencies);
