@@ -30,13 +30,14 @@ public sealed class CreatePlanTests(TestServers servers) : IAsyncLifetime
         for (var call = 0; call < 8; call++)
         {
             await using var create = connection.CreateCommand();
-            create.CommandText = "EXECUTE statement(ARRAY[gen_random_uuid()], '{noop}', '{queued}', '{3}', ARRAY['{}'::json], '{3}', '{30000}', "
+            create.CommandText = $"EXECUTE {PreparedStatement.Name}"
+                + "(ARRAY[gen_random_uuid()], '{noop}', '{queued}', '{3}', ARRAY['{}'::json], '{3}', '{30000}', "
                 + "ARRAY[NULL::timestamptz], ARRAY[NULL::text], '{cancel}', now(), ARRAY[NULL::text])";
             await create.ExecuteNonQueryAsync(Token);
         }
 
         await using var plans = connection.CreateCommand();
-        plans.CommandText = "SELECT generic_plans FROM pg_prepared_statements WHERE name = 'statement'";
+        plans.CommandText = $"SELECT generic_plans FROM pg_prepared_statements WHERE name = '{PreparedStatement.Name}'";
         Assert.Equal(3L, await plans.ExecuteScalarAsync(Token));
     }
 }

@@ -44,7 +44,7 @@ public sealed class HistoryReadPlanTests(TestServers servers) : IAsyncLifetime
         await PreparedStatement.PrepareAsync(connection, statement, parameterTypes, Token);
 
         await using var explain = connection.CreateCommand();
-        explain.CommandText = $"EXPLAIN (FORMAT JSON) EXECUTE statement({arguments})";
+        explain.CommandText = $"EXPLAIN (FORMAT JSON) EXECUTE {PreparedStatement.Name}({arguments})";
         using var plan = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync(Token))!);
 
         var scanned = Nodes(plan.RootElement[0].GetProperty("Plan"))
