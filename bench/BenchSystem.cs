@@ -87,6 +87,10 @@ public sealed class BenchSystem : IAsyncDisposable
         return merged.ToDictionary(m => m.Key, m => (IReadOnlyDictionary<string, string>)m.Value, StringComparer.Ordinal);
     }
 
+    /// <summary>The variables given (<c>--env</c>) as <c>resource:NAME=VALUE, ...</c>; "defaults" when none.</summary>
+    public static string Describe(IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> environment) =>
+        environment.Count == 0 ? "defaults" : string.Join(", ", environment.SelectMany(r => r.Value.Select(v => $"{r.Key}:{v.Key}={v.Value}")));
+
     /// <summary>Stops the workers where they stand (SIGSTOP): jobs pile up untouched.</summary>
     public void PauseWorkers() => Signal(WorkerProcessIds, PosixSignals.SIGSTOP);
 

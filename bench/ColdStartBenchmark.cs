@@ -22,7 +22,7 @@ public static class ColdStartBenchmark
 
     public static async Task<int> RunAsync(int rounds, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> environment)
     {
-        var settings = environment.Count == 0 ? "defaults" : string.Join(", ", environment.SelectMany(r => r.Value.Select(v => $"{r.Key}:{v.Key}={v.Value}")));
+        var settings = BenchSystem.Describe(environment);
         Console.WriteLine($"Cold start, {DateTime.UtcNow:yyyy-MM-dd}: {Jobs:N0} noop jobs created and drained on a fresh system, then twice more; {settings}");
         var ratios = new List<double>();
         var warmRss = new List<double>();

@@ -67,7 +67,7 @@ public static class ComparisonBenchmark
         var machine = MachineDescription();
         var table = Table(results, [.. results.Select(r => r.System).Distinct()]);
         Console.WriteLine();
-        var settings = environment.Count == 0 ? "" : " · AspireJobs with " + string.Join(", ", environment.SelectMany(r => r.Value.Select(v => $"{r.Key}:{v.Key}={v.Value}")));
+        var settings = environment.Count == 0 ? "" : " · AspireJobs with " + BenchSystem.Describe(environment);
         Console.WriteLine($"{started:yyyy-MM-dd} · {machine} · median of {rounds} rounds (min–max){settings}");
         Console.WriteLine(table);
         await WriteResultsAsync(results, started, machine, table);

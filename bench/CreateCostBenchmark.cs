@@ -21,7 +21,7 @@ public static class CreateCostBenchmark
 
     public static async Task<int> RunAsync(int rounds, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> environment)
     {
-        var settings = environment.Count == 0 ? "defaults" : string.Join(", ", environment.SelectMany(r => r.Value.Select(v => $"{r.Key}:{v.Key}={v.Value}")));
+        var settings = BenchSystem.Describe(environment);
         Console.WriteLine($"Create cost, {DateTime.UtcNow:yyyy-MM-dd}: single creates over HTTP, workers paused; {settings}");
         await using var system = await BenchSystem.StartAsync(workers: 2, BenchSystem.PausableWorkersWith(environment));
         system.PauseWorkers();

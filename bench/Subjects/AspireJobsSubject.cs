@@ -200,8 +200,9 @@ public sealed class AspireJobsSubject(IReadOnlyDictionary<string, IReadOnlyDicti
         await Task.Factory.StartNew(() =>
         {
             using var insert = new NpgsqlCommand("INSERT INTO bench_commits DEFAULT VALUES", connection);
+            var total = (int)(rate * duration.TotalSeconds);
             var clock = Stopwatch.StartNew();
-            for (var i = 0; i < rate * duration.TotalSeconds; i++)
+            for (var i = 0; i < total; i++)
             {
                 var wait = TimeSpan.FromSeconds((double)i / rate) - clock.Elapsed;
                 if (wait > TimeSpan.Zero)
