@@ -119,4 +119,37 @@ public sealed class JobStoreTests(TestServers servers) : IAsyncLifetime
             "INSERT INTO jobs (id, type, status, priority, effective_priority, max_retries, timeout_ms) VALUES (gen_random_uuid(), 'noop', 'done', 3, 3, 0, 1000)"));
         Assert.Equal(PostgresErrorCodes.CheckViolation, error.SqlState);
     }
+
+    [Theory]
+    [InlineData("noop")]
+    [InlineData("a.b_c:d-E9")]
+    [InlineData("")]
+    [InlineData("has space")]
+    [InlineData("é")]
+    [InlineData("noop\n")]
+    [InlineData("a/b")]
+    [InlineData(200)]
+    [InlineData(201)]
+    public async Task TypeCheckConstraint_AdmitsExactlyTheTypesTheContractAllows(object typeOrLength)
+    {
+        var type = typeOrLength as string ?? new string('x', (int)typeOrLength);
+
+        var stored = await TryInsertTypeAsync(type);
+
+        Assert.Equal(JobLimits.IsValidType(type), stored);
+    }
+
+    private async Task<bool> TryInsertTypeAsync(string type)
+    {
+        try
+        {
+            await _db.ExecuteAsync(
+                "INSERT INTO jobs (id, type, status, priority, effective_priority, max_retries, timeout_ms) VALUES (gen_random_uuid(), $1, 'queued', 3, 3, 0, 1000)", type);
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation && e.ConstraintName == "jobs_type_check")
+        {
+            return false;
+        }
+    }
 }
