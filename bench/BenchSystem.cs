@@ -27,7 +27,6 @@ public sealed class BenchSystem : IAsyncDisposable
         Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = app.GetEndpoint("api", "http") };
         ApiKey = ApiKeys.Read(dataDirectory);
         Http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
-        DatabaseConnectionString = jobsdb;
         Database = NpgsqlDataSource.Create(jobsdb);
         RedisConnectionString = redis;
     }
@@ -43,8 +42,6 @@ public sealed class BenchSystem : IAsyncDisposable
     public string ApiKeyOf(string scope) => ApiKeys.Read(_dataDirectory, scope);
 
     public NpgsqlDataSource Database { get; }
-
-    public string DatabaseConnectionString { get; }
 
     public string RedisConnectionString { get; }
 

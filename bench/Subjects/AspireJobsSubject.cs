@@ -189,8 +189,7 @@ public sealed class AspireJobsSubject(IReadOnlyDictionary<string, IReadOnlyDicti
     /// </summary>
     private async Task<(double P50, double P95, double P99)> CommitLatencyAsync(int rate, TimeSpan duration)
     {
-        await using var db = NpgsqlDataSource.Create(_system!.DatabaseConnectionString);
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await _db.OpenConnectionAsync();
         await using (var create = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS bench_commits (at timestamptz NOT NULL DEFAULT now())", connection))
         {
             await create.ExecuteNonQueryAsync();
