@@ -22,13 +22,16 @@ public static class WatchedMetric
     /// makes it wait for one sample, a starved worker waits in every one;</item>
     /// <item>an error rate, two: when failing jobs reach the whole fleet, the first worker to
     /// report has a window full of them while the others' windows still half precede them, and
-    /// it stood out from the fleet for that one sample.</item>
+    /// it stood out from the fleet for that one sample;</item>
+    /// <item>a GC pause share, two: on a busy host one ordinary collection whose threads lose
+    /// their CPU mid-pause can fill a short window's twentieth, while a worker thrashing its
+    /// heap pauses in every window.</item>
     /// </list>
     /// </summary>
     public static int SustainedSamples(string metric) => metric switch
     {
         CpuWaitShare => 3,
-        ErrorRate => 2,
+        ErrorRate or GcPauseShare => 2,
         _ => 1,
     };
 }

@@ -122,10 +122,20 @@ public sealed class AnomalyDetectorTests
     }
 
     [Fact]
-    public void GcPressure_IsFlaggedAboveItsShareFloor()
+    public void GcPressure_IsFlaggedWhenItLastsAndPassesItsShareFloor()
     {
-        Assert.Empty(AnomalyDetector.Find(Sample(gcShare: 0.03), SteadyHistory(), HealthyPeers(2), AnomalyRules.Default));
-        Assert.Equal(WatchedMetric.GcPauseShare, Assert.Single(AnomalyDetector.Find(Sample(gcShare: 0.2), SteadyHistory(), HealthyPeers(2), AnomalyRules.Default)).Metric);
+        static List<HealthHistoryPoint> PausingBefore(double share) =>
+            SteadyHistory().Select((h, i) => i == 29 ? h with { GcPauseShare = share } : h).ToList();
+
+        var pressed = Assert.Single(AnomalyDetector.Find(Sample(gcShare: 0.2), PausingBefore(0.25), HealthyPeers(2), AnomalyRules.Default));
+        Assert.Equal((WatchedMetric.GcPauseShare, 0.2), (pressed.Metric, pressed.Evidence.Value));
+
+        // Below the floor, however long it lasts.
+        Assert.Empty(AnomalyDetector.Find(Sample(gcShare: 0.03), PausingBefore(0.03), HealthyPeers(2), AnomalyRules.Default));
+
+        // One collection that lost its CPU mid-pause fills one short window, not the next.
+        Assert.Empty(AnomalyDetector.Find(Sample(gcShare: 0.077), SteadyHistory(), HealthyPeers(2), AnomalyRules.Default));
+        Assert.Empty(AnomalyDetector.Find(Sample(gcShare: 0.001), PausingBefore(0.25), HealthyPeers(2), AnomalyRules.Default));
     }
 
     [Fact]
