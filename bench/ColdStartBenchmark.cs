@@ -80,22 +80,7 @@ public static class ColdStartBenchmark
     {
         var (rate, createSeconds) = await system.CreateAndDrainAsync(Jobs, BatchSize);
 
-        // The indexer may be storing the vectors of these very attempts; TRUNCATE then can lose a
-        // deadlock against it (40P01), which ended runs here. Once more after a pause.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await using var truncate = system.Database.CreateCommand("TRUNCATE jobs, job_events CASCADE");
-                await truncate.ExecuteNonQueryAsync();
-                break;
-            }
-            catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.DeadlockDetected && attempt < 5)
-            {
-                await Task.Delay(200);
-            }
-        }
-
+        await system.TruncateJobsAsync();
         return (rate, createSeconds);
     }
 }

@@ -72,10 +72,7 @@ public static class DagBenchmark
 
     private static async Task<(double Rate, IReadOnlyList<(double Ms, long Parents)> Releases)> RunShapeAsync(BenchSystem system, object[] jobs)
     {
-        await using (var truncate = system.Database.CreateCommand("TRUNCATE jobs, job_events CASCADE"))
-        {
-            await truncate.ExecuteNonQueryAsync();
-        }
+        await system.TruncateJobsAsync();
 
         system.PauseWorkers();
         using (var created = await system.Http.PostAsJsonAsync("/api/jobs/batch", new { jobs }))

@@ -117,10 +117,7 @@ public sealed class AspireJobsSubject(IReadOnlyDictionary<string, IReadOnlyDicti
     /// <summary>Empties the jobs and the dispatch index between figures.</summary>
     private async Task ResetAsync()
     {
-        await using (var truncate = _db.CreateCommand("TRUNCATE jobs, job_events CASCADE"))
-        {
-            await truncate.ExecuteNonQueryAsync();
-        }
+        await _system!.TruncateJobsAsync();
 
         var server = _redis.GetServers().Single();
         var database = _redis.GetDatabase();
