@@ -191,8 +191,11 @@ public sealed class BenchSystem : IAsyncDisposable
 
     /// <summary>
     /// Empties the jobs and everything recorded of them, between figures. The indexer may be reading
-    /// or storing these very attempts: the TRUNCATE locks <c>job_events</c> first, as the indexer's
-    /// read does, and is tried again if it still loses a deadlock to it (40P01).
+    /// or storing these very attempts, and TRUNCATE locks its tables in the order it names them, then
+    /// the ones it cascades to. So it names them in the order the indexer's statements lock them:
+    /// its store takes <c>execution_vectors</c> before <c>job_executions</c>, and its prepared read
+    /// <c>job_executions</c>, then <c>jobs</c>, then <c>job_events</c> (the main query's tables
+    /// before its CTEs'). Tried again should it still lose a deadlock (40P01).
     /// </summary>
     public async Task TruncateJobsAsync()
     {
@@ -200,7 +203,7 @@ public sealed class BenchSystem : IAsyncDisposable
         {
             try
             {
-                await using var truncate = Database.CreateCommand("TRUNCATE job_events, jobs CASCADE");
+                await using var truncate = Database.CreateCommand("TRUNCATE execution_vectors, job_executions, jobs, job_events CASCADE");
                 await truncate.ExecuteNonQueryAsync();
                 return;
             }
