@@ -61,7 +61,7 @@ public sealed partial class ExecutionIndexer(
             while (!stoppingToken.IsCancellationRequested)
             {
                 var before = clock.GetUtcNow() - _options.SettleDelay;
-                var page = await RetryAsync(ct => store.FinishedAttemptGetAfterAsync(cursor, window, before, ct), "reading finished attempts", stoppingToken);
+                var page = await RetryAsync(ct => store.FinishedAttemptGetAfterAsync(cursor, window, before, policy.MayRememberCompleted, ct), "reading finished attempts", stoppingToken);
                 var remembered = page.Attempts
                     .Select(attempt => (Attempt: attempt, Outcome: policy.Remember(attempt)))
                     .Where(entry => entry.Outcome is not null)

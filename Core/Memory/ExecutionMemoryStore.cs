@@ -40,7 +40,8 @@ public sealed class ExecutionMemoryStore(NpgsqlDataSource db)
 {
     private static readonly string JobEventCursorGetSql = EmbeddedFile.Core("JobEventCursorGet.sql");
     private static readonly string JobEventCursorSetSql = EmbeddedFile.Core("JobEventCursorSet.sql");
-    private static readonly string FinishedAttemptGetAfterSql = EmbeddedFile.Core("FinishedAttemptGetAfter.sql");
+    private static readonly string JobEventGetAfterSql = EmbeddedFile.Core("JobEventGetAfter.sql");
+    private static readonly string FinishedAttemptGetSql = EmbeddedFile.Core("FinishedAttemptGet.sql");
     private static readonly string ExecutionMatchGetSql = EmbeddedFile.Core("ExecutionMatchGet.sql");
     private static readonly string ExecutionGetLatestFinishedSql = EmbeddedFile.Core("ExecutionGetLatestFinished.sql");
 
@@ -60,40 +61,77 @@ public sealed class ExecutionMemoryStore(NpgsqlDataSource db)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Up to <paramref name="limit"/> events after <paramref name="afterEventId"/>, none stamped at or after <paramref name="before"/>.</summary>
-    public async Task<FinishedAttemptPage> FinishedAttemptGetAfterAsync(long afterEventId, int limit, DateTimeOffset before, CancellationToken cancellationToken)
+    /// <summary>
+    /// Up to <paramref name="limit"/> events after <paramref name="afterEventId"/>, none stamped at
+    /// or after <paramref name="before"/>, and the attempts that finished in them, in log order.
+    /// A completed attempt is looked up only if <paramref name="mayRememberCompleted"/> says its
+    /// job may be remembered (most are not, and the lookup is most of the read's cost).
+    /// </summary>
+    public async Task<FinishedAttemptPage> FinishedAttemptGetAfterAsync(
+        long afterEventId, int limit, DateTimeOffset before, Func<Guid, bool> mayRememberCompleted, CancellationToken cancellationToken)
     {
-        await using var command = db.CreateCommand(FinishedAttemptGetAfterSql);
-        command.Parameters.Add(Value(afterEventId));
-        command.Parameters.Add(Value(limit));
-        command.Parameters.Add(Time(before));
-        var attempts = new List<FinishedAttempt>();
+        var finishes = new List<(long EventId, Guid JobId, int Attempt, JobStatus After)>();
         var last = afterEventId;
         var read = 0;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await using (var command = db.CreateCommand(JobEventGetAfterSql))
         {
-            read++;
-            last = reader.GetInt64(0);
-            if (reader.IsDBNull(4) || reader.IsDBNull(8) || reader.IsDBNull(2))
+            command.Parameters.Add(Value(afterEventId));
+            command.Parameters.Add(Value(limit));
+            command.Parameters.Add(Time(before));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                continue; // not a finish, or its job is gone
-            }
+                read++;
+                last = reader.GetInt64(0);
+                if (reader.IsDBNull(2) || reader.IsDBNull(3) || reader.GetString(3) != "running")
+                {
+                    continue; // not a finish
+                }
 
-            var started = reader.GetFieldValue<DateTimeOffset>(6);
-            DateTimeOffset? finished = reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7);
-            attempts.Add(new FinishedAttempt(
-                last,
-                reader.GetGuid(1),
-                reader.GetInt32(2),
-                reader.GetString(8),
-                JobStatusText.Parse(reader.GetString(3)),
-                ExecutionStatusText.Parse(reader.GetString(4)),
-                reader.IsDBNull(5) ? null : reader.GetString(5),
-                finished - started));
+                var after = JobStatusText.Parse(reader.GetString(4));
+                var jobId = reader.GetGuid(1);
+                if (after != JobStatus.Completed || mayRememberCompleted(jobId))
+                {
+                    finishes.Add((last, jobId, reader.GetInt32(2), after));
+                }
+            }
         }
 
-        return new FinishedAttemptPage(attempts, last, read);
+        return new FinishedAttemptPage(await FinishedAttemptGetAsync(finishes, cancellationToken), last, read);
+    }
+
+    private async Task<IReadOnlyList<FinishedAttempt>> FinishedAttemptGetAsync(
+        List<(long EventId, Guid JobId, int Attempt, JobStatus After)> finishes, CancellationToken cancellationToken)
+    {
+        if (finishes.Count == 0)
+        {
+            return [];
+        }
+
+        await using var command = db.CreateCommand(FinishedAttemptGetSql);
+        command.Parameters.Add(Value(finishes.Select(finish => finish.JobId).ToArray()));
+        command.Parameters.Add(Value(finishes.Select(finish => finish.Attempt).ToArray()));
+        var found = new Dictionary<(Guid, int), (ExecutionStatus Status, string? Error, TimeSpan? Duration, string Type)>(finishes.Count);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var started = reader.GetFieldValue<DateTimeOffset>(4);
+                DateTimeOffset? finished = reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5);
+                found[(reader.GetGuid(0), reader.GetInt32(1))] = (
+                    ExecutionStatusText.Parse(reader.GetString(2)), reader.IsDBNull(3) ? null : reader.GetString(3), finished - started, reader.GetString(6));
+            }
+        }
+
+        // In log order; an attempt whose job is gone is left out.
+        return finishes
+            .Where(finish => found.ContainsKey((finish.JobId, finish.Attempt)))
+            .Select(finish =>
+            {
+                var (status, error, duration, type) = found[(finish.JobId, finish.Attempt)];
+                return new FinishedAttempt(finish.EventId, finish.JobId, finish.Attempt, type, finish.After, status, error, duration);
+            })
+            .ToList();
     }
 
     public async Task<IReadOnlyList<ExecutionMatchDetail>> ExecutionMatchGetAsync(IReadOnlyList<(Guid JobId, int Attempt)> attempts, CancellationToken cancellationToken)

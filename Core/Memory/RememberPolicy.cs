@@ -10,6 +10,8 @@ namespace AspireJobs.Core.Memory;
 /// </summary>
 public sealed class RememberPolicy(double successSampleRate, IReadOnlyDictionary<string, double>? successSampleRates = null)
 {
+    private readonly double _highestRate = successSampleRates is null ? successSampleRate : successSampleRates.Values.Append(successSampleRate).Max();
+
     /// <summary>The outcome to remember the attempt under, or null to leave it out.</summary>
     public ExecutionOutcome? Remember(FinishedAttempt attempt)
     {
@@ -21,6 +23,13 @@ public sealed class RememberPolicy(double successSampleRate, IReadOnlyDictionary
             _ => outcome,
         };
     }
+
+    /// <summary>
+    /// Whether a completed attempt of this job may be remembered, before its type is known: false
+    /// when the job falls outside the sample of every type (a sample of a lower rate lies inside
+    /// that of a higher one).
+    /// </summary>
+    public bool MayRememberCompleted(Guid jobId) => IsSampled(jobId, _highestRate);
 
     public double RateOf(string jobType) =>
         successSampleRates is not null && successSampleRates.TryGetValue(jobType, out var rate) ? rate : successSampleRate;

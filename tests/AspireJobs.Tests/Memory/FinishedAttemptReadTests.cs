@@ -4,7 +4,7 @@ using AspireJobs.Tests.Infrastructure;
 
 namespace AspireJobs.Tests.Memory;
 
-/// <summary>The indexer's read of the log (<c>FinishedAttemptGetAfter.sql</c>) against a real database; its plan is in HistoryReadPlanTests.</summary>
+/// <summary>The indexer's read of the log (<c>JobEventGetAfter.sql</c>, then <c>FinishedAttemptGet.sql</c>) against a real database; its plan is in HistoryReadPlanTests.</summary>
 public sealed class FinishedAttemptReadTests(TestServers servers) : IAsyncLifetime
 {
     private TestDatabase _db = null!;
@@ -27,7 +27,7 @@ public sealed class FinishedAttemptReadTests(TestServers servers) : IAsyncLifeti
     {
         var ids = await _jobs.CompletedJobsAsync(3, "echo", Token);
 
-        var page = await _memory.FinishedAttemptGetAfterAsync(0, 100, DateTimeOffset.UtcNow.AddMinutes(1), Token);
+        var page = await _memory.FinishedAttemptGetAfterAsync(0, 100, DateTimeOffset.UtcNow.AddMinutes(1), _ => true, Token);
 
         // Each job logged its creation, its start and its finish; only the finishes come back.
         Assert.Equal(9, page.EventsRead);
@@ -38,5 +38,18 @@ public sealed class FinishedAttemptReadTests(TestServers servers) : IAsyncLifeti
             Assert.Equal(("echo", 1, ExecutionStatus.Completed, JobStatus.Completed), (attempt.JobType, attempt.Attempt, attempt.Status, attempt.JobStatusAfter));
             Assert.NotNull(attempt.Duration);
         });
+    }
+
+    [Fact]
+    public async Task LooksUpOnlyTheCompletedAttemptsThatMayBeRemembered_AndStillReadsPastTheRest()
+    {
+        var ids = await _jobs.CompletedJobsAsync(3, "echo", Token);
+
+        var page = await _memory.FinishedAttemptGetAfterAsync(0, 100, DateTimeOffset.UtcNow.AddMinutes(1), job => job == ids[1], Token);
+
+        Assert.Equal(9, page.EventsRead);
+        Assert.Equal(await _db.ScalarAsync<long>("SELECT max(id) FROM job_events"), page.LastEventId);
+        var attempt = Assert.Single(page.Attempts);
+        Assert.Equal((ids[1], "echo", ExecutionStatus.Completed), (attempt.JobId, attempt.JobType, attempt.Status));
     }
 }

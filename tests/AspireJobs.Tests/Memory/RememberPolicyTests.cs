@@ -32,4 +32,20 @@ public sealed class RememberPolicyTests
         Assert.All(sampled, job => Assert.True(RememberPolicy.IsSampled(job, 0.05)));
         Assert.All(jobs.Take(100), job => Assert.NotNull(policy.Remember(Attempt(ExecutionStatus.Completed, JobStatus.Completed, "all", job))));
     }
+
+    [Fact]
+    public void MayRememberCompleted_RulesOutOnlyJobsNoTypesRateWouldSample()
+    {
+        var policy = new RememberPolicy(0.05, new Dictionary<string, double> { ["hot"] = 0.2, ["cold"] = 0 });
+        var jobs = Enumerable.Range(0, 20_000).Select(_ => Guid.NewGuid()).ToList();
+
+        var candidates = jobs.Where(policy.MayRememberCompleted).ToHashSet();
+
+        Assert.InRange(candidates.Count, 3_600, 4_400); // the highest rate, 0.2
+        foreach (var type in new[] { "hot", "cold", "other" })
+        {
+            Assert.All(jobs.Where(job => policy.Remember(Attempt(ExecutionStatus.Completed, JobStatus.Completed, type, job)) is not null),
+                job => Assert.Contains(job, candidates));
+        }
+    }
 }
