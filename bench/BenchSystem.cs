@@ -193,9 +193,9 @@ public sealed class BenchSystem : IAsyncDisposable
     /// Empties the jobs and everything recorded of them, between figures. The indexer may be reading
     /// or storing these very attempts, and TRUNCATE locks its tables in the order it names them, then
     /// the ones it cascades to. So it names them in the order the indexer's statements lock them:
-    /// its store takes <c>execution_vectors</c> before <c>job_executions</c>, and its prepared read
-    /// <c>job_executions</c>, then <c>jobs</c>, then <c>job_events</c> (the main query's tables
-    /// before its CTEs'). Tried again should it still lose a deadlock (40P01).
+    /// its store takes <c>execution_vectors</c> before <c>job_executions</c>, and its lookup of
+    /// attempts <c>job_executions</c> before <c>jobs</c> (its read of the log takes <c>job_events</c>
+    /// alone). Tried again should it still lose a deadlock (40P01).
     /// </summary>
     public async Task TruncateJobsAsync()
     {

@@ -83,7 +83,7 @@ public sealed class ExecutionMemoryStore(NpgsqlDataSource db)
             {
                 read++;
                 last = reader.GetInt64(0);
-                if (reader.IsDBNull(2) || reader.IsDBNull(3) || reader.GetString(3) != "running")
+                if (reader.IsDBNull(2) || !JobStatusText.TryParse(reader.IsDBNull(3) ? null : reader.GetString(3), out var from) || from != JobStatus.Running)
                 {
                     continue; // not a finish
                 }
@@ -124,14 +124,16 @@ public sealed class ExecutionMemoryStore(NpgsqlDataSource db)
         }
 
         // In log order; an attempt whose job is gone is left out.
-        return finishes
-            .Where(finish => found.ContainsKey((finish.JobId, finish.Attempt)))
-            .Select(finish =>
+        var attempts = new List<FinishedAttempt>(found.Count);
+        foreach (var (eventId, jobId, attempt, after) in finishes)
+        {
+            if (found.TryGetValue((jobId, attempt), out var f))
             {
-                var (status, error, duration, type) = found[(finish.JobId, finish.Attempt)];
-                return new FinishedAttempt(finish.EventId, finish.JobId, finish.Attempt, type, finish.After, status, error, duration);
-            })
-            .ToList();
+                attempts.Add(new FinishedAttempt(eventId, jobId, attempt, f.Type, after, f.Status, f.Error, f.Duration));
+            }
+        }
+
+        return attempts;
     }
 
     public async Task<IReadOnlyList<ExecutionMatchDetail>> ExecutionMatchGetAsync(IReadOnlyList<(Guid JobId, int Attempt)> attempts, CancellationToken cancellationToken)

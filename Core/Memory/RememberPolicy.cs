@@ -10,7 +10,7 @@ namespace AspireJobs.Core.Memory;
 /// </summary>
 public sealed class RememberPolicy(double successSampleRate, IReadOnlyDictionary<string, double>? successSampleRates = null)
 {
-    private readonly double _highestRate = successSampleRates is null ? successSampleRate : successSampleRates.Values.Append(successSampleRate).Max();
+    private readonly double _highestRate = (successSampleRates?.Values ?? []).Append(successSampleRate).Max();
 
     /// <summary>The outcome to remember the attempt under, or null to leave it out.</summary>
     public ExecutionOutcome? Remember(FinishedAttempt attempt)

@@ -18,7 +18,6 @@ public sealed class AspireJobsSubject(IReadOnlyDictionary<string, IReadOnlyDicti
 {
     private BenchSystem? _system;
     private HttpClient _http = null!;
-    private NpgsqlDataSource _db = null!;
     private ConnectionMultiplexer _redis = null!;
 
     public string Name => "AspireJobs";
@@ -27,12 +26,13 @@ public sealed class AspireJobsSubject(IReadOnlyDictionary<string, IReadOnlyDicti
 
     private int Api => _system!.ApiProcessId;
 
+    private NpgsqlDataSource Database => _system!.Database;
+
     public async Task StartAsync()
     {
         // Workers sit paused for a while in every round.
         _system = await BenchSystem.StartAsync(workers: 2, BenchSystem.PausableWorkersWith(environment));
         _http = _system.Http;
-        _db = _system.Database;
         _redis = await ConnectionMultiplexer.ConnectAsync(_system.RedisConnectionString);
     }
 
@@ -86,7 +86,7 @@ public sealed class AspireJobsSubject(IReadOnlyDictionary<string, IReadOnlyDicti
         await BatchRateAsync(batches: 20, size: 1_000);
         await using (var workers = new ProcessFootprint.PeakSampler(() => Workers))
         await using (var api = new ProcessFootprint.PeakSampler(() => [Api]))
-        await using (var connections = new ConnectionSampler(_db))
+        await using (var connections = new ConnectionSampler(Database))
         {
             var drain = Stopwatch.StartNew();
             _system!.ResumeWorkers();
@@ -161,7 +161,7 @@ public sealed class AspireJobsSubject(IReadOnlyDictionary<string, IReadOnlyDicti
             return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         });
         await WaitForDrainAsync();
-        await using var command = _db.CreateCommand(
+        await using var command = Database.CreateCommand(
             "SELECT extract(epoch FROM e.started_at - j.created_at) * 1000 FROM jobs j JOIN job_executions e ON e.job_id = j.id AND e.attempt = 1 WHERE j.id = ANY($1)");
         command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids });
         var latencies = new List<double>(ids.Length);
@@ -186,7 +186,7 @@ public sealed class AspireJobsSubject(IReadOnlyDictionary<string, IReadOnlyDicti
     /// </summary>
     private async Task<(double P50, double P95, double P99)> CommitLatencyAsync(int rate, TimeSpan duration)
     {
-        await using var connection = await _db.OpenConnectionAsync();
+        await using var connection = await Database.OpenConnectionAsync();
         await using (var create = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS bench_commits (at timestamptz NOT NULL DEFAULT now())", connection))
         {
             await create.ExecuteNonQueryAsync();
