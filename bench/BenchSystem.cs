@@ -146,17 +146,10 @@ public sealed class BenchSystem : IAsyncDisposable
         File.SetUnixFileMode(dataDirectory, (UnixFileMode)0b111_101_101); // PostgreSQL may run as another user
 
         using var timeout = new CancellationTokenSource(AspireJobsAppHost.StartTimeout);
-        var app = await AspireJobsAppHost.StartAsync(dataDirectory, workers, builder =>
-        {
-            // No telemetry collector runs beside the benchmark (the dashboard is off): the services
-            // export nothing, as before the AppHost ran on Aspire.
-            foreach (var project in builder.Resources.OfType<ProjectResource>())
-            {
-                builder.CreateResourceBuilder(project).WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
-            }
-
-            builder.WithEnvironment(environment ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
-        }, dashboard: false, timeout.Token);
+        // No dashboard, so the services export no telemetry (the AppHost's TelemetryWithoutDashboard).
+        var app = await AspireJobsAppHost.StartAsync(dataDirectory, workers,
+            builder => builder.WithEnvironment(environment ?? new Dictionary<string, IReadOnlyDictionary<string, string>>()),
+            dashboard: false, timeout.Token);
 
         var system = new BenchSystem(app, dataDirectory,
             await app.GetConnectionStringAsync("jobsdb", timeout.Token) ?? throw new InvalidOperationException("jobsdb has no connection string."),
