@@ -83,7 +83,7 @@ public sealed class ExecutionMemoryStore(NpgsqlDataSource db)
             {
                 read++;
                 last = reader.GetInt64(0);
-                if (reader.IsDBNull(2) || !JobStatusText.TryParse(reader.IsDBNull(3) ? null : reader.GetString(3), out var from) || from != JobStatus.Running)
+                if (reader.IsDBNull(2) || !reader.GetBoolean(3))
                 {
                     continue; // not a finish
                 }

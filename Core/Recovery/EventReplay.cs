@@ -34,11 +34,13 @@ public static class EventReplay
         for (var i = since.Count - 1; i >= 0; i--)
         {
             var e = since[i];
+            // An attempt recorded whole is a start and an end in one event: both are undone.
             if (e.IsStart)
             {
                 attempts--;
             }
-            else if (e.IsFailure)
+
+            if (e.IsFailure)
             {
                 failures--;
             }

@@ -110,6 +110,7 @@ public sealed class PointInTimeRecovery(NpgsqlDataSource db, JobRestorer restore
             reader.IsDBNull(7) ? null : reader.GetString(7),
             reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
             reader.IsDBNull(9) ? null : reader.GetInt32(9),
-            reader.IsDBNull(10) ? null : reader.GetInt32(10));
+            reader.IsDBNull(10) ? null : reader.GetInt32(10),
+            reader.IsDBNull(20) ? null : reader.GetFieldValue<DateTimeOffset>(20));
     }
 }

@@ -2,7 +2,8 @@
 -- on its Redis lease alone: a job that finished within the worker's start window, or one whose
 -- worker is gone before its start was written (a rescuer records that attempt abandoned). It is
 -- JobSetRunningIfQueued and JobFinishIfRunning in one: one new version of each job's row, its
--- execution inserted closed, both transitions logged. Each job is recorded only while it is still
+-- execution inserted closed, and one event for the whole attempt, from queued to the outcome,
+-- carrying the attempt's start in started_at (0014). Each job is recorded only while it is still
 -- queued and its fence is older than the lease's token, which it then takes (see
 -- JobSetRunningIfQueued.sql): a job cancelled meanwhile, or started or rescued under the same or a
 -- newer lease, is left alone and not returned. A job that some job depends on is recorded only
@@ -55,10 +56,8 @@ WITH outcome AS (
     SELECT id, attempts, worker_id, execution_status, started_at, greatest(started_at, $13::timestamptz), error
     FROM finished
 ), events AS (
-    INSERT INTO job_events (job_id, from_status, to_status, attempt, worker_id, at, detail)
-    SELECT id, 'queued', 'running', attempts, worker_id, started_at, NULL FROM finished
-    UNION ALL
-    SELECT id, 'running', status, attempts, worker_id, greatest(started_at, $13::timestamptz),
+    INSERT INTO job_events (job_id, from_status, to_status, attempt, worker_id, at, started_at, detail)
+    SELECT id, 'queued', status, attempts, worker_id, greatest(started_at, $13::timestamptz), started_at,
            CASE WHEN status <> 'completed' THEN jsonb_strip_nulls(jsonb_build_object(
                'outcome', execution_status, 'error', error, 'reason', reason,
                'retryAt', CASE WHEN status = 'scheduled' THEN scheduled_at END)) END

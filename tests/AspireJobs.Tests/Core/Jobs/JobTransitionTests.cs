@@ -197,7 +197,7 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AStartWrittenWithItsOutcome_CountsTheAttempt_OpensAndClosesItsExecution_AndLogsBothTransitions()
+    public async Task AStartWrittenWithItsOutcome_CountsTheAttempt_OpensAndClosesItsExecution_AndLogsTheWholeAttemptInOneEvent()
     {
         var job = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job;
         var started = Assert.Single((await _store.JobGetStartableAsync([new JobLease(job.Id, JobStoreStarts.NextFence())], Guid.NewGuid(), Grace, AllTypes.ToHashSet(), Token)).Started);
@@ -208,8 +208,10 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
         var done = (await _store.JobGetByIdAsync(job.Id, Token))!;
         Assert.Equal((JobStatus.Completed, 1), (done.Status, done.Attempts));
         Assert.Equal("completed", await _db.ScalarAsync<string>("SELECT status FROM job_executions WHERE job_id = $1 AND attempt = 1", job.Id));
-        Assert.Equal("queued>running,running>completed", await _db.ScalarAsync<string>(
+        Assert.Equal("queued>completed", await _db.ScalarAsync<string>(
             "SELECT string_agg(from_status || '>' || to_status, ',' ORDER BY id) FROM job_events WHERE job_id = $1 AND from_status IS NOT NULL", job.Id));
+        Assert.True(await _db.ScalarAsync<bool>(
+            "SELECT e.started_at = x.started_at FROM job_events e JOIN job_executions x ON x.job_id = e.job_id AND x.attempt = e.attempt WHERE e.job_id = $1 AND e.from_status = 'queued'", job.Id));
     }
 
     [Fact]

@@ -78,6 +78,10 @@ public sealed class JobHistory
             case JobStatus.Scheduled when job.ScheduledAt <= at:
                 // The promoter queues it once due, on time or a little late.
                 return (job with { Status = JobStatus.Queued }, new JobEvent(id, JobStatus.Scheduled, JobStatus.Queued, job.Attempts, at));
+            case JobStatus.Queued when random.Next(2) == 0:
+                // A short attempt, its start and outcome written at once: one event from queued.
+                var (ended, end) = Finish(job with { Status = JobStatus.Running, Attempts = job.Attempts + 1 }, at, id, random.Next(4));
+                return (ended, end with { From = JobStatus.Queued, StartedAt = at.AddMilliseconds(-40) });
             case JobStatus.Queued:
                 var started = job with { Status = JobStatus.Running, Attempts = job.Attempts + 1 };
                 return (started, new JobEvent(id, JobStatus.Queued, JobStatus.Running, started.Attempts, at));
