@@ -4,7 +4,7 @@ using AspireJobs.ServiceDefaults;
 var builder = WebApplication.CreateSlimBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddJobsNpgsqlDataSource("jobsdb");
+builder.AddJobsNpgsqlDataSource("jobsdb", sessionsKeepNoState: true);
 builder.AddIndexer();
 
 var app = builder.Build();
