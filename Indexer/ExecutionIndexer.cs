@@ -16,7 +16,8 @@ namespace AspireJobs.Indexer;
 /// Two loops joined by a bounded channel: the reader runs ahead by at most a few batches and
 /// waits when the model is behind (back-pressure), so a backlog of a million attempts costs a
 /// few batches of memory, not a million. The cursor is saved after a batch is stored, so an
-/// attempt is stored at least once; storing it again changes nothing.
+/// attempt is stored at least once; storing it again changes nothing. While it catches up it is
+/// saved at most every <see cref="CursorSaveInterval"/>, and always once the reader has caught up.
 /// </para>
 /// </summary>
 public sealed partial class ExecutionIndexer(
@@ -32,11 +33,20 @@ public sealed partial class ExecutionIndexer(
     /// <summary>The cursor's name in <c>job_event_cursors</c>.</summary>
     public const string CursorName = "indexer";
 
+    /// <summary>
+    /// While catching up, a save per batch was a commit per page of the log, a quarter of the
+    /// indexer's time in PostgreSQL during a drain; a restart re-reads at most this much.
+    /// </summary>
+    public static readonly TimeSpan CursorSaveInterval = TimeSpan.FromSeconds(1);
+
     private readonly IndexerOptions _options = options.Value;
     private readonly VectorCache _cache = new(options.Value.CacheSize);
 
-    /// <summary>One batch on its way from the reader to the model, and the log position it completes.</summary>
-    private sealed record Batch(IReadOnlyList<(FinishedAttempt Attempt, ExecutionOutcome Outcome)> Attempts, long LastEventId);
+    /// <summary>
+    /// One batch on its way from the reader to the model, the log position it completes, and
+    /// whether that position is the end of the log as the reader saw it.
+    /// </summary>
+    private sealed record Batch(IReadOnlyList<(FinishedAttempt Attempt, ExecutionOutcome Outcome)> Attempts, long LastEventId, bool CaughtUp);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -67,20 +77,21 @@ public sealed partial class ExecutionIndexer(
                     .Where(entry => entry.Outcome is not null)
                     .Select(entry => (entry.Attempt, entry.Outcome!.Value))
                     .ToList();
+                var caughtUp = page.EventsRead < window;
                 for (var start = 0; start < remembered.Count; start += _options.BatchSize)
                 {
                     var part = remembered.GetRange(start, Math.Min(_options.BatchSize, remembered.Count - start));
-                    var last = start + part.Count >= remembered.Count ? page.LastEventId : part[^1].Attempt.EventId;
-                    await batches.WriteAsync(new Batch(part, last), stoppingToken);
+                    var pageEnd = start + part.Count >= remembered.Count;
+                    await batches.WriteAsync(new Batch(part, pageEnd ? page.LastEventId : part[^1].Attempt.EventId, pageEnd && caughtUp), stoppingToken);
                 }
 
                 if (remembered.Count == 0 && page.LastEventId > cursor)
                 {
-                    await batches.WriteAsync(new Batch([], page.LastEventId), stoppingToken); // moves the saved cursor past events to skip
+                    await batches.WriteAsync(new Batch([], page.LastEventId, caughtUp), stoppingToken); // moves the saved cursor past events to skip
                 }
 
                 cursor = page.LastEventId;
-                if (page.EventsRead < window)
+                if (caughtUp)
                 {
                     await Task.Delay(_options.PollInterval, clock, stoppingToken);
                 }
@@ -100,15 +111,21 @@ public sealed partial class ExecutionIndexer(
     {
         try
         {
+            var saved = DateTimeOffset.MinValue;
             await foreach (var batch in batches.ReadAllAsync(stoppingToken))
             {
                 var started = Stopwatch.GetTimestamp();
                 var (stored, hits, modelTexts) = await RetryAsync(ct => EmbedAndStoreAsync(batch, ct), "storing vectors", stoppingToken);
-                await RetryAsync(async ct =>
+                if (batch.CaughtUp || clock.GetUtcNow() - saved >= CursorSaveInterval)
                 {
-                    await store.JobEventCursorSetAsync(CursorName, batch.LastEventId, clock.GetUtcNow(), ct);
-                    return true;
-                }, "saving the cursor", stoppingToken);
+                    await RetryAsync(async ct =>
+                    {
+                        await store.JobEventCursorSetAsync(CursorName, batch.LastEventId, clock.GetUtcNow(), ct);
+                        return true;
+                    }, "saving the cursor", stoppingToken);
+                    saved = clock.GetUtcNow();
+                }
+
                 if (stored > 0)
                 {
                     var took = Stopwatch.GetElapsedTime(started);
