@@ -68,6 +68,7 @@ public sealed partial class ExecutionIndexer(
         try
         {
             var window = _options.BatchSize * 4;
+            var saveOwed = false; // the last batch sent may not have had its position saved
             while (!stoppingToken.IsCancellationRequested)
             {
                 var before = clock.GetUtcNow() - _options.SettleDelay;
@@ -78,16 +79,26 @@ public sealed partial class ExecutionIndexer(
                     .Select(entry => (entry.Attempt, entry.Outcome!.Value))
                     .ToList();
                 var caughtUp = page.EventsRead < window;
+                var sent = false;
                 for (var start = 0; start < remembered.Count; start += _options.BatchSize)
                 {
                     var part = remembered.GetRange(start, Math.Min(_options.BatchSize, remembered.Count - start));
                     var pageEnd = start + part.Count >= remembered.Count;
                     await batches.WriteAsync(new Batch(part, pageEnd ? page.LastEventId : part[^1].Attempt.EventId, pageEnd && caughtUp), stoppingToken);
+                    sent = true;
                 }
 
-                if (remembered.Count == 0 && page.LastEventId > cursor)
+                // An empty batch moves the saved cursor past events to skip, or, once caught up,
+                // saves the position of a full page whose save was put off.
+                if (remembered.Count == 0 && (page.LastEventId > cursor || (caughtUp && saveOwed)))
                 {
-                    await batches.WriteAsync(new Batch([], page.LastEventId, caughtUp), stoppingToken); // moves the saved cursor past events to skip
+                    await batches.WriteAsync(new Batch([], page.LastEventId, caughtUp), stoppingToken);
+                    sent = true;
+                }
+
+                if (sent)
+                {
+                    saveOwed = !caughtUp;
                 }
 
                 cursor = page.LastEventId;
