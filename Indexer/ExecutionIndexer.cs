@@ -79,24 +79,21 @@ public sealed partial class ExecutionIndexer(
                     .Select(entry => (entry.Attempt, entry.Outcome!.Value))
                     .ToList();
                 var caughtUp = page.EventsRead < window;
-                var sent = false;
-                for (var start = 0; start < remembered.Count; start += _options.BatchSize)
-                {
-                    var part = remembered.GetRange(start, Math.Min(_options.BatchSize, remembered.Count - start));
-                    var pageEnd = start + part.Count >= remembered.Count;
-                    await batches.WriteAsync(new Batch(part, pageEnd ? page.LastEventId : part[^1].Attempt.EventId, pageEnd && caughtUp), stoppingToken);
-                    sent = true;
-                }
+                var pageBatches = BatchesOf(remembered, page.LastEventId, caughtUp);
 
                 // An empty batch moves the saved cursor past events to skip, or, once caught up,
                 // saves the position of a full page whose save was put off.
-                if (remembered.Count == 0 && (page.LastEventId > cursor || (caughtUp && saveOwed)))
+                if (pageBatches.Count == 0 && (page.LastEventId > cursor || (caughtUp && saveOwed)))
                 {
-                    await batches.WriteAsync(new Batch([], page.LastEventId, caughtUp), stoppingToken);
-                    sent = true;
+                    pageBatches.Add(new Batch([], page.LastEventId, caughtUp));
                 }
 
-                if (sent)
+                foreach (var batch in pageBatches)
+                {
+                    await batches.WriteAsync(batch, stoppingToken);
+                }
+
+                if (pageBatches.Count > 0)
                 {
                     saveOwed = !caughtUp;
                 }
@@ -116,6 +113,23 @@ public sealed partial class ExecutionIndexer(
         {
             batches.TryComplete();
         }
+    }
+
+    /// <summary>
+    /// A page's remembered attempts in batches of <see cref="IndexerOptions.BatchSize"/>; the last
+    /// completes the page's position, and is the end of the log when the page was.
+    /// </summary>
+    private List<Batch> BatchesOf(List<(FinishedAttempt Attempt, ExecutionOutcome Outcome)> remembered, long pageEnd, bool caughtUp)
+    {
+        var result = new List<Batch>();
+        for (var start = 0; start < remembered.Count; start += _options.BatchSize)
+        {
+            var part = remembered.GetRange(start, Math.Min(_options.BatchSize, remembered.Count - start));
+            var last = start + part.Count >= remembered.Count;
+            result.Add(new Batch(part, last ? pageEnd : part[^1].Attempt.EventId, last && caughtUp));
+        }
+
+        return result;
     }
 
     private async Task StoreAsync(ChannelReader<Batch> batches, CancellationToken stoppingToken)
