@@ -11,8 +11,9 @@ namespace AspireJobs.Bench;
 /// runtime settings (tiered compilation, GC) run against run. Each pass also samples the workers'
 /// peak resident memory (VmRSS, the larger of the two; and PSS, which shares the pages of the
 /// framework's files among the processes that map them), so a setting's cost in memory shows in
-/// the same run as its speed, and the CPU seconds the pass cost the workers, the Api and
-/// PostgreSQL, which say where a cold pass spends its time.
+/// the same run as its speed, and the CPU seconds the pass cost each process of the system,
+/// this one (which hosts the AppHost) and the rest of the machine, which say where a cold pass
+/// spends its time.
 /// </summary>
 public static class ColdStartBenchmark
 {
@@ -45,13 +46,13 @@ public static class ColdStartBenchmark
                 creates.Add(createSeconds);
                 peaks.Add(workers.PeakMiB);
                 pss.Add(workersPss.PeakMiB);
-                cpu.Add(string.Create(CultureInfo.InvariantCulture, $"{after.Workers - before.Workers:0.0}/{after.Api - before.Api:0.0}/{after.Postgres - before.Postgres:0.0}"));
+                cpu.Add(after.Minus(before).ToString());
             }
 
             ratios.Add(passes[0] / passes[^1]);
             warmRss.Add(peaks[^1]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| round {round} | {string.Join(" | ", passes.Select(p => $"{p:N0} jobs/s"))} | cold ÷ warm {passes[0] / passes[^1]:0.00} | worker RSS peak {string.Join(" / ", peaks.Select(p => $"{p:0}"))} MiB (PSS {string.Join(" / ", pss.Select(p => $"{p:0}"))}) | creates took {string.Join(" / ", creates.Select(c => $"{c:0.00}"))} s | CPU s workers/api/postgres {string.Join(" · ", cpu)} |"));
+                $"| round {round} | {string.Join(" | ", passes.Select(p => $"{p:N0} jobs/s"))} | cold ÷ warm {passes[0] / passes[^1]:0.00} | worker RSS peak {string.Join(" / ", peaks.Select(p => $"{p:0}"))} MiB (PSS {string.Join(" / ", pss.Select(p => $"{p:0}"))}) | creates took {string.Join(" / ", creates.Select(c => $"{c:0.00}"))} s | CPU s {CpuShares.Legend} {string.Join(" · ", cpu)} |"));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -60,11 +61,32 @@ public static class ColdStartBenchmark
     }
 
     /// <summary>
-    /// CPU seconds used so far by the workers, the Api and PostgreSQL (postmaster and backends):
-    /// on a shared machine, the CPU a pass costs each process is steadier than its wall time.
+    /// CPU seconds used so far by each process of the system, by this process (which hosts the
+    /// AppHost) and by the machine as a whole: on a shared machine, the CPU a pass costs each
+    /// process is steadier than its wall time, and the rest says what no process here accounts for.
     /// </summary>
-    private static (double Workers, double Api, double Postgres) CpuSeconds(BenchSystem system) =>
-        (ProcessFootprint.CpuSeconds(system.WorkerProcessIds), ProcessFootprint.CpuSeconds([system.ApiProcessId]), ProcessFootprint.CpuSeconds(system.PostgresProcessIds));
+    private static CpuShares CpuSeconds(BenchSystem system) => new(
+        ProcessFootprint.CpuSeconds(system.WorkerProcessIds),
+        ProcessFootprint.CpuSeconds([system.ApiProcessId]),
+        ProcessFootprint.CpuSeconds(system.PostgresProcessIds),
+        ProcessFootprint.CpuSeconds([system.RedisProcessId]),
+        ProcessFootprint.CpuSeconds([system.IndexerProcessId]),
+        ProcessFootprint.CpuSeconds([system.HealthMonitorProcessId]),
+        ProcessFootprint.CpuSeconds([Environment.ProcessId]),
+        ProcessFootprint.MachineBusySeconds());
+
+    private sealed record CpuShares(double Workers, double Api, double Postgres, double Redis, double Indexer, double Monitor, double Bench, double Machine)
+    {
+        public const string Legend = "workers/api/postgres/redis/indexer/monitor/bench+apphost/rest";
+
+        public CpuShares Minus(CpuShares before) => new(Workers - before.Workers, Api - before.Api, Postgres - before.Postgres, Redis - before.Redis,
+            Indexer - before.Indexer, Monitor - before.Monitor, Bench - before.Bench, Machine - before.Machine);
+
+        private double Rest => Machine - Workers - Api - Postgres - Redis - Indexer - Monitor - Bench;
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"{Workers:0.0}/{Api:0.0}/{Postgres:0.0}/{Redis:0.0}/{Indexer:0.0}/{Monitor:0.0}/{Bench:0.0}/{Rest:0.0}");
+    }
 
     private static double Median(List<double> values)
     {
