@@ -87,7 +87,7 @@ public static class AspireJobsModel
             .WithRestartOnCrash();
 
         // HealthMonitor: liveness, recovery, reconciliation, health analytics.
-        builder.AddService<Projects.HealthMonitor>("healthmonitor")
+        builder.AddService<Projects.HealthMonitor>("healthmonitor", published: true)
             .WithEndpoint("http", endpoint => endpoint.Port = null)
             .WithHttpHealthCheck("/health")
             .WithReference(jobsdb)

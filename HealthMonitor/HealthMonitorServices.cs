@@ -14,7 +14,7 @@ public static class HealthMonitorServices
 {
     public static IHostApplicationBuilder AddHealthMonitor(this IHostApplicationBuilder builder)
     {
-        builder.AddValidatedOptions<HealthMonitorOptions>(HealthMonitorOptions.Section);
+        builder.AddValidatedOptions<HealthMonitorOptions>(HealthMonitorOptions.Section, static (section, options) => section.Bind(options, ValidatedOptions.StrictBinding));
         builder.AddJobsCore();
         builder.Services.AddSingleton<LeaderElection>();
         builder.Services.AddSingleton<JobRescue>();

@@ -21,9 +21,9 @@ public static class BuildOutputLaunch
     private static readonly string Configuration =
         (AppHost.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug").ToLowerInvariant();
 
-    /// <summary>The runtime the AppHost's build publishes the worker for (AppHost.csproj).</summary>
+    /// <summary>The runtime the AppHost's build publishes the natively compiled services for (AppHost.csproj).</summary>
     private static readonly string? PublishRuntime =
-        AppHost.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "WorkerRuntimeIdentifier")?.Value;
+        AppHost.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "PublishRuntimeIdentifier")?.Value;
 
     /// <summary>A project's executable as its build produced it.</summary>
     public static string BuildOutput(string repositoryRoot, string project) =>
@@ -44,8 +44,9 @@ public static class BuildOutputLaunch
     }
 
     /// <summary>
-    /// Runs the project as it was published for this machine: the worker, which every build of
-    /// the AppHost publishes, compiled natively (Worker.csproj). The build output otherwise.
+    /// Runs the project as it was published for this machine: the worker and the health monitor,
+    /// which every build of the AppHost publishes, compiled natively (their project files). The
+    /// build output otherwise.
     /// </summary>
     public static IResourceBuilder<ProjectResource> RunFromPublishOutput(this IResourceBuilder<ProjectResource> project)
     {

@@ -30,7 +30,7 @@ public sealed class HealthStore(NpgsqlDataSource db)
         command.Parameters.Add(Value((float)sample.CpuPercent));
         command.Parameters.Add(Value((float)sample.GcPauseMs));
         command.Parameters.Add(Real(sample.ErrorRate));
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = JsonSerializer.Serialize(sample.RunDurationsMs) });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = JsonSerializer.Serialize(sample.RunDurationsMs, ColumnJson.Default.IReadOnlyDictionaryStringDouble) });
         command.Parameters.Add(Real(sample.Prediction.SlopePerMinute));
         command.Parameters.Add(Value((float)sample.Prediction.FailureProbability));
         command.Parameters.Add(Real(sample.Prediction.TimeToFailure?.TotalSeconds));
@@ -69,7 +69,7 @@ public sealed class HealthStore(NpgsqlDataSource db)
                 reader.IsDBNull(3) ? null : reader.GetFloat(3),
                 reader.IsDBNull(4) ? null : reader.GetInt64(4),
                 reader.IsDBNull(5) ? null : reader.GetFloat(5),
-                JsonSerializer.Deserialize<Dictionary<string, double>>(reader.GetString(6)) ?? [],
+                JsonSerializer.Deserialize(reader.GetString(6), ColumnJson.Default.DictionaryStringDouble) ?? [],
                 new Prediction(
                     reader.GetFloat(2),
                     reader.IsDBNull(7) ? null : reader.GetFloat(7),

@@ -108,7 +108,7 @@ public sealed class SnapshotStore(NpgsqlDataSource db, TimeProvider clock)
             insert.Parameters.Add(Value(totals.Records));
             insert.Parameters.Add(Value(totals.Edges));
             insert.Parameters.Add(Value(totals.Bytes));
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = JsonSerializer.Serialize(totals.ByStatus) });
+            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = JsonSerializer.Serialize(totals.ByStatus, ColumnJson.Default.DictionaryStringInt32) });
             insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = fleet });
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -224,7 +224,7 @@ public sealed class SnapshotStore(NpgsqlDataSource db, TimeProvider clock)
                 reader.GetInt32(8),
                 reader.GetInt32(9),
                 reader.GetInt64(10),
-                JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(11))!,
+                JsonSerializer.Deserialize(reader.GetString(11), ColumnJson.Default.DictionaryStringInt32)!,
                 reader.GetString(12)));
         }
 

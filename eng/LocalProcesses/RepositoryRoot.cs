@@ -14,7 +14,7 @@ public static class RepositoryRoot
 
     /// <summary>
     /// The executable the AppHost runs for a service: what the AppHost's build published for this
-    /// machine (the worker, compiled natively), or else its build output.
+    /// machine (the worker and the health monitor, compiled natively), or else its build output.
     /// </summary>
     public static string ServiceAsRun(string project) =>
         BuildOutputLaunch.PublishOutput(Path, project) is { } published && File.Exists(published) ? published : ServiceExecutable(project);

@@ -15,7 +15,7 @@ namespace AspireJobs.Tests.EndToEnd;
 /// </summary>
 public sealed class AppHostEndToEndTests(TestServers servers)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    internal static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]

@@ -125,6 +125,38 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
     }
 
     [Fact]
+    public async Task TheHealthMonitor_RunsNativelyCompiled_WithNoJitRuntimeLoaded_AndScoresTheWorkers()
+    {
+        var monitor = System.Status().Resources.Single(r => r.Resource == "healthmonitor" && r.State == "Running");
+        var processId = monitor.ProcessId!.Value;
+        var executable = new FileInfo($"/proc/{processId}/exe").ResolveLinkTarget(returnFinalTarget: true)!.FullName;
+        var maps = File.ReadAllText($"/proc/{processId}/maps");
+        Assert.Equal(RepositoryRoot.ServiceAsRun("HealthMonitor"), executable);
+        Assert.Contains($"{Path.DirectorySeparatorChar}publish{Path.DirectorySeparatorChar}", executable, StringComparison.Ordinal);
+        Assert.DoesNotContain("libcoreclr.so", maps, StringComparison.Ordinal);
+        Assert.DoesNotContain("libclrjit.so", maps, StringComparison.Ordinal);
+
+        // Each health sweep reads the workers' history back (its run durations as JSON, through the
+        // JSON generated at build time) before it writes a new sample: samples from three sweeps
+        // (two workers) mean the reads succeeded, and the sweep scored the workers.
+        var jobsdb = (await RunningWorkersAsync())[0].Environment["ConnectionStrings__jobsdb"] + ";Pooling=false";
+        await using (var connection = new NpgsqlConnection(jobsdb))
+        {
+            await connection.OpenAsync(Token);
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM worker_health_logs", connection);
+            var deadline = DateTime.UtcNow + AppHostEndToEndTests.Patience;
+            while ((long)(await count.ExecuteScalarAsync(Token))! < 6)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "fewer than three health sweeps of two workers were logged");
+                await Task.Delay(200, Token);
+            }
+        }
+
+        var workers = (await System.Api.GetJsonAsync("/api/workers")).EnumerateArray().Where(w => w.GetProperty("status").GetString() == "active").ToList();
+        Assert.All(workers, w => Assert.Equal(global::System.Text.Json.JsonValueKind.Number, w.GetProperty("healthScore").ValueKind));
+    }
+
+    [Fact]
     public async Task EveryServerAndService_ListensOnLoopbackOnly_AndTheServersRefuseAClientWithoutTheirPassword()
     {
         var env = (await RunningWorkersAsync())[0].Environment;
