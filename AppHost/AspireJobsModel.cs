@@ -86,7 +86,8 @@ public static class AspireJobsModel
             .WaitForCompletion(migrations)
             .WithRestartOnCrash();
 
-        // HealthMonitor: liveness, recovery, reconciliation, health analytics.
+        // HealthMonitor: liveness, recovery, reconciliation, health analytics. Compiled natively, as
+        // the AppHost's build published it: its sweeps take no JIT time from a fresh system's first jobs.
         builder.AddService<Projects.HealthMonitor>("healthmonitor", published: true)
             .WithEndpoint("http", endpoint => endpoint.Port = null)
             .WithHttpHealthCheck("/health")
