@@ -108,11 +108,7 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
             (Executable: new FileInfo($"/proc/{processId}/exe").ResolveLinkTarget(returnFinalTarget: true)!.FullName, Maps: File.ReadAllText($"/proc/{processId}/maps")));
         foreach (var (_, (executable, maps)) in replicas)
         {
-            Assert.Equal(RepositoryRoot.ServiceAsRun("Worker"), executable);
-            Assert.Contains($"{Path.DirectorySeparatorChar}publish{Path.DirectorySeparatorChar}", executable, StringComparison.Ordinal);
-            // A JIT-run .NET process maps the runtime and the JIT; a native one is its own executable.
-            Assert.DoesNotContain("libcoreclr.so", maps, StringComparison.Ordinal);
-            Assert.DoesNotContain("libclrjit.so", maps, StringComparison.Ordinal);
+            AssertNativelyCompiled("Worker", executable, maps);
         }
 
         // Payloads and results go through the JSON generated at build time.
@@ -129,12 +125,8 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
     {
         var monitor = System.Status().Resources.Single(r => r.Resource == "healthmonitor" && r.State == "Running");
         var processId = monitor.ProcessId!.Value;
-        var executable = new FileInfo($"/proc/{processId}/exe").ResolveLinkTarget(returnFinalTarget: true)!.FullName;
-        var maps = File.ReadAllText($"/proc/{processId}/maps");
-        Assert.Equal(RepositoryRoot.ServiceAsRun("HealthMonitor"), executable);
-        Assert.Contains($"{Path.DirectorySeparatorChar}publish{Path.DirectorySeparatorChar}", executable, StringComparison.Ordinal);
-        Assert.DoesNotContain("libcoreclr.so", maps, StringComparison.Ordinal);
-        Assert.DoesNotContain("libclrjit.so", maps, StringComparison.Ordinal);
+        AssertNativelyCompiled("HealthMonitor",
+            new FileInfo($"/proc/{processId}/exe").ResolveLinkTarget(returnFinalTarget: true)!.FullName, File.ReadAllText($"/proc/{processId}/maps"));
 
         // Each health sweep reads the workers' history back (its run durations as JSON, through the
         // JSON generated at build time) before it writes a new sample: samples from three sweeps
@@ -220,6 +212,18 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
         }
 
         return sockets;
+    }
+
+    /// <summary>
+    /// A process runs what the AppHost's build published for <paramref name="project"/>: a JIT-run
+    /// .NET process maps the runtime and the JIT; a native one is its own executable.
+    /// </summary>
+    private static void AssertNativelyCompiled(string project, string executable, string maps)
+    {
+        Assert.Equal(RepositoryRoot.ServiceAsRun(project), executable);
+        Assert.Contains($"{Path.DirectorySeparatorChar}publish{Path.DirectorySeparatorChar}", executable, StringComparison.Ordinal);
+        Assert.DoesNotContain("libcoreclr.so", maps, StringComparison.Ordinal);
+        Assert.DoesNotContain("libclrjit.so", maps, StringComparison.Ordinal);
     }
 
     /// <summary>The worker replicas listed as running, each with its environment (<see cref="RunningWorkersAsync{T}"/>).</summary>
