@@ -56,6 +56,12 @@ public sealed partial class ExecutionIndexer(
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        // The model first: loaded while the system starts, it costs the first jobs nothing.
+        var loading = Stopwatch.GetTimestamp();
+        await embedder.LoadAsync(stoppingToken);
+        var loaded = Stopwatch.GetElapsedTime(loading);
+        LogModelLoaded(loaded.TotalMilliseconds);
+
         var cursor = await RetryAsync(ct => store.JobEventCursorGetAsync(CursorName, ct), "reading the cursor", stoppingToken);
         LogStarting(cursor, vectors.GetType().Name);
         var reading = ReadAsync(cursor, channel.Writer, stoppingToken);
@@ -223,6 +229,9 @@ public sealed partial class ExecutionIndexer(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded the embedding model in {Milliseconds:0} ms")]
+    private partial void LogModelLoaded(double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Indexing finished attempts after event {Cursor} into {Store}")]
     private partial void LogStarting(long cursor, string store);

