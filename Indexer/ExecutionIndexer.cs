@@ -8,10 +8,11 @@ using Npgsql;
 namespace AspireJobs.Indexer;
 
 /// <summary>
-/// Reads the attempts that finished, in log order, from a cursor over <c>job_events</c> kept in
-/// PostgreSQL (so a restart resumes where the last run stored), and remembers those worth it
-/// (<see cref="RememberPolicy"/>): their text is built (<see cref="ExecutionText"/>), looked up in
-/// a cache of recent texts, embedded in batches when new, and stored with the vector store.
+/// Loads the embedding model, then reads the attempts that finished, in log order, from a cursor
+/// over <c>job_events</c> kept in PostgreSQL (so a restart resumes where the last run stored), and
+/// remembers those worth it (<see cref="RememberPolicy"/>): their text is built (<see
+/// cref="ExecutionText"/>), looked up in a cache of recent texts, embedded in batches when new,
+/// and stored with the vector store.
 /// <para>
 /// Two loops joined by a bounded channel: the reader runs ahead by at most a few batches and
 /// waits when the model is behind (back-pressure), so a backlog of a million attempts costs a
@@ -50,17 +51,20 @@ public sealed partial class ExecutionIndexer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The model first: loaded while the system starts, it costs the first jobs nothing, and
+        // the indexer is ready once it is (EmbeddingModelHealthCheck). A model that cannot load
+        // stops the process, as it did at the first batch before: there is nothing to do without it.
+        var loading = Stopwatch.GetTimestamp();
+        await embedder.LoadAsync(stoppingToken);
+        var loaded = Stopwatch.GetElapsedTime(loading);
+        LogModelLoaded(loaded.TotalMilliseconds);
+
         var channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(_options.QueuedBatches)
         {
             SingleReader = true,
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        // The model first: loaded while the system starts, it costs the first jobs nothing.
-        var loading = Stopwatch.GetTimestamp();
-        await embedder.LoadAsync(stoppingToken);
-        var loaded = Stopwatch.GetElapsedTime(loading);
-        LogModelLoaded(loaded.TotalMilliseconds);
 
         var cursor = await RetryAsync(ct => store.JobEventCursorGetAsync(CursorName, ct), "reading the cursor", stoppingToken);
         LogStarting(cursor, vectors.GetType().Name);

@@ -6,7 +6,7 @@ public interface IEmbedder
     /// <summary>The length of every vector.</summary>
     int Dimensions { get; }
 
-    /// <summary>Whether the model is loaded, so the next call embeds at once.</summary>
+    /// <summary>Whether the model is loaded.</summary>
     bool IsLoaded { get; }
 
     /// <summary>Loads the model now instead of at the first call.</summary>

