@@ -19,9 +19,18 @@ public sealed class ReadySummary(
     /// <summary>The resource Aspire runs its dashboard as.</summary>
     public const string DashboardResourceName = "aspire-dashboard";
 
+    /// <summary>
+    /// What must be healthy for the system to be ready: every long-running resource (those the
+    /// AppHost restarts on a crash), by name, with how many instances it runs.
+    /// </summary>
+    public static Dictionary<string, int> AwaitedInstances(DistributedApplicationModel model) =>
+        model.Resources
+            .Where(r => r.TryGetLastAnnotation<RestartOnCrashAnnotation>(out _))
+            .ToDictionary(r => r.Name, r => r.GetReplicaCount(), StringComparer.Ordinal);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var awaited = model.Resources.Where(r => r.TryGetLastAnnotation<RestartOnCrashAnnotation>(out _)).ToList();
+        var awaited = AwaitedInstances(model);
         var healthy = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         var urls = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
 
@@ -42,7 +51,7 @@ public sealed class ReadySummary(
                 instances.Remove(update.ResourceId);
             }
 
-            if (awaited.All(r => healthy.TryGetValue(r.Name, out var ready) && ready.Count >= r.GetReplicaCount()))
+            if (awaited.All(r => healthy.TryGetValue(r.Key, out var ready) && ready.Count >= r.Value))
             {
                 break;
             }

