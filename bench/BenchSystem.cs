@@ -7,6 +7,8 @@ using Aspire.Hosting.Testing;
 using AspireJobs.AppHost.Lifecycle;
 using AspireJobs.AppHost.Services;
 using AspireJobs.LocalProcesses;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace AspireJobs.Bench;
@@ -148,7 +150,16 @@ public sealed class BenchSystem : IAsyncDisposable
         using var timeout = new CancellationTokenSource(AspireJobsAppHost.StartTimeout);
         // No dashboard, so the services export no telemetry (the AppHost's TelemetryWithoutDashboard).
         var app = await AspireJobsAppHost.StartAsync(dataDirectory, workers,
-            builder => builder.WithEnvironment(environment ?? new Dictionary<string, IReadOnlyDictionary<string, string>>()),
+            builder =>
+            {
+                builder.WithEnvironment(environment ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
+                // The tables are what this process prints: the services' own output (forwarded by
+                // Aspire.Hosting.Testing, PostgreSQL's routine lines among its errors) and Aspire's
+                // progress would bury them. The AppHost's warnings (a crash restart) still show.
+                builder.Services.AddLogging(logging => logging
+                    .AddFilter("AspireJobs.AppHost.Resources", LogLevel.None)
+                    .AddFilter("Aspire.Hosting", LogLevel.Warning));
+            },
             dashboard: false, timeout.Token);
 
         var system = new BenchSystem(app, dataDirectory,
