@@ -7,8 +7,9 @@ namespace AspireJobs.AppHost.Services;
 /// is off (<c>--no-dashboard</c>, tests, the benchmark), where nothing listens. A service would then
 /// batch, serialize and fail to send every span, log and metric it records: a worker spent about
 /// 3.5 % of its time in the OTLP serializer alone. Without a dashboard, the services get no
-/// exporter, and so record nothing (see ServiceDefaults' OpenTelemetryDefaults); they still name themselves (<c>OTEL_SERVICE_NAME</c>, <c>OTEL_RESOURCE_ATTRIBUTES</c>,
-/// from which a worker takes its replica's id).
+/// exporter, and so record nothing (ServiceDefaults' OpenTelemetryDefaults); they still name
+/// themselves (<c>OTEL_SERVICE_NAME</c>, <c>OTEL_RESOURCE_ATTRIBUTES</c>, from which a worker takes
+/// its replica's id).
 /// </summary>
 public static class TelemetryWithoutDashboard
 {
