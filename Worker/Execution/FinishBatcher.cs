@@ -27,7 +27,9 @@ public sealed class FinishBatcher : IAsyncDisposable
         _dispatcher = dispatcher;
         _identity = identity;
         _followUp = followUp;
-        _commit = new GroupCommit<JobFinish, FinishedJob?>(MaxBatch, WriteAsync, "The worker is shutting down; the outcome was not recorded.");
+        // The jobs of one acquisition start together, and short ones finish together: gathered,
+        // they share one statement rather than the first one taking a statement of its own.
+        _commit = new GroupCommit<JobFinish, FinishedJob?>(MaxBatch, WriteAsync, "The worker is shutting down; the outcome was not recorded.", gatherQueuedWork: true);
     }
 
     /// <summary>Records an outcome; the job as it now is, or null when its lease was lost and nothing changed.</summary>

@@ -1,4 +1,5 @@
 using AspireJobs.Core.Storage;
+using AspireJobs.Tests.Infrastructure;
 
 namespace AspireJobs.Tests.Core.Storage;
 
@@ -68,6 +69,34 @@ public sealed class GroupCommitTests
         Assert.False(second.IsCompleted);
         secondWriteHeld.SetResult();
         Assert.Equal(1, await second);
+    }
+
+    [Theory]
+    [InlineData(true, new[] { 5 })]
+    [InlineData(false, new[] { 1, 1, 1, 1, 1 })]
+    public async Task ALeaderGatheringQueuedWork_WritesTheItemsThatWorkHandsIn_WithItsOwn(bool gatherQueuedWork, int[] expectedSizes)
+    {
+        var sizes = new List<int>();
+        await using var commit = new GroupCommit<int, int>(maxBatch: 100, items =>
+        {
+            sizes.Add(items.Count);
+            return Task.FromResult<IReadOnlyList<int>>(items);
+        }, "closed", gatherQueuedWork);
+        var loop = new QueuedWorkLoop();
+        var answers = new List<Task<int>>();
+
+        // A burst, as a worker's jobs of one acquisition finish: the first hands in its item while
+        // the others are still queued behind it.
+        foreach (var item in Enumerable.Range(0, 5))
+        {
+            loop.Queue(() => answers.Add(commit.WriteAsync(item)));
+        }
+
+        loop.Run();
+
+        Assert.Equal(expectedSizes, sizes);
+        var written = await Task.WhenAll(answers);
+        Assert.Equal([0, 1, 2, 3, 4], written);
     }
 
     [Fact]
