@@ -22,6 +22,7 @@ public static class OpenTelemetryDefaults
     /// <summary>Every ActivitySource and Meter of this project is named AspireJobs or AspireJobs.*.</summary>
     public static readonly string[] ProjectSources = ["AspireJobs", "AspireJobs.*"];
 
+    /// <summary>The standard variable naming the OTLP endpoint; without it, nothing is recorded.</summary>
     public const string ExporterEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     /// <summary>OpenTelemetry's switch: when true, its tracer, meter and logger providers do nothing.</summary>

@@ -8,8 +8,7 @@ namespace AspireJobs.Core.Storage;
 /// No delay is added at low load, nor a hand-off between threads; at high load one statement and
 /// one commit carry many items. Each caller is answered only after its item's write.
 /// With <c>gatherQueuedWork</c>, a leader first lets the work already queued on the thread pool
-/// run, so that items about to be handed in by it join the leader's write: a worker's jobs of one
-/// acquisition finish together, and without it the first wrote alone and the rest after it.
+/// run, so that the items that work is about to hand in join its write.
 /// </summary>
 public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
 {
