@@ -81,8 +81,8 @@ public sealed partial class ExecutionIndexer(
             var saveOwed = false; // the last batch sent may not have had its position saved
             while (!stoppingToken.IsCancellationRequested)
             {
-                var before = clock.GetUtcNow() - _options.SettleDelay;
-                var page = await RetryAsync(ct => store.FinishedAttemptGetAfterAsync(cursor, window, before, policy.MayRememberCompleted, ct), "reading finished attempts", stoppingToken);
+                var gapsBefore = clock.GetUtcNow() - _options.SettleDelay;
+                var page = await RetryAsync(ct => store.FinishedAttemptGetAfterAsync(cursor, window, gapsBefore, policy.MayRememberCompleted, ct), "reading finished attempts", stoppingToken);
                 var remembered = page.Attempts
                     .Select(attempt => (Attempt: attempt, Outcome: policy.Remember(attempt)))
                     .Where(entry => entry.Outcome is not null)

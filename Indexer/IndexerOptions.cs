@@ -31,12 +31,13 @@ public sealed class IndexerOptions : IValidatedOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
-    /// Events newer than this are left for the next read: a transaction that took its event id
-    /// earlier may still commit (ids are taken at insert, not at commit). Finishing statements
-    /// are stamped as they run and commit within milliseconds; a second leaves room for a slow
-    /// commit while a failure is searchable a moment after it happened.
+    /// How long a gap in the log's ids is waited for (from the stamp of the event after it) before
+    /// it is taken for a rolled-back transaction and passed: ids are taken at insert, not at
+    /// commit, so a transaction that took a smaller id may still commit. Events with no gap
+    /// before them are read at once, so this delays memory only after a rollback. One second was
+    /// too short: a finish stalled that long behind a busy machine's disk was passed over.
     /// </summary>
-    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long to wait before trying again after PostgreSQL (or Qdrant) failed.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);

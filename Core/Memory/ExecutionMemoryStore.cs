@@ -62,13 +62,15 @@ public sealed class ExecutionMemoryStore(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// Up to <paramref name="limit"/> events after <paramref name="afterEventId"/>, none stamped at
-    /// or after <paramref name="before"/>, and the attempts that finished in them, in log order.
+    /// Up to <paramref name="limit"/> events after <paramref name="afterEventId"/>, and the attempts
+    /// that finished in them, in log order. The page ends before a gap in the ids (a transaction
+    /// that may still commit) unless the event after the gap was stamped before
+    /// <paramref name="gapsBefore"/>.
     /// A completed attempt is looked up only if <paramref name="mayRememberCompleted"/> says its
     /// job may be remembered (most are not, and the lookup is most of the read's cost).
     /// </summary>
     public async Task<FinishedAttemptPage> FinishedAttemptGetAfterAsync(
-        long afterEventId, int limit, DateTimeOffset before, Func<Guid, bool> mayRememberCompleted, CancellationToken cancellationToken)
+        long afterEventId, int limit, DateTimeOffset gapsBefore, Func<Guid, bool> mayRememberCompleted, CancellationToken cancellationToken)
     {
         var finishes = new List<(long EventId, Guid JobId, int Attempt, JobStatus After)>();
         var last = afterEventId;
@@ -77,7 +79,7 @@ public sealed class ExecutionMemoryStore(NpgsqlDataSource db)
         {
             command.Parameters.Add(Value(afterEventId));
             command.Parameters.Add(Value(limit));
-            command.Parameters.Add(Time(before));
+            command.Parameters.Add(Time(gapsBefore));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {

@@ -97,7 +97,10 @@ public sealed class TestSystem : IAsyncDisposable
     /// <summary>The last lines of every process's output, for a failure message.</summary>
     public string Output() => string.Join(System.Environment.NewLine, _processes.Select(p => $"--- {p.Project} ({p.ProcessId}){System.Environment.NewLine}{p.Output(40)}"));
 
-    /// <summary>Polls until <paramref name="condition"/> holds; fails with every process's output when it does not in time.</summary>
+    /// <summary>
+    /// Polls until <paramref name="condition"/> holds; fails, when it does not in time, with what
+    /// the system held then (<see cref="DescribeAsync"/>) and every process's output.
+    /// </summary>
     public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -105,10 +108,57 @@ public sealed class TestSystem : IAsyncDisposable
         {
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"Timed out after {timeout.TotalSeconds} s waiting for {what}.{System.Environment.NewLine}{Output()}");
+                Assert.Fail($"Timed out after {timeout.TotalSeconds} s waiting for {what}.{System.Environment.NewLine}{await DescribeAsync()}{System.Environment.NewLine}{Output()}");
             }
 
             await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
+    /// The newest jobs and events in PostgreSQL, and the sizes of the Redis index, at the moment
+    /// of a failure: whether a job was never dispatched, never finished, or finished unseen.
+    /// </summary>
+    public async Task<string> DescribeAsync()
+    {
+        var lines = new List<string> { $"--- state at {DateTimeOffset.UtcNow:O}" };
+        try
+        {
+            await ReadLinesAsync(lines, "job", """
+                SELECT id::text, type, status, attempts::text, coalesce(worker_id::text, '-'), fence::text, coalesce(parked_at::text, '-')
+                FROM (SELECT * FROM jobs ORDER BY created_at DESC LIMIT 20) newest ORDER BY created_at
+                """);
+            await ReadLinesAsync(lines, "event", """
+                SELECT id::text, job_id::text, coalesce(from_status, '-') || '->' || to_status, coalesce(attempt::text, '-'), at::text, coalesce(started_at::text, '-')
+                FROM (SELECT * FROM job_events ORDER BY id DESC LIMIT 30) newest ORDER BY id
+                """);
+        }
+        catch (Npgsql.NpgsqlException e)
+        {
+            lines.Add($"PostgreSQL could not be read: {e.Message}");
+        }
+
+        try
+        {
+            var redis = Redis.GetDatabase();
+            var bands = await Task.WhenAll(Keys.Bands.Select(band => redis.SortedSetLengthAsync(band)));
+            lines.Add($"redis bands {string.Join('/', bands)}, leases {await redis.SortedSetLengthAsync(Keys.Leases)}, idle workers {await redis.SetLengthAsync(Keys.IdleWorkers)}");
+        }
+        catch (RedisException e)
+        {
+            lines.Add($"Redis could not be read: {e.Message}");
+        }
+
+        return string.Join(System.Environment.NewLine, lines);
+    }
+
+    private async Task ReadLinesAsync(List<string> lines, string label, string sql)
+    {
+        await using var command = Database.DataSource.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            lines.Add(label + " " + string.Join(' ', Enumerable.Range(0, reader.FieldCount).Select(reader.GetString)));
         }
     }
 

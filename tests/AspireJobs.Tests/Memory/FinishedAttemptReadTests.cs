@@ -58,4 +58,30 @@ public sealed class FinishedAttemptReadTests(TestServers servers) : IAsyncLifeti
         var attempt = Assert.Single(page.Attempts);
         Assert.Equal((ids[1], "echo", ExecutionStatus.Completed), (attempt.JobId, attempt.JobType, attempt.Status));
     }
+
+    [Fact]
+    public async Task StopsBeforeAGapInTheIds_UntilItsTransactionCommits_OrTheEventAfterItHasSettled()
+    {
+        await _jobs.CompletedJobsAsync(1, "echo", Token); // events 1 and 2
+        await using var connection = await _db.DataSource.OpenConnectionAsync(Token);
+        await using var transaction = await connection.BeginTransactionAsync(Token);
+        await using (var uncommitted = new Npgsql.NpgsqlCommand("INSERT INTO job_events (job_id, to_status) VALUES (gen_random_uuid(), 'queued')", connection, transaction))
+        {
+            await uncommitted.ExecuteNonQueryAsync(Token); // event 3, not visible yet
+        }
+
+        var later = Assert.Single(await _jobs.CompletedJobsAsync(1, "echo", Token)); // events 4 and 5
+        var recent = DateTimeOffset.UtcNow.AddMinutes(-1); // every event here is newer: no gap is passed
+
+        var stopped = await _memory.FinishedAttemptGetAfterAsync(0, 100, recent, _ => true, Token);
+        var passed = await _memory.FinishedAttemptGetAfterAsync(0, 100, DateTimeOffset.UtcNow.AddMinutes(1), _ => true, Token);
+        await transaction.CommitAsync(Token);
+        var filled = await _memory.FinishedAttemptGetAfterAsync(0, 100, recent, _ => true, Token);
+
+        Assert.Equal((2, 2L), (stopped.EventsRead, stopped.LastEventId));
+        Assert.DoesNotContain(later, stopped.Attempts.Select(attempt => attempt.JobId));
+        Assert.Equal((4, 5L), (passed.EventsRead, passed.LastEventId));
+        Assert.Contains(later, passed.Attempts.Select(attempt => attempt.JobId));
+        Assert.Equal((5, 5L), (filled.EventsRead, filled.LastEventId));
+    }
 }
