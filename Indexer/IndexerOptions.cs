@@ -34,8 +34,9 @@ public sealed class IndexerOptions : IValidatedOptions
     /// How long a gap in the log's ids is waited for (from the stamp of the event after it) before
     /// it is taken for a rolled-back transaction and passed: ids are taken at insert, not at
     /// commit, so a transaction that took a smaller id may still commit. Events with no gap
-    /// before them are read at once, so this delays memory only after a rollback. One second was
-    /// too short: a finish stalled that long behind a busy machine's disk was passed over.
+    /// before them are read at once, so this delays memory only after a rollback. It was one
+    /// second, applied to every event, and a finish whose commit came later than that on a busy
+    /// machine was passed over.
     /// </summary>
     public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -15,7 +15,7 @@
 -- An event ends an attempt when it is out of 'running', or when it recorded the whole attempt
 -- (a started_at: JobStartAndFinishIfQueued); each finishing statement writes it beside the
 -- execution's outcome.
---   $1 after_id bigint    $2 limit integer    $3 before timestamptz
+--   $1 after_id bigint    $2 limit integer    $3 gaps_before timestamptz
 -- Returns event id, job id, attempt, whether it ends an attempt, and to_status, in log order.
 WITH next AS (
     SELECT id, job_id, from_status, to_status, attempt, at, started_at,

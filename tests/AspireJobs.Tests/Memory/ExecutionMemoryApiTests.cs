@@ -12,8 +12,9 @@ namespace AspireJobs.Tests.Memory;
 public sealed class ExecutionMemoryApiTests(TestServers servers) : IAsyncLifetime
 {
     // The default settle delay (30 s): a gap in the log's ids, such as a finish whose commit came
-    // after the next create's on a busy machine, is waited for. A short one passed such a finish
-    // over (1 s did, about one run in twelve in CI).
+    // after the next create's on a busy machine, is waited for. A short one can pass such a finish
+    // over: with 1 s (then applied to every event) the resume test once timed out in CI, most
+    // likely so.
     private static readonly Dictionary<string, string?> FastIndexer = new()
     {
         ["Indexer__PollInterval"] = "00:00:00.100",
