@@ -144,7 +144,7 @@ public sealed class TestSystem : IAsyncDisposable
             var bands = await Task.WhenAll(Keys.Bands.Select(band => redis.SortedSetLengthAsync(band)));
             lines.Add($"redis bands {string.Join('/', bands)}, leases {await redis.SortedSetLengthAsync(Keys.Leases)}, idle workers {await redis.SetLengthAsync(Keys.IdleWorkers)}");
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or TimeoutException)
         {
             lines.Add($"Redis could not be read: {e.Message}");
         }

@@ -13,8 +13,8 @@ public sealed class ExecutionMemoryApiTests(TestServers servers) : IAsyncLifetim
 {
     // The default settle delay (30 s): a gap in the log's ids, such as a finish whose commit came
     // after the next create's on a busy machine, is waited for. A short one can pass such a finish
-    // over: with 1 s (then applied to every event) the resume test once timed out in CI, most
-    // likely so.
+    // over, the likeliest cause of the resume test's one timeout in CI (with 1 s, then applied to
+    // every event).
     private static readonly Dictionary<string, string?> FastIndexer = new()
     {
         ["Indexer__PollInterval"] = "00:00:00.100",
