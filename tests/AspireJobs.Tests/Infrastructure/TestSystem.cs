@@ -52,6 +52,9 @@ public sealed class TestSystem : IAsyncDisposable
             ["ConnectionStrings__jobsdb"] = Database.ConnectionString,
             ["ConnectionStrings__redis"] = _redisConnectionString,
             ["Dispatch__KeyPrefix"] = Keys.Prefix,
+            // The Redis client's connection lines (thirty of them) would fill the last lines of a
+            // process that a failed test prints; its warnings and errors still show.
+            ["Logging__LogLevel__StackExchange.Redis"] = "Warning",
         };
         foreach (var (name, value) in extra ?? new Dictionary<string, string?>())
         {
