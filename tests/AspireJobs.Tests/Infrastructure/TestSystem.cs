@@ -122,7 +122,7 @@ public sealed class TestSystem : IAsyncDisposable
     /// The newest jobs and events in PostgreSQL, and the sizes of the Redis index, at the moment
     /// of a failure: whether a job was never dispatched, never finished, or finished unseen.
     /// </summary>
-    public async Task<string> DescribeAsync()
+    private async Task<string> DescribeAsync()
     {
         var lines = new List<string> { $"--- state at {DateTimeOffset.UtcNow:O}" };
         try
