@@ -4,6 +4,8 @@ namespace AspireJobs.Core.Snapshots;
 /// A snapshot as its row describes it: what it holds (<see cref="JobCount"/> records, per status in
 /// <see cref="Counts"/>), where in the transition log it stands, and what it weighs compressed.
 /// <see cref="Fleet"/> is the JSON array of the workers alive when it was taken.
+/// <see cref="OpenWritesSince"/> is when the oldest transaction then writing began (null: none
+/// was): its events may commit after the snapshot, with ids below <see cref="LastEventId"/>.
 /// </summary>
 public sealed record Snapshot(
     Guid Id,
@@ -18,4 +20,5 @@ public sealed record Snapshot(
     int EdgeCount,
     long SizeBytes,
     IReadOnlyDictionary<string, int> Counts,
-    string Fleet);
+    string Fleet,
+    DateTimeOffset? OpenWritesSince);

@@ -17,13 +17,15 @@ namespace AspireJobs.Core.Snapshots;
 public sealed class SnapshotStore(NpgsqlDataSource db, TimeProvider clock)
 {
     /// <summary>
-    /// How far before its base an incremental snapshot looks for events: transactions that were
-    /// open when the base was read may commit events with older ids after it. Every statement
-    /// that logs an event is short and stamps it with its service's clock as it runs, so ten
-    /// seconds cover them with room for clocks that differ a little between machines.
+    /// How far before its base, or before the oldest transaction then writing, an incremental
+    /// snapshot looks for events: transactions open when the base was read may commit events
+    /// with older ids after it. Each statement that logs an event stamps it with its service's
+    /// clock as it runs, after its transaction began; ten seconds leave room for clocks that
+    /// differ a little between machines, and for a writer unseen in the database's activity.
     /// </summary>
     public static readonly TimeSpan IncrementalOverlap = TimeSpan.FromSeconds(10);
 
+    private static readonly string OpenWritesSql = EmbeddedFile.Core("SnapshotOpenWrites.sql");
     private static readonly string PositionSql = EmbeddedFile.Core("SnapshotPosition.sql");
     private static readonly string ReadJobsSql = EmbeddedFile.Core("SnapshotReadJobs.sql");
     private static readonly string ReadChangedJobsSql = EmbeddedFile.Core("SnapshotReadChangedJobs.sql");
@@ -50,6 +52,16 @@ public sealed class SnapshotStore(NpgsqlDataSource db, TimeProvider clock)
             : null;
 
         await using var source = await db.OpenConnectionAsync(cancellationToken);
+        // Before the snapshot's moment: a writer that commits between the two reads is then
+        // counted, never missed.
+        DateTimeOffset? openWritesSince;
+        await using (var openWrites = new NpgsqlCommand(OpenWritesSql, source))
+        {
+            openWritesSince = await openWrites.ExecuteScalarAsync(cancellationToken) is DateTime since
+                ? new DateTimeOffset(since, TimeSpan.Zero)
+                : null;
+        }
+
         await using var read = await source.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         long lastEventId;
         await using (var position = new NpgsqlCommand(PositionSql, source))
@@ -70,7 +82,7 @@ public sealed class SnapshotStore(NpgsqlDataSource db, TimeProvider clock)
             ? new NpgsqlCommand(ReadJobsSql, source)
             : new NpgsqlCommand(ReadChangedJobsSql, source)
             {
-                Parameters = { Value(baseSnapshot.LastEventId), Time(baseSnapshot.TakenAt - IncrementalOverlap) },
+                Parameters = { Value(baseSnapshot.LastEventId), Time(ChangesSince(baseSnapshot)) },
             })
         {
             var chunk = new List<SnapshotRecord>(SnapshotFormat.ChunkRecords);
@@ -94,7 +106,7 @@ public sealed class SnapshotStore(NpgsqlDataSource db, TimeProvider clock)
 
         var snapshot = new Snapshot(
             id, kind, reason, label, baseSnapshot?.Id, SnapshotFormat.Version, takenAt, lastEventId,
-            totals.Records, totals.Edges, totals.Bytes, totals.ByStatus, fleet);
+            totals.Records, totals.Edges, totals.Bytes, totals.ByStatus, fleet, openWritesSince);
         await using (var insert = new NpgsqlCommand(InsertSql, target))
         {
             insert.Parameters.Add(Value(id));
@@ -110,6 +122,7 @@ public sealed class SnapshotStore(NpgsqlDataSource db, TimeProvider clock)
             insert.Parameters.Add(Value(totals.Bytes));
             insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = JsonSerializer.Serialize(totals.ByStatus, ColumnJson.Default.DictionaryStringInt32) });
             insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = fleet });
+            insert.Parameters.Add(Time(openWritesSince));
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -182,6 +195,14 @@ public sealed class SnapshotStore(NpgsqlDataSource db, TimeProvider clock)
         return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>
+    /// From when an incremental snapshot reads events by their stamps, besides every event after
+    /// its base's position: the base's moment, or the start of the oldest transaction then
+    /// writing if earlier, less <see cref="IncrementalOverlap"/>.
+    /// </summary>
+    private static DateTimeOffset ChangesSince(Snapshot baseSnapshot) =>
+        (baseSnapshot.OpenWritesSince is { } since && since < baseSnapshot.TakenAt ? since : baseSnapshot.TakenAt) - IncrementalOverlap;
+
     private static SnapshotRecord ReadRecord(NpgsqlDataReader reader)
     {
         var status = JobStatusText.Parse(reader.GetString(2));
@@ -225,7 +246,8 @@ public sealed class SnapshotStore(NpgsqlDataSource db, TimeProvider clock)
                 reader.GetInt32(9),
                 reader.GetInt64(10),
                 JsonSerializer.Deserialize(reader.GetString(11), ColumnJson.Default.DictionaryStringInt32)!,
-                reader.GetString(12)));
+                reader.GetString(12),
+                reader.IsDBNull(13) ? null : reader.GetFieldValue<DateTimeOffset>(13)));
         }
 
         return snapshots;

@@ -1,8 +1,9 @@
 -- SnapshotReadChangedJobs: every job with a transition since the snapshot an incremental one builds
 -- on, as it is now (a deleted job as such), for an incremental snapshot.
 -- Event ids are taken when a transaction writes, not when it commits: a transaction that began
--- before the base snapshot may commit an event with a lower id after it. Jobs with an event
--- timed after the base's clock less a margin are read too; reading a job twice is harmless.
+-- before the base snapshot may commit an event with a lower id after it, stamped after that
+-- transaction began. Jobs with an event stamped after $2 (the base's moment, or the start of the
+-- oldest transaction then writing, less a margin) are read too; reading a job twice is harmless.
 --   $1 after_event_id bigint    $2 since timestamptz
 WITH changed AS (
     SELECT job_id FROM job_events WHERE id > $1
