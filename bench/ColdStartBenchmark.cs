@@ -56,7 +56,7 @@ public static class ColdStartBenchmark
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"cold ÷ warm, median of {rounds}: {Median(ratios):0.00}; worker RSS peak in the warm pass, median: {Median(warmRss):0} MiB"));
+            $"cold ÷ warm, median of {rounds}: {Percentiles.Median(ratios):0.00}; worker RSS peak in the warm pass, median: {Percentiles.Median(warmRss):0} MiB"));
         return 0;
     }
 
@@ -86,12 +86,6 @@ public static class ColdStartBenchmark
 
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
             $"{Workers:0.0}/{Api:0.0}/{Postgres:0.0}/{Redis:0.0}/{Indexer:0.0}/{Monitor:0.0}/{Bench:0.0}/{Rest:0.0}");
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
     }
 
     /// <summary>

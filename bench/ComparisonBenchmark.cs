@@ -116,7 +116,7 @@ public static class ComparisonBenchmark
     private static List<double> Values(List<(string System, int Round, Measurement Figure)> results, string system, string figure) =>
         results.Where(r => r.System == system && r.Figure.Name == figure).Select(r => r.Figure.Value).Order().ToList();
 
-    private static double? Median(List<double> values) => values.Count == 0 ? null : Percentiles.Of(values, 50);
+    private static double? Median(List<double> values) => values.Count == 0 ? null : Percentiles.Median(values);
 
     private static string? Summary(List<double> values) =>
         values.Count == 0 ? null : string.Create(CultureInfo.InvariantCulture, $"{Format(Median(values)!.Value)} ({Format(values[0])}–{Format(values[^1])})");

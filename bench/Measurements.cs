@@ -11,9 +11,18 @@ public sealed record Measurement(string Name, double Value, string Unit)
     public bool HigherIsBetter => Unit.EndsWith("/s", StringComparison.Ordinal);
 }
 
-/// <summary>Percentiles of a sample, nearest-rank.</summary>
+/// <summary>Percentiles of a sample, nearest-rank, and its median.</summary>
 public static class Percentiles
 {
+    /// <summary>The middle value, or the mean of the middle two when the count is even (NaN when empty).</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? double.NaN
+            : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2]
+            : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
     public static double Of(IReadOnlyList<double> sortedValues, double percentile)
     {
         if (sortedValues.Count == 0)

@@ -174,9 +174,9 @@ public static class MemoryBenchmark
         }
 
         var ratios = stopped.Zip(running, (off, on) => on / off).Order().ToList();
-        AddDrain(figures, rows, $"indexer stopped, median of {DrainPairs}", Median(stopped), $" [{stopped.Min():N0}-{stopped.Max():N0}]");
-        AddDrain(figures, rows, $"indexer running and embedding the drain's failures, median of {DrainPairs}", Median(running), $" [{running.Min():N0}-{running.Max():N0}]");
-        Add(figures, rows, new($"drain with the indexer running ÷ stopped, median of {DrainPairs} pairs", Median(ratios), "ratio"), $" [{ratios[0]:0.00}-{ratios[^1]:0.00}]");
+        AddDrain(figures, rows, $"indexer stopped, median of {DrainPairs}", Percentiles.Median(stopped), $" [{stopped.Min():N0}-{stopped.Max():N0}]");
+        AddDrain(figures, rows, $"indexer running and embedding the drain's failures, median of {DrainPairs}", Percentiles.Median(running), $" [{running.Min():N0}-{running.Max():N0}]");
+        Add(figures, rows, new($"drain with the indexer running ÷ stopped, median of {DrainPairs} pairs", Percentiles.Median(ratios), "ratio"), $" [{ratios[0]:0.00}-{ratios[^1]:0.00}]");
 
         var machine = ComparisonBenchmark.MachineDescription();
         var table = FigureTable.Markdown(rows);
@@ -237,12 +237,6 @@ public static class MemoryBenchmark
 
     private static void AddDrain(List<Measurement> figures, List<(string, string)> rows, string how, double jobsPerSecond, string note = "") =>
         Add(figures, rows, new($"drain of {DrainJobs:N0} jobs (1 in 10 failing), {how}", jobsPerSecond, "jobs/s"), note);
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 
     private static long IndexerMemory(BenchSystem system)
     {
