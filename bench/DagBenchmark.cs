@@ -40,7 +40,7 @@ public static class DagBenchmark
             latencies.Sort();
             firsts.Sort();
             joins.Sort();
-            report(new($"{name}: run to the end (median of {rounds})", Percentiles.Of(rates, 50), "jobs/s"));
+            report(new($"{name}: run to the end (median of {rounds})", Percentiles.Median(rates), "jobs/s"));
             if (double.IsNaN(joins[0]))
             {
                 report(new($"{name}: parent done → child start p50", Percentiles.Of(latencies, 50), "ms"));
@@ -48,8 +48,8 @@ public static class DagBenchmark
             }
             else
             {
-                report(new($"{name}: root done → first child start (median)", Percentiles.Of(firsts, 50), "ms"));
-                report(new($"{name}: last parent done → join start (median)", Percentiles.Of(joins, 50), "ms"));
+                report(new($"{name}: root done → first child start (median)", Percentiles.Median(firsts), "ms"));
+                report(new($"{name}: last parent done → join start (median)", Percentiles.Median(joins), "ms"));
             }
         }
     }

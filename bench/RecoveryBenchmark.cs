@@ -41,7 +41,7 @@ public static class RecoveryBenchmark
         }
 
         restarts.Sort();
-        report(new($"kill -9 → restart elsewhere, median of {kills}", Percentiles.Of(restarts, 50), "s"));
+        report(new($"kill -9 → restart elsewhere, median of {kills}", Percentiles.Median(restarts), "s"));
         report(new($"kill -9 → restart elsewhere, worst of {kills}", restarts[^1], "s"));
     }
 
