@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Memory;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -79,10 +80,12 @@ public sealed partial class ExecutionIndexer(
         {
             var window = _options.BatchSize * 4;
             var saveOwed = false; // the last batch sent may not have had its position saved
+            var settling = new JobEventLogSettling(); // where a gap in the ids is known to be final
             while (!stoppingToken.IsCancellationRequested)
             {
                 var gapsBefore = clock.GetUtcNow() - _options.SettleDelay;
-                var page = await RetryAsync(ct => store.FinishedAttemptGetAfterAsync(cursor, window, gapsBefore, policy.MayRememberCompleted, ct), "reading finished attempts", stoppingToken);
+                var page = await RetryAsync(ct => store.FinishedAttemptGetAfterAsync(cursor, window, gapsBefore, settling.SettledThrough, policy.MayRememberCompleted, ct), "reading finished attempts", stoppingToken);
+                settling.Observe(page.Mark);
                 var remembered = page.Attempts
                     .Select(attempt => (Attempt: attempt, Outcome: policy.Remember(attempt)))
                     .Where(entry => entry.Outcome is not null)

@@ -31,12 +31,13 @@ public sealed class IndexerOptions : IValidatedOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
-    /// How long a gap in the log's ids is waited for (from the stamp of the event after it) before
-    /// it is taken for a rolled-back transaction and passed: ids are taken at insert, not at
-    /// commit, so a transaction that took a smaller id may still commit. Events with no gap
-    /// before them are read at once, so this delays memory only after a rollback. It was one
-    /// second, applied to every event, and a finish whose commit came later than that on a busy
-    /// machine was passed over.
+    /// The longest a gap in the log's ids is waited for (from the stamp of the event after it)
+    /// before it is taken for a rolled-back transaction and passed. Ids are taken at insert, not
+    /// at commit, so a transaction that took a smaller id may still commit. A gap is passed at
+    /// once when the database shows that every transaction that could hold its ids has ended
+    /// (<see cref="Core.Jobs.JobEventLogSettling"/>), usually by the next read; this bounds the
+    /// wait when a session keeps a transaction open. A finish still uncommitted this long after
+    /// the next event was stamped is passed over: memory is a sample of the past, not a ledger.
     /// </summary>
     public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(30);
 

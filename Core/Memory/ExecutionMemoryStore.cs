@@ -10,8 +10,11 @@ public sealed record FinishedAttempt(
     long EventId, Guid JobId, int Attempt, string JobType, JobStatus JobStatusAfter, ExecutionStatus Status,
     string? Error, TimeSpan? Duration);
 
-/// <summary>A page of the log: the finished attempts in it, and the id to read on from.</summary>
-public sealed record FinishedAttemptPage(IReadOnlyList<FinishedAttempt> Attempts, long LastEventId, int EventsRead);
+/// <summary>
+/// A page of the log: the finished attempts in it, the id to read on from, and the log as it
+/// stood just after the page was read (for <see cref="JobEventLogSettling"/>).
+/// </summary>
+public sealed record FinishedAttemptPage(IReadOnlyList<FinishedAttempt> Attempts, long LastEventId, int EventsRead, JobEventLogMark Mark);
 
 /// <summary>What a search shows of an attempt it found.</summary>
 public sealed record ExecutionMatchDetail(Guid JobId, int Attempt, string JobType, JobStatus JobStatus, int JobAttempts, string? Error);
@@ -64,23 +67,28 @@ public sealed class ExecutionMemoryStore(NpgsqlDataSource db)
     /// <summary>
     /// Up to <paramref name="limit"/> events after <paramref name="afterEventId"/>, and the attempts
     /// that finished in them, in log order. The page ends before a gap in the ids (a transaction
-    /// that may still commit) unless the event after the gap was stamped before
-    /// <paramref name="gapsBefore"/>.
+    /// that may still commit) unless the ids missing there are at or below
+    /// <paramref name="settledThrough"/>, or the event after the gap was stamped before
+    /// <paramref name="gapsBefore"/>. A mark of the log is read in the same round trip, after the
+    /// page.
     /// A completed attempt is looked up only if <paramref name="mayRememberCompleted"/> says its
     /// job may be remembered (most are not, and the lookup is most of the read's cost).
     /// </summary>
     public async Task<FinishedAttemptPage> FinishedAttemptGetAfterAsync(
-        long afterEventId, int limit, DateTimeOffset gapsBefore, Func<Guid, bool> mayRememberCompleted, CancellationToken cancellationToken)
+        long afterEventId, int limit, DateTimeOffset gapsBefore, long settledThrough, Func<Guid, bool> mayRememberCompleted, CancellationToken cancellationToken)
     {
         var finishes = new List<(long EventId, Guid JobId, int Attempt, JobStatus After)>();
         var last = afterEventId;
         var read = 0;
-        await using (var command = db.CreateCommand(JobEventGetAfterSql))
+        JobEventLogMark mark;
+        await using (var batch = db.CreateBatch())
         {
-            command.Parameters.Add(Value(afterEventId));
-            command.Parameters.Add(Value(limit));
-            command.Parameters.Add(Time(gapsBefore));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(JobEventGetAfterSql)
+            {
+                Parameters = { Value(afterEventId), Value(limit), Time(gapsBefore), Value(settledThrough) },
+            });
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(JobEventLogMark.Sql));
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 read++;
@@ -97,9 +105,13 @@ public sealed class ExecutionMemoryStore(NpgsqlDataSource db)
                     finishes.Add((last, jobId, reader.GetInt32(2), after));
                 }
             }
+
+            await reader.NextResultAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            mark = JobEventLogMark.Read(reader);
         }
 
-        return new FinishedAttemptPage(await FinishedAttemptGetAsync(finishes, cancellationToken), last, read);
+        return new FinishedAttemptPage(await FinishedAttemptGetAsync(finishes, cancellationToken), last, read, mark);
     }
 
     private async Task<IReadOnlyList<FinishedAttempt>> FinishedAttemptGetAsync(

@@ -25,7 +25,6 @@ public sealed class SnapshotStore(NpgsqlDataSource db, TimeProvider clock)
     /// </summary>
     public static readonly TimeSpan IncrementalOverlap = TimeSpan.FromSeconds(10);
 
-    private static readonly string OpenWritesSql = EmbeddedFile.Core("SnapshotOpenWrites.sql");
     private static readonly string PositionSql = EmbeddedFile.Core("SnapshotPosition.sql");
     private static readonly string ReadJobsSql = EmbeddedFile.Core("SnapshotReadJobs.sql");
     private static readonly string ReadChangedJobsSql = EmbeddedFile.Core("SnapshotReadChangedJobs.sql");
@@ -55,11 +54,11 @@ public sealed class SnapshotStore(NpgsqlDataSource db, TimeProvider clock)
         // Before the snapshot's moment: a writer that commits between the two reads is then
         // counted, never missed.
         DateTimeOffset? openWritesSince;
-        await using (var openWrites = new NpgsqlCommand(OpenWritesSql, source))
+        await using (var mark = new NpgsqlCommand(JobEventLogMark.Sql, source))
+        await using (var row = await mark.ExecuteReaderAsync(cancellationToken))
         {
-            openWritesSince = await openWrites.ExecuteScalarAsync(cancellationToken) is DateTime since
-                ? new DateTimeOffset(since, TimeSpan.Zero)
-                : null;
+            await row.ReadAsync(cancellationToken);
+            openWritesSince = JobEventLogMark.Read(row).OpenWritesSince;
         }
 
         await using var read = await source.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);

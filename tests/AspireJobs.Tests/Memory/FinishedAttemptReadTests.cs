@@ -32,7 +32,7 @@ public sealed class FinishedAttemptReadTests(TestServers servers) : IAsyncLifeti
         Assert.True(await _jobs.FinishAsync(JobFinish.Completed(longer.Id, started.LeaseToken, null), Token));
         ids.Add(longer.Id);
 
-        var page = await _memory.FinishedAttemptGetAfterAsync(0, 100, DateTimeOffset.UtcNow.AddMinutes(1), _ => true, Token);
+        var page = await _memory.FinishedAttemptGetAfterAsync(0, 100, DateTimeOffset.UtcNow.AddMinutes(1), 0, _ => true, Token);
 
         // The first three logged their creation and their whole attempt in one event, the last its
         // creation, its start and its finish: only the ends of attempts come back.
@@ -51,7 +51,7 @@ public sealed class FinishedAttemptReadTests(TestServers servers) : IAsyncLifeti
     {
         var ids = await _jobs.CompletedJobsAsync(3, "echo", Token);
 
-        var page = await _memory.FinishedAttemptGetAfterAsync(0, 100, DateTimeOffset.UtcNow.AddMinutes(1), job => job == ids[1], Token);
+        var page = await _memory.FinishedAttemptGetAfterAsync(0, 100, DateTimeOffset.UtcNow.AddMinutes(1), 0, job => job == ids[1], Token);
 
         Assert.Equal(6, page.EventsRead);
         Assert.Equal(await _db.ScalarAsync<long>("SELECT max(id) FROM job_events"), page.LastEventId);
@@ -73,15 +73,85 @@ public sealed class FinishedAttemptReadTests(TestServers servers) : IAsyncLifeti
         var later = Assert.Single(await _jobs.CompletedJobsAsync(1, "echo", Token)); // events 4 and 5
         var recent = DateTimeOffset.UtcNow.AddMinutes(-1); // every event here is newer: no gap is passed
 
-        var stopped = await _memory.FinishedAttemptGetAfterAsync(0, 100, recent, _ => true, Token);
-        var passed = await _memory.FinishedAttemptGetAfterAsync(0, 100, DateTimeOffset.UtcNow.AddMinutes(1), _ => true, Token);
+        var stopped = await _memory.FinishedAttemptGetAfterAsync(0, 100, recent, 0, _ => true, Token);
+        var passed = await _memory.FinishedAttemptGetAfterAsync(0, 100, DateTimeOffset.UtcNow.AddMinutes(1), 0, _ => true, Token);
         await transaction.CommitAsync(Token);
-        var filled = await _memory.FinishedAttemptGetAfterAsync(0, 100, recent, _ => true, Token);
+        var filled = await _memory.FinishedAttemptGetAfterAsync(0, 100, recent, 0, _ => true, Token);
 
         Assert.Equal((2, 2L), (stopped.EventsRead, stopped.LastEventId));
         Assert.DoesNotContain(later, stopped.Attempts.Select(attempt => attempt.JobId));
         Assert.Equal((4, 5L), (passed.EventsRead, passed.LastEventId));
         Assert.Contains(later, passed.Attempts.Select(attempt => attempt.JobId));
         Assert.Equal((5, 5L), (filled.EventsRead, filled.LastEventId));
+    }
+
+    [Fact]
+    public async Task PassesAGap_OnceTheLogShowsItsTransactionRolledBack_WithoutWaitingForTheSettleDelay()
+    {
+        await _jobs.CompletedJobsAsync(1, "echo", Token); // events 1 and 2
+        var settling = new JobEventLogSettling();
+        var recent = DateTimeOffset.UtcNow.AddMinutes(-1); // the settle delay never passes a gap here
+        FinishedAttemptPage whileOpen;
+        await using (var connection = await _db.DataSource.OpenConnectionAsync(Token))
+        await using (var transaction = await connection.BeginTransactionAsync(Token))
+        {
+            await using (var uncommitted = new Npgsql.NpgsqlCommand("INSERT INTO job_events (job_id, to_status) VALUES (gen_random_uuid(), 'queued')", connection, transaction))
+            {
+                await uncommitted.ExecuteNonQueryAsync(Token); // event 3, not visible yet
+            }
+
+            await _jobs.CompletedJobsAsync(1, "echo", Token); // events 4 and 5
+            whileOpen = await ReadAsync(settling, recent);
+            await ReadAsync(settling, recent); // the transaction still open: nothing settles
+            Assert.Equal(0, settling.SettledThrough);
+            await transaction.RollbackAsync(Token);
+        }
+
+        var afterRollback = await ReadAsync(settling, recent); // its mark sees nothing open
+        var passed = await ReadAsync(settling, recent);
+
+        Assert.Equal((0, 2L), (whileOpen.EventsRead, whileOpen.LastEventId));
+        Assert.Equal(5, whileOpen.Mark.LastEventId); // the log's end, past the gap
+        Assert.NotNull(whileOpen.Mark.OpenWritesSince);
+        Assert.Equal((0, 2L), (afterRollback.EventsRead, afterRollback.LastEventId));
+        Assert.Null(afterRollback.Mark.OpenWritesSince);
+        Assert.Equal(5, settling.SettledThrough);
+        Assert.Equal((2, 5L), (passed.EventsRead, passed.LastEventId));
+        Assert.Single(passed.Attempts);
+    }
+
+    [Fact]
+    public async Task WaitsAtAGap_WhileItsTransactionIsOpen_AndReadsItsEventOnceCommitted()
+    {
+        await _jobs.CompletedJobsAsync(1, "echo", Token); // events 1 and 2
+        var settling = new JobEventLogSettling();
+        var recent = DateTimeOffset.UtcNow.AddMinutes(-1);
+        await using var connection = await _db.DataSource.OpenConnectionAsync(Token);
+        await using var transaction = await connection.BeginTransactionAsync(Token);
+        await using (var uncommitted = new Npgsql.NpgsqlCommand("INSERT INTO job_events (job_id, to_status) VALUES (gen_random_uuid(), 'queued')", connection, transaction))
+        {
+            await uncommitted.ExecuteNonQueryAsync(Token); // event 3
+        }
+
+        await _jobs.CompletedJobsAsync(1, "echo", Token); // events 4 and 5
+        for (var i = 0; i < 3; i++)
+        {
+            var stopped = await ReadAsync(settling, recent);
+            Assert.Equal((0, 2L), (stopped.EventsRead, stopped.LastEventId));
+            Assert.Equal(0, settling.SettledThrough);
+        }
+
+        await transaction.CommitAsync(Token);
+        var filled = await ReadAsync(settling, recent);
+
+        Assert.Equal((3, 5L), (filled.EventsRead, filled.LastEventId));
+    }
+
+    /// <summary>One read of the indexer's loop: the page from the cursor at 2, then its mark observed.</summary>
+    private async Task<FinishedAttemptPage> ReadAsync(JobEventLogSettling settling, DateTimeOffset gapsBefore)
+    {
+        var page = await _memory.FinishedAttemptGetAfterAsync(2, 100, gapsBefore, settling.SettledThrough, _ => true, Token);
+        settling.Observe(page.Mark);
+        return page;
     }
 }

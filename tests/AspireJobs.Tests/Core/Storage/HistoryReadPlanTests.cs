@@ -29,7 +29,7 @@ public sealed class HistoryReadPlanTests(TestServers servers) : IAsyncLifetime
 
     /// <param name="lookedUp">The tables the statement reads by key: none may be scanned whole.</param>
     [Theory]
-    [InlineData("JobEventGetAfter.sql", "bigint, integer, timestamptz", "0, 256, now()", "job_events")]
+    [InlineData("JobEventGetAfter.sql", "bigint, integer, timestamptz, bigint", "0, 256, now(), 0", "job_events")]
     [InlineData("FinishedAttemptGet.sql", "uuid[], integer[]", "ARRAY[gen_random_uuid(), gen_random_uuid()], ARRAY[1, 1]", "jobs job_executions")]
     [InlineData("SnapshotReadChangedJobs.sql", "bigint, timestamptz", "0, now() - interval '1 minute'", "jobs")]
     [InlineData("JobEventsSince.sql", "timestamptz, text, text[]", "now() - interval '1 minute', NULL, NULL", "jobs")]
