@@ -116,6 +116,34 @@ public sealed class ExecutionMemoryApiTests(TestServers servers) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task TheIndexer_PassesTheGapOfARolledBackWrite_WithoutWaitingOutTheSettleDelay()
+    {
+        // An hour: were the gap passed only by the settle delay, the failure after it would not
+        // be indexed within this test's wait.
+        await Task.WhenAll(
+            _system.StartWorkerAsync(),
+            _system.StartIndexerAsync(new Dictionary<string, string?>(FastIndexer) { ["Indexer__SettleDelay"] = "01:00:00" }));
+        var http = _system.Api();
+
+        // A writer that rolled back after its event took an id, as one killed mid-write does: a gap.
+        await http.PostJsonAsync("/api/jobs", new { type = "noop" }, HttpStatusCode.Created);
+        await using (var connection = await _system.Database.DataSource.OpenConnectionAsync(Token))
+        await using (var transaction = await connection.BeginTransactionAsync(Token))
+        {
+            await using var insert = new Npgsql.NpgsqlCommand("INSERT INTO job_events (job_id, to_status) VALUES (gen_random_uuid(), 'queued')", connection, transaction);
+            await insert.ExecuteNonQueryAsync(Token);
+            await transaction.RollbackAsync(Token);
+        }
+
+        var failed = (await http.PostJsonAsync("/api/jobs", new { type = "fail", maxRetries = 0, payload = new { always = true } }, HttpStatusCode.Created)).Id();
+
+        await _system.WaitUntilAsync(
+            async () => await _system.Database.ScalarAsync<long>("SELECT count(*) FROM execution_vectors WHERE job_id = $1", failed) == 1,
+            TimeSpan.FromSeconds(60), "the failure after the gap to be indexed");
+        Assert.True(await _system.Database.ScalarAsync<long>("SELECT max(id) - count(*) FROM job_events") > 0, "the rolled-back write left no gap in the ids");
+    }
+
+    [Fact]
     public async Task Similar_OfAJobNotIndexedYet_EmbedsItsLatestAttemptInTheApi()
     {
         var http = _system.Api();
