@@ -88,8 +88,12 @@ public sealed class HangfireSubject(string kind, BenchServers servers) : ISubjec
     private async Task<ManagedProcess> StartServerAsync(string connection)
     {
         var ready = new TaskCompletionSource();
+        // The server is this program again: its own executable, or, started as `dotnet
+        // AspireJobs.Bench.dll`, the dotnet host, which needs the assembly first.
+        var self = Environment.ProcessPath!;
+        string[] assembly = Path.GetFileNameWithoutExtension(self) == "dotnet" ? [typeof(HangfireSubject).Assembly.Location] : [];
         var process = ManagedProcess.Start(
-            new ProcessSpec(Environment.ProcessPath!, ["hangfire-server", kind, connection, ServerWorkers.ToString(System.Globalization.CultureInfo.InvariantCulture)], AppContext.BaseDirectory, new Dictionary<string, string?>()),
+            new ProcessSpec(self, [.. assembly, "hangfire-server", kind, connection, ServerWorkers.ToString(System.Globalization.CultureInfo.InvariantCulture)], AppContext.BaseDirectory, new Dictionary<string, string?>()),
             line => { if (line == "ready") ready.TrySetResult(); });
         await ready.Task.WaitAsync(TimeSpan.FromMinutes(1));
         return process;
