@@ -130,8 +130,7 @@ public sealed class ExecutionMemoryApiTests(TestServers servers) : IAsyncLifetim
         await using (var connection = await _system.Database.DataSource.OpenConnectionAsync(Token))
         await using (var transaction = await connection.BeginTransactionAsync(Token))
         {
-            await using var insert = new Npgsql.NpgsqlCommand("INSERT INTO job_events (job_id, to_status) VALUES (gen_random_uuid(), 'queued')", connection, transaction);
-            await insert.ExecuteNonQueryAsync(Token);
+            await TestEvents.LogInAsync(transaction, Token);
             await transaction.RollbackAsync(Token);
         }
 

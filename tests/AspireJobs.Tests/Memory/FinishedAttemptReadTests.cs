@@ -65,10 +65,7 @@ public sealed class FinishedAttemptReadTests(TestServers servers) : IAsyncLifeti
         await _jobs.CompletedJobsAsync(1, "echo", Token); // events 1 and 2
         await using var connection = await _db.DataSource.OpenConnectionAsync(Token);
         await using var transaction = await connection.BeginTransactionAsync(Token);
-        await using (var uncommitted = new Npgsql.NpgsqlCommand("INSERT INTO job_events (job_id, to_status) VALUES (gen_random_uuid(), 'queued')", connection, transaction))
-        {
-            await uncommitted.ExecuteNonQueryAsync(Token); // event 3, not visible yet
-        }
+        await TestEvents.LogInAsync(transaction, Token); // event 3, not visible yet
 
         var later = Assert.Single(await _jobs.CompletedJobsAsync(1, "echo", Token)); // events 4 and 5
         var recent = DateTimeOffset.UtcNow.AddMinutes(-1); // every event here is newer: no gap is passed
@@ -95,10 +92,7 @@ public sealed class FinishedAttemptReadTests(TestServers servers) : IAsyncLifeti
         await using (var connection = await _db.DataSource.OpenConnectionAsync(Token))
         await using (var transaction = await connection.BeginTransactionAsync(Token))
         {
-            await using (var uncommitted = new Npgsql.NpgsqlCommand("INSERT INTO job_events (job_id, to_status) VALUES (gen_random_uuid(), 'queued')", connection, transaction))
-            {
-                await uncommitted.ExecuteNonQueryAsync(Token); // event 3, not visible yet
-            }
+            await TestEvents.LogInAsync(transaction, Token); // event 3, not visible yet
 
             await _jobs.CompletedJobsAsync(1, "echo", Token); // events 4 and 5
             whileOpen = await ReadAsync(settling, recent);
@@ -128,10 +122,7 @@ public sealed class FinishedAttemptReadTests(TestServers servers) : IAsyncLifeti
         var recent = DateTimeOffset.UtcNow.AddMinutes(-1);
         await using var connection = await _db.DataSource.OpenConnectionAsync(Token);
         await using var transaction = await connection.BeginTransactionAsync(Token);
-        await using (var uncommitted = new Npgsql.NpgsqlCommand("INSERT INTO job_events (job_id, to_status) VALUES (gen_random_uuid(), 'queued')", connection, transaction))
-        {
-            await uncommitted.ExecuteNonQueryAsync(Token); // event 3
-        }
+        await TestEvents.LogInAsync(transaction, Token); // event 3
 
         await _jobs.CompletedJobsAsync(1, "echo", Token); // events 4 and 5
         for (var i = 0; i < 3; i++)
