@@ -1,7 +1,6 @@
 using AspireJobs.LocalProcesses;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using AspireJobs.Bench.Subjects;
 
 namespace AspireJobs.Bench;
@@ -70,7 +69,8 @@ public static class ComparisonBenchmark
         var settings = environment.Count == 0 ? "" : " · AspireJobs with " + BenchSystem.Describe(environment);
         Console.WriteLine($"{started:yyyy-MM-dd} · {machine} · median of {rounds} rounds (min–max){settings}");
         Console.WriteLine(table);
-        await WriteResultsAsync(results, started, machine, table);
+        var lines = results.Select(r => FigureTable.Line(r.Figure, started, machine, new Dictionary<string, object> { ["system"] = r.System, ["round"] = r.Round }));
+        await FigureTable.KeepAsync("bench", lines, started, table);
         Console.WriteLine($"(took {(DateTime.UtcNow - started).TotalMinutes:0.0} minutes)");
     }
 
@@ -129,25 +129,5 @@ public static class ComparisonBenchmark
         var memory = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
         var gib = long.Parse(memory, CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
         return string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessorCount} cores, {gib:0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
-    }
-
-    private static async Task WriteResultsAsync(List<(string System, int Round, Measurement Figure)> results, DateTime started, string machine, string table)
-    {
-        var directory = Path.Combine(RepositoryRoot.Path, "bench", "results");
-        Directory.CreateDirectory(directory);
-        var stamp = started.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        var lines = results.Select(r => JsonSerializer.Serialize(new
-        {
-            at = started,
-            machine,
-            system = r.System,
-            round = r.Round,
-            figure = r.Figure.Name,
-            value = r.Figure.Value,
-            unit = r.Figure.Unit,
-        }));
-        await File.WriteAllLinesAsync(Path.Combine(directory, $"bench-{stamp}.jsonl"), lines);
-        await File.WriteAllTextAsync(Path.Combine(directory, $"bench-{stamp}.md"), table);
-        Console.WriteLine($"Figures kept in bench/results/bench-{stamp}.jsonl");
     }
 }

@@ -21,26 +21,32 @@ public static class FigureTable
     }
 
     /// <summary>Writes bench/results/<paramref name="name"/>-STAMP.jsonl (one line a figure, with <paramref name="context"/>) and .md (the table).</summary>
-    public static async Task KeepAsync(string name, IEnumerable<Measurement> figures, DateTime started, string machine, string table, IReadOnlyDictionary<string, object>? context = null)
+    public static Task KeepAsync(string name, IEnumerable<Measurement> figures, DateTime started, string machine, string table, IReadOnlyDictionary<string, object>? context = null) =>
+        KeepAsync(name, figures.Select(figure => Line(figure, started, machine, context)), started, table);
+
+    /// <summary>Writes bench/results/<paramref name="name"/>-STAMP.jsonl (the lines given, made with <see cref="Line"/>) and .md (the table).</summary>
+    public static async Task KeepAsync(string name, IEnumerable<Dictionary<string, object>> lines, DateTime started, string table)
     {
         var directory = Path.Combine(AspireJobs.LocalProcesses.RepositoryRoot.Path, "bench", "results");
         Directory.CreateDirectory(directory);
         var stamp = started.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        var lines = figures.Select(f =>
-        {
-            var line = new Dictionary<string, object> { ["at"] = started, ["machine"] = machine };
-            foreach (var (key, value) in context ?? new Dictionary<string, object>())
-            {
-                line[key] = value;
-            }
-
-            line["figure"] = f.Name;
-            line["value"] = f.Value;
-            line["unit"] = f.Unit;
-            return JsonSerializer.Serialize(line);
-        });
-        await File.WriteAllLinesAsync(Path.Combine(directory, $"{name}-{stamp}.jsonl"), lines);
+        await File.WriteAllLinesAsync(Path.Combine(directory, $"{name}-{stamp}.jsonl"), lines.Select(line => JsonSerializer.Serialize(line)));
         await File.WriteAllTextAsync(Path.Combine(directory, $"{name}-{stamp}.md"), table);
         Console.WriteLine($"Figures kept in bench/results/{name}-{stamp}.jsonl");
+    }
+
+    /// <summary>One figure's line: when and where it was taken, its <paramref name="context"/>, then the figure.</summary>
+    public static Dictionary<string, object> Line(Measurement figure, DateTime started, string machine, IReadOnlyDictionary<string, object>? context = null)
+    {
+        var line = new Dictionary<string, object> { ["at"] = started, ["machine"] = machine };
+        foreach (var (key, value) in context ?? new Dictionary<string, object>())
+        {
+            line[key] = value;
+        }
+
+        line["figure"] = figure.Name;
+        line["value"] = figure.Value;
+        line["unit"] = figure.Unit;
+        return line;
     }
 }
