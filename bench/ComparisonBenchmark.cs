@@ -1,4 +1,3 @@
-using AspireJobs.LocalProcesses;
 using System.Globalization;
 using System.Text;
 using AspireJobs.Bench.Subjects;
