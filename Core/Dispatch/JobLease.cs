@@ -13,7 +13,10 @@ public readonly record struct JobLease(Guid JobId, long Fence)
 
     public DateTimeOffset LeasedAt => DateTimeOffset.FromUnixTimeMilliseconds(Fence / 1000);
 
-    /// <summary>The start of the job this lease gives <paramref name="workerId"/>, under a new lease token, to be written later.</summary>
-    public JobStart StartBy(Guid workerId, DateTimeOffset now, TimeSpan leaseGrace) =>
-        new(JobId, workerId, Fence, Guid.CreateVersion7(), now, leaseGrace);
+    /// <summary>
+    /// The start of the job this lease gives <paramref name="workerId"/> as its attempt number
+    /// <paramref name="attempt"/>, under a new lease token, to be written later.
+    /// </summary>
+    public JobStart StartBy(Guid workerId, int attempt, DateTimeOffset now, TimeSpan leaseGrace) =>
+        new(JobId, workerId, Fence, attempt, Guid.CreateVersion7(), now, leaseGrace);
 }

@@ -33,10 +33,12 @@ public static class JobTicket
                 job.PayloadJson);
 
     /// <summary>
-    /// The job a ticket describes, started by <paramref name="start"/>; null for a ticket this
-    /// version cannot read (it is then read from PostgreSQL).
+    /// The job a ticket describes, its first attempt started by <paramref name="workerId"/> under
+    /// <paramref name="lease"/>; null for a ticket this version cannot read (it is then read from
+    /// PostgreSQL). Should the job have had an attempt counted meanwhile (the ticket outlived its
+    /// first lease), PostgreSQL refuses this start, and the handler's run is recorded nowhere.
     /// </summary>
-    public static StartedJob? Read(string ticket, JobStart start, DateTimeOffset now)
+    public static StartedJob? Read(string ticket, JobLease lease, Guid workerId, DateTimeOffset now, TimeSpan leaseGrace)
     {
         var fields = ticket.Split('\n', 7);
         if (fields.Length != 7 || fields[0] != Version
@@ -47,11 +49,12 @@ public static class JobTicket
             return null;
         }
 
+        var start = lease.StartBy(workerId, attempt: 1, now, leaseGrace);
         return new StartedJob(
             Id: start.JobId,
             Type: fields[1],
             PayloadJson: fields[6],
-            Attempt: 1,
+            Attempt: start.Attempt,
             Failures: 0,
             MaxRetries: maxRetries,
             Timeout: TimeSpan.FromMilliseconds(timeoutMs),

@@ -52,3 +52,9 @@ public readonly record struct UnhandledJob(Guid Id, string Type);
 
 /// <summary>A running job whose worker may be gone, as a rescue reads it before finishing it under its lease token.</summary>
 public readonly record struct RescueCandidate(Guid Id, Guid LeaseToken, int Crashes);
+
+/// <summary>
+/// A queued job whose abandoned Redis lease may have started it unrecorded, as a rescue reads it
+/// before recording that attempt, number <paramref name="Attempt"/>, under <paramref name="LeaseToken"/>.
+/// </summary>
+public readonly record struct UnrecordedAttempt(Guid Id, Guid LeaseToken, int Crashes, int Attempt);

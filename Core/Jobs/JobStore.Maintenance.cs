@@ -32,10 +32,10 @@ public sealed partial class JobStore
 
     /// <summary>
     /// Of jobs under abandoned Redis leases, those the lease may have started unrecorded (see
-    /// <c>JobGetUnrecordedLeased.sql</c>): each with its crashes so far, and a new lease token under
-    /// which to record the attempt.
+    /// <c>JobGetUnrecordedLeased.sql</c>): each with its crashes so far, the number its attempt
+    /// would have, and a new lease token under which to record it.
     /// </summary>
-    public async Task<IReadOnlyList<RescueCandidate>> JobGetUnrecordedLeasedAsync(IReadOnlyList<JobLease> leases, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<UnrecordedAttempt>> JobGetUnrecordedLeasedAsync(IReadOnlyList<JobLease> leases, CancellationToken cancellationToken)
     {
         if (leases.Count == 0)
         {
@@ -45,14 +45,14 @@ public sealed partial class JobStore
         await using var command = db.CreateCommand(JobGetUnrecordedLeasedSql);
         command.Parameters.Add(Value(leases.Select(lease => lease.JobId).ToArray()));
         command.Parameters.Add(Value(leases.Select(lease => lease.Fence).ToArray()));
-        var candidates = new List<RescueCandidate>();
+        var unrecorded = new List<UnrecordedAttempt>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            candidates.Add(new RescueCandidate(reader.GetGuid(0), Guid.CreateVersion7(), reader.GetInt32(1)));
+            unrecorded.Add(new UnrecordedAttempt(reader.GetGuid(0), Guid.CreateVersion7(), reader.GetInt32(1), reader.GetInt32(2) + 1));
         }
 
-        return candidates;
+        return unrecorded;
     }
 
     private async Task<IReadOnlyList<RescueCandidate>> RescueCandidatesAsync(string sql, CancellationToken cancellationToken, params Npgsql.NpgsqlParameter[] parameters)

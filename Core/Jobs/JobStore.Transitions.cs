@@ -51,12 +51,12 @@ public sealed partial class JobStore
                 continue;
             }
 
-            var start = byId[id].StartBy(workerId, now, leaseGrace);
+            var start = byId[id].StartBy(workerId, attempt: reader.GetInt32(3) + 1, now, leaseGrace);
             started.Add(new StartedJob(
                 Id: id,
                 Type: type,
                 PayloadJson: reader.GetString(2),
-                Attempt: reader.GetInt32(3) + 1,
+                Attempt: start.Attempt,
                 Failures: reader.GetInt32(4),
                 MaxRetries: reader.GetInt32(5),
                 Timeout: TimeSpan.FromMilliseconds(reader.GetInt32(6)),
@@ -108,6 +108,7 @@ public sealed partial class JobStore
         command.Parameters.Add(Value(ordered.Select(start => start.LeaseToken).ToArray()));
         command.Parameters.Add(TimeArray(ordered.Select(start => (DateTimeOffset?)start.StartedAt.ToUniversalTime()).ToArray()));
         command.Parameters.Add(Value(ordered.Select(start => start.LeaseGrace).ToArray()));
+        command.Parameters.Add(Value(ordered.Select(start => start.Attempt).ToArray()));
         return command;
     }
 
@@ -166,6 +167,7 @@ public sealed partial class JobStore
             command.Parameters.Insert(1, Value(unstarted.Select(finish => finish.Start!.Value.WorkerId).ToArray()));
             command.Parameters.Insert(2, Value(unstarted.Select(finish => finish.Start!.Value.Fence).ToArray()));
             command.Parameters.Insert(3, TimeArray(unstarted.Select(finish => (DateTimeOffset?)finish.Start!.Value.StartedAt.ToUniversalTime()).ToArray()));
+            command.Parameters.Insert(4, Value(unstarted.Select(finish => finish.Start!.Value.Attempt).ToArray()));
             batch.BatchCommands.Add(command);
         }
 

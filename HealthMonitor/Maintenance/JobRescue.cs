@@ -34,7 +34,7 @@ public sealed class JobRescue(JobStore store, JobDispatcher dispatcher, RedisFol
             var finish = poisonThreshold is { } threshold
                 ? JobFinish.WorkerDied(job.Id, job.LeaseToken, job.Crashes, threshold)
                 : JobFinish.LeaseExpired(job.Id, job.LeaseToken);
-            return finish with { Start = new JobStart(job.Id, held.WorkerId, held.Lease.Fence, job.LeaseToken, held.Lease.LeasedAt, TimeSpan.Zero) };
+            return finish with { Start = new JobStart(job.Id, held.WorkerId, held.Lease.Fence, job.Attempt, job.LeaseToken, held.Lease.LeasedAt, TimeSpan.Zero) };
         }).ToList();
 
         return await FinishAsync(finishes, cancellationToken);

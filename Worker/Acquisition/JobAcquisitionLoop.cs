@@ -231,7 +231,7 @@ public sealed partial class JobAcquisitionLoop(
             var unread = new List<JobLease>();
             foreach (var lease in leases)
             {
-                if (lease.Ticket is { } ticket && JobTicket.Read(ticket, lease.StartBy(identity.Id, now, _options.LeaseGrace), now) is { } job
+                if (lease.Ticket is { } ticket && JobTicket.Read(ticket, lease, identity.Id, now, _options.LeaseGrace) is { } job
                     && _handledTypes.Contains(job.Type))
                 {
                     Start(job, requestedAt);

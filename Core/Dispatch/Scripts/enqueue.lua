@@ -13,6 +13,10 @@
 -- more than the last score given, so scores never repeat or go back even within a millisecond
 -- or when the clock steps back. (ms * 4096 stays below 2^53, exact in a double, until 2248.)
 -- NX: pushing a job that is already queued keeps its place, so a repeated push is harmless.
+-- A ticket is kept only with the entry it came with: a push that finds its job already in a band
+-- (the reconciler's or a rescue's got there first) leaves its ticket out. A ticket that still
+-- reaches a later attempt (a late push, after a worker took the job) starts nothing recorded:
+-- PostgreSQL refuses a first attempt's start from a job that has counted one (see JobStart.cs).
 --
 -- Only idle workers are woken, one per job added, each on its own channel: a busy worker comes
 -- back for more as soon as a slot frees, and waking every worker for every job would only make
@@ -24,8 +28,9 @@ local last = tonumber(redis.call('GET', KEYS[4]) or '0')
 if score <= last then score = last + 1 end
 local added = 0
 for i = 3, #ARGV, 3 do
-  added = added + redis.call('ZADD', KEYS[tonumber(ARGV[i + 1])], 'NX', score, ARGV[i])
-  if ARGV[i + 2] ~= '' then
+  local new = redis.call('ZADD', KEYS[tonumber(ARGV[i + 1])], 'NX', score, ARGV[i])
+  added = added + new
+  if new == 1 and ARGV[i + 2] ~= '' then
     redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 2])
   end
   score = score + 1

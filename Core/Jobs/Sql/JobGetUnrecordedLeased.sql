@@ -4,8 +4,8 @@
 -- abandoned under that token (JobSetRunningIfQueued, then JobFinishIfRunning, in one
 -- transaction), so the lease's worker, if only paused, can no longer record it.
 --   $1 ids uuid[]    $2 fences bigint[] (the lease's token of each)
--- Returns id, crashes.
-SELECT j.id, j.crashes
+-- Returns id, crashes, attempts.
+SELECT j.id, j.crashes, j.attempts
 FROM unnest($1::uuid[], $2::bigint[]) AS l(id, fence)
 JOIN jobs j ON j.id = l.id
 WHERE j.id = ANY($1) AND j.status = 'queued' AND j.fence < l.fence; -- id = ANY: one key per job

@@ -5,19 +5,23 @@
 -- lease token, with its attempt counted, its execution opened and its transition logged, in one
 -- statement. A job that is not queued (cancelled, or started under another lease) or whose fence
 -- is as new as the token (its attempt under this lease was already recorded abandoned, or a newer
--- lease started it) is left alone and not returned. Rows are locked in id order and waited for:
--- a start must not be skipped for a moment's lock, since the worker already ran the job.
+-- lease started it) is left alone and not returned, as is one that has counted an attempt since
+-- the worker read it (or since its ticket was written): the start is written only as the attempt
+-- its handler was told it runs. Rows are locked in id order and waited for: a start must not be
+-- skipped for a moment's lock, since the worker already ran the job.
 --   $1 ids uuid[]    $2 worker_ids uuid[]    $3 fences bigint[]    $4 lease_tokens uuid[]
 --   $5 started_at timestamptz[]    $6 lease_graces interval[] (added to each job's timeout)
+--   $7 attempts integer[] (the attempt each start is, counted from 1)
 --   (arrays of the same length, in the same order)
 -- Returns the id of each job started.
 WITH start AS (
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::timestamptz[], $6::interval[])
-        AS s(id, worker_id, fence, lease_token, started_at, lease_grace)
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::timestamptz[], $6::interval[], $7::integer[])
+        AS s(id, worker_id, fence, lease_token, started_at, lease_grace, attempt)
 ), claimable AS (
     -- id = ANY($1) as well as the join: one key per job, never a walk of the queued entries.
     SELECT j.id FROM jobs j JOIN start s ON s.id = j.id
     WHERE j.id = ANY($1::uuid[]) AND j.status = 'queued' AND j.parked_at IS NULL AND j.fence < s.fence
+      AND j.attempts = s.attempt - 1
     ORDER BY j.id
     FOR UPDATE OF j
 ), started AS (

@@ -4,30 +4,31 @@
 -- JobSetRunningIfQueued and JobFinishIfRunning in one: one new version of each job's row, its
 -- execution inserted closed, and one event for the whole attempt, from queued to the outcome,
 -- carrying the attempt's start in started_at (0014). Each job is recorded only while it is still
--- queued and its fence is older than the lease's token, which it then takes (see
--- JobSetRunningIfQueued.sql): a job cancelled meanwhile, or started or rescued under the same or a
--- newer lease, is left alone and not returned. A job that some job depends on is recorded only
--- with $14 = false, in a transaction in which the caller then settles its dependents. The outcomes
--- are those of JobFinishIfRunning, built by the named constructors of JobFinish; no cancellation
--- can have been requested of a job that never ran in PostgreSQL's view (a queued job is cancelled
--- outright).
+-- queued, its fence older than the lease's token, which it then takes, and its attempts one fewer
+-- than the attempt recorded (see JobSetRunningIfQueued.sql): a job cancelled meanwhile, started or
+-- rescued under the same or a newer lease, or that counted an attempt since it was read, is left
+-- alone and not returned. A job that some job depends on is recorded only with $15 = false, in a
+-- transaction in which the caller then settles its dependents. The outcomes are those of
+-- JobFinishIfRunning, built by the named constructors of JobFinish; no cancellation can have been
+-- requested of a job that never ran in PostgreSQL's view (a queued job is cancelled outright).
 --   $1 ids uuid[]    $2 worker_ids uuid[]    $3 fences bigint[]    $4 started_at timestamptz[]
---   $5 statuses text[] (the job's next status)    $6 execution_statuses text[]
---   $7 results json[]    $8 errors text[]    $9 retry_at timestamptz[] (scheduled only)
---   $10 failures integer[] (0 or 1)    $11 crashes integer[] (0 or 1)    $12 reasons text[]
---   $13 now timestamptz    $14 only_without_dependents boolean
+--   $5 attempts integer[] (the attempt each start is, counted from 1)
+--   $6 statuses text[] (the job's next status)    $7 execution_statuses text[]
+--   $8 results json[]    $9 errors text[]    $10 retry_at timestamptz[] (scheduled only)
+--   $11 failures integer[] (0 or 1)    $12 crashes integer[] (0 or 1)    $13 reasons text[]
+--   $14 now timestamptz    $15 only_without_dependents boolean
 --   (arrays of the same length, in the same order)
 -- Returns id, status, effective_priority of each job recorded.
 WITH outcome AS (
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::timestamptz[], $5::text[], $6::text[],
-                         $7::json[], $8::text[], $9::timestamptz[], $10::integer[], $11::integer[], $12::text[])
-        AS o(id, worker_id, fence, started_at, status, execution_status, result, error, retry_at, failures, crashes, reason)
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::timestamptz[], $5::integer[], $6::text[], $7::text[],
+                         $8::json[], $9::text[], $10::timestamptz[], $11::integer[], $12::integer[], $13::text[])
+        AS o(id, worker_id, fence, started_at, attempt, status, execution_status, result, error, retry_at, failures, crashes, reason)
 ), claimable AS (
     -- id = ANY($1) as well as the join: without it the planner may walk every queued entry of the
     -- status index (tens of thousands in a drain) for each batch, instead of one key per job.
     SELECT j.id FROM jobs j JOIN outcome o ON o.id = j.id
     WHERE j.id = ANY($1::uuid[]) AND j.status = 'queued' AND j.parked_at IS NULL AND j.fence < o.fence
-      AND NOT ($14 AND j.has_dependents)
+      AND j.attempts = o.attempt - 1 AND NOT ($15 AND j.has_dependents)
     ORDER BY j.id
     FOR UPDATE OF j
 ), finished AS (
@@ -44,20 +45,20 @@ WITH outcome AS (
         failures = j.failures + o.failures,
         crashes = j.crashes + o.crashes,
         scheduled_at = CASE WHEN o.status = 'scheduled' THEN o.retry_at ELSE j.scheduled_at END,
-        attempt_finished_at = greatest(o.started_at, $13::timestamptz),
-        cancel_requested_at = CASE WHEN o.status = 'cancelled' THEN $13::timestamptz END,
-        completed_at = CASE WHEN o.status IN ('completed', 'dead_lettered', 'cancelled') THEN $13::timestamptz END
+        attempt_finished_at = greatest(o.started_at, $14::timestamptz),
+        cancel_requested_at = CASE WHEN o.status = 'cancelled' THEN $14::timestamptz END,
+        completed_at = CASE WHEN o.status IN ('completed', 'dead_lettered', 'cancelled') THEN $14::timestamptz END
     FROM claimable c JOIN outcome o ON o.id = c.id
     WHERE j.id = c.id
     RETURNING j.id, j.status, j.effective_priority, j.attempts, j.worker_id, j.started_at, j.scheduled_at,
               o.execution_status, o.error, o.reason
 ), executions AS (
     INSERT INTO job_executions (job_id, attempt, worker_id, status, started_at, finished_at, error)
-    SELECT id, attempts, worker_id, execution_status, started_at, greatest(started_at, $13::timestamptz), error
+    SELECT id, attempts, worker_id, execution_status, started_at, greatest(started_at, $14::timestamptz), error
     FROM finished
 ), events AS (
     INSERT INTO job_events (job_id, from_status, to_status, attempt, worker_id, at, started_at, detail)
-    SELECT id, 'queued', status, attempts, worker_id, greatest(started_at, $13::timestamptz), started_at,
+    SELECT id, 'queued', status, attempts, worker_id, greatest(started_at, $14::timestamptz), started_at,
            CASE WHEN status <> 'completed' THEN jsonb_strip_nulls(jsonb_build_object(
                'outcome', execution_status, 'error', error, 'reason', reason,
                'retryAt', CASE WHEN status = 'scheduled' THEN scheduled_at END)) END

@@ -14,7 +14,7 @@ public static class TestHistory
         var finishes = requests.Select(request =>
         {
             var lease = Guid.NewGuid();
-            var start = new JobStart(request.Id, workerId, JobStoreStarts.NextFence(), lease, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(30));
+            var start = new JobStart(request.Id, workerId, JobStoreStarts.NextFence(), 1, lease, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(30));
             return JobFinish.Completed(request.Id, lease, null) with { Start = start };
         }).ToList();
         var finished = await store.JobFinishIfRunningAsync(finishes, cancellationToken);

@@ -141,4 +141,16 @@ public sealed class JobDispatcherTests(TestServers servers)
         await _dispatcher.EnqueueAsync([new QueuedJob(kept, 3)]); // queued again (a retry): read from PostgreSQL
         Assert.Null(Assert.Single(await _dispatcher.AcquireAsync(Guid.NewGuid(), 10, Lease, NoAging)).Ticket);
     }
+
+    [Fact]
+    public async Task ALatePushWithATicket_LeavesTheTicketOut_WhenItsJobIsInABandAlready()
+    {
+        // The reconciler pushed the new job while its create's own push was still on its way.
+        var job = new QueuedJob(Guid.CreateVersion7(), 3);
+        Assert.Equal(1, await _dispatcher.EnqueueAsync([job]));
+        Assert.Equal(0, await _dispatcher.EnqueueAsync([job], new Dictionary<Guid, string> { [job.Id] = "ticket" }));
+
+        var lease = Assert.Single(await _dispatcher.AcquireAsync(Guid.NewGuid(), 10, Lease, NoAging));
+        Assert.Equal((job.Id, (string?)null), (lease.JobId, lease.Ticket));
+    }
 }

@@ -17,31 +17,31 @@ public sealed class JobTicketTests
     {
         const string Payload = "{\"to\":\"a@b.c\",\n \"body\":\"line one\\nline two\", \"n\": 1.50}";
         var job = NewJob(Payload);
-        var start = new JobStart(job.Id, Guid.NewGuid(), 1_700_000_000_000_001, Guid.NewGuid(), Now, TimeSpan.FromSeconds(30));
+        var lease = new JobLease(job.Id, 1_700_000_000_000_001);
+        var workerId = Guid.NewGuid();
 
-        var started = JobTicket.Read(JobTicket.Of(job, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")!, start, Now)!;
+        var started = JobTicket.Read(JobTicket.Of(job, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")!, lease, workerId, Now, TimeSpan.FromSeconds(30))!;
 
-        Assert.Equal((job.Id, "emails.send", Payload, 1, 0, 7, TimeSpan.FromSeconds(90), start.LeaseToken), (started.Id, started.Type, started.PayloadJson, started.Attempt, started.Failures, started.MaxRetries, started.Timeout, started.LeaseToken));
+        Assert.Equal((job.Id, "emails.send", Payload, 1, 0, 7, TimeSpan.FromSeconds(90)), (started.Id, started.Type, started.PayloadJson, started.Attempt, started.Failures, started.MaxRetries, started.Timeout));
         Assert.Equal(TimeSpan.FromSeconds(2), started.Wait);
         Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", started.TraceParent);
-        Assert.Equal(start, started.Start);
+        // Its start, to be written, is the first attempt's, under the lease's fence and a lease token of its own.
+        Assert.Equal(new JobStart(job.Id, workerId, lease.Fence, 1, started.LeaseToken, Now, TimeSpan.FromSeconds(30)), started.Start);
     }
 
     [Fact]
     public void AJobWithoutTraceContext_HasNoneAfterTheTicket()
     {
         var job = NewJob("{}");
-        var start = new JobStart(job.Id, Guid.NewGuid(), 1, Guid.NewGuid(), Now, TimeSpan.Zero);
-
-        Assert.Null(JobTicket.Read(JobTicket.Of(job, null)!, start, Now)!.TraceParent);
+        Assert.Null(JobTicket.Read(JobTicket.Of(job, null)!, new JobLease(job.Id, 1), Guid.NewGuid(), Now, TimeSpan.Zero)!.TraceParent);
     }
 
     [Fact]
     public void ALargePayload_GetsNoTicket_AndAnUnknownTicket_IsNotRead()
     {
         Assert.Null(JobTicket.Of(NewJob($"\"{new string('x', JobTicket.MaxPayloadLength)}\""), null));
-        var start = new JobStart(Guid.NewGuid(), Guid.NewGuid(), 1, Guid.NewGuid(), Now, TimeSpan.Zero);
-        Assert.Null(JobTicket.Read("2\nemails.send\n7\n90000\n0\n\n{}", start, Now));
-        Assert.Null(JobTicket.Read("1\nemails.send\nseven\n90000\n0\n\n{}", start, Now));
+        var lease = new JobLease(Guid.NewGuid(), 1);
+        Assert.Null(JobTicket.Read("2\nemails.send\n7\n90000\n0\n\n{}", lease, Guid.NewGuid(), Now, TimeSpan.Zero));
+        Assert.Null(JobTicket.Read("1\nemails.send\nseven\n90000\n0\n\n{}", lease, Guid.NewGuid(), Now, TimeSpan.Zero));
     }
 }

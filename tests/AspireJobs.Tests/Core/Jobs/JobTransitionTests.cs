@@ -234,6 +234,31 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStartAsAnAttemptTheJobHasCountedAlready_IsRefused_AndTheJobRunsOnAsItsNextAttempt()
+    {
+        var job = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job;
+        var types = AllTypes.ToHashSet();
+        var first = Assert.Single((await _store.JobGetStartableAsync([new JobLease(job.Id, JobStoreStarts.NextFence())], Guid.NewGuid(), Grace, types, Token)).Started);
+        Assert.True(await _store.FinishAsync(JobFinish.LeaseExpired(job.Id, first.LeaseToken) with { Start = first.Start }, Token));
+
+        // A newer lease whose worker took it for a first attempt (a ticket that outlived the first
+        // lease): behind no fence, yet neither its whole attempt nor its start alone is recorded.
+        var stale = new JobLease(job.Id, JobStoreStarts.NextFence()).StartBy(Guid.NewGuid(), attempt: 1, DateTimeOffset.UtcNow, Grace);
+        Assert.False(await _store.FinishAsync(JobFinish.Completed(job.Id, stale.LeaseToken, "1") with { Start = stale }, Token));
+        Assert.Empty(await _store.JobSetRunningIfQueuedAsync([stale], Token));
+        Assert.Equal(("queued", 1), (await StatusOfAsync(job.Id), (await _store.JobGetByIdAsync(job.Id, Token))!.Attempts));
+
+        var second = Assert.Single((await _store.JobGetStartableAsync([new JobLease(job.Id, JobStoreStarts.NextFence())], Guid.NewGuid(), Grace, types, Token)).Started);
+        Assert.Equal(2, second.Attempt);
+        Assert.True(await _store.FinishAsync(JobFinish.Completed(job.Id, second.LeaseToken, "2") with { Start = second.Start }, Token));
+
+        var done = (await _store.JobGetByIdAsync(job.Id, Token))!;
+        Assert.Equal((JobStatus.Completed, 2, "2"), (done.Status, done.Attempts, done.ResultJson));
+        Assert.Equal("1:abandoned,2:completed", await _db.ScalarAsync<string>(
+            "SELECT string_agg(attempt || ':' || status, ',' ORDER BY attempt) FROM job_executions WHERE job_id = $1", job.Id));
+    }
+
+    [Fact]
     public async Task AnOlderLease_CannotStartAJobANewerLeaseStartedAndHandedBack()
     {
         var job = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job;
@@ -245,7 +270,7 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
 
         // Queued again, yet the older lease is behind its fence: it can neither read it as startable nor start it.
         Assert.Empty((await _store.JobGetStartableAsync([older], Guid.NewGuid(), Grace, types, Token)).Started);
-        Assert.Empty(await _store.JobSetRunningIfQueuedAsync([new JobStart(job.Id, Guid.NewGuid(), older.Fence, Guid.NewGuid(), DateTimeOffset.UtcNow, Grace)], Token));
+        Assert.Empty(await _store.JobSetRunningIfQueuedAsync([older.StartBy(Guid.NewGuid(), attempt: 2, DateTimeOffset.UtcNow, Grace)], Token));
         Assert.Single((await _store.StartNowAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)).Started);
     }
 
