@@ -119,8 +119,9 @@ public sealed class TestSystem : IAsyncDisposable
     }
 
     /// <summary>
-    /// The newest jobs and events in PostgreSQL, and the sizes of the Redis index, at the moment
-    /// of a failure: whether a job was never dispatched, never finished, or finished unseen.
+    /// The newest jobs and events in PostgreSQL, the log readers' cursors and what memory holds,
+    /// and the sizes of the Redis index, at the moment of a failure: whether a job was never
+    /// dispatched, never finished, or finished unseen.
     /// </summary>
     private async Task<string> DescribeAsync()
     {
@@ -135,6 +136,9 @@ public sealed class TestSystem : IAsyncDisposable
                 SELECT id::text, job_id::text, coalesce(from_status, '-') || '->' || to_status, coalesce(attempt::text, '-'), at::text, coalesce(started_at::text, '-')
                 FROM (SELECT * FROM job_events ORDER BY id DESC LIMIT 30) newest ORDER BY id
                 """);
+            // Where the log's readers (the indexer) stand, and what memory holds.
+            await ReadLinesAsync(lines, "cursor", "SELECT name, last_event_id::text, updated_at::text FROM job_event_cursors ORDER BY name");
+            await ReadLinesAsync(lines, "remembered", "SELECT job_id::text, attempt::text, outcome FROM execution_vectors ORDER BY job_id, attempt LIMIT 20");
         }
         catch (Npgsql.NpgsqlException e)
         {

@@ -18,6 +18,8 @@ public sealed class ExecutionMemoryApiTests(TestServers servers) : IAsyncLifetim
     private static readonly Dictionary<string, string?> FastIndexer = new()
     {
         ["Indexer__PollInterval"] = "00:00:00.100",
+        // Each batch stored, with the cursor it reached, in the output a failure prints.
+        ["Logging__LogLevel__AspireJobs.Indexer"] = "Debug",
     };
 
     private TestSystem _system = null!;
