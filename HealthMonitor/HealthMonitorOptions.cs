@@ -20,6 +20,13 @@ public sealed class HealthMonitorOptions : IValidatedOptions
     /// <summary>How often the reconciler walks every queued job even when the counts agree.</summary>
     public TimeSpan ReconcileFullInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long the reconciler leaves a job just created to its creator's push before counting it
+    /// missing from Redis. Pushed by both, a new job could be taken from the reconciler's entry and
+    /// again from the create's, with its ticket, and its handler run twice.
+    /// </summary>
+    public TimeSpan CreatePushGrace { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often the ledgers of count changes are folded into the totals: the most changes a count adds up when read.</summary>
     public TimeSpan CountFoldInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -139,7 +146,7 @@ public sealed class HealthMonitorOptions : IValidatedOptions
     {
         foreach (var (name, value) in new[]
         {
-            ("PromoteInterval", PromoteInterval), ("RescueInterval", RescueInterval), ("ReconcileInterval", ReconcileInterval), ("ReconcileFullInterval", ReconcileFullInterval),
+            ("PromoteInterval", PromoteInterval), ("RescueInterval", RescueInterval), ("ReconcileInterval", ReconcileInterval), ("ReconcileFullInterval", ReconcileFullInterval), ("CreatePushGrace", CreatePushGrace),
             ("CountFoldInterval", CountFoldInterval), ("CountReconcileInterval", CountReconcileInterval), ("ActivityRetention", ActivityRetention), ("GaugeInterval", GaugeInterval),
             ("RetentionInterval", RetentionInterval), ("Retention", Retention), ("LeaderPollInterval", LeaderPollInterval),
             ("LivenessInterval", LivenessInterval), ("RedisLossGrace", RedisLossGrace), ("LivenessStallTolerance", LivenessStallTolerance), ("HealthInterval", HealthInterval),

@@ -78,9 +78,9 @@ public sealed partial class JobStore
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    /// <summary>A page of the jobs that belong in a band, in id order after <paramref name="afterId"/>.</summary>
-    public Task<IReadOnlyList<QueuedJob>> JobGetQueuedPageAsync(Guid afterId, int limit, CancellationToken cancellationToken) =>
-        DispatchableAsync(JobGetQueuedPageSql, cancellationToken, Value(afterId), Value(limit));
+    /// <summary>A page of the jobs that belong in a band and were created before <paramref name="createdBefore"/>, in id order after <paramref name="afterId"/>.</summary>
+    public Task<IReadOnlyList<QueuedJob>> JobGetQueuedPageAsync(Guid afterId, int limit, DateTimeOffset createdBefore, CancellationToken cancellationToken) =>
+        DispatchableAsync(JobGetQueuedPageSql, cancellationToken, Value(afterId), Value(limit), Time(createdBefore));
 
     /// <summary>Which of these ids belong in a band (queued, not parked), with the priority they are dispatched at.</summary>
     public async Task<IReadOnlyList<QueuedJob>> JobGetDispatchableAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>

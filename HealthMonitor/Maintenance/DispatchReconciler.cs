@@ -10,7 +10,9 @@ namespace AspireJobs.HealthMonitor.Maintenance;
 /// queued job must be in a band or under a lease (a lost push, a Redis restart that lost data,
 /// a FLUSHALL), and every band entry must be a queued job (a leftover of a cancelled or finished
 /// job); an expired Redis lease on a job that no longer runs is dropped. Pushes are idempotent
-/// (a job already in a band keeps its place), so racing a live enqueue is harmless.
+/// (a job already in a band keeps its place), so racing a live enqueue is harmless while the job
+/// waits in its band; a job just created is still left to its create's push, for a worker could
+/// take the reconciler's entry before that push lands and adds the job again, with its ticket.
 /// </summary>
 public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dispatcher, JobRescue rescue, TimeProvider clock, IOptions<HealthMonitorOptions> options, LeaderElection leader, ILogger<DispatchReconciler> logger)
     : PeriodicService(leader, logger)
@@ -44,14 +46,19 @@ public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dis
         }
     }
 
-    /// <summary>PostgreSQL → Redis: queued jobs that Redis holds nowhere go back to their bands.</summary>
+    /// <summary>
+    /// PostgreSQL → Redis: queued jobs that Redis holds nowhere go back to their bands, but for
+    /// those created within <see cref="HealthMonitorOptions.CreatePushGrace"/>, whose own push
+    /// may still be on its way.
+    /// </summary>
     private async Task<int> PushMissingAsync(CancellationToken stoppingToken)
     {
         var pushed = 0;
         var after = Guid.Empty;
+        var createdBefore = clock.GetUtcNow() - options.Value.CreatePushGrace;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var page = await store.JobGetQueuedPageAsync(after, options.Value.BatchSize, stoppingToken);
+            var page = await store.JobGetQueuedPageAsync(after, options.Value.BatchSize, createdBefore, stoppingToken);
             if (page.Count == 0)
             {
                 break;

@@ -14,7 +14,9 @@ namespace AspireJobs.Tests.HealthMonitor;
 
 public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetime
 {
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    // A minute ahead of the store's clock, the system's, that stamps the jobs' creation: every job
+    // is past the reconciler's create push grace unless a test makes one on this clock.
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow.AddMinutes(1));
     private TestSystem _system = null!;
     private DispatchReconciler _reconciler = null!;
 
@@ -42,6 +44,19 @@ public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetim
 
         Assert.Equal((16, 16, 8), await _system.Dispatcher.BandLengthsAsync());
         Assert.Empty(await _system.Dispatcher.FindMissingAsync(result.Ids.ToList()));
+    }
+
+    [Fact]
+    public async Task APass_LeavesAJobJustCreatedToItsCreatorsPush_ThenPushesItIfThatWasLost()
+    {
+        var job = (await new JobStore(_system.Database.DataSource, _clock).JobInsertAsync(TestJobs.New(), Token)).Job;
+
+        await _reconciler.RunPassAsync(Token); // its create may still be pushing it, with its ticket
+        Assert.Equal((0, 0, 0), await _system.Dispatcher.BandLengthsAsync());
+
+        _clock.Advance(new HealthMonitorOptions().CreatePushGrace + TimeSpan.FromMilliseconds(1)); // past the grace: its push was lost
+        await _reconciler.RunPassAsync(Token);
+        Assert.Equal([job.Id], await _system.Dispatcher.AcquireIdsAsync(Guid.NewGuid(), 10, TimeSpan.FromSeconds(5), FairnessPolicy.Default));
     }
 
     [Fact]

@@ -284,7 +284,7 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
         Assert.True(await _store.JobSetParkedIfQueuedAsync(job.Id, "No live worker runs job type 'reports.monthly'.", Token));
 
         Assert.Equal("queued", await StatusOfAsync(job.Id));
-        Assert.Empty(await _store.JobGetQueuedPageAsync(Guid.Empty, 10, Token));
+        Assert.Empty(await _store.JobGetQueuedPageAsync(Guid.Empty, 10, _clock.GetUtcNow().AddMinutes(1), Token));
         Assert.Contains("reports.monthly", (await _store.JobGetByIdAsync(job.Id, Token))!.Error, StringComparison.Ordinal);
         Assert.Empty(await _store.JobSetUnparkedForTypesAsync(["noop"], Token));
         Assert.Equal([new QueuedJob(job.Id, 3)], await _store.JobSetUnparkedForTypesAsync(["reports.monthly"], Token));
