@@ -41,6 +41,18 @@ public sealed class ApiOptions : IValidatedOptions
     /// <summary>How many expensive requests may wait; beyond that they answer 429.</summary>
     public int ExpensiveQueue { get; set; } = 32;
 
+    /// <summary>
+    /// How often the jobs whose push to Redis failed after their create are pushed again
+    /// (see <see cref="Jobs.UnpushedJobs"/>): the most such a job waits once Redis answers.
+    /// </summary>
+    public TimeSpan PushRetryInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The most jobs held for a retried push; beyond it a job is left to the health monitor's
+    /// reconciler alone, and 0 leaves every failed push to it.
+    /// </summary>
+    public int PushRetryLimit { get; set; } = 100_000;
+
     public IEnumerable<string> Validate(string section)
     {
         foreach (var failure in RateLimits.Validate($"{section}:RateLimits"))
@@ -81,6 +93,16 @@ public sealed class ApiOptions : IValidatedOptions
         if (MaxDependencies is < 1 or > 100_000)
         {
             yield return $"{section}:MaxDependencies must be between 1 and 100000 (was {MaxDependencies}).";
+        }
+
+        if (PushRetryInterval < TimeSpan.FromMilliseconds(10) || PushRetryInterval > TimeSpan.FromMinutes(10))
+        {
+            yield return $"{section}:PushRetryInterval must be a time span from 00:00:00.010 to 00:10:00 (was {PushRetryInterval}).";
+        }
+
+        if (PushRetryLimit is < 0 or > 10_000_000)
+        {
+            yield return $"{section}:PushRetryLimit must be between 0 and 10000000 (was {PushRetryLimit}).";
         }
     }
 

@@ -1,4 +1,5 @@
 using AspireJobs.Core.Dispatch;
+using AspireJobs.Api.Jobs;
 using AspireJobs.Core.Jobs;
 
 namespace AspireJobs.Api.DeadLetters;
@@ -6,9 +7,10 @@ namespace AspireJobs.Api.DeadLetters;
 /// <summary>
 /// Requeues dead letters, for the route and the dashboard alike: the job back in its band with its
 /// retries restored, and the jobs its failure had cancelled waiting for it again. If Redis misses
-/// the pushes, the reconciler makes them.
+/// the job's push, it is pushed again once Redis answers (<see cref="UnpushedJobs"/>); the
+/// reconciler makes every push Redis missed.
 /// </summary>
-public sealed class DeadLetterRequeuer(JobStore store, JobDispatcher dispatcher, RedisFollowUp followUp)
+public sealed class DeadLetterRequeuer(JobStore store, JobDispatcher dispatcher, RedisFollowUp followUp, UnpushedJobs unpushed)
 {
     /// <summary>The job as it now is, with whether it was requeued; null when there is no such job.</summary>
     public async Task<(Job Job, bool Requeued)?> RequeueAsync(Guid id, CancellationToken cancellationToken)
@@ -16,11 +18,15 @@ public sealed class DeadLetterRequeuer(JobStore store, JobDispatcher dispatcher,
         var requeued = await store.JobSetQueuedIfDeadLetteredAsync(id, cancellationToken);
         if (requeued is not null)
         {
-            await followUp.TryAsync(async () =>
+            var followed = await followUp.TryAsync(async () =>
             {
                 await dispatcher.EnqueueAsync([new QueuedJob(id, requeued.Priority)]);
                 await dispatcher.ApplyAsync(requeued.Workflow);
             }, $"requeued job {id} and the jobs its failure had cancelled");
+            if (!followed)
+            {
+                unpushed.Add([id]);
+            }
         }
 
         return await store.JobGetByIdAsync(id, cancellationToken) is { } job ? (job, requeued is not null) : null;

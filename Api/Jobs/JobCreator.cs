@@ -6,9 +6,9 @@ namespace AspireJobs.Api.Jobs;
 
 /// <summary>
 /// Creates jobs: first durably in PostgreSQL, then in their Redis band. A job is acknowledged
-/// once PostgreSQL has it; if the push to Redis fails, the reconciler pushes it later, so a
-/// Redis outage delays jobs but loses none. Concurrent single creates share inserts
-/// (<see cref="CreateBatcher"/>).
+/// once PostgreSQL has it; if the push to Redis fails, it is pushed again once Redis answers
+/// (<see cref="UnpushedJobs"/>, and the reconciler behind it), so a Redis outage delays jobs but
+/// loses none. Concurrent single creates share inserts (<see cref="CreateBatcher"/>).
 /// </summary>
 public sealed class JobCreator : IAsyncDisposable
 {
@@ -16,14 +16,16 @@ public sealed class JobCreator : IAsyncDisposable
     private readonly JobDispatcher _dispatcher;
     private readonly JobsMetrics _metrics;
     private readonly RedisFollowUp _followUp;
+    private readonly UnpushedJobs _unpushed;
     private readonly CreateBatcher _batcher;
 
-    public JobCreator(JobStore store, JobDispatcher dispatcher, JobsMetrics metrics, RedisFollowUp followUp)
+    public JobCreator(JobStore store, JobDispatcher dispatcher, JobsMetrics metrics, RedisFollowUp followUp, UnpushedJobs unpushed)
     {
         _store = store;
         _dispatcher = dispatcher;
         _metrics = metrics;
         _followUp = followUp;
+        _unpushed = unpushed;
         _batcher = new CreateBatcher(store, EnqueueAsync);
     }
 
@@ -80,8 +82,13 @@ public sealed class JobCreator : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _batcher.DisposeAsync();
 
-    private Task<bool> EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs, IReadOnlyDictionary<Guid, string> tickets) =>
-        _followUp.TryAsync(() => _dispatcher.EnqueueAsync(jobs, tickets), "new jobs to their bands");
+    private async Task EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs, IReadOnlyDictionary<Guid, string> tickets)
+    {
+        if (!await _followUp.TryAsync(() => _dispatcher.EnqueueAsync(jobs, tickets), "new jobs to their bands"))
+        {
+            _unpushed.Add(jobs.Select(job => job.Id));
+        }
+    }
 
     /// <summary>The tickets of the jobs created queued (see <see cref="JobTicket"/>), by id; <paramref name="created"/> is null where none was.</summary>
     internal static IReadOnlyDictionary<Guid, string> TicketsOf(IReadOnlyList<NewJob> requests, IReadOnlyList<Job?> created)

@@ -22,6 +22,8 @@ public static class JobsApi
         builder.AddJobsCore();
         builder.Services.AddSingleton(services => new JobRequestReader(services.GetRequiredService<IOptions<ApiOptions>>().Value));
         builder.Services.AddSingleton<JobPlanner>();
+        builder.Services.AddSingleton<UnpushedJobs>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<UnpushedJobs>());
         builder.Services.AddSingleton<JobCreator>();
         builder.Services.AddSingleton<JobCanceller>();
         builder.Services.AddSingleton<DeadLetters.DeadLetterRequeuer>();

@@ -37,7 +37,23 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
             return 0;
         }
 
-        var (scriptKeys, values) = EnqueueArguments(jobs, tickets);
+        var (scriptKeys, values) = EnqueueArguments(jobs, tickets, restoring: false);
+        return (long)await EnqueueScript.EvaluateAsync(Database, scriptKeys, values);
+    }
+
+    /// <summary>
+    /// Puts back in their bands the jobs Redis holds nowhere, after a push was lost: a job in a
+    /// band keeps its place, a job under a lease is left to its holder, and none gets a ticket,
+    /// so a worker reads each from PostgreSQL. Returns how many were added.
+    /// </summary>
+    public async Task<long> RestoreAsync(IReadOnlyCollection<QueuedJob> jobs)
+    {
+        if (jobs.Count == 0)
+        {
+            return 0;
+        }
+
+        var (scriptKeys, values) = EnqueueArguments(jobs, tickets: null, restoring: true);
         return (long)await EnqueueScript.EvaluateAsync(Database, scriptKeys, values);
     }
 
@@ -290,12 +306,13 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
 
     private static RedisValue[] Ids(IReadOnlyCollection<Guid> jobIds) => jobIds.Select(id => (RedisValue)id.ToString()).ToArray();
 
-    internal (RedisKey[] Keys, RedisValue[] Values) EnqueueArguments(IReadOnlyCollection<QueuedJob> jobs, IReadOnlyDictionary<Guid, string>? tickets = null)
+    private (RedisKey[] Keys, RedisValue[] Values) EnqueueArguments(IReadOnlyCollection<QueuedJob> jobs, IReadOnlyDictionary<Guid, string>? tickets, bool restoring)
     {
-        var values = new RedisValue[2 + jobs.Count * 3];
+        var values = new RedisValue[3 + jobs.Count * 3];
         values[0] = keys.WakeChannelPrefix;
         values[1] = NowMs;
-        var i = 2;
+        values[2] = restoring ? 1 : 0;
+        var i = 3;
         foreach (var job in jobs)
         {
             values[i++] = job.Id.ToString();
@@ -303,7 +320,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
             values[i++] = tickets is not null && tickets.TryGetValue(job.Id, out var ticket) ? ticket : "";
         }
 
-        return ([keys.High, keys.Medium, keys.Low, keys.EnqueueClock, keys.IdleWorkers, keys.Tickets], values);
+        return ([keys.High, keys.Medium, keys.Low, keys.EnqueueClock, keys.IdleWorkers, keys.Tickets, keys.Leases], values);
     }
 
     internal (RedisKey[] Keys, RedisValue[] Values) AcquireArguments(

@@ -69,7 +69,8 @@ public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dis
             {
                 // Asked again after Redis answered: a job that a worker took, ran and released
                 // between the page's read and Redis's answer is no longer queued, and stays out.
-                pushed += (int)await dispatcher.EnqueueAsync(await store.JobGetDispatchableAsync(missing, stoppingToken));
+                // A job another restorer pushed meanwhile, and a worker took, stays out too.
+                pushed += (int)await dispatcher.RestoreAsync(await store.JobGetDispatchableAsync(missing, stoppingToken));
             }
 
             after = page[^1].Id;

@@ -16,12 +16,16 @@ public sealed class RedisProcess : IAsyncDisposable
 
     private readonly ManagedProcess _process;
 
-    private RedisProcess(int port, string password, ManagedProcess process)
+    private RedisProcess(string directory, int port, string password, ManagedProcess process)
     {
+        Directory = directory;
         Port = port;
         Password = password;
         _process = process;
     }
+
+    /// <summary>The server's directory: its configuration, password and data.</summary>
+    public string Directory { get; }
 
     public int Port { get; }
 
@@ -31,16 +35,20 @@ public sealed class RedisProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<RedisProcess> StartAsync(string directory)
+    /// <summary>
+    /// Starts a server in <paramref name="directory"/>: on a free port, or on <paramref name="port"/>
+    /// to restart one that stopped there, with its password and whatever data it kept.
+    /// </summary>
+    public static async Task<RedisProcess> StartAsync(string directory, int? port = null)
     {
         directory = Path.GetFullPath(directory);
         var password = RedisServerConfig.ReadOrCreatePassword(directory);
         var config = RedisServerConfig.Write(directory, password);
-        var port = FreePort.Next();
+        port ??= FreePort.Next();
         var process = ManagedProcess.Start(
-            new ProcessSpec(ServerPrograms.RedisServer, [config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], directory, new Dictionary<string, string?>()),
+            new ProcessSpec(ServerPrograms.RedisServer, [config, "--port", port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)], directory, new Dictionary<string, string?>()),
             _ => { });
-        var server = new RedisProcess(port, password, process);
+        var server = new RedisProcess(directory, port.Value, password, process);
         await server.WaitUntilReadyAsync();
         return server;
     }

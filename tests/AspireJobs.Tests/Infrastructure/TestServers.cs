@@ -74,6 +74,14 @@ public sealed class TestServers : IAsyncLifetime
         return redis;
     }
 
+    /// <summary>Starts a test's own Redis again after it stopped: the same port, password and data directory.</summary>
+    public async Task<RedisProcess> RestartOwnRedisAsync(RedisProcess stopped)
+    {
+        var redis = await RedisProcess.StartAsync(stopped.Directory, stopped.Port);
+        TestLeftovers.Record(Root, redis.ProcessId);
+        return redis;
+    }
+
     /// <summary>A directory inside this run's temporary directory, removed with it.</summary>
     public string CreateDirectory(string name)
     {

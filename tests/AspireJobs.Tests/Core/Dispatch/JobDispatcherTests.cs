@@ -153,4 +153,25 @@ public sealed class JobDispatcherTests(TestServers servers)
         var lease = Assert.Single(await _dispatcher.AcquireAsync(Guid.NewGuid(), 10, Lease, NoAging));
         Assert.Equal((job.Id, (string?)null), (lease.JobId, lease.Ticket));
     }
+
+    [Fact]
+    public async Task ARestoringPush_LeavesALeasedJobToItsHolder_AndAddsOnlyWhatRedisHoldsNowhere()
+    {
+        // A job a worker took and runs; a job waiting in its band; a job whose push was lost.
+        var running = new QueuedJob(Guid.CreateVersion7(), 3);
+        var waiting = new QueuedJob(Guid.CreateVersion7(), 3);
+        var lost = new QueuedJob(Guid.CreateVersion7(), 3);
+        await _dispatcher.EnqueueAsync([running], new Dictionary<Guid, string> { [running.Id] = "ticket" });
+        var holder = Guid.NewGuid();
+        Assert.Equal(running.Id, Assert.Single(await _dispatcher.AcquireAsync(holder, 1, Lease, NoAging)).JobId);
+        await _dispatcher.EnqueueAsync([waiting]);
+
+        Assert.Equal(1, await _dispatcher.RestoreAsync([running, waiting, lost]));
+
+        Assert.Equal([waiting.Id, lost.Id], await _dispatcher.BandPageAsync(PriorityBand.Medium, 0, 10));
+        Assert.Equal(holder, Assert.Single(await _dispatcher.LeasesOfAsync([running.Id])).WorkerId);
+
+        // A plain push adds a leased job all the same: it follows a change PostgreSQL committed.
+        Assert.Equal(1, await _dispatcher.EnqueueAsync([running]));
+    }
 }

@@ -1,0 +1,149 @@
+using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Jobs;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace AspireJobs.Api.Jobs;
+
+/// <summary>
+/// Jobs this Api committed whose push to Redis then failed (Redis down or slow), pushed again
+/// from here every <see cref="ApiOptions.PushRetryInterval"/> until Redis takes them: such a job
+/// waits for Redis to answer, not for the health monitor's reconciler to come round (nor for a
+/// monitor to restart). The reconciler still finds what this process did not push: a job beyond
+/// <see cref="ApiOptions.PushRetryLimit"/>, or one held when the Api stopped or died.
+/// </summary>
+/// <remarks>
+/// A failed push may have landed all the same (a timeout after Redis ran it), and a worker may
+/// be running its job by now. So each job goes back as PostgreSQL has it at the retry (a job
+/// cancelled or finished meanwhile stays out) through a restoring push, which leaves a job under a
+/// lease alone (<see cref="JobDispatcher.RestoreAsync"/>).
+/// </remarks>
+public sealed partial class UnpushedJobs(JobStore store, JobDispatcher dispatcher, TimeProvider clock, IOptions<ApiOptions> options, ILogger<UnpushedJobs> logger)
+    : BackgroundService
+{
+    /// <summary>The most jobs read and pushed again at a time.</summary>
+    private const int BatchSize = 1_000;
+
+    private readonly Lock _lock = new();
+    private readonly HashSet<Guid> _waiting = [];
+
+    /// <summary>How many jobs wait for their push.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiting.Count;
+            }
+        }
+    }
+
+    /// <summary>Holds jobs whose push failed, up to the limit; the rest are left to the reconciler.</summary>
+    public void Add(IEnumerable<Guid> jobIds)
+    {
+        var limit = options.Value.PushRetryLimit;
+        var leftOut = 0;
+        lock (_lock)
+        {
+            foreach (var id in jobIds)
+            {
+                if (_waiting.Count < limit)
+                {
+                    _waiting.Add(id);
+                }
+                else
+                {
+                    leftOut++;
+                }
+            }
+        }
+
+        if (leftOut > 0)
+        {
+            LogOverLimit(logger, leftOut, limit);
+        }
+    }
+
+    /// <summary>Pushes the waiting jobs again, a batch at a time, until none waits or Redis or PostgreSQL fails; returns how many went back to a band.</summary>
+    public async Task<long> PushAsync(CancellationToken cancellationToken)
+    {
+        long pushed = 0;
+        while (Next() is { Length: > 0 } batch)
+        {
+            try
+            {
+                pushed += await dispatcher.RestoreAsync(await store.JobGetDispatchableAsync(batch, cancellationToken));
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException or NpgsqlException)
+            {
+                // Still unreachable: they wait for the next round.
+                LogStillWaiting(logger, Count, e.Message);
+                break;
+            }
+
+            lock (_lock)
+            {
+                _waiting.ExceptWith(batch);
+            }
+        }
+
+        if (pushed > 0)
+        {
+            LogPushed(logger, pushed);
+        }
+
+        return pushed;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.PushRetryInterval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await PushAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogRoundFailed(logger, e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        if (Count > 0)
+        {
+            LogLeftAtStop(logger, Count);
+        }
+    }
+
+    private Guid[] Next()
+    {
+        lock (_lock)
+        {
+            return _waiting.Take(BatchSize).ToArray();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pushed {Count} jobs to their bands whose push had failed after their create")]
+    private static partial void LogPushed(ILogger logger, long count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Count} jobs still wait for their push: {Reason}")]
+    private static partial void LogStillWaiting(ILogger logger, int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A round of retried pushes failed; the jobs wait for the next")]
+    private static partial void LogRoundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} jobs whose push failed are left to the reconciler: the Api holds at most {Limit} for a retried push (Api:PushRetryLimit)")]
+    private static partial void LogOverLimit(ILogger logger, int count, int limit);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The Api stopped with {Count} jobs still to push; the reconciler will push them")]
+    private static partial void LogLeftAtStop(ILogger logger, int count);
+}
