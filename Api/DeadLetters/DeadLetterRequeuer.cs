@@ -1,5 +1,5 @@
-using AspireJobs.Core.Dispatch;
 using AspireJobs.Api.Jobs;
+using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 
 namespace AspireJobs.Api.DeadLetters;

@@ -4,15 +4,18 @@ namespace AspireJobs.AppHost.Lifecycle;
 /// One resource instance as <see cref="CrashRestarter"/> sees it, from the states Aspire reports:
 /// whether it just ended on its own, and how long to wait before starting it again. An instance
 /// that passed through <c>Stopping</c> was asked to stop and is left alone. The delay doubles
-/// from 1 s up to 30 s while the instance keeps dying within a minute of starting, or while
-/// starting it again fails, so a service that cannot start does not spin. Thread-safe: the
-/// states arrive on one thread, the restarts run on others.
+/// from 1 s up to 30 s while the instance keeps dying within <see cref="StableRun"/> of starting,
+/// or while starting it again fails, so a service that cannot start does not spin. An instance
+/// that ran longer was ended by something else (a kill, the OOM killer, a lost dependency it
+/// exits on), and waiting longer for each such end would only keep the fleet short of it for
+/// longer: it comes back after the first delay. Thread-safe: the states arrive on one thread,
+/// the restarts run on others.
 /// </summary>
 public sealed class InstanceWatch
 {
     public static readonly TimeSpan FirstDelay = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
-    public static readonly TimeSpan StableRun = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan StableRun = TimeSpan.FromSeconds(10);
 
     private readonly Lock _lock = new();
     private string? _state;
