@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Telemetry;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StackExchange.Redis;
@@ -19,14 +21,29 @@ namespace AspireJobs.Api.Jobs;
 /// cancelled or finished meanwhile stays out) through a restoring push, which leaves a job under a
 /// lease alone (<see cref="JobDispatcher.RestoreAsync"/>).
 /// </remarks>
-public sealed partial class UnpushedJobs(JobStore store, JobDispatcher dispatcher, TimeProvider clock, IOptions<ApiOptions> options, ILogger<UnpushedJobs> logger)
-    : BackgroundService
+public sealed partial class UnpushedJobs : BackgroundService
 {
     /// <summary>The most jobs read and pushed again at a time.</summary>
     private const int BatchSize = 1_000;
 
+    private readonly JobStore _store;
+    private readonly JobDispatcher _dispatcher;
+    private readonly TimeProvider _clock;
+    private readonly ApiOptions _options;
+    private readonly ILogger<UnpushedJobs> _logger;
     private readonly Lock _lock = new();
     private readonly HashSet<Guid> _waiting = [];
+
+    public UnpushedJobs(JobStore store, JobDispatcher dispatcher, TimeProvider clock, IOptions<ApiOptions> options, IMeterFactory meters, ILogger<UnpushedJobs> logger)
+    {
+        _store = store;
+        _dispatcher = dispatcher;
+        _clock = clock;
+        _options = options.Value;
+        _logger = logger;
+        meters.Create(JobsTelemetry.Name).CreateObservableGauge(
+            "aspirejobs.jobs.unpushed", () => Count, "{job}", "Jobs created or requeued whose push to Redis failed, waiting in the Api for their push again.");
+    }
 
     /// <summary>How many jobs wait for their push.</summary>
     public int Count
@@ -43,7 +60,7 @@ public sealed partial class UnpushedJobs(JobStore store, JobDispatcher dispatche
     /// <summary>Holds jobs whose push failed, up to the limit; the rest are left to the reconciler.</summary>
     public void Add(IEnumerable<Guid> jobIds)
     {
-        var limit = options.Value.PushRetryLimit;
+        var limit = _options.PushRetryLimit;
         var leftOut = 0;
         lock (_lock)
         {
@@ -62,7 +79,7 @@ public sealed partial class UnpushedJobs(JobStore store, JobDispatcher dispatche
 
         if (leftOut > 0)
         {
-            LogOverLimit(logger, leftOut, limit);
+            LogOverLimit(_logger, leftOut, limit);
         }
     }
 
@@ -74,12 +91,12 @@ public sealed partial class UnpushedJobs(JobStore store, JobDispatcher dispatche
         {
             try
             {
-                pushed += await dispatcher.RestoreAsync(await store.JobGetDispatchableAsync(batch, cancellationToken));
+                pushed += await _dispatcher.RestoreAsync(await _store.JobGetDispatchableAsync(batch, cancellationToken));
             }
             catch (Exception e) when (e is RedisException or TimeoutException or NpgsqlException)
             {
                 // Still unreachable: they wait for the next round.
-                LogStillWaiting(logger, Count, e.Message);
+                LogStillWaiting(_logger, Count, e.Message);
                 break;
             }
 
@@ -91,7 +108,7 @@ public sealed partial class UnpushedJobs(JobStore store, JobDispatcher dispatche
 
         if (pushed > 0)
         {
-            LogPushed(logger, pushed);
+            LogPushed(_logger, pushed);
         }
 
         return pushed;
@@ -99,7 +116,7 @@ public sealed partial class UnpushedJobs(JobStore store, JobDispatcher dispatche
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.PushRetryInterval, clock);
+        using var timer = new PeriodicTimer(_options.PushRetryInterval, _clock);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -110,7 +127,7 @@ public sealed partial class UnpushedJobs(JobStore store, JobDispatcher dispatche
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    LogRoundFailed(logger, e);
+                    LogRoundFailed(_logger, e);
                 }
             }
         }
@@ -120,7 +137,7 @@ public sealed partial class UnpushedJobs(JobStore store, JobDispatcher dispatche
 
         if (Count > 0)
         {
-            LogLeftAtStop(logger, Count);
+            LogLeftAtStop(_logger, Count);
         }
     }
 
@@ -132,7 +149,7 @@ public sealed partial class UnpushedJobs(JobStore store, JobDispatcher dispatche
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pushed {Count} jobs to their bands whose push had failed after their create")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pushed {Count} jobs to their bands whose push had failed before")]
     private static partial void LogPushed(ILogger logger, long count);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Count} jobs still wait for their push: {Reason}")]

@@ -1,9 +1,11 @@
 using System.Net;
+using AspireJobs.Api.Jobs;
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Workers;
 using AspireJobs.LocalProcesses;
 using AspireJobs.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AspireJobs.Tests.Api;
 
@@ -60,10 +62,13 @@ public sealed class RedisDownTests(TestServers servers)
         var cancelled = (await http.PostJsonAsync("/api/jobs", new { type = "noop" }, HttpStatusCode.Created)).Id();
         await http.PostJsonAsync($"/api/jobs/{cancelled}/cancel", HttpStatusCode.OK);
 
+        var unpushed = system.ApiHost.Services.GetRequiredService<UnpushedJobs>();
+        Assert.Equal(4, unpushed.Count);
+
         // No health monitor runs, so no reconciler: only the Api can put these jobs in their bands.
         await using var restarted = await servers.RestartOwnRedisAsync(redis);
         await system.WaitUntilAsync(
-            async () => (await BandedAsync(system)).IsSupersetOf([single, .. batch]),
+            async () => unpushed.Count == 0 && (await BandedAsync(system)).IsSupersetOf([single, .. batch]),
             TimeSpan.FromSeconds(60),
             "the jobs created while Redis was down to be in their bands");
 
