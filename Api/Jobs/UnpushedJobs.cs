@@ -18,8 +18,9 @@ namespace AspireJobs.Api.Jobs;
 /// <remarks>
 /// A failed push may have landed all the same (a timeout after Redis ran it), and a worker may
 /// be running its job by now. So each job goes back as PostgreSQL has it at the retry (a job
-/// cancelled or finished meanwhile stays out) through a restoring push, which leaves a job under a
-/// lease alone (<see cref="JobDispatcher.RestoreAsync"/>).
+/// cancelled or finished meanwhile stays out), without its ticket, and the push leaves a job that
+/// Redis holds in a band or under a lease as it is (<see cref="JobDispatcher.EnqueueAsync"/>): a
+/// lease left by a Redis restored from older data is the reconciler's to drop, once it expires.
 /// </remarks>
 public sealed partial class UnpushedJobs : BackgroundService
 {
@@ -32,7 +33,11 @@ public sealed partial class UnpushedJobs : BackgroundService
     private readonly ApiOptions _options;
     private readonly ILogger<UnpushedJobs> _logger;
     private readonly Lock _lock = new();
-    private readonly HashSet<Guid> _waiting = [];
+
+    /// <summary>The jobs waiting, each with the number of the <see cref="Add"/> that held it last.</summary>
+    private readonly Dictionary<Guid, long> _waiting = [];
+    private long _adds;
+    private bool _failing;
 
     public UnpushedJobs(JobStore store, JobDispatcher dispatcher, TimeProvider clock, IOptions<ApiOptions> options, IMeterFactory meters, ILogger<UnpushedJobs> logger)
     {
@@ -64,11 +69,12 @@ public sealed partial class UnpushedJobs : BackgroundService
         var leftOut = 0;
         lock (_lock)
         {
+            var add = ++_adds;
             foreach (var id in jobIds)
             {
-                if (_waiting.Count < limit)
+                if (_waiting.Count < limit || _waiting.ContainsKey(id))
                 {
-                    _waiting.Add(id);
+                    _waiting[id] = add;
                 }
                 else
                 {
@@ -77,7 +83,7 @@ public sealed partial class UnpushedJobs : BackgroundService
             }
         }
 
-        if (leftOut > 0)
+        if (leftOut > 0 && limit > 0)
         {
             LogOverLimit(_logger, leftOut, limit);
         }
@@ -91,18 +97,31 @@ public sealed partial class UnpushedJobs : BackgroundService
         {
             try
             {
-                pushed += await _dispatcher.RestoreAsync(await _store.JobGetDispatchableAsync(batch, cancellationToken));
+                pushed += await _dispatcher.EnqueueAsync(await _store.JobGetDispatchableAsync(batch.Select(job => job.Key).ToList(), cancellationToken));
             }
             catch (Exception e) when (e is RedisException or TimeoutException or NpgsqlException)
             {
-                // Still unreachable: they wait for the next round.
-                LogStillWaiting(_logger, Count, e.Message);
+                // Still unreachable: they wait for the next round. Said once an outage, not every round.
+                if (!_failing)
+                {
+                    LogStillWaiting(_logger, Count, e.Message);
+                }
+
+                _failing = true;
                 break;
             }
 
+            _failing = false;
             lock (_lock)
             {
-                _waiting.ExceptWith(batch);
+                // A job held again meanwhile (its push failed once more) waits for the next round.
+                foreach (var (id, add) in batch)
+                {
+                    if (_waiting.TryGetValue(id, out var latest) && latest == add)
+                    {
+                        _waiting.Remove(id);
+                    }
+                }
             }
         }
 
@@ -141,7 +160,7 @@ public sealed partial class UnpushedJobs : BackgroundService
         }
     }
 
-    private Guid[] Next()
+    private KeyValuePair<Guid, long>[] Next()
     {
         lock (_lock)
         {
@@ -152,7 +171,7 @@ public sealed partial class UnpushedJobs : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "Pushed {Count} jobs to their bands whose push had failed before")]
     private static partial void LogPushed(ILogger logger, long count);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{Count} jobs still wait for their push: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} jobs wait for their push again until Redis and PostgreSQL answer: {Reason}")]
     private static partial void LogStillWaiting(ILogger logger, int count, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A round of retried pushes failed; the jobs wait for the next")]

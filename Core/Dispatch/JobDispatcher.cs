@@ -27,8 +27,9 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
     private IDatabase Database => redis.GetDatabase();
 
     /// <summary>
-    /// Adds jobs to their bands (a job already there keeps its place) and wakes workers; with the
-    /// <paramref name="tickets"/> of those that have one (new jobs), so their pickup reads nothing else.
+    /// Adds jobs to their bands and wakes workers; with the <paramref name="tickets"/> of those
+    /// that have one (new jobs), so their pickup reads nothing else. A job Redis holds already, in
+    /// any band or under a lease, is left as it is (see enqueue.lua). Returns how many were added.
     /// </summary>
     public async Task<long> EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs, IReadOnlyDictionary<Guid, string>? tickets = null)
     {
@@ -37,23 +38,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
             return 0;
         }
 
-        var (scriptKeys, values) = EnqueueArguments(jobs, tickets, restoring: false);
-        return (long)await EnqueueScript.EvaluateAsync(Database, scriptKeys, values);
-    }
-
-    /// <summary>
-    /// Puts back in their bands the jobs Redis holds nowhere, after a push was lost: a job in a
-    /// band keeps its place, a job under a lease is left to its holder, and none gets a ticket,
-    /// so a worker reads each from PostgreSQL. Returns how many were added.
-    /// </summary>
-    public async Task<long> RestoreAsync(IReadOnlyCollection<QueuedJob> jobs)
-    {
-        if (jobs.Count == 0)
-        {
-            return 0;
-        }
-
-        var (scriptKeys, values) = EnqueueArguments(jobs, tickets: null, restoring: true);
+        var (scriptKeys, values) = EnqueueArguments(jobs, tickets);
         return (long)await EnqueueScript.EvaluateAsync(Database, scriptKeys, values);
     }
 
@@ -306,13 +291,12 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
 
     private static RedisValue[] Ids(IReadOnlyCollection<Guid> jobIds) => jobIds.Select(id => (RedisValue)id.ToString()).ToArray();
 
-    private (RedisKey[] Keys, RedisValue[] Values) EnqueueArguments(IReadOnlyCollection<QueuedJob> jobs, IReadOnlyDictionary<Guid, string>? tickets, bool restoring)
+    private (RedisKey[] Keys, RedisValue[] Values) EnqueueArguments(IReadOnlyCollection<QueuedJob> jobs, IReadOnlyDictionary<Guid, string>? tickets)
     {
-        var values = new RedisValue[3 + jobs.Count * 3];
+        var values = new RedisValue[2 + jobs.Count * 3];
         values[0] = keys.WakeChannelPrefix;
         values[1] = NowMs;
-        values[2] = restoring ? 1 : 0;
-        var i = 3;
+        var i = 2;
         foreach (var job in jobs)
         {
             values[i++] = job.Id.ToString();

@@ -9,10 +9,11 @@ namespace AspireJobs.HealthMonitor.Maintenance;
 /// Keeps Redis, the dispatch index, true to PostgreSQL, the record, in both directions: every
 /// queued job must be in a band or under a lease (a lost push, a Redis restart that lost data,
 /// a FLUSHALL), and every band entry must be a queued job (a leftover of a cancelled or finished
-/// job); an expired Redis lease on a job that no longer runs is dropped. Pushes are idempotent
-/// (a job already in a band keeps its place), so racing a live enqueue is harmless while the job
-/// waits in its band; a job just created is still left to its create's push, for a worker could
-/// take the reconciler's entry before that push lands and adds the job again, with its ticket.
+/// job); an expired Redis lease on a job that no longer runs is dropped. A push adds nothing for
+/// a job Redis holds in a band or under a lease (enqueue.lua), so racing a live enqueue is
+/// harmless while the job waits or runs; a job just created is still left to its create's push,
+/// for a worker could take, run and release the reconciler's entry before that push lands, which
+/// would then add the job again with its ticket, and run it once more.
 /// </summary>
 public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dispatcher, JobRescue rescue, TimeProvider clock, IOptions<HealthMonitorOptions> options, LeaderElection leader, ILogger<DispatchReconciler> logger)
     : PeriodicService(leader, logger)
@@ -69,8 +70,8 @@ public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dis
             {
                 // Asked again after Redis answered: a job that a worker took, ran and released
                 // between the page's read and Redis's answer is no longer queued, and stays out.
-                // A job another restorer pushed meanwhile, and a worker took, stays out too.
-                pushed += (int)await dispatcher.RestoreAsync(await store.JobGetDispatchableAsync(missing, stoppingToken));
+                // A job pushed by another meanwhile, and taken by a worker, is left to it (enqueue.lua).
+                pushed += (int)await dispatcher.EnqueueAsync(await store.JobGetDispatchableAsync(missing, stoppingToken));
             }
 
             after = page[^1].Id;

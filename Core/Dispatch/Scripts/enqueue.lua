@@ -7,23 +7,23 @@
 -- KEYS[7] leases (sorted set: job id -> lease deadline)
 -- ARGV[1] the prefix of the workers' wake channels (a channel per worker: prefix .. worker id)
 -- ARGV[2] now, in ms (the caller's clock)
--- ARGV[3] '1' to leave out jobs under a lease (a push that restores what Redis lost), else '0'
--- ARGV[4..] triples of (job id, band number: 1 high, 2 medium, 3 low, ticket or '' for none)
+-- ARGV[3..] triples of (job id, band number: 1 high, 2 medium, 3 low, ticket or '' for none)
 --
 -- Scores order each band first in, first out and tell the fairness policy how long its head
 -- has waited: score = enqueue time in ms * 4096, raised when needed to one
 -- more than the last score given, so scores never repeat or go back even within a millisecond
 -- or when the clock steps back. (ms * 4096 stays below 2^53, exact in a double, until 2248.)
--- NX: pushing a job that is already queued keeps its place, so a repeated push is harmless.
--- A ticket is kept only with the entry it came with: a push that finds its job already in a band
--- (the reconciler's or a rescue's got there first) leaves its ticket out. A ticket that still
--- reaches a later attempt (a late push, after a worker took the job) starts nothing recorded:
--- PostgreSQL refuses a first attempt's start from a job that has counted one (see JobStart.cs).
--- A restoring push (the reconciler's, the Api's retry of a failed push) is late by nature, and
--- carries no ticket: it adds only a job Redis holds nowhere, neither in a band nor under a lease,
--- so it cannot hand a job that a worker is running to a second one. A worker that takes a job
--- so restored after it finished reads its row, finds it no longer queued, and drops it.
--- Other pushes follow a change PostgreSQL has just committed for the job, and add it as they are.
+-- A push adds a job only where Redis holds it nowhere: in no band (a job already queued keeps
+-- its place and band, so a repeated push is harmless) and under no lease (a worker took it from
+-- an earlier push and may be running it, its start not yet written: adding it again would hand
+-- it to a second worker). Every writer that ends a lease and pushes the job back (a finish, a
+-- rescue) ends the lease first. Late pushes meet both: the reconciler's and the Api's retries of
+-- a failed push, racing a push of the same job's own.
+-- A ticket is kept only with the entry it came with: a push that adds nothing leaves it out. A
+-- ticket that still reaches a later attempt (a push landing after a worker took, ran and released
+-- the job) starts nothing recorded: PostgreSQL refuses a first attempt's start from a job that
+-- has counted one (see JobStart.cs). Late pushes carry no ticket, so a worker reads such a job's
+-- row, finds it no longer queued, and drops it.
 --
 -- Only idle workers are woken, one per job added, each on its own channel: a busy worker comes
 -- back for more as soon as a slot frees, and waking every worker for every job would only make
@@ -34,15 +34,16 @@ local score = tonumber(ARGV[2]) * 4096
 local last = tonumber(redis.call('GET', KEYS[4]) or '0')
 if score <= last then score = last + 1 end
 local added = 0
-local restoring = ARGV[3] == '1'
-for i = 4, #ARGV, 3 do
+for i = 3, #ARGV, 3 do
+  local id = ARGV[i]
   local new = 0
-  if not (restoring and redis.call('ZSCORE', KEYS[7], ARGV[i])) then
-    new = redis.call('ZADD', KEYS[tonumber(ARGV[i + 1])], 'NX', score, ARGV[i])
+  if not (redis.call('ZSCORE', KEYS[1], id) or redis.call('ZSCORE', KEYS[2], id)
+          or redis.call('ZSCORE', KEYS[3], id) or redis.call('ZSCORE', KEYS[7], id)) then
+    new = redis.call('ZADD', KEYS[tonumber(ARGV[i + 1])], score, id)
   end
   added = added + new
   if new == 1 and ARGV[i + 2] ~= '' then
-    redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 2])
+    redis.call('HSET', KEYS[6], id, ARGV[i + 2])
   end
   score = score + 1
 end

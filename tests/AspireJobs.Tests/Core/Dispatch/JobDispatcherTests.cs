@@ -135,9 +135,11 @@ public sealed class JobDispatcherTests(TestServers servers)
         await _dispatcher.DequeueAsync([cancelled]);
         await _dispatcher.EnqueueAsync([new QueuedJob(cancelled, 3)]); // restored, without a ticket
 
-        var taken = await _dispatcher.AcquireAsync(Guid.NewGuid(), 10, Lease, NoAging);
+        var worker = Guid.NewGuid();
+        var taken = await _dispatcher.AcquireAsync(worker, 10, Lease, NoAging);
         Assert.Equal([(kept, "ticket-a"), (cancelled, (string?)null)], taken.Select(lease => (lease.JobId, lease.Ticket)));
 
+        await _dispatcher.ReleaseAsync(worker, [kept]);
         await _dispatcher.EnqueueAsync([new QueuedJob(kept, 3)]); // queued again (a retry): read from PostgreSQL
         Assert.Null(Assert.Single(await _dispatcher.AcquireAsync(Guid.NewGuid(), 10, Lease, NoAging)).Ticket);
     }
@@ -155,9 +157,10 @@ public sealed class JobDispatcherTests(TestServers servers)
     }
 
     [Fact]
-    public async Task ARestoringPush_LeavesALeasedJobToItsHolder_AndAddsOnlyWhatRedisHoldsNowhere()
+    public async Task APush_LeavesAJobRedisHolds_InAnyBandOrUnderALease_AndAddsOnlyWhatItHoldsNowhere()
     {
-        // A job a worker took and runs; a job waiting in its band; a job whose push was lost.
+        // A job a worker took and runs; a job waiting in the medium band whose priority has risen
+        // since; a job whose push was lost.
         var running = new QueuedJob(Guid.CreateVersion7(), 3);
         var waiting = new QueuedJob(Guid.CreateVersion7(), 3);
         var lost = new QueuedJob(Guid.CreateVersion7(), 3);
@@ -166,12 +169,14 @@ public sealed class JobDispatcherTests(TestServers servers)
         Assert.Equal(running.Id, Assert.Single(await _dispatcher.AcquireAsync(holder, 1, Lease, NoAging)).JobId);
         await _dispatcher.EnqueueAsync([waiting]);
 
-        Assert.Equal(1, await _dispatcher.RestoreAsync([running, waiting, lost]));
+        Assert.Equal(1, await _dispatcher.EnqueueAsync([running, waiting with { Priority = 5 }, lost]));
 
         Assert.Equal([waiting.Id, lost.Id], await _dispatcher.BandPageAsync(PriorityBand.Medium, 0, 10));
+        Assert.Empty(await _dispatcher.BandPageAsync(PriorityBand.High, 0, 10));
         Assert.Equal(holder, Assert.Single(await _dispatcher.LeasesOfAsync([running.Id])).WorkerId);
 
-        // A plain push adds a leased job all the same: it follows a change PostgreSQL committed.
+        // Once its holder ends the lease, the job can be pushed back.
+        await _dispatcher.ReleaseAsync(holder, [running.Id]);
         Assert.Equal(1, await _dispatcher.EnqueueAsync([running]));
     }
 }
