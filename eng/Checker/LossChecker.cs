@@ -20,6 +20,7 @@ public sealed class LossChecker(CheckedSystem system, CheckerOptions options, Ac
 {
     private static readonly string ProblemsSql = Embedded("CheckerProblems.sql");
     private static readonly string CountsSql = Embedded("CheckerCounts.sql");
+    private static readonly string HistorySql = Embedded("CheckerHistory.sql");
 
     // Acknowledged job id → the phase it was acknowledged in (0: before any fault).
     private readonly ConcurrentDictionary<Guid, int> _acknowledged = new();
@@ -64,6 +65,7 @@ public sealed class LossChecker(CheckedSystem system, CheckerOptions options, Ac
         var acknowledged = _acknowledged.Keys.ToArray();
         await WaitUntilFinishedAsync(acknowledged, cancellationToken);
         var problems = await ProblemsAsync(acknowledged, cancellationToken);
+        var histories = await HistoriesAsync([.. problems.Select(p => p.Id)], cancellationToken);
         var counts = await CountsAsync(cancellationToken);
         var apiCompleted = (await system.Api.GetFromJsonAsync<JsonElement>("/api/queues", cancellationToken)).GetProperty("completed").GetInt64();
 
@@ -84,7 +86,7 @@ public sealed class LossChecker(CheckedSystem system, CheckerOptions options, Ac
 
         return new CheckerReport(
             outcomes,
-            [.. problems.Select(p => $"job {p.Id} (phase {_acknowledged[p.Id]}): {p.Problem}")],
+            [.. problems.Select(p => $"job {p.Id} (phase {_acknowledged[p.Id]}): {p.Problem}{(histories.TryGetValue(p.Id, out var history) ? $" · {history}" : "")}")],
             acknowledged.Length,
             apiCompleted,
             counts.Completed,
@@ -259,6 +261,26 @@ public sealed class LossChecker(CheckedSystem system, CheckerOptions options, Ac
         }
 
         return problems;
+    }
+
+    /// <summary>The history of each job given, by id (see CheckerHistory.sql).</summary>
+    private async Task<Dictionary<Guid, string>> HistoriesAsync(Guid[] ids, CancellationToken cancellationToken)
+    {
+        var histories = new Dictionary<Guid, string>();
+        if (ids.Length == 0)
+        {
+            return histories;
+        }
+
+        await using var command = system.Database.CreateCommand(HistorySql);
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            histories[reader.GetGuid(0)] = reader.GetString(1);
+        }
+
+        return histories;
     }
 
     private async Task<(long Completed, long WithEffect, long Sessions, long BusySessions)> CountsAsync(CancellationToken cancellationToken)
