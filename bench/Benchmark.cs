@@ -12,7 +12,7 @@ namespace AspireJobs.Bench;
 /// dotnet run -c Release --project bench -- monitor           the health monitor's CPU and memory with 10 workers
 /// dotnet run -c Release --project bench -- dag               a 10,000-job fan-out/fan-in and a 1,000-job chain run to the end
 /// dotnet run -c Release --project bench -- counts [--jobs N] the counts per state with N jobs retained (10,000,000), against a scan
-/// dotnet run -c Release --project bench -- checker [--minutes N]  the loss-and-duplication checker, every fault class round after round (30)
+/// dotnet run -c Release --project bench -- checker [--minutes N] [--only "fault;fault"]  the loss-and-duplication checker, every fault class (or those named, as it prints them) round after round (30)
 /// dotnet run -c Release --project bench -- fuzz [--seconds N] [--seed S]  generated requests to every route of the running Api (300)
 /// dotnet run -c Release --project bench -- cold [--rounds N] [--env resource:NAME=VALUE ...]  a fresh system's first 20,000 jobs against its warm speed (2)
 /// dotnet run -c Release --project bench -- creates [--rounds N] [--env resource:NAME=VALUE ...]  where a single create's CPU goes, by process (3)
@@ -57,7 +57,8 @@ public static class Benchmark
                 return await CountsBenchmark.RunAsync(jobs);
             case "checker":
                 var minutes = OptionAfter(args, "--minutes") is { } m ? double.Parse(m, CultureInfo.InvariantCulture) : 30;
-                return await CheckerBenchmark.RunAsync(TimeSpan.FromMinutes(minutes));
+                var faults = OptionAfter(args, "--only")?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                return await CheckerBenchmark.RunAsync(TimeSpan.FromMinutes(minutes), faults);
             case "fuzz":
                 var seconds = OptionAfter(args, "--seconds") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : 300;
                 var seed = OptionAfter(args, "--seed") is { } d ? int.Parse(d, CultureInfo.InvariantCulture) : Environment.TickCount;
@@ -80,7 +81,7 @@ public static class Benchmark
                 var kinds = OptionAfter(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 return await HealthBenchmark.RunAsync(healthRounds, kinds);
             default:
-                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...] [--env resource:NAME=VALUE], recovery, monitor, dag, counts [--jobs N], checker [--minutes N], fuzz [--seconds N] [--seed S], cold [--rounds N] [--env resource:NAME=VALUE], creates [--rounds N] [--env resource:NAME=VALUE], snapshots, memory [--attempts N] [--vectors M] or health [--rounds N] [--only kind,...].");
+                Console.Error.WriteLine("bench: choose compare [--rounds N] [--only system,...] [--env resource:NAME=VALUE], recovery, monitor, dag, counts [--jobs N], checker [--minutes N] [--only 'fault;...'], fuzz [--seconds N] [--seed S], cold [--rounds N] [--env resource:NAME=VALUE], creates [--rounds N] [--env resource:NAME=VALUE], snapshots, memory [--attempts N] [--vectors M] or health [--rounds N] [--only kind,...].");
                 return 2;
         }
     }

@@ -13,8 +13,16 @@ public static class CheckerBenchmark
 {
     private static readonly string[] Services = ["api", "worker", "healthmonitor"];
 
-    public static async Task<int> RunAsync(TimeSpan duration)
+    /// <param name="only">The names of the fault classes to inject, as the report prints them; null for all.</param>
+    public static async Task<int> RunAsync(TimeSpan duration, IReadOnlyCollection<string>? only)
     {
+        var names = CheckerFaults.All(TimeSpan.Zero).Select(fault => fault.Name).ToList();
+        if (only?.Except(names).ToList() is { Count: > 0 } unknown)
+        {
+            Console.Error.WriteLine($"bench: no fault class named {string.Join(", ", unknown.Select(name => $"'{name}'"))}; the classes are: {string.Join("; ", names)}.");
+            return 2;
+        }
+
         var dataDirectory = Path.Combine(Path.GetTempPath(), "aspirejobs-checker-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dataDirectory);
         File.SetUnixFileMode(dataDirectory, (UnixFileMode)0b111_101_101); // PostgreSQL may run as another user
@@ -34,7 +42,8 @@ public static class CheckerBenchmark
                     return $"services' memory {sample.Rss:0} MB, database sessions {sample.Sessions}, redis clients {sample.Clients}";
                 },
             };
-            report = await new LossChecker(system, options, Console.Error.WriteLine).RunAsync(CheckerFaults.All(system.HeartbeatTimeout), CancellationToken.None);
+            var faults = CheckerFaults.All(system.HeartbeatTimeout).Where(fault => only is null || only.Contains(fault.Name)).ToList();
+            report = await new LossChecker(system, options, Console.Error.WriteLine).RunAsync(faults, CancellationToken.None);
         }
 
         Directory.Delete(dataDirectory, recursive: true);

@@ -74,7 +74,8 @@ public sealed partial class JobStore
 
     /// <summary>
     /// Writes starts on their own: of jobs a worker still runs after the start window. Returns
-    /// the ids started; a job missing was cancelled, or its lease was lost, and must not run on.
+    /// the lease tokens of the starts written; a start missing was cancelled, or its lease was
+    /// lost, and its job must not run on.
     /// </summary>
     public async Task<IReadOnlySet<Guid>> JobSetRunningIfQueuedAsync(IReadOnlyList<JobStart> starts, CancellationToken cancellationToken)
     {
@@ -91,7 +92,7 @@ public sealed partial class JobStore
             await using var reader = await batch.ExecuteReaderAsync(token);
             while (await reader.ReadAsync(token))
             {
-                started.Add(reader.GetGuid(0));
+                started.Add(reader.GetGuid(1));
             }
 
             return (IReadOnlySet<Guid>)started;

@@ -17,7 +17,8 @@ public sealed class StartBatcher : IAsyncDisposable
         _commit = new GroupCommit<JobStart, bool>(FinishBatcher.MaxBatch, async starts =>
         {
             var started = await store.JobSetRunningIfQueuedAsync(starts, CancellationToken.None);
-            return starts.Select(start => started.Contains(start.JobId)).ToList();
+            // By lease token, not job id: of two starts of one job in a batch, only one is written.
+            return starts.Select(start => started.Contains(start.LeaseToken)).ToList();
         }, "The worker is shutting down; the start was not recorded.");
 
     public Task<bool> StartAsync(JobStart start) => _commit.WriteAsync(start);

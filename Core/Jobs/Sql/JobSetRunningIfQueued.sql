@@ -8,22 +8,26 @@
 -- lease started it) is left alone and not returned, as is one that has counted an attempt since
 -- the worker read it (or since its ticket was written): the start is written only as the attempt
 -- its handler was told it runs. Rows are locked in id order and waited for: a start must not be
--- skipped for a moment's lock, since the worker already ran the job.
+-- skipped for a moment's lock, since the worker already ran the job. Two starts of one job in one
+-- batch (a worker holding two leases of it, the first one lost) are told apart by their order:
+-- the job is written with the start that passed the guard (the first such), never another.
 --   $1 ids uuid[]    $2 worker_ids uuid[]    $3 fences bigint[]    $4 lease_tokens uuid[]
 --   $5 started_at timestamptz[]    $6 lease_graces interval[] (added to each job's timeout)
 --   $7 attempts integer[] (the attempt each start is, counted from 1)
 --   (arrays of the same length, in the same order)
--- Returns the id of each job started.
+-- Returns the id and lease token of each start written.
 WITH start AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::timestamptz[], $6::interval[], $7::integer[])
-        AS s(id, worker_id, fence, lease_token, started_at, lease_grace, attempt)
+        WITH ORDINALITY AS s(id, worker_id, fence, lease_token, started_at, lease_grace, attempt, n)
 ), claimable AS (
     -- id = ANY($1) as well as the join: one key per job, never a walk of the queued entries.
-    SELECT j.id FROM jobs j JOIN start s ON s.id = j.id
+    SELECT j.id, s.n FROM jobs j JOIN start s ON s.id = j.id
     WHERE j.id = ANY($1::uuid[]) AND j.status = 'queued' AND j.parked_at IS NULL AND j.fence < s.fence
       AND j.attempts = s.attempt - 1
     ORDER BY j.id
     FOR UPDATE OF j
+), chosen AS (
+    SELECT DISTINCT ON (id) id, n FROM claimable ORDER BY id, n
 ), started AS (
     UPDATE jobs j
     SET status = 'running',
@@ -33,9 +37,9 @@ WITH start AS (
         lease_token = s.lease_token,
         lease_expires_at = s.started_at + j.timeout_ms * interval '1 millisecond' + s.lease_grace,
         started_at = s.started_at
-    FROM claimable c JOIN start s ON s.id = c.id
+    FROM chosen c JOIN start s ON s.n = c.n
     WHERE j.id = c.id
-    RETURNING j.id, j.attempts, j.worker_id, j.started_at
+    RETURNING j.id, j.attempts, j.worker_id, j.started_at, j.lease_token
 ), executions AS (
     INSERT INTO job_executions (job_id, attempt, worker_id, status, started_at)
     SELECT id, attempts, worker_id, 'running', started_at FROM started
@@ -43,4 +47,4 @@ WITH start AS (
     INSERT INTO job_events (job_id, from_status, to_status, attempt, worker_id, at)
     SELECT id, 'queued', 'running', attempts, worker_id, started_at FROM started
 )
-SELECT id FROM started;
+SELECT id, lease_token FROM started;

@@ -7,7 +7,10 @@
 -- queued, its fence older than the lease's token, which it then takes, and its attempts one fewer
 -- than the attempt recorded (see JobSetRunningIfQueued.sql): a job cancelled meanwhile, started or
 -- rescued under the same or a newer lease, or that counted an attempt since it was read, is left
--- alone and not returned. A job that some job depends on is recorded only with $15 = false, in a
+-- alone and not returned. Two attempts of one job in one batch (a worker holding two leases of
+-- it, the first one lost) are told apart by their order: the job is recorded with the attempt
+-- that passed the guard (the first such), never with another's outcome or fence.
+-- A job that some job depends on is recorded only with $15 = false, in a
 -- transaction in which the caller then settles its dependents. The outcomes are those of
 -- JobFinishIfRunning, built by the named constructors of JobFinish; no cancellation can have been
 -- requested of a job that never ran in PostgreSQL's view (a queued job is cancelled outright).
@@ -22,15 +25,17 @@
 WITH outcome AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::timestamptz[], $5::integer[], $6::text[], $7::text[],
                          $8::json[], $9::text[], $10::timestamptz[], $11::integer[], $12::integer[], $13::text[])
-        AS o(id, worker_id, fence, started_at, attempt, status, execution_status, result, error, retry_at, failures, crashes, reason)
+        WITH ORDINALITY AS o(id, worker_id, fence, started_at, attempt, status, execution_status, result, error, retry_at, failures, crashes, reason, n)
 ), claimable AS (
     -- id = ANY($1) as well as the join: without it the planner may walk every queued entry of the
     -- status index (tens of thousands in a drain) for each batch, instead of one key per job.
-    SELECT j.id FROM jobs j JOIN outcome o ON o.id = j.id
+    SELECT j.id, o.n FROM jobs j JOIN outcome o ON o.id = j.id
     WHERE j.id = ANY($1::uuid[]) AND j.status = 'queued' AND j.parked_at IS NULL AND j.fence < o.fence
       AND j.attempts = o.attempt - 1 AND NOT ($15 AND j.has_dependents)
     ORDER BY j.id
     FOR UPDATE OF j
+), chosen AS (
+    SELECT DISTINCT ON (id) id, n FROM claimable ORDER BY id, n
 ), finished AS (
     UPDATE jobs j
     SET status = o.status,
@@ -48,7 +53,7 @@ WITH outcome AS (
         attempt_finished_at = greatest(o.started_at, $14::timestamptz),
         cancel_requested_at = CASE WHEN o.status = 'cancelled' THEN $14::timestamptz END,
         completed_at = CASE WHEN o.status IN ('completed', 'dead_lettered', 'cancelled') THEN $14::timestamptz END
-    FROM claimable c JOIN outcome o ON o.id = c.id
+    FROM chosen c JOIN outcome o ON o.n = c.n
     WHERE j.id = c.id
     RETURNING j.id, j.status, j.effective_priority, j.attempts, j.worker_id, j.started_at, j.scheduled_at,
               o.execution_status, o.error, o.reason

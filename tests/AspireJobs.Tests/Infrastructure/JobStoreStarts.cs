@@ -19,7 +19,7 @@ public static class JobStoreStarts
         var leases = ids.Select(id => new JobLease(id, NextFence())).ToList();
         var read = await store.JobGetStartableAsync(leases, workerId, leaseGrace, handledTypes.ToHashSet(StringComparer.Ordinal), cancellationToken);
         var written = await store.JobSetRunningIfQueuedAsync(read.Started.Select(job => job.Start!.Value).ToList(), cancellationToken);
-        return new StartResult([.. read.Started.Where(job => written.Contains(job.Id)).Select(job => job with { Start = null })], read.Unhandled);
+        return new StartResult([.. read.Started.Where(job => written.Contains(job.LeaseToken)).Select(job => job with { Start = null })], read.Unhandled);
     }
 }
 

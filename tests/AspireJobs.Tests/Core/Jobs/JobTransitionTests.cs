@@ -223,7 +223,7 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
         var second = Assert.Single((await _store.JobGetStartableAsync([new JobLease(job.Id, JobStoreStarts.NextFence())], Guid.NewGuid(), Grace, types, Token)).Started);
 
         // The newer lease writes its start first (its job outlived the window); then the older one finishes.
-        Assert.Equal([job.Id], await _store.JobSetRunningIfQueuedAsync([second.Start!.Value], Token));
+        Assert.Equal([second.LeaseToken], await _store.JobSetRunningIfQueuedAsync([second.Start!.Value], Token));
         Assert.False(await _store.FinishAsync(JobFinish.Completed(job.Id, first.LeaseToken, "1") with { Start = first.Start }, Token));
         Assert.Empty(await _store.JobSetRunningIfQueuedAsync([first.Start!.Value], Token));
 
@@ -254,6 +254,44 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
 
         var done = (await _store.JobGetByIdAsync(job.Id, Token))!;
         Assert.Equal((JobStatus.Completed, 2, "2"), (done.Status, done.Attempts, done.ResultJson));
+        Assert.Equal("1:abandoned,2:completed", await _db.ScalarAsync<string>(
+            "SELECT string_agg(attempt || ':' || status, ',' ORDER BY attempt) FROM job_executions WHERE job_id = $1", job.Id));
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task TwoAttemptsOfOneJobInOneBatch_RecordTheOneThatPassedTheGuard_WithItsOwnOutcomeAndLease(bool whole, bool staleFirst)
+    {
+        // A worker holds two leases of a job whose first attempt was recorded abandoned: the first
+        // lease's run, told it is attempt 1 (its ticket), and the second's, read as attempt 2. Both
+        // reach one statement; only the second passes the guard, and only its own row is written.
+        var job = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job;
+        var types = AllTypes.ToHashSet();
+        var worker = Guid.NewGuid();
+        var first = Assert.Single((await _store.JobGetStartableAsync([new JobLease(job.Id, JobStoreStarts.NextFence())], worker, Grace, types, Token)).Started);
+        Assert.True(await _store.FinishAsync(JobFinish.LeaseExpired(job.Id, first.LeaseToken) with { Start = first.Start }, Token));
+        var stale = new JobLease(job.Id, JobStoreStarts.NextFence()).StartBy(worker, attempt: 1, DateTimeOffset.UtcNow, Grace);
+        var current = Assert.Single((await _store.JobGetStartableAsync([new JobLease(job.Id, JobStoreStarts.NextFence())], worker, Grace, types, Token)).Started);
+        Assert.Equal(2, current.Attempt);
+        JobStart[] starts = staleFirst ? [stale, current.Start!.Value] : [current.Start!.Value, stale];
+
+        if (whole)
+        {
+            JobFinish[] finishes = [.. starts.Select(start => JobFinish.Completed(job.Id, start.LeaseToken, $"{{\"attempt\":{start.Attempt}}}") with { Start = start })];
+            Assert.Single((await _store.JobFinishIfRunningAsync(finishes, Token)).Finished);
+        }
+        else
+        {
+            Assert.Equal([current.LeaseToken], await _store.JobSetRunningIfQueuedAsync(starts, Token));
+            Assert.True(await _store.FinishAsync(JobFinish.Completed(job.Id, current.LeaseToken, "{\"attempt\":2}"), Token));
+        }
+
+        var done = (await _store.JobGetByIdAsync(job.Id, Token))!;
+        Assert.Equal((JobStatus.Completed, 2, "{\"attempt\":2}"), (done.Status, done.Attempts, done.ResultJson));
+        Assert.Equal(current.Start!.Value.Fence, await _db.ScalarAsync<long>("SELECT fence FROM jobs WHERE id = $1", job.Id));
         Assert.Equal("1:abandoned,2:completed", await _db.ScalarAsync<string>(
             "SELECT string_agg(attempt || ':' || status, ',' ORDER BY attempt) FROM job_executions WHERE job_id = $1", job.Id));
     }
