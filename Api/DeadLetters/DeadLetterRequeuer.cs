@@ -18,15 +18,8 @@ public sealed class DeadLetterRequeuer(JobStore store, JobDispatcher dispatcher,
         var requeued = await store.JobSetQueuedIfDeadLetteredAsync(id, cancellationToken);
         if (requeued is not null)
         {
-            var followed = await followUp.TryAsync(async () =>
-            {
-                await dispatcher.EnqueueAsync([new QueuedJob(id, requeued.Priority)]);
-                await dispatcher.ApplyAsync(requeued.Workflow);
-            }, $"requeued job {id} and the jobs its failure had cancelled");
-            if (!followed)
-            {
-                unpushed.Add([id]);
-            }
+            await unpushed.EnqueueAsync([new QueuedJob(id, requeued.Priority)]);
+            await followUp.TryAsync(() => dispatcher.ApplyAsync(requeued.Workflow), $"the jobs requeued job {id}'s failure had cancelled");
         }
 
         return await store.JobGetByIdAsync(id, cancellationToken) is { } job ? (job, requeued is not null) : null;

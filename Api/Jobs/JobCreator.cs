@@ -26,7 +26,7 @@ public sealed class JobCreator : IAsyncDisposable
         _metrics = metrics;
         _followUp = followUp;
         _unpushed = unpushed;
-        _batcher = new CreateBatcher(store, EnqueueAsync);
+        _batcher = new CreateBatcher(store, unpushed.EnqueueAsync);
     }
 
     public async Task<JobInsertResult> CreateAsync(NewJob job, CancellationToken cancellationToken)
@@ -43,7 +43,7 @@ public sealed class JobCreator : IAsyncDisposable
             result = await _store.JobInsertAsync(job, cancellationToken);
             if (result.Created && result.Job.Status == JobStatus.Queued)
             {
-                await EnqueueAsync([new QueuedJob(result.Job.Id, result.Job.Priority)], TicketsOf([job], [result.Job]));
+                await _unpushed.EnqueueAsync([new QueuedJob(result.Job.Id, result.Job.Priority)], TicketsOf([job], [result.Job]));
             }
 
             await _followUp.TryAsync(() => _dispatcher.ApplyAsync(result.Workflow), WorkflowChange);
@@ -67,7 +67,7 @@ public sealed class JobCreator : IAsyncDisposable
         }
 
         var result = await _store.JobInsertBatchAsync(jobs, cancellationToken);
-        await EnqueueAsync(result.Queued, TicketsOf(jobs, result.Created));
+        await _unpushed.EnqueueAsync(result.Queued, TicketsOf(jobs, result.Created));
         await _followUp.TryAsync(() => _dispatcher.ApplyAsync(result.Workflow), WorkflowChange);
         for (var i = 0; i < jobs.Count; i++)
         {
@@ -81,14 +81,6 @@ public sealed class JobCreator : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _batcher.DisposeAsync();
-
-    private async Task EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs, IReadOnlyDictionary<Guid, string> tickets)
-    {
-        if (!await _followUp.TryAsync(() => _dispatcher.EnqueueAsync(jobs, tickets), "new jobs to their bands"))
-        {
-            _unpushed.Add(jobs.Select(job => job.Id));
-        }
-    }
 
     /// <summary>The tickets of the jobs created queued (see <see cref="JobTicket"/>), by id; <paramref name="created"/> is null where none was.</summary>
     internal static IReadOnlyDictionary<Guid, string> TicketsOf(IReadOnlyList<NewJob> requests, IReadOnlyList<Job?> created)

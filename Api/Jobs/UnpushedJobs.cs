@@ -39,10 +39,13 @@ public sealed partial class UnpushedJobs : BackgroundService
     private long _adds;
     private bool _failing;
 
-    public UnpushedJobs(JobStore store, JobDispatcher dispatcher, TimeProvider clock, IOptions<ApiOptions> options, IMeterFactory meters, ILogger<UnpushedJobs> logger)
+    private readonly RedisFollowUp _followUp;
+
+    public UnpushedJobs(JobStore store, JobDispatcher dispatcher, RedisFollowUp followUp, TimeProvider clock, IOptions<ApiOptions> options, IMeterFactory meters, ILogger<UnpushedJobs> logger)
     {
         _store = store;
         _dispatcher = dispatcher;
+        _followUp = followUp;
         _clock = clock;
         _options = options.Value;
         _logger = logger;
@@ -59,6 +62,18 @@ public sealed partial class UnpushedJobs : BackgroundService
             {
                 return _waiting.Count;
             }
+        }
+    }
+
+    /// <summary>
+    /// Pushes jobs the Api just committed queued (created, or requeued) to their bands, with the
+    /// <paramref name="tickets"/> of new ones; if Redis refuses, holds them for a retried push.
+    /// </summary>
+    public async Task EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs, IReadOnlyDictionary<Guid, string>? tickets = null)
+    {
+        if (!await _followUp.TryAsync(() => _dispatcher.EnqueueAsync(jobs, tickets), "new or requeued jobs to their bands"))
+        {
+            Add(jobs.Select(job => job.Id));
         }
     }
 
