@@ -119,17 +119,12 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
         return await LeasesOfAsync(held);
     }
 
-    /// <summary>Ends a worker's leases on jobs; leases another worker holds are left alone.</summary>
-    public async Task<long> ReleaseAsync(Guid workerId, IReadOnlyCollection<Guid> jobIds)
-    {
-        if (jobIds.Count == 0)
-        {
-            return 0;
-        }
-
-        var (scriptKeys, values) = ReleaseArguments(workerId, jobIds);
-        return (long)await ReleaseScript.EvaluateAsync(Database, scriptKeys, values);
-    }
+    /// <summary>
+    /// Ends these leases of a worker, each named by its job and fence token: a lease another
+    /// worker holds, or a newer lease of the same job, is left alone (see release.lua).
+    /// </summary>
+    public async Task<long> ReleaseAsync(Guid workerId, IReadOnlyCollection<JobLease> leases) =>
+        leases.Count == 0 ? 0 : (long)await ReleaseScript.EvaluateAsync(Database, [keys.Leases, keys.LeaseOwners, keys.LeaseFences], LeaseValues(workerId, leases));
 
     /// <summary>Takes jobs out of every band; returns how many entries were removed.</summary>
     public async Task<long> DequeueAsync(IReadOnlyCollection<Guid> jobIds) =>
@@ -200,21 +195,11 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
         });
     }
 
-    /// <summary>Beats a worker's heartbeat (expiring after <paramref name="timeout"/>) and extends its leases on <paramref name="runningJobs"/>.</summary>
-    public async Task HeartbeatAsync(Guid workerId, TimeSpan timeout, TimeSpan leaseLength, IReadOnlyCollection<Guid> runningJobs)
+    /// <summary>Beats a worker's heartbeat (expiring after <paramref name="timeout"/>) and extends the leases it runs its jobs under, those it still holds.</summary>
+    public async Task HeartbeatAsync(Guid workerId, TimeSpan timeout, TimeSpan leaseLength, IReadOnlyCollection<JobLease> running)
     {
-        var values = new RedisValue[4 + runningJobs.Count];
-        values[0] = workerId.ToString();
-        values[1] = (long)timeout.TotalMilliseconds;
-        values[2] = (long)leaseLength.TotalMilliseconds;
-        values[3] = NowMs;
-        var i = 4;
-        foreach (var id in runningJobs)
-        {
-            values[i++] = id.ToString();
-        }
-
-        await HeartbeatScript.EvaluateAsync(Database, [keys.Heartbeat(workerId), keys.Leases, keys.LeaseOwners], values);
+        var values = LeaseValues(workerId, running, (long)timeout.TotalMilliseconds, (long)leaseLength.TotalMilliseconds, NowMs);
+        await HeartbeatScript.EvaluateAsync(Database, [keys.Heartbeat(workerId), keys.Leases, keys.LeaseOwners, keys.LeaseFences], values);
     }
 
     /// <summary>Which of these workers have no live heartbeat key.</summary>
@@ -316,16 +301,19 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
             (long)policy.StarvationLimit.TotalMilliseconds, NowMs,
         ]);
 
-    internal (RedisKey[] Keys, RedisValue[] Values) ReleaseArguments(Guid workerId, IReadOnlyCollection<Guid> jobIds)
+    /// <summary>The worker, then <paramref name="before"/>, then each lease as its job id and fence token.</summary>
+    private static RedisValue[] LeaseValues(Guid workerId, IReadOnlyCollection<JobLease> leases, params ReadOnlySpan<RedisValue> before)
     {
-        var values = new RedisValue[jobIds.Count + 1];
+        var values = new RedisValue[1 + before.Length + 2 * leases.Count];
         values[0] = workerId.ToString();
-        var i = 1;
-        foreach (var id in jobIds)
+        before.CopyTo(values.AsSpan(1));
+        var i = 1 + before.Length;
+        foreach (var lease in leases)
         {
-            values[i++] = id.ToString();
+            values[i++] = lease.JobId.ToString();
+            values[i++] = lease.Fence;
         }
 
-        return ([keys.Leases, keys.LeaseOwners, keys.LeaseFences], values);
+        return values;
     }
 }

@@ -62,6 +62,7 @@ public static class JobTicket
         {
             Wait = now - DateTimeOffset.FromUnixTimeMilliseconds(dueMs),
             TraceParent = fields[5].Length == 0 ? null : fields[5],
+            Fence = lease.Fence,
             Start = start,
         };
     }

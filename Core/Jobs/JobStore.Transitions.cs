@@ -65,6 +65,7 @@ public sealed partial class JobStore
             {
                 Wait = now - reader.GetFieldValue<DateTimeOffset>(8),
                 TraceParent = reader.IsDBNull(9) ? null : reader.GetString(9),
+                Fence = start.Fence,
                 Start = start,
             });
         }

@@ -1,3 +1,5 @@
+using AspireJobs.Core.Dispatch;
+
 namespace AspireJobs.Core.Jobs;
 
 /// <summary>
@@ -17,6 +19,15 @@ public sealed record StartedJob(
 {
     /// <summary>How long it waited from when it was due (created, its runAt, or its retry) to this start.</summary>
     public TimeSpan Wait { get; init; }
+
+    /// <summary>
+    /// The fence token of the Redis lease it runs under (see <see cref="JobLease"/>): what ends or
+    /// extends that lease, and no later lease of the same job.
+    /// </summary>
+    public long Fence { get; init; }
+
+    /// <summary>The Redis lease it runs under.</summary>
+    public JobLease Lease => new(Id, Fence);
 
     /// <summary>The W3C traceparent of the span that created it, if one did.</summary>
     public string? TraceParent { get; init; }

@@ -51,5 +51,8 @@ public sealed record WorkerStanding(WorkerStatus Status, double? HealthScore, IR
     public IReadOnlyList<StrayJob> Strays { get; init; } = [];
 }
 
-/// <summary>A job running in PostgreSQL under a worker that never got it, with the lease token that lets the worker hand it back.</summary>
-public sealed record StrayJob(Guid Id, Guid LeaseToken);
+/// <summary>
+/// A job running in PostgreSQL under a worker that never got it, with the lease token that lets
+/// the worker hand it back and the fence of the Redis lease it started under.
+/// </summary>
+public sealed record StrayJob(Guid Id, Guid LeaseToken, long Fence);

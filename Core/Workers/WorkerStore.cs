@@ -82,9 +82,10 @@ public sealed class WorkerStore(NpgsqlDataSource db, TimeProvider clock)
 
         var strayIds = reader.GetFieldValue<Guid[]>(3);
         var strayTokens = reader.GetFieldValue<Guid[]>(4);
+        var strayFences = reader.GetFieldValue<long[]>(5);
         return new WorkerStanding(WorkerStatusText.Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetFloat(1), reader.GetFieldValue<Guid[]>(2))
         {
-            Strays = [.. strayIds.Zip(strayTokens, (jobId, leaseToken) => new StrayJob(jobId, leaseToken))],
+            Strays = [.. strayIds.Select((jobId, i) => new StrayJob(jobId, strayTokens[i], strayFences[i]))],
         };
     }
 

@@ -39,7 +39,10 @@ public sealed partial class JobAcquisitionLoop(
     private readonly WorkerOptions _options = options.Value;
     private readonly Signal _wake = new();
     private readonly Signal _slotFreed = new();
-    private readonly ConcurrentDictionary<Guid, RunningJob> _running = new();
+    // By lease (its fence token), not by job: after Redis lost a lease this worker runs under, it
+    // may take a new lease of the same job while the first run goes on. Each run keeps its own
+    // entry, and ends, extends and releases only its own lease.
+    private readonly ConcurrentDictionary<long, RunningJob> _running = new();
 
     // Jobs between their lease and their entry in _running. A cancellation published while they
     // are read can arrive before the entry: it is noted here and applied by Run.
@@ -52,10 +55,11 @@ public sealed partial class JobAcquisitionLoop(
     /// <summary>Jobs this worker holds now: running, or done and having their outcome written.</summary>
     public int InFlight => _running.Count;
 
-    public IReadOnlyCollection<Guid> RunningJobIds => [.. _running.Keys];
+    /// <summary>The leases its running jobs run under: those its heartbeat extends.</summary>
+    public IReadOnlyCollection<JobLease> RunningLeases => [.. _running.Values.Select(running => running.Job.Lease)];
 
     /// <summary>The jobs it runs and those it is starting: every job PostgreSQL may rightly say it runs.</summary>
-    public IReadOnlyCollection<Guid> HeldJobIds => [.. _running.Keys, .. _starting.Keys];
+    public IReadOnlyCollection<Guid> HeldJobIds => [.. _running.Values.Select(running => running.Job.Id).Distinct(), .. _starting.Keys];
 
     /// <summary>
     /// How many jobs this worker takes on at once. Health-aware: a degraded worker takes fewer
@@ -174,7 +178,7 @@ public sealed partial class JobAcquisitionLoop(
         // Noted before looked up; Run enters the table before it reads the note. Whichever
         // order the two interleave in, one of them sees the other.
         _starting.TryUpdate(jobId, true, false);
-        if (_running.TryGetValue(jobId, out var running))
+        foreach (var running in _running.Values.Where(running => running.Job.Id == jobId))
         {
             running.Stop(StopReason.Cancelled);
         }
@@ -256,7 +260,7 @@ public sealed partial class JobAcquisitionLoop(
             {
                 // PostgreSQL could not be read: give the leases up now, so the reconciler's next
                 // pass puts the jobs back in their bands, instead of when the leases expire.
-                await followUp.TryAsync(() => dispatcher.ReleaseAsync(identity.Id, unread.Select(lease => lease.JobId).ToList()), "the leases of jobs that could not be read");
+                await followUp.TryAsync(() => dispatcher.ReleaseAsync(identity.Id, unread), "the leases of jobs that could not be read");
                 throw;
             }
 
@@ -282,7 +286,7 @@ public sealed partial class JobAcquisitionLoop(
             }
 
             // Cancelled, finished, started under a newer lease, or set aside: not ours to run.
-            await dispatcher.ReleaseAsync(identity.Id, leases.Select(lease => lease.JobId).Where(id => !started.Contains(id)).ToList());
+            await dispatcher.ReleaseAsync(identity.Id, leases.Where(lease => !started.Contains(lease.JobId)).ToList());
         }
 
         return leases.Count;
@@ -317,7 +321,7 @@ public sealed partial class JobAcquisitionLoop(
         // In the table before it runs, so a cancellation or a shutdown always finds it.
         var running = new RunningJob(job, HandlerDone, clock);
         Interlocked.Increment(ref _handlersRunning);
-        _running[job.Id] = running;
+        _running[job.Fence] = running;
         if (_starting.TryRemove(job.Id, out var cancelled) && cancelled)
         {
             running.Stop(StopReason.Cancelled);
@@ -334,7 +338,7 @@ public sealed partial class JobAcquisitionLoop(
             }
             finally
             {
-                _running.TryRemove(job.Id, out _);
+                _running.TryRemove(job.Fence, out _);
                 running.Dispose();
                 running.MarkFinished();
                 _slotFreed.Set();

@@ -126,7 +126,7 @@ public sealed partial class JobExecutor(
         {
             // The job stays running in PostgreSQL; the lease rescue requeues it after its deadline.
             LogRecordFailed(job.Id, job.Type, e.Message);
-            await dispatcher.ReleaseAsync(identity.Id, [job.Id]);
+            await dispatcher.ReleaseAsync(identity.Id, [job.Lease]);
         }
     }
 
@@ -159,7 +159,7 @@ public sealed partial class JobExecutor(
         _ = handler.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default); // observed, never rethrown
         running.MarkHandlerDone();
         LogNotStarted(running.Job.Id, running.Job.Type);
-        await dispatcher.ReleaseAsync(identity.Id, [running.Job.Id]);
+        await dispatcher.ReleaseAsync(identity.Id, [running.Job.Lease]);
     }
 
     /// <summary>
@@ -175,7 +175,7 @@ public sealed partial class JobExecutor(
         {
             try
             {
-                return await finishes.FinishAsync(finish);
+                return await finishes.FinishAsync(finish, job.Lease);
             }
             catch (NpgsqlException e) when (e.IsTransient && clock.GetUtcNow() + delay < leaseDeadline)
             {

@@ -59,7 +59,7 @@ public sealed partial class HeartbeatService(
         {
             try
             {
-                await dispatcher.HeartbeatAsync(identity.Id, _options.HeartbeatTimeout, _options.LeaseLength, loop.RunningJobIds);
+                await dispatcher.HeartbeatAsync(identity.Id, _options.HeartbeatTimeout, _options.LeaseLength, loop.RunningLeases);
                 metrics.RecordHeartbeat();
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
@@ -129,7 +129,7 @@ public sealed partial class HeartbeatService(
         {
             try
             {
-                if (await finishes.FinishAsync(JobFinish.HandedBack(stray.Id, stray.LeaseToken, "Its start never reached the worker; handed back.")) is not null)
+                if (await finishes.FinishAsync(JobFinish.HandedBack(stray.Id, stray.LeaseToken, "Its start never reached the worker; handed back."), new JobLease(stray.Id, stray.Fence)) is not null)
                 {
                     LogStrayHandedBack(stray.Id);
                 }

@@ -80,11 +80,40 @@ public sealed class JobDispatcherTests(TestServers servers)
         var job = Guid.CreateVersion7();
         await _dispatcher.EnqueueAsync([new QueuedJob(job, 3)]);
         var owner = Guid.NewGuid();
-        await _dispatcher.AcquireIdsAsync(owner, 1, Lease, NoAging);
+        var lease = Assert.Single(await _dispatcher.AcquireAsync(owner, 1, Lease, NoAging));
 
-        Assert.Equal(0, await _dispatcher.ReleaseAsync(Guid.NewGuid(), [job]));
-        Assert.Equal(1, await _dispatcher.ReleaseAsync(owner, [job]));
+        Assert.Equal(0, await _dispatcher.ReleaseAsync(Guid.NewGuid(), [lease]));
+        Assert.Equal(1, await _dispatcher.ReleaseAsync(owner, [lease]));
     }
+
+    [Fact]
+    public async Task AWorkerHoldingANewerLeaseOfAJob_EndsAndExtendsOnlyTheLeaseItNames()
+    {
+        // Redis lost the first lease while its run went on; the job went back to its band and the
+        // same worker took it again. The first run's end must not end the second run's lease.
+        var job = new QueuedJob(Guid.CreateVersion7(), 3);
+        var worker = Guid.NewGuid();
+        await _dispatcher.EnqueueAsync([job]);
+        var first = Assert.Single(await _dispatcher.AcquireAsync(worker, 1, Lease, NoAging));
+        await _dispatcher.DropLeasesAsync([job.Id]);
+        await _dispatcher.EnqueueAsync([job]);
+        var second = Assert.Single(await _dispatcher.AcquireAsync(worker, 1, Lease, NoAging));
+        Assert.True(second.Fence > first.Fence);
+        var deadline = await LeaseDeadlineAsync(job.Id);
+
+        await _dispatcher.HeartbeatAsync(worker, Lease, TimeSpan.FromHours(1), [first]);
+        Assert.Equal(deadline, await LeaseDeadlineAsync(job.Id)); // not extended
+        Assert.Equal(0, await _dispatcher.ReleaseAsync(worker, [first]));
+        Assert.Equal(second, Assert.Single(await _dispatcher.LeasesOfAsync([job.Id])).Lease);
+
+        await _dispatcher.HeartbeatAsync(worker, Lease, TimeSpan.FromHours(1), [first, second]);
+        Assert.True(await LeaseDeadlineAsync(job.Id) > deadline + TimeSpan.FromMinutes(30).TotalMilliseconds); // an hour on, not 30 s
+        Assert.Equal(1, await _dispatcher.ReleaseAsync(worker, [first, second]));
+        Assert.Empty(await _dispatcher.LeasesOfAsync([job.Id]));
+    }
+
+    private async Task<double?> LeaseDeadlineAsync(Guid jobId) =>
+        await servers.RedisConnection.GetDatabase().SortedSetScoreAsync(_dispatcher.Keys.Leases, jobId.ToString());
 
     [Theory]
     [InlineData(WorkerOrder.Drain)]
@@ -139,7 +168,7 @@ public sealed class JobDispatcherTests(TestServers servers)
         var taken = await _dispatcher.AcquireAsync(worker, 10, Lease, NoAging);
         Assert.Equal([(kept, "ticket-a"), (cancelled, (string?)null)], taken.Select(lease => (lease.JobId, lease.Ticket)));
 
-        await _dispatcher.ReleaseAsync(worker, [kept]);
+        Assert.Equal(1, await _dispatcher.ReleaseAsync(worker, [taken[0]]));
         await _dispatcher.EnqueueAsync([new QueuedJob(kept, 3)]); // queued again (a retry): read from PostgreSQL
         Assert.Null(Assert.Single(await _dispatcher.AcquireAsync(Guid.NewGuid(), 10, Lease, NoAging)).Ticket);
     }
@@ -166,7 +195,8 @@ public sealed class JobDispatcherTests(TestServers servers)
         var lost = new QueuedJob(Guid.CreateVersion7(), 3);
         await _dispatcher.EnqueueAsync([running], new Dictionary<Guid, string> { [running.Id] = "ticket" });
         var holder = Guid.NewGuid();
-        Assert.Equal(running.Id, Assert.Single(await _dispatcher.AcquireAsync(holder, 1, Lease, NoAging)).JobId);
+        var lease = Assert.Single(await _dispatcher.AcquireAsync(holder, 1, Lease, NoAging));
+        Assert.Equal(running.Id, lease.JobId);
         await _dispatcher.EnqueueAsync([waiting]);
 
         Assert.Equal(1, await _dispatcher.EnqueueAsync([running, waiting with { Priority = 5 }, lost]));
@@ -176,7 +206,7 @@ public sealed class JobDispatcherTests(TestServers servers)
         Assert.Equal(holder, Assert.Single(await _dispatcher.LeasesOfAsync([running.Id])).WorkerId);
 
         // Once its holder ends the lease, the job can be pushed back.
-        await _dispatcher.ReleaseAsync(holder, [running.Id]);
+        Assert.Equal(1, await _dispatcher.ReleaseAsync(holder, [lease]));
         Assert.Equal(1, await _dispatcher.EnqueueAsync([running]));
     }
 }

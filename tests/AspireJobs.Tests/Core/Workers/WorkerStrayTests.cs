@@ -8,7 +8,7 @@ namespace AspireJobs.Tests.Core.Workers;
 /// <summary>
 /// A start that committed in PostgreSQL while its answer was lost leaves a job running under a
 /// worker that never got it. The worker's report finds such strays (running under it, not held,
-/// started a while ago) with their lease tokens, and handing one back requeues it at once.
+/// started a while ago) with their lease tokens and fences, and handing one back requeues it at once.
 /// </summary>
 public sealed class WorkerStrayTests(TestServers servers) : IAsyncLifetime
 {
@@ -45,7 +45,8 @@ public sealed class WorkerStrayTests(TestServers servers) : IAsyncLifetime
 
         _clock.Advance(WorkerStore.StrayAfter + TimeSpan.FromSeconds(1));
         var stray = Assert.Single((await ReportAsync(worker, [held.Id]))!.Strays);
-        Assert.Equal((lost.Id, started.Single(j => j.Id == lost.Id).LeaseToken), (stray.Id, stray.LeaseToken));
+        var lostStart = started.Single(j => j.Id == lost.Id);
+        Assert.Equal((lost.Id, lostStart.LeaseToken, lostStart.Fence), (stray.Id, stray.LeaseToken, stray.Fence));
         Assert.Empty((await ReportAsync(worker, [held.Id, lost.Id]))!.Strays);
         Assert.Empty((await ReportAsync(Guid.NewGuid(), []))?.Strays ?? []);
 
