@@ -1,3 +1,4 @@
+using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Health;
 using AspireJobs.ServiceDefaults;
 
@@ -23,7 +24,8 @@ public sealed class HealthMonitorOptions : IValidatedOptions
     /// <summary>
     /// How long the reconciler leaves a job just created to its creator's push before counting it
     /// missing from Redis. Pushed by both, a new job could be taken from the reconciler's entry and
-    /// again from the create's, with its ticket, and its handler run twice.
+    /// again from the create's, with its ticket, and its handler run twice. At least
+    /// <see cref="JobTicket.Lifetime"/>: a create's push that lands later adds no ticket.
     /// </summary>
     public TimeSpan CreatePushGrace { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -159,6 +161,11 @@ public sealed class HealthMonitorOptions : IValidatedOptions
             {
                 yield return $"{section}:{name} must be a time span from 00:00:00.010 to 3650 days (was {value}).";
             }
+        }
+
+        if (CreatePushGrace < JobTicket.Lifetime)
+        {
+            yield return $"{section}:CreatePushGrace must be at least {JobTicket.Lifetime}, the time a create's own push may still add its job's ticket; shorter, a job could run twice (was {CreatePushGrace}).";
         }
 
         if (MemoryTrendWindow > PredictionWindow)

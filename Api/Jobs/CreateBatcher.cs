@@ -1,3 +1,4 @@
+using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Storage;
 
@@ -14,10 +15,10 @@ public sealed class CreateBatcher : IAsyncDisposable
     public const int MaxBatch = 500;
 
     private readonly JobStore _store;
-    private readonly Func<IReadOnlyCollection<QueuedJob>, IReadOnlyDictionary<Guid, string>, Task> _enqueue;
+    private readonly Func<IReadOnlyCollection<QueuedJob>, NewJobTickets?, Task> _enqueue;
     private readonly GroupCommit<NewJob, JobInsertResult> _commit;
 
-    public CreateBatcher(JobStore store, Func<IReadOnlyCollection<QueuedJob>, IReadOnlyDictionary<Guid, string>, Task> enqueue)
+    public CreateBatcher(JobStore store, Func<IReadOnlyCollection<QueuedJob>, NewJobTickets?, Task> enqueue)
     {
         _store = store;
         _enqueue = enqueue;

@@ -82,19 +82,25 @@ public sealed class JobCreator : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _batcher.DisposeAsync();
 
-    /// <summary>The tickets of the jobs created queued (see <see cref="JobTicket"/>), by id; <paramref name="created"/> is null where none was.</summary>
-    internal static IReadOnlyDictionary<Guid, string> TicketsOf(IReadOnlyList<NewJob> requests, IReadOnlyList<Job?> created)
+    /// <summary>
+    /// The tickets of the jobs created queued (see <see cref="JobTicket"/>), by id, to be added by
+    /// a ticket's lifetime after the earliest of them was created; null when there are none.
+    /// <paramref name="created"/> is null where no job was created.
+    /// </summary>
+    internal static NewJobTickets? TicketsOf(IReadOnlyList<NewJob> requests, IReadOnlyList<Job?> created)
     {
         var tickets = new Dictionary<Guid, string>(created.Count);
+        var earliest = DateTimeOffset.MaxValue;
         for (var i = 0; i < created.Count; i++)
         {
             if (created[i] is { Status: JobStatus.Queued } job && JobTicket.Of(job, requests[i].TraceParent) is { } ticket)
             {
                 tickets[job.Id] = ticket;
+                earliest = job.CreatedAt < earliest ? job.CreatedAt : earliest;
             }
         }
 
-        return tickets;
+        return tickets.Count == 0 ? null : NewJobTickets.CreatedAt(earliest, tickets);
     }
 
     private const string WorkflowChange = "jobs released or raised by new dependents";

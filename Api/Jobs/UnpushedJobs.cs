@@ -69,7 +69,7 @@ public sealed partial class UnpushedJobs : BackgroundService
     /// Pushes jobs the Api just committed queued (created, or requeued) to their bands, with the
     /// <paramref name="tickets"/> of new ones; if Redis refuses, holds them for a retried push.
     /// </summary>
-    public async Task EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs, IReadOnlyDictionary<Guid, string>? tickets = null)
+    public async Task EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs, NewJobTickets? tickets = null)
     {
         if (!await _followUp.TryAsync(() => _dispatcher.EnqueueAsync(jobs, tickets), "new or requeued jobs to their bands"))
         {

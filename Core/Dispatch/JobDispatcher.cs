@@ -28,10 +28,11 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
 
     /// <summary>
     /// Adds jobs to their bands and wakes workers; with the <paramref name="tickets"/> of those
-    /// that have one (new jobs), so their pickup reads nothing else. A job Redis holds already, in
-    /// any band or under a lease, is left as it is (see enqueue.lua). Returns how many were added.
+    /// that have one (new jobs), so their pickup reads nothing else, unless the push lands after
+    /// <see cref="NewJobTickets.AddBy"/>. A job Redis holds already, in any band or under a lease,
+    /// is left as it is (see enqueue.lua). Returns how many were added.
     /// </summary>
-    public async Task<long> EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs, IReadOnlyDictionary<Guid, string>? tickets = null)
+    public async Task<long> EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs, NewJobTickets? tickets = null)
     {
         if (jobs.Count == 0)
         {
@@ -276,17 +277,18 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
 
     private static RedisValue[] Ids(IReadOnlyCollection<Guid> jobIds) => jobIds.Select(id => (RedisValue)id.ToString()).ToArray();
 
-    private (RedisKey[] Keys, RedisValue[] Values) EnqueueArguments(IReadOnlyCollection<QueuedJob> jobs, IReadOnlyDictionary<Guid, string>? tickets)
+    private (RedisKey[] Keys, RedisValue[] Values) EnqueueArguments(IReadOnlyCollection<QueuedJob> jobs, NewJobTickets? tickets)
     {
-        var values = new RedisValue[2 + jobs.Count * 3];
+        var values = new RedisValue[3 + jobs.Count * 3];
         values[0] = keys.WakeChannelPrefix;
         values[1] = NowMs;
-        var i = 2;
+        values[2] = tickets is null ? 0 : tickets.AddBy.ToUnixTimeMilliseconds();
+        var i = 3;
         foreach (var job in jobs)
         {
             values[i++] = job.Id.ToString();
             values[i++] = (int)job.Band + 1;
-            values[i++] = tickets is not null && tickets.TryGetValue(job.Id, out var ticket) ? ticket : "";
+            values[i++] = tickets is not null && tickets.ByJob.TryGetValue(job.Id, out var ticket) ? ticket : "";
         }
 
         return ([keys.High, keys.Medium, keys.Low, keys.EnqueueClock, keys.IdleWorkers, keys.Tickets, keys.Leases], values);

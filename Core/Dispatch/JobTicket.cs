@@ -14,6 +14,14 @@ namespace AspireJobs.Core.Dispatch;
 /// </summary>
 public static class JobTicket
 {
+    /// <summary>
+    /// How long after its job was created a ticket may still be added by the create's push (see
+    /// <see cref="NewJobTickets"/>). The reconciler leaves a new job to its create's push for at
+    /// least this long (<c>HealthMonitor:CreatePushGrace</c>), so a ticket never reaches Redis
+    /// after the reconciler may have pushed its job.
+    /// </summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(1);
+
     /// <summary>The largest payload a ticket carries; larger ones cost the pickup one read.</summary>
     public const int MaxPayloadLength = 4096;
 

@@ -7,7 +7,8 @@
 -- KEYS[7] leases (sorted set: job id -> lease deadline)
 -- ARGV[1] the prefix of the workers' wake channels (a channel per worker: prefix .. worker id)
 -- ARGV[2] now, in ms (the caller's clock)
--- ARGV[3..] triples of (job id, band number: 1 high, 2 medium, 3 low, ticket or '' for none)
+-- ARGV[3] the last moment the tickets may be added, in ms on Redis's clock (0 when none are given)
+-- ARGV[4..] triples of (job id, band number: 1 high, 2 medium, 3 low, ticket or '' for none)
 --
 -- Scores order each band first in, first out and tell the fairness policy how long its head
 -- has waited: score = enqueue time in ms * 4096, raised when needed to one
@@ -19,11 +20,12 @@
 -- it to a second worker). Every writer that ends a lease and pushes the job back (a finish, a
 -- rescue) ends the lease first. Late pushes meet both: the reconciler's and the Api's retries of
 -- a failed push, racing a push of the same job's own.
--- A ticket is kept only with the entry it came with: a push that adds nothing leaves it out. A
--- ticket that still reaches a later attempt (a push landing after a worker took, ran and released
--- the job) starts nothing recorded: PostgreSQL refuses a first attempt's start from a job that
--- has counted one (see JobStart.cs). Late pushes carry no ticket, so a worker reads such a job's
--- row, finds it no longer queued, and drops it.
+-- A ticket is kept only with the entry it came with: a push that adds nothing leaves it out, and
+-- so does a create's push that lands after ARGV[3] (see NewJobTickets.cs): the reconciler may have
+-- pushed the job by then, and a worker taken, run and released it; a ticket would start it again
+-- on Redis alone, a run PostgreSQL records nowhere (it refuses a first attempt's start from a job
+-- that has counted one, see JobStart.cs). Without a ticket a worker reads the job's row first,
+-- finds it no longer queued, and drops it. The reconciler's and the Api's late pushes carry none.
 --
 -- Only idle workers are woken, one per job added, each on its own channel: a busy worker comes
 -- back for more as soon as a slot frees, and waking every worker for every job would only make
@@ -33,8 +35,14 @@
 local score = tonumber(ARGV[2]) * 4096
 local last = tonumber(redis.call('GET', KEYS[4]) or '0')
 if score <= last then score = last + 1 end
+local tickets_by = tonumber(ARGV[3])
+local tickets_kept = false
+if tickets_by > 0 then
+  local time = redis.call('TIME')
+  tickets_kept = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) <= tickets_by
+end
 local added = 0
-for i = 3, #ARGV, 3 do
+for i = 4, #ARGV, 3 do
   local id = ARGV[i]
   local new = 0
   if not (redis.call('ZSCORE', KEYS[1], id) or redis.call('ZSCORE', KEYS[2], id)
@@ -42,7 +50,7 @@ for i = 3, #ARGV, 3 do
     new = redis.call('ZADD', KEYS[tonumber(ARGV[i + 1])], score, id)
   end
   added = added + new
-  if new == 1 and ARGV[i + 2] ~= '' then
+  if new == 1 and tickets_kept and ARGV[i + 2] ~= '' then
     redis.call('HSET', KEYS[6], id, ARGV[i + 2])
   end
   score = score + 1

@@ -160,7 +160,7 @@ public sealed class JobDispatcherTests(TestServers servers)
     public async Task ATicket_IsTakenWithTheLease_Once_AndGoesWithADequeue()
     {
         var (kept, cancelled) = (Guid.CreateVersion7(), Guid.CreateVersion7());
-        await _dispatcher.EnqueueAsync([new QueuedJob(kept, 3), new QueuedJob(cancelled, 3)], new Dictionary<Guid, string> { [kept] = "ticket-a", [cancelled] = "ticket-b" });
+        await _dispatcher.EnqueueAsync([new QueuedJob(kept, 3), new QueuedJob(cancelled, 3)], Tickets((kept, "ticket-a"), (cancelled, "ticket-b")));
         await _dispatcher.DequeueAsync([cancelled]);
         await _dispatcher.EnqueueAsync([new QueuedJob(cancelled, 3)]); // restored, without a ticket
 
@@ -179,11 +179,29 @@ public sealed class JobDispatcherTests(TestServers servers)
         // The reconciler pushed the new job while its create's own push was still on its way.
         var job = new QueuedJob(Guid.CreateVersion7(), 3);
         Assert.Equal(1, await _dispatcher.EnqueueAsync([job]));
-        Assert.Equal(0, await _dispatcher.EnqueueAsync([job], new Dictionary<Guid, string> { [job.Id] = "ticket" }));
+        Assert.Equal(0, await _dispatcher.EnqueueAsync([job], Tickets((job.Id, "ticket"))));
 
         var lease = Assert.Single(await _dispatcher.AcquireAsync(Guid.NewGuid(), 10, Lease, NoAging));
         Assert.Equal((job.Id, (string?)null), (lease.JobId, lease.Ticket));
     }
+
+    [Fact]
+    public async Task ACreatesPushLandingAfterItsTicketsMayBeAdded_AddsItsJobsWithoutThem()
+    {
+        // Held up past the ticket's lifetime, the reconciler may have pushed the job, and a worker
+        // run and released it: a ticket would start it again unread.
+        var late = new QueuedJob(Guid.CreateVersion7(), 3);
+        var timely = new QueuedJob(Guid.CreateVersion7(), 3);
+        Assert.Equal(1, await _dispatcher.EnqueueAsync([late], new NewJobTickets(new Dictionary<Guid, string> { [late.Id] = "ticket" }, DateTimeOffset.UtcNow.AddSeconds(-5))));
+        Assert.Equal(1, await _dispatcher.EnqueueAsync([timely], Tickets((timely.Id, "ticket"))));
+
+        var taken = await _dispatcher.AcquireAsync(Guid.NewGuid(), 10, Lease, NoAging);
+        Assert.Equal([(late.Id, (string?)null), (timely.Id, "ticket")], taken.Select(lease => (lease.JobId, lease.Ticket)));
+    }
+
+    /// <summary>Tickets of a push that lands in time.</summary>
+    private static NewJobTickets Tickets(params (Guid Job, string Ticket)[] tickets) =>
+        new(tickets.ToDictionary(ticket => ticket.Job, ticket => ticket.Ticket), DateTimeOffset.UtcNow.AddMinutes(1));
 
     [Fact]
     public async Task APush_LeavesAJobRedisHolds_InAnyBandOrUnderALease_AndAddsOnlyWhatItHoldsNowhere()
@@ -193,7 +211,7 @@ public sealed class JobDispatcherTests(TestServers servers)
         var running = new QueuedJob(Guid.CreateVersion7(), 3);
         var waiting = new QueuedJob(Guid.CreateVersion7(), 3);
         var lost = new QueuedJob(Guid.CreateVersion7(), 3);
-        await _dispatcher.EnqueueAsync([running], new Dictionary<Guid, string> { [running.Id] = "ticket" });
+        await _dispatcher.EnqueueAsync([running], Tickets((running.Id, "ticket")));
         var holder = Guid.NewGuid();
         var lease = Assert.Single(await _dispatcher.AcquireAsync(holder, 1, Lease, NoAging));
         Assert.Equal(running.Id, lease.JobId);

@@ -27,6 +27,7 @@ public sealed class JobTicketTests
         Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", started.TraceParent);
         // Its start, to be written, is the first attempt's, under the lease's fence and a lease token of its own.
         Assert.Equal(new JobStart(job.Id, workerId, lease.Fence, 1, started.LeaseToken, Now, TimeSpan.FromSeconds(30)), started.Start);
+        Assert.Equal(lease, started.Lease);
     }
 
     [Fact]
