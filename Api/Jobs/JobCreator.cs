@@ -100,7 +100,7 @@ public sealed class JobCreator : IAsyncDisposable
             }
         }
 
-        return tickets.Count == 0 ? null : NewJobTickets.CreatedAt(earliest, tickets);
+        return tickets.Count == 0 ? null : NewJobTickets.OfJobsCreatedAt(earliest, tickets);
     }
 
     private const string WorkflowChange = "jobs released or raised by new dependents";

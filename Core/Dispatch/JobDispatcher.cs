@@ -143,9 +143,12 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
         return missing.Select(id => Guid.Parse((string)id!)).ToList();
     }
 
-    /// <summary>Ends leases whoever holds them; returns how many.</summary>
-    public async Task<long> DropLeasesAsync(IReadOnlyCollection<Guid> jobIds) =>
-        jobIds.Count == 0 ? 0 : (long)await DropLeasesScript.EvaluateAsync(Database, [keys.Leases, keys.LeaseOwners, keys.LeaseFences], Ids(jobIds));
+    /// <summary>
+    /// Ends these leases, or older ones of their jobs, whoever holds them; a newer lease of a job
+    /// is left alone (see drop-leases.lua). Returns how many.
+    /// </summary>
+    public async Task<long> DropLeasesAsync(IReadOnlyCollection<JobLease> leases) =>
+        leases.Count == 0 ? 0 : (long)await DropLeasesScript.EvaluateAsync(Database, [keys.Leases, keys.LeaseOwners, keys.LeaseFences], LeaseValues(leases));
 
     /// <summary>A page of a band's entries by rank, oldest first.</summary>
     public async Task<IReadOnlyList<Guid>> BandPageAsync(PriorityBand band, long start, int count) =>
@@ -221,6 +224,16 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
         return silent;
     }
 
+    /// <summary>
+    /// Redis's own clock. What a create's push may still add is judged on it (enqueue.lua), so
+    /// the reconciler judges which new jobs it may push on it too, whatever the services' clocks say.
+    /// </summary>
+    public async Task<DateTimeOffset> RedisTimeAsync()
+    {
+        var time = (RedisResult[])(await Database.ExecuteAsync("TIME"))!;
+        return DateTimeOffset.UnixEpoch.AddTicks((long)time[0] * TimeSpan.TicksPerSecond + (long)time[1] * TimeSpan.TicksPerMicrosecond);
+    }
+
     /// <summary>Sets the liveness marker; true when it was missing (Redis lost its data, or this is the first check).</summary>
     public Task<bool> RenewLivenessEpochAsync() =>
         Database.StringSetAsync(keys.LivenessEpoch, NowMs, when: When.NotExists);
@@ -282,7 +295,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
         var values = new RedisValue[3 + jobs.Count * 3];
         values[0] = keys.WakeChannelPrefix;
         values[1] = NowMs;
-        values[2] = tickets is null ? 0 : tickets.AddBy.ToUnixTimeMilliseconds();
+        values[2] = tickets is null ? 0 : (tickets.AddBy.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
         var i = 3;
         foreach (var job in jobs)
         {
@@ -303,13 +316,16 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
             (long)policy.StarvationLimit.TotalMilliseconds, NowMs,
         ]);
 
-    /// <summary>The worker, then <paramref name="before"/>, then each lease as its job id and fence token.</summary>
-    private static RedisValue[] LeaseValues(Guid workerId, IReadOnlyCollection<JobLease> leases, params ReadOnlySpan<RedisValue> before)
+    /// <summary>The worker, then <paramref name="arguments"/>, then each lease as its job id and fence token.</summary>
+    private static RedisValue[] LeaseValues(Guid workerId, IReadOnlyCollection<JobLease> leases, params ReadOnlySpan<RedisValue> arguments) =>
+        LeaseValues(leases, [workerId.ToString(), .. arguments]);
+
+    /// <summary><paramref name="arguments"/>, then each lease as its job id and fence token.</summary>
+    private static RedisValue[] LeaseValues(IReadOnlyCollection<JobLease> leases, params ReadOnlySpan<RedisValue> arguments)
     {
-        var values = new RedisValue[1 + before.Length + 2 * leases.Count];
-        values[0] = workerId.ToString();
-        before.CopyTo(values.AsSpan(1));
-        var i = 1 + before.Length;
+        var values = new RedisValue[arguments.Length + 2 * leases.Count];
+        arguments.CopyTo(values);
+        var i = arguments.Length;
         foreach (var lease in leases)
         {
             values[i++] = lease.JobId.ToString();

@@ -76,5 +76,9 @@ public readonly record struct JobFinish(
             : throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "A failure is failed or timed_out.");
 }
 
-/// <summary>A job a finishing write changed: its status now, and the priority it is dispatched at.</summary>
-public readonly record struct FinishedJob(Guid Id, JobStatus Status, int Priority);
+/// <summary>
+/// A job a finishing write changed: its status now, the priority it is dispatched at, and the
+/// fence of the Redis lease the recorded attempt ran under (which of two attempts of one job in a
+/// batch was the one recorded).
+/// </summary>
+public readonly record struct FinishedJob(Guid Id, JobStatus Status, int Priority, long Fence);

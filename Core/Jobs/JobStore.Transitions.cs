@@ -187,7 +187,7 @@ public sealed partial class JobStore
             {
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    finished.Add(new FinishedJob(reader.GetGuid(0), JobStatusText.Parse(reader.GetString(1)), reader.GetInt16(2)));
+                    finished.Add(new FinishedJob(reader.GetGuid(0), JobStatusText.Parse(reader.GetString(1)), reader.GetInt16(2), reader.GetInt64(3)));
                 }
             }
             while (await reader.NextResultAsync(cancellationToken));

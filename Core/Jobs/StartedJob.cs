@@ -24,7 +24,7 @@ public sealed record StartedJob(
     /// The fence token of the Redis lease it runs under (see <see cref="JobLease"/>): what ends or
     /// extends that lease, and no later lease of the same job.
     /// </summary>
-    public long Fence { get; init; }
+    public required long Fence { get; init; }
 
     /// <summary>The Redis lease it runs under.</summary>
     public JobLease Lease => new(Id, Fence);

@@ -1,3 +1,5 @@
+using AspireJobs.Core.Dispatch;
+
 namespace AspireJobs.Core.Workers;
 
 /// <summary>A worker as PostgreSQL holds it. <see cref="Metrics"/> is its latest report (null before the first).</summary>
@@ -55,4 +57,8 @@ public sealed record WorkerStanding(WorkerStatus Status, double? HealthScore, IR
 /// A job running in PostgreSQL under a worker that never got it, with the lease token that lets
 /// the worker hand it back and the fence of the Redis lease it started under.
 /// </summary>
-public sealed record StrayJob(Guid Id, Guid LeaseToken, long Fence);
+public sealed record StrayJob(Guid Id, Guid LeaseToken, long Fence)
+{
+    /// <summary>The Redis lease it started under.</summary>
+    public JobLease Lease => new(Id, Fence);
+}

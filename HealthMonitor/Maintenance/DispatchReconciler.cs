@@ -11,9 +11,10 @@ namespace AspireJobs.HealthMonitor.Maintenance;
 /// a FLUSHALL), and every band entry must be a queued job (a leftover of a cancelled or finished
 /// job); an expired Redis lease on a job that no longer runs is dropped. A push adds nothing for
 /// a job Redis holds in a band or under a lease (enqueue.lua), so racing a live enqueue is
-/// harmless while the job waits or runs; a job just created is still left to its create's push,
-/// for a worker could take, run and release the reconciler's entry before that push lands, which
-/// would then add the job again with its ticket, and run it once more.
+/// harmless while the job waits or runs; a job just created is still left to its create's push
+/// for <see cref="HealthMonitorOptions.CreatePushGrace"/>, judged on Redis's clock: that push adds
+/// its tickets only within <see cref="JobTicket.Lifetime"/> of the creation on the same clock (see
+/// <see cref="NewJobTickets"/>), so no ticket lands after the reconciler pushed the job.
 /// </summary>
 public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dispatcher, JobRescue rescue, TimeProvider clock, IOptions<HealthMonitorOptions> options, LeaderElection leader, ILogger<DispatchReconciler> logger)
     : PeriodicService(leader, logger)
@@ -49,14 +50,14 @@ public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dis
 
     /// <summary>
     /// PostgreSQL → Redis: queued jobs that Redis holds nowhere go back to their bands, but for
-    /// those created within <see cref="HealthMonitorOptions.CreatePushGrace"/>, whose own push
-    /// may still be on its way.
+    /// those created within <see cref="HealthMonitorOptions.CreatePushGrace"/> of Redis's clock,
+    /// whose own push may still be on its way.
     /// </summary>
     private async Task<int> PushMissingAsync(CancellationToken stoppingToken)
     {
         var pushed = 0;
         var after = Guid.Empty;
-        var createdBefore = clock.GetUtcNow() - options.Value.CreatePushGrace;
+        var createdBefore = await dispatcher.RedisTimeAsync() - options.Value.CreatePushGrace;
         while (!stoppingToken.IsCancellationRequested)
         {
             var page = await store.JobGetQueuedPageAsync(after, options.Value.BatchSize, createdBefore, stoppingToken);
@@ -124,9 +125,10 @@ public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dis
         }
 
         var running = await store.JobGetRunningAsync(expired, stoppingToken);
-        var stale = expired.Where(id => !running.Contains(id)).ToList();
-        await rescue.RescueLeasesAsync(await dispatcher.LeasesOfAsync(stale), poisonThreshold: null, stoppingToken);
-        return (int)await dispatcher.DropLeasesAsync(stale);
+        var stale = await dispatcher.LeasesOfAsync(expired.Where(id => !running.Contains(id)).ToList());
+        await rescue.RescueLeasesAsync(stale, poisonThreshold: null, stoppingToken);
+        // The leases read here, or older ones: a lease taken since is a worker's, not stale.
+        return (int)await dispatcher.DropLeasesAsync(stale.Select(held => held.Lease).ToList());
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciled Redis with PostgreSQL: {Pushed} queued jobs pushed back, {Removed} stray or misplaced entries removed or moved, {Dropped} stale leases dropped")]

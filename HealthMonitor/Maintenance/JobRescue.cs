@@ -52,7 +52,8 @@ public sealed class JobRescue(JobStore store, JobDispatcher dispatcher, RedisFol
         metrics.Abandoned(result.Finished.Count);
         await followUp.TryAsync(async () =>
         {
-            await dispatcher.DropLeasesAsync(result.Finished.Select(job => job.Id).ToList());
+            // The leases the recorded attempts ran under, not a newer one a worker took since.
+            await dispatcher.DropLeasesAsync(result.Finished.Select(job => new JobLease(job.Id, job.Fence)).ToList());
             await dispatcher.FollowAsync(result);
         }, "the leases, requeued jobs and released dependents of rescued attempts");
         return result.Finished;

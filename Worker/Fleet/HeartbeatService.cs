@@ -129,7 +129,7 @@ public sealed partial class HeartbeatService(
         {
             try
             {
-                if (await finishes.FinishAsync(JobFinish.HandedBack(stray.Id, stray.LeaseToken, "Its start never reached the worker; handed back."), new JobLease(stray.Id, stray.Fence)) is not null)
+                if (await finishes.FinishAsync(JobFinish.HandedBack(stray.Id, stray.LeaseToken, "Its start never reached the worker; handed back."), stray.Lease) is not null)
                 {
                     LogStrayHandedBack(stray.Id);
                 }

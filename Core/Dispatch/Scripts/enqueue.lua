@@ -7,7 +7,8 @@
 -- KEYS[7] leases (sorted set: job id -> lease deadline)
 -- ARGV[1] the prefix of the workers' wake channels (a channel per worker: prefix .. worker id)
 -- ARGV[2] now, in ms (the caller's clock)
--- ARGV[3] the last moment the tickets may be added, in ms on Redis's clock (0 when none are given)
+-- ARGV[3] when the tickets may no longer be added, in microseconds since the epoch, compared with
+--         Redis's clock (0 when none are given)
 -- ARGV[4..] triples of (job id, band number: 1 high, 2 medium, 3 low, ticket or '' for none)
 --
 -- Scores order each band first in, first out and tell the fairness policy how long its head
@@ -39,7 +40,7 @@ local tickets_by = tonumber(ARGV[3])
 local tickets_kept = false
 if tickets_by > 0 then
   local time = redis.call('TIME')
-  tickets_kept = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) <= tickets_by
+  tickets_kept = tonumber(time[1]) * 1000000 + tonumber(time[2]) < tickets_by
 end
 local added = 0
 for i = 4, #ARGV, 3 do

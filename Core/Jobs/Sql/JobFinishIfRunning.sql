@@ -19,7 +19,7 @@
 --   $9 crashes integer[] (0 or 1)    $10 reasons text[] (null: none)    $11 now timestamptz
 --   $12 only_without_dependents boolean
 --   (arrays of the same length, in the same order)
--- Returns id, status, effective_priority of each job finished.
+-- Returns id, status, effective_priority, fence (of the lease the attempt ran under) of each job finished.
 WITH outcome AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::json[], $6::text[],
                          $7::timestamptz[], $8::integer[], $9::integer[], $10::text[])
@@ -45,7 +45,7 @@ WITH outcome AS (
     -- status test. Naming the status here too would tempt the planner into scanning every
     -- running entry of the status index, dead ones included, instead of one key per job.
     WHERE j.id = o.id AND j.lease_token = o.lease_token AND NOT ($12 AND j.has_dependents)
-    RETURNING j.id, j.status, j.effective_priority, j.attempts, j.worker_id, j.scheduled_at,
+    RETURNING j.id, j.status, j.effective_priority, j.fence, j.attempts, j.worker_id, j.scheduled_at,
               o.execution_status, o.error, o.reason
 ), executions AS (
     UPDATE job_executions e
@@ -65,4 +65,4 @@ WITH outcome AS (
                'retryAt', CASE WHEN status = 'scheduled' THEN scheduled_at END)) END
     FROM finished
 )
-SELECT id, status, effective_priority FROM finished;
+SELECT id, status, effective_priority, fence FROM finished;

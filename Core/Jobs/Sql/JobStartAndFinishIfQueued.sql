@@ -21,7 +21,7 @@
 --   $11 failures integer[] (0 or 1)    $12 crashes integer[] (0 or 1)    $13 reasons text[]
 --   $14 now timestamptz    $15 only_without_dependents boolean
 --   (arrays of the same length, in the same order)
--- Returns id, status, effective_priority of each job recorded.
+-- Returns id, status, effective_priority, fence (of the lease the attempt ran under) of each job recorded.
 WITH outcome AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::timestamptz[], $5::integer[], $6::text[], $7::text[],
                          $8::json[], $9::text[], $10::timestamptz[], $11::integer[], $12::integer[], $13::text[])
@@ -55,7 +55,7 @@ WITH outcome AS (
         completed_at = CASE WHEN o.status IN ('completed', 'dead_lettered', 'cancelled') THEN $14::timestamptz END
     FROM chosen c JOIN outcome o ON o.n = c.n
     WHERE j.id = c.id
-    RETURNING j.id, j.status, j.effective_priority, j.attempts, j.worker_id, j.started_at, j.scheduled_at,
+    RETURNING j.id, j.status, j.effective_priority, j.fence, j.attempts, j.worker_id, j.started_at, j.scheduled_at,
               o.execution_status, o.error, o.reason
 ), executions AS (
     INSERT INTO job_executions (job_id, attempt, worker_id, status, started_at, finished_at, error)
@@ -69,4 +69,4 @@ WITH outcome AS (
                'retryAt', CASE WHEN status = 'scheduled' THEN scheduled_at END)) END
     FROM finished
 )
-SELECT id, status, effective_priority FROM finished;
+SELECT id, status, effective_priority, fence FROM finished;

@@ -10,7 +10,7 @@ public sealed class JobOutcomeTests
     private readonly FakeTimeProvider _clock = new();
 
     private RunningJob Running(TimeSpan? timeout = null) =>
-        new(new StartedJob(Guid.NewGuid(), "t", "{}", 1, 0, 3, timeout ?? TimeSpan.FromMinutes(1), Guid.NewGuid()), () => { }, _clock);
+        new(new StartedJob(Guid.NewGuid(), "t", "{}", 1, 0, 3, timeout ?? TimeSpan.FromMinutes(1), Guid.NewGuid()) { Fence = 1 }, () => { }, _clock);
 
     [Fact]
     public void Of_IsSucceeded_WhenTheHandlerReturned_EvenIfItWasAskedToStop()

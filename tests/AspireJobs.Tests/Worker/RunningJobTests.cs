@@ -5,7 +5,7 @@ namespace AspireJobs.Tests.Worker;
 
 public sealed class RunningJobTests
 {
-    private static StartedJob Job() => new(Guid.NewGuid(), "t", "{}", 1, 0, 3, TimeSpan.FromMinutes(1), Guid.NewGuid());
+    private static StartedJob Job() => new(Guid.NewGuid(), "t", "{}", 1, 0, 3, TimeSpan.FromMinutes(1), Guid.NewGuid()) { Fence = 1 };
 
     [Fact]
     public void TheSlotIsFreedOnce_WhenTheHandlerIsDone_BeforeTheOutcomeIsWritten()

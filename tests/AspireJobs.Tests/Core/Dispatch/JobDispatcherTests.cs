@@ -95,7 +95,7 @@ public sealed class JobDispatcherTests(TestServers servers)
         var worker = Guid.NewGuid();
         await _dispatcher.EnqueueAsync([job]);
         var first = Assert.Single(await _dispatcher.AcquireAsync(worker, 1, Lease, NoAging));
-        await _dispatcher.DropLeasesAsync([job.Id]);
+        Assert.Equal(1, await _dispatcher.DropLeasesAsync([first]));
         await _dispatcher.EnqueueAsync([job]);
         var second = Assert.Single(await _dispatcher.AcquireAsync(worker, 1, Lease, NoAging));
         Assert.True(second.Fence > first.Fence);
@@ -112,8 +112,24 @@ public sealed class JobDispatcherTests(TestServers servers)
         Assert.Empty(await _dispatcher.LeasesOfAsync([job.Id]));
     }
 
-    private async Task<double?> LeaseDeadlineAsync(Guid jobId) =>
-        await servers.RedisConnection.GetDatabase().SortedSetScoreAsync(_dispatcher.Keys.Leases, jobId.ToString());
+    private Task<double?> LeaseDeadlineAsync(Guid jobId) => _dispatcher.LeaseDeadlineAsync(servers.RedisConnection, jobId);
+
+    [Fact]
+    public async Task ADrop_EndsTheLeaseItNamesOrAnOlderOne_NeverANewerLeaseOfTheJob()
+    {
+        // A rescuer decided about the first lease; meanwhile that lease ended and a worker took the job again.
+        var job = new QueuedJob(Guid.CreateVersion7(), 3);
+        await _dispatcher.EnqueueAsync([job]);
+        var first = Assert.Single(await _dispatcher.AcquireAsync(Guid.NewGuid(), 1, Lease, NoAging));
+        Assert.Equal(1, await _dispatcher.ReleaseAsync((await _dispatcher.LeasesOfAsync([job.Id]))[0].WorkerId, [first]));
+        await _dispatcher.EnqueueAsync([job]);
+        var second = Assert.Single(await _dispatcher.AcquireAsync(Guid.NewGuid(), 1, Lease, NoAging));
+
+        Assert.Equal(0, await _dispatcher.DropLeasesAsync([first]));
+        Assert.Equal(second, Assert.Single(await _dispatcher.LeasesOfAsync([job.Id])).Lease);
+        Assert.Equal(1, await _dispatcher.DropLeasesAsync([first with { Fence = second.Fence + 1 }])); // a later decision ends an older lease
+        Assert.Empty(await _dispatcher.LeasesOfAsync([job.Id]));
+    }
 
     [Theory]
     [InlineData(WorkerOrder.Drain)]
