@@ -39,10 +39,10 @@ public sealed partial class JobAcquisitionLoop(
     private readonly WorkerOptions _options = options.Value;
     private readonly Signal _wake = new();
     private readonly Signal _slotFreed = new();
-    // By lease (job and fence token), not by job: after Redis lost a lease this worker runs under,
-    // it may take a new lease of the same job while the first run goes on. Each run keeps its own
-    // entry, and ends, extends and releases only its own lease.
-    private readonly ConcurrentDictionary<(Guid JobId, long Fence), RunningJob> _running = new();
+    // By lease, not by job: after Redis lost a lease this worker runs under, it may take a new
+    // lease of the same job while the first run goes on. Each run keeps its own entry, and ends,
+    // extends and releases only its own lease.
+    private readonly ConcurrentDictionary<JobLease, RunningJob> _running = new();
 
     // Jobs between their lease and their entry in _running. A cancellation published while they
     // are read can arrive before the entry: it is noted here and applied by Run.
@@ -56,10 +56,10 @@ public sealed partial class JobAcquisitionLoop(
     public int InFlight => _running.Count;
 
     /// <summary>The leases its running jobs run under: those its heartbeat extends.</summary>
-    public IReadOnlyCollection<JobLease> RunningLeases => [.. _running.Values.Select(running => running.Job.Lease)];
+    public IReadOnlyCollection<JobLease> RunningLeases => [.. _running.Keys];
 
     /// <summary>The jobs it runs and those it is starting: every job PostgreSQL may rightly say it runs.</summary>
-    public IReadOnlyCollection<Guid> HeldJobIds => [.. _running.Keys.Select(key => key.JobId).Concat(_starting.Keys).Distinct()];
+    public IReadOnlyCollection<Guid> HeldJobIds => [.. _running.Keys.Select(lease => lease.JobId).Concat(_starting.Keys).Distinct()];
 
     /// <summary>
     /// How many jobs this worker takes on at once. Health-aware: a degraded worker takes fewer
@@ -321,7 +321,7 @@ public sealed partial class JobAcquisitionLoop(
         // In the table before it runs, so a cancellation or a shutdown always finds it.
         var running = new RunningJob(job, HandlerDone, clock);
         Interlocked.Increment(ref _handlersRunning);
-        _running[(job.Id, job.Fence)] = running;
+        _running[job.Lease] = running;
         if (_starting.TryRemove(job.Id, out var cancelled) && cancelled)
         {
             running.Stop(StopReason.Cancelled);
@@ -338,7 +338,7 @@ public sealed partial class JobAcquisitionLoop(
             }
             finally
             {
-                _running.TryRemove((job.Id, job.Fence), out _);
+                _running.TryRemove(job.Lease, out _);
                 running.Dispose();
                 running.MarkFinished();
                 _slotFreed.Set();

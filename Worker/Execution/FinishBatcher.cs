@@ -44,14 +44,14 @@ public sealed class FinishBatcher : IAsyncDisposable
     {
         var result = await _store.JobFinishIfRunningAsync(finishes.Select(item => item.Finish).ToList(), CancellationToken.None);
         // By lease: of two attempts of one job in a batch, only the one recorded hears it was.
-        var byLease = result.Finished.ToDictionary(job => (job.Id, job.Fence));
+        var byLease = result.Finished.ToDictionary(job => new JobLease(job.Id, job.Fence));
         await _followUp.TryAsync(async () =>
         {
             await _dispatcher.ReleaseAsync(_identity.Id, finishes.Select(item => item.Lease).ToList());
             await _dispatcher.FollowAsync(result);
         }, "the leases, requeued jobs and released dependents of recorded outcomes");
 
-        return finishes.Select(item => byLease.TryGetValue((item.Lease.JobId, item.Lease.Fence), out var job) ? job : (FinishedJob?)null).ToList();
+        return finishes.Select(item => byLease.TryGetValue(item.Lease, out var job) ? job : (FinishedJob?)null).ToList();
     }
 
     public ValueTask DisposeAsync() => _commit.DisposeAsync();
