@@ -24,8 +24,9 @@ public sealed class HealthMonitorOptions : IValidatedOptions
     /// <summary>
     /// How long the reconciler leaves a job just created to its creator's push before counting it
     /// missing from Redis. Pushed by both, a new job could be taken from the reconciler's entry and
-    /// again from the create's, with its ticket, and its handler run twice. At least
-    /// <see cref="JobTicket.Lifetime"/>: a create's push that lands later adds no ticket.
+    /// again from the create's, with its ticket, and its handler run twice. Judged on Redis's
+    /// clock, and at least <see cref="JobTicket.Lifetime"/>: a create's push that lands later
+    /// adds no ticket.
     /// </summary>
     public TimeSpan CreatePushGrace { get; set; } = TimeSpan.FromSeconds(1);
 

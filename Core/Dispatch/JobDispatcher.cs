@@ -18,6 +18,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
     private static readonly RedisScript DequeueScript = RedisScript.Load("dequeue.lua");
     private static readonly RedisScript MissingScript = RedisScript.Load("missing.lua");
     private static readonly RedisScript DropLeasesScript = RedisScript.Load("drop-leases.lua");
+    private static readonly RedisScript ExpiredLeasesScript = RedisScript.Load("expired-leases.lua");
     private static readonly RedisScript HeartbeatScript = RedisScript.Load("heartbeat.lua");
     private static readonly RedisScript OrderScript = RedisScript.Load("order.lua");
     private static readonly RedisScript MoveScript = RedisScript.Load("move.lua");
@@ -154,10 +155,23 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
     public async Task<IReadOnlyList<Guid>> BandPageAsync(PriorityBand band, long start, int count) =>
         (await Database.SortedSetRangeByRankAsync(keys.Band(band), start, start + count - 1)).Select(id => Guid.Parse((string)id!)).ToList();
 
-    /// <summary>Jobs whose Redis lease deadline has passed (up to <paramref name="count"/>).</summary>
-    public async Task<IReadOnlyList<Guid>> ExpiredLeasesAsync(DateTimeOffset now, int count) =>
-        (await Database.SortedSetRangeByScoreAsync(keys.Leases, double.NegativeInfinity, now.ToUnixTimeMilliseconds(), take: count))
-            .Select(id => Guid.Parse((string)id!)).ToList();
+    /// <summary>
+    /// Leases whose deadline has passed (up to <paramref name="count"/>), each with its fence and
+    /// holder, read in one step (see expired-leases.lua). A lease whose fence or holder Redis lacks
+    /// (none is written so) comes with fence 0 or an empty holder.
+    /// </summary>
+    public async Task<IReadOnlyList<HeldLease>> ExpiredLeasesAsync(DateTimeOffset now, int count)
+    {
+        var found = (RedisResult[])(await ExpiredLeasesScript.EvaluateAsync(Database, [keys.Leases, keys.LeaseOwners, keys.LeaseFences], [now.ToUnixTimeMilliseconds(), count]))!;
+        var expired = new List<HeldLease>(found.Length / 3);
+        for (var i = 0; i < found.Length; i += 3)
+        {
+            var holder = (string)found[i + 2]!;
+            expired.Add(new HeldLease(new JobLease(Guid.Parse((string)found[i]!), (long)found[i + 1]), holder.Length == 0 ? Guid.Empty : Guid.Parse(holder)));
+        }
+
+        return expired;
+    }
 
     /// <summary>How many leases Redis holds.</summary>
     public Task<long> LeaseCountAsync() => Database.SortedSetLengthAsync(keys.Leases);

@@ -17,9 +17,9 @@ public static class JobTicket
     /// <summary>
     /// How long after its job was created a ticket may still be added by the create's push (see
     /// <see cref="NewJobTickets"/>). The reconciler leaves a new job to its create's push for at
-    /// least this long (<c>HealthMonitor:CreatePushGrace</c>), both judged on Redis's clock, so a
-    /// ticket never reaches Redis after the reconciler may have pushed its job (while Redis's
-    /// clock does not step back).
+    /// least this long (<c>HealthMonitor:CreatePushGrace</c>). Both compare the creation's stamp
+    /// with Redis's clock, so a ticket never reaches Redis after the reconciler may have pushed
+    /// its job (while Redis's clock does not step back).
     /// </summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(1);
 

@@ -114,7 +114,9 @@ public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dis
     /// <summary>
     /// Expired Redis leases on jobs that are not running in PostgreSQL are dropped; a job such a
     /// lease may have started, its start never written (its worker hangs, or died unseen), first
-    /// gets that attempt recorded abandoned and goes back to its band.
+    /// gets that attempt recorded abandoned and goes back to its band. The leases are read with
+    /// their fences in one step, and only those are dropped (or older ones): a lease a worker
+    /// takes after that read is its own.
     /// </summary>
     private async Task<int> DropStaleLeasesAsync(CancellationToken stoppingToken)
     {
@@ -124,10 +126,10 @@ public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dis
             return 0;
         }
 
-        var running = await store.JobGetRunningAsync(expired, stoppingToken);
-        var stale = await dispatcher.LeasesOfAsync(expired.Where(id => !running.Contains(id)).ToList());
-        await rescue.RescueLeasesAsync(stale, poisonThreshold: null, stoppingToken);
-        // The leases read here, or older ones: a lease taken since is a worker's, not stale.
+        var running = await store.JobGetRunningAsync(expired.Select(held => held.Lease.JobId).ToList(), stoppingToken);
+        var stale = expired.Where(held => !running.Contains(held.Lease.JobId)).ToList();
+        // A lease without a fence or holder started nothing it could record; it is only dropped.
+        await rescue.RescueLeasesAsync(stale.Where(held => held.Lease.Fence > 0 && held.WorkerId != Guid.Empty).ToList(), poisonThreshold: null, stoppingToken);
         return (int)await dispatcher.DropLeasesAsync(stale.Select(held => held.Lease).ToList());
     }
 

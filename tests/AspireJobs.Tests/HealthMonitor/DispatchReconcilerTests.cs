@@ -15,8 +15,8 @@ namespace AspireJobs.Tests.HealthMonitor;
 public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetime
 {
     // The reconciler's clock, a minute ahead. Which new jobs it leaves to their creates' pushes it
-    // judges on Redis's clock (on this machine, the system's): a job stamped on this clock is
-    // always within the grace, one stamped by _olderJobs always past it.
+    // judges on Redis's clock (on this machine, the system's), not on this one: a job stamped half
+    // a minute ahead is within the grace, one stamped by _olderJobs past it.
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow.AddMinutes(1));
     private TestSystem _system = null!;
     private JobStore _olderJobs = null!;
@@ -52,7 +52,8 @@ public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetim
     [Fact]
     public async Task APass_LeavesAJobJustCreatedToItsCreatorsPush_AndPushesOneWhosePushWasLost()
     {
-        var fresh = (await new JobStore(_system.Database.DataSource, _clock).JobInsertAsync(TestJobs.New(), Token)).Job; // its create may still be pushing it, with its ticket
+        // Past the grace on the reconciler's own clock, within it on Redis's: its create may still be pushing it, with its ticket.
+        var fresh = (await new JobStore(_system.Database.DataSource, new FakeTimeProvider(DateTimeOffset.UtcNow.AddSeconds(30))).JobInsertAsync(TestJobs.New(), Token)).Job;
         var lost = (await _olderJobs.JobInsertAsync(TestJobs.New(), Token)).Job; // past the grace: its push was lost
 
         await _reconciler.RunPassAsync(Token);
@@ -79,7 +80,7 @@ public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetim
     [Fact]
     public async Task APass_KeepsLeasedJobs_AndDropsExpiredLeasesOfFinishedOnes()
     {
-        var job = (await _system.Store.JobInsertAsync(TestJobs.New(), Token)).Job;
+        var job = (await _olderJobs.JobInsertAsync(TestJobs.New(), Token)).Job;
         await _system.Dispatcher.EnqueueAsync([new QueuedJob(job.Id, 3)]);
         // Leased on the clock the reconciler reads.
         var taken = await new JobDispatcher(_system.Redis, _system.Keys, _clock).AcquireIdsAsync(Guid.NewGuid(), 1, TimeSpan.FromMilliseconds(1), FairnessPolicy.Default);
@@ -116,5 +117,19 @@ public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetim
         // The worker wakes and writes its start and outcome together: the fence turns it away.
         Assert.False(await _system.Store.FinishAsync(JobFinish.Completed(job.Id, running.LeaseToken, "\"late\"") with { Start = running.Start }, Token));
         Assert.Equal("queued", await _system.Database.ScalarAsync<string>("SELECT status FROM jobs WHERE id = $1", job.Id));
+    }
+
+    [Fact]
+    public async Task AnExpiredLeaseWithoutItsFenceOrHolder_IsDroppedAnyway_AndItsJobPushedAgain()
+    {
+        // No script writes such a lease; a damaged or hand-edited Redis could hold one, and must
+        // not keep its job out of the bands for good.
+        var job = (await _olderJobs.JobInsertAsync(TestJobs.New(), Token)).Job;
+        await _system.Redis.GetDatabase().SortedSetAddAsync(_system.Keys.Leases, job.Id.ToString(), _clock.GetUtcNow().AddSeconds(-1).ToUnixTimeMilliseconds());
+
+        await _reconciler.RunPassAsync(Token);
+        Assert.Empty(await _system.Dispatcher.ExpiredLeasesAsync(_clock.GetUtcNow(), 10));
+        await _reconciler.RunPassAsync(Token);
+        Assert.Equal([job.Id], await _system.Dispatcher.AcquireIdsAsync(Guid.NewGuid(), 10, TimeSpan.FromSeconds(5), FairnessPolicy.Default));
     }
 }
