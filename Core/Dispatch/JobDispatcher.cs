@@ -27,6 +27,9 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
 
     private IDatabase Database => redis.GetDatabase();
 
+    /// <summary>The three keys a lease lives in: deadlines, holders and fence tokens.</summary>
+    private RedisKey[] LeaseKeys => [keys.Leases, keys.LeaseOwners, keys.LeaseFences];
+
     /// <summary>
     /// Adds jobs to their bands and wakes workers; with the <paramref name="tickets"/> of those
     /// that have one (new jobs), so their pickup reads nothing else, unless the push lands after
@@ -126,7 +129,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
     /// worker holds, or a newer lease of the same job, is left alone (see release.lua).
     /// </summary>
     public async Task<long> ReleaseAsync(Guid workerId, IReadOnlyCollection<JobLease> leases) =>
-        leases.Count == 0 ? 0 : (long)await ReleaseScript.EvaluateAsync(Database, [keys.Leases, keys.LeaseOwners, keys.LeaseFences], LeaseValues(workerId, leases));
+        leases.Count == 0 ? 0 : (long)await ReleaseScript.EvaluateAsync(Database, LeaseKeys, LeaseValues(workerId, leases));
 
     /// <summary>Takes jobs out of every band; returns how many entries were removed.</summary>
     public async Task<long> DequeueAsync(IReadOnlyCollection<Guid> jobIds) =>
@@ -149,7 +152,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
     /// is left alone (see drop-leases.lua). Returns how many.
     /// </summary>
     public async Task<long> DropLeasesAsync(IReadOnlyCollection<JobLease> leases) =>
-        leases.Count == 0 ? 0 : (long)await DropLeasesScript.EvaluateAsync(Database, [keys.Leases, keys.LeaseOwners, keys.LeaseFences], LeaseValues(leases));
+        leases.Count == 0 ? 0 : (long)await DropLeasesScript.EvaluateAsync(Database, LeaseKeys, LeaseValues(leases));
 
     /// <summary>A page of a band's entries by rank, oldest first.</summary>
     public async Task<IReadOnlyList<Guid>> BandPageAsync(PriorityBand band, long start, int count) =>
@@ -162,7 +165,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
     /// </summary>
     public async Task<IReadOnlyList<HeldLease>> ExpiredLeasesAsync(DateTimeOffset now, int count)
     {
-        var found = (RedisResult[])(await ExpiredLeasesScript.EvaluateAsync(Database, [keys.Leases, keys.LeaseOwners, keys.LeaseFences], [now.ToUnixTimeMilliseconds(), count]))!;
+        var found = (RedisResult[])(await ExpiredLeasesScript.EvaluateAsync(Database, LeaseKeys, [now.ToUnixTimeMilliseconds(), count]))!;
         var expired = new List<HeldLease>(found.Length / 3);
         for (var i = 0; i < found.Length; i += 3)
         {
@@ -217,7 +220,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
     public async Task HeartbeatAsync(Guid workerId, TimeSpan timeout, TimeSpan leaseLength, IReadOnlyCollection<JobLease> running)
     {
         var values = LeaseValues(workerId, running, (long)timeout.TotalMilliseconds, (long)leaseLength.TotalMilliseconds, NowMs);
-        await HeartbeatScript.EvaluateAsync(Database, [keys.Heartbeat(workerId), keys.Leases, keys.LeaseOwners, keys.LeaseFences], values);
+        await HeartbeatScript.EvaluateAsync(Database, [keys.Heartbeat(workerId), .. LeaseKeys], values);
     }
 
     /// <summary>Which of these workers have no live heartbeat key.</summary>

@@ -1,3 +1,5 @@
+using AspireJobs.Core.Dispatch;
+
 namespace AspireJobs.Core.Jobs;
 
 /// <summary>
@@ -81,4 +83,8 @@ public readonly record struct JobFinish(
 /// fence of the Redis lease the recorded attempt ran under (which of two attempts of one job in a
 /// batch was the one recorded).
 /// </summary>
-public readonly record struct FinishedJob(Guid Id, JobStatus Status, int Priority, long Fence);
+public readonly record struct FinishedJob(Guid Id, JobStatus Status, int Priority, long Fence)
+{
+    /// <summary>The Redis lease the recorded attempt ran under.</summary>
+    public JobLease Lease => new(Id, Fence);
+}

@@ -53,7 +53,7 @@ public sealed class JobRescue(JobStore store, JobDispatcher dispatcher, RedisFol
         await followUp.TryAsync(async () =>
         {
             // The leases the recorded attempts ran under, not a newer one a worker took since.
-            await dispatcher.DropLeasesAsync(result.Finished.Select(job => new JobLease(job.Id, job.Fence)).ToList());
+            await dispatcher.DropLeasesAsync(result.Finished.Select(job => job.Lease).ToList());
             await dispatcher.FollowAsync(result);
         }, "the leases, requeued jobs and released dependents of rescued attempts");
         return result.Finished;

@@ -44,7 +44,7 @@ public sealed class FinishBatcher : IAsyncDisposable
     {
         var result = await _store.JobFinishIfRunningAsync(finishes.Select(item => item.Finish).ToList(), CancellationToken.None);
         // By lease: of two attempts of one job in a batch, only the one recorded hears it was.
-        var byLease = result.Finished.ToDictionary(job => new JobLease(job.Id, job.Fence));
+        var byLease = result.Finished.ToDictionary(job => job.Lease);
         await _followUp.TryAsync(async () =>
         {
             await _dispatcher.ReleaseAsync(_identity.Id, finishes.Select(item => item.Lease).ToList());
