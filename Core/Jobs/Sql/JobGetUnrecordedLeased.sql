@@ -5,7 +5,12 @@
 -- transaction), so the lease's worker, if only paused, can no longer record it.
 --   $1 ids uuid[]    $2 fences bigint[] (the lease's token of each)
 -- Returns id, crashes, attempts.
-SELECT j.id, j.crashes, j.attempts
-FROM unnest($1::uuid[], $2::bigint[]) AS l(id, fence)
-JOIN jobs j ON j.id = l.id
-WHERE j.id = ANY($1) AND j.status = 'queued' AND j.fence < l.fence; -- id = ANY: one key per job
+WITH keyed AS MATERIALIZED (
+    -- By key alone, and judged below: a condition on the status here lets the generic plan walk
+    -- every queued entry of the status index instead (see JobGetStartable.sql).
+    SELECT j.id, j.crashes, j.attempts, j.status, j.fence, l.fence AS lease_fence
+    FROM unnest($1::uuid[], $2::bigint[]) AS l(id, fence)
+    JOIN jobs j ON j.id = l.id
+    WHERE j.id = ANY($1)
+)
+SELECT id, crashes, attempts FROM keyed WHERE status = 'queued' AND fence < lease_fence;

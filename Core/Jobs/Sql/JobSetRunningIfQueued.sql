@@ -19,15 +19,20 @@
 WITH start AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::timestamptz[], $6::interval[], $7::integer[])
         WITH ORDINALITY AS s(id, worker_id, fence, lease_token, started_at, lease_grace, attempt, n)
-), claimable AS (
-    -- id = ANY($1) as well as the join: one key per job, never a walk of the queued entries.
-    SELECT j.id, s.n FROM jobs j JOIN start s ON s.id = j.id
-    WHERE j.id = ANY($1::uuid[]) AND j.status = 'queued' AND j.parked_at IS NULL AND j.fence < s.fence
-      AND j.attempts = s.attempt - 1
+), locked AS (
+    -- The batch's rows by key alone, locked in id order, and judged in chosen: a condition on the
+    -- status here lets the generic plan walk every queued entry of the status index instead (see
+    -- JobStartAndFinishIfQueued.sql).
+    SELECT s.*, j.status AS job_status, j.parked_at, j.fence AS job_fence, j.attempts AS job_attempts
+    FROM jobs j JOIN start s ON s.id = j.id
+    WHERE j.id = ANY($1::uuid[])
     ORDER BY j.id
     FOR UPDATE OF j
 ), chosen AS (
-    SELECT DISTINCT ON (id) id, n FROM claimable ORDER BY id, n
+    -- Each row carries its start, so the update joins nothing more.
+    SELECT DISTINCT ON (id) * FROM locked
+    WHERE job_status = 'queued' AND parked_at IS NULL AND job_fence < fence AND job_attempts = attempt - 1
+    ORDER BY id, n
 ), started AS (
     UPDATE jobs j
     SET status = 'running',
@@ -37,8 +42,8 @@ WITH start AS (
         lease_token = s.lease_token,
         lease_expires_at = s.started_at + j.timeout_ms * interval '1 millisecond' + s.lease_grace,
         started_at = s.started_at
-    FROM chosen c JOIN start s ON s.n = c.n
-    WHERE j.id = c.id
+    FROM chosen s
+    WHERE j.id = s.id
     RETURNING j.id, j.attempts, j.worker_id, j.started_at, j.lease_token
 ), executions AS (
     INSERT INTO job_executions (job_id, attempt, worker_id, status, started_at)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Tests.Infrastructure;
 
@@ -35,36 +34,13 @@ public sealed class HistoryReadPlanTests(TestServers servers) : IAsyncLifetime
     [InlineData("JobEventsSince.sql", "timestamptz, text, text[]", "now() - interval '1 minute', NULL, NULL", "jobs")]
     public async Task TheGenericPlanLooksUpByKey(string statement, string parameterTypes, string arguments, string lookedUp)
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Token);
-        await using (var generic = connection.CreateCommand())
-        {
-            generic.CommandText = "SET plan_cache_mode = force_generic_plan";
-            await generic.ExecuteNonQueryAsync(Token);
-        }
+        var nodes = await GenericPlan.NodesAsync(_db, statement, parameterTypes, arguments, Token);
 
-        await PreparedStatement.PrepareAsync(connection, statement, parameterTypes, Token);
-
-        await using var explain = connection.CreateCommand();
-        explain.CommandText = $"EXPLAIN (FORMAT JSON) EXECUTE {PreparedStatement.Name}({arguments})";
-        using var plan = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync(Token))!);
-
-        var scanned = Nodes(plan.RootElement[0].GetProperty("Plan"))
+        var scanned = nodes
             .Where(node => node.GetProperty("Node Type").GetString() == "Seq Scan")
             .Select(node => node.GetProperty("Relation Name").GetString())
             .Where(relation => lookedUp.Split(' ').Contains(relation))
             .ToList();
         Assert.Empty(scanned);
-    }
-
-    private static IEnumerable<JsonElement> Nodes(JsonElement node)
-    {
-        yield return node;
-        if (node.TryGetProperty("Plans", out var children))
-        {
-            foreach (var descendant in children.EnumerateArray().SelectMany(Nodes))
-            {
-                yield return descendant;
-            }
-        }
     }
 }

@@ -1,0 +1,41 @@
+using System.Text.Json;
+
+namespace AspireJobs.Tests.Infrastructure;
+
+/// <summary>
+/// How PostgreSQL runs a statement of Core's on its generic plan, the one it may settle on for a
+/// prepared statement whatever the parameters: every node of the plan, for a test to inspect.
+/// </summary>
+public static class GenericPlan
+{
+    /// <summary>The nodes of <paramref name="file"/>'s generic plan, taking parameters of <paramref name="parameterTypes"/>, explained for <paramref name="arguments"/>.</summary>
+    public static async Task<IReadOnlyList<JsonElement>> NodesAsync(
+        TestDatabase db, string file, string parameterTypes, string arguments, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.DataSource.OpenConnectionAsync(cancellationToken);
+        await using (var generic = connection.CreateCommand())
+        {
+            generic.CommandText = "SET plan_cache_mode = force_generic_plan";
+            await generic.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await PreparedStatement.PrepareAsync(connection, file, parameterTypes, cancellationToken);
+
+        await using var explain = connection.CreateCommand();
+        explain.CommandText = $"EXPLAIN (FORMAT JSON) EXECUTE {PreparedStatement.Name}({arguments})";
+        using var plan = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync(cancellationToken))!);
+        return [.. Descendants(plan.RootElement[0].GetProperty("Plan")).Select(node => node.Clone())];
+    }
+
+    private static IEnumerable<JsonElement> Descendants(JsonElement node)
+    {
+        yield return node;
+        if (node.TryGetProperty("Plans", out var children))
+        {
+            foreach (var descendant in children.EnumerateArray().SelectMany(Descendants))
+            {
+                yield return descendant;
+            }
+        }
+    }
+}
