@@ -5,15 +5,11 @@
 --   $1 ids uuid[]    $2 fences bigint[] (the lease's token of each)
 -- Returns id, type, payload, attempts, failures, max_retries, timeout_ms, has_dependents,
 -- scheduled_at (when it was due), trace_parent.
-WITH keyed AS MATERIALIZED (
-    -- By key alone (id = ANY as well as the join), and judged below: a condition on the status
-    -- here lets the generic plan walk every queued entry of the status index instead.
-    SELECT j.id, j.type, j.payload, j.attempts, j.failures, j.max_retries, j.timeout_ms, j.has_dependents,
-           j.scheduled_at, j.trace_parent, j.status, j.parked_at, j.fence, l.fence AS lease_fence
-    FROM unnest($1::uuid[], $2::bigint[]) AS l(id, fence)
-    JOIN jobs j ON j.id = l.id
-    WHERE j.id = ANY($1)
-)
-SELECT id, type, payload::text, attempts, failures, max_retries, timeout_ms, has_dependents, scheduled_at, trace_parent
-FROM keyed
-WHERE status = 'queued' AND parked_at IS NULL AND fence < lease_fence;
+SELECT j.id, j.type, j.payload::text, j.attempts, j.failures, j.max_retries, j.timeout_ms,
+       j.has_dependents, j.scheduled_at, j.trace_parent
+FROM unnest($1::uuid[], $2::bigint[]) AS l(id, fence)
+JOIN jobs j ON j.id = l.id
+-- id = ANY: one key per job. The rest is one condition, IS TRUE, which no index can serve: a
+-- plain status test lets the generic plan walk every queued entry of the status index instead
+-- (see JobStartAndFinishIfQueued.sql).
+WHERE j.id = ANY($1) AND (j.status = 'queued' AND j.parked_at IS NULL AND j.fence < l.fence) IS TRUE;

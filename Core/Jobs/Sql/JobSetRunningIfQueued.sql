@@ -19,20 +19,17 @@
 WITH start AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::timestamptz[], $6::interval[], $7::integer[])
         WITH ORDINALITY AS s(id, worker_id, fence, lease_token, started_at, lease_grace, attempt, n)
-), locked AS (
-    -- The batch's rows by key alone, locked in id order, and judged in chosen: a condition on the
-    -- status here lets the generic plan walk every queued entry of the status index instead (see
-    -- JobStartAndFinishIfQueued.sql).
-    SELECT s.*, j.status AS job_status, j.parked_at, j.fence AS job_fence, j.attempts AS job_attempts
-    FROM jobs j JOIN start s ON s.id = j.id
+), claimable AS (
+    -- The batch's rows by key, locked in id order; the guard is one condition, IS TRUE, which no
+    -- index can serve (see JobStartAndFinishIfQueued.sql).
+    SELECT s.* FROM jobs j JOIN start s ON s.id = j.id
     WHERE j.id = ANY($1::uuid[])
+      AND (j.status = 'queued' AND j.parked_at IS NULL AND j.fence < s.fence AND j.attempts = s.attempt - 1) IS TRUE
     ORDER BY j.id
     FOR UPDATE OF j
 ), chosen AS (
     -- Each row carries its start, so the update joins nothing more.
-    SELECT DISTINCT ON (id) * FROM locked
-    WHERE job_status = 'queued' AND parked_at IS NULL AND job_fence < fence AND job_attempts = attempt - 1
-    ORDER BY id, n
+    SELECT DISTINCT ON (id) * FROM claimable ORDER BY id, n
 ), started AS (
     UPDATE jobs j
     SET status = 'running',
