@@ -129,7 +129,7 @@ public sealed partial class DispatchReconciler(JobStore store, JobDispatcher dis
         var running = await store.JobGetRunningAsync(expired.Select(held => held.Lease.JobId).ToList(), stoppingToken);
         var stale = expired.Where(held => !running.Contains(held.Lease.JobId)).ToList();
         // A lease without a fence or holder started nothing it could record; it is only dropped.
-        await rescue.RescueLeasesAsync(stale.Where(held => held.Lease.Fence > 0 && held.WorkerId != Guid.Empty).ToList(), poisonThreshold: null, stoppingToken);
+        await rescue.RescueLeasesAsync(stale.Where(held => held.IsWhole).ToList(), poisonThreshold: null, stoppingToken);
         return (int)await dispatcher.DropLeasesAsync(stale.Select(held => held.Lease).ToList());
     }
 

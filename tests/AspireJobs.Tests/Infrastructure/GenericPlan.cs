@@ -27,6 +27,11 @@ public static class GenericPlan
         return [.. Descendants(plan.RootElement[0].GetProperty("Plan")).Select(node => node.Clone())];
     }
 
+    /// <summary>The tables <paramref name="nodes"/> read whole (a sequential scan), by name.</summary>
+    public static IReadOnlyList<string> ScannedWhole(IEnumerable<JsonElement> nodes) =>
+        [.. nodes.Where(node => node.GetProperty("Node Type").GetString() == "Seq Scan")
+                 .Select(node => node.GetProperty("Relation Name").GetString()!)];
+
     private static IEnumerable<JsonElement> Descendants(JsonElement node)
     {
         yield return node;
