@@ -32,7 +32,9 @@ WITH finished_parent (id, failed) AS (
     -- Carries the counts on, so the update below joins jobs by primary key only.
     SELECT j.id, s.completed, s.failed, s.failed_parent FROM jobs j
     JOIN settled s ON s.id = j.id
-    WHERE j.status = 'waiting'
+    -- One key per dependent; the status test one condition no index can serve, or statistics
+    -- taken when nothing waited walk every waiting entry (see JobGetStartable.sql).
+    WHERE (j.status = 'waiting') IS TRUE
     ORDER BY j.id
     FOR UPDATE OF j
 ), changed AS (
@@ -52,7 +54,7 @@ WITH finished_parent (id, failed) AS (
                      ELSE j.error END,
         completed_at = CASE WHEN j.on_dependency_failure = 'cancel' AND s.failed > 0 THEN $4::timestamptz END
     FROM locked s
-    WHERE j.id = s.id AND j.status = 'waiting'
+    WHERE j.id = s.id AND (j.status = 'waiting') IS TRUE
     RETURNING j.id, j.status, j.effective_priority, j.attempts, j.cancelled_by_dependency AS cause, s.failed,
               j.on_dependency_failure = 'run' AND j.dependencies_pending > 0 AS released_early
 ), events AS (
