@@ -5,22 +5,20 @@
 -- dependent created, or released, at the same moment).
 --   $1 ids uuid[]
 -- Returns the id of each job locked.
--- Each status test is one condition no index can serve, (...) IS TRUE, so every job is found by
--- its key, not by walking a status's entries (see JobGetStartable.sql).
 WITH RECURSIVE above (id) AS (
     -- The given jobs that are unfinished, and every unfinished parent of a given job...
     SELECT j.id FROM jobs j
-    WHERE j.id = ANY($1) AND (j.status IN ('waiting', 'scheduled', 'queued', 'running')) IS TRUE
+    WHERE j.id = ANY($1) AND j.status IN ('waiting', 'scheduled', 'queued', 'running')
     UNION
     SELECT p.id FROM job_dependencies d
     JOIN jobs p ON p.id = d.depends_on_id
-    WHERE d.job_id = ANY($1) AND (p.status IN ('waiting', 'scheduled', 'queued', 'running')) IS TRUE
+    WHERE d.job_id = ANY($1) AND p.status IN ('waiting', 'scheduled', 'queued', 'running')
     UNION
     -- ...and on up, through waiting jobs only: a job that no longer waits passes nothing up.
     SELECT p.id FROM above a
-    JOIN jobs c ON c.id = a.id AND (c.status = 'waiting') IS TRUE
+    JOIN jobs c ON c.id = a.id AND c.status = 'waiting'
     JOIN job_dependencies d ON d.job_id = a.id
-    JOIN jobs p ON p.id = d.depends_on_id AND (p.status IN ('waiting', 'scheduled', 'queued', 'running')) IS TRUE
+    JOIN jobs p ON p.id = d.depends_on_id AND p.status IN ('waiting', 'scheduled', 'queued', 'running')
 )
 SELECT j.id FROM jobs j
 WHERE j.id IN (SELECT id FROM above)

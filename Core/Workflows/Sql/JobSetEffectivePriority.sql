@@ -7,19 +7,17 @@
 --   $1 ids uuid[] (as JobLockAncestors returned them)
 -- Returns id, effective_priority, queued of each job whose effective priority changed; queued:
 -- it waits in a band, which may have to change.
--- Each status test is one condition no index can serve, (...) IS TRUE, so every job is found by
--- its key, not by walking a status's entries (see JobGetStartable.sql).
 WITH RECURSIVE above (id) AS (
     SELECT unnest($1::uuid[])
 ), below (id) AS (
     -- The waiting jobs under those, on paths of waiting jobs: the only ones that can lift them.
     SELECT d.job_id FROM above a
     JOIN job_dependencies d ON d.depends_on_id = a.id
-    JOIN jobs c ON c.id = d.job_id AND (c.status = 'waiting') IS TRUE
+    JOIN jobs c ON c.id = d.job_id AND c.status = 'waiting'
     UNION
     SELECT d.job_id FROM below b
     JOIN job_dependencies d ON d.depends_on_id = b.id
-    JOIN jobs c ON c.id = d.job_id AND (c.status = 'waiting') IS TRUE
+    JOIN jobs c ON c.id = d.job_id AND c.status = 'waiting'
 ), region (id) AS (
     SELECT id FROM above UNION SELECT id FROM below
 ), lift (id, priority) AS (
@@ -31,7 +29,7 @@ WITH RECURSIVE above (id) AS (
     JOIN region r ON r.id = d.depends_on_id
     UNION
     SELECT d.depends_on_id, l.priority FROM lift l
-    JOIN jobs c ON c.id = l.id AND (c.status = 'waiting') IS TRUE
+    JOIN jobs c ON c.id = l.id AND c.status = 'waiting'
     JOIN job_dependencies d ON d.job_id = l.id
     JOIN region r ON r.id = d.depends_on_id
 ), target AS (
@@ -45,7 +43,7 @@ WITH RECURSIVE above (id) AS (
     SET effective_priority = t.effective_priority
     FROM target t
     WHERE j.id = t.id AND j.effective_priority <> t.effective_priority
-      AND (j.status IN ('waiting', 'scheduled', 'queued', 'running')) IS TRUE
+      AND j.status IN ('waiting', 'scheduled', 'queued', 'running')
     RETURNING j.id, j.status, j.effective_priority, j.parked_at IS NULL AS dispatchable
 )
 SELECT id, effective_priority, status = 'queued' AND dispatchable AS queued FROM changed;

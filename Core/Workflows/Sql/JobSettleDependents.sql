@@ -29,14 +29,17 @@ WITH finished_parent (id, failed) AS (
     WHERE $3::uuid[] IS NULL OR d.job_id = ANY($3)
     GROUP BY d.job_id
 ), locked AS (
-    -- Carries the counts on, so the update below joins jobs by primary key only.
-    SELECT j.id, s.completed, s.failed, s.failed_parent FROM jobs j
-    JOIN settled s ON s.id = j.id
-    -- One key per dependent; the status test one condition no index can serve, or statistics
-    -- taken when nothing waited walk every waiting entry (see JobGetStartable.sql).
-    WHERE (j.status = 'waiting') IS TRUE
-    ORDER BY j.id
-    FOR UPDATE OF j
+    -- Each dependent by its key, locked in id order, with the counts carried on, so the update
+    -- below joins jobs by primary key only. A subquery per dependent (FOR UPDATE keeps it one),
+    -- not a join: a join let the planner walk every waiting entry of the status index, or scan
+    -- jobs, whenever statistics taken at a quiet moment said that few jobs wait.
+    SELECT j.id, s.completed, s.failed, s.failed_parent
+    FROM (SELECT * FROM settled ORDER BY id) s
+    CROSS JOIN LATERAL (
+        SELECT j.id FROM jobs j
+        WHERE j.id = s.id AND j.status = 'waiting'
+        FOR UPDATE OF j
+    ) j
 ), changed AS (
     UPDATE jobs j
     SET status = CASE
@@ -54,7 +57,8 @@ WITH finished_parent (id, failed) AS (
                      ELSE j.error END,
         completed_at = CASE WHEN j.on_dependency_failure = 'cancel' AND s.failed > 0 THEN $4::timestamptz END
     FROM locked s
-    WHERE j.id = s.id AND (j.status = 'waiting') IS TRUE
+    -- Locked above while waiting: nothing else changes them before this transaction ends.
+    WHERE j.id = s.id
     RETURNING j.id, j.status, j.effective_priority, j.attempts, j.cancelled_by_dependency AS cause, s.failed,
               j.on_dependency_failure = 'run' AND j.dependencies_pending > 0 AS released_early
 ), events AS (
