@@ -86,7 +86,9 @@ while count < wanted do
   local popped = redis.call('ZPOPMIN', KEYS[band])
   local id = popped[1]
   sizes[band] = sizes[band] - 1
-  if band > 1 then ages[band] = head_age(band) end
+  -- The band's next head is no older than the one taken, so only a head that was starved needs
+  -- its age read again: a younger one cannot have become starved.
+  if band > 1 and ages[band] >= starvation then ages[band] = head_age(band) end
   redis.call('ZADD', KEYS[4], deadline, id)
   redis.call('HSET', KEYS[5], id, worker)
   local token = string.format('%.0f', fence)

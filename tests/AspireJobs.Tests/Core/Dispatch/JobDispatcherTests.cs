@@ -75,6 +75,25 @@ public sealed class JobDispatcherTests(TestServers servers)
     }
 
     [Fact]
+    public async Task Acquire_TakesEveryStarvedJobOfOneCallFirst_AndNotTheYoungerOneBehindThem()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var dispatcher = new JobDispatcher(servers.RedisConnection, TestServers.NewRedisKeys(), clock);
+        Guid[] starved = [Guid.CreateVersion7(), Guid.CreateVersion7()];
+        await dispatcher.EnqueueAsync([.. starved.Select(id => new QueuedJob(id, 1))]);
+        clock.Advance(TimeSpan.FromMilliseconds(50));
+        var young = Guid.CreateVersion7();
+        await dispatcher.EnqueueAsync([new QueuedJob(young, 1), .. Enumerable.Range(0, 20).Select(_ => new QueuedJob(Guid.CreateVersion7(), 5))]);
+        // Weights that leave the low band one pick in a thousand: only aging takes a low job here.
+        var policy = new FairnessPolicy(HighWeight: 998, MediumWeight: 1, LowWeight: 1, StarvationLimit: TimeSpan.FromMilliseconds(40));
+
+        var taken = await dispatcher.AcquireIdsAsync(Guid.NewGuid(), 6, Lease, policy);
+
+        Assert.Equal(starved.ToHashSet(), taken.Take(2).ToHashSet());
+        Assert.DoesNotContain(young, taken);
+    }
+
+    [Fact]
     public async Task Release_LeavesALeaseThatAnotherWorkerHolds()
     {
         var job = Guid.CreateVersion7();
