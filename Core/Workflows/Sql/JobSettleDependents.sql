@@ -29,17 +29,13 @@ WITH finished_parent (id, failed) AS (
     WHERE $3::uuid[] IS NULL OR d.job_id = ANY($3)
     GROUP BY d.job_id
 ), locked AS (
-    -- Each dependent by its key, locked in id order, with the counts carried on, so the update
-    -- below joins jobs by primary key only. A subquery per dependent (FOR UPDATE keeps it one),
-    -- not a join: a join let the planner walk every waiting entry of the status index, or scan
-    -- jobs, whenever statistics taken at a quiet moment said that few jobs wait.
-    SELECT j.id, s.completed, s.failed, s.failed_parent
-    FROM (SELECT * FROM settled ORDER BY id) s
-    CROSS JOIN LATERAL (
-        SELECT j.id FROM jobs j
-        WHERE j.id = s.id AND j.status = 'waiting'
-        FOR UPDATE OF j
-    ) j
+    -- The dependents by their keys, locked in id order. The status test is one condition no
+    -- index can serve (see JobGetStartable.sql): a plain one let statistics taken when nothing
+    -- waited walk every waiting entry of the status index, once per statement or per dependent.
+    SELECT j.id FROM jobs j
+    WHERE j.id = ANY (ARRAY(SELECT id FROM settled)) AND (j.status = 'waiting') IS TRUE
+    ORDER BY j.id
+    FOR UPDATE OF j
 ), changed AS (
     UPDATE jobs j
     SET status = CASE
@@ -56,9 +52,10 @@ WITH finished_parent (id, failed) AS (
                                  (SELECT p.status FROM jobs p WHERE p.id = s.failed_parent))
                      ELSE j.error END,
         completed_at = CASE WHEN j.on_dependency_failure = 'cancel' AND s.failed > 0 THEN $4::timestamptz END
-    FROM locked s
-    -- Locked above while waiting: nothing else changes them before this transaction ends.
-    WHERE j.id = s.id
+    FROM locked l
+    JOIN settled s ON s.id = l.id
+    -- Locked above while waiting, so still waiting: the update reads the version locked.
+    WHERE j.id = l.id
     RETURNING j.id, j.status, j.effective_priority, j.attempts, j.cancelled_by_dependency AS cause, s.failed,
               j.on_dependency_failure = 'run' AND j.dependencies_pending > 0 AS released_early
 ), events AS (
