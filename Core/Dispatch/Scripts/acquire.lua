@@ -21,7 +21,8 @@
 --   2. Otherwise a weighted cycle: the cursor walks high, medium and low in proportion to their
 --      weights. An empty band passes its turn to the first non-empty band, highest first.
 -- Band sizes, head ages and the cursor are read once per call and kept current as jobs are
--- taken, so a large acquisition costs a few commands per job.
+-- taken, as far as aging needs (a band's head age is read again only after a starved head is
+-- taken), so a large acquisition costs a few commands per job.
 --
 -- A worker that got fewer jobs than it asked for has drained the bands: it is marked idle, in
 -- the same atomic step, so the next enqueue wakes it (enqueue.lua); one that got all it asked
