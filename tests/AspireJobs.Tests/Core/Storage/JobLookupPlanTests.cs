@@ -14,8 +14,9 @@ namespace AspireJobs.Tests.Core.Storage;
 /// the status look like one index entry, and a worker's every finishing statement then walked all
 /// of a full queue's entries (16-31 ms for 64 jobs with 20,000 queued, against 3 by key); settling
 /// one dependent with 20,000 others waiting took 19-36 ms, against 2-3 by key. The statements that
-/// lock ancestors and lift priorities walk the graph through joins, where the same remedy misled
-/// the planner (bench/PERFORMANCE.md), so they are not held to this.
+/// walk the graph (lock ancestors, lift priorities, find failed parents) are held to it too: joined,
+/// each step of their walk read every waiting entry, and lifting the priorities of a chain of 1,000
+/// took 4-5 s (bench/PERFORMANCE.md).
 /// </summary>
 public sealed class JobLookupPlanTests(TestServers servers) : IAsyncLifetime
 {
@@ -52,6 +53,9 @@ public sealed class JobLookupPlanTests(TestServers servers) : IAsyncLifetime
         $"{Ids}, {Ids}, ARRAY[1, 1]::bigint[], ARRAY[now(), now()], ARRAY[1, 1], ARRAY['completed', 'completed'], ARRAY['completed', 'completed'], "
         + "ARRAY[NULL, NULL]::json[], ARRAY[NULL, NULL]::text[], ARRAY[NULL, NULL]::timestamptz[], ARRAY[0, 0], ARRAY[0, 0], ARRAY[NULL, NULL]::text[], now(), true")]
     [InlineData("JobSettleDependents.sql", "uuid[], uuid[], uuid[], timestamptz", $"{Ids}, {Ids}, NULL, now()")]
+    [InlineData("JobLockAncestors.sql", "uuid[]", Ids)]
+    [InlineData("JobSetEffectivePriority.sql", "uuid[]", Ids)]
+    [InlineData("JobGetFailedParents.sql", "uuid[]", Ids)]
     [InlineData("JobFinishIfRunning.sql", "uuid[], uuid[], text[], text[], json[], text[], timestamptz[], integer[], integer[], text[], timestamptz, boolean",
         $"{Ids}, {Ids}, ARRAY['completed', 'completed'], ARRAY['completed', 'completed'], ARRAY[NULL, NULL]::json[], ARRAY[NULL, NULL]::text[], ARRAY[NULL, NULL]::timestamptz[], ARRAY[0, 0], ARRAY[0, 0], ARRAY[NULL, NULL]::text[], now(), false")]
     [InlineData("JobSetCancelRequestedIfRunning.sql", "uuid, timestamptz", "gen_random_uuid(), now()")]
