@@ -26,12 +26,14 @@ WITH requested AS (
     SELECT e.job_id, coalesce(h.holder_id, e.depends_on_id) AS depends_on_id
     FROM unnest($11::uuid[], $12::uuid[]) AS e(job_id, depends_on_id)
     LEFT JOIN holder h ON h.requested_id = e.depends_on_id
+), parent AS (
+    SELECT DISTINCT depends_on_id AS id FROM edge
 ), existing_parent AS (
     -- Locked in id order and read at their latest: a parent finishing right now either finished
     -- before this (and counts as completed), or waits for this commit and then, seeing
     -- has_dependents, finishes together with its dependents, this one included.
     SELECT id, status FROM jobs
-    WHERE id IN (SELECT depends_on_id FROM edge)
+    WHERE id IN (SELECT id FROM parent)
     ORDER BY id
     FOR SHARE
 ), marked AS (
@@ -57,7 +59,7 @@ WITH requested AS (
     LEFT JOIN pending p ON p.job_id = r.id
     -- A join, not IN (SELECT ...) per row: on a table just emptied the planner misjudged the
     -- edges and ran that test as a scan of every edge for every job (5 s for a fan-out of 10,000).
-    LEFT JOIN (SELECT DISTINCT depends_on_id AS id FROM edge) b ON b.id = r.id
+    LEFT JOIN parent b ON b.id = r.id
     ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING id, status, created_at, scheduled_at
 ), edges AS (
