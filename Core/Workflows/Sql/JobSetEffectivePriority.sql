@@ -3,29 +3,26 @@
 -- waiting job's priority: effective_priority = the highest priority among the job itself and
 -- every waiting job below it on a path of waiting jobs. Recomputed, raised or lowered, for the
 -- jobs JobLockAncestors locked: call both with the jobs that began or stopped waiting, or whose
--- priority changed. Rows are looked up by key as in JobLockAncestors.sql.
+-- priority changed. The walk takes edges and statuses as JobLockAncestors.sql does.
 --   $1 ids uuid[] (as JobLockAncestors returned them)
 -- Returns id, effective_priority, queued of each job whose effective priority changed; queued:
 -- it waits in a band, which may have to change.
 WITH RECURSIVE above (id) AS (
     SELECT unnest($1::uuid[])
-), below (id) AS (
-    -- The waiting jobs under those, on paths of waiting jobs: the only ones that can lift them.
-    SELECT c.id FROM above a, LATERAL (
-        SELECT d.job_id AS id FROM job_dependencies d
-        WHERE d.depends_on_id = a.id AND (SELECT c.status FROM jobs c WHERE c.id = d.job_id) = 'waiting'
-        OFFSET 0) c
-    UNION
-    SELECT c.id FROM below b, LATERAL (
-        SELECT d.job_id AS id FROM job_dependencies d
-        WHERE d.depends_on_id = b.id AND (SELECT c.status FROM jobs c WHERE c.id = d.job_id) = 'waiting'
-        OFFSET 0) c
 ), region (id) AS (
-    SELECT id FROM above UNION SELECT id FROM below
+    -- Those jobs and the waiting jobs under them, on paths of waiting jobs: the only ones that
+    -- can lift them.
+    SELECT id FROM above
+    UNION
+    SELECT c.id FROM region r, LATERAL (
+        SELECT d.job_id AS id FROM job_dependencies d
+        WHERE d.depends_on_id = r.id AND (SELECT s.status FROM jobs s WHERE s.id = d.job_id) = 'waiting'
+        OFFSET 0) c
 ), edge (job_id, depends_on_id, priority) AS (
-    -- The paths a priority travels: from each waiting job of the region to its parents in it.
+    -- The paths a priority travels, gathered once: from each waiting job of the region to its
+    -- parents in it.
     SELECT c.id, p.id, c.priority FROM region r, LATERAL (
-        SELECT c.id, c.priority FROM jobs c WHERE c.id = r.id AND c.status = 'waiting'
+        SELECT s.id, s.priority FROM jobs s WHERE s.id = r.id AND s.status = 'waiting'
         OFFSET 0) c, LATERAL (
         SELECT d.depends_on_id AS id FROM job_dependencies d WHERE d.job_id = c.id
         OFFSET 0) p
@@ -38,11 +35,13 @@ WITH RECURSIVE above (id) AS (
     SELECT e.depends_on_id, l.priority FROM lift l
     JOIN edge e ON e.job_id = l.id
 ), target AS (
-    SELECT a.id, greatest((SELECT j.priority FROM jobs j WHERE j.id = a.id), max(l.priority)) AS effective_priority
+    SELECT a.id, greatest((SELECT s.priority FROM jobs s WHERE s.id = a.id), max(l.priority)) AS effective_priority
     FROM above a
     LEFT JOIN lift l ON l.id = a.id
     GROUP BY a.id
 ), changed AS (
+    -- By an array of the keys, and the status test IS TRUE, as in JobSettleDependents.sql: the
+    -- generic plan then finds each row by its key.
     UPDATE jobs j
     SET effective_priority = t.effective_priority
     FROM target t
