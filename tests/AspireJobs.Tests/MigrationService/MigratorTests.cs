@@ -30,6 +30,24 @@ public sealed class MigratorTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MigrateAsync_TurnsJitOff_ForTheDatabasesNewSessions()
+    {
+        await using var before = Npgsql.NpgsqlDataSource.Create(_db.ConnectionString);
+        Assert.Equal("on", await ShowJitAsync(before));
+
+        await new Migrator(_db.DataSource).MigrateAsync(MigrationCatalog.Embedded, Token);
+
+        await using var after = Npgsql.NpgsqlDataSource.Create(_db.ConnectionString);
+        Assert.Equal("off", await ShowJitAsync(after));
+    }
+
+    private static async Task<string> ShowJitAsync(Npgsql.NpgsqlDataSource db)
+    {
+        await using var show = db.CreateCommand("SHOW jit");
+        return (string)(await show.ExecuteScalarAsync(Token))!;
+    }
+
+    [Fact]
     public async Task MigrateAsync_IsANoOp_WhenTheSchemaIsCurrent()
     {
         await new Migrator(_db.DataSource).MigrateAsync(MigrationCatalog.Embedded, Token);
