@@ -1,8 +1,7 @@
 -- 0016 No JIT compilation in this database. PostgreSQL compiles a plan afresh on every execution
 -- whose estimated cost passes jit_above_cost, and the estimates of the graph walks' recursive
--- queries and of the custom plans of large batches pass it, while the statements themselves run
--- in milliseconds: creating a chain of 1,000 jobs spent most of its time compiling
--- (bench/PERFORMANCE.md). Set on the database, so every session of it has it, through any
+-- queries pass it, while the statements themselves run in milliseconds: creating a chain of
+-- 1,000 jobs spent most of its time compiling (bench/PERFORMANCE.md). Set on the database, so every session of it has it, through any
 -- connection pooler. Only the database's owner (or a superuser) may set it: a database owned by
 -- another role keeps the server's setting, and the migration does not fail for that.
 DO $$
