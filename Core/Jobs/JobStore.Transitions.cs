@@ -87,10 +87,10 @@ public sealed partial class JobStore
 
         return await PostgresTransaction.RunAsync(db, async (connection, token) =>
         {
-            await using var batch = new NpgsqlBatch(connection);
+            await using var batch = ByKeyBatch.On(connection);
             batch.BatchCommands.Add(StartCommand(starts));
             var started = new HashSet<Guid>();
-            await using var reader = await batch.ExecuteReaderAsync(token);
+            await using var reader = await batch.ExecuteReaderPastSettingAsync(token);
             while (await reader.ReadAsync(token))
             {
                 started.Add(reader.GetGuid(1));
@@ -160,7 +160,7 @@ public sealed partial class JobStore
     {
         // Attempts whose starts were never written are recorded whole, start and outcome in one
         // statement: one write for a short job. The others were running in PostgreSQL already.
-        await using var batch = new NpgsqlBatch(connection);
+        await using var batch = ByKeyBatch.On(connection);
         var unstarted = finishes.Where(finish => finish.Start is not null).ToList();
         var running = finishes.Where(finish => finish.Start is null).ToList();
         if (unstarted.Count > 0)
@@ -181,7 +181,7 @@ public sealed partial class JobStore
         }
 
         var finished = new List<FinishedJob>(finishes.Count);
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        await using (var reader = await batch.ExecuteReaderPastSettingAsync(cancellationToken))
         {
             do
             {

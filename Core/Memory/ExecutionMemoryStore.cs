@@ -81,14 +81,14 @@ public sealed class ExecutionMemoryStore(NpgsqlDataSource db)
         var last = afterEventId;
         var read = 0;
         JobEventLogMark mark;
-        await using (var batch = db.CreateBatch())
+        await using (var batch = ByKeyBatch.On(db))
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(JobEventGetAfterSql)
             {
                 Parameters = { Value(afterEventId), Value(limit), Time(gapsBefore), Value(settledThrough) },
             });
             batch.BatchCommands.Add(new NpgsqlBatchCommand(JobEventLogMark.Sql));
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            await using var reader = await batch.ExecuteReaderPastSettingAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 read++;
@@ -122,11 +122,13 @@ public sealed class ExecutionMemoryStore(NpgsqlDataSource db)
             return [];
         }
 
-        await using var command = db.CreateCommand(FinishedAttemptGetSql);
-        command.Parameters.Add(Value(finishes.Select(finish => finish.JobId).ToArray()));
-        command.Parameters.Add(Value(finishes.Select(finish => finish.Attempt).ToArray()));
+        await using var batch = ByKeyBatch.On(db);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(FinishedAttemptGetSql)
+        {
+            Parameters = { Value(finishes.Select(finish => finish.JobId).ToArray()), Value(finishes.Select(finish => finish.Attempt).ToArray()) },
+        });
         var found = new Dictionary<(Guid, int), (ExecutionStatus Status, string? Error, TimeSpan? Duration, string Type)>(finishes.Count);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        await using (var reader = await batch.ExecuteReaderPastSettingAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {

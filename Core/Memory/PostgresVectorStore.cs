@@ -75,14 +75,17 @@ public sealed class PostgresVectorStore(NpgsqlDataSource db, TimeProvider clock)
             vectors[i].Vector.CopyTo(flat, i * dimensions);
         }
 
-        await using var command = db.CreateCommand(InsertSql);
+        // By key: a plan made while job_executions was small would read it whole for every batch.
+        await using var batch = ByKeyBatch.On(db);
+        var command = new NpgsqlBatchCommand(InsertSql);
         command.Parameters.Add(Value(vectors.Select(v => v.JobId).ToArray()));
         command.Parameters.Add(Value(vectors.Select(v => v.Attempt).ToArray()));
         command.Parameters.Add(TextArray(vectors.Select(v => v.JobType).ToArray()));
         command.Parameters.Add(TextArray(vectors.Select(v => ExecutionOutcomeText.Of(v.Outcome)).ToArray()));
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Real | NpgsqlDbType.Array, Value = flat });
         command.Parameters.Add(Value(dimensions));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        batch.BatchCommands.Add(command);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<VectorMatch>> SearchAsync(

@@ -1,0 +1,34 @@
+using Npgsql;
+
+namespace AspireJobs.Core.Storage;
+
+/// <summary>
+/// Batches of statements that find rows by key, planned so whatever the size of the tables when
+/// PostgreSQL settles on a session's plan: the first statement turns sequential scans off until
+/// the batch's transaction ends (Sql/SeqScansOffForTransaction.sql says why). That statement
+/// answers one empty row, which <see cref="ExecuteReaderPastSettingAsync"/> passes.
+/// </summary>
+public static class ByKeyBatch
+{
+    private static readonly string SeqScansOffSql = EmbeddedFile.Core("SeqScansOffForTransaction.sql");
+
+    /// <summary>A batch on a connection, in its open transaction if it has one (where the setting then holds until the end).</summary>
+    public static NpgsqlBatch On(NpgsqlConnection connection) => WithSetting(new NpgsqlBatch(connection));
+
+    /// <summary>A batch on a pooled connection, in an implicit transaction of its own.</summary>
+    public static NpgsqlBatch On(NpgsqlDataSource db) => WithSetting(db.CreateBatch());
+
+    /// <summary>Runs the batch; the reader starts at the result of the first statement added after the setting.</summary>
+    public static async Task<NpgsqlDataReader> ExecuteReaderPastSettingAsync(this NpgsqlBatch batch, CancellationToken cancellationToken)
+    {
+        var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        return reader;
+    }
+
+    private static NpgsqlBatch WithSetting(NpgsqlBatch batch)
+    {
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(SeqScansOffSql));
+        return batch;
+    }
+}

@@ -1,0 +1,11 @@
+-- SeqScansOffForTransaction: no sequential scans for the rest of the transaction (an implicit one
+-- ends with its batch). Sent first in the batches of ByKeyBatch: a worker's starts and finishes,
+-- and the indexer's reads of the log and writes of vectors.
+-- Their statements find rows by key, and PostgreSQL plans each once for a session (the generic
+-- plan, from its sixth run), costed for the tables' sizes at that moment: a plan made while jobs
+-- or job_executions held a few hundred rows reads the whole table at every run, and goes on doing
+-- so as the table grows, until autovacuum next analyzes it. That is a fresh system's first
+-- trickle followed by a burst, or a burst after retention emptied the tables (bench/PERFORMANCE.md).
+-- A plan made under this setting goes by the indexes whatever the size. set_config, not SET LOCAL:
+-- the same effect, without a warning in the server's log for each batch outside a BEGIN.
+SELECT FROM set_config('enable_seqscan', 'off', true);
