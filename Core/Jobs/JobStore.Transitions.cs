@@ -32,15 +32,17 @@ public sealed partial class JobStore
         IReadOnlyList<JobLease> leases, Guid workerId, TimeSpan leaseGrace, IReadOnlySet<string> handledTypes,
         CancellationToken cancellationToken)
     {
-        await using var command = db.CreateCommand(JobGetStartableSql);
-        command.Parameters.Add(Value(leases.Select(lease => lease.JobId).ToArray()));
-        command.Parameters.Add(Value(leases.Select(lease => lease.Fence).ToArray()));
+        await using var batch = ByKeyBatch.On(db);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(JobGetStartableSql)
+        {
+            Parameters = { Value(leases.Select(lease => lease.JobId).ToArray()), Value(leases.Select(lease => lease.Fence).ToArray()) },
+        });
         var byId = leases.ToDictionary(lease => lease.JobId);
         var now = clock.GetUtcNow();
 
         var started = new List<StartedJob>(leases.Count);
         var unhandled = new List<UnhandledJob>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await batch.ExecuteReaderPastSettingAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var id = reader.GetGuid(0);
@@ -147,6 +149,7 @@ public sealed partial class JobStore
         var rest = ordered.Where(finish => !done.Contains(finish.JobId)).ToList();
         var withDependents = await PostgresTransaction.RunAsync(db, async (transaction, token) =>
         {
+            // FinishAsync's setting (ByKeyBatch) holds to the commit: the settling's walks go by key too.
             var finished = await FinishAsync(transaction, rest, now, onlyWithoutDependents: false, token);
             var completed = finished.Where(job => job.Status == JobStatus.Completed).Select(job => job.Id).ToList();
             var failed = finished.Where(job => job.Status is JobStatus.DeadLettered or JobStatus.Cancelled).Select(job => job.Id).ToList();

@@ -51,9 +51,10 @@ public sealed partial class JobStore
             return byJob;
         }
 
-        await using var command = db.CreateCommand(JobGetParentResultsSql);
-        command.Parameters.Add(Value(ids.ToArray()));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        // Read as each dependent starts: by key, whatever the tables' size when the plan was made.
+        await using var batch = ByKeyBatch.On(db);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(JobGetParentResultsSql) { Parameters = { Value(ids.ToArray()) } });
+        await using var reader = await batch.ExecuteReaderPastSettingAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var jobId = reader.GetGuid(0);

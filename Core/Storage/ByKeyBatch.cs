@@ -3,10 +3,11 @@ using Npgsql;
 namespace AspireJobs.Core.Storage;
 
 /// <summary>
-/// Batches of statements that find rows by key, planned so whatever the size of the tables when
-/// PostgreSQL settles on a session's plan: the first statement turns sequential scans off until
-/// the batch's transaction ends (Sql/SeqScansOffForTransaction.sql says why). That statement
-/// answers one empty row, which <see cref="ExecuteReaderPastSettingAsync"/> passes.
+/// Batches of statements that find rows by key, so that the plan a session settles on goes by key
+/// whatever the tables' size then: the first statement turns sequential scans off until the
+/// batch's transaction ends (Sql/SeqScansOffForTransaction.sql says why). It holds only if every
+/// run of such a statement goes through here, since the setting is part of what its plan was made
+/// under. That statement answers one empty row, which <see cref="ExecuteReaderPastSettingAsync"/> passes.
 /// </summary>
 public static class ByKeyBatch
 {
@@ -22,8 +23,17 @@ public static class ByKeyBatch
     public static async Task<NpgsqlDataReader> ExecuteReaderPastSettingAsync(this NpgsqlBatch batch, CancellationToken cancellationToken)
     {
         var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
-        return reader;
+        try
+        {
+            // A later statement's error surfaces here; the reader holds a pooled connection until disposed.
+            await reader.NextResultAsync(cancellationToken);
+            return reader;
+        }
+        catch
+        {
+            await reader.DisposeAsync();
+            throw;
+        }
     }
 
     private static NpgsqlBatch WithSetting(NpgsqlBatch batch)

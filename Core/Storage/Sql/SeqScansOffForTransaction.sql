@@ -1,11 +1,13 @@
 -- SeqScansOffForTransaction: no sequential scans for the rest of the transaction (an implicit one
--- ends with its batch). Sent first in the batches of ByKeyBatch: a worker's starts and finishes,
--- and the indexer's reads of the log and writes of vectors.
--- Their statements find rows by key, and PostgreSQL plans each once for a session (the generic
--- plan, from its sixth run), costed for the tables' sizes at that moment: a plan made while jobs
--- or job_executions held a few hundred rows reads the whole table at every run, and goes on doing
--- so as the table grows, until autovacuum next analyzes it. That is a fresh system's first
--- trickle followed by a burst, or a burst after retention emptied the tables (bench/PERFORMANCE.md).
--- A plan made under this setting goes by the indexes whatever the size. set_config, not SET LOCAL:
--- the same effect, without a warning in the server's log for each batch outside a BEGIN.
+-- ends with its batch). Sent first in the batches of ByKeyBatch: a worker's reads, starts and
+-- finishes of leased jobs and of a dependent's parents, and the indexer's reads of the log and
+-- writes of vectors.
+-- Their statements find rows by key, and PostgreSQL may settle on one plan for a session (the
+-- generic plan, after a prepared statement's fifth run), costed for the tables' sizes at that
+-- moment and kept until the table is next vacuumed, analyzed or altered: a plan made while jobs or
+-- job_executions held a few hundred rows reads the whole table at every run, and goes on doing so
+-- as the table grows. That is a fresh system's first trickle followed by a burst, or a burst
+-- after retention emptied the tables (bench/PERFORMANCE.md). Under this setting the planner
+-- prefers any usable index whatever the size. set_config, not SET LOCAL: the same effect, without
+-- a warning in the server's log for each batch outside a BEGIN.
 SELECT FROM set_config('enable_seqscan', 'off', true);
