@@ -10,15 +10,20 @@ public static class TestHistory
     {
         var requests = Enumerable.Range(0, count).Select(_ => TestJobs.New(type: type)).ToList();
         await store.JobInsertBatchAsync(requests, cancellationToken);
-        var workerId = Guid.NewGuid();
-        var finishes = requests.Select(request =>
-        {
-            var lease = Guid.NewGuid();
-            var start = new JobStart(request.Id, workerId, JobStoreStarts.NextFence(), 1, lease, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(30));
-            return JobFinish.Completed(request.Id, lease, null) with { Start = start };
-        }).ToList();
-        var finished = await store.JobFinishIfRunningAsync(finishes, cancellationToken);
+        var finished = await store.JobFinishIfRunningAsync(WholeAttempts([.. requests.Select(request => request.Id)]), cancellationToken);
         Assert.Equal(count, finished.Finished.Count);
         return [.. requests.Select(request => request.Id)];
+    }
+
+    /// <summary>A first attempt of each queued job, run from start to success by one worker on a lease of its own, its start not yet written.</summary>
+    public static List<JobFinish> WholeAttempts(IReadOnlyList<Guid> jobIds)
+    {
+        var workerId = Guid.NewGuid();
+        return [.. jobIds.Select(id =>
+        {
+            var lease = Guid.NewGuid();
+            var start = new JobStart(id, workerId, JobStoreStarts.NextFence(), 1, lease, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(30));
+            return JobFinish.Completed(id, lease, null) with { Start = start };
+        })];
     }
 }

@@ -53,14 +53,7 @@ public sealed class PlansMadeOnASmallTableTests(TestServers servers) : IAsyncLif
     [Fact]
     public async Task Finishes_ReadNoJobsWhole()
     {
-        var ids = await QueuedJobsAsync(64);
-        var workerId = Guid.NewGuid();
-        var finishes = ids.Select(id =>
-        {
-            var lease = Guid.NewGuid();
-            var start = new JobStart(id, workerId, JobStoreStarts.NextFence(), 1, lease, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(30));
-            return JobFinish.Completed(id, lease, null) with { Start = start };
-        }).ToList();
+        var finishes = TestHistory.WholeAttempts(await QueuedJobsAsync(64));
 
         var before = await SequentialScansAsync();
         var finished = await _store.JobFinishIfRunningAsync(finishes, Token);
