@@ -58,6 +58,14 @@ public readonly record struct JobFinish(
             "The lease expired: the worker died or stopped responding.", null, false, false, "lease expired");
 
     /// <summary>
+    /// Its worker stopped cleanly but could not record the outcome as it shut down: queued again,
+    /// neither a failure nor a crash (the job did not bring its worker down).
+    /// </summary>
+    public static JobFinish WorkerStopped(Guid jobId, Guid leaseToken) =>
+        new(jobId, leaseToken, JobStatus.Queued, ExecutionStatus.Abandoned, null,
+            "The worker stopped without recording the outcome.", null, false, false, "worker stopped");
+
+    /// <summary>
     /// Its worker died under it: queued again with the crash counted, or, once workers have died
     /// under it <paramref name="poisonThreshold"/> times, quarantined in the dead letters as a
     /// poison job instead of crashing the next worker.

@@ -54,6 +54,16 @@ public readonly record struct UnhandledJob(Guid Id, string Type);
 public readonly record struct RescueCandidate(Guid Id, Guid LeaseToken, int Crashes);
 
 /// <summary>
+/// A running job whose worker is gone: declared dead (<paramref name="WorkerDied"/>), or stopped
+/// cleanly without recording its outcome. <see cref="Finish"/> says how its attempt ends.
+/// </summary>
+public readonly record struct OrphanedJob(Guid Id, Guid LeaseToken, int Crashes, bool WorkerDied)
+{
+    public JobFinish Finish(int poisonThreshold) =>
+        WorkerDied ? JobFinish.WorkerDied(Id, LeaseToken, Crashes, poisonThreshold) : JobFinish.WorkerStopped(Id, LeaseToken);
+}
+
+/// <summary>
 /// A queued job whose abandoned Redis lease may have started it unrecorded, as a rescue reads it
 /// before recording that attempt, number <paramref name="Attempt"/>, under <paramref name="LeaseToken"/>.
 /// </summary>

@@ -31,7 +31,16 @@ public static class ByKeyBatch
         }
         catch
         {
-            await reader.DisposeAsync();
+            try
+            {
+                await reader.DisposeAsync();
+            }
+            catch (Exception)
+            {
+                // The statement's own error is the one to throw: it says what went wrong, and
+                // whether the write is worth trying again (a finish is retried only when transient).
+            }
+
             throw;
         }
     }

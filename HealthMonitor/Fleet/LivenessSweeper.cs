@@ -75,13 +75,13 @@ public sealed partial class LivenessSweeper(
             }
         }
 
-        // Every pass, not only after a death: a job whose row was locked at that moment is picked up here.
-        IReadOnlyList<RescueCandidate> orphaned;
+        // Every pass, not only after a death: a job whose row was locked at that moment is picked
+        // up here, and so is one a worker left running when it stopped (its outcome's write failed).
+        IReadOnlyList<OrphanedJob> orphaned;
         do
         {
             orphaned = await jobs.JobGetOrphanedAsync(options.Value.BatchSize, stoppingToken);
-            recovered.AddRange(await rescue.FinishAsync(
-                orphaned.Select(job => JobFinish.WorkerDied(job.Id, job.LeaseToken, job.Crashes, options.Value.PoisonThreshold)).ToList(), stoppingToken));
+            recovered.AddRange(await rescue.FinishAsync(orphaned.Select(job => job.Finish(options.Value.PoisonThreshold)).ToList(), stoppingToken));
         }
         while (orphaned.Count == options.Value.BatchSize && !stoppingToken.IsCancellationRequested);
         if (recovered.Count > 0)

@@ -1,10 +1,12 @@
--- JobGetOrphaned: the running jobs of every worker declared dead, recovered at once (not at
--- their lease deadline) through JobFinishIfRunning, fenced by the token read here. The dead
--- worker's lease tokens then no longer match, so if it was only paused it finishes nothing.
+-- JobGetOrphaned: the running jobs of every worker that is gone, recovered at once (not at their
+-- lease deadline) through JobFinishIfRunning, fenced by the token read here. A worker declared
+-- dead has its crash counted against the job; a worker that stopped cleanly yet left a job
+-- running (its outcome's write failed as it shut down) has not. The gone worker's lease tokens
+-- then no longer match, so if it was only paused it finishes nothing.
 --   $1 limit integer
--- Returns id, lease_token, crashes.
-SELECT j.id, j.lease_token, j.crashes FROM jobs j
-JOIN workers w ON w.id = j.worker_id AND w.status = 'dead'
+-- Returns id, lease_token, crashes, whether the worker died.
+SELECT j.id, j.lease_token, j.crashes, w.status = 'dead' AS worker_died FROM jobs j
+JOIN workers w ON w.id = j.worker_id AND w.status IN ('dead', 'stopped')
 WHERE j.status = 'running'
 ORDER BY j.id
 LIMIT $1;

@@ -163,7 +163,8 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
             Assert.True(await workers.WorkerSetDeadIfLiveAsync(worker, Token));
 
             var orphan = Assert.Single(await _store.JobGetOrphanedAsync(10, Token));
-            var recovered = Assert.Single((await _store.JobFinishIfRunningAsync([JobFinish.WorkerDied(orphan.Id, orphan.LeaseToken, orphan.Crashes, poisonThreshold: 2)], Token)).Finished);
+            Assert.True(orphan.WorkerDied);
+            var recovered = Assert.Single((await _store.JobFinishIfRunningAsync([orphan.Finish(poisonThreshold: 2)], Token)).Finished);
 
             Assert.Equal(crash == 1 ? JobStatus.Queued : JobStatus.DeadLettered, recovered.Status);
         }
@@ -172,6 +173,27 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
         Assert.Contains("Quarantined", quarantined.Error, StringComparison.Ordinal);
         Assert.Equal(2L, await _db.ScalarAsync<long>("SELECT count(*) FROM job_executions WHERE job_id = $1 AND status = 'abandoned'", job.Id));
         Assert.Equal(0, await _db.ScalarAsync<int>("SELECT failures FROM jobs WHERE id = $1", job.Id));
+    }
+
+    [Fact]
+    public async Task AJobAStoppedWorkerLeftRunning_IsRequeuedAtOnce_WithNoCrashCounted()
+    {
+        // A worker whose outcome's write failed as it shut down marks itself stopped all the same.
+        var workers = new AspireJobs.Core.Workers.WorkerStore(_db.DataSource, TimeProvider.System);
+        var job = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job;
+        var worker = Guid.NewGuid();
+        await workers.WorkerInsertAsync(new AspireJobs.Core.Workers.WorkerRegistration(worker, "w", "h", 1, "1", AllTypes, 4), Token);
+        Assert.Single((await _store.StartNowAsync([job.Id], worker, Grace, AllTypes, Token)).Started);
+        Assert.True(await workers.WorkerSetStoppedIfLiveAsync(worker, Token));
+
+        var orphan = Assert.Single(await _store.JobGetOrphanedAsync(10, Token));
+        Assert.False(orphan.WorkerDied);
+        var requeued = Assert.Single((await _store.JobFinishIfRunningAsync([orphan.Finish(poisonThreshold: 1)], Token)).Finished);
+
+        Assert.Equal(JobStatus.Queued, requeued.Status); // a threshold of one would have quarantined a crash
+        Assert.Equal(0, await _db.ScalarAsync<int>("SELECT crashes FROM jobs WHERE id = $1", job.Id));
+        Assert.Equal("abandoned", await _db.ScalarAsync<string>("SELECT status::text FROM job_executions WHERE job_id = $1", job.Id));
+        Assert.Empty(await _store.JobGetOrphanedAsync(10, Token));
     }
 
     [Fact]
