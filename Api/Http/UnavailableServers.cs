@@ -1,3 +1,4 @@
+using AspireJobs.Core.Dispatch;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 using StackExchange.Redis;
@@ -38,6 +39,7 @@ public sealed partial class UnavailableServers(IProblemDetailsService problems, 
     private static bool IsUnavailable(Exception exception) => exception switch
     {
         NpgsqlException { IsTransient: true } or RedisConnectionException or RedisTimeoutException or TimeoutException => true,
+        _ when RedisFailure.IsCommandDropped(exception) => true,
         { InnerException: { } inner } => IsUnavailable(inner),
         _ => false,
     };

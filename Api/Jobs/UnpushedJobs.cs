@@ -4,7 +4,6 @@ using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Telemetry;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using StackExchange.Redis;
 
 namespace AspireJobs.Api.Jobs;
 
@@ -114,7 +113,7 @@ public sealed partial class UnpushedJobs : BackgroundService
             {
                 pushed += await _dispatcher.EnqueueAsync(await _store.JobGetDispatchableAsync(batch.Select(job => job.Key).ToList(), cancellationToken));
             }
-            catch (Exception e) when (e is RedisException or TimeoutException or NpgsqlException)
+            catch (Exception e) when (e is NpgsqlException || RedisFailure.Is(e))
             {
                 // Still unreachable: they wait for the next round. Said once an outage, not every round.
                 if (!_failing)

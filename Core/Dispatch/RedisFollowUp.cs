@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
 
 namespace AspireJobs.Core.Dispatch;
 
@@ -20,7 +19,7 @@ public sealed partial class RedisFollowUp(ILogger<RedisFollowUp> logger)
             await write();
             return true;
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailure.Is(e))
         {
             LogBehind(logger, what, e.Message);
             return false;

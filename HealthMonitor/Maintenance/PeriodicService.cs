@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using AspireJobs.Core.Dispatch;
 using AspireJobs.HealthMonitor.Leadership;
 using Npgsql;
-using StackExchange.Redis;
 
 namespace AspireJobs.HealthMonitor.Maintenance;
 
@@ -40,7 +40,7 @@ public abstract partial class PeriodicService(LeaderElection leader, ILogger log
                 {
                     await RunOnceAsync(stoppingToken);
                 }
-                catch (Exception e) when (e is NpgsqlException or RedisException or TimeoutException)
+                catch (Exception e) when (e is NpgsqlException || RedisFailure.Is(e))
                 {
                     LogPassFailed(logger, GetType().Name, e.Message);
                 }

@@ -7,7 +7,6 @@ using AspireJobs.Worker.Execution;
 using AspireJobs.Worker.Handlers;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using StackExchange.Redis;
 
 namespace AspireJobs.Worker.Acquisition;
 
@@ -146,7 +145,7 @@ public sealed partial class JobAcquisitionLoop(
             {
                 taken = await AcquireAndStartAsync(wanted, fairness, stoppingToken);
             }
-            catch (Exception e) when (e is RedisException or NpgsqlException or TimeoutException)
+            catch (Exception e) when (e is NpgsqlException || RedisFailure.Is(e))
             {
                 LogAcquireFailed(e.Message);
                 await Task.Delay(ErrorBackoff, stoppingToken);
@@ -332,7 +331,7 @@ public sealed partial class JobAcquisitionLoop(
             {
                 await executor.RunAsync(running);
             }
-            catch (Exception e) when (e is RedisException or NpgsqlException or TimeoutException)
+            catch (Exception e) when (e is NpgsqlException || RedisFailure.Is(e))
             {
                 LogRunFailed(job.Id, e.Message);
             }

@@ -5,7 +5,6 @@ using AspireJobs.Worker.Acquisition;
 using AspireJobs.Worker.Execution;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using StackExchange.Redis;
 
 namespace AspireJobs.Worker.Fleet;
 
@@ -62,7 +61,7 @@ public sealed partial class HeartbeatService(
                 await dispatcher.HeartbeatAsync(identity.Id, _options.HeartbeatTimeout, _options.LeaseLength, loop.RunningLeases);
                 metrics.RecordHeartbeat();
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RedisFailure.Is(e))
             {
                 LogBeatFailed(e.Message);
             }

@@ -1,8 +1,8 @@
 using AspireJobs.Api.Access;
+using AspireJobs.Core.Dispatch;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Npgsql;
-using StackExchange.Redis;
 
 namespace AspireJobs.Api.Dashboard.Components;
 
@@ -53,7 +53,7 @@ public abstract class LivePage : ComponentBase, IAsyncDisposable
             await LoadAsync(_stop.Token);
             LoadError = null;
         }
-        catch (Exception e) when (e is NpgsqlException or RedisException or TimeoutException)
+        catch (Exception e) when (e is NpgsqlException || RedisFailure.Is(e))
         {
             LoadError = e.Message;
         }

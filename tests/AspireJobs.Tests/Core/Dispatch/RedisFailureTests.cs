@@ -1,0 +1,42 @@
+using AspireJobs.Core.Dispatch;
+using StackExchange.Redis;
+
+namespace AspireJobs.Tests.Core.Dispatch;
+
+/// <summary>Which failures of a Redis call the services survive, and which cancellations are a shutdown's to pass on.</summary>
+public sealed class RedisFailureTests
+{
+    [Fact]
+    public async Task ACommandCancelledByNoToken_IsARedisFailure()
+    {
+        // How StackExchange.Redis ends a command it dropped with its connection.
+        var dropped = new TaskCompletionSource<RedisResult>();
+        dropped.SetCanceled(CancellationToken.None);
+
+        var thrown = await Assert.ThrowsAsync<TaskCanceledException>(() => dropped.Task);
+
+        Assert.True(RedisFailure.Is(thrown));
+        Assert.True(RedisFailure.IsCommandDropped(thrown));
+    }
+
+    [Fact]
+    public async Task AWaitCancelledByAStoppingToken_IsNotARedisFailure()
+    {
+        using var stopping = new CancellationTokenSource();
+        await stopping.CancelAsync();
+
+        var thrown = await Assert.ThrowsAsync<TaskCanceledException>(() => Task.Delay(TimeSpan.FromSeconds(5), stopping.Token));
+
+        Assert.False(RedisFailure.Is(thrown));
+    }
+
+    [Fact]
+    public void RedisErrorsAndTimeouts_AreRedisFailures_OtherErrorsAreNot()
+    {
+        Assert.True(RedisFailure.Is(new RedisConnectionException(ConnectionFailureType.SocketClosed, "closed")));
+        Assert.True(RedisFailure.Is(new RedisTimeoutException("slow", CommandStatus.Sent)));
+        Assert.True(RedisFailure.Is(new TimeoutException()));
+        Assert.False(RedisFailure.Is(new InvalidOperationException()));
+        Assert.False(RedisFailure.IsCommandDropped(new RedisConnectionException(ConnectionFailureType.SocketClosed, "closed")));
+    }
+}
