@@ -17,7 +17,7 @@ public sealed record CheckerOptions
     /// <summary>How long a fault may take to recover from (a job created after it completes) before it counts as never.</summary>
     public TimeSpan RecoveryTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long the acknowledged jobs may take to finish once the faults are over.</summary>
+    /// <summary>How long the jobs may take to finish once the faults are over.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
     /// <summary>Faults are injected round after round, in a shuffled order after the first, until this much time has passed (one round at least).</summary>
