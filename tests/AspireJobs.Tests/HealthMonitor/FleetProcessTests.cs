@@ -97,6 +97,17 @@ public sealed class FleetProcessTests(TestServers servers) : IAsyncLifetime
     }
 
     /// <summary>A worker that writes no start for 20 s: a job it takes stays queued in PostgreSQL, running on its Redis lease alone.</summary>
+    /// <summary>
+    /// A worker measured over windows of a second: one of half a second holds a single beat
+    /// interval and a GC pause or two, and one stall of the busy test machine scored a healthy worker 0.
+    /// </summary>
+    private static readonly Dictionary<string, string?> EvenlyMeasuredWorker = new(FastWorker)
+    {
+        ["Worker__HeartbeatInterval"] = "00:00:01",
+        ["Worker__HeartbeatTimeout"] = "00:00:04",
+        ["Worker__MetricsInterval"] = "00:00:01",
+    };
+
     private static readonly Dictionary<string, string?> LongStartWindow = new(FastWorker) { ["Worker__StartWindow"] = "00:00:20" };
 
     /// <summary>The worker that takes over: never judged dead on a busy machine, so the test waits on the victim alone.</summary>
@@ -209,7 +220,7 @@ public sealed class FleetProcessTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task TheHealthMonitor_ScoresWorkers_AndServesTheirHistory()
     {
-        await _system.StartWorkerAsync(FastWorker);
+        await _system.StartWorkerAsync(EvenlyMeasuredWorker);
         await _system.StartHealthMonitorAsync(FastMonitor);
         await _http.PostJsonAsync("/api/jobs/batch", new { jobs = Enumerable.Range(0, 50).Select(_ => new { type = "noop" }) }, HttpStatusCode.Created);
         var workerId = await _system.Database.ScalarAsync<Guid>("SELECT id FROM workers");
