@@ -13,7 +13,7 @@ namespace AspireJobs.HealthMonitor.Fleet;
 /// running jobs of dead workers go back to their bands at once, each attempt recorded as
 /// abandoned (or, for a job whose workers keep dying under it, quarantined as a dead letter).
 /// A job of a killed worker therefore starts again elsewhere within the worker's heartbeat
-/// timeout plus one sweep. If Redis lost its data, every heartbeat key went with it; if Redis or
+/// timeout plus one sweep; one a worker left running as it stopped cleanly, within one sweep. If Redis lost its data, every heartbeat key went with it; if Redis or
 /// the machine stood still, keys expired while beats waited to be applied: either way no worker
 /// is judged until it had time to beat again.
 /// </summary>
@@ -107,7 +107,7 @@ public sealed partial class LivenessSweeper(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerName} ({WorkerId}) missed its heartbeat: declared dead")]
     private partial void LogDead(string workerName, Guid workerId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs of dead workers recovered: {Requeued} requeued, {Quarantined} quarantined as poison, {Cancelled} cancelled as requested")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs of dead or stopped workers recovered: {Requeued} requeued, {Quarantined} quarantined as poison, {Cancelled} cancelled as requested")]
     private partial void LogRecovered(int requeued, int quarantined, int cancelled);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The liveness view stood still for {StallMs} ms (Redis, this process or the machine was paused): workers get time to beat again before they are judged")]
