@@ -23,35 +23,12 @@ public sealed partial class JobStore
         DispatchableAsync(JobSetQueuedIfDueSql, cancellationToken, Value(limit), Time(clock.GetUtcNow()));
 
     /// <summary>Running jobs whose lease deadline passed, to finish as <see cref="JobFinish.LeaseExpired"/>.</summary>
-    public async Task<IReadOnlyList<RescueCandidate>> JobGetLeaseExpiredAsync(int limit, CancellationToken cancellationToken)
-    {
-        await using var command = db.CreateCommand(JobGetLeaseExpiredSql);
-        command.Parameters.Add(Time(clock.GetUtcNow()));
-        command.Parameters.Add(Value(limit));
-        var candidates = new List<RescueCandidate>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            candidates.Add(new RescueCandidate(reader.GetGuid(0), reader.GetGuid(1), reader.GetInt32(2)));
-        }
-
-        return candidates;
-    }
+    public Task<IReadOnlyList<RescueCandidate>> JobGetLeaseExpiredAsync(int limit, CancellationToken cancellationToken) =>
+        RescueReadAsync(JobGetLeaseExpiredSql, row => new RescueCandidate(row.GetGuid(0), row.GetGuid(1), row.GetInt32(2)), cancellationToken, Time(clock.GetUtcNow()), Value(limit));
 
     /// <summary>Running jobs of workers declared dead or stopped, to finish as <see cref="OrphanedJob.Finish"/> says.</summary>
-    public async Task<IReadOnlyList<OrphanedJob>> JobGetOrphanedAsync(int limit, CancellationToken cancellationToken)
-    {
-        await using var command = db.CreateCommand(JobGetOrphanedSql);
-        command.Parameters.Add(Value(limit));
-        var orphaned = new List<OrphanedJob>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            orphaned.Add(new OrphanedJob(reader.GetGuid(0), reader.GetGuid(1), reader.GetInt32(2), reader.GetBoolean(3)));
-        }
-
-        return orphaned;
-    }
+    public Task<IReadOnlyList<OrphanedJob>> JobGetOrphanedAsync(int limit, CancellationToken cancellationToken) =>
+        RescueReadAsync(JobGetOrphanedSql, row => new OrphanedJob(row.GetGuid(0), row.GetGuid(1), row.GetInt32(2), row.GetBoolean(3)), cancellationToken, Value(limit));
 
     /// <summary>
     /// Of jobs under abandoned Redis leases, those the lease may have started unrecorded (see
@@ -76,6 +53,20 @@ public sealed partial class JobStore
         }
 
         return unrecorded;
+    }
+
+    private async Task<IReadOnlyList<T>> RescueReadAsync<T>(string sql, Func<Npgsql.NpgsqlDataReader, T> read, CancellationToken cancellationToken, params Npgsql.NpgsqlParameter[] parameters)
+    {
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.AddRange(parameters);
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
     }
 
     /// <summary>How many jobs belong in a band, and how many run.</summary>
