@@ -68,9 +68,10 @@ public static class CheckerBenchmark
             var info = await redis.GetServers()[0].InfoAsync("clients");
             clients = long.Parse(info.SelectMany(g => g).First(p => p.Key == "connected_clients").Value, CultureInfo.InvariantCulture);
         }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or RedisException)
+        catch (Exception e) when (e is Npgsql.NpgsqlException or RedisException or TimeoutException or OperationCanceledException)
         {
-            // Sampled right after its fault: the next sample counts.
+            // Sampled right after its fault: the next sample counts. No token is passed, so a
+            // cancellation is a command Redis dropped with its connection.
         }
 
         return (rss, sessions, clients);

@@ -58,8 +58,8 @@ public readonly record struct JobFinish(
             "The lease expired: the worker died or stopped responding.", null, false, false, "lease expired");
 
     /// <summary>
-    /// Its worker stopped cleanly but could not record the outcome as it shut down: queued again,
-    /// neither a failure nor a crash (the job did not bring its worker down).
+    /// Its worker stopped cleanly but left it running (the outcome's write failed, or the start's
+    /// answer never reached it): queued again, neither a failure nor a crash.
     /// </summary>
     public static JobFinish WorkerStopped(Guid jobId, Guid leaseToken) =>
         new(jobId, leaseToken, JobStatus.Queued, ExecutionStatus.Abandoned, null,

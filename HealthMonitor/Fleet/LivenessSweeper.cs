@@ -13,9 +13,10 @@ namespace AspireJobs.HealthMonitor.Fleet;
 /// running jobs of dead workers go back to their bands at once, each attempt recorded as
 /// abandoned (or, for a job whose workers keep dying under it, quarantined as a dead letter).
 /// A job of a killed worker therefore starts again elsewhere within the worker's heartbeat
-/// timeout plus one sweep; one a worker left running as it stopped cleanly, within one sweep. If Redis lost its data, every heartbeat key went with it; if Redis or
-/// the machine stood still, keys expired while beats waited to be applied: either way no worker
-/// is judged until it had time to beat again.
+/// timeout plus one sweep; one a worker left running as it stopped cleanly, within one sweep. If
+/// Redis lost its data, every heartbeat key went with it; if Redis or the machine stood still,
+/// keys expired while beats waited to be applied: either way no worker is judged until it had
+/// time to beat again.
 /// </summary>
 public sealed partial class LivenessSweeper(
     WorkerStore workers,

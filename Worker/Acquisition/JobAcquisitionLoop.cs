@@ -348,7 +348,7 @@ public sealed partial class JobAcquisitionLoop(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not take jobs ({Reason}); trying again shortly")]
     private partial void LogAcquireFailed(string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} could not be finished ({Reason}); its lease will expire and it will be rescued")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} could not be finished ({Reason}); it will be rescued when its lease expires or this worker stops")]
     private partial void LogRunFailed(Guid jobId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: handing {Count} running jobs back after a {GraceSeconds} s grace period")]

@@ -38,8 +38,9 @@ public sealed class FinishBatcher : IAsyncDisposable
     /// </summary>
     public Task<FinishedJob?> FinishAsync(JobFinish finish, JobLease lease) => _commit.WriteAsync((finish, lease));
 
-    // On failure the jobs not yet finished stay running in PostgreSQL (their lease deadline brings
-    // them back); any finished before the failure that went back to queued are pushed by the reconciler.
+    // On failure the jobs not yet finished stay running in PostgreSQL (their lease deadline, or this
+    // worker's stop, brings them back); any finished before the failure that went back to queued are
+    // pushed by the reconciler.
     private async Task<IReadOnlyList<FinishedJob?>> WriteAsync(IReadOnlyList<(JobFinish Finish, JobLease Lease)> finishes)
     {
         var result = await _store.JobFinishIfRunningAsync(finishes.Select(item => item.Finish).ToList(), CancellationToken.None);

@@ -124,7 +124,7 @@ public sealed partial class JobExecutor(
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
         {
-            // The job stays running in PostgreSQL; the lease rescue requeues it after its deadline.
+            // The job stays running in PostgreSQL; the health monitor requeues it at its lease deadline, or once this worker stops.
             LogRecordFailed(job.Id, job.Type, e.Message);
             await dispatcher.ReleaseAsync(identity.Id, [job.Lease]);
         }
@@ -273,6 +273,6 @@ public sealed partial class JobExecutor(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}): writing its outcome failed (try {Try}: {Reason}); trying again in {DelaySeconds} s")]
     private partial void LogFinishRetried(Guid jobId, string jobType, int @try, string reason, double delaySeconds);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} ({JobType}) finished but its outcome could not be recorded ({Reason}); it will be rescued when its lease expires")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} ({JobType}) finished but its outcome could not be recorded ({Reason}); it will be rescued when its lease expires or this worker stops")]
     private partial void LogRecordFailed(Guid jobId, string jobType, string reason);
 }

@@ -1,6 +1,7 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Workers;
+using AspireJobs.Worker.Acquisition;
 using AspireJobs.Worker.Handlers;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -10,7 +11,9 @@ namespace AspireJobs.Worker.Registration;
 /// <summary>
 /// Registers this worker in PostgreSQL before it takes any job, releases jobs that were parked
 /// for want of a worker running its types, and marks it stopped (and forgotten by the dispatch
-/// index) when it exits cleanly.
+/// index) when it exits cleanly. The health monitor puts back at once any job a stopped worker
+/// left running, so a worker whose shutdown ran out of time with outcomes still being written is
+/// not marked: it is judged dead once its heartbeat expires, after this process is gone.
 /// Registered before the acquisition loop, so it starts first and stops last.
 /// </summary>
 public sealed class WorkerRegistrationService(
@@ -18,6 +21,7 @@ public sealed class WorkerRegistrationService(
     JobStore jobs,
     JobDispatcher dispatcher,
     RedisFollowUp followUp,
+    JobAcquisitionLoop loop,
     WorkerIdentity identity,
     JobHandlerRegistry handlers,
     IOptions<WorkerOptions> options) : IHostedService
@@ -38,7 +42,11 @@ public sealed class WorkerRegistrationService(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await workers.WorkerSetStoppedIfLiveAsync(identity.Id, cancellationToken);
+        if (loop.InFlight == 0)
+        {
+            await workers.WorkerSetStoppedIfLiveAsync(identity.Id, cancellationToken);
+        }
+
         // What a failure leaves is a set member under an id no process will use again.
         await followUp.TryAsync(() => dispatcher.ForgetWorkerAsync(identity.Id), "this stopped worker forgotten");
     }

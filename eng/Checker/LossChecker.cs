@@ -239,17 +239,22 @@ public sealed class LossChecker(CheckedSystem system, CheckerOptions options, Ac
     private async Task WaitUntilAllFinishedAsync(CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < options.DrainTimeout)
+        long unfinished;
+        do
         {
             await using var command = system.Database.CreateCommand(
                 "SELECT count(*) FROM jobs WHERE status::text NOT IN ('completed', 'dead_lettered', 'cancelled')");
-            if ((long)(await command.ExecuteScalarAsync(cancellationToken))! == 0)
+            unfinished = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+            if (unfinished == 0)
             {
                 return;
             }
 
             await Task.Delay(250, cancellationToken);
         }
+        while (deadline.Elapsed < options.DrainTimeout);
+
+        log($"  {unfinished} jobs still unfinished after {options.DrainTimeout.TotalSeconds:0} s: the counts below may disagree");
     }
 
     private async Task<List<(Guid Id, string Problem)>> ProblemsAsync(Guid[] ids, CancellationToken cancellationToken)

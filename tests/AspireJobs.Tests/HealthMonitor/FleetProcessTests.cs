@@ -96,7 +96,6 @@ public sealed class FleetProcessTests(TestServers servers) : IAsyncLifetime
         Assert.NotEqual(paused.ProcessId, await _system.Database.ScalarAsync<int>("SELECT w.process_id FROM jobs j JOIN workers w ON w.id = j.worker_id WHERE j.id = $1", jobId));
     }
 
-    /// <summary>A worker that writes no start for 20 s: a job it takes stays queued in PostgreSQL, running on its Redis lease alone.</summary>
     /// <summary>
     /// A worker measured over windows of a second: one of half a second holds a single beat
     /// interval and a GC pause or two, and one stall of the busy test machine scored a healthy worker 0.
@@ -108,6 +107,7 @@ public sealed class FleetProcessTests(TestServers servers) : IAsyncLifetime
         ["Worker__MetricsInterval"] = "00:00:01",
     };
 
+    /// <summary>A worker that writes no start for 20 s: a job it takes stays queued in PostgreSQL, running on its Redis lease alone.</summary>
     private static readonly Dictionary<string, string?> LongStartWindow = new(FastWorker) { ["Worker__StartWindow"] = "00:00:20" };
 
     /// <summary>The worker that takes over: never judged dead on a busy machine, so the test waits on the victim alone.</summary>
