@@ -118,7 +118,7 @@ public sealed partial class UnpushedJobs : BackgroundService
                 // Still unreachable: they wait for the next round. Said once an outage, not every round.
                 if (!_failing)
                 {
-                    LogStillWaiting(_logger, Count, e.Message);
+                    LogStillWaiting(_logger, Count, RedisFailure.Describe(e));
                 }
 
                 _failing = true;

@@ -13,6 +13,10 @@ public static class RedisFailure
 {
     public static bool Is(Exception exception) => exception is RedisException or TimeoutException || IsCommandDropped(exception);
 
+    /// <summary>What went wrong, for a log: a dropped command's own message says only that a task was canceled.</summary>
+    public static string Describe(Exception exception) =>
+        IsCommandDropped(exception) ? "Redis dropped the command with its connection" : exception.Message;
+
     /// <summary>A command StackExchange.Redis dropped with its connection: cancelled, by no caller's token.</summary>
     public static bool IsCommandDropped(Exception exception) =>
         exception is TaskCanceledException { CancellationToken.IsCancellationRequested: false };

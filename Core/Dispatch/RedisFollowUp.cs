@@ -21,7 +21,7 @@ public sealed partial class RedisFollowUp(ILogger<RedisFollowUp> logger)
         }
         catch (Exception e) when (RedisFailure.Is(e))
         {
-            LogBehind(logger, what, e.Message);
+            LogBehind(logger, what, RedisFailure.Describe(e));
             return false;
         }
     }

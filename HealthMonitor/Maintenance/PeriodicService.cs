@@ -42,7 +42,7 @@ public abstract partial class PeriodicService(LeaderElection leader, ILogger log
                 }
                 catch (Exception e) when (e is NpgsqlException || RedisFailure.Is(e))
                 {
-                    LogPassFailed(logger, GetType().Name, e.Message);
+                    LogPassFailed(logger, GetType().Name, RedisFailure.Describe(e));
                 }
             }
 

@@ -147,7 +147,7 @@ public sealed partial class JobAcquisitionLoop(
             }
             catch (Exception e) when (e is NpgsqlException || RedisFailure.Is(e))
             {
-                LogAcquireFailed(e.Message);
+                LogAcquireFailed(RedisFailure.Describe(e));
                 await Task.Delay(ErrorBackoff, stoppingToken);
                 continue;
             }
@@ -333,7 +333,7 @@ public sealed partial class JobAcquisitionLoop(
             }
             catch (Exception e) when (e is NpgsqlException || RedisFailure.Is(e))
             {
-                LogRunFailed(job.Id, e.Message);
+                LogRunFailed(job.Id, RedisFailure.Describe(e));
             }
             finally
             {

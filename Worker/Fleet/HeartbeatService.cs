@@ -63,7 +63,7 @@ public sealed partial class HeartbeatService(
             }
             catch (Exception e) when (RedisFailure.Is(e))
             {
-                LogBeatFailed(e.Message);
+                LogBeatFailed(RedisFailure.Describe(e));
             }
         }
     }

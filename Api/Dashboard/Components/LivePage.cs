@@ -55,7 +55,7 @@ public abstract class LivePage : ComponentBase, IAsyncDisposable
         }
         catch (Exception e) when (e is NpgsqlException || RedisFailure.Is(e))
         {
-            LoadError = e.Message;
+            LoadError = RedisFailure.Describe(e);
         }
     }
 

@@ -17,6 +17,7 @@ public sealed class RedisFailureTests
 
         Assert.True(RedisFailure.Is(thrown));
         Assert.True(RedisFailure.IsCommandDropped(thrown));
+        Assert.Contains("Redis dropped", RedisFailure.Describe(thrown), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -38,5 +39,6 @@ public sealed class RedisFailureTests
         Assert.True(RedisFailure.Is(new TimeoutException()));
         Assert.False(RedisFailure.Is(new InvalidOperationException()));
         Assert.False(RedisFailure.IsCommandDropped(new RedisConnectionException(ConnectionFailureType.SocketClosed, "closed")));
+        Assert.Equal("closed", RedisFailure.Describe(new RedisConnectionException(ConnectionFailureType.SocketClosed, "closed")));
     }
 }
