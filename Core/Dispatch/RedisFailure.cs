@@ -1,17 +1,22 @@
+using System.Net.Sockets;
 using StackExchange.Redis;
 
 namespace AspireJobs.Core.Dispatch;
 
 /// <summary>
-/// Which failures of a call to Redis a caller survives and tries again later. Besides Redis's
-/// own errors and timeouts, StackExchange.Redis cancels the commands still waiting on a
-/// connection that fails while it reconnects (seen when Redis was killed): the task is cancelled
-/// though no caller asked, since no call here passes a token. Taken for an ordinary exception,
-/// that cancellation stopped a worker's host.
+/// Which failures of a call to Redis a caller survives and tries again later: Redis's own errors
+/// and timeouts, and a connection lost under the command. StackExchange.Redis does not always
+/// wrap the last: at times it passes the socket's own error on (a reset connection), and it
+/// cancels the commands still waiting on a connection that fails while it reconnects, though no
+/// caller asked (no call here passes a token). Both were seen when Redis was killed, and each,
+/// taken for an ordinary exception, stopped a worker's host.
 /// </summary>
 public static class RedisFailure
 {
-    public static bool Is(Exception exception) => exception is RedisException or TimeoutException || IsCommandDropped(exception);
+    public static bool Is(Exception exception) => exception is RedisException or TimeoutException || IsConnectionLost(exception);
+
+    /// <summary>The connection failed under the command: a socket error passed on, or the command dropped.</summary>
+    public static bool IsConnectionLost(Exception exception) => exception is IOException or SocketException || IsCommandDropped(exception);
 
     /// <summary>What went wrong, for a log: a dropped command's own message says only that a task was canceled.</summary>
     public static string Describe(Exception exception) =>

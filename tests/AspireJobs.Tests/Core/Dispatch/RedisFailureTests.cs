@@ -1,4 +1,5 @@
 using AspireJobs.Core.Dispatch;
+using System.Net.Sockets;
 using StackExchange.Redis;
 
 namespace AspireJobs.Tests.Core.Dispatch;
@@ -29,6 +30,17 @@ public sealed class RedisFailureTests
         var thrown = await Assert.ThrowsAsync<TaskCanceledException>(() => Task.Delay(TimeSpan.FromSeconds(5), stopping.Token));
 
         Assert.False(RedisFailure.Is(thrown));
+    }
+
+    [Fact]
+    public void ASocketErrorPassedOnUnwrapped_IsARedisFailure()
+    {
+        // What a heartbeat's script call threw when Redis was killed under it.
+        var reset = new Pipelines.Sockets.Unofficial.ConnectionResetException("Connection reset by peer", new SocketException((int)SocketError.ConnectionReset));
+
+        Assert.True(RedisFailure.Is(reset));
+        Assert.True(RedisFailure.IsConnectionLost(reset));
+        Assert.True(RedisFailure.Is(new SocketException((int)SocketError.ConnectionRefused)));
     }
 
     [Fact]
