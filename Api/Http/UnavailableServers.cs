@@ -38,9 +38,8 @@ public sealed partial class UnavailableServers(IProblemDetailsService problems, 
 
     private static bool IsUnavailable(Exception exception) => exception switch
     {
-        BadHttpRequestException => false, // an IOException, but the request's own fault
         NpgsqlException { IsTransient: true } or RedisConnectionException or RedisTimeoutException or TimeoutException => true,
-        _ when RedisFailure.IsConnectionLost(exception) => true,
+        _ when RedisFailure.IsCommandDropped(exception) => true,
         { InnerException: { } inner } => IsUnavailable(inner),
         _ => false,
     };

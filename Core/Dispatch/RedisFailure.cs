@@ -15,12 +15,24 @@ public static class RedisFailure
 {
     public static bool Is(Exception exception) => exception is RedisException or TimeoutException || IsConnectionLost(exception);
 
-    /// <summary>The connection failed under the command: a socket error passed on, or the command dropped.</summary>
-    public static bool IsConnectionLost(Exception exception) => exception is IOException or SocketException || IsCommandDropped(exception);
+    /// <summary>
+    /// The connection failed under the command: a socket error passed on (bare, or inside an
+    /// IOException; not any IOException, which would take in a missing file or assembly), or the
+    /// command dropped.
+    /// </summary>
+    public static bool IsConnectionLost(Exception exception) =>
+        exception is SocketException or IOException { InnerException: SocketException } || IsCommandDropped(exception);
 
-    /// <summary>What went wrong, for a log: a dropped command's own message says only that a task was canceled.</summary>
-    public static string Describe(Exception exception) =>
-        IsCommandDropped(exception) ? "Redis dropped the command with its connection" : exception.Message;
+    /// <summary>
+    /// What went wrong, for a log that may also speak of PostgreSQL (whose client wraps its own
+    /// socket errors): a dropped command's own message says only that a task was canceled.
+    /// </summary>
+    public static string Describe(Exception exception) => exception switch
+    {
+        _ when IsCommandDropped(exception) => "Redis dropped the command with its connection",
+        SocketException or IOException { InnerException: SocketException } => $"Redis connection lost: {exception.Message}",
+        _ => exception.Message,
+    };
 
     /// <summary>A command StackExchange.Redis dropped with its connection: cancelled, by no caller's token.</summary>
     public static bool IsCommandDropped(Exception exception) =>

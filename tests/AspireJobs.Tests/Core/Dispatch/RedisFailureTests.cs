@@ -40,7 +40,16 @@ public sealed class RedisFailureTests
 
         Assert.True(RedisFailure.Is(reset));
         Assert.True(RedisFailure.IsConnectionLost(reset));
+        Assert.Equal("Redis connection lost: Connection reset by peer", RedisFailure.Describe(reset));
         Assert.True(RedisFailure.Is(new SocketException((int)SocketError.ConnectionRefused)));
+    }
+
+    [Fact]
+    public void AnIOExceptionWithoutASocketUnderIt_IsNotARedisFailure()
+    {
+        // A missing file or assembly is a fault to see, not a connection to wait for.
+        Assert.False(RedisFailure.Is(new FileNotFoundException("missing.dll")));
+        Assert.False(RedisFailure.Is(new IOException("disk full")));
     }
 
     [Fact]
