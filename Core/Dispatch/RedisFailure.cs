@@ -20,8 +20,7 @@ public static class RedisFailure
     /// IOException; not any IOException, which would take in a missing file or assembly), or the
     /// command dropped.
     /// </summary>
-    public static bool IsConnectionLost(Exception exception) =>
-        exception is SocketException or IOException { InnerException: SocketException } || IsCommandDropped(exception);
+    public static bool IsConnectionLost(Exception exception) => IsSocketError(exception) || IsCommandDropped(exception);
 
     /// <summary>
     /// What went wrong, for a log that may also speak of PostgreSQL (whose client wraps its own
@@ -30,11 +29,13 @@ public static class RedisFailure
     public static string Describe(Exception exception) => exception switch
     {
         _ when IsCommandDropped(exception) => "Redis dropped the command with its connection",
-        SocketException or IOException { InnerException: SocketException } => $"Redis connection lost: {exception.Message}",
+        _ when IsSocketError(exception) => $"Redis connection lost: {exception.Message}",
         _ => exception.Message,
     };
 
     /// <summary>A command StackExchange.Redis dropped with its connection: cancelled, by no caller's token.</summary>
     public static bool IsCommandDropped(Exception exception) =>
         exception is TaskCanceledException { CancellationToken.IsCancellationRequested: false };
+
+    private static bool IsSocketError(Exception exception) => exception is SocketException or IOException { InnerException: SocketException };
 }

@@ -10,9 +10,10 @@ public static class TestHistory
     {
         var requests = Enumerable.Range(0, count).Select(_ => TestJobs.New(type: type)).ToList();
         await store.JobInsertBatchAsync(requests, cancellationToken);
-        var finished = await store.JobFinishIfRunningAsync(WholeAttempts([.. requests.Select(request => request.Id)]), cancellationToken);
+        List<Guid> ids = [.. requests.Select(request => request.Id)];
+        var finished = await store.JobFinishIfRunningAsync(WholeAttempts(ids), cancellationToken);
         Assert.Equal(count, finished.Finished.Count);
-        return [.. requests.Select(request => request.Id)];
+        return ids;
     }
 
     /// <summary>A first attempt of each queued job, run from start to success by one worker on a lease of its own, its start not yet written.</summary>
