@@ -53,6 +53,16 @@ public sealed class ApiOptions : IValidatedOptions
     /// </summary>
     public int PushRetryLimit { get; set; } = 100_000;
 
+    /// <summary>
+    /// The most rounds of jobs the Api rehearses creating as it starts, before it listens (none
+    /// kept: see <see cref="Jobs.CreatePathWarmUp"/>), so its first burst of creates runs
+    /// optimized code; fewer once the runtime has nothing new to compile. 0 starts it cold.
+    /// </summary>
+    public int WarmUpRounds { get; set; } = 20;
+
+    /// <summary>The longest the warm-up's rehearsal may hold the Api's start (PostgreSQL slow to answer); past it the Api starts cold.</summary>
+    public TimeSpan WarmUpTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     public IEnumerable<string> Validate(string section)
     {
         foreach (var failure in RateLimits.Validate($"{section}:RateLimits"))
@@ -98,6 +108,16 @@ public sealed class ApiOptions : IValidatedOptions
         if (PushRetryInterval < TimeSpan.FromMilliseconds(10) || PushRetryInterval > TimeSpan.FromMinutes(10))
         {
             yield return $"{section}:PushRetryInterval must be a time span from 00:00:00.010 to 00:10:00 (was {PushRetryInterval}).";
+        }
+
+        if (WarmUpRounds is < 0 or > 1_000)
+        {
+            yield return $"{section}:WarmUpRounds must be between 0 and 1000 (was {WarmUpRounds}).";
+        }
+
+        if (WarmUpTimeout < TimeSpan.FromMilliseconds(100) || WarmUpTimeout > TimeSpan.FromMinutes(5))
+        {
+            yield return $"{section}:WarmUpTimeout must be a time span from 00:00:00.100 to 00:05:00 (was {WarmUpTimeout}).";
         }
 
         if (PushRetryLimit is < 0 or > 10_000_000)

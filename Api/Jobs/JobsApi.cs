@@ -25,6 +25,7 @@ public static class JobsApi
         builder.Services.AddSingleton<UnpushedJobs>();
         builder.Services.AddHostedService(services => services.GetRequiredService<UnpushedJobs>());
         builder.Services.AddSingleton<JobCreator>();
+        builder.Services.AddHostedService<CreatePathWarmUp>();
         builder.Services.AddSingleton<JobCanceller>();
         builder.Services.AddSingleton<DeadLetters.DeadLetterRequeuer>();
         builder.Services.AddSingleton<Workers.WorkerDrainer>();
@@ -118,16 +119,44 @@ public static class JobsApi
         }
 
         using var body = document!;
-        var max = options.Value.MaxBatchSize;
-        if (body.RootElement.ValueKind != JsonValueKind.Object
-            || !body.RootElement.TryGetProperty("jobs", out var list)
-            || list.ValueKind != JsonValueKind.Array
-            || list.GetArrayLength() is 0 || list.GetArrayLength() > max)
+        var (requests, readProblem) = ReadBatch(body.RootElement, reader, options.Value.MaxBatchSize, clock.GetUtcNow());
+        if (readProblem is not null)
         {
-            return Problems.Invalid("jobs", $"The body must be {{ \"jobs\": [...] }} with 1 to {max} job requests.");
+            return readProblem.Result is ValidationProblem invalid ? invalid : (ProblemHttpResult)readProblem.Result;
         }
 
-        var now = clock.GetUtcNow();
+        var plan = await planner.PlanAsync(requests, inBatch: true, cancellationToken);
+        if (PlanProblem(plan, "jobs") is { } planProblem)
+        {
+            return planProblem.Result is ValidationProblem invalid ? invalid : (ProblemHttpResult)planProblem.Result;
+        }
+
+        try
+        {
+            var ids = await creator.CreateBatchAsync(plan.Jobs!, cancellationToken);
+            return TypedResults.Created((string?)null, new BatchResponse(ids));
+        }
+        catch (UnknownDependencyException e)
+        {
+            return Problems.UnknownJobs("jobs", e.DependsOn);
+        }
+    }
+
+    /// <summary>
+    /// Reads a batch body, <c>{ "jobs": [...] }</c>, into its job requests; or the problem that
+    /// answers it, every invalid field of every job named.
+    /// </summary>
+    internal static (List<JobRequest> Requests, Results<ValidationProblem, ProblemHttpResult>? Problem) ReadBatch(
+        JsonElement root, JobRequestReader reader, int maxBatchSize, DateTimeOffset now)
+    {
+        if (root.ValueKind != JsonValueKind.Object
+            || !root.TryGetProperty("jobs", out var list)
+            || list.ValueKind != JsonValueKind.Array
+            || list.GetArrayLength() is 0 || list.GetArrayLength() > maxBatchSize)
+        {
+            return ([], Problems.Invalid("jobs", $"The body must be {{ \"jobs\": [...] }} with 1 to {maxBatchSize} job requests."));
+        }
+
         var requests = new List<JobRequest>(list.GetArrayLength());
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var tooLarge = false;
@@ -149,26 +178,8 @@ public static class JobsApi
             }
         }
 
-        if (errors.Count > 0)
-        {
-            return tooLarge ? Problems.TooLarge(errors) : TypedResults.ValidationProblem(errors);
-        }
-
-        var plan = await planner.PlanAsync(requests, inBatch: true, cancellationToken);
-        if (PlanProblem(plan, "jobs") is { } planProblem)
-        {
-            return planProblem.Result is ValidationProblem invalid ? invalid : (ProblemHttpResult)planProblem.Result;
-        }
-
-        try
-        {
-            var ids = await creator.CreateBatchAsync(plan.Jobs!, cancellationToken);
-            return TypedResults.Created((string?)null, new BatchResponse(ids));
-        }
-        catch (UnknownDependencyException e)
-        {
-            return Problems.UnknownJobs("jobs", e.DependsOn);
-        }
+        return errors.Count == 0 ? (requests, null)
+            : (requests, tooLarge ? Problems.TooLarge(errors) : TypedResults.ValidationProblem(errors));
     }
 
     /// <summary>Why a plan creates nothing, as the problem to answer; null when it is ready.</summary>

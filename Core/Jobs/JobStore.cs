@@ -56,6 +56,21 @@ public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
             : await InsertAsync(null, jobs, hasEdges: false, now, cancellationToken);
     }
 
+    /// <summary>
+    /// Runs the insert of <paramref name="jobs"/> (none naming a dependency) and rolls it back: a
+    /// rehearsal of the create path, so a fresh process compiles it and plans its statement before
+    /// the first real create. It leaves nothing but the event ids it took, a gap the log's readers
+    /// pass like any rolled-back transaction's.
+    /// </summary>
+    public async Task<BatchInsertResult> JobInsertBatchRolledBackAsync(IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var inserted = await InsertAsync(connection, jobs, hasEdges: false, clock.GetUtcNow(), cancellationToken);
+        await transaction.RollbackAsync(cancellationToken);
+        return inserted;
+    }
+
     private async Task<BatchInsertResult> InsertWithEdgesAsync(NpgsqlConnection connection, IReadOnlyList<NewJob> jobs, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var inserted = await InsertAsync(connection, jobs, hasEdges: true, now, cancellationToken);

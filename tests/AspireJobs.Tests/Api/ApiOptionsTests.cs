@@ -19,4 +19,18 @@ public sealed class ApiOptionsTests
 
         Assert.StartsWith(key + " must be", failure);
     }
+
+    [Theory]
+    [InlineData(-1, "00:00:10", "Api:WarmUpRounds")]
+    [InlineData(1_001, "00:00:10", "Api:WarmUpRounds")]
+    [InlineData(20, "00:00:00", "Api:WarmUpTimeout")]
+    [InlineData(20, "01:00:00", "Api:WarmUpTimeout")]
+    public void AnOutOfRangeWarmUp_IsRefused_NamingItsKey(int rounds, string timeout, string key)
+    {
+        var options = new ApiOptions { WarmUpRounds = rounds, WarmUpTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture) };
+
+        var failure = Assert.Single(options.Validate(ApiOptions.Section));
+
+        Assert.StartsWith(key + " must be", failure);
+    }
 }

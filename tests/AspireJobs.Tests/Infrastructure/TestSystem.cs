@@ -82,6 +82,9 @@ public sealed class TestSystem : IAsyncDisposable
                 web.UseSetting(name.Replace("__", ":", StringComparison.Ordinal), value);
             }
 
+            // No warm-up by default: a test host shares the test process's runtime, which compiles
+            // all along, so the warm-up would run its every round (CreatePathWarmUpTests has it).
+            web.UseSetting("Api:WarmUpRounds", "0");
             foreach (var (name, value) in TestApiKeys.Settings().Concat(settings))
             {
                 web.UseSetting(name, value);
