@@ -55,7 +55,7 @@ public sealed class ApiOptions : IValidatedOptions
 
     /// <summary>
     /// The most rounds of jobs the Api rehearses creating as it starts, before it listens (none
-    /// kept: see <see cref="Jobs.CreatePathWarmUp"/>), so its first burst of creates runs
+    /// kept: see <see cref="Jobs.CreatePathWarmUp"/>), so its first burst of batch creates runs
     /// optimized code; fewer once the runtime has nothing new to compile. 0 starts it cold.
     /// </summary>
     public int WarmUpRounds { get; set; } = 20;

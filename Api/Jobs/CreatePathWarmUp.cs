@@ -17,22 +17,36 @@ namespace AspireJobs.Api.Jobs;
 /// serves its first burst with its first, quick compiles, and spends that burst's CPU optimizing
 /// its hot methods while the workers wait for jobs. The pause matters: the runtime counts calls
 /// toward optimizing a method only once it has compiled nothing new for 100 ms, so rounds run
-/// back to back would all go uncounted. Best effort: if PostgreSQL does not answer in
-/// <see cref="ApiOptions.WarmUpTimeout"/>, the Api starts cold and says so. The rehearsal writes
-/// nothing that stays: its jobs are never committed, never reach Redis, and count in no metric.
+/// back to back would all go uncounted. Best effort: if the rounds are not done in
+/// <see cref="ApiOptions.WarmUpTimeout"/>, or fail, the Api starts cold and says so. The rehearsal
+/// writes nothing that stays: its jobs are never committed, never reach Redis, and count in no
+/// job metric. It leaves the Redis push and the single create (through the group commit) to the
+/// first real creates: neither can be rehearsed without doing it.
 /// </summary>
 public sealed partial class CreatePathWarmUp(
     JobRequestReader reader, JobPlanner planner, JobStore store, IOptions<ApiOptions> options, IOptions<JsonOptions> json,
     TimeProvider clock, ILogger<CreatePathWarmUp> logger) : IHostedService
 {
-    /// <summary>Jobs a round rehearses: more calls of each per-job method than the 30 that get it optimized, and a small round.</summary>
+    /// <summary>
+    /// Jobs a round rehearses: more calls of each per-job method than the 30 that get it
+    /// optimized, and a small round; fewer where the Api's batch limits are lower.
+    /// </summary>
     public const int RoundSize = 100;
+
+    /// <summary>The most bytes a rehearsed job takes in the body, to keep a round under <see cref="ApiOptions.MaxBatchRequestBytes"/>.</summary>
+    private const int BytesPerJob = 64;
 
     /// <summary>The pause after a round: longer than the runtime's 100 ms without new compiles before it counts calls.</summary>
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(150);
 
-    /// <summary>Rounds run however quiet the runtime looks: the first compiles, the second is counted.</summary>
+    /// <summary>
+    /// Rounds run however quiet the runtime looks: the first compiles the path, the second's calls
+    /// are counted, and the third runs what that optimized (and anything it compiles anew).
+    /// </summary>
     private const int LeastRounds = 3;
+
+    /// <summary>Rounds done so far (the service starts once).</summary>
+    private int _rounds;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -42,51 +56,67 @@ public sealed partial class CreatePathWarmUp(
             return;
         }
 
+        var size = (int)Math.Min(Math.Min(RoundSize, settings.MaxBatchSize), (settings.MaxBatchRequestBytes - 16) / BytesPerJob);
         var started = Stopwatch.GetTimestamp();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(settings.WarmUpTimeout);
-        var rounds = 0;
-        var settled = false;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var rounds = RunRoundsAsync(size, settings.WarmUpRounds, stop.Token);
+        bool settled;
         try
         {
-            var compiled = JitInfo.GetCompiledMethodCount();
-            while (!settled && rounds < settings.WarmUpRounds)
-            {
-                await RehearseAsync(timeout.Token);
-                await Task.Delay(Pause, timeout.Token);
-                rounds++;
-                var now = JitInfo.GetCompiledMethodCount();
-                settled = rounds >= LeastRounds && now == compiled;
-                compiled = now;
-            }
+            // Waited for apart from the rounds: Npgsql's open does not heed a cancellation while
+            // it waits for the server's first answer, so a PostgreSQL that takes the connection and
+            // says nothing would hold the rounds until its own connect timeout.
+            settled = await rounds.WaitAsync(settings.WarmUpTimeout, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            // PostgreSQL not answering yet, or slowly: the Api works the same, only slower at first.
-            LogStartingCold(rounds, e is OperationCanceledException ? $"not done within {settings.WarmUpTimeout.TotalSeconds} s" : e.Message);
+            // PostgreSQL not answering, or a machine too busy to finish in time: the Api works
+            // the same, only slower at first. A round still waiting ends on its own, unobserved.
+            await stop.CancelAsync();
+            _ = rounds.ContinueWith(static round => round.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            LogStartingCold(e, _rounds, e is TimeoutException ? $"not done within {settings.WarmUpTimeout.TotalSeconds} s" : e.Message);
             return;
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
-        LogWarmedUp(rounds, RoundSize, elapsed.TotalMilliseconds, settled);
+        LogWarmedUp(_rounds, size, elapsed.TotalMilliseconds, settled);
+    }
+
+    /// <summary>Rounds until one compiles nothing new (true), or <paramref name="most"/> of them (false).</summary>
+    private async Task<bool> RunRoundsAsync(int size, int most, CancellationToken cancellationToken)
+    {
+        var compiled = JitInfo.GetCompiledMethodCount();
+        while (_rounds < most)
+        {
+            await RehearseAsync(size, cancellationToken);
+            await Task.Delay(Pause, cancellationToken);
+            _rounds++;
+            var now = JitInfo.GetCompiledMethodCount();
+            if (_rounds >= LeastRounds && now == compiled)
+            {
+                return true;
+            }
+
+            compiled = now;
+        }
+
+        return false;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>One round: the route's reading, checks and plan; the insert, rolled back; the tickets.</summary>
-    private async Task RehearseAsync(CancellationToken cancellationToken)
+    private async Task RehearseAsync(int jobs, CancellationToken cancellationToken)
     {
-        var bytes = BodyOf(RoundSize);
+        var bytes = BodyOf(jobs);
         var request = new DefaultHttpContext().Request;
         (request.Body, request.ContentType, request.ContentLength) = (new MemoryStream(bytes), "application/json", bytes.Length);
         var (document, unreadable) = await RequestBody.ReadJsonAsync(request, options.Value.MaxBatchRequestBytes, cancellationToken);
-        using var body = document;
-        var (requests, problem) = unreadable is null
-            ? JobsApi.ReadBatch(body!.RootElement, reader, options.Value.MaxBatchSize, clock.GetUtcNow())
-            : default;
-        if (unreadable is not null || problem is not null)
+        using var body = document ?? throw RefusedOwnBatch();
+        var (requests, problem) = JobsApi.ReadBatch(body.RootElement, reader, options.Value.MaxBatchSize, clock.GetUtcNow());
+        if (problem is not null)
         {
-            throw new InvalidOperationException("The route refused the warm-up's own batch.");
+            throw RefusedOwnBatch();
         }
 
         var plan = await planner.PlanAsync(requests, inBatch: true, cancellationToken);
@@ -94,6 +124,8 @@ public sealed partial class CreatePathWarmUp(
         JsonSerializer.SerializeToUtf8Bytes(new BatchResponse(inserted.Ids), json.Value.SerializerOptions);
         _ = JobCreator.TicketsOf(plan.Jobs!, inserted.Created);
     }
+
+    private static InvalidOperationException RefusedOwnBatch() => new("The route refused the warm-up's own batch.");
 
     /// <summary>A batch body as a client sends one: jobs of every priority, with small payloads.</summary>
     private static byte[] BodyOf(int jobs)
@@ -114,5 +146,5 @@ public sealed partial class CreatePathWarmUp(
     private partial void LogWarmedUp(int rounds, int roundSize, double milliseconds, bool settled);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Create path warm-up stopped after {Rounds} rounds ({Reason}); the first creates may run on the first compiles")]
-    private partial void LogStartingCold(int rounds, string reason);
+    private partial void LogStartingCold(Exception exception, int rounds, string reason);
 }

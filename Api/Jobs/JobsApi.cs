@@ -143,8 +143,8 @@ public static class JobsApi
     }
 
     /// <summary>
-    /// Reads a batch body, <c>{ "jobs": [...] }</c>, into its job requests; or the problem that
-    /// answers it, every invalid field of every job named.
+    /// Reads a batch body, <c>{ "jobs": [...] }</c>, into its job requests; or, with none, the
+    /// problem that answers it, every invalid field of every job named.
     /// </summary>
     internal static (List<JobRequest> Requests, Results<ValidationProblem, ProblemHttpResult>? Problem) ReadBatch(
         JsonElement root, JobRequestReader reader, int maxBatchSize, DateTimeOffset now)
@@ -179,7 +179,7 @@ public static class JobsApi
         }
 
         return errors.Count == 0 ? (requests, null)
-            : (requests, tooLarge ? Problems.TooLarge(errors) : TypedResults.ValidationProblem(errors));
+            : ([], tooLarge ? Problems.TooLarge(errors) : TypedResults.ValidationProblem(errors));
     }
 
     /// <summary>Why a plan creates nothing, as the problem to answer; null when it is ready.</summary>

@@ -60,10 +60,17 @@ public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
     /// Runs the insert of <paramref name="jobs"/> (none naming a dependency) and rolls it back: a
     /// rehearsal of the create path, so a fresh process compiles it and plans its statement before
     /// the first real create. It leaves nothing but the event ids it took, a gap the log's readers
-    /// pass like any rolled-back transaction's.
+    /// pass like any rolled-back transaction's. It runs the insert's own statement
+    /// (JobInsertBatchWithoutDependencies), so it has no file of its own.
     /// </summary>
+    /// <exception cref="ArgumentException">A job names a dependency, which this statement would not write.</exception>
     public async Task<BatchInsertResult> JobInsertBatchRolledBackAsync(IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
     {
+        if (jobs.Any(job => job.DependsOn.Count > 0))
+        {
+            throw new ArgumentException("A rehearsed insert takes jobs that name no dependency.", nameof(jobs));
+        }
+
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var inserted = await InsertAsync(connection, jobs, hasEdges: false, clock.GetUtcNow(), cancellationToken);

@@ -20,7 +20,8 @@ public sealed class CreatePathWarmUpTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task TheWarmUp_RunsItsRoundsAsTheApiStarts_AndLeavesNoJobBehind()
     {
-        await using var api = _system.CreateApiHost([new("Api:WarmUpRounds", "3")]);
+        // A timeout a busy machine cannot reach, so the three rounds run whole.
+        await using var api = _system.CreateApiHost([new("Api:WarmUpRounds", "3"), new("Api:WarmUpTimeout", "00:05:00")]);
         using var http = api.CreateClient().WithKey(ApiScope.Admin);
 
         // Started: the rounds are done, and nothing of them stayed, in PostgreSQL or in Redis.
@@ -37,21 +38,63 @@ public sealed class CreatePathWarmUpTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnApiWhosePostgreSqlDoesNotAnswer_StillStarts()
+    public async Task AnApiWhosePostgreSqlRefusesConnections_StillStarts()
     {
         var nothingListens = new TcpListener(IPAddress.Loopback, 0);
         nothingListens.Start();
         var port = ((IPEndPoint)nothingListens.LocalEndpoint).Port;
         nothingListens.Stop();
+
+        await AssertStartsAsync(port, "00:01:00");
+    }
+
+    [Fact]
+    public async Task AnApiWhosePostgreSqlNeverAnswers_StartsOnceTheWarmUpTimesOut()
+    {
+        // Takes connections and says nothing: the warm-up's first open waits until its timeout.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<Socket>();
+        using var stop = new CancellationTokenSource();
+        var accepting = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                accepted.Add(await silent.AcceptSocketAsync(stop.Token));
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await AssertStartsAsync(((IPEndPoint)silent.LocalEndpoint).Port, "00:00:00.500");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => accepting);
+            accepted.ForEach(socket => socket.Dispose());
+        }
+    }
+
+    /// <summary>
+    /// Starts an Api whose PostgreSQL is at <paramref name="port"/>, with the warm-up on, and asks
+    /// it whether it lives: well within the connect timeout given (60 s), which a warm-up held by
+    /// an open that PostgreSQL never answers would wait out.
+    /// </summary>
+    private async Task AssertStartsAsync(int port, string warmUpTimeout)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
         await using var api = _system.CreateApiHost(
         [
             new("Api:WarmUpRounds", "3"),
-            new("ConnectionStrings:jobsdb", $"Host=127.0.0.1;Port={port};Username=nobody;Password=none;Database=none;Timeout=2"),
+            new("Api:WarmUpTimeout", warmUpTimeout),
+            new("ConnectionStrings:jobsdb", $"Host=127.0.0.1;Port={port};Username=nobody;Password=none;Database=none;Timeout=60"),
         ]);
         using var http = api.CreateClient();
 
         using var alive = await http.GetAsync("/alive", Token);
 
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+        Assert.InRange(started.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(30));
     }
 }
