@@ -33,7 +33,7 @@ public sealed partial class HeartbeatService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await dispatcher.SubscribeToControlAsync(identity.Id, order =>
+        await RedisSubscribing.OrOnceBackAsync(() => dispatcher.SubscribeToControlAsync(identity.Id, order =>
         {
             LogOrder(order.ToString());
             if (order == WorkerOrder.Drain)
@@ -45,7 +45,7 @@ public sealed partial class HeartbeatService(
                 loop.Evacuate();
                 lifetime.StopApplication();
             }
-        });
+        }), "this worker's orders", logger);
 
         // Two loops, so that a slow PostgreSQL never holds up the Redis beat that says this worker lives.
         await Task.WhenAll(BeatAsync(stoppingToken), ReportEveryIntervalAsync(stoppingToken));

@@ -16,7 +16,7 @@ namespace AspireJobs.Worker.Registration;
 /// not marked: it is judged dead once its heartbeat expires, after this process is gone.
 /// Registered before the acquisition loop, so it starts first and stops last.
 /// </summary>
-public sealed class WorkerRegistrationService(
+public sealed partial class WorkerRegistrationService(
     WorkerStore workers,
     JobStore jobs,
     JobDispatcher dispatcher,
@@ -24,20 +24,53 @@ public sealed class WorkerRegistrationService(
     JobAcquisitionLoop loop,
     WorkerIdentity identity,
     JobHandlerRegistry handlers,
-    IOptions<WorkerOptions> options) : IHostedService
+    IOptions<WorkerOptions> options,
+    ILogger<WorkerRegistrationService> logger) : IHostedService
 {
+    /// <summary>How often the first heartbeat is tried again while Redis is away.</summary>
+    private static readonly TimeSpan RedisRetryDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>While Redis stays away, every this many tries is logged, not each.</summary>
+    private const int LogEveryTries = 10;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var types = handlers.Types.Order(StringComparer.Ordinal).ToList();
         // The first heartbeat comes before the row: the health monitor never sees a registered
         // worker without one.
-        await dispatcher.HeartbeatAsync(identity.Id, options.Value.HeartbeatTimeout, options.Value.LeaseLength, []);
+        await FirstHeartbeatAsync(cancellationToken);
         await workers.WorkerInsertAsync(
             new WorkerRegistration(identity.Id, identity.Name, identity.Host, identity.ProcessId, identity.Version, types, options.Value.Concurrency),
             cancellationToken);
 
         var unparked = await jobs.JobSetUnparkedForTypesAsync(types, cancellationToken);
         await followUp.TryAsync(() => dispatcher.EnqueueAsync(unparked), "jobs unparked for this worker's types");
+    }
+
+    /// <summary>
+    /// The first heartbeat, tried again until Redis answers. Why: a worker that exited instead, as
+    /// it starts during a Redis outage (restarted with Redis, or just after it), would be restarted
+    /// with a growing delay, and could stay down for a while after Redis is back.
+    /// </summary>
+    private async Task FirstHeartbeatAsync(CancellationToken cancellationToken)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                await dispatcher.HeartbeatAsync(identity.Id, options.Value.HeartbeatTimeout, options.Value.LeaseLength, []);
+                return;
+            }
+            catch (Exception e) when (RedisFailure.Is(e))
+            {
+                if (tries % LogEveryTries == 1)
+                {
+                    LogWaitingForRedis(tries, RedisFailure.Describe(e));
+                }
+
+                await Task.Delay(RedisRetryDelay, cancellationToken);
+            }
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -50,4 +83,7 @@ public sealed class WorkerRegistrationService(
         // What a failure leaves is a set member under an id no process will use again.
         await followUp.TryAsync(() => dispatcher.ForgetWorkerAsync(identity.Id), "this stopped worker forgotten");
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis did not take this worker's first heartbeat (try {Tries}: {Reason}); trying again every second before it registers")]
+    private partial void LogWaitingForRedis(int tries, string reason);
 }

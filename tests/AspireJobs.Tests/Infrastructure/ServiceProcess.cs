@@ -37,24 +37,46 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public Task<int> Exited => _process.Exited;
 
+    /// <summary>Whether its output so far holds <paramref name="text"/>.</summary>
+    public bool Printed(string text) => _output.Any(line => line.Contains(text, StringComparison.Ordinal));
+
     /// <summary>Starts the service and waits until its /health answers 200.</summary>
     public static async Task<ServiceProcess> StartAsync(string project, IReadOnlyDictionary<string, string?> environment, TimeSpan? timeout = null)
     {
-        var service = new ServiceProcess(project, FreePort.Next(), environment);
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        var service = Launch(project, environment);
+        try
+        {
+            await service.UntilHealthyAsync(timeout ?? TimeSpan.FromSeconds(60));
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the service without waiting for it (the caller disposes it).</summary>
+    public static ServiceProcess Launch(string project, IReadOnlyDictionary<string, string?> environment) =>
+        new(project, FreePort.Next(), environment);
+
+    /// <summary>Waits until its /health answers 200; throws if it exits first, or is not healthy within <paramref name="timeout"/>.</summary>
+    public async Task UntilHealthyAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            if (service._process.Exited.IsCompleted)
+            if (_process.Exited.IsCompleted)
             {
-                throw new InvalidOperationException($"{project} exited with code {service._process.Exited.Result} while starting:{Environment.NewLine}{service.Output()}");
+                throw new InvalidOperationException($"{Project} exited with code {_process.Exited.Result} while starting:{Environment.NewLine}{Output()}");
             }
 
             try
             {
-                using var response = await Http.GetAsync(new Uri(service.Url, "/health"));
+                using var response = await Http.GetAsync(new Uri(Url, "/health"));
                 if (response.IsSuccessStatusCode)
                 {
-                    return service;
+                    return;
                 }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
@@ -64,8 +86,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                await service.DisposeAsync();
-                throw new TimeoutException($"{project} was not healthy in time:{Environment.NewLine}{service.Output()}");
+                throw new TimeoutException($"{Project} was not healthy in time:{Environment.NewLine}{Output()}");
             }
 
             await Task.Delay(100);

@@ -94,6 +94,10 @@ public sealed class TestSystem : IAsyncDisposable
     public async Task<ServiceProcess> StartWorkerAsync(IReadOnlyDictionary<string, string?>? extra = null) =>
         Track(await ServiceProcess.StartAsync("Worker", Environment(extra)));
 
+    /// <summary>A worker started without waiting for it to be healthy (stopped with the system).</summary>
+    public ServiceProcess LaunchWorker(IReadOnlyDictionary<string, string?>? extra = null) =>
+        Track(ServiceProcess.Launch("Worker", Environment(extra)));
+
     public async Task<ServiceProcess> StartHealthMonitorAsync(IReadOnlyDictionary<string, string?>? extra = null) =>
         Track(await ServiceProcess.StartAsync("HealthMonitor", Environment(extra)));
 
