@@ -16,6 +16,14 @@ public static class RedisFailure
     public static bool Is(Exception exception) => exception is RedisException or TimeoutException || IsConnectionLost(exception);
 
     /// <summary>
+    /// Redis could not be reached: no connection (or none in time), or a connection lost under the
+    /// command; not an error Redis answered (a script's, a refused command's), which trying again
+    /// would not mend.
+    /// </summary>
+    public static bool IsUnreachable(Exception exception) =>
+        exception is RedisConnectionException or TimeoutException || IsConnectionLost(exception);
+
+    /// <summary>
     /// The connection failed under the command: a socket error passed on (bare, or inside an
     /// IOException; not any IOException, which would take in a missing file or assembly), or the
     /// command dropped.

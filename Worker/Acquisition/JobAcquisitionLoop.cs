@@ -112,8 +112,8 @@ public sealed partial class JobAcquisitionLoop(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await RedisSubscribing.OrOnceBackAsync(() => dispatcher.SubscribeToWakeUpsAsync(identity.Id, _wake.Set), "this worker's wake-ups", logger);
-        await RedisSubscribing.OrOnceBackAsync(() => dispatcher.SubscribeToCancellationsAsync(Cancel), "cancellations", logger);
+        await RedisSubscribing.NowOrOnReconnectAsync(() => dispatcher.SubscribeToWakeUpsAsync(identity.Id, _wake.Set), "this worker's wake-ups", logger);
+        await RedisSubscribing.NowOrOnReconnectAsync(() => dispatcher.SubscribeToCancellationsAsync(Cancel), "cancellations", logger);
 
         var fairness = _options.Fairness;
         while (!stoppingToken.IsCancellationRequested)

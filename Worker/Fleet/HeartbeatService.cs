@@ -33,7 +33,7 @@ public sealed partial class HeartbeatService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await RedisSubscribing.OrOnceBackAsync(() => dispatcher.SubscribeToControlAsync(identity.Id, order =>
+        await RedisSubscribing.NowOrOnReconnectAsync(() => dispatcher.SubscribeToControlAsync(identity.Id, order =>
         {
             LogOrder(order.ToString());
             if (order == WorkerOrder.Drain)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Workers;
@@ -14,7 +15,8 @@ namespace AspireJobs.Worker.Registration;
 /// index) when it exits cleanly. The health monitor puts back at once any job a stopped worker
 /// left running, so a worker whose shutdown ran out of time with outcomes still being written is
 /// not marked: it is judged dead once its heartbeat expires, after this process is gone.
-/// Registered before the acquisition loop, so it starts first and stops last.
+/// Registered before the acquisition loop, so it starts first and stops last; started during a
+/// Redis outage, it waits for Redis.
 /// </summary>
 public sealed partial class WorkerRegistrationService(
     WorkerStore workers,
@@ -27,11 +29,11 @@ public sealed partial class WorkerRegistrationService(
     IOptions<WorkerOptions> options,
     ILogger<WorkerRegistrationService> logger) : IHostedService
 {
-    /// <summary>How often the first heartbeat is tried again while Redis is away.</summary>
+    /// <summary>The pause after a first heartbeat Redis did not take (a try itself may wait out the client's timeout first).</summary>
     private static readonly TimeSpan RedisRetryDelay = TimeSpan.FromSeconds(1);
 
-    /// <summary>While Redis stays away, every this many tries is logged, not each.</summary>
-    private const int LogEveryTries = 10;
+    /// <summary>While Redis stays away, how often that is logged again.</summary>
+    private static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(30);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -48,23 +50,31 @@ public sealed partial class WorkerRegistrationService(
     }
 
     /// <summary>
-    /// The first heartbeat, tried again until Redis answers. Why: a worker that exited instead, as
-    /// it starts during a Redis outage (restarted with Redis, or just after it), would be restarted
-    /// with a growing delay, and could stay down for a while after Redis is back.
+    /// The first heartbeat, tried again until Redis answers. Waits rather than throws: a worker
+    /// that exits here is restarted after a delay that grows to 30 s, so it could stay down long
+    /// after Redis is back. An error Redis answers is thrown: no wait would mend it.
     /// </summary>
     private async Task FirstHeartbeatAsync(CancellationToken cancellationToken)
     {
+        var waiting = Stopwatch.StartNew();
+        TimeSpan? logged = null;
         for (var tries = 1; ; tries++)
         {
             try
             {
                 await dispatcher.HeartbeatAsync(identity.Id, options.Value.HeartbeatTimeout, options.Value.LeaseLength, []);
+                if (tries > 1)
+                {
+                    LogRedisBack(tries, waiting.Elapsed.TotalSeconds);
+                }
+
                 return;
             }
-            catch (Exception e) when (RedisFailure.Is(e))
+            catch (Exception e) when (RedisFailure.IsUnreachable(e))
             {
-                if (tries % LogEveryTries == 1)
+                if (logged is null || waiting.Elapsed - logged >= LogInterval)
                 {
+                    logged = waiting.Elapsed;
                     LogWaitingForRedis(tries, RedisFailure.Describe(e));
                 }
 
@@ -84,6 +94,9 @@ public sealed partial class WorkerRegistrationService(
         await followUp.TryAsync(() => dispatcher.ForgetWorkerAsync(identity.Id), "this stopped worker forgotten");
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis did not take this worker's first heartbeat (try {Tries}: {Reason}); trying again every second before it registers")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis did not take this worker's first heartbeat (try {Tries}: {Reason}); trying again until it does, before the worker registers")]
     private partial void LogWaitingForRedis(int tries, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis took this worker's first heartbeat at try {Tries}, after {Seconds:0.0} s")]
+    private partial void LogRedisBack(int tries, double seconds);
 }

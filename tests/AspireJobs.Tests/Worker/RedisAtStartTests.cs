@@ -31,4 +31,20 @@ public sealed class RedisAtStartTests(TestServers servers)
             async () => await system.Database.ScalarAsync<string>("SELECT status FROM jobs WHERE id = $1", id) == "completed",
             TimeSpan.FromSeconds(30), "the job to complete, started by its wake-up");
     }
+
+    [Fact]
+    public async Task AWorkerStoppedWhileItWaitsForRedis_StopsCleanly()
+    {
+        var redis = await servers.StartOwnRedisAsync();
+        await using var system = await TestSystem.CreateAsync(servers, redis.ConnectionString);
+        redis.Signal(PosixSignals.SIGKILL);
+        await redis.DisposeAsync();
+        var worker = system.LaunchWorker();
+        await system.WaitUntilAsync(
+            () => Task.FromResult(worker.Printed("Redis did not take this worker's first heartbeat") || worker.Exited.IsCompleted),
+            TimeSpan.FromSeconds(60), "the worker to meet the outage at its first heartbeat");
+
+        // SIGTERM, as the AppHost stops it: exit code 0, not a crash of a start cut short.
+        Assert.Equal(0, await worker.StopAsync(TimeSpan.FromSeconds(30)));
+    }
 }

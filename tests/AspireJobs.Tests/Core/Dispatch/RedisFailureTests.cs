@@ -62,4 +62,14 @@ public sealed class RedisFailureTests
         Assert.False(RedisFailure.IsCommandDropped(new RedisConnectionException(ConnectionFailureType.SocketClosed, "closed")));
         Assert.Equal("closed", RedisFailure.Describe(new RedisConnectionException(ConnectionFailureType.SocketClosed, "closed")));
     }
+
+    [Fact]
+    public void RedisUnreachable_IsNoConnectionATimeoutOrALostOne_NotAnErrorRedisAnswered()
+    {
+        Assert.True(RedisFailure.IsUnreachable(new RedisConnectionException(ConnectionFailureType.UnableToConnect, "down")));
+        Assert.True(RedisFailure.IsUnreachable(new RedisTimeoutException("slow", CommandStatus.WaitingInBacklog)));
+        Assert.True(RedisFailure.IsUnreachable(new SocketException((int)SocketError.ConnectionReset)));
+        Assert.False(RedisFailure.IsUnreachable(new RedisServerException("NOPERM this user has no permissions to access the channel")));
+        Assert.False(RedisFailure.IsUnreachable(new InvalidOperationException()));
+    }
 }

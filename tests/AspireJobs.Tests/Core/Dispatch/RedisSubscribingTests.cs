@@ -6,7 +6,11 @@ using StackExchange.Redis;
 
 namespace AspireJobs.Tests.Core.Dispatch;
 
-/// <summary>A subscription made while Redis is away, against a real Redis stopped and started again.</summary>
+/// <summary>
+/// A subscription made while Redis is away, against a real Redis stopped and started again: pins
+/// the Redis client's behaviour that <see cref="RedisSubscribing"/> relies on (it keeps the handler
+/// and subscribes again on reconnect, once).
+/// </summary>
 public sealed class RedisSubscribingTests(TestServers servers)
 {
     [Fact]
@@ -18,9 +22,15 @@ public sealed class RedisSubscribingTests(TestServers servers)
         await using var subscriber = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",abortConnect=false");
         var channel = RedisChannel.Literal("orders");
         var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var deliveries = new System.Collections.Concurrent.ConcurrentQueue<string>();
 
-        var subscribed = await RedisSubscribing.OrOnceBackAsync(
-            () => subscriber.GetSubscriber().SubscribeAsync(channel, (_, message) => received.TrySetResult(message!)), "orders", NullLogger.Instance);
+        var subscribed = await RedisSubscribing.NowOrOnReconnectAsync(
+            () => subscriber.GetSubscriber().SubscribeAsync(channel, (_, message) =>
+            {
+                deliveries.Enqueue(message!);
+                received.TrySetResult(message!);
+            }),
+            "orders", NullLogger.Instance);
 
         Assert.False(subscribed);
         await using var restarted = await servers.RestartOwnRedisAsync(redis);
@@ -35,5 +45,17 @@ public sealed class RedisSubscribingTests(TestServers servers)
 
         Assert.True(received.Task.IsCompleted, "The late subscription took no message within 60 s of Redis's return.");
         Assert.Equal("drain", await received.Task);
+
+        // Once live, each message is delivered once: the handler is registered once. Messages on
+        // one connection arrive in order, so "second" has come as often as it will once "third" has.
+        await publisher.GetSubscriber().PublishAsync(channel, "second");
+        await publisher.GetSubscriber().PublishAsync(channel, "third");
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (!deliveries.Contains("third") && DateTime.UtcNow < until)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(1, deliveries.Count(message => message == "second"));
     }
 }
