@@ -76,6 +76,30 @@ public sealed class CreatePathWarmUpTests(TestServers servers) : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task AnApiStoppedDuringItsWarmUp_StopsCleanly()
+    {
+        // A PostgreSQL that takes the warm-up's connection and never answers holds the warm-up,
+        // with a timeout it will not reach, until the stop.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var environment = _system.Environment(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__jobsdb"] = $"Host=127.0.0.1;Port={((IPEndPoint)silent.LocalEndpoint).Port};Username=nobody;Password=none;Database=none;Timeout=60",
+            ["Api__WarmUpTimeout"] = "00:05:00",
+        });
+        foreach (var (name, value) in TestApiKeys.Settings())
+        {
+            environment[name.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        await using var api = ServiceProcess.Launch("Api", environment);
+        using var held = await silent.AcceptSocketAsync(Token);
+
+        // SIGTERM, as the AppHost stops it: exit code 0, not a crash of a start cut short.
+        Assert.Equal(0, await api.StopAsync(TimeSpan.FromSeconds(30)));
+    }
+
     /// <summary>
     /// Starts an Api whose PostgreSQL is at <paramref name="port"/>, with the warm-up on, and asks
     /// it whether it lives: well within the connect timeout given (60 s), which a warm-up held by
