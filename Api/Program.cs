@@ -43,13 +43,4 @@ app.MapRecovery();
 app.MapDashboardLogin();
 app.MapDashboard();
 
-// Read before the run: once a failed start has disposed the host, its services cannot be resolved.
-var stopping = app.Lifetime.ApplicationStopping;
-try
-{
-    app.Run();
-}
-catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-{
-    // Stopped while it was starting (rehearsing its create path): a clean stop, not a crash.
-}
+app.RunUntilStopped();

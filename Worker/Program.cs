@@ -14,13 +14,4 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 
-// Read before the run: once a failed start has disposed the host, its services cannot be resolved.
-var stopping = app.Lifetime.ApplicationStopping;
-try
-{
-    app.Run();
-}
-catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-{
-    // Stopped while it was starting (waiting for Redis to take its first heartbeat): a clean stop, not a crash.
-}
+app.RunUntilStopped();

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime;
 using System.Text;
 using System.Text.Json;
-using AspireJobs.Api.Http;
 using AspireJobs.Core.Jobs;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -59,7 +58,7 @@ public sealed partial class CreatePathWarmUp(
         var size = (int)Math.Min(Math.Min(RoundSize, settings.MaxBatchSize), (settings.MaxBatchRequestBytes - 16) / BytesPerJob);
         var started = Stopwatch.GetTimestamp();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var rounds = RunRoundsAsync(size, settings.WarmUpRounds, stop.Token);
+        var rounds = RunRoundsAsync(BodyOf(size), settings.WarmUpRounds, stop.Token);
         bool settled;
         try
         {
@@ -83,12 +82,12 @@ public sealed partial class CreatePathWarmUp(
     }
 
     /// <summary>Rounds until one compiles nothing new (true), or <paramref name="most"/> of them (false).</summary>
-    private async Task<bool> RunRoundsAsync(int size, int most, CancellationToken cancellationToken)
+    private async Task<bool> RunRoundsAsync(byte[] body, int most, CancellationToken cancellationToken)
     {
         var compiled = JitInfo.GetCompiledMethodCount();
         while (_rounds < most)
         {
-            await RehearseAsync(size, cancellationToken);
+            await RehearseAsync(body, cancellationToken);
             await Task.Delay(Pause, cancellationToken);
             _rounds++;
             var now = JitInfo.GetCompiledMethodCount();
@@ -106,17 +105,14 @@ public sealed partial class CreatePathWarmUp(
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>One round: the route's reading, checks and plan; the insert, rolled back; the tickets.</summary>
-    private async Task RehearseAsync(int jobs, CancellationToken cancellationToken)
+    private async Task RehearseAsync(byte[] body, CancellationToken cancellationToken)
     {
-        var bytes = BodyOf(jobs);
         var request = new DefaultHttpContext().Request;
-        (request.Body, request.ContentType, request.ContentLength) = (new MemoryStream(bytes), "application/json", bytes.Length);
-        var (document, unreadable) = await RequestBody.ReadJsonAsync(request, options.Value.MaxBatchRequestBytes, cancellationToken);
-        using var body = document ?? throw RefusedOwnBatch();
-        var (requests, problem) = JobsApi.ReadBatch(body.RootElement, reader, options.Value.MaxBatchSize, clock.GetUtcNow());
+        (request.Body, request.ContentType, request.ContentLength) = (new MemoryStream(body), "application/json", body.Length);
+        var (requests, problem) = await JobsApi.ReadBatchAsync(request, reader, options.Value, clock.GetUtcNow(), cancellationToken);
         if (problem is not null)
         {
-            throw RefusedOwnBatch();
+            throw new InvalidOperationException("The route refused the warm-up's own batch.");
         }
 
         var plan = await planner.PlanAsync(requests, inBatch: true, cancellationToken);
@@ -124,8 +120,6 @@ public sealed partial class CreatePathWarmUp(
         JsonSerializer.SerializeToUtf8Bytes(new BatchResponse(inserted.Ids), json.Value.SerializerOptions);
         _ = JobCreator.TicketsOf(plan.Jobs!, inserted.Created);
     }
-
-    private static InvalidOperationException RefusedOwnBatch() => new("The route refused the warm-up's own batch.");
 
     /// <summary>A batch body as a client sends one: jobs of every priority, with small payloads.</summary>
     private static byte[] BodyOf(int jobs)

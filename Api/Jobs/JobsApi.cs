@@ -112,17 +112,10 @@ public static class JobsApi
         HttpRequest request, JobRequestReader reader, JobPlanner planner, JobCreator creator, IOptions<ApiOptions> options, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var (document, problem) = await RequestBody.ReadJsonAsync(request, options.Value.MaxBatchRequestBytes, cancellationToken);
+        var (requests, problem) = await ReadBatchAsync(request, reader, options.Value, clock.GetUtcNow(), cancellationToken);
         if (problem is not null)
         {
-            return problem;
-        }
-
-        using var body = document!;
-        var (requests, readProblem) = ReadBatch(body.RootElement, reader, options.Value.MaxBatchSize, clock.GetUtcNow());
-        if (readProblem is not null)
-        {
-            return readProblem.Result is ValidationProblem invalid ? invalid : (ProblemHttpResult)readProblem.Result;
+            return problem.Result is ValidationProblem invalid ? invalid : (ProblemHttpResult)problem.Result;
         }
 
         var plan = await planner.PlanAsync(requests, inBatch: true, cancellationToken);
@@ -143,10 +136,24 @@ public static class JobsApi
     }
 
     /// <summary>
-    /// Reads a batch body, <c>{ "jobs": [...] }</c>, into its job requests; or, with none, the
-    /// problem that answers it, every invalid field of every job named.
+    /// Reads a batch request's body, <c>{ "jobs": [...] }</c>, into its job requests; or, with none,
+    /// the problem that answers it: a body that is not JSON or too large, or every invalid field of
+    /// every job named.
     /// </summary>
-    internal static (List<JobRequest> Requests, Results<ValidationProblem, ProblemHttpResult>? Problem) ReadBatch(
+    internal static async Task<(List<JobRequest> Requests, Results<ValidationProblem, ProblemHttpResult>? Problem)> ReadBatchAsync(
+        HttpRequest request, JobRequestReader reader, ApiOptions options, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (document, problem) = await RequestBody.ReadJsonAsync(request, options.MaxBatchRequestBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return ([], problem);
+        }
+
+        using var body = document!;
+        return ReadBatch(body.RootElement, reader, options.MaxBatchSize, now);
+    }
+
+    private static (List<JobRequest> Requests, Results<ValidationProblem, ProblemHttpResult>? Problem) ReadBatch(
         JsonElement root, JobRequestReader reader, int maxBatchSize, DateTimeOffset now)
     {
         if (root.ValueKind != JsonValueKind.Object

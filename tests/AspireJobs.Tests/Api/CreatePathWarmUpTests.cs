@@ -85,7 +85,7 @@ public sealed class CreatePathWarmUpTests(TestServers servers) : IAsyncLifetime
         silent.Start();
         var environment = _system.Environment(new Dictionary<string, string?>
         {
-            ["ConnectionStrings__jobsdb"] = $"Host=127.0.0.1;Port={((IPEndPoint)silent.LocalEndpoint).Port};Username=nobody;Password=none;Database=none;Timeout=60",
+            ["ConnectionStrings__jobsdb"] = PostgresAt(((IPEndPoint)silent.LocalEndpoint).Port),
             ["Api__WarmUpTimeout"] = "00:05:00",
         });
         foreach (var (name, value) in TestApiKeys.Settings())
@@ -112,7 +112,7 @@ public sealed class CreatePathWarmUpTests(TestServers servers) : IAsyncLifetime
         [
             new("Api:WarmUpRounds", "3"),
             new("Api:WarmUpTimeout", warmUpTimeout),
-            new("ConnectionStrings:jobsdb", $"Host=127.0.0.1;Port={port};Username=nobody;Password=none;Database=none;Timeout=60"),
+            new("ConnectionStrings:jobsdb", PostgresAt(port)),
         ]);
         using var http = api.CreateClient();
 
@@ -121,4 +121,7 @@ public sealed class CreatePathWarmUpTests(TestServers servers) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
         Assert.InRange(started.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(30));
     }
+
+    /// <summary>A connection string to whatever listens at <paramref name="port"/>, with a 60-s connect timeout.</summary>
+    private static string PostgresAt(int port) => $"Host=127.0.0.1;Port={port};Username=nobody;Password=none;Database=none;Timeout=60";
 }

@@ -18,9 +18,7 @@ public sealed class RedisAtStartTests(TestServers servers)
 
         // A safety poll too long to matter: the job below starts by its wake-up.
         var worker = system.LaunchWorker(new Dictionary<string, string?> { ["Worker__SafetyPollInterval"] = "00:05:00" });
-        await system.WaitUntilAsync(
-            () => Task.FromResult(worker.Printed("Redis did not take this worker's first heartbeat") || worker.Exited.IsCompleted),
-            TimeSpan.FromSeconds(60), "the worker to meet the outage at its first heartbeat");
+        await UntilItMeetsTheOutageAsync(system, worker);
         Assert.False(worker.Exited.IsCompleted, $"The worker exited while Redis was down:{System.Environment.NewLine}{worker.Output()}");
 
         await using var restarted = await servers.RestartOwnRedisAsync(redis);
@@ -40,11 +38,15 @@ public sealed class RedisAtStartTests(TestServers servers)
         redis.Signal(PosixSignals.SIGKILL);
         await redis.DisposeAsync();
         var worker = system.LaunchWorker();
-        await system.WaitUntilAsync(
-            () => Task.FromResult(worker.Printed("Redis did not take this worker's first heartbeat") || worker.Exited.IsCompleted),
-            TimeSpan.FromSeconds(60), "the worker to meet the outage at its first heartbeat");
+        await UntilItMeetsTheOutageAsync(system, worker);
 
         // SIGTERM, as the AppHost stops it: exit code 0, not a crash of a start cut short.
         Assert.Equal(0, await worker.StopAsync(TimeSpan.FromSeconds(30)));
     }
+
+    /// <summary>Waits until the worker has logged a first heartbeat Redis did not take, or has exited.</summary>
+    private static Task UntilItMeetsTheOutageAsync(TestSystem system, ServiceProcess worker) =>
+        system.WaitUntilAsync(
+            () => Task.FromResult(worker.Printed("Redis did not take this worker's first heartbeat") || worker.Exited.IsCompleted),
+            TimeSpan.FromSeconds(60), "the worker to meet the outage at its first heartbeat");
 }
