@@ -12,4 +12,4 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 
-app.Run();
+app.RunUntilStopped();

@@ -5,6 +5,7 @@ using AspireJobs.Core.Workers;
 using AspireJobs.Worker.Acquisition;
 using AspireJobs.Worker.Handlers;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using StackExchange.Redis;
 
 namespace AspireJobs.Worker.Registration;
@@ -15,8 +16,8 @@ namespace AspireJobs.Worker.Registration;
 /// index) when it exits cleanly. The health monitor puts back at once any job a stopped worker
 /// left running, so a worker whose shutdown ran out of time with outcomes still being written is
 /// not marked: it is judged dead once its heartbeat expires, after this process is gone.
-/// Registered before the acquisition loop, so it starts first and stops last; started during a
-/// Redis outage, it waits for Redis.
+/// Registered before the acquisition loop, so it starts first and stops last; started while
+/// Redis or PostgreSQL is down, it waits for them.
 /// </summary>
 public sealed partial class WorkerRegistrationService(
     WorkerStore workers,
@@ -29,59 +30,72 @@ public sealed partial class WorkerRegistrationService(
     IOptions<WorkerOptions> options,
     ILogger<WorkerRegistrationService> logger) : IHostedService
 {
-    /// <summary>The pause after a first heartbeat Redis did not take (a try itself may wait out the client's timeout first).</summary>
-    private static readonly TimeSpan RedisRetryDelay = TimeSpan.FromSeconds(1);
+    /// <summary>The pause after a try the servers did not take (a try itself may wait out a client's timeout first).</summary>
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
-    /// <summary>While Redis stays away, how often that is logged again.</summary>
+    /// <summary>While a server stays away, how often that is logged again.</summary>
     private static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Registers this worker, tried again until Redis and PostgreSQL both answer. Waits rather
+    /// than throws: a worker that exits here is restarted after a delay that grows to 30 s, so it
+    /// could stay down long after the server is back. An error a server answers (a refused
+    /// password, a script's error) is thrown: no wait would mend it.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var types = handlers.Types.Order(StringComparer.Ordinal).ToList();
-        // The first heartbeat comes before the row: the health monitor never sees a registered
-        // worker without one.
-        await FirstHeartbeatAsync(cancellationToken);
-        await workers.WorkerInsertAsync(
-            new WorkerRegistration(identity.Id, identity.Name, identity.Host, identity.ProcessId, identity.Version, types, options.Value.Concurrency),
-            cancellationToken);
-
-        var unparked = await jobs.JobSetUnparkedForTypesAsync(types, cancellationToken);
-        await followUp.TryAsync(() => dispatcher.EnqueueAsync(unparked), "jobs unparked for this worker's types");
-    }
-
-    /// <summary>
-    /// The first heartbeat, tried again until Redis answers. Waits rather than throws: a worker
-    /// that exits here is restarted after a delay that grows to 30 s, so it could stay down long
-    /// after Redis is back. An error Redis answers is thrown: no wait would mend it.
-    /// </summary>
-    private async Task FirstHeartbeatAsync(CancellationToken cancellationToken)
-    {
         var waiting = Stopwatch.StartNew();
         TimeSpan? logged = null;
         for (var tries = 1; ; tries++)
         {
             try
             {
-                await dispatcher.HeartbeatAsync(identity.Id, options.Value.HeartbeatTimeout, options.Value.LeaseLength, []);
+                var unparked = await RegisterAsync(types, cancellationToken);
                 if (tries > 1)
                 {
-                    LogRedisBack(tries, waiting.Elapsed.TotalSeconds);
+                    LogRegisteredAfterWait(tries, waiting.Elapsed.TotalSeconds);
                 }
 
+                await followUp.TryAsync(() => dispatcher.EnqueueAsync(unparked), "jobs unparked for this worker's types");
                 return;
             }
-            catch (Exception e) when (RedisFailure.IsUnreachable(e))
+            catch (Exception e) when (Unreachable(e) is { } server)
             {
                 if (logged is null || waiting.Elapsed - logged >= LogInterval)
                 {
                     logged = waiting.Elapsed;
-                    LogWaitingForRedis(tries, RedisFailure.Describe(e));
+                    LogWaiting(server, tries, server == "Redis" ? RedisFailure.Describe(e) : e.Message);
                 }
 
-                await Task.Delay(RedisRetryDelay, cancellationToken);
+                await Task.Delay(RetryDelay, cancellationToken);
             }
         }
     }
+
+    /// <summary>
+    /// One try: the heartbeat, then the row, then the release of parked jobs. The next try may
+    /// repeat any step (the row is inserted once; jobs released by a try whose answer was lost
+    /// reach Redis through the health monitor's reconciler). The heartbeat comes first, afresh in
+    /// every try, so the health monitor never sees a registered worker without one, however long
+    /// PostgreSQL kept it waiting.
+    /// </summary>
+    private async Task<IReadOnlyList<QueuedJob>> RegisterAsync(List<string> types, CancellationToken cancellationToken)
+    {
+        await dispatcher.HeartbeatAsync(identity.Id, options.Value.HeartbeatTimeout, options.Value.LeaseLength, []);
+        await workers.WorkerInsertAsync(
+            new WorkerRegistration(identity.Id, identity.Name, identity.Host, identity.ProcessId, identity.Version, types, options.Value.Concurrency),
+            cancellationToken);
+        return await jobs.JobSetUnparkedForTypesAsync(types, cancellationToken);
+    }
+
+    /// <summary>The server a try could not reach, if that is why it failed; null otherwise.</summary>
+    private static string? Unreachable(Exception e) => e switch
+    {
+        _ when RedisFailure.IsUnreachable(e) => "Redis",
+        NpgsqlException { IsTransient: true } => "PostgreSQL",
+        _ => null,
+    };
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -94,9 +108,9 @@ public sealed partial class WorkerRegistrationService(
         await followUp.TryAsync(() => dispatcher.ForgetWorkerAsync(identity.Id), "this stopped worker forgotten");
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis did not take this worker's first heartbeat (try {Tries}: {Reason}); trying again until it does, before the worker registers")]
-    private partial void LogWaitingForRedis(int tries, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "This worker could not register: {Server} is unreachable (try {Tries}: {Reason}); trying again until it answers")]
+    private partial void LogWaiting(string server, int tries, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Redis took this worker's first heartbeat at try {Tries}, after {Seconds:0.0} s")]
-    private partial void LogRedisBack(int tries, double seconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "This worker registered at try {Tries}, after {Seconds:0.0} s")]
+    private partial void LogRegisteredAfterWait(int tries, double seconds);
 }
