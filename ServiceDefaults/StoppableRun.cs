@@ -4,7 +4,7 @@ namespace AspireJobs.ServiceDefaults;
 
 /// <summary>
 /// Runs a service so that a stop which arrives while it is still starting (a hosted service
-/// waiting for Redis, or warming up) ends the process cleanly, with exit code 0, rather than as
+/// waiting for a server, or warming up) ends the process cleanly, with exit code 0, rather than as
 /// an unhandled cancellation from the host's start.
 /// </summary>
 public static class StoppableRun

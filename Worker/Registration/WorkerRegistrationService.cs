@@ -37,63 +37,76 @@ public sealed partial class WorkerRegistrationService(
     private static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Registers this worker, tried again until Redis and PostgreSQL both answer. Waits rather
+    /// Registers this worker, tried again until Redis and PostgreSQL both serve it. Waits rather
     /// than throws: a worker that exits here is restarted after a delay that grows to 30 s, so it
-    /// could stay down long after the server is back. An error a server answers (a refused
-    /// password, a script's error) is thrown: no wait would mend it.
+    /// could stay down long after the server is back. An error no wait would mend (PostgreSQL
+    /// refusing the password, a script's error in Redis) is thrown.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var types = handlers.Types.Order(StringComparer.Ordinal).ToList();
         var waiting = Stopwatch.StartNew();
         TimeSpan? logged = null;
-        for (var tries = 1; ; tries++)
+        IReadOnlyList<QueuedJob> unparked;
+        var tries = 1;
+        while (true)
         {
             try
             {
-                var unparked = await RegisterAsync(types, cancellationToken);
-                if (tries > 1)
-                {
-                    LogRegisteredAfterWait(tries, waiting.Elapsed.TotalSeconds);
-                }
-
-                await followUp.TryAsync(() => dispatcher.EnqueueAsync(unparked), "jobs unparked for this worker's types");
-                return;
+                unparked = await RegisterAsync(types, cancellationToken);
+                break;
             }
-            catch (Exception e) when (Unreachable(e) is { } server)
+            catch (Exception e) when (Unavailable(e) is var (server, reason))
             {
                 if (logged is null || waiting.Elapsed - logged >= LogInterval)
                 {
                     logged = waiting.Elapsed;
-                    LogWaiting(server, tries, server == "Redis" ? RedisFailure.Describe(e) : e.Message);
+                    LogWaiting(server, tries, reason);
                 }
 
                 await Task.Delay(RetryDelay, cancellationToken);
+                tries++;
             }
         }
+
+        if (tries > 1)
+        {
+            LogRegisteredAfterWait(tries, waiting.Elapsed.TotalSeconds);
+        }
+
+        await followUp.TryAsync(() => dispatcher.EnqueueAsync(unparked), "jobs unparked for this worker's types");
     }
 
     /// <summary>
-    /// One try: the heartbeat, then the row, then the release of parked jobs. The next try may
-    /// repeat any step (the row is inserted once; jobs released by a try whose answer was lost
-    /// reach Redis through the health monitor's reconciler). The heartbeat comes first, afresh in
-    /// every try, so the health monitor never sees a registered worker without one, however long
-    /// PostgreSQL kept it waiting.
+    /// One try: a heartbeat, the row, the release of parked jobs, and a heartbeat again. The next
+    /// try may repeat any step (the row is inserted once; jobs released by a try whose answer was
+    /// lost reach Redis through the health monitor's reconciler). A heartbeat comes before the
+    /// row, so the health monitor never sees this worker's row without one, and again after the
+    /// statements, however long PostgreSQL took over them: the heartbeat service's own first beat
+    /// is an interval away.
     /// </summary>
     private async Task<IReadOnlyList<QueuedJob>> RegisterAsync(List<string> types, CancellationToken cancellationToken)
     {
-        await dispatcher.HeartbeatAsync(identity.Id, options.Value.HeartbeatTimeout, options.Value.LeaseLength, []);
+        await HeartbeatAsync();
         await workers.WorkerInsertAsync(
             new WorkerRegistration(identity.Id, identity.Name, identity.Host, identity.ProcessId, identity.Version, types, options.Value.Concurrency),
             cancellationToken);
-        return await jobs.JobSetUnparkedForTypesAsync(types, cancellationToken);
+        var unparked = await jobs.JobSetUnparkedForTypesAsync(types, cancellationToken);
+        await HeartbeatAsync();
+        return unparked;
     }
 
-    /// <summary>The server a try could not reach, if that is why it failed; null otherwise.</summary>
-    private static string? Unreachable(Exception e) => e switch
+    private Task HeartbeatAsync() => dispatcher.HeartbeatAsync(identity.Id, options.Value.HeartbeatTimeout, options.Value.LeaseLength, []);
+
+    /// <summary>
+    /// The server a try could not use, and why, when waiting may mend it: Redis unreachable, or
+    /// PostgreSQL failing in a way Npgsql calls transient (no connection, starting up or shutting
+    /// down, out of connections). Null otherwise: a refused password, a missing database.
+    /// </summary>
+    private static (string Server, string Reason)? Unavailable(Exception e) => e switch
     {
-        _ when RedisFailure.IsUnreachable(e) => "Redis",
-        NpgsqlException { IsTransient: true } => "PostgreSQL",
+        _ when RedisFailure.IsUnreachable(e) => ("Redis", RedisFailure.Describe(e)),
+        NpgsqlException { IsTransient: true } => ("PostgreSQL", e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message),
         _ => null,
     };
 
@@ -108,7 +121,7 @@ public sealed partial class WorkerRegistrationService(
         await followUp.TryAsync(() => dispatcher.ForgetWorkerAsync(identity.Id), "this stopped worker forgotten");
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "This worker could not register: {Server} is unreachable (try {Tries}: {Reason}); trying again until it answers")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "This worker could not register: {Server} is unavailable (try {Tries}: {Reason}); trying again until it serves")]
     private partial void LogWaiting(string server, int tries, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "This worker registered at try {Tries}, after {Seconds:0.0} s")]

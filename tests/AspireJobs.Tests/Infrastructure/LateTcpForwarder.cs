@@ -1,38 +1,51 @@
 using System.Net;
 using System.Net.Sockets;
-using AspireJobs.LocalProcesses;
 
 namespace AspireJobs.Tests.Infrastructure;
 
 /// <summary>
-/// A loopback port that forwards to a server once opened. Until then nothing listens on it, so a
-/// client there is refused as by a server that is down; a test turns the server "on" without
-/// stopping the one every other test shares.
+/// A loopback port that forwards to a server once opened. Until then it resets every connection
+/// at once, as a server that is down would, so a test turns the server "on" without stopping the
+/// one every other test shares. It listens from the start, so no other socket takes its port.
 /// </summary>
-public sealed class LateTcpForwarder(int targetPort) : IAsyncDisposable
+public sealed class LateTcpForwarder : IAsyncDisposable
 {
+    private readonly int _targetPort;
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly List<TcpClient> _connections = [];
-    private TcpListener? _listener;
-    private Task _accepting = Task.CompletedTask;
+    private readonly List<Task> _forwards = [];
+    private readonly Task _accepting;
+    private volatile bool _open;
 
-    public int Port { get; } = FreePort.Next();
-
-    public void Open()
+    public LateTcpForwarder(int targetPort)
     {
-        _listener = new TcpListener(IPAddress.Loopback, Port);
+        _targetPort = targetPort;
         _listener.Start();
-        _accepting = AcceptAsync(_listener);
+        _accepting = AcceptAsync();
     }
 
-    private async Task AcceptAsync(TcpListener listener)
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public void Open() => _open = true;
+
+    private async Task AcceptAsync()
     {
         try
         {
             while (true)
             {
-                var client = await listener.AcceptTcpClientAsync(_stopping.Token);
-                _ = ForwardAsync(client);
+                var client = await _listener.AcceptTcpClientAsync(_stopping.Token);
+                if (!_open)
+                {
+                    client.LingerState = new LingerOption(true, 0);
+                    client.Dispose();
+                    continue;
+                }
+
+                lock (_forwards)
+                {
+                    _forwards.Add(ForwardAsync(client));
+                }
             }
         }
         catch (OperationCanceledException)
@@ -42,40 +55,38 @@ public sealed class LateTcpForwarder(int targetPort) : IAsyncDisposable
 
     private async Task ForwardAsync(TcpClient client)
     {
+        using var _ = client;
         using var server = new TcpClient();
-        lock (_connections)
-        {
-            _connections.Add(client);
-            _connections.Add(server);
-        }
-
         try
         {
-            await server.ConnectAsync(IPAddress.Loopback, targetPort, _stopping.Token);
-            // Either side closing ends both: the other is closed in the finally.
-            await Task.WhenAny(
-                client.GetStream().CopyToAsync(server.GetStream(), _stopping.Token),
-                server.GetStream().CopyToAsync(client.GetStream(), _stopping.Token));
+            await server.ConnectAsync(IPAddress.Loopback, _targetPort, _stopping.Token);
+            // Either side closing ends both: whichever copy ends first, the using blocks close
+            // both sockets, which ends the other.
+            var up = client.GetStream().CopyToAsync(server.GetStream(), _stopping.Token);
+            var down = server.GetStream().CopyToAsync(client.GetStream(), _stopping.Token);
+            await Task.WhenAny(up, down);
+            client.Close();
+            server.Close();
+            await Task.WhenAll(up, down);
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
-        }
-        finally
-        {
-            client.Dispose();
+            // A connection's end, from either side or from this forwarder's stop.
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
-        _listener?.Stop();
+        _listener.Stop();
         await _accepting;
-        lock (_connections)
+        Task[] forwards;
+        lock (_forwards)
         {
-            _connections.ForEach(connection => connection.Dispose());
+            forwards = [.. _forwards];
         }
 
+        await Task.WhenAll(forwards);
         _stopping.Dispose();
     }
 }

@@ -12,7 +12,7 @@ namespace AspireJobs.Tests.Worker;
 public sealed class ServersDownAtStartTests(TestServers servers)
 {
     /// <summary>A safety poll too long to matter: a job created in these tests starts by its wake-up.</summary>
-    private static readonly Dictionary<string, string?> WakeUpsOnly = new() { ["Worker__SafetyPollInterval"] = "00:05:00" };
+    private static readonly IReadOnlyDictionary<string, string?> WakeUpsOnly = new Dictionary<string, string?> { ["Worker__SafetyPollInterval"] = "00:05:00" };
 
     [Fact]
     public async Task AWorkerStartedWhileRedisIsDown_WaitsForIt_ThenRunsJobs()
@@ -73,14 +73,27 @@ public sealed class ServersDownAtStartTests(TestServers servers)
         Assert.Equal(0, await worker.StopAsync(TimeSpan.FromSeconds(30)));
     }
 
+    [Fact]
+    public async Task AWorkerThatPostgresRefuses_StillExits()
+    {
+        await using var system = await TestSystem.CreateAsync(servers);
+        var refused = new NpgsqlConnectionStringBuilder(system.Database.ConnectionString) { Password = "not-the-password" }.ConnectionString;
+        var worker = system.LaunchWorker(new Dictionary<string, string?> { ["ConnectionStrings__jobsdb"] = refused });
+
+        // No wait mends a refused password: the worker exits (and its orchestrator restarts it).
+        var exitCode = await worker.Exited.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        Assert.NotEqual(0, exitCode);
+        Assert.False(worker.Printed("This worker could not register"), worker.Output());
+    }
+
     /// <summary>
     /// Waits until the worker has logged that it could not register because <paramref name="server"/>
-    /// is unreachable, then checks that it waits rather than exits.
+    /// is unavailable, then checks that it waits rather than exits.
     /// </summary>
     private static async Task UntilItMeetsTheOutageAsync(TestSystem system, ServiceProcess worker, string server)
     {
         await system.WaitUntilAsync(
-            () => Task.FromResult(worker.Printed($"This worker could not register: {server} is unreachable") || worker.Exited.IsCompleted),
+            () => Task.FromResult(worker.Printed($"This worker could not register: {server} is unavailable") || worker.Exited.IsCompleted),
             TimeSpan.FromSeconds(60), $"the worker to meet the outage of {server} as it registers");
         Assert.False(worker.Exited.IsCompleted, $"The worker exited while {server} was down:{Environment.NewLine}{worker.Output()}");
     }
