@@ -14,23 +14,15 @@ public static class ProgramRun
         return process.ExitCode == 0;
     }
 
-    /// <summary>Runs a program to its end, with <paramref name="input"/>, if given, on its standard input; throws with its output if it fails.</summary>
-    public static async Task RunAsync(string command, IEnumerable<string> arguments, string what, CancellationToken cancellationToken, string? input = null)
+    public static async Task RunAsync(string command, IEnumerable<string> arguments, string what, CancellationToken cancellationToken)
     {
         using var process = new Process { StartInfo = StartInfo(command, arguments, redirectOutput: true) };
-        process.StartInfo.RedirectStandardInput = input is not null;
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        if (input is not null)
-        {
-            await process.StandardInput.WriteAsync(input.AsMemory(), cancellationToken);
-            process.StandardInput.Close();
-        }
-
         try
         {
             await process.WaitForExitAsync(cancellationToken);

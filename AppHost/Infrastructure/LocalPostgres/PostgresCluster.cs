@@ -13,16 +13,6 @@ public sealed class PostgresCluster(string directory)
 {
     public const string UserName = "postgres";
 
-    /// <summary>
-    /// WAL segments (16 MB each) a new cluster has made for it before it serves, and that the
-    /// server keeps ready after each checkpoint (<c>min_wal_size</c>): PostgreSQL's first
-    /// checkpoint comes about 500 MB of WAL in, and until then it makes each segment as it first
-    /// needs it.
-    /// </summary>
-    public const int ReadyWalSegments = 32;
-
-    private const string MinWalSize = "min_wal_size=512MB";
-
     public string Directory { get; } = Path.GetFullPath(directory);
 
     public string DataDirectory => Path.Combine(Directory, "data");
@@ -80,33 +70,9 @@ public sealed class PostgresCluster(string directory)
             [.. prefix, "-D", DataDirectory, "-U", UserName, "--pwfile", PasswordFile,
              "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-instructions"],
             "initdb", cancellationToken);
-        await MakeWalSegmentsAsync(cancellationToken);
     }
 
-    /// <summary>
-    /// Makes the WAL segments a fresh cluster would otherwise make under load. PostgreSQL makes a
-    /// new segment by writing 16 MB of zeros and syncing them, inside a commit, while every other
-    /// commit waits: 30-40 ms on a virtual disk, every few seconds at a few thousand jobs a second.
-    /// Here the server itself, alone (single-user mode), switches through that many segments and
-    /// checkpoints, which renames the used ones into the next ones, as it does in any checkpoint.
-    /// </summary>
-    private async Task MakeWalSegmentsAsync(CancellationToken cancellationToken)
-    {
-        var (postgres, prefix) = ServerPrograms.PostgresProgram("postgres");
-        // A switch needs WAL since the last one: the logical message is one record, read by no one.
-        var commands = $"""
-            DO $$ BEGIN FOR i IN 1..{ReadyWalSegments} LOOP PERFORM pg_logical_emit_message(false, 'ready', ''); PERFORM pg_switch_wal(); END LOOP; END $$;
-            CHECKPOINT;
-
-            """;
-        await ProgramRun.RunAsync(postgres, [.. prefix, "--single", "-D", DataDirectory, "-c", MinWalSize, "postgres"],
-            "making the new cluster's WAL segments", cancellationToken, input: commands);
-    }
-
-    /// <summary>
-    /// The server's arguments: loopback only, no Unix socket, its WAL segments kept ready, plus
-    /// any extra settings (<c>-c name=value</c>).
-    /// </summary>
+    /// <summary>The server's arguments: loopback only, no Unix socket, plus any extra settings (<c>-c name=value</c>).</summary>
     public IEnumerable<object> ServerArguments(object port, IReadOnlyDictionary<string, string>? settings = null)
     {
         yield return "-D";
@@ -117,8 +83,6 @@ public sealed class PostgresCluster(string directory)
         yield return "listen_addresses=127.0.0.1";
         yield return "-c";
         yield return "unix_socket_directories=";
-        yield return "-c";
-        yield return MinWalSize;
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {
             yield return "-c";
