@@ -1,4 +1,5 @@
 using System.Net;
+using AspireJobs.Checker;
 using AspireJobs.LocalProcesses;
 using AspireJobs.Tests.Infrastructure;
 using Npgsql;
@@ -7,7 +8,8 @@ namespace AspireJobs.Tests.Worker;
 
 /// <summary>
 /// A worker that starts while Redis or PostgreSQL is down: against a real Redis stopped and
-/// started again, and a real PostgreSQL reached through a port that opens late.
+/// started again, and a real PostgreSQL reached through a proxy given its target late (until
+/// then it closes every connection, as a server that is down would).
 /// </summary>
 public sealed class ServersDownAtStartTests(TestServers servers)
 {
@@ -34,7 +36,7 @@ public sealed class ServersDownAtStartTests(TestServers servers)
     [Fact]
     public async Task AWorkerStartedWhilePostgresIsDown_WaitsForIt_ThenRunsJobs()
     {
-        await using var postgres = new LateTcpForwarder(servers.Postgres.Port);
+        await using var postgres = new ChaosProxy("postgres");
         await using var system = await TestSystem.CreateAsync(servers);
         using var http = system.Api();
 
@@ -42,7 +44,7 @@ public sealed class ServersDownAtStartTests(TestServers servers)
         await UntilItMeetsTheOutageAsync(system, worker, "PostgreSQL");
         Assert.Equal(0, await system.Database.ScalarAsync<long>("SELECT count(*) FROM workers"));
 
-        postgres.Open();
+        postgres.Target = new IPEndPoint(IPAddress.Loopback, servers.Postgres.Port);
         await worker.UntilHealthyAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(1, await system.Database.ScalarAsync<long>("SELECT count(*) FROM workers WHERE status = 'active'"));
         await RunsAJobAsync(system, http);
@@ -65,7 +67,7 @@ public sealed class ServersDownAtStartTests(TestServers servers)
     [Fact]
     public async Task AWorkerStoppedWhileItWaitsForPostgres_StopsCleanly()
     {
-        await using var postgres = new LateTcpForwarder(servers.Postgres.Port);
+        await using var postgres = new ChaosProxy("postgres");
         await using var system = await TestSystem.CreateAsync(servers);
         var worker = system.LaunchWorker(new Dictionary<string, string?> { ["ConnectionStrings__jobsdb"] = Through(postgres, system) });
         await UntilItMeetsTheOutageAsync(system, worker, "PostgreSQL");
@@ -106,7 +108,7 @@ public sealed class ServersDownAtStartTests(TestServers servers)
             TimeSpan.FromSeconds(30), "the job to complete, started by its wake-up");
     }
 
-    /// <summary>The system's database, reached through <paramref name="forwarder"/>.</summary>
-    private static string Through(LateTcpForwarder forwarder, TestSystem system) =>
-        new NpgsqlConnectionStringBuilder(system.Database.ConnectionString) { Port = forwarder.Port }.ConnectionString;
+    /// <summary>The system's database, reached through <paramref name="proxy"/>.</summary>
+    private static string Through(ChaosProxy proxy, TestSystem system) =>
+        new NpgsqlConnectionStringBuilder(system.Database.ConnectionString) { Port = proxy.Port }.ConnectionString;
 }
