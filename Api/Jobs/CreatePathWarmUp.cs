@@ -35,6 +35,9 @@ public sealed partial class CreatePathWarmUp(
     /// <summary>The most bytes a rehearsed job takes in the body, to keep a round under <see cref="ApiOptions.MaxBatchRequestBytes"/>.</summary>
     private const int BytesPerJob = 64;
 
+    /// <summary>The body's bytes around its jobs, <c>{"jobs":[</c> and <c>]}</c>, rounded up.</summary>
+    private const int EnvelopeBytes = 16;
+
     /// <summary>The pause after a round: longer than the runtime's 100 ms without new compiles before it counts calls.</summary>
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(150);
 
@@ -55,7 +58,7 @@ public sealed partial class CreatePathWarmUp(
             return;
         }
 
-        var size = (int)Math.Min(Math.Min(RoundSize, settings.MaxBatchSize), (settings.MaxBatchRequestBytes - 16) / BytesPerJob);
+        var size = (int)Math.Min(Math.Min(RoundSize, settings.MaxBatchSize), (settings.MaxBatchRequestBytes - EnvelopeBytes) / BytesPerJob);
         var started = Stopwatch.GetTimestamp();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var rounds = RunRoundsAsync(BodyOf(size), settings.WarmUpRounds, stop.Token);
