@@ -1,7 +1,5 @@
-using AspireJobs.Core.Dispatch;
+using AspireJobs.Core.Outages;
 using Microsoft.AspNetCore.Diagnostics;
-using Npgsql;
-using StackExchange.Redis;
 
 namespace AspireJobs.Api.Http;
 
@@ -15,12 +13,12 @@ public sealed partial class UnavailableServers(IProblemDetailsService problems, 
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!IsUnavailable(exception) || httpContext.Response.HasStarted)
+        if (ServerOutage.Of(exception) is not { } outage || httpContext.Response.HasStarted)
         {
             return false;
         }
 
-        LogUnavailable(logger, httpContext.Request.Method, httpContext.Request.Path, exception.GetType().Name, exception.Message);
+        LogUnavailable(logger, httpContext.Request.Method, httpContext.Request.Path, outage.Server, outage.Reason);
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = "1";
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -36,14 +34,6 @@ public sealed partial class UnavailableServers(IProblemDetailsService problems, 
         });
     }
 
-    private static bool IsUnavailable(Exception exception) => exception switch
-    {
-        NpgsqlException { IsTransient: true } or RedisConnectionException or RedisTimeoutException or TimeoutException => true,
-        _ when RedisFailure.IsCommandDropped(exception) => true,
-        { InnerException: { } inner } => IsUnavailable(inner),
-        _ => false,
-    };
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} answered 503: a server is unavailable ({ExceptionType}: {Reason})")]
-    private static partial void LogUnavailable(ILogger logger, string method, string path, string exceptionType, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} answered 503: {Server} is unavailable ({Reason})")]
+    private static partial void LogUnavailable(ILogger logger, string method, string path, string server, string reason);
 }

@@ -17,11 +17,15 @@ public static class RedisFailure
 
     /// <summary>
     /// Redis could not be reached: no connection (or none in time), or a connection lost under the
-    /// command; not an error Redis answered (a script's, a refused command's), which trying again
-    /// would not mend.
+    /// command; not an error Redis answered (a script's, a refused command's), nor a connection it
+    /// refused (a wrong password), which trying again would not mend.
     /// </summary>
-    public static bool IsUnreachable(Exception exception) =>
-        exception is RedisConnectionException or TimeoutException || IsConnectionLost(exception);
+    public static bool IsUnreachable(Exception exception) => exception switch
+    {
+        RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } => false,
+        RedisConnectionException or TimeoutException => true,
+        _ => IsConnectionLost(exception),
+    };
 
     /// <summary>
     /// The connection failed under the command: a socket error passed on (bare, or inside an

@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Outages;
 using AspireJobs.Core.Workers;
 using AspireJobs.Worker.Acquisition;
 using AspireJobs.Worker.Handlers;
 using Microsoft.Extensions.Options;
-using Npgsql;
-using StackExchange.Redis;
 
 namespace AspireJobs.Worker.Registration;
 
@@ -40,7 +39,7 @@ public sealed partial class WorkerRegistrationService(
     /// Registers this worker, tried again until Redis and PostgreSQL both serve it. Waits rather
     /// than throws: a worker that exits here is restarted after a delay that grows to 30 s, so it
     /// could stay down long after the server is back. An error no wait would mend (PostgreSQL
-    /// refusing the password, a script's error in Redis) is thrown.
+    /// or Redis refusing the password, a script's error in Redis) is thrown.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -56,12 +55,12 @@ public sealed partial class WorkerRegistrationService(
                 unparked = await RegisterAsync(types, cancellationToken);
                 break;
             }
-            catch (Exception e) when (Unavailable(e) is var (server, reason))
+            catch (Exception e) when (ServerOutage.Of(e) is { } outage)
             {
                 if (logged is null || waiting.Elapsed - logged >= LogInterval)
                 {
                     logged = waiting.Elapsed;
-                    LogWaiting(server, tries, reason);
+                    LogWaiting(outage.Server, tries, outage.Reason);
                 }
 
                 await Task.Delay(RetryDelay, cancellationToken);
@@ -97,18 +96,6 @@ public sealed partial class WorkerRegistrationService(
     }
 
     private Task HeartbeatAsync() => dispatcher.HeartbeatAsync(identity.Id, options.Value.HeartbeatTimeout, options.Value.LeaseLength, []);
-
-    /// <summary>
-    /// The server a try could not use, and why, when waiting may mend it: Redis unreachable, or
-    /// PostgreSQL failing in a way Npgsql calls transient (no connection, starting up or shutting
-    /// down, out of connections). Null otherwise: a refused password, a missing database.
-    /// </summary>
-    private static (string Server, string Reason)? Unavailable(Exception e) => e switch
-    {
-        _ when RedisFailure.IsUnreachable(e) => ("Redis", RedisFailure.Describe(e)),
-        NpgsqlException { IsTransient: true } => ("PostgreSQL", e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message),
-        _ => null,
-    };
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -31,7 +31,7 @@ public sealed class ProblemDetailsTests(TestServers servers) : IAsyncLifetime
         await using var host = _system.CreateApiHost([]).WithWebHostBuilder(web =>
         {
             web.UseEnvironment(environment);
-            web.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new ThrowingRoute()));
+            web.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new ThrowingRoute(() => new InvalidOperationException(Secret))));
         });
         using var http = host.CreateClient().WithKey(AspireJobs.Api.Access.ApiScope.Read);
 
@@ -60,6 +60,37 @@ public sealed class ProblemDetailsTests(TestServers servers) : IAsyncLifetime
         Assert.DoesNotContain("Npgsql", body, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Redis lost under a route, in the shapes StackExchange.Redis throws it: each is a server away
+    /// for a moment, answered 503 like PostgreSQL unreachable, never 500.
+    /// </summary>
+    [Theory]
+    [InlineData("a bare socket error")]
+    [InlineData("a socket error inside an IOException")]
+    [InlineData("a command dropped with its connection")]
+    [InlineData("no connection")]
+    public async Task RedisLostUnderARoute_Answers503WithRetryAfter(string shape)
+    {
+        Func<Exception> thrown = shape switch
+        {
+            "a bare socket error" => () => new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset),
+            "a socket error inside an IOException" => () => new IOException("Unable to read data", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset)),
+            "a command dropped with its connection" => () => new TaskCanceledException(),
+            _ => () => new StackExchange.Redis.RedisConnectionException(StackExchange.Redis.ConnectionFailureType.UnableToConnect, Secret),
+        };
+        await using var host = _system.CreateApiHost([]).WithWebHostBuilder(web =>
+            web.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new ThrowingRoute(thrown))));
+        using var http = host.CreateClient().WithKey(AspireJobs.Api.Access.ApiScope.Read);
+
+        using var response = await http.GetAsync(ThrowingRoute.Path, Token);
+        var body = await response.Content.ReadAsStringAsync(Token);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("1", Assert.Single(response.Headers.GetValues("Retry-After")));
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain(Secret, body, StringComparison.Ordinal);
+    }
+
     private static int FreePortWithNothingOnIt()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
@@ -68,14 +99,14 @@ public sealed class ProblemDetailsTests(TestServers servers) : IAsyncLifetime
     }
 
     /// <summary>A route that throws, added behind the Api's own pipeline (so its exception handler is outside it).</summary>
-    private sealed class ThrowingRoute : IStartupFilter
+    private sealed class ThrowingRoute(Func<Exception> thrown) : IStartupFilter
     {
         public const string Path = "/test-only/throws";
 
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
             next(app);
-            app.Map(Path, branch => branch.Run(_ => throw new InvalidOperationException(Secret)));
+            app.Map(Path, branch => branch.Run(_ => throw thrown()));
         };
     }
 }

@@ -64,12 +64,13 @@ public sealed class RedisFailureTests
     }
 
     [Fact]
-    public void RedisUnreachable_IsNoConnectionATimeoutOrALostOne_NotAnErrorRedisAnswered()
+    public void RedisUnreachable_IsNoConnectionATimeoutOrALostOne_NotAnErrorRedisAnsweredNorARefusedPassword()
     {
         Assert.True(RedisFailure.IsUnreachable(new RedisConnectionException(ConnectionFailureType.UnableToConnect, "down")));
         Assert.True(RedisFailure.IsUnreachable(new RedisTimeoutException("slow", CommandStatus.WaitingInBacklog)));
         Assert.True(RedisFailure.IsUnreachable(new SocketException((int)SocketError.ConnectionReset)));
         Assert.False(RedisFailure.IsUnreachable(new RedisServerException("NOPERM this user has no permissions to access the channel")));
+        Assert.False(RedisFailure.IsUnreachable(new RedisConnectionException(ConnectionFailureType.AuthenticationFailure, "AuthenticationFailure on 127.0.0.1:6379")));
         Assert.False(RedisFailure.IsUnreachable(new InvalidOperationException()));
     }
 }

@@ -1,0 +1,22 @@
+using AspireJobs.Core.Dispatch;
+using Npgsql;
+
+namespace AspireJobs.Core.Outages;
+
+/// <summary>
+/// A failure that says a server is away for a moment (restarting, failing over, out of
+/// connections), not that the call was wrong: what a worker waits out as it starts, and what the
+/// Api answers with 503 rather than 500. Redis unreachable (<see cref="RedisFailure.IsUnreachable"/>),
+/// or PostgreSQL failing in a way Npgsql calls transient, found under any wrapper. Not a refused
+/// password, a missing database or a script's error: no wait mends those.
+/// </summary>
+public readonly record struct ServerOutage(string Server, string Reason)
+{
+    public static ServerOutage? Of(Exception exception) => exception switch
+    {
+        _ when RedisFailure.IsUnreachable(exception) => new ServerOutage("Redis", RedisFailure.Describe(exception)),
+        NpgsqlException { IsTransient: true } => new ServerOutage("PostgreSQL", exception.InnerException is { } cause ? $"{exception.Message} ({cause.Message})" : exception.Message),
+        { InnerException: { } inner } => Of(inner),
+        _ => null,
+    };
+}
