@@ -26,7 +26,7 @@ public sealed class JobCreator : IAsyncDisposable
         _metrics = metrics;
         _followUp = followUp;
         _unpushed = unpushed;
-        _batcher = new CreateBatcher(store, unpushed.EnqueueAsync);
+        _batcher = new CreateBatcher(store, unpushed);
     }
 
     public async Task<JobInsertResult> CreateAsync(NewJob job, CancellationToken cancellationToken)
@@ -44,6 +44,10 @@ public sealed class JobCreator : IAsyncDisposable
             if (result.Created && result.Job.Status == JobStatus.Queued)
             {
                 await _unpushed.EnqueueAsync([new QueuedJob(result.Job.Id, result.Job.Priority)], TicketsOf([job], [result.Job]));
+            }
+            else if (!result.Created)
+            {
+                await _unpushed.EnqueueRepeatedAsync([result.Job.Id]);
             }
 
             await _followUp.TryAsync(() => _dispatcher.ApplyAsync(result.Workflow), WorkflowChange);
@@ -68,6 +72,7 @@ public sealed class JobCreator : IAsyncDisposable
 
         var result = await _store.JobInsertBatchAsync(jobs, cancellationToken);
         await _unpushed.EnqueueAsync(result.Queued, TicketsOf(jobs, result.Created));
+        await _unpushed.EnqueueRepeatedAsync(RepeatedIds(result));
         await _followUp.TryAsync(() => _dispatcher.ApplyAsync(result.Workflow), WorkflowChange);
         for (var i = 0; i < jobs.Count; i++)
         {
@@ -101,6 +106,21 @@ public sealed class JobCreator : IAsyncDisposable
         }
 
         return tickets.Count == 0 ? null : NewJobTickets.OfJobsCreatedAt(earliest, tickets);
+    }
+
+    /// <summary>The jobs of <paramref name="result"/> that were there already: their requests repeated an idempotency key.</summary>
+    internal static List<Guid> RepeatedIds(BatchInsertResult result)
+    {
+        var repeated = new List<Guid>();
+        for (var i = 0; i < result.Ids.Count; i++)
+        {
+            if (result.Created[i] is null)
+            {
+                repeated.Add(result.Ids[i]);
+            }
+        }
+
+        return repeated;
     }
 
     private const string WorkflowChange = "jobs released or raised by new dependents";

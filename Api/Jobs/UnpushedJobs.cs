@@ -76,6 +76,35 @@ public sealed partial class UnpushedJobs : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Pushes the jobs that repeated creates (an idempotency key seen before) answered with, those
+    /// that still belong in a band: the create repeated may be one whose commit landed while its
+    /// answer, and so its push, were lost (PostgreSQL or this Api failing under it), and its job
+    /// would wait for the reconciler. A job Redis holds already is left as it is; no ticket goes
+    /// with it, so a worker that takes it reads its row first.
+    /// </summary>
+    public async Task EnqueueRepeatedAsync(IReadOnlyCollection<Guid> ids)
+    {
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<QueuedJob> dispatchable;
+        try
+        {
+            dispatchable = await _store.JobGetDispatchableAsync(ids, CancellationToken.None);
+        }
+        catch (NpgsqlException)
+        {
+            // The repeat is answered all the same: the retried pushes read these jobs again.
+            Add(ids);
+            return;
+        }
+
+        await EnqueueAsync(dispatchable);
+    }
+
     /// <summary>Holds jobs whose push failed, up to the limit; the rest are left to the reconciler.</summary>
     public void Add(IEnumerable<Guid> jobIds)
     {

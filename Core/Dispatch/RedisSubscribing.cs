@@ -8,7 +8,7 @@ namespace AspireJobs.Core.Dispatch;
 /// time its subscription connection is established (RedisSubscribingTests pins this): a failed
 /// subscription is only late. So it is logged, not retried (a retry would register the handler
 /// twice), and not thrown, which would stop the service for a passing outage. An error Redis
-/// answers (a refused SUBSCRIBE) is thrown: no reconnect would mend it.
+/// answers (a refused SUBSCRIBE, a refused password) is thrown: no reconnect would mend it.
 /// </summary>
 public static partial class RedisSubscribing
 {

@@ -76,7 +76,8 @@ public sealed class ProblemDetailsTests(TestServers servers) : IAsyncLifetime
             "a bare socket error" => () => new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset),
             "a socket error inside an IOException" => () => new IOException("Unable to read data", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset)),
             "a command dropped with its connection" => () => new TaskCanceledException(),
-            _ => () => new StackExchange.Redis.RedisConnectionException(StackExchange.Redis.ConnectionFailureType.UnableToConnect, Secret),
+            "no connection" => () => new StackExchange.Redis.RedisConnectionException(StackExchange.Redis.ConnectionFailureType.UnableToConnect, Secret),
+            _ => throw new ArgumentOutOfRangeException(nameof(shape), shape, "no such shape"),
         };
         await using var host = _system.CreateApiHost([]).WithWebHostBuilder(web =>
             web.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new ThrowingRoute(thrown))));

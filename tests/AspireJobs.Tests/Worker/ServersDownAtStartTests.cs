@@ -98,6 +98,7 @@ public sealed class ServersDownAtStartTests(TestServers servers)
 
         var exitCode = await worker.Exited.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         Assert.NotEqual(0, exitCode);
+        Assert.True(worker.Printed("AuthenticationFailure"), worker.Output());
         Assert.False(worker.Printed("This worker could not register"), worker.Output());
     }
 

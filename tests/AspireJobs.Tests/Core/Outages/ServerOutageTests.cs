@@ -43,4 +43,24 @@ public sealed class ServerOutageTests
         Assert.Null(ServerOutage.Of(new RedisServerException("ERR user_script:1: Script attempted to access nonexistent global variable")));
         Assert.Null(ServerOutage.Of(new InvalidOperationException("a fault of this code")));
     }
+
+    [Fact]
+    public void ARefusedPasswordOverASocketError_IsStillNoOutage()
+    {
+        // A TLS handshake the server reset: refused first, whatever lies under it.
+        Assert.Null(ServerOutage.Of(new RedisConnectionException(
+            ConnectionFailureType.AuthenticationFailure, "AuthenticationFailure on 127.0.0.1:6379", new SocketException((int)SocketError.ConnectionReset))));
+    }
+
+    [Fact]
+    public void ACancellationTheCallerAskedFor_IsNoOutage_EvenOverATimeout()
+    {
+        using var stopping = new CancellationTokenSource();
+        stopping.Cancel();
+
+        // How Npgsql ends a statement whose caller's token was cancelled.
+        Assert.Null(ServerOutage.Of(new OperationCanceledException("Query was cancelled", new TimeoutException(), stopping.Token)));
+        // A command StackExchange.Redis dropped with its connection is cancelled by no one's token.
+        Assert.Equal("Redis", ServerOutage.Of(new TaskCanceledException())?.Server);
+    }
 }
