@@ -80,8 +80,11 @@ public sealed partial class UnpushedJobs : BackgroundService
     /// Pushes the jobs that repeated creates (an idempotency key seen before) answered with, those
     /// that still belong in a band: the create repeated may be one whose commit landed while its
     /// answer, and so its push, were lost (PostgreSQL or this Api failing under it), and its job
-    /// would wait for the reconciler. A job Redis holds already is left as it is; no ticket goes
-    /// with it, so a worker that takes it reads its row first.
+    /// would wait for the reconciler. A job Redis holds already is left as it is. As the
+    /// reconciler, it pushes only a job created a ticket's lifetime ago on Redis's clock: a
+    /// younger one's first push may still be on its way with its ticket, and the two entries
+    /// could run its handler twice. A younger one, and any when a server fails, is left to the
+    /// reconciler.
     /// </summary>
     public async Task EnqueueRepeatedAsync(IReadOnlyCollection<Guid> ids)
     {
@@ -90,19 +93,16 @@ public sealed partial class UnpushedJobs : BackgroundService
             return;
         }
 
-        IReadOnlyList<QueuedJob> dispatchable;
         try
         {
-            dispatchable = await _store.JobGetDispatchableAsync(ids, CancellationToken.None);
+            var createdBefore = await _dispatcher.RedisTimeAsync() - JobTicket.Lifetime;
+            await _dispatcher.EnqueueAsync(await _store.JobGetDispatchableCreatedBeforeAsync(ids, createdBefore, CancellationToken.None));
         }
-        catch (NpgsqlException)
+        catch (Exception e) when (e is NpgsqlException || RedisFailure.Is(e))
         {
-            // The repeat is answered all the same: the retried pushes read these jobs again.
-            Add(ids);
-            return;
+            // The repeat is answered all the same: its job is in PostgreSQL, and the reconciler finds it.
+            LogRepeatedNotPushed(_logger, ids.Count, RedisFailure.Describe(e));
         }
-
-        await EnqueueAsync(dispatchable);
     }
 
     /// <summary>Holds jobs whose push failed, up to the limit; the rest are left to the reconciler.</summary>
@@ -222,6 +222,9 @@ public sealed partial class UnpushedJobs : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} jobs whose push failed are left to the reconciler: the Api holds at most {Limit} for a retried push (Api:PushRetryLimit)")]
     private static partial void LogOverLimit(ILogger logger, int count, int limit);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} jobs answered to repeated creates are left to the reconciler: {Reason}")]
+    private static partial void LogRepeatedNotPushed(ILogger logger, int count, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The Api stopped with {Count} jobs still to push; the reconciler will push them")]
     private static partial void LogLeftAtStop(ILogger logger, int count);
