@@ -1,3 +1,4 @@
+using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Storage;
 
@@ -14,13 +15,13 @@ public sealed class CreateBatcher : IAsyncDisposable
     public const int MaxBatch = 500;
 
     private readonly JobStore _store;
-    private readonly UnpushedJobs _unpushed;
+    private readonly Func<IReadOnlyCollection<QueuedJob>, NewJobTickets?, Task> _enqueue;
     private readonly GroupCommit<NewJob, JobInsertResult> _commit;
 
-    public CreateBatcher(JobStore store, UnpushedJobs unpushed)
+    public CreateBatcher(JobStore store, Func<IReadOnlyCollection<QueuedJob>, NewJobTickets?, Task> enqueue)
     {
         _store = store;
-        _unpushed = unpushed;
+        _enqueue = enqueue;
         _commit = new GroupCommit<NewJob, JobInsertResult>(MaxBatch, WriteAsync, "The Api is shutting down.");
     }
 
@@ -29,8 +30,7 @@ public sealed class CreateBatcher : IAsyncDisposable
     private async Task<IReadOnlyList<JobInsertResult>> WriteAsync(IReadOnlyList<NewJob> jobs)
     {
         var result = await _store.JobInsertBatchAsync(jobs, CancellationToken.None);
-        await _unpushed.EnqueueAsync(result.Queued, JobCreator.TicketsOf(jobs, result.Created));
-        await _unpushed.EnqueueRepeatedAsync(JobCreator.RepeatedIds(result));
+        await _enqueue(result.Queued, JobCreator.TicketsOf(jobs, result.Created));
         var answers = new JobInsertResult[jobs.Count];
         for (var i = 0; i < jobs.Count; i++)
         {

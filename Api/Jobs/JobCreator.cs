@@ -26,7 +26,7 @@ public sealed class JobCreator : IAsyncDisposable
         _metrics = metrics;
         _followUp = followUp;
         _unpushed = unpushed;
-        _batcher = new CreateBatcher(store, unpushed);
+        _batcher = new CreateBatcher(store, unpushed.EnqueueAsync);
     }
 
     public async Task<JobInsertResult> CreateAsync(NewJob job, CancellationToken cancellationToken)
@@ -45,10 +45,6 @@ public sealed class JobCreator : IAsyncDisposable
             {
                 await _unpushed.EnqueueAsync([new QueuedJob(result.Job.Id, result.Job.Priority)], TicketsOf([job], [result.Job]));
             }
-            else if (!result.Created)
-            {
-                await _unpushed.EnqueueRepeatedAsync([result.Job.Id]);
-            }
 
             await _followUp.TryAsync(() => _dispatcher.ApplyAsync(result.Workflow), WorkflowChange);
         }
@@ -56,6 +52,11 @@ public sealed class JobCreator : IAsyncDisposable
         if (result.Created)
         {
             _metrics.Created(job.Type);
+        }
+        else
+        {
+            // Outside the group commit: the other creates of its batch do not wait for this.
+            await _unpushed.EnqueueRepeatedAsync([result.Job.Id]);
         }
 
         return result;

@@ -12,7 +12,8 @@ namespace AspireJobs.Api.Jobs;
 /// from here every <see cref="ApiOptions.PushRetryInterval"/> until Redis takes them: such a job
 /// waits for Redis to answer, not for the health monitor's reconciler to come round (nor for a
 /// monitor to restart). The reconciler still finds what this process did not push: a job beyond
-/// <see cref="ApiOptions.PushRetryLimit"/>, or one held when the Api stopped or died.
+/// <see cref="ApiOptions.PushRetryLimit"/>, or one held when the Api stopped or died. Jobs that
+/// repeated creates answered with are pushed from here too (<see cref="EnqueueRepeatedAsync"/>).
 /// </summary>
 /// <remarks>
 /// A failed push may have landed all the same (a timeout after Redis ran it), and a worker may
@@ -100,8 +101,8 @@ public sealed partial class UnpushedJobs : BackgroundService
         }
         catch (Exception e) when (e is NpgsqlException || RedisFailure.Is(e))
         {
-            // The repeat is answered all the same: its job is in PostgreSQL, and the reconciler finds it.
-            LogRepeatedNotPushed(_logger, ids.Count, RedisFailure.Describe(e));
+            // The repeat is answered all the same: its job is in PostgreSQL, and the reconciler finds it if Redis lacks it.
+            LogRepeatedNotChecked(_logger, ids.Count, RedisFailure.Describe(e));
         }
     }
 
@@ -223,8 +224,8 @@ public sealed partial class UnpushedJobs : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} jobs whose push failed are left to the reconciler: the Api holds at most {Limit} for a retried push (Api:PushRetryLimit)")]
     private static partial void LogOverLimit(ILogger logger, int count, int limit);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} jobs answered to repeated creates are left to the reconciler: {Reason}")]
-    private static partial void LogRepeatedNotPushed(ILogger logger, int count, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} jobs answered to repeated creates could not be pushed; the reconciler pushes any Redis lacks: {Reason}")]
+    private static partial void LogRepeatedNotChecked(ILogger logger, int count, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The Api stopped with {Count} jobs still to push; the reconciler will push them")]
     private static partial void LogLeftAtStop(ILogger logger, int count);

@@ -73,6 +73,6 @@ public sealed class RepeatedCreateTests(TestServers servers) : IAsyncLifetime
         var repeat = await _http.PostJsonAsync("/api/jobs", new { type = "noop", idempotencyKey = "order-4" }, HttpStatusCode.OK);
 
         Assert.Equal(young, repeat.Id());
-        Assert.DoesNotContain(young, await _system.Dispatcher.BandPageAsync(PriorityBand.Medium, 0, 100));
+        Assert.Equal([young], await _system.Dispatcher.FindMissingAsync([young]));
     }
 }
