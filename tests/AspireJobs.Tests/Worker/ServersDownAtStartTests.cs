@@ -88,20 +88,6 @@ public sealed class ServersDownAtStartTests(TestServers servers)
         Assert.False(worker.Printed("This worker could not register"), worker.Output());
     }
 
-    [Fact]
-    public async Task AWorkerThatRedisRefuses_StillExits()
-    {
-        await using var system = await TestSystem.CreateAsync(servers);
-        var refused = StackExchange.Redis.ConfigurationOptions.Parse(servers.Redis.ConnectionString);
-        refused.Password = "not-the-password";
-        var worker = system.LaunchWorker(new Dictionary<string, string?> { ["ConnectionStrings__redis"] = refused.ToString(includePassword: true) });
-
-        var exitCode = await worker.Exited.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
-        Assert.NotEqual(0, exitCode);
-        Assert.True(worker.Printed("AuthenticationFailure"), worker.Output());
-        Assert.False(worker.Printed("This worker could not register"), worker.Output());
-    }
-
     /// <summary>
     /// Waits until the worker has logged that it could not register because <paramref name="server"/>
     /// is unavailable, then checks that it waits rather than exits.
