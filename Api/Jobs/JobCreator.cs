@@ -110,19 +110,8 @@ public sealed class JobCreator : IAsyncDisposable
     }
 
     /// <summary>The jobs of <paramref name="result"/> that were there already: their requests repeated an idempotency key.</summary>
-    internal static List<Guid> RepeatedIds(BatchInsertResult result)
-    {
-        var repeated = new List<Guid>();
-        for (var i = 0; i < result.Ids.Count; i++)
-        {
-            if (result.Created[i] is null)
-            {
-                repeated.Add(result.Ids[i]);
-            }
-        }
-
-        return repeated;
-    }
+    private static List<Guid> RepeatedIds(BatchInsertResult result) =>
+        result.Ids.Where((_, i) => result.Created[i] is null).ToList();
 
     private const string WorkflowChange = "jobs released or raised by new dependents";
 }

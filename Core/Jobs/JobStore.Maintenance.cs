@@ -14,7 +14,6 @@ public sealed partial class JobStore
     private static readonly string JobCountDispatchStateSql = EmbeddedFile.Core("JobCountDispatchState.sql");
     private static readonly string JobGetQueuedPageSql = EmbeddedFile.Core("JobGetQueuedPage.sql");
     private static readonly string JobGetDispatchableSql = EmbeddedFile.Core("JobGetDispatchable.sql");
-    private static readonly string JobGetDispatchableCreatedBeforeSql = EmbeddedFile.Core("JobGetDispatchableCreatedBefore.sql");
     private static readonly string JobGetRunningSql = EmbeddedFile.Core("JobGetRunning.sql");
     private static readonly string JobDeleteFinishedBeforeSql = EmbeddedFile.Core("JobDeleteFinishedBefore.sql");
     private static readonly string JobEventDeleteBeforeSql = EmbeddedFile.Core("JobEventDeleteBefore.sql");
@@ -85,11 +84,11 @@ public sealed partial class JobStore
 
     /// <summary>Which of these ids belong in a band (queued, not parked), with the priority they are dispatched at.</summary>
     public async Task<IReadOnlyList<QueuedJob>> JobGetDispatchableAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>
-        await DispatchableAsync(JobGetDispatchableSql, cancellationToken, Value(ids.ToArray()));
+        await DispatchableAsync(JobGetDispatchableSql, cancellationToken, Value(ids.ToArray()), Time(null));
 
     /// <summary>Which of these ids are jobs that belong in a band and were created before <paramref name="createdBefore"/>.</summary>
     public async Task<IReadOnlyList<QueuedJob>> JobGetDispatchableCreatedBeforeAsync(IReadOnlyCollection<Guid> ids, DateTimeOffset createdBefore, CancellationToken cancellationToken) =>
-        await DispatchableAsync(JobGetDispatchableCreatedBeforeSql, cancellationToken, Value(ids.ToArray()), Time(createdBefore));
+        await DispatchableAsync(JobGetDispatchableSql, cancellationToken, Value(ids.ToArray()), Time(createdBefore));
 
     /// <summary>Which of these ids are running.</summary>
     public Task<IReadOnlySet<Guid>> JobGetRunningAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>
