@@ -43,7 +43,7 @@ public sealed class JobLookupPlanTests(TestServers servers) : IAsyncLifetime
 
     [Theory]
     [InlineData("JobGetStartable.sql", "uuid[], bigint[]", $"{Ids}, ARRAY[1, 1]::bigint[]")]
-    [InlineData("JobGetDispatchable.sql", "uuid[]", Ids)]
+    [InlineData("JobGetDispatchable.sql", "uuid[], timestamptz", $"{Ids}, NULL")]
     [InlineData("JobGetRunning.sql", "uuid[]", Ids)]
     [InlineData("JobGetUnrecordedLeased.sql", "uuid[], bigint[]", $"{Ids}, ARRAY[1, 1]::bigint[]")]
     [InlineData("JobSetRunningIfQueued.sql", "uuid[], uuid[], bigint[], uuid[], timestamptz[], interval[], integer[]",
