@@ -22,9 +22,22 @@ public static class RedisFailure
     /// </summary>
     public static bool IsUnreachable(Exception exception) => exception switch
     {
-        RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } => false,
+        _ when IsRefused(exception) => false,
         RedisConnectionException or TimeoutException => true,
         _ => IsConnectionLost(exception),
+    };
+
+    /// <summary>
+    /// Redis refused this client (a wrong password), as the failure itself or inside it: once its
+    /// connection attempt has been refused, StackExchange.Redis answers a command with "no
+    /// connection is available", the refusal among the exceptions within.
+    /// </summary>
+    public static bool IsRefused(Exception exception) => exception switch
+    {
+        RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsRefused),
+        { InnerException: { } inner } => IsRefused(inner),
+        _ => false,
     };
 
     /// <summary>

@@ -1,6 +1,5 @@
 using AspireJobs.Core.Dispatch;
 using Npgsql;
-using StackExchange.Redis;
 
 namespace AspireJobs.Core.Outages;
 
@@ -20,7 +19,7 @@ public readonly record struct ServerOutage(string Server, string Reason)
     /// </summary>
     public static ServerOutage? Of(Exception exception) => exception switch
     {
-        RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } => null,
+        _ when RedisFailure.IsRefused(exception) => null,
         OperationCanceledException { CancellationToken.IsCancellationRequested: true } => null,
         _ when RedisFailure.IsUnreachable(exception) => new ServerOutage("Redis", RedisFailure.Describe(exception)),
         NpgsqlException { IsTransient: true } => new ServerOutage("PostgreSQL", exception.InnerException is { } cause ? $"{exception.Message} ({cause.Message})" : exception.Message),

@@ -73,4 +73,28 @@ public sealed class RedisFailureTests
         Assert.False(RedisFailure.IsUnreachable(new RedisConnectionException(ConnectionFailureType.AuthenticationFailure, "AuthenticationFailure on 127.0.0.1:6379")));
         Assert.False(RedisFailure.IsUnreachable(new InvalidOperationException()));
     }
+
+    [Fact]
+    public void NoConnectionForWantOfAPassword_IsARefusal_NotAnOutage()
+    {
+        // How StackExchange.Redis answers a command it has no connection for: "no connection is
+        // available", with the multiplexer's and the endpoint's last failures inside, one alone or
+        // both together.
+        var refusal = new RedisConnectionException(ConnectionFailureType.AuthenticationFailure, "AuthenticationFailure on 127.0.0.1:6379/Interactive");
+        var noConnection = new RedisConnectionException(
+            ConnectionFailureType.UnableToResolvePhysicalConnection, "No connection is active/available to service this operation: EVALSHA", refusal);
+        var noConnectionEither = new RedisConnectionException(
+            ConnectionFailureType.UnableToResolvePhysicalConnection, "No connection is active/available to service this operation: EVALSHA",
+            new AggregateException(new RedisConnectionException(ConnectionFailureType.SocketFailure, "SocketFailure on 127.0.0.1:6379/Interactive"), refusal));
+
+        Assert.True(RedisFailure.IsRefused(noConnection));
+        Assert.False(RedisFailure.IsUnreachable(noConnection));
+        Assert.True(RedisFailure.IsRefused(noConnectionEither));
+        Assert.False(RedisFailure.IsUnreachable(noConnectionEither));
+        // Without a refusal inside, no connection is Redis away.
+        var away = new RedisConnectionException(ConnectionFailureType.UnableToResolvePhysicalConnection, "No connection is active/available to service this operation: EVALSHA",
+            new AggregateException(new RedisConnectionException(ConnectionFailureType.SocketFailure, "SocketFailure on 127.0.0.1:6379/Interactive")));
+        Assert.False(RedisFailure.IsRefused(away));
+        Assert.True(RedisFailure.IsUnreachable(away));
+    }
 }

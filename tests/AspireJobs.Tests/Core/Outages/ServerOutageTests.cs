@@ -40,6 +40,10 @@ public sealed class ServerOutageTests
             ConnectionFailureType.AuthenticationFailure,
             "The message timed out in the backlog attempting to send because no connection became available",
             new RedisConnectionException(ConnectionFailureType.AuthenticationFailure, "AuthenticationFailure on 127.0.0.1:6379", new InvalidOperationException("NOAUTH Authentication required.")))));
+        Assert.Null(ServerOutage.Of(new RedisConnectionException(
+            ConnectionFailureType.UnableToResolvePhysicalConnection,
+            "No connection is active/available to service this operation: EVALSHA",
+            new AggregateException(new RedisConnectionException(ConnectionFailureType.AuthenticationFailure, "AuthenticationFailure on 127.0.0.1:6379")))));
         Assert.Null(ServerOutage.Of(new RedisServerException("ERR user_script:1: Script attempted to access nonexistent global variable")));
         Assert.Null(ServerOutage.Of(new InvalidOperationException("a fault of this code")));
     }
