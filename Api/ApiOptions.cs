@@ -54,13 +54,13 @@ public sealed class ApiOptions : IValidatedOptions
     public int PushRetryLimit { get; set; } = 100_000;
 
     /// <summary>
-    /// The most rounds of jobs the Api rehearses creating as it starts, before it listens (none
-    /// kept: see <see cref="Jobs.CreatePathWarmUp"/>), so its first burst of batch creates runs
-    /// optimized code; fewer once the runtime has nothing new to compile. 0 starts it cold.
+    /// The most rounds of jobs the Api rehearses creating as it starts, before it reports ready
+    /// (none kept: see <see cref="Jobs.CreatePathWarmUp"/>), so its first burst of batch creates
+    /// runs optimized code; fewer once the runtime has nothing new to compile. 0 starts it cold.
     /// </summary>
     public int WarmUpRounds { get; set; } = 20;
 
-    /// <summary>The longest the warm-up's rehearsal may hold the Api's start (PostgreSQL slow to answer); past it the Api starts cold.</summary>
+    /// <summary>The longest the warm-up's rehearsal may hold the Api's readiness (PostgreSQL slow to answer); past it the Api reports ready cold.</summary>
     public TimeSpan WarmUpTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     public IEnumerable<string> Validate(string section)

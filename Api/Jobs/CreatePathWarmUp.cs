@@ -9,22 +9,25 @@ using Microsoft.Extensions.Options;
 namespace AspireJobs.Api.Jobs;
 
 /// <summary>
-/// Rehearses the batch create path as the Api starts, before it listens: rounds of
-/// <see cref="RoundSize"/> jobs read, checked and planned as the route does, inserted in a
-/// transaction that is rolled back, and their tickets made, until a round and the pause after it
-/// compile nothing new (at most <see cref="ApiOptions.WarmUpRounds"/>). Why: a fresh Api otherwise
-/// serves its first burst with its first, quick compiles, and spends that burst's CPU optimizing
-/// its hot methods while the workers wait for jobs. The pause matters: the runtime counts calls
-/// toward optimizing a method only once it has compiled nothing new for 100 ms, so rounds run
-/// back to back would all go uncounted. Best effort: if the rounds are not done in
-/// <see cref="ApiOptions.WarmUpTimeout"/>, or fail, the Api starts cold and says so. The rehearsal
-/// writes nothing that stays: its jobs are never committed, never reach Redis, and count in no
-/// job metric. It leaves the Redis push and the single create (through the group commit) to the
-/// first real creates: neither can be rehearsed without doing it.
+/// Rehearses the batch create path as the Api starts, while it already serves but before it
+/// reports ready (<see cref="CreatePathWarmUpHealthCheck"/>): rounds of <see cref="RoundSize"/>
+/// jobs read, checked and planned as the route does, inserted in a transaction that is rolled
+/// back, and their tickets made, until a round and the pause after it compile nothing new (at
+/// most <see cref="ApiOptions.WarmUpRounds"/>). Why: a fresh Api otherwise serves its first burst
+/// with its first, quick compiles, and spends that burst's CPU optimizing its hot methods while the
+/// workers wait for jobs; whoever waits for the Api to be healthy (the AppHost's WaitFor, a load
+/// balancer, a test) gets it warm. Why not before it listens: an Api restarted after a crash would
+/// then refuse its clients' retries for the seconds the rounds take. The pause matters: the
+/// runtime counts calls toward optimizing a method only once it has compiled nothing new for
+/// 100 ms, so rounds run back to back would all go uncounted. Best effort: if the rounds are not
+/// done in <see cref="ApiOptions.WarmUpTimeout"/>, or fail, the Api reports ready cold and says so.
+/// The rehearsal writes nothing that stays: its jobs are never committed, never reach Redis, and
+/// count in no job metric. It leaves the Redis push and the single create (through the group
+/// commit) to the first real creates: neither can be rehearsed without doing it.
 /// </summary>
 public sealed partial class CreatePathWarmUp(
     JobRequestReader reader, JobPlanner planner, JobStore store, IOptions<ApiOptions> options, IOptions<JsonOptions> json,
-    TimeProvider clock, ILogger<CreatePathWarmUp> logger) : IHostedService
+    TimeProvider clock, ILogger<CreatePathWarmUp> logger) : BackgroundService
 {
     /// <summary>
     /// Jobs a round rehearses: more calls of each per-job method than the 30 that get it
@@ -50,7 +53,24 @@ public sealed partial class CreatePathWarmUp(
     /// <summary>Rounds done so far (the service starts once).</summary>
     private int _rounds;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private volatile bool _done = options.Value.WarmUpRounds == 0;
+
+    /// <summary>True once the rehearsal has ended, however it ended; from the start when none is asked for.</summary>
+    public bool IsDone => _done;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await RehearseRoundsAsync(stoppingToken);
+        }
+        finally
+        {
+            _done = true;
+        }
+    }
+
+    private async Task RehearseRoundsAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
         if (settings.WarmUpRounds == 0)
@@ -60,7 +80,7 @@ public sealed partial class CreatePathWarmUp(
 
         var size = (int)Math.Min(Math.Min(RoundSize, settings.MaxBatchSize), (settings.MaxBatchRequestBytes - EnvelopeBytes) / BytesPerJob);
         var started = Stopwatch.GetTimestamp();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var rounds = RunRoundsAsync(BodyOf(size), settings.WarmUpRounds, stop.Token);
         bool settled;
         try
@@ -68,15 +88,19 @@ public sealed partial class CreatePathWarmUp(
             // Waited for apart from the rounds: Npgsql's open does not heed a cancellation while
             // it waits for the server's first answer, so a PostgreSQL that takes the connection and
             // says nothing would hold the rounds until its own connect timeout.
-            settled = await rounds.WaitAsync(settings.WarmUpTimeout, cancellationToken);
+            settled = await rounds.WaitAsync(settings.WarmUpTimeout, stoppingToken);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
-            // PostgreSQL not answering, or a machine too busy to finish in time: the Api works
-            // the same, only slower at first. A round still waiting ends on its own, unobserved.
+            // PostgreSQL not answering, a machine too busy to finish in time, or the Api stopping:
+            // the Api works the same, only slower at first. A round still waiting ends on its own, unobserved.
             await stop.CancelAsync();
             _ = rounds.ContinueWith(static round => round.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            LogStartingCold(e, _rounds, e is TimeoutException ? $"not done within {settings.WarmUpTimeout.TotalSeconds} s" : e.Message);
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                LogStartingCold(e, _rounds, e is TimeoutException ? $"not done within {settings.WarmUpTimeout.TotalSeconds} s" : e.Message);
+            }
+
             return;
         }
 
@@ -104,8 +128,6 @@ public sealed partial class CreatePathWarmUp(
 
         return false;
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>One round: the route's reading, checks and plan; the insert, rolled back; the tickets.</summary>
     private async Task RehearseAsync(byte[] body, CancellationToken cancellationToken)
@@ -142,6 +164,6 @@ public sealed partial class CreatePathWarmUp(
         Message = "Create path warmed up: {Rounds} rounds of {RoundSize} jobs rehearsed in {Milliseconds:0} ms (compiles settled: {Settled})")]
     private partial void LogWarmedUp(int rounds, int roundSize, double milliseconds, bool settled);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Create path warm-up stopped after {Rounds} rounds ({Reason}); the first creates may run on the first compiles")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Create path warm-up stopped after {Rounds} rounds ({Reason}); the Api reports ready, and its first creates may run on the first compiles")]
     private partial void LogStartingCold(Exception exception, int rounds, string reason);
 }

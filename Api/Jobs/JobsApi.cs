@@ -25,7 +25,9 @@ public static class JobsApi
         builder.Services.AddSingleton<UnpushedJobs>();
         builder.Services.AddHostedService(services => services.GetRequiredService<UnpushedJobs>());
         builder.Services.AddSingleton<JobCreator>();
-        builder.Services.AddHostedService<CreatePathWarmUp>();
+        builder.Services.AddSingleton<CreatePathWarmUp>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CreatePathWarmUp>());
+        builder.Services.AddHealthChecks().AddCheck<CreatePathWarmUpHealthCheck>(CreatePathWarmUpHealthCheck.Name);
         builder.Services.AddSingleton<JobCanceller>();
         builder.Services.AddSingleton<DeadLetters.DeadLetterRequeuer>();
         builder.Services.AddSingleton<Workers.WorkerDrainer>();

@@ -1,8 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
+using AspireJobs.Api;
 using AspireJobs.Api.Access;
 using AspireJobs.Api.Jobs;
 using AspireJobs.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AspireJobs.Tests.Api;
 
@@ -18,13 +22,15 @@ public sealed class CreatePathWarmUpTests(TestServers servers) : IAsyncLifetime
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task TheWarmUp_RunsItsRoundsAsTheApiStarts_AndLeavesNoJobBehind()
+    public async Task TheWarmUp_RunsItsRoundsBeforeTheApiReportsReady_AndLeavesNoJobBehind()
     {
         // A timeout a busy machine cannot reach, so the three rounds run whole.
         await using var api = _system.CreateApiHost([new("Api:WarmUpRounds", "3"), new("Api:WarmUpTimeout", "00:05:00")]);
         using var http = api.CreateClient().WithKey(ApiScope.Admin);
 
-        // Started: the rounds are done, and nothing of them stayed, in PostgreSQL or in Redis.
+        await WaitUntilReadyAsync(api);
+
+        // Ready: the rounds are done, and nothing of them stayed, in PostgreSQL or in Redis.
         Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM jobs"));
         Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM job_events"));
         Assert.Equal((0, 0, 0), await _system.Dispatcher.BandLengthsAsync());
@@ -38,42 +44,37 @@ public sealed class CreatePathWarmUpTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnApiWhosePostgreSqlRefusesConnections_StillStarts()
+    public async Task AnApiWhosePostgreSqlRefusesConnections_StillStarts_AndReportsReady()
     {
         var nothingListens = new TcpListener(IPAddress.Loopback, 0);
         nothingListens.Start();
         var port = ((IPEndPoint)nothingListens.LocalEndpoint).Port;
         nothingListens.Stop();
 
-        await AssertStartsAsync(port, "00:01:00");
+        await using var api = await AssertServesAsync(port, "00:01:00");
+        await WaitUntilReadyAsync(api);
     }
 
     [Fact]
-    public async Task AnApiWhosePostgreSqlNeverAnswers_StartsOnceTheWarmUpTimesOut()
+    public async Task AnApiWhoseWarmUpIsHeld_ServesMeanwhile_ButIsNotReady()
     {
-        // Takes connections and says nothing: the warm-up's first open waits until its timeout.
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start();
-        var accepted = new List<Socket>();
-        using var stop = new CancellationTokenSource();
-        var accepting = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                accepted.Add(await silent.AcceptSocketAsync(stop.Token));
-            }
-        }, CancellationToken.None);
+        // Takes connections and says nothing: the warm-up's first open waits, with a timeout it will not reach.
+        await using var silent = SilentPostgres.Start();
 
-        try
-        {
-            await AssertStartsAsync(((IPEndPoint)silent.LocalEndpoint).Port, "00:00:00.500");
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => accepting);
-            accepted.ForEach(socket => socket.Dispose());
-        }
+        await using var api = await AssertServesAsync(silent.Port, "00:05:00");
+
+        var report = await WarmUpHealthAsync(api);
+        Assert.Equal(HealthStatus.Unhealthy, report.Status);
+        Assert.Equal("The create path is being rehearsed.", report.Description);
+    }
+
+    [Fact]
+    public async Task AnApiWhosePostgreSqlNeverAnswers_IsReadyOnceTheWarmUpTimesOut()
+    {
+        await using var silent = SilentPostgres.Start();
+
+        await using var api = await AssertServesAsync(silent.Port, "00:00:00.500");
+        await WaitUntilReadyAsync(api);
     }
 
     [Fact]
@@ -103,12 +104,12 @@ public sealed class CreatePathWarmUpTests(TestServers servers) : IAsyncLifetime
     /// <summary>
     /// Starts an Api whose PostgreSQL is at <paramref name="port"/>, with the warm-up on, and asks
     /// it whether it lives: well within the connect timeout given (60 s), which a warm-up held by
-    /// an open that PostgreSQL never answers would wait out.
+    /// an open that PostgreSQL never answers would wait out if it held the start.
     /// </summary>
-    private async Task AssertStartsAsync(int port, string warmUpTimeout)
+    private async Task<WebApplicationFactory<ApiOptions>> AssertServesAsync(int port, string warmUpTimeout)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        await using var api = _system.CreateApiHost(
+        var api = _system.CreateApiHost(
         [
             new("Api:WarmUpRounds", "3"),
             new("Api:WarmUpTimeout", warmUpTimeout),
@@ -120,6 +121,69 @@ public sealed class CreatePathWarmUpTests(TestServers servers) : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
         Assert.InRange(started.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(30));
+        return api;
+    }
+
+    /// <summary>The warm-up's own readiness check, as <c>/health</c> runs it.</summary>
+    private static async Task<HealthReportEntry> WarmUpHealthAsync(WebApplicationFactory<ApiOptions> api)
+    {
+        var report = await api.Services.GetRequiredService<HealthCheckService>()
+            .CheckHealthAsync(check => check.Name == CreatePathWarmUpHealthCheck.Name, Token);
+        return report.Entries[CreatePathWarmUpHealthCheck.Name];
+    }
+
+    private static async Task WaitUntilReadyAsync(WebApplicationFactory<ApiOptions> api)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await WarmUpHealthAsync(api)).Status != HealthStatus.Healthy)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The warm-up did not end within 60 s.");
+            await Task.Delay(50, Token);
+        }
+    }
+
+    /// <summary>A listener that takes PostgreSQL's connections and never says a word.</summary>
+    private sealed class SilentPostgres : IAsyncDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly List<Socket> _accepted = [];
+        private readonly CancellationTokenSource _stop = new();
+        private Task _accepting = Task.CompletedTask;
+
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public static SilentPostgres Start()
+        {
+            var silent = new SilentPostgres();
+            silent._listener.Start();
+            silent._accepting = Task.Run(silent.AcceptAsync, CancellationToken.None);
+            return silent;
+        }
+
+        private async Task AcceptAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var socket = await _listener.AcceptSocketAsync(_stop.Token);
+                lock (_accepted)
+                {
+                    _accepted.Add(socket);
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _accepting);
+            _listener.Stop();
+            lock (_accepted)
+            {
+                _accepted.ForEach(socket => socket.Dispose());
+            }
+
+            _stop.Dispose();
+        }
     }
 
     /// <summary>A connection string to whatever listens at <paramref name="port"/>, with a 60-s connect timeout.</summary>

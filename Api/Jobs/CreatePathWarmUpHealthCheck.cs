@@ -1,0 +1,17 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace AspireJobs.Api.Jobs;
+
+/// <summary>
+/// Ready once the create path's rehearsal has ended (<see cref="CreatePathWarmUp"/>): the Api serves
+/// meanwhile, but whoever waits for it to be healthy gets its first burst of creates on warm code.
+/// </summary>
+public sealed class CreatePathWarmUpHealthCheck(CreatePathWarmUp warmUp) : IHealthCheck
+{
+    public const string Name = "create-path-warm-up";
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(warmUp.IsDone
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy("The create path is being rehearsed."));
+}
