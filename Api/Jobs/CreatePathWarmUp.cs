@@ -15,9 +15,10 @@ namespace AspireJobs.Api.Jobs;
 /// back, and their tickets made, until a round and the pause after it compile nothing new (at
 /// most <see cref="ApiOptions.WarmUpRounds"/>). Why: a fresh Api otherwise serves its first burst
 /// with its first, quick compiles, and spends that burst's CPU optimizing its hot methods while the
-/// workers wait for jobs; whoever waits for the Api to be healthy (the AppHost's WaitFor, a load
-/// balancer, a test) gets it warm. Why not before it listens: an Api restarted after a crash would
-/// then refuse its clients' retries for the seconds the rounds take. The pause matters: the
+/// workers wait for jobs; whoever waits for the Api to be healthy (the AppHost's ready line,
+/// Aspire.Hosting.Testing, a readiness probe) gets it warm. Why not before it listens: an Api
+/// restarted after a crash would then refuse its clients' retries for the seconds the rounds take
+/// (clients routed by readiness still wait for them, as before). The pause matters: the
 /// runtime counts calls toward optimizing a method only once it has compiled nothing new for
 /// 100 ms, so rounds run back to back would all go uncounted. Best effort: if the rounds are not
 /// done in <see cref="ApiOptions.WarmUpTimeout"/>, or fail, the Api reports ready cold and says so.
@@ -53,6 +54,7 @@ public sealed partial class CreatePathWarmUp(
     /// <summary>Rounds done so far (the service starts once).</summary>
     private int _rounds;
 
+    /// <summary>Set once the rehearsal has ended; read by the health check on other threads.</summary>
     private volatile bool _done = options.Value.WarmUpRounds == 0;
 
     /// <summary>True once the rehearsal has ended, however it ended; from the start when none is asked for.</summary>
@@ -98,7 +100,7 @@ public sealed partial class CreatePathWarmUp(
             _ = rounds.ContinueWith(static round => round.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             if (!stoppingToken.IsCancellationRequested)
             {
-                LogStartingCold(e, _rounds, e is TimeoutException ? $"not done within {settings.WarmUpTimeout.TotalSeconds} s" : e.Message);
+                LogReadyCold(e, _rounds, e is TimeoutException ? $"not done within {settings.WarmUpTimeout.TotalSeconds} s" : e.Message);
             }
 
             return;
@@ -165,5 +167,5 @@ public sealed partial class CreatePathWarmUp(
     private partial void LogWarmedUp(int rounds, int roundSize, double milliseconds, bool settled);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Create path warm-up stopped after {Rounds} rounds ({Reason}); the Api reports ready, and its first creates may run on the first compiles")]
-    private partial void LogStartingCold(Exception exception, int rounds, string reason);
+    private partial void LogReadyCold(Exception exception, int rounds, string reason);
 }

@@ -8,6 +8,7 @@ namespace AspireJobs.Api.Jobs;
 /// </summary>
 public sealed class CreatePathWarmUpHealthCheck(CreatePathWarmUp warmUp) : IHealthCheck
 {
+    /// <summary>The check's name in the health report.</summary>
     public const string Name = "create-path-warm-up";
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>

@@ -30,7 +30,9 @@ public static class RedisFailure
     /// <summary>
     /// Redis refused this client (a wrong password), as the failure itself or inside it: once its
     /// connection attempt has been refused, StackExchange.Redis answers a command with "no
-    /// connection is available", the refusal among the exceptions within.
+    /// connection is available", the refusal among the exceptions within. StackExchange.Redis
+    /// remembers a refusal for the life of its multiplexer (2.13): a process once refused takes
+    /// its later connection failures for refusals too, until it restarts.
     /// </summary>
     public static bool IsRefused(Exception exception) => exception switch
     {

@@ -19,6 +19,7 @@ public readonly record struct ServerOutage(string Server, string Reason)
     /// </summary>
     public static ServerOutage? Of(Exception exception) => exception switch
     {
+        // First: the arms below follow one inner exception, which may be a lost connection beside the refusal.
         _ when RedisFailure.IsRefused(exception) => null,
         OperationCanceledException { CancellationToken.IsCancellationRequested: true } => null,
         _ when RedisFailure.IsUnreachable(exception) => new ServerOutage("Redis", RedisFailure.Describe(exception)),

@@ -7,9 +7,9 @@ using StackExchange.Redis;
 namespace AspireJobs.Tests.Core.Dispatch;
 
 /// <summary>
-/// A wrong password against the real Redis, through a client tuned as the services' are (it keeps
-/// reconnecting rather than failing its first call): every try of a script call must read as a
-/// refusal, which no wait mends, never as an outage. StackExchange.Redis 2.13 reports it here as a
+/// <see cref="RedisFailure"/> against the real Redis: a wrong password, through a client tuned and
+/// connected as the services' are (it keeps reconnecting rather than failing its first call).
+/// Every try of a script call must read as a refusal, which no wait mends, never as an outage. StackExchange.Redis 2.13 reports it here as a
 /// command that timed out waiting for a connection, marked AuthenticationFailure; the "no
 /// connection" shape it can also build is held in <see cref="RedisFailureTests"/>.
 /// </summary>
@@ -21,9 +21,10 @@ public sealed class RedisRefusalTests(TestServers servers)
         var refused = ConfigurationOptions.Parse(servers.Redis.ConnectionString);
         refused.Password = "not-the-password";
         var options = RedisClient.Parse(refused.ToString(includePassword: true), "redis");
-        // A command waits this long for a connection before it fails (5 s by default).
-        (options.SyncTimeout, options.AsyncTimeout) = (1_000, 1_000);
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
+        // A command waits this long for a connection before it fails, and the connect for Redis (5 s by default).
+        (options.SyncTimeout, options.AsyncTimeout, options.ConnectTimeout) = (1_000, 1_000, 1_000);
+        // Connected as Aspire's client integration connects: synchronously, which records its own failure too.
+        await using var redis = ConnectionMultiplexer.Connect(options);
 
         for (var attempt = 1; attempt <= 3; attempt++)
         {
