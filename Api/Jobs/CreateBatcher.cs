@@ -1,4 +1,3 @@
-using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Storage;
 
@@ -15,13 +14,13 @@ public sealed class CreateBatcher : IAsyncDisposable
     public const int MaxBatch = 500;
 
     private readonly JobStore _store;
-    private readonly Func<IReadOnlyCollection<QueuedJob>, NewJobTickets?, Task> _enqueue;
+    private readonly UnpushedJobs _unpushed;
     private readonly GroupCommit<NewJob, JobInsertResult> _commit;
 
-    public CreateBatcher(JobStore store, Func<IReadOnlyCollection<QueuedJob>, NewJobTickets?, Task> enqueue)
+    public CreateBatcher(JobStore store, UnpushedJobs unpushed)
     {
         _store = store;
-        _enqueue = enqueue;
+        _unpushed = unpushed;
         _commit = new GroupCommit<NewJob, JobInsertResult>(MaxBatch, WriteAsync, "The Api is shutting down.");
     }
 
@@ -30,7 +29,7 @@ public sealed class CreateBatcher : IAsyncDisposable
     private async Task<IReadOnlyList<JobInsertResult>> WriteAsync(IReadOnlyList<NewJob> jobs)
     {
         var result = await _store.JobInsertBatchAsync(jobs, CancellationToken.None);
-        await _enqueue(result.Queued, JobCreator.TicketsOf(jobs, result.Created));
+        await _unpushed.EnqueueAsync(result.Queued, JobCreator.TicketsOf(jobs, result.Created));
         var answers = new JobInsertResult[jobs.Count];
         for (var i = 0; i < jobs.Count; i++)
         {

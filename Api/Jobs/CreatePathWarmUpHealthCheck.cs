@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Diagnostics.HealthChecks;
+using AspireJobs.ServiceDefaults;
 
 namespace AspireJobs.Api.Jobs;
 
@@ -6,13 +6,10 @@ namespace AspireJobs.Api.Jobs;
 /// Ready once the create path's rehearsal has ended (<see cref="CreatePathWarmUp"/>): the Api serves
 /// meanwhile, but whoever waits for it to be healthy gets its first burst of creates on warm code.
 /// </summary>
-public sealed class CreatePathWarmUpHealthCheck(CreatePathWarmUp warmUp) : IHealthCheck
+public sealed class CreatePathWarmUpHealthCheck(CreatePathWarmUp warmUp) : ReadinessCheck("The create path is being rehearsed.")
 {
     /// <summary>The check's name in the health report.</summary>
     public const string Name = "create-path-warm-up";
 
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(warmUp.IsDone
-            ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy("The create path is being rehearsed."));
+    protected override bool IsReady => warmUp.IsDone;
 }

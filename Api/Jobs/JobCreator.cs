@@ -26,7 +26,7 @@ public sealed class JobCreator : IAsyncDisposable
         _metrics = metrics;
         _followUp = followUp;
         _unpushed = unpushed;
-        _batcher = new CreateBatcher(store, unpushed.EnqueueAsync);
+        _batcher = new CreateBatcher(store, unpushed);
     }
 
     public async Task<JobInsertResult> CreateAsync(NewJob job, CancellationToken cancellationToken)
