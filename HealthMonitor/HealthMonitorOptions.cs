@@ -94,7 +94,10 @@ public sealed class HealthMonitorOptions : IValidatedOptions
     /// <summary>No anomaly is judged against fewer of the worker's own samples than this.</summary>
     public int AnomalyMinimumSamples { get; set; } = AnomalyRules.DefaultMinimumSamples;
 
-    /// <summary>A worker is judged against the fleet's spread only when at least this many other workers report the metric.</summary>
+    /// <summary>
+    /// A worker is judged against the fleet's spread only when at least this many other workers
+    /// report the metric. The error rate, judged by counts rather than a spread, needs one.
+    /// </summary>
     public int AnomalyMinimumFleet { get; set; } = AnomalyRules.DefaultMinimumFleet;
 
     /// <summary>The least departure from a baseline that is an anomaly, per metric, whatever its z-score.</summary>

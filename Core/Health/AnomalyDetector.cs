@@ -8,13 +8,16 @@ namespace AspireJobs.Core.Health;
 /// out from the rest of the fleet right now, by the same floor: what every worker sees at once (a
 /// slow database, a burst of failing jobs) is the fleet's trouble, not this worker's.</item>
 /// <item><b>fleet</b>: the other workers' current values, once there are enough of them to have a
-/// spread (<see cref="AnomalyRules.MinimumFleet"/>), by the same z-score and floor.</item>
+/// spread (<see cref="AnomalyRules.MinimumFleet"/>; for the error rate, one), by the same z-score and floor.</item>
 /// </list>
 /// Only rises count: every watched metric is worse when higher. A metric that must last
 /// (<see cref="WatchedMetric.SustainedSamples"/>) is judged on its least over its last samples,
-/// against the samples before them. The error rate is judged by the
-/// binomial chance of that many failures at the baseline's rate instead of a z-score, and not at
-/// all on too few attempts.
+/// against the samples before them. The error rate is judged by the chance of that many failures
+/// instead of a z-score, and not at all on too few attempts: against its own history, the binomial
+/// chance at its usual rate; against the fleet, Fisher's exact test on the window's counts
+/// (<see cref="HypergeometricTail"/>), which needs no spread, so one other worker with finished
+/// attempts is fleet enough: a worker too new or too idle to have a history of its own, failing
+/// most of its jobs beside two healthy peers, is flagged.
 /// </summary>
 public static class AnomalyDetector
 {
@@ -48,21 +51,21 @@ public static class AnomalyDetector
 
             var fleetValues = peers.Where(p => p.ContainsKey(metric)).Select(p => p[metric]).ToList();
             RobustBaseline? fleet = fleetValues.Count > 0 ? RobustBaseline.Of(fleetValues) : null;
-            var fleetRate = isErrorRate ? PooledErrorRate(others) : null;
+            double BesideTheFleet() => ChanceBesideTheFleet(current, others);
 
             if (own.Count >= rules.MinimumSamples)
             {
                 var self = RobustBaseline.Of(own);
-                var standsOut = fleet is not { } f || Departs(metric, value, f.Median, fleetRate ?? f.Median, current, rules);
-                if (Exceeds(metric, value, self, self.Median, current, rules) && standsOut)
+                var standsOut = fleet is not { } f || Departs(metric, value, f.Median, BesideTheFleet, rules);
+                if (Exceeds(metric, value, self, () => ChanceAtRate(current, self.Median), rules) && standsOut)
                 {
                     anomalies.Add(new NewAnomaly(current.WorkerId, metric, FleetHealth.SelfBaseline,
                         AnomalyEvidence.Of(value, self, rules.Floors.For(metric, self.Median), fleet?.Median)));
                 }
             }
 
-            if (fleet is { } baseline && fleetValues.Count >= rules.MinimumFleet
-                && Exceeds(metric, value, baseline, fleetRate ?? baseline.Median, current, rules))
+            if (fleet is { } baseline && (isErrorRate || fleetValues.Count >= rules.MinimumFleet)
+                && Exceeds(metric, value, baseline, BesideTheFleet, rules))
             {
                 anomalies.Add(new NewAnomaly(current.WorkerId, metric, FleetHealth.FleetBaseline,
                     AnomalyEvidence.Of(value, baseline, rules.Floors.For(metric, baseline.Median), baseline.Median)));
@@ -73,26 +76,37 @@ public static class AnomalyDetector
     }
 
     /// <summary>Above the baseline by the floor, and by the z-score threshold (or, for the error rate, improbably many failures).</summary>
-    private static bool Exceeds(string metric, double value, RobustBaseline baseline, double baselineRate, HealthSample current, AnomalyRules rules) =>
-        Departs(metric, value, baseline.Median, baselineRate, current, rules)
+    private static bool Exceeds(string metric, double value, RobustBaseline baseline, Func<double> chanceOfFailures, AnomalyRules rules) =>
+        Departs(metric, value, baseline.Median, chanceOfFailures, rules)
         && (metric == WatchedMetric.ErrorRate || baseline.Z(value) >= rules.Threshold);
 
-    /// <summary>Above <paramref name="centre"/> by the metric's floor; for the error rate, also more failures than chance allows at <paramref name="baselineRate"/>.</summary>
-    private static bool Departs(string metric, double value, double centre, double baselineRate, HealthSample current, AnomalyRules rules)
+    /// <summary>
+    /// Above <paramref name="centre"/> by the metric's floor; for the error rate, also more failures
+    /// than chance allows: <paramref name="chanceOfFailures"/> is how likely the window's failures
+    /// were if the worker failed like its baseline.
+    /// </summary>
+    private static bool Departs(string metric, double value, double centre, Func<double> chanceOfFailures, AnomalyRules rules) =>
+        value - centre >= rules.Floors.For(metric, centre)
+        && (metric != WatchedMetric.ErrorRate || chanceOfFailures() <= rules.Floors.ErrorSignificance);
+
+    /// <summary>The chance of at least the window's failures among its attempts at the worker's usual rate (binomial).</summary>
+    private static double ChanceAtRate(HealthSample current, double rate) =>
+        BinomialTail.AtLeast(current.WindowFailed, current.WindowAttempts, Math.Max(rate, AnomalyRules.MinimumBaselineErrorRate));
+
+    /// <summary>
+    /// The chance that at least the worker's share of the failures the whole fleet finished in its
+    /// windows fell to it, were every attempt alike (Fisher's exact test); 1 when the others
+    /// finished nothing, which leaves nothing to compare with.
+    /// </summary>
+    private static double ChanceBesideTheFleet(HealthSample current, IReadOnlyList<HealthSample> others)
     {
-        if (value - centre < rules.Floors.For(metric, centre))
+        var othersAttempts = others.Sum(o => o.WindowAttempts);
+        if (othersAttempts == 0)
         {
-            return false;
+            return 1;
         }
 
-        return metric != WatchedMetric.ErrorRate
-            || BinomialTail.AtLeast(current.WindowFailed, current.WindowAttempts, Math.Max(baselineRate, AnomalyRules.MinimumBaselineErrorRate)) <= rules.Floors.ErrorSignificance;
-    }
-
-    /// <summary>The failed share of every attempt the other workers finished in their windows; null when they finished none.</summary>
-    private static double? PooledErrorRate(IReadOnlyList<HealthSample> others)
-    {
-        var attempts = others.Sum(o => o.WindowAttempts);
-        return attempts == 0 ? null : (double)others.Sum(o => o.WindowFailed) / attempts;
+        var failed = current.WindowFailed + others.Sum(o => o.WindowFailed);
+        return HypergeometricTail.AtLeast(current.WindowFailed, current.WindowAttempts, failed, current.WindowAttempts + othersAttempts);
     }
 }

@@ -41,9 +41,10 @@ public sealed class AnomalyFloors
     public int ErrorMinimumAttempts { get; set; } = DefaultErrorMinimumAttempts;
 
     /// <summary>
-    /// The failures must also be this unlikely (binomial tail) at the baseline's rate: the chance
-    /// that a healthy worker draws that many failing jobs in one window. Small, because a fleet is
-    /// judged every few seconds, all day.
+    /// The failures must also be this unlikely: the chance that a healthy worker draws that many
+    /// failing jobs in one window, at its own usual rate (binomial tail) or beside the other
+    /// workers' windows (Fisher's exact test). Small, because a fleet is judged every few seconds,
+    /// all day.
     /// </summary>
     public double ErrorSignificance { get; set; } = DefaultErrorSignificance;
 

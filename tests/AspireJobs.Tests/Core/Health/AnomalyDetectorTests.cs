@@ -97,8 +97,9 @@ public sealed class AnomalyDetectorTests
         var peers = HealthyPeers(2, () => Sample(attempts: 40, failed: 1));
 
         Assert.Empty(AnomalyDetector.Find(Sample(attempts: 5, failed: 5), history, peers, AnomalyRules.Default)); // too few attempts to say
-        var burst = Assert.Single(AnomalyDetector.Find(Sample(attempts: 40, failed: 20), history, peers, AnomalyRules.Default));
-        Assert.Equal((WatchedMetric.ErrorRate, 0.5), (burst.Metric, burst.Evidence.Value));
+        var burst = AnomalyDetector.Find(Sample(attempts: 40, failed: 20), history, peers, AnomalyRules.Default);
+        Assert.Equal([FleetHealth.SelfBaseline, FleetHealth.FleetBaseline], burst.Select(a => a.Baseline));
+        Assert.All(burst, a => Assert.Equal((WatchedMetric.ErrorRate, 0.5), (a.Metric, a.Evidence.Value)));
 
         // Failing jobs sent to every worker: about a third of each one's attempts fail.
         var everyone = HealthyPeers(2, () => Sample(attempts: 30, failed: 10));
@@ -108,6 +109,32 @@ public sealed class AnomalyDetectorTests
         // others' windows still half precede them. One window is not the worker's trouble.
         var reaching = HealthyPeers(2, () => Sample(attempts: 60, failed: 14));
         Assert.Empty(AnomalyDetector.Find(Sample(attempts: 60, failed: 30), SteadyHistory(), reaching, AnomalyRules.Default));
+    }
+
+    [Fact]
+    public void AWorkerTooNewForABaseline_FailingBesideTwoHealthyPeers_IsFlaggedAgainstTheFleet()
+    {
+        // Its first window with finished attempts already failed most of them; its second too.
+        var firstWindow = SteadyHistory().TakeLast(1).Select(h => h with { ErrorRate = 0.9 }).ToList();
+        var peers = HealthyPeers(2, () => Sample(attempts: 17, failed: 3));
+
+        var anomaly = Assert.Single(AnomalyDetector.Find(Sample(attempts: 17, failed: 15), firstWindow, peers, AnomalyRules.Default));
+
+        Assert.Equal((WatchedMetric.ErrorRate, FleetHealth.FleetBaseline), (anomaly.Metric, anomaly.Baseline));
+        Assert.Equal(3.0 / 17, anomaly.Evidence.FleetMedian!.Value, 9);
+    }
+
+    [Fact]
+    public void TheOthersFewAttempts_AreWeighedAsTheLittleEvidenceTheyAre()
+    {
+        var failedBefore = SteadyHistory().TakeLast(1).Select(h => h with { ErrorRate = 0.4 }).ToList();
+        var failing = Sample(attempts: 10, failed: 4);
+
+        // 4 failures of 10 beside 0 of 10: all four falling to one worker by chance is 1 in 23.
+        Assert.Empty(AnomalyDetector.Find(failing, failedBefore, [Sample(attempts: 10, failed: 0)], AnomalyRules.Default));
+
+        // Beside 0 of 1,000 it is 1 in 200 million.
+        Assert.Single(AnomalyDetector.Find(failing, failedBefore, [Sample(attempts: 1_000, failed: 0)], AnomalyRules.Default));
     }
 
     [Fact]

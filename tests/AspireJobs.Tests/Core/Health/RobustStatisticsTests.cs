@@ -47,4 +47,23 @@ public sealed class RobustStatisticsTests
         Assert.InRange(tail, 1e-30, 1e-12);
         Assert.InRange(BinomialTail.AtLeast(500, 50_000, 0.01), 0.45, 0.55);
     }
+
+    [Theory]
+    [InlineData(4, 4, 4, 8, 0.0142857142857)] // the lady tasting tea: all 4 right by chance, 1 in 70
+    [InlineData(3, 4, 4, 8, 0.2428571428571)] // 3 or 4 right: 17 in 70
+    [InlineData(4, 10, 4, 20, 0.0433436532508)] // all 4 failures of 20 attempts among one worker's 10: C(10,4) / C(20,4)
+    [InlineData(0, 10, 4, 20, 1.0)]
+    [InlineData(5, 10, 4, 20, 0.0)] // more than there are
+    [InlineData(6, 10, 16, 20, 1.0)] // at least 6 of 10 must be marked when only 4 of 20 are not
+    public void TheHypergeometricTail_HasItsKnownValues(long k, long draws, long marked, long population, double expected) =>
+        Assert.Equal(expected, HypergeometricTail.AtLeast(k, draws, marked, population), 12);
+
+    [Fact]
+    public void TheHypergeometricTail_NearsTheBinomial_WhenFewAreDrawnFromMany()
+    {
+        // 50,000 attempts of a million, 1 % of them failed: close to Binomial(50,000, 1 %), a little narrower.
+        var far = HypergeometricTail.AtLeast(700, 50_000, 10_000, 1_000_000);
+        Assert.InRange(far, 1e-30, BinomialTail.AtLeast(700, 50_000, 0.01));
+        Assert.InRange(HypergeometricTail.AtLeast(500, 50_000, 10_000, 1_000_000), 0.45, 0.55);
+    }
 }

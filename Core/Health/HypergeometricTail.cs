@@ -1,0 +1,80 @@
+namespace AspireJobs.Core.Health;
+
+/// <summary>
+/// Fisher's exact test, one-sided: of all the failures a fleet finished in a window, the chance
+/// that at least k fell to one worker's attempts if failures struck every attempt alike. It needs
+/// no failure rate known in advance, only the counts, so a handful of attempts on the other
+/// workers are weighed as the little evidence they are.
+/// </summary>
+public static class HypergeometricTail
+{
+    /// <summary>ln(n!) exactly up to here; Stirling's series beyond, where it is exact to double precision.</summary>
+    private const int TabulatedFactorials = 1024;
+
+    private static readonly double[] LogFactorials = Tabulate();
+
+    /// <summary>
+    /// P(X ≥ <paramref name="k"/>) for X the number of marked items among <paramref name="draws"/>
+    /// drawn without replacement from <paramref name="population"/> items, <paramref name="marked"/> of them marked.
+    /// </summary>
+    public static double AtLeast(long k, long draws, long marked, long population)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(draws);
+        ArgumentOutOfRangeException.ThrowIfNegative(marked);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(draws, population);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(marked, population);
+        var highest = Math.Min(draws, marked);
+        if (k <= Math.Max(0, draws + marked - population))
+        {
+            return 1;
+        }
+
+        if (k > highest)
+        {
+            return 0;
+        }
+
+        // P(X = k) = C(marked, k) C(population − marked, draws − k) / C(population, draws), then
+        // each next term from the one before.
+        var unmarked = population - marked;
+        var term = Math.Exp(LogChoose(marked, k) + LogChoose(unmarked, draws - k) - LogChoose(population, draws));
+        var sum = 0.0;
+        var mode = (draws + 1.0) * (marked + 1.0) / (population + 2.0);
+        for (var i = k; i <= highest; i++)
+        {
+            sum += term;
+            if (term <= sum * 1e-12 && i > mode)
+            {
+                break; // past the mode the terms only shrink
+            }
+
+            term *= (double)(marked - i) * (draws - i) / ((i + 1.0) * (unmarked - draws + i + 1.0));
+        }
+
+        return Math.Min(1, sum);
+    }
+
+    private static double LogChoose(long n, long k) => LogFactorial(n) - LogFactorial(k) - LogFactorial(n - k);
+
+    private static double LogFactorial(long n)
+    {
+        if (n < TabulatedFactorials)
+        {
+            return LogFactorials[n];
+        }
+
+        double x = n;
+        return x * Math.Log(x) - x + 0.5 * Math.Log(2 * Math.PI * x) + 1 / (12 * x) - 1 / (360 * x * x * x);
+    }
+
+    private static double[] Tabulate()
+    {
+        var table = new double[TabulatedFactorials];
+        for (var i = 1; i < table.Length; i++)
+        {
+            table[i] = table[i - 1] + Math.Log(i);
+        }
+
+        return table;
+    }
+}
