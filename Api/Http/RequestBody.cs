@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AspireJobs.Api.Http;
@@ -41,9 +42,9 @@ public static class RequestBody
                 return (JsonDocument.Parse("{}"), null);
             }
 
-            if (FirstInvalidString(body.Span) is { } offset)
+            if (FirstInvalidString(body.Span) is { } invalid)
             {
-                return (null, NotJson($"The string at byte {offset} escapes an unpaired UTF-16 surrogate; no text can hold it."));
+                return (null, NotJson(invalid));
             }
 
             return (JsonDocument.Parse(body, Options), null);
@@ -59,25 +60,37 @@ public static class RequestBody
     }
 
     /// <summary>
-    /// Where a string (a value or a property name) escapes a lone surrogate (<c>"\udfff"</c>):
-    /// valid JSON syntax, but no string, and no PostgreSQL text, can hold it. Only escaped strings
-    /// need a look; the reader has already checked every unescaped byte.
+    /// What is wrong with the first string (a value or a property name) that no text can hold:
+    /// bytes that are not UTF-8, or an escaped lone surrogate (<c>"\udfff"</c>). Both pass the
+    /// parser, which checks the syntax only, and fail whoever reads the string later.
     /// </summary>
-    private static long? FirstInvalidString(ReadOnlySpan<byte> json)
+    private static string? FirstInvalidString(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = Options.MaxDepth });
         while (reader.Read())
         {
-            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName))
             {
-                try
+                continue;
+            }
+
+            if (!reader.ValueIsEscaped)
+            {
+                if (!Utf8.IsValid(reader.ValueSpan))
                 {
-                    _ = reader.GetString();
+                    return $"The string at byte {reader.TokenStartIndex} is not UTF-8.";
                 }
-                catch (InvalidOperationException)
-                {
-                    return reader.TokenStartIndex;
-                }
+
+                continue;
+            }
+
+            try
+            {
+                _ = reader.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                return $"The string at byte {reader.TokenStartIndex} is not UTF-8, or escapes an unpaired UTF-16 surrogate; no text can hold it.";
             }
         }
 

@@ -76,9 +76,11 @@ public sealed class JobRequestReader(ApiOptions options)
         string? idempotencyKey = null;
         if (request.TryGetProperty("idempotencyKey", out var keyElement) && keyElement.ValueKind != JsonValueKind.Null)
         {
-            if (keyElement.ValueKind != JsonValueKind.String || keyElement.GetString() is not { Length: >= 1 and <= JobLimits.IdempotencyKeyMaxLength } key)
+            // PostgreSQL's text holds no U+0000 (a payload, kept as JSON text, holds its escape).
+            if (keyElement.ValueKind != JsonValueKind.String || keyElement.GetString() is not { Length: >= 1 and <= JobLimits.IdempotencyKeyMaxLength } key
+                || key.Contains('\0', StringComparison.Ordinal))
             {
-                Error("idempotencyKey", $"The idempotencyKey must be a string of 1 to {JobLimits.IdempotencyKeyMaxLength} characters.");
+                Error("idempotencyKey", $"The idempotencyKey must be a string of 1 to {JobLimits.IdempotencyKeyMaxLength} characters, without U+0000.");
             }
             else
             {

@@ -1,4 +1,5 @@
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Storage;
 using AspireJobs.Worker.Handlers;
 
 namespace AspireJobs.Worker.Execution;
@@ -58,11 +59,7 @@ public abstract record JobOutcome
         };
     }
 
-    private static string Describe(Exception e)
-    {
-        var text = $"{e.GetType().Name}: {e.Message}";
-        return text.Length <= MaxErrorLength ? text : text[..MaxErrorLength];
-    }
+    private static string Describe(Exception e) => PostgresText.Storable($"{e.GetType().Name}: {e.Message}", MaxErrorLength);
 
     private const int MaxErrorLength = 4000;
 }

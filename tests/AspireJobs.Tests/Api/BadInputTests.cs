@@ -48,6 +48,10 @@ public sealed class BadInputTests(TestServers servers) : IAsyncLifetime
         { "POST", "/api/jobs", "{\"type\":\"noop\",\"runAt\":\"soon\"}", 400 },
         { "POST", "/api/jobs", "{\"type\":\"noop\",\"idempotencyKey\":\"\"}", 400 },
         { "POST", "/api/jobs", $"{{\"type\":\"noop\",\"idempotencyKey\":\"{new string('k', 201)}\"}}", 400 },
+        // Create: text PostgreSQL cannot hold (U+0000 in text, a lone surrogate anywhere).
+        { "POST", "/api/jobs", "{\"type\":\"noop\",\"idempotencyKey\":\"k\\u0000\"}", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"noop\",\"payload\":[\"\\udfff\"]}", 400 },
+        { "POST", "/api/jobs/batch", "{\"jobs\":[{\"type\":\"noop\"},{\"type\":\"noop\",\"idempotencyKey\":\"\\u0000\"}]}", 400 },
         // Create: too large.
         { "POST", "/api/jobs", $"{{\"type\":\"noop\",\"payload\":\"{new string('x', 1024 * 1024)}\"}}", 413 },
         { "POST", "/api/jobs", $"{{\"type\":\"noop\",\"junk\":\"{new string('x', 3 * 1024 * 1024)}\"}}", 413 },
@@ -103,6 +107,38 @@ public sealed class BadInputTests(TestServers servers) : IAsyncLifetime
         Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM jobs"));
         Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM job_events"));
         Assert.Equal((0, 0, 0), await _system.Dispatcher.BandLengthsAsync());
+    }
+
+    [Theory]
+    [InlineData("{\"type\":\"", "\"}")] // a string
+    [InlineData("{\"type\":\"noop\",\"payload\":{\"", "\":1}}")] // a name
+    [InlineData("{\"type\":\"noop\",\"payload\":\"\\n", "\"}")] // a string with an escape too
+    public async Task BytesThatAreNotUtf8_InAString_GetA400Problem(string before, string after)
+    {
+        using var http = _system.Api();
+        byte[] body = [.. Encoding.UTF8.GetBytes(before), 0xFF, 0xC0, 0xAF, .. Encoding.UTF8.GetBytes(after)];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await http.PostAsync("/api/jobs", content, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM jobs"));
+    }
+
+    [Fact]
+    public async Task APayloadHoldingNul_IsKeptExactly()
+    {
+        // Only PostgreSQL's text refuses U+0000; a payload is kept as JSON text, escape and all.
+        using var http = _system.Api();
+        const string Body = "{\"type\":\"noop\",\"payload\":{\"a\\u0000\":\"b\\u0000c\"}}";
+
+        using var response = await http.PostAsync("/api/jobs", new StringContent(Body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var job = await http.GetJsonAsync(response.Headers.Location!.ToString());
+        Assert.Equal("b\0c", job.GetProperty("payload").GetProperty("a\0").GetString());
     }
 
     [Fact]

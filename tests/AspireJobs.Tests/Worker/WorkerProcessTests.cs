@@ -73,6 +73,29 @@ public sealed class WorkerProcessTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFailureWhoseMessageNoTextColumnHolds_IsRecorded_AndSpoilsNoOtherOutcome()
+    {
+        await _system.StartWorkerAsync(new Dictionary<string, string?>(FastRetries) { ["Worker__Concurrency"] = "16" });
+
+        // U+0000: PostgreSQL's text refuses it (a payload, kept as JSON text, holds its escape),
+        // and the finishing statement carries the outcomes of every job that finished with this one.
+        var body = """{"jobs":[{"type":"fail","maxRetries":0,"payload":{"always":true,"message":"before\u0000after"}}""" +
+                   string.Concat(Enumerable.Range(0, 40).Select(i => ",{\"type\":\"echo\",\"payload\":{\"i\":" + i + "}}")) + "]}";
+        using var response = await _http.PostAsync("/api/jobs/batch", new StringContent(body, System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var ids = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))
+            .RootElement.GetProperty("ids").EnumerateArray().Select(i => i.GetGuid()).ToList();
+
+        await WaitForStatusAsync(ids[0], "dead_lettered");
+        await _system.WaitUntilAsync(async () => await CountAsync("SELECT count(*) FROM jobs WHERE status = 'completed'") == 40, Patience, "40 completed jobs");
+        var failed = await _http.GetJsonAsync($"/api/jobs/{ids[0]}");
+        Assert.Equal(1, failed.GetProperty("attempts").GetInt32());
+        Assert.EndsWith("before\uFFFDafter", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(41L, await CountAsync("SELECT count(*) FROM job_executions"));
+        Assert.Equal(40L, await CountAsync("SELECT count(*) FROM jobs WHERE attempts = 1 AND result::text = payload::text"));
+    }
+
+    [Fact]
     public async Task AJobPastItsTimeout_IsStopped_AndRecordedAsTimedOut()
     {
         await _system.StartWorkerAsync();
