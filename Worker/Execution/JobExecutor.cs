@@ -50,6 +50,7 @@ public sealed partial class JobExecutor(
         var startedAt = Stopwatch.GetTimestamp();
         var handler = InvokeAsync(job, running.Token);
         var start = job.Start;
+        var startMayBeWritten = false; // its write failed: PostgreSQL may have committed it all the same
 
         var abandoned = false;
         if (!handler.IsCompleted)
@@ -71,6 +72,10 @@ public sealed partial class JobExecutor(
                         }
 
                         start = null;
+                    }
+                    else
+                    {
+                        startMayBeWritten = true;
                     }
                 }
             }
@@ -105,7 +110,14 @@ public sealed partial class JobExecutor(
             FinishedJob? finished;
             using (JobsTracing.StartSettle(job))
             {
-                finished = await FinishWithRetriesAsync(job, FinishOf(job, outcome) with { HasDependents = job.HasDependents, Start = start }, leaseDeadline);
+                var finish = FinishOf(job, outcome) with { HasDependents = job.HasDependents, Start = start };
+                finished = await FinishWithRetriesAsync(job, finish, leaseDeadline);
+                if (finished is null && startMayBeWritten)
+                {
+                    // Not queued: the start whose write seemed to fail was committed, its answer
+                    // lost. The job runs under this lease, and takes its outcome as any started job.
+                    finished = await FinishWithRetriesAsync(job, finish with { Start = null }, leaseDeadline);
+                }
             }
 
             jobsMetrics.Finished(job.Type, Stopwatch.GetElapsedTime(writeStart));

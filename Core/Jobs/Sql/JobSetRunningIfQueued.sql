@@ -11,11 +11,14 @@
 -- skipped for a moment's lock, since the worker already ran the job. Two starts of one job in one
 -- batch (a worker holding two leases of it, the first one lost) are told apart by their order:
 -- the job is written with the start that passed the guard (the first such), never another.
+-- A start already written under this very lease token (the statement tried again after its
+-- commit's answer was lost) is returned again, unchanged: the worker must not take its own
+-- written start for a refusal and stop a job that is rightly running.
 --   $1 ids uuid[]    $2 worker_ids uuid[]    $3 fences bigint[]    $4 lease_tokens uuid[]
 --   $5 started_at timestamptz[]    $6 lease_graces interval[] (added to each job's timeout)
 --   $7 attempts integer[] (the attempt each start is, counted from 1)
 --   (arrays of the same length, in the same order)
--- Returns the id and lease token of each start written.
+-- Returns the id and lease token of each start written, now or before.
 WITH start AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::timestamptz[], $6::interval[], $7::integer[])
         WITH ORDINALITY AS s(id, worker_id, fence, lease_token, started_at, lease_grace, attempt, n)
@@ -49,4 +52,8 @@ WITH start AS (
     INSERT INTO job_events (job_id, from_status, to_status, attempt, worker_id, at)
     SELECT id, 'queued', 'running', attempts, worker_id, started_at FROM started
 )
-SELECT id, lease_token FROM started;
+SELECT id, lease_token FROM started
+UNION ALL
+-- The statement's snapshot precedes its own update, so a start written just now is not here too.
+SELECT j.id, j.lease_token FROM jobs j JOIN start s ON s.id = j.id
+WHERE j.id = ANY($1::uuid[]) AND j.status = 'running' AND j.lease_token = s.lease_token;

@@ -32,15 +32,50 @@ public sealed class JobExecutorTests(TestServers servers) : IAsyncLifetime
             new TaskCompletionSource<object?>().Task;
     }
 
+    /// <summary>Returns after 400 ms: past the start window.</summary>
+    public sealed class PastTheWindowHandler : IJobHandler<object, object?>
+    {
+        public async Task<object?> HandleAsync(object payload, JobContext context, CancellationToken cancellationToken)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(400), cancellationToken);
+            return "done";
+        }
+    }
+
+    private JobExecutor Executor(ServiceProvider services, WorkerOptions options, WorkerIdentity identity, JobStore? startStore = null) =>
+        new(services.GetRequiredService<JobHandlerRegistry>(), services.GetRequiredService<IServiceScopeFactory>(),
+            _system.Store, _system.Dispatcher, new StartBatcher(startStore ?? _system.Store), new FinishBatcher(_system.Store, _system.Dispatcher, identity, new RedisFollowUp(NullLogger<RedisFollowUp>.Instance)), identity, new WorkerMetrics(),
+            new FaultDrill(Options.Create(options), NullLogger<FaultDrill>.Instance), new JobsMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), TimeProvider.System, Options.Create(options), NullLogger<JobExecutor>.Instance);
+
+    [Fact]
+    public async Task AStartWrittenThoughItsWriteSeemedToFail_TakesTheOutcome_AsAnyStartedJob()
+    {
+        using var services = new ServiceCollection().AddMetrics().AddJobHandler<PastTheWindowHandler>("slow").BuildServiceProvider();
+        var options = new WorkerOptions();
+        var identity = WorkerIdentity.ForThisProcess(new ConfigurationBuilder().Build());
+        // PostgreSQL committed the start, and the worker never heard: its own write of the start
+        // goes to a server that is not there, as a write whose answer was lost would end.
+        await using var nowhere = Npgsql.NpgsqlDataSource.Create($"Host=127.0.0.1;Port={LocalProcesses.FreePort.Next()};Username=nobody;Timeout=2");
+        var executor = Executor(services, options, identity, new JobStore(nowhere, TimeProvider.System));
+        var job = (await _system.Store.JobInsertAsync(TestJobs.New("slow", maxRetries: 0), Token)).Job;
+        var started = Assert.Single((await _system.Store.JobGetStartableAsync([new JobLease(job.Id, JobStoreStarts.NextFence())], identity.Id, options.LeaseGrace, new HashSet<string> { "slow" }, Token)).Started);
+        Assert.Equal([started.LeaseToken], await _system.Store.JobSetRunningIfQueuedAsync([started.Start!.Value], Token));
+
+        using var running = new RunningJob(started, () => { });
+        await executor.RunAsync(running).WaitAsync(TimeSpan.FromSeconds(30), Token);
+
+        var finished = (await _system.Store.JobGetByIdAsync(job.Id, Token))!;
+        Assert.Equal((JobStatus.Completed, 1, "\"done\""), (finished.Status, finished.Attempts, finished.ResultJson));
+        Assert.Equal("completed", await _system.Database.ScalarAsync<string>("SELECT string_agg(status, ',') FROM job_executions WHERE job_id = $1", job.Id));
+    }
+
     [Fact]
     public async Task AHandlerThatIgnoresItsTimeout_IsAbandonedAfterTheGrace_AndTheAttemptRecordedAsTimedOut()
     {
-        var services = new ServiceCollection().AddMetrics().AddJobHandler<StubbornHandler>("stubborn").BuildServiceProvider();
+        using var services = new ServiceCollection().AddMetrics().AddJobHandler<StubbornHandler>("stubborn").BuildServiceProvider();
         var options = new WorkerOptions { AbandonGrace = TimeSpan.FromMilliseconds(300) };
         var identity = WorkerIdentity.ForThisProcess(new ConfigurationBuilder().Build());
-        var executor = new JobExecutor(services.GetRequiredService<JobHandlerRegistry>(), services.GetRequiredService<IServiceScopeFactory>(),
-            _system.Store, _system.Dispatcher, new StartBatcher(_system.Store), new FinishBatcher(_system.Store, _system.Dispatcher, identity, new RedisFollowUp(NullLogger<RedisFollowUp>.Instance)), identity, new WorkerMetrics(),
-            new FaultDrill(Options.Create(options), NullLogger<FaultDrill>.Instance), new JobsMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), TimeProvider.System, Options.Create(options), NullLogger<JobExecutor>.Instance);
+        var executor = Executor(services, options, identity);
         var job = (await _system.Store.JobInsertAsync(TestJobs.New("stubborn", maxRetries: 0, timeout: TimeSpan.FromMilliseconds(200)), Token)).Job;
         var started = Assert.Single((await _system.Store.StartNowAsync([job.Id], identity.Id, options.LeaseGrace, ["stubborn"], Token)).Started);
 

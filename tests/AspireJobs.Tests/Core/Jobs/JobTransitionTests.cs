@@ -239,6 +239,21 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStartWrittenAgainUnderItsOwnLease_IsReportedWritten_AndCountedOnce()
+    {
+        // The first write committed and its answer was lost; the statement is tried again.
+        var job = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job;
+        var started = Assert.Single((await _store.JobGetStartableAsync([new JobLease(job.Id, JobStoreStarts.NextFence())], Guid.NewGuid(), Grace, AllTypes.ToHashSet(), Token)).Started);
+        Assert.Equal([started.LeaseToken], await _store.JobSetRunningIfQueuedAsync([started.Start!.Value], Token));
+
+        Assert.Equal([started.LeaseToken], await _store.JobSetRunningIfQueuedAsync([started.Start!.Value], Token));
+
+        Assert.Equal(("running", 1), (await StatusOfAsync(job.Id), (await _store.JobGetByIdAsync(job.Id, Token))!.Attempts));
+        Assert.Equal(1L, await _db.ScalarAsync<long>("SELECT count(*) FROM job_executions WHERE job_id = $1", job.Id));
+        Assert.Equal(1L, await _db.ScalarAsync<long>("SELECT count(*) FROM job_events WHERE job_id = $1 AND to_status = 'running'", job.Id));
+    }
+
+    [Fact]
     public async Task AWorkerWhoseLeaseWasTakenOver_RecordsNothing_EvenWithItsStartUnwritten()
     {
         var job = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job;
