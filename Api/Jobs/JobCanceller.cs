@@ -30,29 +30,46 @@ public enum CancelResult
 /// </summary>
 public sealed class JobCanceller(JobStore store, JobDispatcher dispatcher, RedisFollowUp followUp, JobsMetrics metrics)
 {
+    /// <summary>Times the two statements are tried while the job keeps moving between them; one move is already rare.</summary>
+    private const int MaxRounds = 5;
+
     public async Task<CancelResult> CancelAsync(Guid id, CancellationToken cancellationToken)
     {
-        if (await store.JobSetCancelledIfPendingAsync(id, cancellationToken) is { } cancelled)
+        for (var round = 1; ; round++)
         {
-            if (cancelled.Previous == JobStatus.Queued)
+            if (await store.JobSetCancelledIfPendingAsync(id, cancellationToken) is { } cancelled)
             {
-                await followUp.TryAsync(() => dispatcher.DequeueAsync([id]), $"job {id} out of its band, cancelled");
-                // A worker may be running it on its lease, its start not yet written: it stops it.
-                await followUp.TryAsync(() => dispatcher.PublishCancellationAsync(id), $"the cancellation of job {id}");
+                if (cancelled.Previous == JobStatus.Queued)
+                {
+                    await followUp.TryAsync(() => dispatcher.DequeueAsync([id]), $"job {id} out of its band, cancelled");
+                    // A worker may be running it on its lease, its start not yet written: it stops it.
+                    await followUp.TryAsync(() => dispatcher.PublishCancellationAsync(id), $"the cancellation of job {id}");
+                }
+
+                // Dependents released by their policy, ancestors no longer lifted by this job.
+                await followUp.TryAsync(() => dispatcher.ApplyAsync(cancelled.Workflow), $"the jobs job {id}'s cancellation released or lowered");
+                metrics.Cancelled(cancelled.Type); // no worker records a job cancelled before it started
+                return CancelResult.Cancelled;
             }
 
-            // Dependents released by their policy, ancestors no longer lifted by this job.
-            await followUp.TryAsync(() => dispatcher.ApplyAsync(cancelled.Workflow), $"the jobs job {id}'s cancellation released or lowered");
-            metrics.Cancelled(cancelled.Type); // no worker records a job cancelled before it started
-            return CancelResult.Cancelled;
-        }
+            if (await store.JobSetCancelRequestedIfRunningAsync(id, cancellationToken))
+            {
+                await followUp.TryAsync(() => dispatcher.PublishCancellationAsync(id), $"the cancellation of running job {id}");
+                return CancelResult.Requested;
+            }
 
-        if (await store.JobSetCancelRequestedIfRunningAsync(id, cancellationToken))
-        {
-            await followUp.TryAsync(() => dispatcher.PublishCancellationAsync(id), $"the cancellation of running job {id}");
-            return CancelResult.Requested;
-        }
+            // Neither pending at the first statement nor running at the second: finished, or it
+            // moved between them (a running job's retry scheduled, its hand-back queued), and the
+            // cancellation is tried again rather than refused.
+            if (await store.JobGetByIdAsync(id, cancellationToken) is not { } job)
+            {
+                return CancelResult.NotFound;
+            }
 
-        return await store.JobGetByIdAsync(id, cancellationToken) is null ? CancelResult.NotFound : CancelResult.AlreadyFinished;
+            if (job.Status is JobStatus.Completed or JobStatus.DeadLettered or JobStatus.Cancelled || round == MaxRounds)
+            {
+                return CancelResult.AlreadyFinished;
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Tests.Infrastructure;
+using Npgsql;
 
 namespace AspireJobs.Tests.Api;
 
@@ -170,6 +171,34 @@ public sealed class JobsApiTests(TestServers servers) : IAsyncLifetime
         var cancelled = await _http.GetJsonAsync($"/api/jobs/{job.Id()}");
         Assert.Equal(("cancelled", 0), (cancelled.Status(), await _system.Database.ScalarAsync<int>("SELECT failures FROM jobs WHERE id = $1", job.Id())));
         Assert.Equal("cancelled", await _system.Database.ScalarAsync<string>("SELECT status FROM job_executions WHERE job_id = $1", job.Id()));
+    }
+
+    [Fact]
+    public async Task Cancel_OfAJobThatMovesOnMeanwhile_FollowsIt_RatherThanCallingItFinished()
+    {
+        var job = await _http.PostJsonAsync("/api/jobs", new { type = "sleep" }, HttpStatusCode.Created);
+        Assert.Single((await _system.Store.StartNowAsync([job.Id()], Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started);
+
+        // Its worker's failure is being written: a retry an hour away, its row locked until the commit.
+        await using var connection = await _system.Database.DataSource.OpenConnectionAsync(Token);
+        await using var transaction = await connection.BeginTransactionAsync(Token);
+        await using (var retry = new NpgsqlCommand(
+            "UPDATE jobs SET status = 'scheduled', lease_token = NULL, lease_expires_at = NULL, scheduled_at = now() + interval '1 hour' WHERE id = $1",
+            connection, transaction) { Parameters = { new() { Value = job.Id() } } })
+        {
+            await retry.ExecuteNonQueryAsync(Token);
+        }
+
+        // The cancellation finds it running, not pending, and waits on its row to request it.
+        var cancel = _http.PostAsync($"/api/jobs/{job.Id()}/cancel", null, Token);
+        await _system.WaitUntilAsync(
+            async () => await _system.Database.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()") > 0,
+            TimeSpan.FromSeconds(30), "the cancellation waiting on the job's row");
+        await transaction.CommitAsync(Token);
+
+        using var answer = await cancel;
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("cancelled", (await _http.GetJsonAsync($"/api/jobs/{job.Id()}")).Status());
     }
 
     [Fact]
