@@ -3,7 +3,9 @@
 -- dependents. A job with a parent that has not
 -- completed starts waiting, counting such parents; otherwise it starts in the status given
 -- (queued, or scheduled for a runAt ahead). A job whose idempotency key is already taken is not
--- inserted and not returned; the caller reads the job holding it.
+-- inserted and not returned; the caller reads the job holding it. So is a job whose key an
+-- earlier job of the same batch names: the first of them is inserted, and the edges that name any
+-- of them go to the one job that holds the key, each edge once.
 -- A batch in which no job names a dependency uses JobInsertBatchWithoutDependencies instead.
 --   $1 ids uuid[]    $2 types text[]    $3 statuses text[] (queued or scheduled)
 --   $4 priorities smallint[]    $5 payloads json[]    $6 max_retries integer[]
@@ -15,15 +17,21 @@
 WITH requested AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::smallint[], $5::json[],
                          $6::integer[], $7::integer[], $8::timestamptz[], $9::text[], $10::text[], $14::text[])
-        AS r(id, type, status, priority, payload, max_retries, timeout_ms, scheduled_at, idempotency_key, on_dependency_failure, trace_parent)
+        WITH ORDINALITY AS r(id, type, status, priority, payload, max_retries, timeout_ms, scheduled_at, idempotency_key, on_dependency_failure, trace_parent, n)
 ), holder AS (
-    -- A job of the batch whose idempotency key an earlier job holds is that earlier job: the
-    -- batch's jobs that depend on it wait for the job that holds the key.
-    SELECT r.id AS requested_id, j.id AS holder_id
+    -- A job of the batch whose idempotency key an earlier job holds is that earlier job: a job
+    -- already stored, or else the first of the batch to name the key. The batch's jobs that
+    -- depend on it wait for the job that holds the key.
+    SELECT r.id AS requested_id, coalesce(j.id, first.id) AS holder_id
     FROM requested r
-    JOIN jobs j ON j.idempotency_key = r.idempotency_key
+    LEFT JOIN jobs j ON j.idempotency_key = r.idempotency_key
+    CROSS JOIN LATERAL (
+        SELECT f.id FROM requested f WHERE f.idempotency_key = r.idempotency_key ORDER BY f.n LIMIT 1
+    ) first
+    WHERE j.id IS NOT NULL OR first.id <> r.id
 ), edge AS (
-    SELECT e.job_id, coalesce(h.holder_id, e.depends_on_id) AS depends_on_id
+    -- Distinct: two names of one holder are one edge, and one parent to wait for.
+    SELECT DISTINCT e.job_id, coalesce(h.holder_id, e.depends_on_id) AS depends_on_id
     FROM unnest($11::uuid[], $12::uuid[]) AS e(job_id, depends_on_id)
     LEFT JOIN holder h ON h.requested_id = e.depends_on_id
 ), parent AS (
@@ -60,6 +68,8 @@ WITH requested AS (
     -- A join, not IN (SELECT ...) per row: on a table just emptied the planner misjudged the
     -- edges and ran that test as a scan of every edge for every job (5 s for a fan-out of 10,000).
     LEFT JOIN parent b ON b.id = r.id
+    -- In the batch's order, so that of two jobs naming one new key the first is the one kept.
+    ORDER BY r.n
     ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING id, status, created_at, scheduled_at
 ), edges AS (

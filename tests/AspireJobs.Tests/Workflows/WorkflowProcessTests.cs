@@ -108,6 +108,32 @@ public sealed class WorkflowProcessTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AJobDependingOnNamesOfOneKeyHolder_WaitsForItOnce_AndRunsAfterIt()
+    {
+        var held = await _http.PostJsonAsync("/api/jobs", new { type = "noop", idempotencyKey = "held", runAt = DateTime.UtcNow.AddHours(1) }, HttpStatusCode.Created);
+
+        var ids = await BatchAsync(
+        [
+            new { @ref = "a", type = "noop", idempotencyKey = "held" }, // a stored job holds the key
+            new { @ref = "b", type = "noop", idempotencyKey = "fresh" },
+            new { @ref = "c", type = "noop", idempotencyKey = "fresh" }, // the first of the batch holds it
+            new { type = "noop", dependsOn = new[] { "a", held.Id().ToString(), "b", "c" } },
+        ]);
+
+        Assert.Equal((held.Id(), ids[1]), (ids[0], ids[2]));
+        var edges = await _system.Database.ScalarAsync<string>(
+            "SELECT string_agg(depends_on_id::text, ',' ORDER BY depends_on_id) FROM job_dependencies WHERE job_id = $1", ids[3]);
+        Assert.Equal(string.Join(',', new[] { held.Id(), ids[1] }.Order().Select(id => id.ToString())), edges);
+        Assert.Equal(2, await _system.Database.ScalarAsync<int>("SELECT dependencies_pending FROM jobs WHERE id = $1", ids[3]));
+
+        await _system.StartWorkerAsync();
+        await _system.WaitUntilAsync(async () => await CountAsync("completed") == 1, TimeSpan.FromSeconds(30), "the fresh job completed");
+        Assert.Equal("waiting", (await _http.GetJsonAsync($"/api/jobs/{ids[3]}")).Status()); // the held job is due in an hour
+        await _http.PostJsonAsync($"/api/jobs/{held.Id()}/cancel", HttpStatusCode.OK);
+        Assert.Equal("cancelled", (await _http.GetJsonAsync($"/api/jobs/{ids[3]}")).Status()); // cancel: its default policy
+    }
+
+    [Fact]
     public async Task AChainOfTenThousand_CreatedInOneBatch_RunsToTheEnd()
     {
         const int Length = 10_000;
