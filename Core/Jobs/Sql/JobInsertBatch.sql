@@ -18,17 +18,19 @@ WITH requested AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::smallint[], $5::json[],
                          $6::integer[], $7::integer[], $8::timestamptz[], $9::text[], $10::text[], $14::text[])
         WITH ORDINALITY AS r(id, type, status, priority, payload, max_retries, timeout_ms, scheduled_at, idempotency_key, on_dependency_failure, trace_parent, n)
+), first_of_key AS (
+    SELECT DISTINCT ON (idempotency_key) idempotency_key, id FROM requested
+    WHERE idempotency_key IS NOT NULL
+    ORDER BY idempotency_key, n
 ), holder AS (
     -- A job of the batch whose idempotency key an earlier job holds is that earlier job: a job
     -- already stored, or else the first of the batch to name the key. The batch's jobs that
     -- depend on it wait for the job that holds the key.
-    SELECT r.id AS requested_id, coalesce(j.id, first.id) AS holder_id
+    SELECT r.id AS requested_id, coalesce(j.id, f.id) AS holder_id
     FROM requested r
+    JOIN first_of_key f ON f.idempotency_key = r.idempotency_key
     LEFT JOIN jobs j ON j.idempotency_key = r.idempotency_key
-    CROSS JOIN LATERAL (
-        SELECT f.id FROM requested f WHERE f.idempotency_key = r.idempotency_key ORDER BY f.n LIMIT 1
-    ) first
-    WHERE j.id IS NOT NULL OR first.id <> r.id
+    WHERE j.id IS NOT NULL OR f.id <> r.id
 ), edge AS (
     -- Distinct: two names of one holder are one edge, and one parent to wait for.
     SELECT DISTINCT e.job_id, coalesce(h.holder_id, e.depends_on_id) AS depends_on_id
