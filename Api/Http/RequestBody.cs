@@ -6,7 +6,8 @@ namespace AspireJobs.Api.Http;
 
 /// <summary>
 /// Reads a request body as JSON, answering the ways it can be wrong with a problem: not JSON
-/// (415), malformed (400), over the size limit (413). A body without a Content-Type is read as
+/// (415), malformed (400), over the size limit (413), unreadable as sent (Kestrel's own status:
+/// 400 for broken chunks, 408 for a body too slow to arrive). A body without a Content-Type is read as
 /// JSON; one that declares another type is refused, and so is an object that names a property twice. The limit is checked against Content-Length
 /// here, and against the bytes actually sent by the server (the route's RequestSizeLimit).
 /// </summary>
@@ -56,6 +57,12 @@ public static class RequestBody
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (null, TooLarge(maxBytes));
+        }
+        catch (BadHttpRequestException e)
+        {
+            // The server could not read the body as sent (its chunks broken, or too slow to
+            // arrive): the client's fault, with the server's own status for it.
+            return (null, TypedResults.Problem(statusCode: e.StatusCode, title: "The body could not be read.", detail: e.Message));
         }
     }
 

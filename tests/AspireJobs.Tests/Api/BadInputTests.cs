@@ -127,6 +127,33 @@ public sealed class BadInputTests(TestServers servers) : IAsyncLifetime
         Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM jobs"));
     }
 
+    [Theory]
+    [InlineData("zz\r\n\r\n", 400)] // a chunk size that is no number
+    [InlineData("5\r\n{\"typ", 408)] // a chunk whose end never comes: Kestrel's minimum data rate gives up after its 5-s grace
+    public async Task AChunkedBodyThatBreaksItsFraming_GetsItsOwnStatus_FromARealServer(string chunks, int status)
+    {
+        // Kestrel, not the in-memory test server: the framing is Kestrel's to read.
+        var environment = _system.Environment(new Dictionary<string, string?> { ["Api__WarmUpRounds"] = "0" });
+        foreach (var (name, value) in TestApiKeys.Settings())
+        {
+            environment[name.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        await using var api = await ServiceProcess.StartAsync("Api", environment);
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(api.Url.Host, api.Url.Port, TestContext.Current.CancellationToken);
+        var stream = client.GetStream();
+        var request = "POST /api/jobs HTTP/1.1\r\nHost: localhost\r\n" +
+                      $"X-Api-Key: {TestApiKeys.For(AspireJobs.Api.Access.ApiScope.Write)}\r\n" +
+                      "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks;
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), TestContext.Current.CancellationToken);
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var statusLine = await reader.ReadLineAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(statusLine?.StartsWith($"HTTP/1.1 {status}", StringComparison.Ordinal), $"{statusLine}{System.Environment.NewLine}{api.Output()}");
+        Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM jobs"));
+    }
+
     [Fact]
     public async Task APayloadHoldingNul_IsKeptExactly()
     {
