@@ -269,6 +269,17 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
     public Task ForgetWorkerAsync(Guid workerId) =>
         Task.WhenAll(LeaveIdleAsync(workerId), Database.SetRemoveAsync(keys.ClosedWorkers, workerId.ToString()));
 
+    /// <summary>
+    /// How long a worker declared dead is refused jobs: a worker that was only paused hears it at
+    /// its next report (<c>Worker:MetricsInterval</c>, seconds) and exits; the mark then expires
+    /// by itself, as a crashed worker never removes anything.
+    /// </summary>
+    public static readonly TimeSpan DeadMarkLifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>Forgets a worker declared dead, and refuses it jobs should it come back (<see cref="RedisKeys.DeadMark"/>).</summary>
+    public Task ForgetDeadWorkerAsync(Guid workerId) =>
+        Task.WhenAll(ForgetWorkerAsync(workerId), Database.StringSetAsync(keys.DeadMark(workerId), 1, DeadMarkLifetime));
+
     /// <summary>Receives the orders addressed to <paramref name="workerId"/>.</summary>
     public async Task SubscribeToControlAsync(Guid workerId, Action<WorkerOrder> onOrder)
     {
@@ -326,7 +337,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
 
     internal (RedisKey[] Keys, RedisValue[] Values) AcquireArguments(
         Guid workerId, int maxJobs, TimeSpan leaseLength, FairnessPolicy policy) =>
-        ([keys.High, keys.Medium, keys.Low, keys.Leases, keys.LeaseOwners, keys.FairnessCursor, keys.IdleWorkers, keys.ClosedWorkers, keys.FenceClock, keys.LeaseFences, keys.Tickets],
+        ([keys.High, keys.Medium, keys.Low, keys.Leases, keys.LeaseOwners, keys.FairnessCursor, keys.IdleWorkers, keys.ClosedWorkers, keys.FenceClock, keys.LeaseFences, keys.Tickets, keys.DeadMark(workerId)],
         [
             workerId.ToString(), maxJobs, (long)leaseLength.TotalMilliseconds,
             policy.HighWeight, policy.MediumWeight, policy.LowWeight,

@@ -94,6 +94,13 @@ public sealed class RedisKeys
     /// </summary>
     public RedisKey LivenessEpoch { get; }
 
+    /// <summary>
+    /// Set when the health monitor declares a worker dead: acquisition leases it nothing more, so a
+    /// worker that was only paused, and comes back before it hears, takes no job that the monitor
+    /// would rescue from it as a crash. It expires (<see cref="JobDispatcher.DeadMarkLifetime"/>).
+    /// </summary>
+    public RedisKey DeadMark(Guid workerId) => _root + "dead:" + workerId.ToString();
+
     /// <summary>A worker's heartbeat key; it expires when the worker stops beating.</summary>
     public RedisKey Heartbeat(Guid workerId) => _root + "heartbeat:" + workerId.ToString();
 

@@ -68,7 +68,7 @@ public sealed partial class LivenessSweeper(
             var worker = live.Single(w => w.Id == silent);
             if (now >= _lostAt + BeatAgainGrace(worker) && await workers.WorkerSetDeadIfLiveAsync(silent, stoppingToken))
             {
-                await dispatcher.ForgetWorkerAsync(silent);
+                await dispatcher.ForgetDeadWorkerAsync(silent);
                 LogDead(worker.Name, silent);
                 // The jobs it ran on their leases alone, their starts never written; a lease this
                 // misses (Redis failed here) expires, and the reconciler rescues its job then.

@@ -10,6 +10,7 @@
 -- KEYS[9] fence clock (the last fence token given)
 -- KEYS[10] lease fences (hash: job id -> fence token of its lease)
 -- KEYS[11] tickets (hash: job id -> what a worker needs to run it; taken with the lease)
+-- KEYS[12] this worker's dead mark (set when the health monitor declared it dead)
 -- ARGV[1] worker id    ARGV[2] most jobs to take    ARGV[3] lease length ms
 -- ARGV[4] high weight  ARGV[5] medium weight        ARGV[6] low weight
 -- ARGV[7] starvation limit ms    ARGV[8] now, in ms (the caller's clock)
@@ -34,10 +35,10 @@
 -- job (see JobSetRunningIfQueued.sql). The token is also when the lease began.
 --
 -- Returns id, token, ticket (or '' when the job has none) for each job taken, oldest first within
--- each band; an empty array when all bands are empty or the worker is closed.
+-- each band; an empty array when all bands are empty, or the worker is closed or declared dead.
 local now = tonumber(ARGV[8])
 local worker = ARGV[1]
-if redis.call('SISMEMBER', KEYS[8], worker) == 1 then
+if redis.call('SISMEMBER', KEYS[8], worker) == 1 or redis.call('EXISTS', KEYS[12]) == 1 then
   return {}
 end
 local wanted = tonumber(ARGV[2])

@@ -87,10 +87,15 @@ public sealed class FleetProcessTests(TestServers servers) : IAsyncLifetime
 
         paused.Signal(PosixSignals.SIGSTOP);
         await _system.WaitUntilAsync(async () => (await _http.GetJsonAsync($"/api/jobs/{jobId}")).Status() == "completed", Patience, "the job to complete on the other worker");
+        // Work waiting when it comes back, more than the other worker can take at once.
+        await _http.PostJsonAsync("/api/jobs/batch", new { jobs = Enumerable.Range(0, 100).Select(_ => new { type = "sleep", payload = new { ms = 300 } }) }, HttpStatusCode.Created);
         paused.Signal(PosixSignals.SIGCONT);
 
-        // The resumed worker learns it was given up and exits; whatever it finished was fenced out.
+        // The resumed worker learns it was given up and exits; whatever it finished was fenced out,
+        // and it took no new job meanwhile (one would be rescued from it as from a crash).
         Assert.Equal(3, await paused.Exited.WaitAsync(Patience, TestContext.Current.CancellationToken));
+        Assert.Equal(0L, await CountAsync(
+            "SELECT count(*) FROM job_executions x JOIN workers w ON w.id = x.worker_id WHERE w.process_id = $1 AND x.job_id <> $2", paused.ProcessId, jobId));
         Assert.Equal(1L, await CountAsync("SELECT count(*) FROM job_executions WHERE job_id = $1 AND status = 'completed'", jobId));
         Assert.Equal(1L, await CountAsync("SELECT count(*) FROM job_executions WHERE job_id = $1 AND status = 'abandoned'", jobId));
         Assert.NotEqual(paused.ProcessId, await _system.Database.ScalarAsync<int>("SELECT w.process_id FROM jobs j JOIN workers w ON w.id = j.worker_id WHERE j.id = $1", jobId));

@@ -165,6 +165,20 @@ public sealed class JobDispatcherTests(TestServers servers)
         Assert.False(await servers.RedisConnection.GetDatabase().KeyExistsAsync(_dispatcher.Keys.ClosedWorkers));
     }
 
+    [Fact]
+    public async Task Acquire_LeasesNothingToAWorkerDeclaredDead_ForTheMarksLifetime()
+    {
+        // Paused past its heartbeat timeout, declared dead, and back before its next report tells it.
+        var revenant = Guid.NewGuid();
+        await _dispatcher.ForgetDeadWorkerAsync(revenant);
+        await _dispatcher.EnqueueAsync([new QueuedJob(Guid.CreateVersion7(), 3)]);
+
+        Assert.Empty(await _dispatcher.AcquireIdsAsync(revenant, 10, Lease, NoAging));
+        Assert.Single(await _dispatcher.AcquireIdsAsync(Guid.NewGuid(), 10, Lease, NoAging));
+        var lifetime = await servers.RedisConnection.GetDatabase().KeyTimeToLiveAsync(_dispatcher.Keys.DeadMark(revenant));
+        Assert.InRange(lifetime!.Value, JobDispatcher.DeadMarkLifetime - TimeSpan.FromMinutes(1), JobDispatcher.DeadMarkLifetime);
+    }
+
     private async Task<(int High, int Medium, int Low)> BandCountsAsync(IReadOnlyList<Guid> taken)
     {
         // Which band each job came from: what remains tells, since each band started with 10.
