@@ -8,15 +8,17 @@ namespace AspireJobs.Core.Health;
 /// out from the rest of the fleet right now, by the same floor: what every worker sees at once (a
 /// slow database, a burst of failing jobs) is the fleet's trouble, not this worker's.</item>
 /// <item><b>fleet</b>: the other workers' current values, once there are enough of them to have a
-/// spread (<see cref="AnomalyRules.MinimumFleet"/>; for the error rate, one), by the same z-score and floor.</item>
+/// spread (<see cref="AnomalyRules.MinimumFleet"/>; for the error rate, one), by the same z-score
+/// (the error rate: by its chance, below) and floor.</item>
 /// </list>
 /// Only rises count: every watched metric is worse when higher. A metric that must last
 /// (<see cref="WatchedMetric.SustainedSamples"/>) is judged on its least over its last samples,
 /// against the samples before them. The error rate is judged by the chance of that many failures
 /// instead of a z-score, and not at all on too few attempts: against its own history, the binomial
-/// chance at its usual rate; against the fleet, Fisher's exact test on the window's counts
-/// (<see cref="HypergeometricTail"/>), which needs no spread, so one other worker with finished
-/// attempts is fleet enough: a worker too new or too idle to have a history of its own, failing
+/// chance at its usual rate (and, to stand out, at the others' pooled rate); against the fleet,
+/// Fisher's exact test on the window's counts (<see cref="HypergeometricTail"/>), which weighs the
+/// others' few attempts as the little evidence they are and needs no spread, so one other worker
+/// with finished attempts is fleet enough: a worker too new or too idle to have a history of its own, failing
 /// most of its jobs beside two healthy peers, is flagged.
 /// </summary>
 public static class AnomalyDetector
@@ -51,12 +53,12 @@ public static class AnomalyDetector
 
             var fleetValues = peers.Where(p => p.ContainsKey(metric)).Select(p => p[metric]).ToList();
             RobustBaseline? fleet = fleetValues.Count > 0 ? RobustBaseline.Of(fleetValues) : null;
-            double BesideTheFleet() => ChanceBesideTheFleet(current, others);
 
             if (own.Count >= rules.MinimumSamples)
             {
                 var self = RobustBaseline.Of(own);
-                var standsOut = fleet is not { } f || Departs(metric, value, f.Median, BesideTheFleet, rules);
+                // A veto, and a lenient one: at the others' pooled rate, however few their attempts.
+                var standsOut = fleet is not { } f || Departs(metric, value, f.Median, () => ChanceAtRate(current, PooledErrorRate(others) ?? f.Median), rules);
                 if (Exceeds(metric, value, self, () => ChanceAtRate(current, self.Median), rules) && standsOut)
                 {
                     anomalies.Add(new NewAnomaly(current.WorkerId, metric, FleetHealth.SelfBaseline,
@@ -65,7 +67,7 @@ public static class AnomalyDetector
             }
 
             if (fleet is { } baseline && (isErrorRate || fleetValues.Count >= rules.MinimumFleet)
-                && Exceeds(metric, value, baseline, BesideTheFleet, rules))
+                && Exceeds(metric, value, baseline, () => ChanceBesideTheFleet(current, others), rules))
             {
                 anomalies.Add(new NewAnomaly(current.WorkerId, metric, FleetHealth.FleetBaseline,
                     AnomalyEvidence.Of(value, baseline, rules.Floors.For(metric, baseline.Median), baseline.Median)));
@@ -92,6 +94,13 @@ public static class AnomalyDetector
     /// <summary>The chance of at least the window's failures among its attempts at the worker's usual rate (binomial).</summary>
     private static double ChanceAtRate(HealthSample current, double rate) =>
         BinomialTail.AtLeast(current.WindowFailed, current.WindowAttempts, Math.Max(rate, AnomalyRules.MinimumBaselineErrorRate));
+
+    /// <summary>The failed share of every attempt the other workers finished in their windows; null when they finished none.</summary>
+    private static double? PooledErrorRate(IReadOnlyList<HealthSample> others)
+    {
+        var attempts = others.Sum(o => o.WindowAttempts);
+        return attempts == 0 ? null : (double)others.Sum(o => o.WindowFailed) / attempts;
+    }
 
     /// <summary>
     /// The chance that at least the worker's share of the failures the whole fleet finished in its

@@ -34,18 +34,37 @@ public static class HypergeometricTail
             return 0;
         }
 
-        // P(X = k) = C(marked, k) C(population − marked, draws − k) / C(population, draws), then
-        // each next term from the one before.
+        // Summed from the side of k away from the bulk, each term from the one before: below the
+        // mean, 1 less the lower tail, since P(X = k) itself may be too small for a double there.
         var unmarked = population - marked;
-        var term = Math.Exp(LogChoose(marked, k) + LogChoose(unmarked, draws - k) - LogChoose(population, draws));
+        var mean = (double)draws * marked / population;
+        var lowest = Math.Max(0, draws - unmarked);
+        if (k <= mean)
+        {
+            var below = 0.0;
+            var lower = Math.Exp(Log(k - 1, draws, marked, population));
+            for (var i = k - 1; i >= lowest; i--)
+            {
+                below += lower;
+                if (lower <= below * 1e-12)
+                {
+                    break; // below the mean the terms only shrink
+                }
+
+                lower *= (double)i * (unmarked - draws + i) / ((double)(marked - i + 1) * (draws - i + 1));
+            }
+
+            return Math.Max(0, 1 - below);
+        }
+
         var sum = 0.0;
-        var mode = (draws + 1.0) * (marked + 1.0) / (population + 2.0);
+        var term = Math.Exp(Log(k, draws, marked, population));
         for (var i = k; i <= highest; i++)
         {
             sum += term;
-            if (term <= sum * 1e-12 && i > mode)
+            if (term <= sum * 1e-12)
             {
-                break; // past the mode the terms only shrink
+                break; // above the mean the terms only shrink
             }
 
             term *= (double)(marked - i) * (draws - i) / ((i + 1.0) * (unmarked - draws + i + 1.0));
@@ -53,6 +72,10 @@ public static class HypergeometricTail
 
         return Math.Min(1, sum);
     }
+
+    /// <summary>ln P(X = <paramref name="k"/>) = ln [C(marked, k) C(population − marked, draws − k) / C(population, draws)].</summary>
+    private static double Log(long k, long draws, long marked, long population) =>
+        LogChoose(marked, k) + LogChoose(population - marked, draws - k) - LogChoose(population, draws);
 
     private static double LogChoose(long n, long k) => LogFactorial(n) - LogFactorial(k) - LogFactorial(n - k);
 

@@ -51,6 +51,7 @@ public sealed class RobustStatisticsTests
     [Theory]
     [InlineData(4, 4, 4, 8, 0.0142857142857)] // the lady tasting tea: all 4 right by chance, 1 in 70
     [InlineData(3, 4, 4, 8, 0.2428571428571)] // 3 or 4 right: 17 in 70
+    [InlineData(2, 4, 4, 8, 0.7571428571429)] // at the mean: 53 in 70, as 1 less the lower tail
     [InlineData(4, 10, 4, 20, 0.0433436532508)] // all 4 failures of 20 attempts among one worker's 10: C(10,4) / C(20,4)
     [InlineData(0, 10, 4, 20, 1.0)]
     [InlineData(5, 10, 4, 20, 0.0)] // more than there are
@@ -66,4 +67,10 @@ public sealed class RobustStatisticsTests
         Assert.InRange(far, 1e-30, BinomialTail.AtLeast(700, 50_000, 0.01));
         Assert.InRange(HypergeometricTail.AtLeast(500, 50_000, 10_000, 1_000_000), 0.45, 0.55);
     }
+
+    [Theory]
+    [InlineData(350, 1_000, 5_300, 6_020)] // mean 880: P(X = 350) is e^-1190, no double
+    [InlineData(1, 5_000, 60_000, 100_000)] // mean 3,000
+    public void TheHypergeometricTail_FarBelowTheMean_IsCertain_NotZero(long k, long draws, long marked, long population) =>
+        Assert.Equal(1.0, HypergeometricTail.AtLeast(k, draws, marked, population), 12);
 }
