@@ -5,9 +5,9 @@ namespace AspireJobs.Api.Jobs;
 
 /// <summary>
 /// Turns job requests into the jobs to create: each <c>dependsOn</c> entry resolved to a job of
-/// the same batch (by its <c>ref</c>) or an existing job (by its id, which must exist), the
-/// batch's own edges checked for a cycle, and priorities inherited down the edges where a
-/// request gave none.
+/// the same batch (by its <c>ref</c>, or to the first job of the batch with the same
+/// idempotency key) or an existing job (by its id, which must exist), the batch's own edges
+/// checked for a cycle, and priorities inherited down the edges where a request gave none.
 /// </summary>
 public sealed class JobPlanner(JobStore store)
 {
@@ -32,6 +32,16 @@ public sealed class JobPlanner(JobStore store)
             }
         }
 
+        // A job whose idempotency key an earlier job of the batch names is that earlier job, as
+        // the insert keeps only the first: an edge to it is an edge to the first, and its own
+        // edges are never made. The cycle check must see the graph so, or a repeat could close one.
+        var firstOfKey = new Dictionary<string, int>(StringComparer.Ordinal);
+        var holder = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            holder[i] = requests[i].IdempotencyKey is { } key && !firstOfKey.TryAdd(key, i) ? firstOfKey[key] : i;
+        }
+
         var batchParents = new List<int>[count];
         var existingParents = new List<Guid>[count];
         for (var i = 0; i < count; i++)
@@ -42,7 +52,10 @@ public sealed class JobPlanner(JobStore store)
             {
                 if (byRef.TryGetValue(entry, out var parent))
                 {
-                    batchParents[i].Add(parent);
+                    if (holder[i] == i)
+                    {
+                        batchParents[i].Add(holder[parent]);
+                    }
                 }
                 else if (Guid.TryParse(entry, out var id))
                 {

@@ -133,6 +133,30 @@ public sealed class WorkflowProcessTests(TestServers servers) : IAsyncLifetime
         Assert.Equal("cancelled", (await _http.GetJsonAsync($"/api/jobs/{ids[3]}")).Status()); // cancel: its default policy
     }
 
+    [Theory]
+    [InlineData("a depends on b, which has a's key: a on itself")]
+    [InlineData("a depends on c, c on b, which has a's key: a on c on a")]
+    public async Task ACycleClosedByARepeatedKey_IsRefusedWith409(string shape)
+    {
+        object[] jobs = shape.StartsWith("a depends on b", StringComparison.Ordinal)
+            ?
+            [
+                new { @ref = "a", type = "noop", idempotencyKey = "k", dependsOn = new[] { "b" } },
+                new { @ref = "b", type = "noop", idempotencyKey = "k" },
+            ]
+            :
+            [
+                new { @ref = "a", type = "noop", idempotencyKey = "k", dependsOn = new[] { "c" } },
+                new { @ref = "c", type = "noop", idempotencyKey = (string?)null, dependsOn = new[] { "b" } },
+                new { @ref = "b", type = "noop", idempotencyKey = (string?)"k", dependsOn = Array.Empty<string>() },
+            ];
+
+        using var answer = await _http.PostAsJsonAsync("/api/jobs/batch", new { jobs }, Token);
+
+        Assert.Equal(HttpStatusCode.Conflict, answer.StatusCode);
+        Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM jobs"));
+    }
+
     [Fact]
     public async Task AChainOfTenThousand_CreatedInOneBatch_RunsToTheEnd()
     {
