@@ -24,10 +24,13 @@ WITH start AS (
         WITH ORDINALITY AS s(id, worker_id, fence, lease_token, started_at, lease_grace, attempt, n)
 ), claimable AS (
     -- The batch's rows by key, locked in id order; the guard is one condition, IS TRUE, which no
-    -- index can serve (see JobStartAndFinishIfQueued.sql).
-    SELECT s.* FROM jobs j JOIN start s ON s.id = j.id
+    -- index can serve (see JobStartAndFinishIfQueued.sql). A start already written under this
+    -- lease passes it too, marked written, and is locked like the rest: the first try may still
+    -- be committing when this one reads, and the lock waits for its answer.
+    SELECT s.*, j.status = 'running' AS written FROM jobs j JOIN start s ON s.id = j.id
     WHERE j.id = ANY($1::uuid[])
-      AND (j.status = 'queued' AND j.parked_at IS NULL AND j.fence < s.fence AND j.attempts = s.attempt - 1) IS TRUE
+      AND ((j.status = 'queued' AND j.parked_at IS NULL AND j.fence < s.fence AND j.attempts = s.attempt - 1)
+           OR (j.status = 'running' AND j.lease_token = s.lease_token)) IS TRUE
     ORDER BY j.id
     FOR UPDATE OF j
 ), chosen AS (
@@ -43,7 +46,7 @@ WITH start AS (
         lease_expires_at = s.started_at + j.timeout_ms * interval '1 millisecond' + s.lease_grace,
         started_at = s.started_at
     FROM chosen s
-    WHERE j.id = s.id
+    WHERE j.id = s.id AND NOT s.written
     RETURNING j.id, j.attempts, j.worker_id, j.started_at, j.lease_token
 ), executions AS (
     INSERT INTO job_executions (job_id, attempt, worker_id, status, started_at)
@@ -54,7 +57,4 @@ WITH start AS (
 )
 SELECT id, lease_token FROM started
 UNION ALL
--- The statement's snapshot precedes its own update, so a start written just now is not here too.
--- By key: the condition is one IS TRUE, as the guard's, so that no status index serves it.
-SELECT j.id, j.lease_token FROM jobs j JOIN start s ON s.id = j.id
-WHERE j.id = ANY($1::uuid[]) AND (j.status = 'running' AND j.lease_token = s.lease_token) IS TRUE;
+SELECT id, lease_token FROM chosen WHERE written;
