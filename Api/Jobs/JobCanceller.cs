@@ -16,6 +16,9 @@ public enum CancelResult
     /// <summary>It had already finished (completed, dead-lettered or cancelled).</summary>
     AlreadyFinished,
 
+    /// <summary>It moved on at every try, unfinished still: the client may try again.</summary>
+    KeptMoving,
+
     NotFound,
 }
 
@@ -66,9 +69,14 @@ public sealed class JobCanceller(JobStore store, JobDispatcher dispatcher, Redis
                 return CancelResult.NotFound;
             }
 
-            if (job.Status is JobStatus.Completed or JobStatus.DeadLettered or JobStatus.Cancelled || round == MaxRounds)
+            if (job.Status is JobStatus.Completed or JobStatus.DeadLettered or JobStatus.Cancelled)
             {
                 return CancelResult.AlreadyFinished;
+            }
+
+            if (round == MaxRounds)
+            {
+                return CancelResult.KeptMoving;
             }
         }
     }

@@ -306,6 +306,10 @@ public static class JobsApi
             (CancelResult.Cancelled, not null) => TypedResults.Ok(JobResponse.From(job)),
             (CancelResult.Requested, not null) => TypedResults.Accepted($"/api/jobs/{id}", JobResponse.From(job)),
             (CancelResult.AlreadyFinished, not null) => Problems.Conflict("The job has already finished.", $"Job {id} is {JobStatusText.Of(job.Status)}; only a waiting, scheduled, queued or running job can be cancelled."),
+            (CancelResult.KeptMoving, not null) => TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "The job kept changing state.",
+                detail: $"Job {id} moved on at every try to cancel it; send the cancellation again."),
             _ => Problems.JobNotFound(id),
         };
     }
