@@ -29,6 +29,9 @@ public static class AnomalyDetector
         var anomalies = new List<NewAnomaly>();
         var history = ownHistory.Select(FleetHealth.WatchedMetrics).ToList();
         var peers = others.Select(FleetHealth.WatchedMetrics).ToList();
+        // The other workers' windows pooled: what the error rate is judged beside.
+        var (othersAttempts, othersFailed) = (others.Sum(o => o.WindowAttempts), others.Sum(o => o.WindowFailed));
+        double? othersRate = othersAttempts == 0 ? null : (double)othersFailed / othersAttempts;
         foreach (var (metric, latest) in FleetHealth.WatchedMetrics(current))
         {
             var value = latest;
@@ -58,7 +61,7 @@ public static class AnomalyDetector
             {
                 var self = RobustBaseline.Of(own);
                 // A veto, and a lenient one: at the others' pooled rate, however few their attempts.
-                var standsOut = fleet is not { } f || Departs(metric, value, f.Median, () => ChanceAtRate(current, PooledErrorRate(others) ?? f.Median), rules);
+                var standsOut = fleet is not { } f || Departs(metric, value, f.Median, () => ChanceAtRate(current, othersRate ?? f.Median), rules);
                 if (Exceeds(metric, value, self, () => ChanceAtRate(current, self.Median), rules) && standsOut)
                 {
                     anomalies.Add(new NewAnomaly(current.WorkerId, metric, FleetHealth.SelfBaseline,
@@ -67,7 +70,7 @@ public static class AnomalyDetector
             }
 
             if (fleet is { } baseline && (isErrorRate || fleetValues.Count >= rules.MinimumFleet)
-                && Exceeds(metric, value, baseline, () => ChanceBesideTheFleet(current, others), rules))
+                && Exceeds(metric, value, baseline, () => ChanceBesideTheFleet(current, othersAttempts, othersFailed), rules))
             {
                 anomalies.Add(new NewAnomaly(current.WorkerId, metric, FleetHealth.FleetBaseline,
                     AnomalyEvidence.Of(value, baseline, rules.Floors.For(metric, baseline.Median), baseline.Median)));
@@ -95,27 +98,19 @@ public static class AnomalyDetector
     private static double ChanceAtRate(HealthSample current, double rate) =>
         BinomialTail.AtLeast(current.WindowFailed, current.WindowAttempts, Math.Max(rate, AnomalyRules.MinimumBaselineErrorRate));
 
-    /// <summary>The failed share of every attempt the other workers finished in their windows; null when they finished none.</summary>
-    private static double? PooledErrorRate(IReadOnlyList<HealthSample> others)
-    {
-        var attempts = others.Sum(o => o.WindowAttempts);
-        return attempts == 0 ? null : (double)others.Sum(o => o.WindowFailed) / attempts;
-    }
-
     /// <summary>
     /// The chance that at least the worker's share of the failures the whole fleet finished in its
     /// windows fell to it, were every attempt alike (Fisher's exact test); 1 when the others
     /// finished nothing, which leaves nothing to compare with.
     /// </summary>
-    private static double ChanceBesideTheFleet(HealthSample current, IReadOnlyList<HealthSample> others)
+    private static double ChanceBesideTheFleet(HealthSample current, long othersAttempts, long othersFailed)
     {
-        var othersAttempts = others.Sum(o => o.WindowAttempts);
         if (othersAttempts == 0)
         {
             return 1;
         }
 
-        var failed = current.WindowFailed + others.Sum(o => o.WindowFailed);
+        var failed = current.WindowFailed + othersFailed;
         return HypergeometricTail.AtLeast(current.WindowFailed, current.WindowAttempts, failed, current.WindowAttempts + othersAttempts);
     }
 }

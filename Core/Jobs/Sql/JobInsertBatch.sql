@@ -4,8 +4,8 @@
 -- completed starts waiting, counting such parents; otherwise it starts in the status given
 -- (queued, or scheduled for a runAt ahead). A job whose idempotency key is already taken is not
 -- inserted and not returned; the caller reads the job holding it. So is a job whose key an
--- earlier job of the same batch names: the first of them is inserted, and the edges that name any
--- of them go to the one job that holds the key, each edge once.
+-- earlier job of the same batch names: the first of them is inserted, and edges name that first
+-- one (the Api's JobPlanner maps them, and checks the graph for cycles so).
 -- A batch in which no job names a dependency uses JobInsertBatchWithoutDependencies instead.
 --   $1 ids uuid[]    $2 types text[]    $3 statuses text[] (queued or scheduled)
 --   $4 priorities smallint[]    $5 payloads json[]    $6 max_retries integer[]
@@ -18,19 +18,12 @@ WITH requested AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::smallint[], $5::json[],
                          $6::integer[], $7::integer[], $8::timestamptz[], $9::text[], $10::text[], $14::text[])
         WITH ORDINALITY AS r(id, type, status, priority, payload, max_retries, timeout_ms, scheduled_at, idempotency_key, on_dependency_failure, trace_parent, n)
-), first_of_key AS (
-    SELECT DISTINCT ON (idempotency_key) idempotency_key, id FROM requested
-    WHERE idempotency_key IS NOT NULL
-    ORDER BY idempotency_key, n
 ), holder AS (
-    -- A job of the batch whose idempotency key an earlier job holds is that earlier job: a job
-    -- already stored, or else the first of the batch to name the key. The batch's jobs that
-    -- depend on it wait for the job that holds the key.
-    SELECT r.id AS requested_id, coalesce(j.id, f.id) AS holder_id
+    -- A job of the batch whose idempotency key an earlier job holds is that earlier job: the
+    -- batch's jobs that depend on it wait for the job that holds the key.
+    SELECT r.id AS requested_id, j.id AS holder_id
     FROM requested r
-    JOIN first_of_key f ON f.idempotency_key = r.idempotency_key
-    LEFT JOIN jobs j ON j.idempotency_key = r.idempotency_key
-    WHERE j.id IS NOT NULL OR f.id <> r.id
+    JOIN jobs j ON j.idempotency_key = r.idempotency_key
 ), edge AS (
     -- Distinct: two names of one holder are one edge, and one parent to wait for.
     SELECT DISTINCT e.job_id, coalesce(h.holder_id, e.depends_on_id) AS depends_on_id
