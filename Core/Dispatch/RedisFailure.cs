@@ -31,8 +31,10 @@ public static class RedisFailure
     /// Redis refused this client (a wrong password), as the failure itself or inside it: once its
     /// connection attempt has been refused, StackExchange.Redis answers a command with "no
     /// connection is available", the refusal among the exceptions within. StackExchange.Redis
-    /// remembers a refusal for the life of its multiplexer (2.13): a process once refused takes
-    /// its later connection failures for refusals too, until it restarts.
+    /// (2.13) reports the first failure of a connection it never established for the life of its
+    /// multiplexer: a process once refused takes its later connection failures for refusals too,
+    /// until it restarts; and one whose first connection round ran out of time before Redis
+    /// answered the password (a busy machine) takes the refusal for Redis away.
     /// </summary>
     public static bool IsRefused(Exception exception) => exception switch
     {
