@@ -202,9 +202,7 @@ public sealed class JobRequestReader(ApiOptions options)
             return null;
         }
 
-        if (element.ValueKind == JsonValueKind.String
-            && DateTimeOffset.TryParse(element.GetString(), CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var runAt))
+        if (RequestTime.TryRead(element, out var runAt))
         {
             return runAt;
         }

@@ -42,10 +42,9 @@ public static class RecoveryApi
             return invalid;
         }
 
-        if (!body.Root.TryGetProperty("at", out var atValue) || atValue.ValueKind != JsonValueKind.String
-            || !atValue.TryGetDateTimeOffset(out var at))
+        if (!body.Root.TryGetProperty("at", out var atValue) || !RequestTime.TryRead(atValue, out var at))
         {
-            return Problems.Invalid("at", "at is required: an ISO-8601 time with its offset, such as 2026-12-02T14:05:00Z.");
+            return Problems.Invalid("at", "at is required: an ISO-8601 time, such as 2026-12-02T14:05:00Z (read as UTC when it has no offset).");
         }
 
         if (at > clock.GetUtcNow())

@@ -133,13 +133,7 @@ public sealed class BadInputTests(TestServers servers) : IAsyncLifetime
     public async Task AChunkedBodyThatBreaksItsFraming_GetsItsOwnStatus_FromARealServer(string chunks, int status)
     {
         // Kestrel, not the in-memory test server: the framing is Kestrel's to read.
-        var environment = _system.Environment(new Dictionary<string, string?> { ["Api__WarmUpRounds"] = "0" });
-        foreach (var (name, value) in TestApiKeys.Settings())
-        {
-            environment[name.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        await using var api = await ServiceProcess.StartAsync("Api", environment);
+        await using var api = await _system.StartApiAsync();
         using var client = new System.Net.Sockets.TcpClient();
         await client.ConnectAsync(api.Url.Host, api.Url.Port, TestContext.Current.CancellationToken);
         var stream = client.GetStream();

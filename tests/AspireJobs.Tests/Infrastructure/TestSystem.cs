@@ -91,6 +91,22 @@ public sealed class TestSystem : IAsyncDisposable
             }
         });
 
+    /// <summary>
+    /// An Api process of this system (Kestrel, its own runtime and environment), with the tests'
+    /// keys and no warm-up; the caller disposes it.
+    /// </summary>
+    public async Task<ServiceProcess> StartApiAsync(IReadOnlyDictionary<string, string?>? extra = null)
+    {
+        var environment = Environment(extra);
+        environment.TryAdd("Api__WarmUpRounds", "0");
+        foreach (var (name, value) in TestApiKeys.Settings())
+        {
+            environment[name.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        return await ServiceProcess.StartAsync("Api", environment);
+    }
+
     public async Task<ServiceProcess> StartWorkerAsync(IReadOnlyDictionary<string, string?>? extra = null) =>
         Track(await ServiceProcess.StartAsync("Worker", Environment(extra)));
 

@@ -169,6 +169,22 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PointInTime_AtATimeWithoutAnOffset_ReadsItAsUtc_NotAsTheServersLocalTime()
+    {
+        // An Api process of its own, ten hours behind UTC: an hour ago in UTC is nine hours
+        // ahead in its local time, and an hour ahead in UTC is in the future in both readings.
+        await _system.Database.ExecuteAsync("UPDATE job_event_horizon SET kept_since = now() - interval '1 day'");
+        await using var api = await _system.StartApiAsync(new Dictionary<string, string?> { ["TZ"] = "Pacific/Honolulu" });
+        using var http = new HttpClient { BaseAddress = api.Url }.WithKey(AspireJobs.Api.Access.ApiScope.Admin);
+        var utc = DateTime.UtcNow;
+
+        var anHourAgo = await http.PostJsonAsync("/api/recovery/point-in-time", new { at = utc.AddHours(-1).ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) }, HttpStatusCode.OK);
+        await http.PostJsonAsync("/api/recovery/point-in-time", new { at = utc.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) }, HttpStatusCode.BadRequest);
+
+        Assert.True(anHourAgo.GetProperty("dryRun").GetBoolean());
+    }
+
+    [Fact]
     public async Task Snapshots_AreListedNewestFirst_AndAnIncrementalOneNeedsABase()
     {
         await _http.PostJsonAsync("/api/snapshots", new { kind = "incremental" }, HttpStatusCode.Conflict);
