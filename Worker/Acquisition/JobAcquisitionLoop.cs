@@ -43,9 +43,18 @@ public sealed partial class JobAcquisitionLoop(
     // extends and releases only its own lease.
     private readonly ConcurrentDictionary<JobLease, RunningJob> _running = new();
 
-    // Jobs between their lease and their entry in _running. A cancellation published while they
-    // are read can arrive before the entry: it is noted here and applied by Run.
-    private readonly ConcurrentDictionary<Guid, bool> _starting = new();
+    // Jobs between their lease and their entry in _running.
+    private readonly ConcurrentDictionary<Guid, byte> _starting = new();
+
+    // Acquisitions begun, and the one in flight (0 between them): only the loop writes them.
+    private long _acquisitions;
+    private long _acquiring;
+
+    // Cancellations heard while an acquisition was in flight, by job, with its number. Pub/sub
+    // has a connection of its own, so the cancellation of a job the acquisition leased can arrive
+    // before the lease has answered. Only then: the Api takes a job out of its band before it
+    // publishes, so no acquisition begun after the cancellation was heard can lease the job.
+    private readonly ConcurrentDictionary<Guid, long> _cancelledWhileAcquiring = new();
     private readonly HashSet<string> _handledTypes = new(handlers.Types, StringComparer.Ordinal);
     private volatile bool _draining;
     private double _healthScore = 1;
@@ -171,12 +180,16 @@ public sealed partial class JobAcquisitionLoop(
         return Math.Min(concurrency - Volatile.Read(ref _handlersRunning), 2 * concurrency - InFlight);
     }
 
-    /// <summary>Stops a job a client cancelled, if this worker runs it or is starting it.</summary>
+    /// <summary>Stops a job a client cancelled, if this worker runs it, or once the lease in flight brings it.</summary>
     public void Cancel(Guid jobId)
     {
         // Noted before looked up; Run enters the table before it reads the note. Whichever
         // order the two interleave in, one of them sees the other.
-        _starting.TryUpdate(jobId, true, false);
+        if (Volatile.Read(ref _acquiring) is var acquisition and not 0)
+        {
+            _cancelledWhileAcquiring[jobId] = acquisition;
+        }
+
         foreach (var running in _running.Values.Where(running => running.Job.Id == jobId))
         {
             running.Stop(StopReason.Cancelled);
@@ -214,22 +227,52 @@ public sealed partial class JobAcquisitionLoop(
     private async Task<int> AcquireAndStartAsync(int wanted, FairnessPolicy fairness, CancellationToken stoppingToken)
     {
         var requestedAt = DateTimeOffset.UtcNow; // spans are stamped in real time, whatever the worker's clock
-        var leases = await dispatcher.AcquireAsync(identity.Id, wanted, _options.LeaseLength, fairness);
-        if (leases.Count == 0)
-        {
-            return 0;
-        }
-
-        foreach (var lease in leases)
-        {
-            _starting[lease.JobId] = false;
-        }
-
+        Volatile.Write(ref _acquiring, ++_acquisitions);
+        IReadOnlyList<JobLease> leases = [];
         var started = new HashSet<Guid>();
-        StartResult read;
         try
         {
-            // New jobs carry their tickets: they start on Redis alone, at once. The rest are read.
+            leases = await dispatcher.AcquireAsync(identity.Id, wanted, _options.LeaseLength, fairness);
+            foreach (var job in await StartAsync(leases, started, requestedAt, stoppingToken))
+            {
+                await SetAsideAsync(job, stoppingToken);
+            }
+
+            return leases.Count;
+        }
+        finally
+        {
+            Volatile.Write(ref _acquiring, 0);
+            if (!_cancelledWhileAcquiring.IsEmpty)
+            {
+                _cancelledWhileAcquiring.Clear(); // a note still being added names this acquisition, and stops no later one
+            }
+
+            // Every lease not started goes back at once, whatever stopped its start (cancelled,
+            // finished, set aside, PostgreSQL away, a shutdown): the reconciler's next pass puts
+            // its job back in its band. One left to expire would be rescued as an attempt that
+            // may have run, and counted against a job that never did.
+            var unstarted = leases.Where(lease => !started.Contains(lease.JobId)).ToList();
+            if (unstarted.Count > 0)
+            {
+                await followUp.TryAsync(() => dispatcher.ReleaseAsync(identity.Id, unstarted), "the leases of jobs not started");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts the leased jobs it may (adding them to <paramref name="started"/>): new jobs on their
+    /// tickets, at once, and the rest once read. Returns those of types this worker does not run.
+    /// </summary>
+    private async Task<IReadOnlyList<UnhandledJob>> StartAsync(IReadOnlyList<JobLease> leases, HashSet<Guid> started, DateTimeOffset requestedAt, CancellationToken stoppingToken)
+    {
+        foreach (var lease in leases)
+        {
+            _starting[lease.JobId] = 0;
+        }
+
+        try
+        {
             var now = clock.GetUtcNow();
             var unread = new List<JobLease>();
             foreach (var lease in leases)
@@ -248,26 +291,17 @@ public sealed partial class JobAcquisitionLoop(
 
             if (unread.Count == 0)
             {
-                return leases.Count;
+                return [];
             }
 
-            try
-            {
-                read = await store.JobGetStartableAsync(unread, identity.Id, _options.LeaseGrace, _handledTypes, stoppingToken);
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
-            {
-                // PostgreSQL could not be read: give the leases up now, so the reconciler's next
-                // pass puts the jobs back in their bands, instead of when the leases expire.
-                await followUp.TryAsync(() => dispatcher.ReleaseAsync(identity.Id, unread), "the leases of jobs that could not be read");
-                throw;
-            }
-
+            var read = await store.JobGetStartableAsync(unread, identity.Id, _options.LeaseGrace, _handledTypes, stoppingToken);
             foreach (var job in read.Started)
             {
                 Start(job, requestedAt);
                 started.Add(job.Id);
             }
+
+            return read.Unhandled;
         }
         finally
         {
@@ -276,19 +310,6 @@ public sealed partial class JobAcquisitionLoop(
                 _starting.TryRemove(lease.JobId, out _);
             }
         }
-
-        if (started.Count < leases.Count)
-        {
-            foreach (var unhandled in read.Unhandled)
-            {
-                await SetAsideAsync(unhandled, stoppingToken);
-            }
-
-            // Cancelled, finished, started under a newer lease, or set aside: not ours to run.
-            await dispatcher.ReleaseAsync(identity.Id, leases.Where(lease => !started.Contains(lease.JobId)).ToList());
-        }
-
-        return leases.Count;
     }
 
     /// <summary>
@@ -321,7 +342,8 @@ public sealed partial class JobAcquisitionLoop(
         var running = new RunningJob(job, HandlerDone, clock);
         Interlocked.Increment(ref _handlersRunning);
         _running[job.Lease] = running;
-        if (_starting.TryRemove(job.Id, out var cancelled) && cancelled)
+        _starting.TryRemove(job.Id, out _);
+        if (_cancelledWhileAcquiring.TryGetValue(job.Id, out var heardDuring) && heardDuring == _acquisitions)
         {
             running.Stop(StopReason.Cancelled);
         }

@@ -249,6 +249,8 @@ public sealed partial class JobExecutor(
                 (await store.JobGetParentResultsAsync([job.Id], cancellationToken)).TryGetValue(job.Id, out var parents) ? parents : [],
         };
 
+        // Stopped before it began (cancelled while its lease was on the way): its handler never runs.
+        token.ThrowIfCancellationRequested();
         await drill.BeforeHandlerAsync(token);
         await using var scope = scopes.CreateAsyncScope();
         return await invoker.InvokeAsync(scope.ServiceProvider, job.PayloadJson, context, token);

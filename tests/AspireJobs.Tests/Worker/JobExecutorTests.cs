@@ -43,9 +43,7 @@ public sealed class JobExecutorTests(TestServers servers) : IAsyncLifetime
     }
 
     private JobExecutor Executor(ServiceProvider services, WorkerOptions options, WorkerIdentity identity, JobStore? startStore = null) =>
-        new(services.GetRequiredService<JobHandlerRegistry>(), services.GetRequiredService<IServiceScopeFactory>(),
-            _system.Store, _system.Dispatcher, new StartBatcher(startStore ?? _system.Store), new FinishBatcher(_system.Store, _system.Dispatcher, identity, new RedisFollowUp(NullLogger<RedisFollowUp>.Instance)), identity, new WorkerMetrics(),
-            new FaultDrill(Options.Create(options), NullLogger<FaultDrill>.Instance), new JobsMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), TimeProvider.System, Options.Create(options), NullLogger<JobExecutor>.Instance);
+        InProcessWorker.Executor(_system, services, options, identity, startStore);
 
     [Fact]
     public async Task AStartWrittenThoughItsWriteSeemedToFail_TakesTheOutcome_AsAnyStartedJob()
