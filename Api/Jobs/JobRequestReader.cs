@@ -182,9 +182,10 @@ public sealed class JobRequestReader(ApiOptions options)
             return null;
         }
 
-        if (element.ValueKind == JsonValueKind.String && IsValidRef(element.GetString()))
+        if (element.ValueKind == JsonValueKind.String && element.GetString() is { } reference && IsValidRef(reference))
         {
-            return element.GetString();
+            // A ref shaped as a UUID is spelled as dependsOn spells it, so any spelling names it.
+            return Guid.TryParse(reference, out var asId) ? asId.ToString() : reference;
         }
 
         error("ref", $"The ref must be a string of 1 to {MaxRefLength} characters.");

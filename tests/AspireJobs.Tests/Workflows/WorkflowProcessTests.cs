@@ -90,6 +90,21 @@ public sealed class WorkflowProcessTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARefShapedAsAUuid_IsNamedInAnySpelling()
+    {
+        var reference = Guid.NewGuid();
+
+        var ids = await BatchAsync(
+        [
+            new { @ref = reference.ToString("D").ToUpperInvariant(), type = "noop" },
+            new { type = "noop", dependsOn = new[] { reference.ToString("B") } },
+        ]);
+
+        var dependent = await _http.GetJsonAsync($"/api/jobs/{ids[1]}");
+        Assert.Equal([ids[0]], dependent.GetProperty("dependsOn").EnumerateArray().Select(id => id.GetGuid()));
+    }
+
+    [Fact]
     public async Task ABatchRepeatedWithItsIdempotencyKeys_AnswersTheSameJobs_EvenWhereRefsNameThem()
     {
         object[] Jobs() =>
