@@ -52,8 +52,9 @@ public sealed partial class JobAcquisitionLoop(
 
     // Cancellations heard while an acquisition was in flight, by job, with its number. Pub/sub
     // has a connection of its own, so the cancellation of a job the acquisition leased can arrive
-    // before the lease has answered. Only then: the Api takes a job out of its band before it
-    // publishes, so no acquisition begun after the cancellation was heard can lease the job.
+    // before the lease has answered. Only then, as a rule: the Api takes a job out of its band
+    // before it publishes, so an acquisition begun after the cancellation was heard finds it
+    // only if that removal failed, and then reads the job's row first unless it has a ticket.
     private readonly ConcurrentDictionary<Guid, long> _cancelledWhileAcquiring = new();
     private readonly HashSet<string> _handledTypes = new(handlers.Types, StringComparer.Ordinal);
     private volatile bool _draining;
@@ -252,11 +253,22 @@ public sealed partial class JobAcquisitionLoop(
             // finished, set aside, PostgreSQL away, a shutdown): the reconciler's next pass puts
             // its job back in its band. One left to expire would be rescued as an attempt that
             // may have run, and counted against a job that never did.
-            var unstarted = leases.Where(lease => !started.Contains(lease.JobId)).ToList();
-            if (unstarted.Count > 0)
+            if (started.Count < leases.Count)
             {
-                await followUp.TryAsync(() => dispatcher.ReleaseAsync(identity.Id, unstarted), "the leases of jobs not started");
+                await GiveBackAsync(leases.Where(lease => !started.Contains(lease.JobId)).ToList());
             }
+        }
+    }
+
+    private async Task GiveBackAsync(List<JobLease> unstarted)
+    {
+        try
+        {
+            await dispatcher.ReleaseAsync(identity.Id, unstarted);
+        }
+        catch (Exception e) when (RedisFailure.Is(e))
+        {
+            LogGiveBackFailed(unstarted.Count, RedisFailure.Describe(e));
         }
     }
 
@@ -280,8 +292,10 @@ public sealed partial class JobAcquisitionLoop(
                 if (lease.Ticket is { } ticket && JobTicket.Read(ticket, lease, identity.Id, now, _options.LeaseGrace) is { } job
                     && _handledTypes.Contains(job.Type))
                 {
-                    Start(job, requestedAt);
-                    started.Add(job.Id);
+                    if (Start(job, requestedAt))
+                    {
+                        started.Add(job.Id);
+                    }
                 }
                 else
                 {
@@ -297,8 +311,10 @@ public sealed partial class JobAcquisitionLoop(
             var read = await store.JobGetStartableAsync(unread, identity.Id, _options.LeaseGrace, _handledTypes, stoppingToken);
             foreach (var job in read.Started)
             {
-                Start(job, requestedAt);
-                started.Add(job.Id);
+                if (Start(job, requestedAt))
+                {
+                    started.Add(job.Id);
+                }
             }
 
             return read.Unhandled;
@@ -330,14 +346,11 @@ public sealed partial class JobAcquisitionLoop(
         }
     }
 
-    private void Start(StartedJob job, DateTimeOffset requestedAt)
+    /// <summary>Runs a job just leased; false when it was cancelled as its lease came, and is not run.</summary>
+    private bool Start(StartedJob job, DateTimeOffset requestedAt)
     {
         JobsTracing.RecordReceive(job, requestedAt, DateTimeOffset.UtcNow);
-        Run(job);
-    }
 
-    private void Run(StartedJob job)
-    {
         // In the table before it runs, so a cancellation or a shutdown always finds it.
         var running = new RunningJob(job, HandlerDone, clock);
         Interlocked.Increment(ref _handlersRunning);
@@ -345,8 +358,13 @@ public sealed partial class JobAcquisitionLoop(
         _starting.TryRemove(job.Id, out _);
         if (_cancelledWhileAcquiring.TryGetValue(job.Id, out var heardDuring) && heardDuring == _acquisitions)
         {
-            running.Stop(StopReason.Cancelled);
+            // Not run, and nothing of it written: PostgreSQL holds the cancellation, and its
+            // lease goes back unstarted. (Recorded as a cancelled run, a job restored since the
+            // cancellation, and leased again before the worker heard it, would be cancelled twice.)
+            Forget(running);
+            return false;
         }
+
         _ = Task.Run(async () =>
         {
             try
@@ -359,16 +377,27 @@ public sealed partial class JobAcquisitionLoop(
             }
             finally
             {
-                _running.TryRemove(job.Lease, out _);
-                running.Dispose();
-                running.MarkFinished();
-                _slotFreed.Set();
+                Forget(running);
             }
         }, CancellationToken.None);
+        return true;
+    }
+
+    /// <summary>Out of the table, its slot free.</summary>
+    private void Forget(RunningJob running)
+    {
+        _running.TryRemove(running.Job.Lease, out _);
+        running.Dispose();
+        running.MarkFinished();
+        _slotFreed.Set();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not take jobs ({Reason}); trying again shortly")]
     private partial void LogAcquireFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not give back the leases of {Count} jobs not started ({Reason}); they are rescued when they expire")]
+    private partial void LogGiveBackFailed(int count, string reason);
+
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} could not be finished ({Reason}); it will be rescued when its lease expires or this worker stops")]
     private partial void LogRunFailed(Guid jobId, string reason);

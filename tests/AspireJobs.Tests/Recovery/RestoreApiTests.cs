@@ -173,6 +173,7 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
     {
         // An Api process of its own, ten hours behind UTC: an hour ago in UTC is nine hours
         // ahead in its local time, and an hour ahead in UTC is in the future in both readings.
+        Assert.Equal(TimeSpan.FromHours(-10), TimeZoneInfo.FindSystemTimeZoneById("Pacific/Honolulu").BaseUtcOffset); // tzdata, which PostgreSQL needs too
         await _system.Database.ExecuteAsync("UPDATE job_event_horizon SET kept_since = now() - interval '1 day'");
         await using var api = await _system.StartApiAsync(new Dictionary<string, string?> { ["TZ"] = "Pacific/Honolulu" });
         using var http = new HttpClient { BaseAddress = api.Url }.WithKey(AspireJobs.Api.Access.ApiScope.Admin);

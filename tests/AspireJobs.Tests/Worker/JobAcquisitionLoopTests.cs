@@ -27,8 +27,12 @@ public sealed class JobAcquisitionLoopTests(TestServers servers) : IAsyncLifetim
 
     public ValueTask DisposeAsync() => _system.DisposeAsync();
 
-    [Fact]
-    public async Task ACancellationHeardWhileTheLeaseOfItsJobIsOnTheWay_StopsTheJob_BeforeItsHandlerRuns()
+    [Theory]
+    [InlineData(true)]
+    // The cancellation undone by a restore before the worker heard it: the job is queued again,
+    // and the late cancellation must not write it cancelled a second time.
+    [InlineData(false)]
+    public async Task ACancellationHeardWhileTheLeaseOfItsJobIsOnTheWay_StopsTheJob_BeforeItsHandlerRuns_AndWritesNothing(bool cancelledInPostgres)
     {
         await using var proxy = new ChaosProxy("redis") { Target = new IPEndPoint(IPAddress.Loopback, servers.Redis.Port) };
         var throughProxy = ConfigurationOptions.Parse(servers.Redis.ConnectionString);
@@ -48,21 +52,34 @@ public sealed class JobAcquisitionLoopTests(TestServers servers) : IAsyncLifetim
         await loop.StartAsync(Token);
         try
         {
+            // Its subscriptions made first (cancellations last), each a round trip.
+            await _system.WaitUntilAsync(async () => await _system.Redis.GetServers()[0].SubscriptionSubscriberCountAsync(_system.Keys.CancelChannel) > 0,
+                Patience, "the loop to listen for cancellations");
+
             // What Redis answers the loop reaches it 2 s late, while the test reads Redis directly.
             proxy.Latency = TimeSpan.FromSeconds(2);
             var job = (await _system.Store.JobInsertAsync(TestJobs.New(type: "record"), Token)).Job;
             await _system.Dispatcher.EnqueueAsync([new QueuedJob(job.Id, job.Priority)],
                 NewJobTickets.OfJobsCreatedAt(DateTimeOffset.UtcNow, new Dictionary<Guid, string> { [job.Id] = JobTicket.Of(job, null)! }));
 
-            // Leased, its ticket on the way to the loop: the Api cancels it then (PostgreSQL first,
-            // then the workers are told), and the cancellation reaches the loop before its lease.
+            // Leased, its ticket on the way to the loop and held there: the Api cancels it then
+            // (PostgreSQL first, then the workers are told), and the cancellation reaches the loop
+            // before its lease.
             await _system.WaitUntilAsync(async () => (await _system.Dispatcher.LeasesOfAsync([job.Id])).Count == 1, Patience, "the job to be leased");
-            Assert.NotNull(await _system.Store.JobSetCancelledIfPendingAsync(job.Id, Token));
+            proxy.HalfOpen = true;
+            if (cancelledInPostgres)
+            {
+                Assert.NotNull(await _system.Store.JobSetCancelledIfPendingAsync(job.Id, Token));
+            }
+
             loop.Cancel(job.Id);
+            (proxy.Latency, proxy.HalfOpen) = (TimeSpan.Zero, false);
 
             await _system.WaitUntilAsync(async () => (await _system.Dispatcher.LeasesOfAsync([job.Id])).Count == 0, Patience, "the loop to let the job go");
             Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM job_effects WHERE job_id = $1", job.Id));
-            Assert.Equal("cancelled:0", await _system.Database.ScalarAsync<string>("SELECT status || ':' || attempts FROM jobs WHERE id = $1", job.Id));
+            Assert.Equal(cancelledInPostgres ? "cancelled:0" : "queued:0", await _system.Database.ScalarAsync<string>("SELECT status || ':' || attempts FROM jobs WHERE id = $1", job.Id));
+            Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM job_executions WHERE job_id = $1", job.Id));
+            Assert.Equal(0, loop.InFlight);
         }
         finally
         {

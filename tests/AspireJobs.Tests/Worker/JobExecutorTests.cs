@@ -42,6 +42,20 @@ public sealed class JobExecutorTests(TestServers servers) : IAsyncLifetime
         }
     }
 
+    /// <summary>Counts its calls, and ignores its token.</summary>
+    public sealed class CountingHandler : IJobHandler<object, object?>
+    {
+        private static int _calls;
+
+        public static int Calls => Volatile.Read(ref _calls);
+
+        public Task<object?> HandleAsync(object payload, JobContext context, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            return Task.FromResult<object?>("ran");
+        }
+    }
+
     private JobExecutor Executor(ServiceProvider services, WorkerOptions options, WorkerIdentity identity, JobStore? startStore = null) =>
         InProcessWorker.Executor(_system, services, options, identity, startStore);
 
@@ -88,5 +102,25 @@ public sealed class JobExecutorTests(TestServers servers) : IAsyncLifetime
         Assert.Equal(JobStatus.DeadLettered, finished.Status);
         Assert.Contains("abandoned", finished.Error, StringComparison.Ordinal);
         Assert.Equal("timed_out", await _system.Database.ScalarAsync<string>("SELECT status FROM job_executions WHERE job_id = $1", job.Id));
+    }
+
+    [Fact]
+    public async Task AJobStoppedBeforeItsHandlerBegins_NeverRunsIt()
+    {
+        using var services = new ServiceCollection().AddMetrics().AddJobHandler<CountingHandler>("counted").BuildServiceProvider();
+        var options = new WorkerOptions();
+        var identity = WorkerIdentity.ForThisProcess(new ConfigurationBuilder().Build());
+        var executor = Executor(services, options, identity);
+        var job = (await _system.Store.JobInsertAsync(TestJobs.New("counted"), Token)).Job;
+        var started = Assert.Single((await _system.Store.StartNowAsync([job.Id], identity.Id, options.LeaseGrace, ["counted"], Token)).Started);
+
+        // Handed back as it came (the worker shutting down): its handler, which would not look
+        // at its token, is never called.
+        using var running = new RunningJob(started, () => { });
+        running.Stop(StopReason.HandedBack);
+        await executor.RunAsync(running).WaitAsync(TimeSpan.FromSeconds(30), Token);
+
+        Assert.Equal(0, CountingHandler.Calls);
+        Assert.Equal(JobStatus.Queued, (await _system.Store.JobGetByIdAsync(job.Id, Token))!.Status);
     }
 }
