@@ -234,6 +234,11 @@ public sealed partial class JobAcquisitionLoop(
         try
         {
             leases = await dispatcher.AcquireAsync(identity.Id, wanted, _options.LeaseLength, fairness);
+            if (leases.Count == 0)
+            {
+                return 0;
+            }
+
             foreach (var job in await StartAsync(leases, started, requestedAt, stoppingToken))
             {
                 await SetAsideAsync(job, stoppingToken);
@@ -397,7 +402,6 @@ public sealed partial class JobAcquisitionLoop(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not give back the leases of {Count} jobs not started ({Reason}); they are rescued when they expire")]
     private partial void LogGiveBackFailed(int count, string reason);
-
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} could not be finished ({Reason}); it will be rescued when its lease expires or this worker stops")]
     private partial void LogRunFailed(Guid jobId, string reason);
