@@ -58,6 +58,10 @@ public sealed partial class JobAcquisitionLoop(
     private readonly ConcurrentDictionary<Guid, long> _cancelledWhileAcquiring = new();
     private readonly HashSet<string> _handledTypes = new(handlers.Types, StringComparer.Ordinal);
     private volatile bool _draining;
+
+    // An acquisition failed in Redis, perhaps after its script ran: Redis may hold leases this
+    // worker never heard of. Only the loop reads and writes it.
+    private bool _leasesUnknown;
     private double _healthScore = 1;
     private int _handlersRunning;
 
@@ -133,6 +137,11 @@ public sealed partial class JobAcquisitionLoop(
                 await Task.Delay(Timeout.InfiniteTimeSpan, stoppingToken);
             }
 
+            if (_leasesUnknown)
+            {
+                _leasesUnknown = !await GiveBackUnknownLeasesAsync();
+            }
+
             var free = FreeSlots();
             if (free <= 0)
             {
@@ -157,6 +166,8 @@ public sealed partial class JobAcquisitionLoop(
             }
             catch (Exception e) when (e is NpgsqlException || RedisFailure.Is(e))
             {
+                // Redis's failures reach here from the acquisition only (a give-back's are logged where they happen).
+                _leasesUnknown |= e is not NpgsqlException;
                 LogAcquireFailed(RedisFailure.Describe(e));
                 await Task.Delay(ErrorBackoff, stoppingToken);
                 continue;
@@ -274,6 +285,35 @@ public sealed partial class JobAcquisitionLoop(
         catch (Exception e) when (RedisFailure.Is(e))
         {
             LogGiveBackFailed(unstarted.Count, RedisFailure.Describe(e));
+        }
+    }
+
+    /// <summary>
+    /// Gives back the leases Redis says this worker holds that it does not run: those an
+    /// acquisition took whose answer was lost (a timeout after its script ran). Left to expire,
+    /// each would be rescued as an attempt that may have run. False when Redis could not answer.
+    /// </summary>
+    private async Task<bool> GiveBackUnknownLeasesAsync()
+    {
+        try
+        {
+            var running = _running.Keys.Select(lease => (lease.JobId, lease.Fence)).ToHashSet();
+            var unknown = (await dispatcher.LeasesOfWorkerAsync(identity.Id))
+                .Select(held => held.Lease)
+                .Where(lease => !running.Contains((lease.JobId, lease.Fence)))
+                .ToList();
+            if (unknown.Count > 0)
+            {
+                await dispatcher.ReleaseAsync(identity.Id, unknown);
+                LogUnknownLeasesGivenBack(unknown.Count);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (RedisFailure.Is(e))
+        {
+            LogUnknownLeasesNotRead(RedisFailure.Describe(e));
+            return false;
         }
     }
 
@@ -402,6 +442,12 @@ public sealed partial class JobAcquisitionLoop(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not give back the leases of {Count} jobs not started ({Reason}); they are rescued when they expire")]
     private partial void LogGiveBackFailed(int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gave back {Count} leases an acquisition whose answer was lost had taken")]
+    private partial void LogUnknownLeasesGivenBack(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not look for leases an acquisition whose answer was lost may have taken ({Reason}); looking again before the next acquisition")]
+    private partial void LogUnknownLeasesNotRead(string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} could not be finished ({Reason}); it will be rescued when its lease expires or this worker stops")]
     private partial void LogRunFailed(Guid jobId, string reason);

@@ -10,12 +10,13 @@ using AspireJobs.Worker.Handlers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace AspireJobs.Tests.Worker;
 
-/// <summary>The acquisition loop in process, on real PostgreSQL and Redis, its Redis behind a proxy that can slow it.</summary>
+/// <summary>The acquisition loop in process, on real PostgreSQL and Redis, its Redis behind a proxy that can slow or hold it.</summary>
 public sealed class JobAcquisitionLoopTests(TestServers servers) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -34,57 +35,113 @@ public sealed class JobAcquisitionLoopTests(TestServers servers) : IAsyncLifetim
     [InlineData(false)]
     public async Task ACancellationHeardWhileTheLeaseOfItsJobIsOnTheWay_StopsTheJob_BeforeItsHandlerRuns_AndWritesNothing(bool cancelledInPostgres)
     {
-        await using var proxy = new ChaosProxy("redis") { Target = new IPEndPoint(IPAddress.Loopback, servers.Redis.Port) };
-        var throughProxy = ConfigurationOptions.Parse(servers.Redis.ConnectionString);
-        throughProxy.EndPoints.Clear();
-        throughProxy.EndPoints.Add(IPAddress.Loopback, proxy.Port);
-        (throughProxy.AsyncTimeout, throughProxy.SyncTimeout) = (20_000, 20_000); // round trips of 4 s and more, below
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(throughProxy);
-        var dispatcher = new JobDispatcher(redis, _system.Keys, TimeProvider.System);
-        await using var services = new ServiceCollection().AddMetrics().AddSingleton(_system.Database.DataSource).AddSingleton(TimeProvider.System)
-            .AddJobHandler<RecordHandler>("record").BuildServiceProvider();
-        var options = new WorkerOptions { SafetyPollInterval = TimeSpan.FromMilliseconds(100) };
-        var identity = WorkerIdentity.ForThisProcess(new ConfigurationBuilder().Build());
-        var followUp = new RedisFollowUp(NullLogger<RedisFollowUp>.Instance);
-        var loop = new JobAcquisitionLoop(dispatcher, followUp, _system.Store, new WorkerStore(_system.Database.DataSource, TimeProvider.System),
-            InProcessWorker.Executor(_system, services, options, identity, dispatcher: dispatcher), services.GetRequiredService<JobHandlerRegistry>(),
-            identity, TimeProvider.System, Options.Create(options), NullLogger<JobAcquisitionLoop>.Instance);
-        await loop.StartAsync(Token);
-        try
+        await using var worker = await LoopBehindProxy.StartAsync(_system, servers, commandTimeout: TimeSpan.FromSeconds(20)); // round trips of 4 s and more, below
+
+        // What Redis answers the loop reaches it 2 s late, while the test reads Redis directly.
+        worker.Proxy.Latency = TimeSpan.FromSeconds(2);
+        var job = await QueueNewJobAsync("record");
+
+        // Leased, its ticket on the way to the loop and held there: the Api cancels it then
+        // (PostgreSQL first, then the workers are told), and the cancellation reaches the loop
+        // before its lease.
+        await _system.WaitUntilAsync(async () => (await _system.Dispatcher.LeasesOfAsync([job.Id])).Count == 1, Patience, "the job to be leased");
+        worker.Proxy.HalfOpen = true;
+        if (cancelledInPostgres)
         {
-            // Its subscriptions made first (cancellations last), each a round trip.
-            await _system.WaitUntilAsync(async () => await _system.Redis.GetServers()[0].SubscriptionSubscriberCountAsync(_system.Keys.CancelChannel) > 0,
-                Patience, "the loop to listen for cancellations");
-
-            // What Redis answers the loop reaches it 2 s late, while the test reads Redis directly.
-            proxy.Latency = TimeSpan.FromSeconds(2);
-            var job = (await _system.Store.JobInsertAsync(TestJobs.New(type: "record"), Token)).Job;
-            await _system.Dispatcher.EnqueueAsync([new QueuedJob(job.Id, job.Priority)],
-                NewJobTickets.OfJobsCreatedAt(DateTimeOffset.UtcNow, new Dictionary<Guid, string> { [job.Id] = JobTicket.Of(job, null)! }));
-
-            // Leased, its ticket on the way to the loop and held there: the Api cancels it then
-            // (PostgreSQL first, then the workers are told), and the cancellation reaches the loop
-            // before its lease.
-            await _system.WaitUntilAsync(async () => (await _system.Dispatcher.LeasesOfAsync([job.Id])).Count == 1, Patience, "the job to be leased");
-            proxy.HalfOpen = true;
-            if (cancelledInPostgres)
-            {
-                Assert.NotNull(await _system.Store.JobSetCancelledIfPendingAsync(job.Id, Token));
-            }
-
-            loop.Cancel(job.Id);
-            (proxy.Latency, proxy.HalfOpen) = (TimeSpan.Zero, false);
-
-            await _system.WaitUntilAsync(async () => (await _system.Dispatcher.LeasesOfAsync([job.Id])).Count == 0, Patience, "the loop to let the job go");
-            Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM job_effects WHERE job_id = $1", job.Id));
-            Assert.Equal(cancelledInPostgres ? "cancelled:0" : "queued:0", await _system.Database.ScalarAsync<string>("SELECT status || ':' || attempts FROM jobs WHERE id = $1", job.Id));
-            Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM job_executions WHERE job_id = $1", job.Id));
-            Assert.Equal(0, loop.InFlight);
+            Assert.NotNull(await _system.Store.JobSetCancelledIfPendingAsync(job.Id, Token));
         }
-        finally
+
+        worker.Loop.Cancel(job.Id);
+        (worker.Proxy.Latency, worker.Proxy.HalfOpen) = (TimeSpan.Zero, false);
+
+        await _system.WaitUntilAsync(async () => (await _system.Dispatcher.LeasesOfAsync([job.Id])).Count == 0, Patience, "the loop to let the job go");
+        Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM job_effects WHERE job_id = $1", job.Id));
+        Assert.Equal(cancelledInPostgres ? "cancelled:0" : "queued:0", await _system.Database.ScalarAsync<string>("SELECT status || ':' || attempts FROM jobs WHERE id = $1", job.Id));
+        Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM job_executions WHERE job_id = $1", job.Id));
+        Assert.Equal(0, worker.Loop.InFlight);
+    }
+
+    [Fact]
+    public async Task AnAcquisitionWhoseAnswerTimedOut_GivesBackTheLeaseItTookUnknowing()
+    {
+        await using var worker = await LoopBehindProxy.StartAsync(_system, servers, commandTimeout: TimeSpan.FromSeconds(3));
+
+        // The acquisition reaches Redis and leases the job; its answer is held past the
+        // command's timeout, so the loop never learns the lease.
+        worker.Proxy.Latency = TimeSpan.FromSeconds(1);
+        var job = await QueueNewJobAsync("record");
+        await _system.WaitUntilAsync(async () => (await _system.Dispatcher.LeasesOfAsync([job.Id])).Count == 1, Patience, "the job to be leased");
+        worker.Proxy.HalfOpen = true;
+        var failedBefore = AcquisitionsFailed(worker);
+        await _system.WaitUntilAsync(() => Task.FromResult(AcquisitionsFailed(worker) > failedBefore), Patience, "the acquisition to time out");
+        (worker.Proxy.Latency, worker.Proxy.HalfOpen) = (TimeSpan.Zero, false);
+
+        // Given back, not left to expire (30 s) and be rescued as an attempt that may have run.
+        await _system.WaitUntilAsync(async () => (await _system.Dispatcher.LeasesOfAsync([job.Id])).Count == 0, TimeSpan.FromSeconds(15), "the lease to be given back");
+        Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM job_effects WHERE job_id = $1", job.Id));
+        Assert.Equal("queued:0", await _system.Database.ScalarAsync<string>("SELECT status || ':' || attempts FROM jobs WHERE id = $1", job.Id));
+    }
+
+    private static int AcquisitionsFailed(LoopBehindProxy worker) =>
+        worker.Log.Collector.GetSnapshot().Count(record => record.Message.StartsWith("Could not take jobs", StringComparison.Ordinal));
+
+    /// <summary>A new job in PostgreSQL, pushed to its band with its ticket, as the Api pushes it.</summary>
+    private async Task<Job> QueueNewJobAsync(string type)
+    {
+        var job = (await _system.Store.JobInsertAsync(TestJobs.New(type: type), Token)).Job;
+        await _system.Dispatcher.EnqueueAsync([new QueuedJob(job.Id, job.Priority)],
+            NewJobTickets.OfJobsCreatedAt(DateTimeOffset.UtcNow, new Dictionary<Guid, string> { [job.Id] = JobTicket.Of(job, null)! }));
+        return job;
+    }
+
+    /// <summary>A started acquisition loop whose Redis is reached through <see cref="Proxy"/>, with the <c>record</c> handler.</summary>
+    private sealed class LoopBehindProxy : IAsyncDisposable
+    {
+        private readonly ConnectionMultiplexer _redis;
+        private readonly ServiceProvider _services;
+
+        private LoopBehindProxy(ChaosProxy proxy, ConnectionMultiplexer redis, ServiceProvider services, JobAcquisitionLoop loop, FakeLogger<JobAcquisitionLoop> log) =>
+            (Proxy, _redis, _services, Loop, Log) = (proxy, redis, services, loop, log);
+
+        public ChaosProxy Proxy { get; }
+
+        public JobAcquisitionLoop Loop { get; }
+
+        /// <summary>What the loop logged.</summary>
+        public FakeLogger<JobAcquisitionLoop> Log { get; }
+
+        public static async Task<LoopBehindProxy> StartAsync(TestSystem system, TestServers servers, TimeSpan commandTimeout)
         {
-            proxy.Latency = TimeSpan.Zero;
-            await loop.StopAsync(CancellationToken.None);
+            var proxy = new ChaosProxy("redis") { Target = new IPEndPoint(IPAddress.Loopback, servers.Redis.Port) };
+            var throughProxy = ConfigurationOptions.Parse(servers.Redis.ConnectionString);
+            throughProxy.EndPoints.Clear();
+            throughProxy.EndPoints.Add(IPAddress.Loopback, proxy.Port);
+            (throughProxy.AsyncTimeout, throughProxy.SyncTimeout) = ((int)commandTimeout.TotalMilliseconds, (int)commandTimeout.TotalMilliseconds);
+            var redis = await ConnectionMultiplexer.ConnectAsync(throughProxy);
+            var dispatcher = new JobDispatcher(redis, system.Keys, TimeProvider.System);
+            var services = new ServiceCollection().AddMetrics().AddSingleton(system.Database.DataSource).AddSingleton(TimeProvider.System)
+                .AddJobHandler<RecordHandler>("record").BuildServiceProvider();
+            var options = new WorkerOptions { SafetyPollInterval = TimeSpan.FromMilliseconds(100) };
+            var identity = WorkerIdentity.ForThisProcess(new ConfigurationBuilder().Build());
+            var log = new FakeLogger<JobAcquisitionLoop>();
+            var loop = new JobAcquisitionLoop(dispatcher, new RedisFollowUp(NullLogger<RedisFollowUp>.Instance), system.Store,
+                new WorkerStore(system.Database.DataSource, TimeProvider.System), InProcessWorker.Executor(system, services, options, identity, dispatcher: dispatcher),
+                services.GetRequiredService<JobHandlerRegistry>(), identity, TimeProvider.System, Options.Create(options), log);
+            await loop.StartAsync(Token);
+
+            // Its subscriptions made before the test slows Redis (cancellations last).
+            await system.WaitUntilAsync(async () => await system.Redis.GetServers()[0].SubscriptionSubscriberCountAsync(system.Keys.CancelChannel) > 0,
+                Patience, "the loop to listen for cancellations");
+            return new LoopBehindProxy(proxy, redis, services, loop, log);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            (Proxy.Latency, Proxy.HalfOpen) = (TimeSpan.Zero, false);
+            await Loop.StopAsync(CancellationToken.None);
+            await _services.DisposeAsync();
+            await _redis.DisposeAsync();
+            await Proxy.DisposeAsync();
         }
     }
 }
