@@ -50,6 +50,10 @@ public sealed partial class JobAcquisitionLoop(
     private long _acquisitions;
     private long _acquiring;
 
+    // An acquisition failed in Redis, perhaps after its script ran: Redis may hold leases this
+    // worker never heard of. Only the loop reads and writes it.
+    private bool _leasesUnknown;
+
     // Cancellations heard while an acquisition was in flight, by job, with its number. Pub/sub
     // has a connection of its own, so the cancellation of a job the acquisition leased can arrive
     // before the lease has answered. Only then, as a rule: the Api takes a job out of its band
@@ -58,10 +62,6 @@ public sealed partial class JobAcquisitionLoop(
     private readonly ConcurrentDictionary<Guid, long> _cancelledWhileAcquiring = new();
     private readonly HashSet<string> _handledTypes = new(handlers.Types, StringComparer.Ordinal);
     private volatile bool _draining;
-
-    // An acquisition failed in Redis, perhaps after its script ran: Redis may hold leases this
-    // worker never heard of. Only the loop reads and writes it.
-    private bool _leasesUnknown;
     private double _healthScore = 1;
     private int _handlersRunning;
 
