@@ -50,8 +50,9 @@ public sealed partial class JobAcquisitionLoop(
     private long _acquisitions;
     private long _acquiring;
 
-    // An acquisition failed in Redis, perhaps after its script ran: Redis may hold leases this
-    // worker never heard of. Only the loop reads and writes it.
+    // An acquisition failed in Redis, perhaps after its script ran, or a give-back did: Redis may
+    // hold leases this worker does not run. Only the loop reads and writes it (and StopAsync,
+    // once the loop has ended).
     private bool _leasesUnknown;
 
     // Cancellations heard while an acquisition was in flight, by job, with its number. Pub/sub
@@ -132,14 +133,15 @@ public sealed partial class JobAcquisitionLoop(
         var fairness = _options.Fairness;
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (_leasesUnknown && !await GiveBackUnknownLeasesAsync())
+            {
+                await Task.Delay(ErrorBackoff, stoppingToken); // Redis still failing: no acquisition would fare better
+                continue;
+            }
+
             if (_draining)
             {
                 await Task.Delay(Timeout.InfiniteTimeSpan, stoppingToken);
-            }
-
-            if (_leasesUnknown)
-            {
-                _leasesUnknown = !await GiveBackUnknownLeasesAsync();
             }
 
             var free = FreeSlots();
@@ -217,6 +219,11 @@ public sealed partial class JobAcquisitionLoop(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken); // no more acquisitions
+        if (_leasesUnknown)
+        {
+            await GiveBackUnknownLeasesAsync();
+        }
+
         await LeaveIdleAsync();
         var graceEnds = Task.Delay(_options.ShutdownGracePeriod, cancellationToken);
         var allDone = Task.WhenAll(_running.Values.Select(r => r.Finished));
@@ -285,6 +292,7 @@ public sealed partial class JobAcquisitionLoop(
         catch (Exception e) when (RedisFailure.Is(e))
         {
             LogGiveBackFailed(unstarted.Count, RedisFailure.Describe(e));
+            _leasesUnknown = true; // looked for again before the next acquisition
         }
     }
 
@@ -308,6 +316,7 @@ public sealed partial class JobAcquisitionLoop(
                 LogUnknownLeasesGivenBack(unknown.Count);
             }
 
+            _leasesUnknown = false;
             return true;
         }
         catch (Exception e) when (RedisFailure.Is(e))
@@ -440,7 +449,7 @@ public sealed partial class JobAcquisitionLoop(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not take jobs ({Reason}); trying again shortly")]
     private partial void LogAcquireFailed(string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not give back the leases of {Count} jobs not started ({Reason}); they are rescued when they expire")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not give back the leases of {Count} jobs not started ({Reason}); looking for them again before the next acquisition")]
     private partial void LogGiveBackFailed(int count, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Gave back {Count} leases an acquisition whose answer was lost had taken")]

@@ -64,11 +64,11 @@ public sealed class JobAcquisitionLoopTests(TestServers servers) : IAsyncLifetim
     [Fact]
     public async Task AnAcquisitionWhoseAnswerTimedOut_GivesBackTheLeaseItTookUnknowing()
     {
-        await using var worker = await LoopBehindProxy.StartAsync(_system, servers, commandTimeout: TimeSpan.FromSeconds(3));
+        await using var worker = await LoopBehindProxy.StartAsync(_system, servers, commandTimeout: TimeSpan.FromSeconds(5));
 
         // The acquisition reaches Redis and leases the job; its answer is held past the
         // command's timeout, so the loop never learns the lease.
-        worker.Proxy.Latency = TimeSpan.FromSeconds(1);
+        worker.Proxy.Latency = TimeSpan.FromSeconds(2);
         var job = await QueueNewJobAsync("record");
         await _system.WaitUntilAsync(async () => (await _system.Dispatcher.LeasesOfAsync([job.Id])).Count == 1, Patience, "the job to be leased");
         worker.Proxy.HalfOpen = true;
