@@ -243,14 +243,15 @@ public sealed partial class JobExecutor(
             throw new PermanentJobException($"No handler for job type '{job.Type}' on this worker.");
         }
 
+        // Stopped before it began (handed back, or cancelled, as it started): its handler never runs.
+        token.ThrowIfCancellationRequested();
+
         var context = new JobContext(job.Id, job.Type, job.Attempt, job.MaxRetries, job.Timeout, identity.Id)
         {
             ReadParents = async cancellationToken =>
                 (await store.JobGetParentResultsAsync([job.Id], cancellationToken)).TryGetValue(job.Id, out var parents) ? parents : [],
         };
 
-        // Stopped before it began (cancelled while its lease was on the way): its handler never runs.
-        token.ThrowIfCancellationRequested();
         await drill.BeforeHandlerAsync(token);
         await using var scope = scopes.CreateAsyncScope();
         return await invoker.InvokeAsync(scope.ServiceProvider, job.PayloadJson, context, token);
