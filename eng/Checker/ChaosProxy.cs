@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Channels;
 
 namespace AspireJobs.Checker;
 
 /// <summary>
 /// A TCP proxy on loopback between the services and a server (Redis, PostgreSQL) that degrades
-/// the network on demand: adds latency to every chunk forwarded, drops every connection at once
+/// the network on demand: delays every chunk forwarded, drops every connection at once
 /// (a reset), or holds every connection half-open (nothing forwarded either way, no FIN, no
 /// reset) until healed, the way a vanished peer behind a NAT looks.
 /// </summary>
@@ -32,7 +34,7 @@ public sealed class ChaosProxy : IAsyncDisposable
     /// <summary>Where connections go; set once the server's port is known.</summary>
     public IPEndPoint? Target { get; set; }
 
-    /// <summary>Added before each chunk is passed on, in both directions.</summary>
+    /// <summary>How long after it came each chunk is passed on, in both directions.</summary>
     public TimeSpan Latency { get; set; }
 
     public int Connections => _connections.Count;
@@ -113,40 +115,70 @@ public sealed class ChaosProxy : IAsyncDisposable
         {
             await ForwardAsync(from, to);
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException or ChannelClosedException)
         {
             // Either side went away; ServeAsync closes the other.
         }
     }
 
+    /// <summary>
+    /// Reads chunks as they come and passes each on <see cref="Latency"/> after it came: a delay,
+    /// not a limit on throughput, since the chunks behind one wait out their own delays meanwhile.
+    /// </summary>
     private async Task ForwardAsync(Socket from, Socket to)
     {
-        var buffer = new byte[16 * 1024];
-        while (true)
+        var chunks = Channel.CreateBounded<(byte[] Bytes, int Count, long Due)>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+        var sending = SendAsync(chunks, to);
+        try
         {
-            while (_halfOpen)
+            while (true)
             {
-                await Task.Delay(20, _stop.Token);
-            }
+                await WhileHalfOpenAsync();
+                var buffer = new byte[16 * 1024];
+                var read = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                if (read == 0)
+                {
+                    break;
+                }
 
-            var read = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
-            if (read == 0)
+                await chunks.Writer.WriteAsync((buffer, read, Stopwatch.GetTimestamp() + (long)(Latency.TotalSeconds * Stopwatch.Frequency)), _stop.Token);
+            }
+        }
+        finally
+        {
+            chunks.Writer.TryComplete();
+        }
+
+        await sending;
+        to.Shutdown(SocketShutdown.Send);
+    }
+
+    private async Task SendAsync(Channel<(byte[] Bytes, int Count, long Due)> chunks, Socket to)
+    {
+        try
+        {
+            await foreach (var (bytes, count, due) in chunks.Reader.ReadAllAsync(_stop.Token))
             {
-                to.Shutdown(SocketShutdown.Send);
-                return;
-            }
+                if (Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due) is { Ticks: > 0 } wait)
+                {
+                    await Task.Delay(wait, _stop.Token);
+                }
 
-            if (Latency > TimeSpan.Zero)
-            {
-                await Task.Delay(Latency, _stop.Token);
+                await WhileHalfOpenAsync();
+                await to.SendAsync(bytes.AsMemory(0, count), SocketFlags.None, _stop.Token);
             }
+        }
+        finally
+        {
+            chunks.Writer.TryComplete(); // a reader waiting for room gives up too
+        }
+    }
 
-            while (_halfOpen)
-            {
-                await Task.Delay(20, _stop.Token);
-            }
-
-            await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, _stop.Token);
+    private async Task WhileHalfOpenAsync()
+    {
+        while (_halfOpen)
+        {
+            await Task.Delay(20, _stop.Token);
         }
     }
 
