@@ -419,25 +419,22 @@ public sealed partial class JobAcquisitionLoop(
             return false;
         }
 
-        // No hop of its own: the executor runs the handler apart from this thread.
-        _ = RunThenForgetAsync(running);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await executor.RunAsync(running);
+            }
+            catch (Exception e) when (e is NpgsqlException || RedisFailure.Is(e))
+            {
+                LogRunFailed(job.Id, RedisFailure.Describe(e));
+            }
+            finally
+            {
+                Forget(running);
+            }
+        }, CancellationToken.None);
         return true;
-    }
-
-    private async Task RunThenForgetAsync(RunningJob running)
-    {
-        try
-        {
-            await executor.RunAsync(running);
-        }
-        catch (Exception e) when (e is NpgsqlException || RedisFailure.Is(e))
-        {
-            LogRunFailed(running.Job.Id, RedisFailure.Describe(e));
-        }
-        finally
-        {
-            Forget(running);
-        }
     }
 
     /// <summary>Out of the table, its slot free.</summary>

@@ -48,38 +48,48 @@ public sealed partial class JobExecutor(
         using var activity = JobsTracing.StartProcess(job);
         jobsMetrics.Started(job.Type, job.Wait);
         var startedAt = Stopwatch.GetTimestamp();
-        var handler = InvokeAsync(running);
+        // Armed before the call: a handler that works synchronously (CPU-bound before its first
+        // await) holds this thread until it returns, and its token must still fire on time.
+        running.StartTimeout();
+        var handler = InvokeAsync(job, running.Token);
         var start = job.Start;
         var startMayBeWritten = false; // its write failed: PostgreSQL may have committed it all the same
-        var stoppedThenGrace = WhenStoppedThenGraceAsync(running.Token);
-        if (start is { } unwritten)
-        {
-            var window = Task.Delay(_options.StartWindow, clock);
-            if (await Task.WhenAny(handler, stoppedThenGrace, window) == window)
-            {
-                if (await TryWriteStartAsync(unwritten) is { } written)
-                {
-                    if (!written)
-                    {
-                        await GiveUpAsync(running, handler, stoppedThenGrace);
-                        return;
-                    }
 
-                    start = null;
-                }
-                else
+        var abandoned = false;
+        if (!handler.IsCompleted)
+        {
+            // The rest only for handlers that did not finish at once: most short jobs need none.
+            // (A handler that worked synchronously meets it only once it returns an unfinished task.)
+            var stoppedThenGrace = WhenStoppedThenGraceAsync(running.Token);
+            if (start is { } unwritten)
+            {
+                var window = Task.Delay(_options.StartWindow, clock);
+                if (await Task.WhenAny(handler, stoppedThenGrace, window) == window)
                 {
-                    startMayBeWritten = true;
+                    if (await TryWriteStartAsync(unwritten) is { } written)
+                    {
+                        if (!written)
+                        {
+                            await GiveUpAsync(running, handler, stoppedThenGrace);
+                            return;
+                        }
+
+                        start = null;
+                    }
+                    else
+                    {
+                        startMayBeWritten = true;
+                    }
                 }
             }
-        }
 
-        await Task.WhenAny(handler, stoppedThenGrace);
-        var abandoned = !handler.IsCompleted;
-        if (abandoned)
-        {
-            LogAbandoned(job.Id, job.Type, _options.AbandonGrace.TotalSeconds);
-            _ = handler.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default); // observed, never rethrown
+            await Task.WhenAny(handler, stoppedThenGrace);
+            abandoned = !handler.IsCompleted;
+            if (abandoned)
+            {
+                LogAbandoned(job.Id, job.Type, _options.AbandonGrace.TotalSeconds);
+                _ = handler.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default); // observed, never rethrown
+            }
         }
 
         var outcome = JobOutcome.Of(running, handler, abandoned);
@@ -229,24 +239,16 @@ public sealed partial class JobExecutor(
         }
     }
 
-    private async Task<string?> InvokeAsync(RunningJob running)
+    private async Task<string?> InvokeAsync(StartedJob job, CancellationToken token)
     {
-        var (job, token) = (running.Job, running.Token);
         if (!handlers.TryGet(job.Type, out var invoker))
         {
             throw new PermanentJobException($"No handler for job type '{job.Type}' on this worker.");
         }
 
-        // The handler runs apart from its caller, which watches it: one that works synchronously
-        // (CPU-bound work before its first await, or a finished task returned after it) would
-        // otherwise hold the caller's thread, and with it its start window and its abandonment.
-        await Task.Yield();
-
         // Stopped before it began (handed back, or cancelled, as it started): its handler never runs.
         token.ThrowIfCancellationRequested();
 
-        // From here, not from the lease: a wait for a thread is not the handler's time.
-        running.StartTimeout();
         var context = new JobContext(job.Id, job.Type, job.Attempt, job.MaxRetries, job.Timeout, identity.Id)
         {
             ReadParents = async cancellationToken =>
