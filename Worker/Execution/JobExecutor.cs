@@ -58,8 +58,9 @@ public sealed partial class JobExecutor(
         var abandoned = false;
         if (!handler.IsCompleted)
         {
-            // The rest only for handlers that did not finish at once: most short jobs need none.
-            // (A handler that worked synchronously meets it only once it returns an unfinished task.)
+            // The start window and the abandonment only for handlers that did not finish at once:
+            // most short jobs need neither, and one that works synchronously gets them from its
+            // first unfinished task on.
             var stoppedThenGrace = WhenStoppedThenGraceAsync(running.Token);
             if (start is { } unwritten)
             {

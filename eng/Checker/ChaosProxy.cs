@@ -88,11 +88,7 @@ public sealed class ChaosProxy : IAsyncDisposable
         client.NoDelay = true;
         try
         {
-            while (_halfOpen && !_stop.IsCancellationRequested)
-            {
-                await Task.Delay(20, _stop.Token);
-            }
-
+            await WhileHalfOpenAsync();
             await server.ConnectAsync(Target ?? throw new InvalidOperationException($"{Name}: no target yet."), _stop.Token);
             _connections[id] = (client, server);
             await Task.WhenAny(PumpAsync(client, server), PumpAsync(server, client));
