@@ -155,9 +155,10 @@ public sealed class ChaosProxy : IAsyncDisposable
         {
             await foreach (var (bytes, count, due) in chunks.Reader.ReadAllAsync(_stop.Token))
             {
-                if (Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due) is { Ticks: > 0 } wait)
+                // Again until due: a timer counts whole milliseconds, and may fire a little early.
+                while (Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due) is { Ticks: > 0 } wait)
                 {
-                    await Task.Delay(wait, _stop.Token);
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds)), _stop.Token);
                 }
 
                 await WhileHalfOpenAsync();
