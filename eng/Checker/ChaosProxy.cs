@@ -123,7 +123,7 @@ public sealed class ChaosProxy : IAsyncDisposable
     /// </summary>
     private async Task ForwardAsync(Socket from, Socket to)
     {
-        var chunks = Channel.CreateBounded<(byte[] Bytes, int Count, long Due)>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+        var chunks = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
         var sending = SendAsync(chunks, to);
         try
         {
@@ -137,7 +137,7 @@ public sealed class ChaosProxy : IAsyncDisposable
                     break;
                 }
 
-                await chunks.Writer.WriteAsync((buffer, read, Stopwatch.GetTimestamp() + (long)(Latency.TotalSeconds * Stopwatch.Frequency)), _stop.Token);
+                await chunks.Writer.WriteAsync(new Chunk(buffer, read, Stopwatch.GetTimestamp() + (long)(Latency.TotalSeconds * Stopwatch.Frequency)), _stop.Token);
             }
         }
         finally
@@ -149,7 +149,7 @@ public sealed class ChaosProxy : IAsyncDisposable
         to.Shutdown(SocketShutdown.Send);
     }
 
-    private async Task SendAsync(Channel<(byte[] Bytes, int Count, long Due)> chunks, Socket to)
+    private async Task SendAsync(Channel<Chunk> chunks, Socket to)
     {
         try
         {
@@ -170,6 +170,9 @@ public sealed class ChaosProxy : IAsyncDisposable
             chunks.Writer.TryComplete(); // a reader waiting for room gives up too
         }
     }
+
+    /// <summary>Bytes read from one side, to be passed on at <paramref name="Due"/> (a <see cref="Stopwatch"/> timestamp).</summary>
+    private readonly record struct Chunk(byte[] Bytes, int Count, long Due);
 
     private async Task WhileHalfOpenAsync()
     {
