@@ -49,9 +49,26 @@ public sealed partial class JobExecutor(
         jobsMetrics.Started(job.Type, job.Wait);
         var startedAt = Stopwatch.GetTimestamp();
         // Armed before the call: a handler that works synchronously (CPU-bound before its first
-        // await) holds this thread until it returns, and its token must still fire on time.
-        running.StartTimeout();
+        // await) holds this thread until it returns. Its token must still fire on time, and past
+        // the start window the timer's thread watches it in this one's stead.
+        running.StartTimers(_options.StartWindow, returned => WatchAsync(running, returned, TimeSpan.Zero, activity, startedAt, leaseDeadline));
         var handler = InvokeAsync(job, running.Token);
+        if (running.CallReturned(handler) is { } takenOver)
+        {
+            await takenOver;
+            return;
+        }
+
+        await WatchAsync(running, handler, _options.StartWindow, activity, startedAt, leaseDeadline);
+    }
+
+    /// <summary>
+    /// Watches a job from its handler's call to its outcome: the start window (<paramref name="window"/>
+    /// from now, or none left when the call outlived it), the abandonment, and the outcome's write.
+    /// </summary>
+    private async Task WatchAsync(RunningJob running, Task<string?> handler, TimeSpan window, Activity? activity, long startedAt, DateTimeOffset leaseDeadline)
+    {
+        var job = running.Job;
         var start = job.Start;
         var startMayBeWritten = false; // its write failed: PostgreSQL may have committed it all the same
 
@@ -59,13 +76,12 @@ public sealed partial class JobExecutor(
         if (!handler.IsCompleted)
         {
             // The start window and the abandonment only for handlers that did not finish at once:
-            // most short jobs need neither, and one that works synchronously gets them from its
-            // first unfinished task on.
+            // most short jobs need neither.
             var stoppedThenGrace = WhenStoppedThenGraceAsync(running.Token);
             if (start is { } unwritten)
             {
-                var window = Task.Delay(_options.StartWindow, clock);
-                if (await Task.WhenAny(handler, stoppedThenGrace, window) == window)
+                var windowEnds = Task.Delay(window, clock);
+                if (await Task.WhenAny(handler, stoppedThenGrace, windowEnds) == windowEnds)
                 {
                     if (await TryWriteStartAsync(unwritten) is { } written)
                     {

@@ -19,12 +19,18 @@ public enum StopReason
 /// A job this worker is running: one token that fires on the job's timeout, on cancellation and
 /// on hand-back, and the first reason given for stopping it. Its handler's slot is given back
 /// (<paramref name="handlerDone"/>) as soon as the handler is done, before its outcome is written.
-/// The timeout runs on the worker's clock (<paramref name="clock"/>; the system's when none is given).
+/// The timers run on the worker's clock (<paramref name="clock"/>; the system's when none is given).
 /// </summary>
 public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider? clock = null) : IDisposable
 {
+    private static readonly object CallReturnedFirst = new();
+
     private readonly CancellationTokenSource _stop = new();
     private ITimer? _timeout;
+    private ITimer? _window;
+    private Func<Task<string?>, Task>? _watch;
+    // Null while the handler's call goes on; then CallReturnedFirst, or the window's CallTakeover.
+    private object? _call;
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reason;
     private int _handlerDone;
@@ -41,8 +47,50 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
     /// <summary>Completes once the job's outcome is recorded and its slot is free.</summary>
     public Task Finished => _finished.Task;
 
-    public void StartTimeout() =>
-        _timeout = (clock ?? TimeProvider.System).CreateTimer(_ => Stop(StopReason.None), null, Job.Timeout, Timeout.InfiniteTimeSpan);
+    /// <summary>
+    /// Arms the job's timeout, and its start window, just before its handler is called. A handler
+    /// still inside that call when the window ends (one that works synchronously, CPU-bound
+    /// before its first await, holds the caller's thread) is taken over on the timer's thread:
+    /// <paramref name="watch"/> is given the task the handler will return, and watches the job to
+    /// its end in the caller's stead. One timer more, which a short job disposes unfired.
+    /// </summary>
+    public void StartTimers(TimeSpan window, Func<Task<string?>, Task> watch)
+    {
+        var timers = clock ?? TimeProvider.System;
+        _watch = watch;
+        _timeout = timers.CreateTimer(static self => ((RunningJob)self!).Stop(StopReason.None), this, Job.Timeout, Timeout.InfiniteTimeSpan);
+        _window = timers.CreateTimer(static self => ((RunningJob)self!).TakeOverIfStillInItsCall(), this, window, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// The handler's call returned. Null when it returned before its window ended: the caller
+    /// watches the job. Otherwise the window took it over, and the task completes when that
+    /// watch does.
+    /// </summary>
+    public Task? CallReturned(Task<string?> handler)
+    {
+        if (Interlocked.CompareExchange(ref _call, CallReturnedFirst, null) is CallTakeover takeover)
+        {
+            takeover.HandlerReturned(handler);
+            return takeover.Ended;
+        }
+
+        return null;
+    }
+
+    private void TakeOverIfStillInItsCall()
+    {
+        if (Volatile.Read(ref _call) is not null)
+        {
+            return;
+        }
+
+        var takeover = new CallTakeover();
+        if (Interlocked.CompareExchange(ref _call, takeover, null) is null)
+        {
+            _ = takeover.WatchAsync(_watch!);
+        }
+    }
 
     /// <summary>The handler returned, threw or was abandoned: its slot is free. Only the first call counts.</summary>
     public void MarkHandlerDone()
@@ -75,6 +123,31 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
     public void Dispose()
     {
         _timeout?.Dispose();
+        _window?.Dispose();
         _stop.Dispose();
+    }
+
+    /// <summary>A job taken over while its handler's call went on: the task that call returns, and the watch's end.</summary>
+    private sealed class CallTakeover
+    {
+        private readonly TaskCompletionSource<Task<string?>> _handler = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Ended => _ended.Task;
+
+        public void HandlerReturned(Task<string?> handler) => _handler.SetResult(handler);
+
+        public async Task WatchAsync(Func<Task<string?>, Task> watch)
+        {
+            try
+            {
+                await watch(_handler.Task.Unwrap());
+                _ended.SetResult();
+            }
+            catch (Exception e)
+            {
+                _ended.SetException(e); // the caller, once its call returns, meets it as its own
+            }
+        }
     }
 }

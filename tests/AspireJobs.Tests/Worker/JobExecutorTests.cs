@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AspireJobs.Core.Telemetry;
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
@@ -56,20 +57,39 @@ public sealed class JobExecutorTests(TestServers servers) : IAsyncLifetime
         }
     }
 
-    /// <summary>Works synchronously, never awaiting: busy until its token fires (at most 20 s), then returns a finished task.</summary>
-    public sealed class BusyHandler : IJobHandler<object, object?>
+    /// <summary>
+    /// Works synchronously, never awaiting: busy until its token fires or the test lets its job go
+    /// (at most 20 s), then returns a finished task.
+    /// </summary>
+    public class BusyHandler : IJobHandler<object, object?>
     {
+        private static readonly ConcurrentDictionary<Guid, bool> LetGoJobs = new();
+
+        public static void LetGo(Guid jobId) => LetGoJobs[jobId] = true;
+
+        protected virtual bool HeedsItsToken => true;
+
         public Task<object?> HandleAsync(object payload, JobContext context, CancellationToken cancellationToken)
         {
             var busy = System.Diagnostics.Stopwatch.StartNew();
-            while (busy.Elapsed < TimeSpan.FromSeconds(20))
+            while (!LetGoJobs.ContainsKey(context.JobId) && busy.Elapsed < TimeSpan.FromSeconds(20))
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                if (HeedsItsToken)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 Thread.Sleep(5);
             }
 
             return Task.FromResult<object?>("done");
         }
+    }
+
+    /// <summary>Busy as <see cref="BusyHandler"/>, and never looks at its token.</summary>
+    public sealed class DeafBusyHandler : BusyHandler
+    {
+        protected override bool HeedsItsToken => false;
     }
 
     private JobExecutor Executor(ServiceProvider services, WorkerOptions options, WorkerIdentity identity, JobStore? startStore = null) =>
@@ -136,6 +156,68 @@ public sealed class JobExecutorTests(TestServers servers) : IAsyncLifetime
         var finished = (await _system.Store.JobGetByIdAsync(job.Id, Token))!;
         Assert.Equal((JobStatus.DeadLettered, "Timed out after 300 ms."), (finished.Status, finished.Error));
         Assert.Equal("timed_out", await _system.Database.ScalarAsync<string>("SELECT status FROM job_executions WHERE job_id = $1", job.Id));
+    }
+
+    [Fact]
+    public async Task AHandlerThatWorksSynchronously_HasItsStartWritten_WhileItIsStillBusy()
+    {
+        using var services = new ServiceCollection().AddMetrics().AddJobHandler<BusyHandler>("busy").BuildServiceProvider();
+        var options = new WorkerOptions();
+        var identity = WorkerIdentity.ForThisProcess(new ConfigurationBuilder().Build());
+        var executor = Executor(services, options, identity);
+        var job = (await _system.Store.JobInsertAsync(TestJobs.New("busy", maxRetries: 0), Token)).Job;
+        var started = Assert.Single((await _system.Store.JobGetStartableAsync([new JobLease(job.Id, JobStoreStarts.NextFence())], identity.Id, options.LeaseGrace, new HashSet<string> { "busy" }, Token)).Started);
+
+        using var running = new RunningJob(started, () => { });
+        var run = Task.Run(() => executor.RunAsync(running), Token);
+        // Past the start window, GET /api/jobs/{id} and the dashboard see it running, whatever its handler's kind.
+        var seenRunning = false;
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); !seenRunning && DateTime.UtcNow < deadline; await Task.Delay(50, Token))
+        {
+            seenRunning = (await _system.Store.JobGetByIdAsync(job.Id, Token))!.Status == JobStatus.Running;
+        }
+
+        BusyHandler.LetGo(job.Id);
+        await run.WaitAsync(TimeSpan.FromSeconds(30), Token);
+        Assert.True(seenRunning, "the job was never running in PostgreSQL while its handler was busy");
+        var finished = (await _system.Store.JobGetByIdAsync(job.Id, Token))!;
+        Assert.Equal((JobStatus.Completed, 1, "\"done\""), (finished.Status, finished.Attempts, finished.ResultJson));
+    }
+
+    [Fact]
+    public async Task AHandlerThatWorksSynchronously_AndIgnoresItsTimeout_IsAbandoned_ItsSlotFreed()
+    {
+        using var services = new ServiceCollection().AddMetrics().AddJobHandler<DeafBusyHandler>("deaf").BuildServiceProvider();
+        var options = new WorkerOptions { AbandonGrace = TimeSpan.FromMilliseconds(300) };
+        var identity = WorkerIdentity.ForThisProcess(new ConfigurationBuilder().Build());
+        var executor = Executor(services, options, identity);
+        var job = (await _system.Store.JobInsertAsync(TestJobs.New("deaf", maxRetries: 0, timeout: TimeSpan.FromMilliseconds(200)), Token)).Job;
+        var started = Assert.Single((await _system.Store.StartNowAsync([job.Id], identity.Id, options.LeaseGrace, ["deaf"], Token)).Started);
+
+        var slotsFreed = 0;
+        using var running = new RunningJob(started, () => Interlocked.Increment(ref slotsFreed));
+        var run = Task.Run(() => executor.RunAsync(running), Token);
+        try
+        {
+            // Its outcome is written, and its slot freed, while its handler is still busy: the
+            // handler is let go only afterwards.
+            for (var deadline = DateTime.UtcNow.AddSeconds(15); Volatile.Read(ref slotsFreed) == 0 && DateTime.UtcNow < deadline; await Task.Delay(50, Token))
+            {
+            }
+
+            Assert.Equal(1, Volatile.Read(ref slotsFreed));
+            Assert.False(run.IsCompleted);
+            var finished = (await _system.Store.JobGetByIdAsync(job.Id, Token))!;
+            Assert.Equal(JobStatus.DeadLettered, finished.Status);
+            Assert.Contains("abandoned", finished.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            BusyHandler.LetGo(job.Id);
+        }
+
+        await run.WaitAsync(TimeSpan.FromSeconds(30), Token);
+        Assert.Equal(1, slotsFreed);
     }
 
     [Fact]

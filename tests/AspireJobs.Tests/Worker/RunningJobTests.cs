@@ -1,5 +1,6 @@
 using AspireJobs.Core.Jobs;
 using AspireJobs.Worker.Execution;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AspireJobs.Tests.Worker;
 
@@ -30,5 +31,50 @@ public sealed class RunningJobTests
         running.MarkFinished();
 
         Assert.Equal(1, freed);
+    }
+
+    [Fact]
+    public async Task AHandlerStillInItsCallWhenTheWindowEnds_IsWatchedByTheTimer_AndItsCallerWaitsForThatWatch()
+    {
+        var clock = new FakeTimeProvider();
+        using var running = new RunningJob(Job(), () => { }, clock);
+        Task<string?>? watched = null;
+        var watchEnds = new TaskCompletionSource();
+        running.StartTimers(TimeSpan.FromMilliseconds(100), handler =>
+        {
+            watched = handler;
+            return watchEnds.Task;
+        });
+
+        clock.Advance(TimeSpan.FromMilliseconds(99));
+        Assert.Null(watched);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.NotNull(watched);
+        Assert.False(watched.IsCompleted); // the call has not returned yet
+
+        var takenOver = running.CallReturned(Task.FromResult<string?>("done"));
+        Assert.Equal("done", await watched.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.NotNull(takenOver);
+        Assert.False(takenOver.IsCompleted);
+        watchEnds.SetResult();
+        await takenOver.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public void AHandlerWhoseCallReturnedInsideTheWindow_IsLeftToItsCaller()
+    {
+        var clock = new FakeTimeProvider();
+        using var running = new RunningJob(Job(), () => { }, clock);
+        var watches = 0;
+        running.StartTimers(TimeSpan.FromMilliseconds(100), _ =>
+        {
+            watches++;
+            return Task.CompletedTask;
+        });
+
+        Assert.Null(running.CallReturned(new TaskCompletionSource<string?>().Task));
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(0, watches);
     }
 }
