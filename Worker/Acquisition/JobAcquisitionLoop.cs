@@ -406,7 +406,7 @@ public sealed partial class JobAcquisitionLoop(
         JobsTracing.RecordReceive(job, requestedAt, DateTimeOffset.UtcNow);
 
         // In the table before it runs, so a cancellation or a shutdown always finds it.
-        var running = new RunningJob(job, HandlerDone, clock);
+        var running = new RunningJob(job, HandlerDone, clock, Forget);
         Interlocked.Increment(ref _handlersRunning);
         _running[job.Lease] = running;
         _starting.TryRemove(job.Id, out _);
@@ -415,7 +415,7 @@ public sealed partial class JobAcquisitionLoop(
             // Not run, and nothing of it written: PostgreSQL holds the cancellation, and its
             // lease goes back unstarted. (Recorded as a cancelled run, a job restored since the
             // cancellation, and leased again before the worker heard it, would be cancelled twice.)
-            Forget(running);
+            running.MarkFinished();
             return false;
         }
 
@@ -431,18 +431,17 @@ public sealed partial class JobAcquisitionLoop(
             }
             finally
             {
-                Forget(running);
+                running.MarkFinished(); // at the latest; a job taken over in its handler's call may be finished with sooner
             }
         }, CancellationToken.None);
         return true;
     }
 
-    /// <summary>Out of the table, its slot free.</summary>
+    /// <summary>Out of the table, its slot free: the job is finished with.</summary>
     private void Forget(RunningJob running)
     {
         _running.TryRemove(running.Job.Lease, out _);
         running.Dispose();
-        running.MarkFinished();
         _slotFreed.Set();
     }
 

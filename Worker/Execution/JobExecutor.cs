@@ -63,10 +63,10 @@ public sealed partial class JobExecutor(
     }
 
     /// <summary>
-    /// Watches a job from its handler's call to its outcome: the start window (<paramref name="window"/>
-    /// from now, or none left when the call outlived it), the abandonment, and the outcome's write.
+    /// Watches a job from its handler's call to its outcome: what is left of the start window
+    /// (none, when the call outlived it), the abandonment, and the outcome's write.
     /// </summary>
-    private async Task WatchAsync(RunningJob running, Task<string?> handler, TimeSpan window, Activity? activity, long startedAt, DateTimeOffset leaseDeadline)
+    private async Task WatchAsync(RunningJob running, Task<string?> handler, TimeSpan windowLeft, Activity? activity, long startedAt, DateTimeOffset leaseDeadline)
     {
         var job = running.Job;
         var start = job.Start;
@@ -80,7 +80,7 @@ public sealed partial class JobExecutor(
             var stoppedThenGrace = WhenStoppedThenGraceAsync(running.Token);
             if (start is { } unwritten)
             {
-                var windowEnds = Task.Delay(window, clock);
+                var windowEnds = Task.Delay(windowLeft, clock);
                 if (await Task.WhenAny(handler, stoppedThenGrace, windowEnds) == windowEnds)
                 {
                     if (await TryWriteStartAsync(unwritten) is { } written)

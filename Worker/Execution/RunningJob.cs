@@ -18,22 +18,24 @@ public enum StopReason
 /// <summary>
 /// A job this worker is running: one token that fires on the job's timeout, on cancellation and
 /// on hand-back, and the first reason given for stopping it. Its handler's slot is given back
-/// (<paramref name="handlerDone"/>) as soon as the handler is done, before its outcome is written.
-/// The timers run on the worker's clock (<paramref name="clock"/>; the system's when none is given).
+/// (<paramref name="handlerDone"/>) as soon as the handler is done, before its outcome is written;
+/// <paramref name="ended"/> is told once the job is finished with. The timers run on the worker's
+/// clock (<paramref name="clock"/>; the system's when none is given).
 /// </summary>
-public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider? clock = null) : IDisposable
+public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider? clock = null, Action<RunningJob>? ended = null) : IDisposable
 {
-    private static readonly object CallReturnedFirst = new();
+    private static readonly CallTakeover CallReturnedFirst = new();
 
     private readonly CancellationTokenSource _stop = new();
     private ITimer? _timeout;
     private ITimer? _window;
     private Func<Task<string?>, Task>? _watch;
-    // Null while the handler's call goes on; then CallReturnedFirst, or the window's CallTakeover.
-    private object? _call;
+    // Null while the handler's call goes on; then CallReturnedFirst, or the window's takeover.
+    private CallTakeover? _call;
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reason;
     private int _handlerDone;
+    private int _ended;
 
     public StartedJob Job { get; } = job;
 
@@ -49,33 +51,35 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
 
     /// <summary>
     /// Arms the job's timeout, and its start window, just before its handler is called. A handler
-    /// still inside that call when the window ends (one that works synchronously, CPU-bound
-    /// before its first await, holds the caller's thread) is taken over on the timer's thread:
-    /// <paramref name="watch"/> is given the task the handler will return, and watches the job to
-    /// its end in the caller's stead. One timer more, which a short job disposes unfired.
+    /// still inside that call when the window ends, or its timeout if sooner (one that works
+    /// synchronously, CPU-bound before its first await, holds the caller's thread), is taken over
+    /// on the timer's thread: <paramref name="watch"/> is given the task the handler will return,
+    /// and watches the job to its end in the caller's stead. A short job disposes both timers unfired.
     /// </summary>
     public void StartTimers(TimeSpan window, Func<Task<string?>, Task> watch)
     {
         var timers = clock ?? TimeProvider.System;
         _watch = watch;
         _timeout = timers.CreateTimer(static self => ((RunningJob)self!).Stop(StopReason.None), this, Job.Timeout, Timeout.InfiniteTimeSpan);
-        _window = timers.CreateTimer(static self => ((RunningJob)self!).TakeOverIfStillInItsCall(), this, window, Timeout.InfiniteTimeSpan);
+        var takeOverAt = window < Job.Timeout ? window : Job.Timeout;
+        _window = timers.CreateTimer(static self => ((RunningJob)self!).TakeOverIfStillInItsCall(), this, takeOverAt, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
-    /// The handler's call returned. Null when it returned before its window ended: the caller
-    /// watches the job. Otherwise the window took it over, and the task completes when that
-    /// watch does.
+    /// The handler's call returned. Null when it returned first: the caller watches the job.
+    /// Otherwise the window took it over, and the task completes when that watch does.
     /// </summary>
     public Task? CallReturned(Task<string?> handler)
     {
-        if (Interlocked.CompareExchange(ref _call, CallReturnedFirst, null) is CallTakeover takeover)
+        var takeover = Interlocked.CompareExchange(ref _call, CallReturnedFirst, null);
+        if (takeover is null)
         {
-            takeover.HandlerReturned(handler);
-            return takeover.Ended;
+            _window?.Dispose();
+            return null;
         }
 
-        return null;
+        takeover.HandlerReturned(handler);
+        return takeover.Ended;
     }
 
     private void TakeOverIfStillInItsCall()
@@ -88,7 +92,7 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
         var takeover = new CallTakeover();
         if (Interlocked.CompareExchange(ref _call, takeover, null) is null)
         {
-            _ = takeover.WatchAsync(_watch!);
+            _ = takeover.WatchAsync(this, _watch!);
         }
     }
 
@@ -101,10 +105,15 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
         }
     }
 
+    /// <summary>The job is finished with: its outcome written, or given up. Only the first call counts.</summary>
     public void MarkFinished()
     {
-        MarkHandlerDone();
-        _finished.TrySetResult();
+        if (Interlocked.Exchange(ref _ended, 1) == 0)
+        {
+            ended?.Invoke(this);
+            MarkHandlerDone();
+            _finished.TrySetResult();
+        }
     }
 
     public void Stop(StopReason reason)
@@ -137,7 +146,12 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
 
         public void HandlerReturned(Task<string?> handler) => _handler.SetResult(handler);
 
-        public async Task WatchAsync(Func<Task<string?>, Task> watch)
+        /// <summary>
+        /// Watches the job, then finishes with it, though a handler that ignored its token may
+        /// hold its thread long after: the worker forgets the job and its slot once its outcome
+        /// is written, as it does an abandoned handler's that awaits.
+        /// </summary>
+        public async Task WatchAsync(RunningJob running, Func<Task<string?>, Task> watch)
         {
             try
             {
@@ -147,6 +161,10 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
             catch (Exception e)
             {
                 _ended.SetException(e); // the caller, once its call returns, meets it as its own
+            }
+            finally
+            {
+                running.MarkFinished();
             }
         }
     }

@@ -199,17 +199,19 @@ public sealed class JobExecutorTests(TestServers servers) : IAsyncLifetime
         var run = Task.Run(() => executor.RunAsync(running), Token);
         try
         {
-            // Its outcome is written, and its slot freed, while its handler is still busy: the
-            // handler is let go only afterwards.
-            for (var deadline = DateTime.UtcNow.AddSeconds(15); Volatile.Read(ref slotsFreed) == 0 && DateTime.UtcNow < deadline; await Task.Delay(50, Token))
+            // Its outcome is written, its slot freed and the job finished with, while its
+            // handler is still busy: the handler is let go only afterwards.
+            Job? finished = null;
+            for (var deadline = DateTime.UtcNow.AddSeconds(15); finished?.Status != JobStatus.DeadLettered && DateTime.UtcNow < deadline; await Task.Delay(50, Token))
             {
+                finished = await _system.Store.JobGetByIdAsync(job.Id, Token);
             }
 
+            Assert.Equal(JobStatus.DeadLettered, finished?.Status);
+            Assert.Contains("abandoned", finished!.Error, StringComparison.Ordinal);
+            await running.Finished.WaitAsync(TimeSpan.FromSeconds(15), Token);
             Assert.Equal(1, Volatile.Read(ref slotsFreed));
             Assert.False(run.IsCompleted);
-            var finished = (await _system.Store.JobGetByIdAsync(job.Id, Token))!;
-            Assert.Equal(JobStatus.DeadLettered, finished.Status);
-            Assert.Contains("abandoned", finished.Error, StringComparison.Ordinal);
         }
         finally
         {

@@ -77,4 +77,23 @@ public sealed class RunningJobTests
 
         Assert.Equal(0, watches);
     }
+
+    [Fact]
+    public async Task AJobTakenOverInItsCall_IsFinishedWith_WhenItsWatchEnds_ThoughTheCallGoesOn()
+    {
+        var clock = new FakeTimeProvider();
+        var endedWith = new List<RunningJob>();
+        using var running = new RunningJob(Job(), () => { }, clock, endedWith.Add);
+        // A window longer than the job's minute: the takeover comes at the timeout.
+        running.StartTimers(TimeSpan.FromMinutes(2), _ => Task.CompletedTask);
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await running.Finished.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.True(running.TimedOut);
+        Assert.Equal([running], endedWith);
+        var takenOver = running.CallReturned(Task.FromResult<string?>("late"));
+        Assert.True(takenOver is { IsCompletedSuccessfully: true });
+        Assert.Single(endedWith);
+    }
 }
