@@ -51,7 +51,7 @@ public sealed partial class JobExecutor(
         // Armed before the call: a handler that works synchronously (CPU-bound before its first
         // await) holds this thread until it returns. Its token must still fire on time, and past
         // the start window the timer's thread watches it in this one's stead.
-        running.StartTimers(_options.StartWindow, returned => WatchAsync(running, returned, TimeSpan.Zero, activity, startedAt, leaseDeadline));
+        running.StartTimer(_options.StartWindow, returned => WatchAsync(running, returned, TimeSpan.Zero, activity, startedAt, leaseDeadline));
         var handler = InvokeAsync(job, running.Token);
         if (running.CallReturned(handler) is { } takenOver)
         {

@@ -27,10 +27,11 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
     private static readonly CallTakeover CallReturnedFirst = new();
 
     private readonly CancellationTokenSource _stop = new();
-    private ITimer? _timeout;
-    private ITimer? _window;
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private ITimer? _timer;
+    private long _calledAt;
     private Func<Task<string?>, Task>? _watch;
-    // Null while the handler's call goes on; then CallReturnedFirst, or the window's takeover.
+    // Null while the handler's call goes on; then CallReturnedFirst, or the timer's takeover.
     private CallTakeover? _call;
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reason;
@@ -50,36 +51,55 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
     public Task Finished => _finished.Task;
 
     /// <summary>
-    /// Arms the job's timeout, and its start window, just before its handler is called. A handler
-    /// still inside that call when the window ends, or its timeout if sooner (one that works
-    /// synchronously, CPU-bound before its first await, holds the caller's thread), is taken over
-    /// on the timer's thread: <paramref name="watch"/> is given the task the handler will return,
-    /// and watches the job to its end in the caller's stead. A short job disposes both timers unfired.
+    /// Arms the job's timeout and its start window, just before its handler is called: one timer,
+    /// due at the window's end (or the timeout, if sooner), then at the timeout. A handler still
+    /// inside that call when the timer first fires (one that works synchronously, CPU-bound
+    /// before its first await, holds the caller's thread) is taken over on the timer's thread:
+    /// <paramref name="watch"/> is given the task the handler will return, and watches the job to
+    /// its end in the caller's stead. A short job disposes the timer unfired.
     /// </summary>
-    public void StartTimers(TimeSpan window, Func<Task<string?>, Task> watch)
+    public void StartTimer(TimeSpan window, Func<Task<string?>, Task> watch)
     {
-        var timers = clock ?? TimeProvider.System;
         _watch = watch;
-        _timeout = timers.CreateTimer(static self => ((RunningJob)self!).Stop(StopReason.None), this, Job.Timeout, Timeout.InfiniteTimeSpan);
-        var takeOverAt = window < Job.Timeout ? window : Job.Timeout;
-        _window = timers.CreateTimer(static self => ((RunningJob)self!).TakeOverIfStillInItsCall(), this, takeOverAt, Timeout.InfiniteTimeSpan);
+        _calledAt = _clock.GetTimestamp();
+        // Made before it is set, so that its callback, however soon it fires, finds it to set again.
+        _timer = _clock.CreateTimer(static self => ((RunningJob)self!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer.Change(window < Job.Timeout ? window : Job.Timeout, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnTimer()
+    {
+        TakeOverIfStillInItsCall();
+        var timeoutIn = Job.Timeout - _clock.GetElapsedTime(_calledAt);
+        if (timeoutIn <= TimeSpan.Zero)
+        {
+            Stop(StopReason.None);
+            return;
+        }
+
+        try
+        {
+            _timer!.Change(timeoutIn, Timeout.InfiniteTimeSpan); // also when a timer fired a moment early
+        }
+        catch (ObjectDisposedException)
+        {
+            // The job already finished.
+        }
     }
 
     /// <summary>
     /// The handler's call returned. Null when it returned first: the caller watches the job.
-    /// Otherwise the window took it over, and the task completes when that watch does.
+    /// Otherwise the timer took it over, and the task completes when that watch does.
     /// </summary>
     public Task? CallReturned(Task<string?> handler)
     {
-        var takeover = Interlocked.CompareExchange(ref _call, CallReturnedFirst, null);
-        if (takeover is null)
+        if (Interlocked.CompareExchange(ref _call, CallReturnedFirst, null) is { } takeover)
         {
-            _window?.Dispose();
-            return null;
+            takeover.HandlerReturned(handler);
+            return takeover.Ended;
         }
 
-        takeover.HandlerReturned(handler);
-        return takeover.Ended;
+        return null;
     }
 
     private void TakeOverIfStillInItsCall()
@@ -131,8 +151,7 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
 
     public void Dispose()
     {
-        _timeout?.Dispose();
-        _window?.Dispose();
+        _timer?.Dispose();
         _stop.Dispose();
     }
 

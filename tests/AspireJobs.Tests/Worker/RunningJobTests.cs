@@ -40,7 +40,7 @@ public sealed class RunningJobTests
         using var running = new RunningJob(Job(), () => { }, clock);
         Task<string?>? watched = null;
         var watchEnds = new TaskCompletionSource();
-        running.StartTimers(TimeSpan.FromMilliseconds(100), handler =>
+        running.StartTimer(TimeSpan.FromMilliseconds(100), handler =>
         {
             watched = handler;
             return watchEnds.Task;
@@ -61,21 +61,24 @@ public sealed class RunningJobTests
     }
 
     [Fact]
-    public void AHandlerWhoseCallReturnedInsideTheWindow_IsLeftToItsCaller()
+    public void AHandlerWhoseCallReturnedInsideTheWindow_IsLeftToItsCaller_AndStillTimesOut()
     {
         var clock = new FakeTimeProvider();
         using var running = new RunningJob(Job(), () => { }, clock);
         var watches = 0;
-        running.StartTimers(TimeSpan.FromMilliseconds(100), _ =>
+        running.StartTimer(TimeSpan.FromMilliseconds(100), _ =>
         {
             watches++;
             return Task.CompletedTask;
         });
 
         Assert.Null(running.CallReturned(new TaskCompletionSource<string?>().Task));
+        clock.Advance(TimeSpan.FromSeconds(59));
+        Assert.False(running.Token.IsCancellationRequested);
         clock.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.Equal(0, watches);
+        // The timer that passed the window's end fired the job's one-minute timeout after it.
+        Assert.Equal((0, true), (watches, running.TimedOut));
     }
 
     [Fact]
@@ -85,7 +88,7 @@ public sealed class RunningJobTests
         var endedWith = new List<RunningJob>();
         using var running = new RunningJob(Job(), () => { }, clock, endedWith.Add);
         // A window longer than the job's minute: the takeover comes at the timeout.
-        running.StartTimers(TimeSpan.FromMinutes(2), _ => Task.CompletedTask);
+        running.StartTimer(TimeSpan.FromMinutes(2), _ => Task.CompletedTask);
 
         clock.Advance(TimeSpan.FromMinutes(1));
         await running.Finished.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
