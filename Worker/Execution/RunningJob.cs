@@ -56,7 +56,7 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
     /// inside that call when the timer first fires (one that works synchronously, CPU-bound
     /// before its first await, holds the caller's thread) is taken over on the timer's thread:
     /// <paramref name="watch"/> is given the task the handler will return, and watches the job to
-    /// its end in the caller's stead. A short job disposes the timer unfired.
+    /// its end in the caller's stead. A handler done at once disposes the timer unfired.
     /// </summary>
     public void StartTimer(TimeSpan window, Func<Task<string?>, Task> watch)
     {
@@ -97,6 +97,13 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
         {
             takeover.HandlerReturned(handler);
             return takeover.Ended;
+        }
+
+        if (handler.IsCompleted)
+        {
+            // Done at once, as most jobs are: no window or timeout can matter now, and the
+            // timer would otherwise still fire at the window's end while the outcome is written.
+            _timer?.Dispose();
         }
 
         return null;

@@ -82,6 +82,24 @@ public sealed class RunningJobTests
     }
 
     [Fact]
+    public void AHandlerDoneAtOnce_NeitherTimesOutNorIsTakenOver()
+    {
+        var clock = new FakeTimeProvider();
+        using var running = new RunningJob(Job(), () => { }, clock);
+        var watches = 0;
+        running.StartTimer(TimeSpan.FromMilliseconds(100), _ =>
+        {
+            watches++;
+            return Task.CompletedTask;
+        });
+
+        Assert.Null(running.CallReturned(Task.FromResult<string?>("done")));
+        clock.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.Equal((0, false), (watches, running.Token.IsCancellationRequested));
+    }
+
+    [Fact]
     public async Task AJobTakenOverInItsCall_IsFinishedWith_WhenItsWatchEnds_ThoughTheCallGoesOn()
     {
         var clock = new FakeTimeProvider();
