@@ -36,6 +36,7 @@ public static class WorkerServices
         builder.Services.AddHostedService<HeartbeatService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<JobAcquisitionLoop>());
         builder.Services.AddHostedService<StartupMemoryRelease>();
+        builder.Services.AddHostedService<ThreadPoolGuard>();
         return builder;
     }
 }

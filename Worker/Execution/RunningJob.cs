@@ -30,6 +30,7 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private ITimer? _timer;
     private long _calledAt;
+    private volatile bool _callReturned;
     private Func<Task<string?>, Task>? _watch;
     // Null while the handler's call goes on; then CallReturnedFirst, or the timer's takeover.
     private CallTakeover? _call;
@@ -93,6 +94,7 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
     /// </summary>
     public Task? CallReturned(Task<string?> handler)
     {
+        _callReturned = true;
         if (Interlocked.CompareExchange(ref _call, CallReturnedFirst, null) is { } takeover)
         {
             takeover.HandlerReturned(handler);
@@ -108,6 +110,10 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
 
         return null;
     }
+
+    /// <summary>Whether its handler's call has held the caller's thread for at least <paramref name="span"/>; read from any thread.</summary>
+    public bool IsInItsCallFor(TimeSpan span) =>
+        Volatile.Read(ref _timer) is not null && !_callReturned && _clock.GetElapsedTime(_calledAt) >= span;
 
     private void TakeOverIfStillInItsCall()
     {

@@ -1,0 +1,48 @@
+using AspireJobs.Worker.Acquisition;
+using Microsoft.Extensions.Options;
+
+namespace AspireJobs.Worker.Execution;
+
+/// <summary>
+/// Keeps the thread pool from starving behind handlers that work synchronously. Each holds a pool
+/// thread while it works, and the pool adds threads for everything else (the heartbeat, the
+/// timers, the I/O of starts and outcomes) only slowly: 64 CPU-bound handlers of 300 ms silenced
+/// a worker's heartbeat for over ten seconds, and it was presumed dead. On a thread of its own,
+/// since the pool's may all be held, it counts every <see cref="CheckEvery"/> the handlers still
+/// in their call past the start window, and raises the pool's minimum by that many, so the pool
+/// grows for the rest at once; it lowers it again as they return.
+/// </summary>
+public sealed class ThreadPoolGuard(JobAcquisitionLoop loop, IOptions<WorkerOptions> options) : IHostedService, IDisposable
+{
+    private static readonly TimeSpan CheckEvery = TimeSpan.FromMilliseconds(100);
+
+    private readonly CancellationTokenSource _stop = new();
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        new Thread(Guard) { IsBackground = true, Name = "Thread-pool guard" }.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stop.Cancel();
+        return Task.CompletedTask;
+    }
+
+    private void Guard()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        var raisedBy = 0;
+        while (!_stop.Token.WaitHandle.WaitOne(CheckEvery))
+        {
+            var held = loop.CallsHeldFor(options.Value.StartWindow);
+            if (held != raisedBy && ThreadPool.SetMinThreads(workers + held, io))
+            {
+                raisedBy = held;
+            }
+        }
+    }
+
+    public void Dispose() => _stop.Dispose();
+}
