@@ -33,10 +33,10 @@ public static class WorkerServices
         // takes any job, and keeps beating while it drains, so it is never presumed dead mid-drain.
         builder.Services.AddHostedService<WorkerRegistrationService>();
         builder.Services.AddSingleton<JobAcquisitionLoop>();
+        builder.Services.AddHostedService<ThreadPoolGuard>(); // stopped after those below: hosted services stop in reverse
         builder.Services.AddHostedService<HeartbeatService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<JobAcquisitionLoop>());
         builder.Services.AddHostedService<StartupMemoryRelease>();
-        builder.Services.AddHostedService<ThreadPoolGuard>();
         return builder;
     }
 }

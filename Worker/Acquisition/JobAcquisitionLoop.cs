@@ -418,7 +418,7 @@ public sealed partial class JobAcquisitionLoop(
         JobsTracing.RecordReceive(job, requestedAt, DateTimeOffset.UtcNow);
 
         // In the table before it runs, so a cancellation or a shutdown always finds it.
-        var running = new RunningJob(job, HandlerDone, clock, Forget);
+        var running = new RunningJob(job, HandlerDone, clock);
         Interlocked.Increment(ref _handlersRunning);
         _running[job.Lease] = running;
         _starting.TryRemove(job.Id, out _);
@@ -427,7 +427,7 @@ public sealed partial class JobAcquisitionLoop(
             // Not run, and nothing of it written: PostgreSQL holds the cancellation, and its
             // lease goes back unstarted. (Recorded as a cancelled run, a job restored since the
             // cancellation, and leased again before the worker heard it, would be cancelled twice.)
-            running.MarkFinished();
+            Forget(running);
             return false;
         }
 
@@ -443,17 +443,18 @@ public sealed partial class JobAcquisitionLoop(
             }
             finally
             {
-                running.MarkFinished(); // at the latest; a job taken over in its handler's call may be finished with sooner
+                Forget(running);
             }
         }, CancellationToken.None);
         return true;
     }
 
-    /// <summary>Out of the table, its slot free: the job is finished with.</summary>
+    /// <summary>Out of the table, its slot free.</summary>
     private void Forget(RunningJob running)
     {
         _running.TryRemove(running.Job.Lease, out _);
         running.Dispose();
+        running.MarkFinished();
         _slotFreed.Set();
     }
 

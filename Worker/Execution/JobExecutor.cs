@@ -56,6 +56,7 @@ public sealed partial class JobExecutor(
         if (running.CallReturned(handler) is { } takenOver)
         {
             await takenOver;
+            running.MarkHandlerDone(); // abandoned inside its call, it kept its slot until now
             return;
         }
 

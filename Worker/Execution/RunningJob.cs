@@ -18,18 +18,17 @@ public enum StopReason
 /// <summary>
 /// A job this worker is running: one token that fires on the job's timeout, on cancellation and
 /// on hand-back, and the first reason given for stopping it. Its handler's slot is given back
-/// (<paramref name="handlerDone"/>) as soon as the handler is done, before its outcome is written;
-/// <paramref name="ended"/> is told once the job is finished with. The timers run on the worker's
-/// clock (<paramref name="clock"/>; the system's when none is given).
+/// (<paramref name="handlerDone"/>) as soon as the handler is done, before its outcome is written.
+/// Its timer runs on the worker's clock (<paramref name="clock"/>; the system's when none is given).
 /// </summary>
-public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider? clock = null, Action<RunningJob>? ended = null) : IDisposable
+public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider? clock = null) : IDisposable
 {
     private static readonly CallTakeover CallReturnedFirst = new();
 
     private readonly CancellationTokenSource _stop = new();
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private ITimer? _timer;
-    private long _calledAt;
+    private long _calledAt; // 0 until the handler is called
     private volatile bool _callReturned;
     private Func<Task<string?>, Task>? _watch;
     // Null while the handler's call goes on; then CallReturnedFirst, or the timer's takeover.
@@ -37,7 +36,6 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reason;
     private int _handlerDone;
-    private int _ended;
 
     public StartedJob Job { get; } = job;
 
@@ -62,7 +60,7 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
     public void StartTimer(TimeSpan window, Func<Task<string?>, Task> watch)
     {
         _watch = watch;
-        _calledAt = _clock.GetTimestamp();
+        Volatile.Write(ref _calledAt, _clock.GetTimestamp());
         // Made before it is set, so that its callback, however soon it fires, finds it to set again.
         _timer = _clock.CreateTimer(static self => ((RunningJob)self!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _timer.Change(window < Job.Timeout ? window : Job.Timeout, Timeout.InfiniteTimeSpan);
@@ -80,7 +78,8 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
 
         try
         {
-            _timer!.Change(timeoutIn, Timeout.InfiniteTimeSpan); // also when a timer fired a moment early
+            // Also when a timer fired a moment early; in whole milliseconds, as timers count.
+            _timer!.Change(TimeSpan.FromMilliseconds(Math.Ceiling(timeoutIn.TotalMilliseconds)), Timeout.InfiniteTimeSpan);
         }
         catch (ObjectDisposedException)
         {
@@ -112,8 +111,9 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
     }
 
     /// <summary>Whether its handler's call has held the caller's thread for at least <paramref name="span"/>; read from any thread.</summary>
-    public bool IsInItsCallFor(TimeSpan span) =>
-        Volatile.Read(ref _timer) is not null && !_callReturned && _clock.GetElapsedTime(_calledAt) >= span;
+    public bool IsInItsCallFor(TimeSpan span) => InItsCall && _clock.GetElapsedTime(Volatile.Read(ref _calledAt)) >= span;
+
+    private bool InItsCall => Volatile.Read(ref _calledAt) != 0 && !_callReturned;
 
     private void TakeOverIfStillInItsCall()
     {
@@ -125,28 +125,32 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
         var takeover = new CallTakeover();
         if (Interlocked.CompareExchange(ref _call, takeover, null) is null)
         {
-            _ = takeover.WatchAsync(this, _watch!);
+            _ = takeover.WatchAsync(_watch!);
         }
     }
 
-    /// <summary>The handler returned, threw or was abandoned: its slot is free. Only the first call counts.</summary>
+    /// <summary>
+    /// The handler returned, threw or was abandoned: its slot is free. Only the first call counts,
+    /// and none while its call goes on: abandoned there, it still holds its thread, and the slot
+    /// stays taken until the call returns, so that abandoned calls cannot pile up past the slots.
+    /// </summary>
     public void MarkHandlerDone()
     {
+        if (InItsCall)
+        {
+            return;
+        }
+
         if (Interlocked.Exchange(ref _handlerDone, 1) == 0)
         {
             handlerDone();
         }
     }
 
-    /// <summary>The job is finished with: its outcome written, or given up. Only the first call counts.</summary>
     public void MarkFinished()
     {
-        if (Interlocked.Exchange(ref _ended, 1) == 0)
-        {
-            ended?.Invoke(this);
-            MarkHandlerDone();
-            _finished.TrySetResult();
-        }
+        MarkHandlerDone();
+        _finished.TrySetResult();
     }
 
     public void Stop(StopReason reason)
@@ -178,12 +182,7 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
 
         public void HandlerReturned(Task<string?> handler) => _handler.SetResult(handler);
 
-        /// <summary>
-        /// Watches the job, then finishes with it, though a handler that ignored its token may
-        /// hold its thread long after: the worker forgets the job and its slot once its outcome
-        /// is written, as it does an abandoned handler's that awaits.
-        /// </summary>
-        public async Task WatchAsync(RunningJob running, Func<Task<string?>, Task> watch)
+        public async Task WatchAsync(Func<Task<string?>, Task> watch)
         {
             try
             {
@@ -193,10 +192,6 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
             catch (Exception e)
             {
                 _ended.SetException(e); // the caller, once its call returns, meets it as its own
-            }
-            finally
-            {
-                running.MarkFinished();
             }
         }
     }

@@ -10,13 +10,14 @@ namespace AspireJobs.Worker.Execution;
 /// a worker's heartbeat for over ten seconds, and it was presumed dead. On a thread of its own,
 /// since the pool's may all be held, it counts every <see cref="CheckEvery"/> the handlers still
 /// in their call past the start window, and raises the pool's minimum by that many, so the pool
-/// grows for the rest at once; it lowers it again as they return.
+/// grows for the rest at once; it lowers it again as they return. It stops after the
+/// acquisition loop and the heartbeat (registered before them), so it guards their shutdown too.
 /// </summary>
-public sealed class ThreadPoolGuard(JobAcquisitionLoop loop, IOptions<WorkerOptions> options) : IHostedService, IDisposable
+public sealed class ThreadPoolGuard(JobAcquisitionLoop loop, IOptions<WorkerOptions> options) : IHostedService
 {
     private static readonly TimeSpan CheckEvery = TimeSpan.FromMilliseconds(100);
 
-    private readonly CancellationTokenSource _stop = new();
+    private volatile bool _stopping;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -26,23 +27,28 @@ public sealed class ThreadPoolGuard(JobAcquisitionLoop loop, IOptions<WorkerOpti
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        _stop.Cancel();
+        _stopping = true;
         return Task.CompletedTask;
     }
 
     private void Guard()
     {
         ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.GetMaxThreads(out var maxWorkers, out _);
         var raisedBy = 0;
-        while (!_stop.Token.WaitHandle.WaitOne(CheckEvery))
+        while (!_stopping)
         {
-            var held = loop.CallsHeldFor(options.Value.StartWindow);
+            Thread.Sleep(CheckEvery);
+            var held = Math.Min(loop.CallsHeldFor(options.Value.StartWindow), maxWorkers - workers);
             if (held != raisedBy && ThreadPool.SetMinThreads(workers + held, io))
             {
                 raisedBy = held;
             }
         }
-    }
 
-    public void Dispose() => _stop.Dispose();
+        if (raisedBy != 0)
+        {
+            ThreadPool.SetMinThreads(workers, io);
+        }
+    }
 }
