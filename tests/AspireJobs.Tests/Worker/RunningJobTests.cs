@@ -6,6 +6,14 @@ namespace AspireJobs.Tests.Worker;
 
 public sealed class RunningJobTests
 {
+    private int _watches;
+
+    private Task CountedWatch(Task<string?> handler)
+    {
+        _watches++;
+        return Task.CompletedTask;
+    }
+
     private static StartedJob Job() => new(Guid.NewGuid(), "t", "{}", 1, 0, 3, TimeSpan.FromMinutes(1), Guid.NewGuid()) { Fence = 1 };
 
     [Fact]
@@ -65,12 +73,7 @@ public sealed class RunningJobTests
     {
         var clock = new FakeTimeProvider();
         using var running = new RunningJob(Job(), () => { }, clock);
-        var watches = 0;
-        running.StartTimer(TimeSpan.FromMilliseconds(100), _ =>
-        {
-            watches++;
-            return Task.CompletedTask;
-        });
+        running.StartTimer(TimeSpan.FromMilliseconds(100), CountedWatch);
 
         Assert.Null(running.CallReturned(new TaskCompletionSource<string?>().Task));
         clock.Advance(TimeSpan.FromSeconds(59));
@@ -78,7 +81,7 @@ public sealed class RunningJobTests
         clock.Advance(TimeSpan.FromSeconds(1));
 
         // The timer that passed the window's end fired the job's one-minute timeout after it.
-        Assert.Equal((0, true), (watches, running.TimedOut));
+        Assert.Equal((0, true), (_watches, running.TimedOut));
     }
 
     [Fact]
@@ -86,17 +89,12 @@ public sealed class RunningJobTests
     {
         var clock = new FakeTimeProvider();
         using var running = new RunningJob(Job(), () => { }, clock);
-        var watches = 0;
-        running.StartTimer(TimeSpan.FromMilliseconds(100), _ =>
-        {
-            watches++;
-            return Task.CompletedTask;
-        });
+        running.StartTimer(TimeSpan.FromMilliseconds(100), CountedWatch);
 
         Assert.Null(running.CallReturned(Task.FromResult<string?>("done")));
         clock.Advance(TimeSpan.FromMinutes(2));
 
-        Assert.Equal((0, false), (watches, running.Token.IsCancellationRequested));
+        Assert.Equal((0, false), (_watches, running.Token.IsCancellationRequested));
     }
 
     [Fact]
