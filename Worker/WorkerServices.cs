@@ -6,6 +6,7 @@ using AspireJobs.Worker.Execution;
 using AspireJobs.Worker.Fleet;
 using AspireJobs.Worker.Handlers;
 using AspireJobs.Worker.Registration;
+using Microsoft.Extensions.Options;
 
 namespace AspireJobs.Worker;
 
@@ -33,7 +34,9 @@ public static class WorkerServices
         // takes any job, and keeps beating while it drains, so it is never presumed dead mid-drain.
         builder.Services.AddHostedService<WorkerRegistrationService>();
         builder.Services.AddSingleton<JobAcquisitionLoop>();
-        builder.Services.AddHostedService<ThreadPoolGuard>(); // stopped after those below: hosted services stop in reverse
+        // Stopped after those below, so it guards their shutdown too.
+        builder.Services.AddHostedService(services => new ThreadPoolGuard(
+            services.GetRequiredService<JobAcquisitionLoop>().CallsHeldFor, services.GetRequiredService<IOptions<WorkerOptions>>()));
         builder.Services.AddHostedService<HeartbeatService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<JobAcquisitionLoop>());
         builder.Services.AddHostedService<StartupMemoryRelease>();

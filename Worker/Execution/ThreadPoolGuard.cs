@@ -1,4 +1,3 @@
-using AspireJobs.Worker.Acquisition;
 using Microsoft.Extensions.Options;
 
 namespace AspireJobs.Worker.Execution;
@@ -12,8 +11,10 @@ namespace AspireJobs.Worker.Execution;
 /// in their call past the start window, and raises the pool's minimum by that many, so the pool
 /// grows for the rest at once; it lowers it again as they return. It stops after the
 /// acquisition loop and the heartbeat (registered before them), so it guards their shutdown too.
+/// <paramref name="callsHeldFor"/> counts the calls held for at least the span it is given
+/// (<see cref="Acquisition.JobAcquisitionLoop.CallsHeldFor"/>).
 /// </summary>
-public sealed class ThreadPoolGuard(JobAcquisitionLoop loop, IOptions<WorkerOptions> options) : IHostedService
+public sealed class ThreadPoolGuard(Func<TimeSpan, int> callsHeldFor, IOptions<WorkerOptions> options) : IHostedService
 {
     private static readonly TimeSpan CheckEvery = TimeSpan.FromMilliseconds(100);
 
@@ -39,7 +40,7 @@ public sealed class ThreadPoolGuard(JobAcquisitionLoop loop, IOptions<WorkerOpti
         while (!_stopping)
         {
             Thread.Sleep(CheckEvery);
-            var held = Math.Min(loop.CallsHeldFor(options.Value.StartWindow), maxWorkers - workers);
+            var held = Math.Min(callsHeldFor(options.Value.StartWindow), maxWorkers - workers);
             if (held != raisedBy && ThreadPool.SetMinThreads(workers + held, io))
             {
                 raisedBy = held;
