@@ -170,16 +170,18 @@ public sealed class JobExecutorTests(TestServers servers) : IAsyncLifetime
 
         using var running = new RunningJob(started, () => { });
         var run = Task.Run(() => executor.RunAsync(running), Token);
-        // Past the start window, GET /api/jobs/{id} and the dashboard see it running, whatever its handler's kind.
-        var seenRunning = false;
-        for (var deadline = DateTime.UtcNow.AddSeconds(15); !seenRunning && DateTime.UtcNow < deadline; await Task.Delay(50, Token))
+        try
         {
-            seenRunning = (await _system.Store.JobGetByIdAsync(job.Id, Token))!.Status == JobStatus.Running;
+            // Past the start window, GET /api/jobs/{id} and the dashboard see it running, whatever its handler's kind.
+            await _system.WaitUntilAsync(async () => (await _system.Store.JobGetByIdAsync(job.Id, Token))!.Status == JobStatus.Running,
+                TimeSpan.FromSeconds(15), "the job running in PostgreSQL while its handler was busy");
+        }
+        finally
+        {
+            BusyHandler.LetGo(job.Id);
         }
 
-        BusyHandler.LetGo(job.Id);
         await run.WaitAsync(TimeSpan.FromSeconds(30), Token);
-        Assert.True(seenRunning, "the job was never running in PostgreSQL while its handler was busy");
         var finished = (await _system.Store.JobGetByIdAsync(job.Id, Token))!;
         Assert.Equal((JobStatus.Completed, 1, "\"done\""), (finished.Status, finished.Attempts, finished.ResultJson));
     }
@@ -201,14 +203,10 @@ public sealed class JobExecutorTests(TestServers servers) : IAsyncLifetime
         {
             // Its outcome is written while its handler is still busy; its slot stays taken, as
             // its thread is, until the handler is let go.
-            Job? finished = null;
-            for (var deadline = DateTime.UtcNow.AddSeconds(15); finished?.Status != JobStatus.DeadLettered && DateTime.UtcNow < deadline; await Task.Delay(50, Token))
-            {
-                finished = await _system.Store.JobGetByIdAsync(job.Id, Token);
-            }
-
-            Assert.Equal(JobStatus.DeadLettered, finished?.Status);
-            Assert.Contains("abandoned", finished!.Error, StringComparison.Ordinal);
+            await _system.WaitUntilAsync(async () => (await _system.Store.JobGetByIdAsync(job.Id, Token))!.Status == JobStatus.DeadLettered,
+                TimeSpan.FromSeconds(15), "the job's timed-out outcome while its handler was busy");
+            var finished = (await _system.Store.JobGetByIdAsync(job.Id, Token))!;
+            Assert.Contains("abandoned", finished.Error, StringComparison.Ordinal);
             Assert.Equal((0, false), (Volatile.Read(ref slotsFreed), run.IsCompleted));
         }
         finally
