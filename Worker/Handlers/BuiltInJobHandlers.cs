@@ -51,15 +51,28 @@ public static class BuiltInJobHandlers
     /// Keeps its thread busy for <c>ms</c> milliseconds of CPU time, honouring cancellation and
     /// timeout: the CPU-bound counterpart of <c>sleep</c>, as resizing images or hashing files are
     /// to waiting on a service. CPU time, not wall time, where Linux tells the thread's (so on a
-    /// starved CPU it takes longer, as real work does); wall time elsewhere.
+    /// starved CPU it takes longer, as real work does); wall time elsewhere. With <c>afterAwait</c>
+    /// it first yields, as a handler that awaits its input before it computes, so it spins on the
+    /// thread its continuation runs on.
     /// </summary>
     public sealed class SpinHandler : IJobHandler<SpinHandler.Payload, object?>
     {
         private const string ThreadSchedStat = "/proc/thread-self/schedstat";
 
-        public sealed record Payload(int Ms);
+        public sealed record Payload(int Ms, bool AfterAwait = false);
 
-        public Task<object?> HandleAsync(Payload payload, JobContext context, CancellationToken cancellationToken)
+        public async Task<object?> HandleAsync(Payload payload, JobContext context, CancellationToken cancellationToken)
+        {
+            if (payload.AfterAwait)
+            {
+                await Task.Yield();
+            }
+
+            Spin(payload, cancellationToken);
+            return null;
+        }
+
+        private static void Spin(Payload payload, CancellationToken cancellationToken)
         {
             var budget = TimeSpan.FromMilliseconds(Math.Max(0, payload.Ms));
             var wall = Stopwatch.StartNew();
@@ -69,8 +82,6 @@ public static class BuiltInJobHandlers
                 cancellationToken.ThrowIfCancellationRequested();
                 Thread.SpinWait(1_000);
             }
-
-            return Task.FromResult<object?>(null);
         }
 
         /// <summary>The CPU time this thread has used; null where the kernel does not tell.</summary>

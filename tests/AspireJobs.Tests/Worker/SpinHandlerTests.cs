@@ -26,6 +26,19 @@ public sealed class SpinHandlerTests
     }
 
     [Fact]
+    public async Task AfterAwait_ItsCallReturnsBeforeItSpins_WhileWithoutItTheCallSpins()
+    {
+        var handler = new BuiltInJobHandlers.SpinHandler();
+
+        var afterAwait = handler.HandleAsync(new BuiltInJobHandlers.SpinHandler.Payload(200, AfterAwait: true), Context, TestContext.Current.CancellationToken);
+        Assert.False(afterAwait.IsCompleted, "the call spun before it returned");
+        await afterAwait;
+
+        var inline = handler.HandleAsync(new BuiltInJobHandlers.SpinHandler.Payload(20), Context, TestContext.Current.CancellationToken);
+        Assert.True(inline.IsCompleted, "the call returned before it spun");
+    }
+
+    [Fact]
     public async Task StopsWhenCancelled()
     {
         using var cancelled = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
