@@ -8,21 +8,26 @@ namespace AspireJobs.Worker.Execution;
 /// I/O of starts and outcomes) only slowly: 64 CPU-bound handlers of 300 ms silenced a worker's
 /// heartbeat for over ten seconds, and it was presumed dead. On a thread of its own, since the
 /// pool's may all be held, it raises the pool's minimum every <see cref="CheckEvery"/>, so the
-/// pool grows for the rest at once, and lowers it as the work passes:
+/// pool grows for the rest at once (the minimum is a floor: the pool's threads come down
+/// later, as they idle):
 /// <list type="bullet">
 /// <item>by the handlers still in their call past the start window, counted by
 /// <paramref name="callsHeldFor"/> (<see cref="Acquisition.JobAcquisitionLoop.CallsHeldFor"/>),
 /// before the pool shows any wait;</item>
-/// <item>by a <see cref="StarvationBoost"/> when a probe it queued to the pool at the last
-/// check has not run yet, which also finds handlers computing after their first await.</item>
+/// <item>by a <see cref="StarvationBoost"/> when a <see cref="PoolProbe"/> queued at the last
+/// check still waits and the pool's threads are held, which finds handlers computing after
+/// their first await too.</item>
 /// </list>
-/// It stops after the acquisition loop and the heartbeat (registered before them), so it guards
-/// their shutdown too.
+/// Together they add at most <see cref="WorkerOptions.Concurrency"/> threads, since both may
+/// count the same handlers. It stops after the acquisition loop and the heartbeat (registered
+/// before them), so it guards their shutdown too.
 /// </summary>
-public sealed class ThreadPoolGuard(Func<TimeSpan, int> callsHeldFor, IOptions<WorkerOptions> options) : IHostedService
+public sealed partial class ThreadPoolGuard(Func<TimeSpan, int> callsHeldFor, IOptions<WorkerOptions> options, ILogger<ThreadPoolGuard> logger) : IHostedService
 {
     private static readonly TimeSpan CheckEvery = TimeSpan.FromMilliseconds(100);
 
+    private readonly TimeSpan _startWindow = options.Value.StartWindow;
+    private readonly int _concurrency = options.Value.Concurrency;
     private volatile bool _stopping;
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -41,23 +46,46 @@ public sealed class ThreadPoolGuard(Func<TimeSpan, int> callsHeldFor, IOptions<W
     {
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.GetMaxThreads(out var maxWorkers, out _);
-        var boost = new StarvationBoost(options.Value.Concurrency);
-        var probe = Probe.Queue();
+        var boost = new StarvationBoost(_concurrency);
+        PoolProbe? probe = null;
+        var completed = ThreadPool.CompletedWorkItemCount;
         var raisedBy = 0;
+        var refused = false;
         while (!_stopping)
         {
             Thread.Sleep(CheckEvery);
-            var starved = !probe.Ran;
-            boost.Observe(starved);
-            if (!starved)
+            var completedNow = ThreadPool.CompletedWorkItemCount;
+            if (probe is not null)
             {
-                probe = Probe.Queue();
+                var check = new PoolCheck(probe.Ran, probe.Waited, completedNow - completed, ThreadPool.ThreadCount);
+                if (check.Starved && boost.Threads == 0)
+                {
+                    LogStarved(check.ProbeWaited.TotalMilliseconds, check.Threads, check.ItemsCompleted);
+                }
+
+                boost.Observe(check);
             }
 
-            var raise = Math.Min(callsHeldFor(options.Value.StartWindow) + boost.Threads, maxWorkers - workers);
-            if (raise != raisedBy && ThreadPool.SetMinThreads(workers + raise, io))
+            completed = completedNow;
+            if (probe is null || probe.Ran)
+            {
+                probe = PoolProbe.Queue();
+            }
+
+            var raise = Math.Min(Math.Min(callsHeldFor(_startWindow) + boost.Threads, _concurrency), maxWorkers - workers);
+            if (raise == raisedBy)
+            {
+                continue;
+            }
+
+            if (ThreadPool.SetMinThreads(workers + raise, io))
             {
                 raisedBy = raise;
+            }
+            else if (!refused)
+            {
+                refused = true;
+                LogRefused(workers + raise);
             }
         }
 
@@ -67,18 +95,9 @@ public sealed class ThreadPoolGuard(Func<TimeSpan, int> callsHeldFor, IOptions<W
         }
     }
 
-    /// <summary>A work item on the pool's global queue, where the heartbeat's and timers' wait too.</summary>
-    private sealed class Probe
-    {
-        private volatile bool _ran;
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The thread pool's work waited {WaitedMs:F0} ms for a thread while its {Threads} threads finished {Completed} items: handlers hold them. Raising the pool's minimum; handlers that compute for long run better on threads of their own.")]
+    private partial void LogStarved(double waitedMs, int threads, long completed);
 
-        public bool Ran => _ran;
-
-        public static Probe Queue()
-        {
-            var probe = new Probe();
-            ThreadPool.UnsafeQueueUserWorkItem(static p => p._ran = true, probe, preferLocal: false);
-            return probe;
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The runtime refused to raise the thread pool's minimum to {Minimum} threads (it may be fixed by configuration); handlers that compute may starve this worker's heartbeat.")]
+    private partial void LogRefused(int minimum);
 }

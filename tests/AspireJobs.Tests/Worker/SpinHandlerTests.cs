@@ -30,9 +30,11 @@ public sealed class SpinHandlerTests
     {
         var handler = new BuiltInJobHandlers.SpinHandler();
 
+        var wall = Stopwatch.StartNew();
         var afterAwait = handler.HandleAsync(new BuiltInJobHandlers.SpinHandler.Payload(200, AfterAwait: true), Context, TestContext.Current.CancellationToken);
         Assert.False(afterAwait.IsCompleted, "the call spun before it returned");
         await afterAwait;
+        Assert.InRange(wall.ElapsedMilliseconds, 190, long.MaxValue);
 
         var inline = handler.HandleAsync(new BuiltInJobHandlers.SpinHandler.Payload(20), Context, TestContext.Current.CancellationToken);
         Assert.True(inline.IsCompleted, "the call returned before it spun");
