@@ -14,9 +14,9 @@ namespace AspireJobs.Worker.Execution;
 /// <item>by the handlers still in their call past the start window, counted by
 /// <paramref name="callsHeldFor"/> (<see cref="Acquisition.JobAcquisitionLoop.CallsHeldFor"/>),
 /// before the pool shows any wait;</item>
-/// <item>by a <see cref="StarvationBoost"/> when a <see cref="PoolProbe"/> queued at the last
-/// check still waits and the pool's threads are held, which finds handlers computing after
-/// their first await too.</item>
+/// <item>by a <see cref="StarvationBoost"/> when the <see cref="PoolProbe"/> it queued last (a
+/// new one once the last has run) still waits and the pool's threads are held, which finds
+/// handlers computing after their first await too.</item>
 /// </list>
 /// Together they add at most <see cref="WorkerOptions.Concurrency"/> threads, since both may
 /// count the same handlers. It stops after the acquisition loop and the heartbeat (registered
@@ -58,12 +58,10 @@ public sealed partial class ThreadPoolGuard(Func<TimeSpan, int> callsHeldFor, IO
             if (probe is not null)
             {
                 var check = new PoolCheck(probe.Ran, probe.Waited, completedNow - completed, ThreadPool.ThreadCount);
-                if (check.Starved && boost.Threads == 0)
+                if (boost.Observe(check))
                 {
-                    LogStarved(check.ProbeWaited.TotalMilliseconds, check.Threads, check.ItemsCompleted);
+                    LogStarved(check.ProbeWaited.TotalMilliseconds, check.PoolThreads, check.ItemsCompleted);
                 }
-
-                boost.Observe(check);
             }
 
             completed = completedNow;
@@ -95,7 +93,7 @@ public sealed partial class ThreadPoolGuard(Func<TimeSpan, int> callsHeldFor, IO
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The thread pool's work waited {WaitedMs:F0} ms for a thread while its {Threads} threads finished {Completed} items: handlers hold them. Raising the pool's minimum; handlers that compute for long run better on threads of their own.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The thread pool's work waited {WaitedMs:F0} ms for a thread while its {Threads} threads finished {Completed} items: something holds them, most often handlers that compute or block. Raising the pool's minimum; handlers that compute for long run better on threads of their own.")]
     private partial void LogStarved(double waitedMs, int threads, long completed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The runtime refused to raise the thread pool's minimum to {Minimum} threads (it may be fixed by configuration); handlers that compute may starve this worker's heartbeat.")]

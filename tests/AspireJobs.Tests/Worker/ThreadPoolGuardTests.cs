@@ -6,6 +6,11 @@ using Microsoft.Extensions.Options;
 
 namespace AspireJobs.Tests.Worker;
 
+/// <summary>
+/// Alone, not beside other tests: a guard sets the process's one thread-pool minimum, as does the
+/// guard of any worker another test starts, and these tests starve the pool on purpose.
+/// </summary>
+[Collection(nameof(ThreadPoolGuardTests))]
 public sealed class ThreadPoolGuardTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -43,7 +48,8 @@ public sealed class ThreadPoolGuardTests
         ThreadPool.GetMinThreads(out var baseline, out _);
         var holders = ThreadPool.ThreadCount + 48;
         var guard = new ThreadPoolGuard(_ => 0, Options.Create(new WorkerOptions { Concurrency = holders + 16 }), NullLogger<ThreadPoolGuard>.Instance);
-        using var release = new ManualResetEventSlim();
+        // Not disposed: should the test fail early, holders still queued will wait on it.
+        var release = new ManualResetEventSlim();
         await guard.StartAsync(Token);
         try
         {
@@ -69,7 +75,7 @@ public sealed class ThreadPoolGuardTests
                 release.Set();
             }
 
-            Assert.True(await MinimumBecomesAsync(baseline, TimeSpan.FromSeconds(30)), "the minimum did not fall back once the threads were let go");
+            Assert.True(await MinimumBecomesAsync(baseline, TimeSpan.FromSeconds(60)), "the minimum did not fall back once the threads were let go");
         }
         finally
         {
@@ -91,3 +97,6 @@ public sealed class ThreadPoolGuardTests
         return false;
     }
 }
+
+[CollectionDefinition(nameof(ThreadPoolGuardTests), DisableParallelization = true)]
+public sealed class ThreadPoolGuardTestsAlone;
