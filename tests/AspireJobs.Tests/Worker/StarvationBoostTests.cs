@@ -4,7 +4,7 @@ namespace AspireJobs.Tests.Worker;
 
 public sealed class StarvationBoostTests
 {
-    private static readonly PoolCheck Starved = new(ProbeRan: false, TimeSpan.FromMilliseconds(100), ItemsCompleted: 0, PoolThreads: 8);
+    private static readonly PoolCheck Starved = new(ProbeRan: false, PoolCheck.StarvedAfter, ItemsCompleted: 0, PoolThreads: 8);
     private static readonly PoolCheck Calm = new(ProbeRan: true, TimeSpan.FromMilliseconds(1), ItemsCompleted: 50, PoolThreads: 8);
 
     [Fact]
@@ -59,9 +59,16 @@ public sealed class StarvationBoostTests
     [Fact]
     public void AProbeWaiting_WhileTheThreadsFinishAtLeastOneItemEach_IsALongQueueNotStarvation()
     {
-        Assert.False(new PoolCheck(ProbeRan: false, TimeSpan.FromMilliseconds(150), ItemsCompleted: 8, PoolThreads: 8).Starved);
-        Assert.True(new PoolCheck(ProbeRan: false, TimeSpan.FromMilliseconds(150), ItemsCompleted: 7, PoolThreads: 8).Starved);
-        Assert.False(new PoolCheck(ProbeRan: true, TimeSpan.FromMilliseconds(150), ItemsCompleted: 0, PoolThreads: 8).Starved);
+        var waited = PoolCheck.StarvedAfter + TimeSpan.FromMilliseconds(50);
+        Assert.False(new PoolCheck(ProbeRan: false, waited, ItemsCompleted: 8, PoolThreads: 8).Starved);
+        Assert.True(new PoolCheck(ProbeRan: false, waited, ItemsCompleted: 7, PoolThreads: 8).Starved);
+        Assert.False(new PoolCheck(ProbeRan: true, waited, ItemsCompleted: 0, PoolThreads: 8).Starved);
+    }
+
+    [Fact]
+    public void AProbeWaitingLessThanStarvedAfter_IsNotStarvation_EvenWithNothingFinished()
+    {
+        Assert.False(new PoolCheck(ProbeRan: false, PoolCheck.StarvedAfter - TimeSpan.FromMilliseconds(1), ItemsCompleted: 0, PoolThreads: 8).Starved);
     }
 
     /// <summary>A boost of <paramref name="threads"/> (a power of two) by starved checks, its cap well above.</summary>
