@@ -46,7 +46,8 @@ public sealed partial class ThreadPoolGuard(Func<TimeSpan, int> callsHeldFor, IO
     {
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.GetMaxThreads(out var maxWorkers, out _);
-        var boost = new StarvationBoost(_concurrency);
+        var cap = Math.Min(_concurrency, maxWorkers - workers);
+        var boost = new StarvationBoost(cap);
         PoolProbe? probe = null;
         var completed = ThreadPool.CompletedWorkItemCount;
         var raisedBy = 0;
@@ -70,7 +71,7 @@ public sealed partial class ThreadPoolGuard(Func<TimeSpan, int> callsHeldFor, IO
                 probe = PoolProbe.Queue();
             }
 
-            var raise = Math.Min(Math.Min(callsHeldFor(_startWindow) + boost.Threads, _concurrency), maxWorkers - workers);
+            var raise = Math.Min(callsHeldFor(_startWindow) + boost.Threads, cap);
             if (raise == raisedBy)
             {
                 continue;
