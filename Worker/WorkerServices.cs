@@ -35,10 +35,7 @@ public static class WorkerServices
         builder.Services.AddHostedService<WorkerRegistrationService>();
         builder.Services.AddSingleton<JobAcquisitionLoop>();
         // Stopped after those below, so it guards their shutdown too.
-        builder.Services.AddHostedService(services => new ThreadPoolGuard(
-            services.GetRequiredService<JobAcquisitionLoop>().CallsHeldFor,
-            services.GetRequiredService<IOptions<WorkerOptions>>(),
-            services.GetRequiredService<ILogger<ThreadPoolGuard>>()));
+        builder.Services.AddHostedService<ThreadPoolGuard>();
         builder.Services.AddHostedService<HeartbeatService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<JobAcquisitionLoop>());
         builder.Services.AddHostedService<StartupMemoryRelease>();

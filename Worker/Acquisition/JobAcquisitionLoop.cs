@@ -69,18 +69,6 @@ public sealed partial class JobAcquisitionLoop(
     /// <summary>Jobs this worker holds now: running, or done and having their outcome written.</summary>
     public int InFlight => _running.Count;
 
-    /// <summary>How many of its jobs' handlers have held their thread, inside their call, for at least <paramref name="span"/>.</summary>
-    public int CallsHeldFor(TimeSpan span)
-    {
-        var held = 0;
-        foreach (var (_, running) in _running) // enumerated without its locks, unlike its Values
-        {
-            held += running.IsInItsCallFor(span) ? 1 : 0;
-        }
-
-        return held;
-    }
-
     /// <summary>The leases its running jobs run under: those its heartbeat extends.</summary>
     public IReadOnlyCollection<JobLease> RunningLeases => [.. _running.Keys];
 

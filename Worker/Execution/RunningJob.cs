@@ -110,9 +110,6 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
         return null;
     }
 
-    /// <summary>Whether its handler's call has held the caller's thread for at least <paramref name="span"/>; read from any thread.</summary>
-    public bool IsInItsCallFor(TimeSpan span) => InItsCall && _clock.GetElapsedTime(Volatile.Read(ref _calledAt)) >= span;
-
     private bool InItsCall => Volatile.Read(ref _calledAt) != 0 && !_callReturned;
 
     private void TakeOverIfStillInItsCall()

@@ -1,14 +1,14 @@
 namespace AspireJobs.Worker.Execution;
 
 /// <summary>
-/// How many threads to add to the thread pool's minimum for a starvation that only shows from
-/// outside (<see cref="PoolCheck.Starved"/>). Handlers that compute after their first
-/// <c>await</c> hold pool threads as surely as those that compute inside their call, but no
-/// count of calls sees them. Each starved check doubles the boost, up to <paramref name="cap"/>
-/// (the most handlers that run at once), so a pool held by many reaches enough threads in a few
-/// checks. Once <see cref="DecayAfter"/> checks in a row have found it not starved, each further
-/// one takes a thread off: the boost fades as the work passes, a thread at a time, so that it
-/// does not drop below the threads still held and starve the pool again at once.
+/// How many threads to add to the thread pool's minimum while it starves
+/// (<see cref="PoolCheck.Starved"/>): handlers that compute, inside their call or after their
+/// first <c>await</c>, hold pool threads that nothing else counts. Each starved check doubles the
+/// boost, up to <paramref name="cap"/> (the most handlers that run at once), so a pool held by
+/// many reaches enough threads in a few checks. Once <see cref="DecayAfter"/> checks in a row
+/// have found it not starved, each further one takes a thread off: the boost fades as the work
+/// passes, a thread at a time, so that it does not drop below the threads still held and starve
+/// the pool again at once.
 /// </summary>
 public sealed class StarvationBoost(int cap)
 {

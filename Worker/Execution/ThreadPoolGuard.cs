@@ -4,29 +4,21 @@ namespace AspireJobs.Worker.Execution;
 
 /// <summary>
 /// Keeps the thread pool from starving behind handlers that compute. Each holds a pool thread
-/// while it works, and the pool adds threads for everything else (the heartbeat, the timers, the
-/// I/O of starts and outcomes) only slowly: 64 CPU-bound handlers of 300 ms silenced a worker's
-/// heartbeat for over ten seconds, and it was presumed dead. On a thread of its own, since the
-/// pool's may all be held, it raises the pool's minimum every <see cref="CheckEvery"/>, so the
-/// pool grows for the rest at once (the minimum is a floor: the pool's threads come down
-/// later, as they idle):
-/// <list type="bullet">
-/// <item>by the handlers still in their call past the start window, counted by
-/// <paramref name="callsHeldFor"/> (<see cref="Acquisition.JobAcquisitionLoop.CallsHeldFor"/>),
-/// before the pool shows any wait;</item>
-/// <item>by a <see cref="StarvationBoost"/> when the <see cref="PoolProbe"/> it queued last (a
-/// new one once the last has run) still waits and the pool's threads are held, which finds
-/// handlers computing after their first await too.</item>
-/// </list>
-/// Together they add at most <see cref="WorkerOptions.Concurrency"/> threads, since both may
-/// count the same handlers. It stops after the acquisition loop and the heartbeat (registered
-/// before them), so it guards their shutdown too.
+/// while it works, inside its call or after its first await alike, and the pool adds threads for
+/// everything else (the heartbeat, the timers, the I/O of starts and outcomes) only slowly: 64
+/// CPU-bound handlers of 300 ms silenced a worker's heartbeat for over ten seconds, and it was
+/// presumed dead. On a thread of its own, since the pool's may all be held, it looks every
+/// <see cref="CheckEvery"/> at the <see cref="PoolProbe"/> it queued last (a new one once the last
+/// has run), and raises the pool's minimum by a <see cref="StarvationBoost"/> of at most
+/// <see cref="WorkerOptions.Concurrency"/> threads while the probe waits behind held threads: the
+/// pool then grows for the rest at once (the minimum is a floor: the pool's threads come down
+/// later, as they idle). It stops after the acquisition loop and the heartbeat (registered before
+/// them), so it guards their shutdown too.
 /// </summary>
-public sealed partial class ThreadPoolGuard(Func<TimeSpan, int> callsHeldFor, IOptions<WorkerOptions> options, ILogger<ThreadPoolGuard> logger) : IHostedService
+public sealed partial class ThreadPoolGuard(IOptions<WorkerOptions> options, ILogger<ThreadPoolGuard> logger) : IHostedService
 {
     private static readonly TimeSpan CheckEvery = TimeSpan.FromMilliseconds(100);
 
-    private readonly TimeSpan _startWindow = options.Value.StartWindow;
     private readonly int _concurrency = options.Value.Concurrency;
     private volatile bool _stopping;
 
@@ -46,8 +38,7 @@ public sealed partial class ThreadPoolGuard(Func<TimeSpan, int> callsHeldFor, IO
     {
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.GetMaxThreads(out var maxWorkers, out _);
-        var cap = Math.Min(_concurrency, maxWorkers - workers);
-        var boost = new StarvationBoost(cap);
+        var boost = new StarvationBoost(Math.Min(_concurrency, maxWorkers - workers));
         PoolProbe? probe = null;
         var completed = ThreadPool.CompletedWorkItemCount;
         var raisedBy = 0;
@@ -71,7 +62,7 @@ public sealed partial class ThreadPoolGuard(Func<TimeSpan, int> callsHeldFor, IO
                 probe = PoolProbe.Queue();
             }
 
-            var raise = Math.Min(callsHeldFor(_startWindow) + boost.Threads, cap);
+            var raise = boost.Threads;
             if (raise == raisedBy)
             {
                 continue;

@@ -116,22 +116,4 @@ public sealed class RunningJobTests
         running.MarkHandlerDone();
         Assert.Equal(1, freed);
     }
-
-    [Fact]
-    public void AHandlerHoldsItsThread_FromItsCallUntilItReturns()
-    {
-        var clock = new FakeTimeProvider();
-        using var running = new RunningJob(Job(), () => { }, clock);
-        var window = TimeSpan.FromMilliseconds(100);
-        Assert.False(running.IsInItsCallFor(TimeSpan.Zero)); // not called yet
-
-        running.StartTimer(window, _ => new TaskCompletionSource().Task);
-        clock.Advance(TimeSpan.FromMilliseconds(99));
-        Assert.False(running.IsInItsCallFor(window));
-        clock.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.True(running.IsInItsCallFor(window)); // taken over, and still holding its thread
-
-        running.CallReturned(new TaskCompletionSource<string?>().Task);
-        Assert.False(running.IsInItsCallFor(window)); // returned an unfinished task: awaiting holds no thread
-    }
 }

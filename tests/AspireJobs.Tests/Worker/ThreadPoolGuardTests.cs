@@ -16,38 +16,13 @@ public sealed class ThreadPoolGuardTests
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task ThePoolsMinimum_RisesByTheCallsHeld_AndComesBack()
-    {
-        ThreadPool.GetMinThreads(out var baseline, out _);
-        var held = 0;
-        var window = TimeSpan.Zero;
-        var guard = new ThreadPoolGuard(span => { window = span; return Volatile.Read(ref held); }, Options.Create(new WorkerOptions()), NullLogger<ThreadPoolGuard>.Instance);
-        await guard.StartAsync(Token);
-        try
-        {
-            Volatile.Write(ref held, 3);
-            Assert.True(await MinimumBecomesAsync(baseline + 3), "the minimum did not rise by the three calls held");
-            Assert.Equal(new WorkerOptions().StartWindow, window);
-
-            Volatile.Write(ref held, 1);
-            Assert.True(await MinimumBecomesAsync(baseline + 1), "the minimum did not come down as calls returned");
-        }
-        finally
-        {
-            await guard.StopAsync(Token);
-        }
-
-        Assert.True(await MinimumBecomesAsync(baseline), "the minimum was not put back when the guard stopped");
-    }
-
-    [Fact]
     public async Task WorkQueuedBehindThreadsHeldElsewhere_IsServedWithinAFewChecks_AndTheMinimumFallsBackAfter()
     {
-        // Held as handlers that compute after their first await hold them: no call counts them.
+        // Held as handlers that compute hold them, inside their call or after their first await.
         // More holders than the pool has threads, and room under the guard's cap for them all.
         ThreadPool.GetMinThreads(out var baseline, out _);
         var holders = ThreadPool.ThreadCount + 48;
-        var guard = new ThreadPoolGuard(_ => 0, Options.Create(new WorkerOptions { Concurrency = holders + 16 }), NullLogger<ThreadPoolGuard>.Instance);
+        var guard = new ThreadPoolGuard(Options.Create(new WorkerOptions { Concurrency = holders + 16 }), NullLogger<ThreadPoolGuard>.Instance);
         // Not disposed: should the test fail early, holders still queued will wait on it.
         var release = new ManualResetEventSlim();
         await guard.StartAsync(Token);
