@@ -28,6 +28,7 @@ builder.AddDashboard();
 var app = builder.Build();
 
 app.UseSecurityHeaders();
+app.UseEmptyQueryValuesAsAbsent();
 app.UseProblemResponses();
 app.UseAccess();
 app.MapDefaultEndpoints();

@@ -37,7 +37,7 @@ public static class RequestBody
         {
             using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer, cancellationToken);
-            var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+            var body = WithoutByteOrderMark(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
             if (emptyIsObject && body.IsEmpty)
             {
                 return (JsonDocument.Parse("{}"), null);
@@ -62,7 +62,7 @@ public static class RequestBody
         {
             // The server could not read the body as sent (its chunks broken, or too slow to
             // arrive): the client's fault, with the server's own status for it.
-            return (null, TypedResults.Problem(statusCode: e.StatusCode, title: "The body could not be read.", detail: e.Message));
+            return (null, TypedResults.Problem(statusCode: e.StatusCode, title: "The body could not be read.", detail: e.Message, extensions: BodyErrors(e.Message)));
         }
     }
 
@@ -104,8 +104,19 @@ public static class RequestBody
         return null;
     }
 
+    /// <summary>
+    /// UTF-8 with a byte order mark first, as some clients write it: JSON allows a parser to
+    /// ignore the mark, and the reader underneath refuses it.
+    /// </summary>
+    private static ReadOnlyMemory<byte> WithoutByteOrderMark(ReadOnlyMemory<byte> body) =>
+        body.Span.StartsWith("\uFEFF"u8) ? body[3..] : body;
+
     private static ProblemHttpResult NotJson(string detail) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not valid JSON.", detail: detail);
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not valid JSON.", detail: detail, extensions: BodyErrors(detail));
+
+    /// <summary>A body that cannot be read has one error, under <c>body</c>, as every 400 names what it refuses.</summary>
+    private static Dictionary<string, object?> BodyErrors(string message) =>
+        new() { ["errors"] = new Dictionary<string, string[]> { ["body"] = [message] } };
 
     private static ProblemHttpResult TooLarge(long maxBytes) =>
         TypedResults.Problem(

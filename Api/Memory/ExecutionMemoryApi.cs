@@ -117,7 +117,7 @@ public static class ExecutionMemoryApi
         errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (body.ValueKind != JsonValueKind.Object)
         {
-            errors[""] = ["The body must be an object: { \"text\": \"...\", \"type\"?, \"outcome\"?, \"limit\"? }."];
+            errors["body"] = ["The body must be an object: { \"text\": \"...\", \"type\"?, \"outcome\"?, \"limit\"? }."];
             return null;
         }
 

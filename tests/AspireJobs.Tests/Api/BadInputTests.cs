@@ -104,9 +104,41 @@ public sealed class BadInputTests(TestServers servers) : IAsyncLifetime
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
         Assert.Equal(status, problem.GetProperty("status").GetInt32());
+        if (status == 400)
+        {
+            Assert.True(problem.TryGetProperty("errors", out var errors) && errors.EnumerateObject().Any(), $"a 400 names no field: {problem}");
+        }
+
         Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM jobs"));
         Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM job_events"));
         Assert.Equal((0, 0, 0), await _system.Dispatcher.BandLengthsAsync());
+    }
+
+    [Theory]
+    [InlineData("/api/jobs?status=&type=&limit=&cursor=")]
+    [InlineData("/api/dead-letters?limit=&cursor=")]
+    [InlineData("/api/snapshots?limit=&cursor=")]
+    [InlineData("/api/health/anomalies?workerId=&limit=&cursor=")]
+    public async Task AQueryParameterGivenEmpty_IsReadAsNotGiven(string path)
+    {
+        using var http = _system.Api();
+
+        using var response = await http.GetAsync(path, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ABodyThatBeginsWithAByteOrderMark_IsReadAsJson()
+    {
+        using var http = _system.Api();
+        using var content = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("{\"type\":\"noop\",\"runAt\":\"2099-01-01T00:00:00Z\"}")]);
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await http.PostAsync("/api/jobs", content, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(1L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM jobs"));
     }
 
     [Theory]
