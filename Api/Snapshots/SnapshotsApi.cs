@@ -27,7 +27,7 @@ public static class SnapshotsApi
             .WithDescription("kind: full (every job not finished, its dependencies, the fleet) or incremental (what changed since the newest snapshot; 409 when there is none). "
                 + "201 with the snapshot and its Location.")
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .RequireScope(ApiScope.Write)
+            .RequireScope(ApiScope.Admin)
             .LimitAsExpensive();
         snapshots.MapGet("/", ListSnapshots).WithName("ListSnapshots")
             .WithSummary("List snapshots, newest first").WithDescription("Pages follow nextCursor.");

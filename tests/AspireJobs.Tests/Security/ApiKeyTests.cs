@@ -90,6 +90,8 @@ public sealed class ApiKeyTests(TestServers servers) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await read.PostAsync($"/api/jobs/{job.Id()}/cancel", null, Token)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await write.PostAsync($"/api/workers/{Guid.NewGuid()}/drain", null, Token)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await write.PostAsync($"/api/dead-letters/{job.Id()}/requeue", null, Token)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await write.PostAsJsonAsync("/api/snapshots", new { kind = "full" }, Token)).StatusCode);
+        Assert.Equal(0L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM state_snapshots"));
         Assert.Equal("scheduled", (await read.GetJsonAsync($"/api/jobs/{job.Id()}")).Status());
 
         Assert.Equal(HttpStatusCode.OK, (await write.PostAsync($"/api/jobs/{job.Id()}/cancel", null, Token)).StatusCode);
