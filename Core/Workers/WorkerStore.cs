@@ -10,7 +10,7 @@ public sealed class WorkerStore(NpgsqlDataSource db, TimeProvider clock)
 {
     private static readonly string WorkerInsertSql = EmbeddedFile.Core("WorkerInsert.sql");
     private static readonly string WorkerSetStoppedIfLiveSql = EmbeddedFile.Core("WorkerSetStoppedIfLive.sql");
-    private static readonly string WorkerAnyLiveHandlesTypeSql = EmbeddedFile.Core("WorkerAnyLiveHandlesType.sql");
+    private static readonly string WorkerAnyActiveHandlesTypeSql = EmbeddedFile.Core("WorkerAnyActiveHandlesType.sql");
     private static readonly string WorkerSetHeartbeatSql = EmbeddedFile.Core("WorkerSetHeartbeat.sql");
     private static readonly string WorkerListSql = EmbeddedFile.Core("WorkerList.sql");
     private static readonly string WorkerGetByIdSql = EmbeddedFile.Core("WorkerGetById.sql");
@@ -45,10 +45,10 @@ public sealed class WorkerStore(NpgsqlDataSource db, TimeProvider clock)
     public Task<bool> WorkerSetDeadIfLiveAsync(Guid id, CancellationToken cancellationToken) =>
         AnyRowAsync(WorkerSetDeadIfLiveSql, cancellationToken, Value(id), Time(clock.GetUtcNow()));
 
-    /// <summary>Whether any live worker (active or draining) runs jobs of <paramref name="type"/>.</summary>
-    public async Task<bool> WorkerAnyLiveHandlesTypeAsync(string type, CancellationToken cancellationToken)
+    /// <summary>Whether any active worker runs jobs of <paramref name="type"/> (a draining one takes no new jobs).</summary>
+    public async Task<bool> WorkerAnyActiveHandlesTypeAsync(string type, CancellationToken cancellationToken)
     {
-        await using var command = db.CreateCommand(WorkerAnyLiveHandlesTypeSql);
+        await using var command = db.CreateCommand(WorkerAnyActiveHandlesTypeSql);
         command.Parameters.Add(Value(type));
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }

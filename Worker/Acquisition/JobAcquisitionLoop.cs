@@ -383,18 +383,18 @@ public sealed partial class JobAcquisitionLoop(
     }
 
     /// <summary>
-    /// A job of a type this worker does not run: if another live worker runs it, it is offered
+    /// A job of a type this worker does not run: if another active worker runs it, it is offered
     /// again after a short deferral; if none does, it is parked (queued, visibly, out of the bands)
     /// until a worker that runs the type registers.
     /// </summary>
     private async Task SetAsideAsync(UnhandledJob job, CancellationToken stoppingToken)
     {
-        if (await workers.WorkerAnyLiveHandlesTypeAsync(job.Type, stoppingToken))
+        if (await workers.WorkerAnyActiveHandlesTypeAsync(job.Type, stoppingToken))
         {
             await store.JobSetScheduledIfQueuedAsync(job.Id, _options.UnhandledTypeDeferral,
                 $"Worker {identity.Name} does not run type '{job.Type}'; offered again later.", stoppingToken);
         }
-        else if (await store.JobSetParkedIfQueuedAsync(job.Id, $"No live worker runs job type '{job.Type}'. The job waits until one registers.", stoppingToken))
+        else if (await store.JobSetParkedIfQueuedAsync(job.Id, $"No active worker runs job type '{job.Type}'. The job waits until one registers.", stoppingToken))
         {
             LogParked(job.Id, job.Type);
         }
@@ -467,6 +467,6 @@ public sealed partial class JobAcquisitionLoop(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Draining: taking no more jobs; {Running} still running")]
     private partial void LogDraining(int running);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} parked: no live worker runs type {JobType}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} parked: no active worker runs type {JobType}")]
     private partial void LogParked(Guid jobId, string jobType);
 }
