@@ -114,11 +114,6 @@ public sealed partial class JobExecutor(
         running.MarkHandlerDone(); // the slot is free while the outcome is written
         var ran = Stopwatch.GetElapsedTime(startedAt);
         jobsMetrics.Ran(job.Type, ran, outcome.Name);
-        if (outcome is JobOutcome.Succeeded or JobOutcome.Failed)
-        {
-            metrics.RecordOutcome(job.Type, ran, outcome is JobOutcome.Succeeded);
-        }
-
         if (outcome is JobOutcome.Failed failed)
         {
             JobsTracing.SetError(activity, failed.ErrorType, failed.Error);
@@ -144,7 +139,7 @@ public sealed partial class JobExecutor(
             jobsMetrics.Finished(job.Type, Stopwatch.GetElapsedTime(writeStart));
             if (finished is { } now)
             {
-                CountOutcome(job.Type, now.Status);
+                CountOutcome(job.Type, now.Status, ran);
             }
             else if (start is null)
             {
@@ -222,7 +217,11 @@ public sealed partial class JobExecutor(
     private static readonly TimeSpan FinishRetryMaxDelay = TimeSpan.FromSeconds(5);
 
     /// <summary>Counts the outcome as written, which a requested cancellation may have overridden.</summary>
-    private void CountOutcome(string type, JobStatus status)
+    /// <summary>
+    /// Counts the outcome PostgreSQL recorded, not the handler's: a success whose write was refused
+    /// (its lease lost, the job cancelled as it started) is no completion of this worker's.
+    /// </summary>
+    private void CountOutcome(string type, JobStatus status, TimeSpan ran)
     {
         switch (status)
         {
@@ -231,6 +230,11 @@ public sealed partial class JobExecutor(
             case JobStatus.DeadLettered: jobsMetrics.Failed(type, retried: false); break;
             case JobStatus.Cancelled: jobsMetrics.Cancelled(type); break;
             default: jobsMetrics.Abandoned(type); break; // handed back
+        }
+
+        if (status is JobStatus.Completed or JobStatus.Scheduled or JobStatus.DeadLettered)
+        {
+            metrics.RecordOutcome(type, ran, status == JobStatus.Completed);
         }
     }
 

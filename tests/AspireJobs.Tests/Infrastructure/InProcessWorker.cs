@@ -18,12 +18,12 @@ public static class InProcessWorker
     /// <summary>An executor; <paramref name="startStore"/> writes the starts the executor writes alone.</summary>
     public static JobExecutor Executor(
         TestSystem system, ServiceProvider services, WorkerOptions options, WorkerIdentity identity,
-        JobStore? startStore = null, JobDispatcher? dispatcher = null)
+        JobStore? startStore = null, JobDispatcher? dispatcher = null, WorkerMetrics? metrics = null)
     {
         dispatcher ??= system.Dispatcher;
         return new(services.GetRequiredService<JobHandlerRegistry>(), services.GetRequiredService<IServiceScopeFactory>(),
             system.Store, dispatcher, new StartBatcher(startStore ?? system.Store),
-            new FinishBatcher(system.Store, dispatcher, identity, new RedisFollowUp(NullLogger<RedisFollowUp>.Instance)), identity, new WorkerMetrics(),
+            new FinishBatcher(system.Store, dispatcher, identity, new RedisFollowUp(NullLogger<RedisFollowUp>.Instance)), identity, metrics ?? new WorkerMetrics(),
             new FaultDrill(Options.Create(options), NullLogger<FaultDrill>.Instance), new JobsMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
             TimeProvider.System, Options.Create(options), NullLogger<JobExecutor>.Instance);
     }

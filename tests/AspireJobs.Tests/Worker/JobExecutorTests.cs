@@ -33,6 +33,13 @@ public sealed class JobExecutorTests(TestServers servers) : IAsyncLifetime
             new TaskCompletionSource<object?>().Task;
     }
 
+    /// <summary>Succeeds at once, whatever happened to its job meanwhile.</summary>
+    public sealed class DoneAtOnceHandler : IJobHandler<object, object?>
+    {
+        public Task<object?> HandleAsync(object payload, JobContext context, CancellationToken cancellationToken) =>
+            Task.FromResult<object?>("done");
+    }
+
     /// <summary>Returns after 400 ms: still running when its start is written.</summary>
     public sealed class PastTheWindowHandler : IJobHandler<object, object?>
     {
@@ -216,6 +223,35 @@ public sealed class JobExecutorTests(TestServers servers) : IAsyncLifetime
 
         await run.WaitAsync(TimeSpan.FromSeconds(30), Token);
         Assert.Equal(1, slotsFreed);
+    }
+
+    [Fact]
+    public async Task AWorkersCompletedCount_CountsTheOutcomesRecorded_NotASuccessWhoseWriteWasRefused()
+    {
+        using var services = new ServiceCollection().AddMetrics().AddJobHandler<DoneAtOnceHandler>("quick").BuildServiceProvider();
+        var options = new WorkerOptions();
+        var identity = WorkerIdentity.ForThisProcess(new ConfigurationBuilder().Build());
+        var metrics = new WorkerMetrics();
+        var executor = InProcessWorker.Executor(_system, services, options, identity, metrics: metrics);
+        var handledTypes = new HashSet<string> { "quick" };
+        var kept = (await _system.Store.JobInsertAsync(TestJobs.New("quick"), Token)).Job;
+        var cancelled = (await _system.Store.JobInsertAsync(TestJobs.New("quick"), Token)).Job;
+        var leased = (await _system.Store.JobGetStartableAsync(
+            [new JobLease(kept.Id, JobStoreStarts.NextFence()), new JobLease(cancelled.Id, JobStoreStarts.NextFence())],
+            identity.Id, options.LeaseGrace, handledTypes, Token)).Started;
+        // Cancelled in PostgreSQL as its lease came, before its start was written: the worker runs
+        // it without having heard, and its success is refused.
+        Assert.NotNull(await _system.Store.JobSetCancelledIfPendingAsync(cancelled.Id, Token));
+
+        foreach (var job in leased)
+        {
+            using var running = new RunningJob(job, () => { });
+            await executor.RunAsync(running).WaitAsync(TimeSpan.FromSeconds(30), Token);
+        }
+
+        Assert.Equal(JobStatus.Completed, (await _system.Store.JobGetByIdAsync(kept.Id, Token))!.Status);
+        Assert.Equal(JobStatus.Cancelled, (await _system.Store.JobGetByIdAsync(cancelled.Id, Token))!.Status);
+        Assert.Equal((1L, 0L), (metrics.Completed, metrics.Failed));
     }
 
     [Fact]
