@@ -6,8 +6,9 @@ namespace AspireJobs.AppHost.Infrastructure.LocalPostgres;
 /// <summary>
 /// A PostgreSQL cluster of the machine's own programs in one directory: the generated password
 /// of the user <c>postgres</c> (<c>password</c>, mode 0600) and the data (<c>data/</c>, created
-/// once by <c>initdb</c> with SCRAM authentication). PostgreSQL refuses to run as root, so when
-/// we are root the directory belongs to the postgres OS user, which runs the programs.
+/// once by <c>initdb</c> with SCRAM authentication, in <c>data.initdb/</c> until it is whole).
+/// PostgreSQL refuses to run as root, so when we are root the directory belongs to the postgres
+/// OS user, which runs the programs.
 /// </summary>
 public sealed class PostgresCluster(string directory)
 {
@@ -65,12 +66,24 @@ public sealed class PostgresCluster(string directory)
                 cancellationToken);
         }
 
+        // initdb writes PG_VERSION among its first files, so a run stopped halfway (Ctrl+C during
+        // a first start) would leave a cluster that looks made and never starts. It makes the
+        // cluster beside its place, which it takes whole once done; a half-made one is started over.
+        if (System.IO.Directory.Exists(StagingDirectory))
+        {
+            System.IO.Directory.Delete(StagingDirectory, recursive: true);
+        }
+
         var (initdb, prefix) = ServerPrograms.PostgresProgram("initdb");
         await ProgramRun.RunAsync(initdb,
-            [.. prefix, "-D", DataDirectory, "-U", UserName, "--pwfile", PasswordFile,
+            [.. prefix, "-D", StagingDirectory, "-U", UserName, "--pwfile", PasswordFile,
              "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-instructions"],
             "initdb", cancellationToken);
+        System.IO.Directory.Move(StagingDirectory, DataDirectory);
     }
+
+    /// <summary>Where initdb makes the cluster, moved to <see cref="DataDirectory"/> once it is whole.</summary>
+    private string StagingDirectory => DataDirectory + ".initdb";
 
     /// <summary>The server's arguments: loopback only, no Unix socket, plus any extra settings (<c>-c name=value</c>).</summary>
     public IEnumerable<object> ServerArguments(object port, IReadOnlyDictionary<string, string>? settings = null)

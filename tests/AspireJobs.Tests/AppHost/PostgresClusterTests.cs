@@ -1,5 +1,6 @@
 using AspireJobs.AppHost.Infrastructure;
 using AspireJobs.AppHost.Infrastructure.LocalPostgres;
+using AspireJobs.LocalProcesses;
 
 namespace AspireJobs.Tests.AppHost;
 
@@ -29,6 +30,37 @@ public sealed class PostgresClusterTests : IDisposable
         var cluster = new PostgresCluster(Path.Combine(_parent, "data", "postgres"));
 
         cluster.ThrowIfUnreachableByServer(); // the cluster's own directory is not there yet: only the way to it counts
+    }
+
+    [Fact]
+    public async Task AFirstStartStoppedWhileInitdbRuns_LeavesACluster_TheNextStartMakesAndRuns()
+    {
+        Directory.CreateDirectory(_parent, (UnixFileMode)0b111_101_101);
+        var directory = Path.Combine(_parent, "postgres");
+        var cluster = new PostgresCluster(directory);
+        using var stop = new CancellationTokenSource();
+        // Stopped as soon as initdb has written its first files (PG_VERSION among them), wherever it writes them.
+        var watch = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (Directory.Exists(directory) && Directory.EnumerateFiles(directory, "PG_VERSION", SearchOption.AllDirectories).Any())
+                {
+                    await stop.CancelAsync();
+                    return;
+                }
+
+                await Task.Delay(2, TestContext.Current.CancellationToken);
+            }
+        }, TestContext.Current.CancellationToken);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cluster.InitializeAsync(stop.Token));
+        await watch;
+
+        await using var server = await PostgresProcess.StartAsync(directory);
+        await using var connection = await Npgsql.NpgsqlDataSource.Create(server.ConnectionString("postgres")).OpenConnectionAsync(TestContext.Current.CancellationToken);
+        await using var command = new Npgsql.NpgsqlCommand("SELECT 1", connection);
+        Assert.Equal(1, await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
     }
 
     public void Dispose()
