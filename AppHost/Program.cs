@@ -2,6 +2,7 @@ using AspireJobs.AppHost;
 using AspireJobs.AppHost.Infrastructure;
 using AspireJobs.AppHost.Infrastructure.LocalPostgres;
 using AspireJobs.AppHost.Lifecycle;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 try
@@ -15,7 +16,17 @@ try
     builder.AddAspireJobs(options);
 
     await using var app = builder.Build();
-    await app.StartAsync();
+    try
+    {
+        await app.StartAsync();
+    }
+    catch (OperationCanceledException) when (app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested)
+    {
+        // Ctrl+C before everything was up: the start gives up, and what did start stops below,
+        // as on any stop.
+        Console.Error.WriteLine("apphost: stopped while starting; stopping what had started.");
+    }
+
     var orchestrator = OrchestratorExit.FindSession(Environment.ProcessId);
     await app.WaitForShutdownAsync();
     // Everything is stopped; DCP's own processes follow within seconds. Leave nothing behind.

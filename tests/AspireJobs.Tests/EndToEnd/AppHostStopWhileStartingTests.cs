@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using AspireJobs.LocalProcesses;
+using AspireJobs.Tests.Infrastructure;
+
+namespace AspireJobs.Tests.EndToEnd;
+
+/// <summary>
+/// The AppHost as a person runs it, a process of its own given SIGTERM (as Ctrl+C) during its
+/// first start, while initdb makes the PostgreSQL cluster: the most likely moment, since a first
+/// start is the slowest. It stops cleanly, and the next start on the same data directory comes up.
+/// </summary>
+public sealed class AppHostStopWhileStartingTests(TestServers servers)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AStopDuringTheFirstStart_ExitsWith0_LeavesNoServerBehind_AndTheNextStartComesUp()
+    {
+        var dataDirectory = servers.CreateDirectory("apphost-stopped-starting");
+        var cluster = Path.Combine(dataDirectory, "postgres");
+
+        var first = Start(dataDirectory, out var firstOutput);
+        await WaitUntilAsync(() => Directory.Exists(cluster) && Directory.EnumerateFiles(cluster, "PG_VERSION", SearchOption.AllDirectories).Any(), "initdb to begin");
+        Assert.True(first.Signal(PosixSignals.SIGTERM));
+        var exitCode = await first.Exited.WaitAsync(Patience, Token);
+
+        Assert.True(exitCode == 0, $"the AppHost exited with {exitCode}:{Environment.NewLine}{string.Join(Environment.NewLine, firstOutput.TakeLast(30))}");
+        Assert.DoesNotContain(firstOutput, line => line.Contains("Unhandled exception", StringComparison.Ordinal));
+        await WaitUntilAsync(() => ProcessesNaming(dataDirectory).Count == 0, "every process of the first start to be gone");
+
+        var second = Start(dataDirectory, out var secondOutput);
+        try
+        {
+            await WaitUntilAsync(() => secondOutput.Any(line => line.Contains("Ctrl+C stops everything", StringComparison.Ordinal)) || second.Exited.IsCompleted, "the second start to be ready");
+            Assert.False(second.Exited.IsCompleted, $"the second start ended:{Environment.NewLine}{string.Join(Environment.NewLine, secondOutput.TakeLast(30))}");
+        }
+        finally
+        {
+            Assert.Equal(0, await second.StopAsync(PosixSignals.SIGTERM, Patience));
+        }
+    }
+
+    private static ManagedProcess Start(string dataDirectory, out ConcurrentQueue<string> output)
+    {
+        var lines = output = new ConcurrentQueue<string>();
+        return ManagedProcess.Start(
+            new ProcessSpec(RepositoryRoot.ServiceExecutable("AppHost"), ["--data-dir", dataDirectory, "--no-dashboard", "--api-port", "0"], RepositoryRoot.Path, new Dictionary<string, string?>()),
+            lines.Enqueue);
+    }
+
+    /// <summary>The processes whose command line names the directory: the servers, and initdb.</summary>
+    private static List<int> ProcessesNaming(string directory) =>
+        [.. Directory.EnumerateDirectories("/proc")
+            .Select(path => int.TryParse(Path.GetFileName(path), out var id) ? id : 0)
+            .Where(id => id > 0 && id != Environment.ProcessId && CommandLineOf(id).Contains(directory, StringComparison.Ordinal))];
+
+    private static string CommandLineOf(int processId)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{processId}/cmdline").Replace('\0', ' ');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ""; // gone meanwhile
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        for (var deadline = DateTime.UtcNow + Patience; !condition(); await Task.Delay(5, Token))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+        }
+    }
+}
