@@ -47,7 +47,10 @@ public sealed record AppHostOptions(
         for (var i = 0; i < args.Count; i++)
         {
             var (name, inlineValue) = Split(args[i]);
-            string Value() => inlineValue ?? (i + 1 < args.Count ? args[++i] : throw new AppHostUsageException($"{name} needs a value. {Usage}"));
+            // A next argument that is an option is no value: "--data-dir --no-dashboard" lacks its directory.
+            string Value() => inlineValue ?? (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)
+                ? args[++i]
+                : throw new AppHostUsageException($"{name} needs a value. {Usage}"));
 
             switch (name)
             {
@@ -108,9 +111,32 @@ public sealed record AppHostOptions(
             using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, ApiPort);
             probe.Start();
         }
-        catch (System.Net.Sockets.SocketException)
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
         {
             throw new AppHostUsageException($"Port {ApiPort} is already in use; choose another with --api-port P (0 takes any free port). {Usage}");
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new AppHostUsageException($"Port {ApiPort} cannot be listened on ({e.Message}); choose another with --api-port P (0 takes any free port). {Usage}");
+        }
+    }
+
+    /// <summary>
+    /// Refuses a data directory that cannot hold the AppHost's files (a file, a directory closed
+    /// to us), in one line that names it, rather than with a stack trace from the first file written there.
+    /// </summary>
+    public static void ThrowIfDataDirectoryUnusable(string directory)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var probe = Path.Combine(directory, $".probe-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new AppHostUsageException($"--data-dir {directory} cannot be used: {e.Message} {Usage}");
         }
     }
 

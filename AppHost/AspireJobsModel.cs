@@ -23,6 +23,13 @@ public static class AspireJobsModel
     {
         var dataDirectory = options.DataDirectory
             ?? Path.Combine(Path.GetDirectoryName(builder.AppHostDirectory)!, AppHostOptions.DefaultDataDirectoryName);
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            // Before anything is made: a run refused here leaves nothing behind.
+            options.ThrowIfApiPortInUse();
+            AppHostOptions.ThrowIfDataDirectoryUnusable(dataDirectory);
+        }
+
         var infrastructure = InfrastructureModes.Resolve(options.Infrastructure, builder.ExecutionContext, builder.Configuration);
         builder.AddLifecycle(new AppHostRun(dataDirectory, infrastructure));
 
@@ -44,11 +51,6 @@ public static class AspireJobsModel
 
         // Api: the HTTP contract, on a fixed loopback port of its own (no proxy in front), behind
         // API keys the AppHost generates.
-        if (builder.ExecutionContext.IsRunMode)
-        {
-            options.ThrowIfApiPortInUse();
-        }
-
         var api = builder.AddService<Projects.Api>("api")
             .WithEndpoint("http", endpoint =>
             {

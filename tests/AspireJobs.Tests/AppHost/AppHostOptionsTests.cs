@@ -44,6 +44,35 @@ public sealed class AppHostOptionsTests
         Assert.Contains("--api-port", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ThrowIfDataDirectoryUnusable_NamesTheDirectoryAndTheOption_WhenItIsAFile()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var error = Assert.Throws<AppHostUsageException>(() => AppHostOptions.ThrowIfDataDirectoryUnusable(file));
+
+            Assert.Contains($"--data-dir {file} cannot be used", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', error.Message);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void ThrowIfDataDirectoryUnusable_MakesADirectoryThatIsNotThereYet()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "aspirejobs-data-" + Guid.NewGuid().ToString("N")[..8], "nested");
+
+        AppHostOptions.ThrowIfDataDirectoryUnusable(directory);
+
+        Assert.True(Directory.Exists(directory));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(directory));
+        Directory.Delete(Path.GetDirectoryName(directory)!, recursive: true);
+    }
+
     [Theory]
     [InlineData("--workers", "0")]
     [InlineData("--workers", "65")]
@@ -52,6 +81,8 @@ public sealed class AppHostOptionsTests
     [InlineData("--api-port")]
     [InlineData("--infrastructure", "docker")]
     [InlineData("--data-dir=")]
+    [InlineData("--data-dir", "--no-dashboard")]
+    [InlineData("--workers", "--api-port", "5081")]
     [InlineData("--no-dashboard=false")]
     [InlineData("--wrokers", "2")]
     public void Parse_RefusesWithTheUsage_WhenAnArgumentIsWrong(params string[] args)
