@@ -58,7 +58,11 @@ public sealed class ReadySummary(
         }
 
         var api = urls.GetValueOrDefault("api") is [var first, ..] ? first : "(no endpoint)";
-        var dashboard = urls.GetValueOrDefault(DashboardResourceName)?.FirstOrDefault(u => u.Contains("/login", StringComparison.Ordinal))
+        // Its sign-in link where it has one (the link carries the token); a dashboard open to
+        // anyone has none.
+        var dashboardUrls = urls.GetValueOrDefault(DashboardResourceName) ?? [];
+        var dashboard = dashboardUrls.FirstOrDefault(u => u.Contains("/login", StringComparison.Ordinal))
+            ?? (dashboardUrls.Count > 0 ? dashboardUrls[0] : null)
             ?? "off (--no-dashboard)";
         Console.Out.WriteLine(string.Join(Environment.NewLine,
             $"{ReadyLine} on {run.Infrastructure.Describe()}.",
