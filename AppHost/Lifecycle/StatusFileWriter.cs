@@ -4,14 +4,31 @@ using Microsoft.Extensions.Hosting;
 
 namespace AspireJobs.AppHost.Lifecycle;
 
-/// <summary>Keeps <see cref="StatusFile"/> current from Aspire's resource notifications.</summary>
+/// <summary>
+/// Keeps <see cref="StatusFile"/> current from Aspire's resource notifications, from before
+/// Aspire's orchestrator starts anything: a start lasts until every resource exists (the
+/// migrations first), and the file shows it, not the previous run's.
+/// </summary>
 public sealed class StatusFileWriter(
     ResourceNotificationService notifications,
     RestartCounts restarts,
     AppHostRun run,
     IHostApplicationLifetime lifetime,
-    TimeProvider time) : BackgroundService
+    TimeProvider time) : BackgroundService, IHostedLifecycleService
 {
+    // Hosted services start one after another, Aspire's orchestrator (registered first) included,
+    // and it returns only once everything it starts exists; every service's StartingAsync runs
+    // before that.
+    public Task StartingAsync(CancellationToken cancellationToken) => base.StartAsync(cancellationToken);
+
+    public override Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     // Notifications come in bursts (a start publishes dozens); one write per burst is enough.
     private static readonly TimeSpan WriteInterval = TimeSpan.FromMilliseconds(100);
 

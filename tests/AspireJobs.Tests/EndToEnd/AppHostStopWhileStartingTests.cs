@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AspireJobs.AppHost.Lifecycle;
 using AspireJobs.LocalProcesses;
 using AspireJobs.Tests.Infrastructure;
 
@@ -7,7 +8,8 @@ namespace AspireJobs.Tests.EndToEnd;
 /// <summary>
 /// The AppHost as a person runs it, a process of its own given SIGTERM (as Ctrl+C) during its
 /// first start, while initdb makes the PostgreSQL cluster: the most likely moment, since a first
-/// start is the slowest. It stops cleanly, and the next start on the same data directory comes up.
+/// start is the slowest. apphost.json shows the start meanwhile; the AppHost stops cleanly, and
+/// the next start on the same data directory comes up.
 /// </summary>
 public sealed class AppHostStopWhileStartingTests(TestServers servers)
 {
@@ -21,9 +23,21 @@ public sealed class AppHostStopWhileStartingTests(TestServers servers)
         var cluster = Path.Combine(dataDirectory, "postgres");
 
         var first = Start(dataDirectory, out var firstOutput);
-        await WaitUntilAsync(() => Directory.Exists(cluster) && Directory.EnumerateFiles(cluster, "PG_VERSION", SearchOption.AllDirectories).Any(), "initdb to begin");
-        Assert.True(first.Signal(PosixSignals.SIGTERM));
-        var exitCode = await first.Exited.WaitAsync(Patience, Token);
+        int exitCode;
+        try
+        {
+            await WaitUntilAsync(() => Directory.Exists(cluster) && Directory.EnumerateFiles(cluster, "PG_VERSION", SearchOption.AllDirectories).Any(), "initdb to begin");
+            // apphost.json is this run's from its first moment, before any server starts: it
+            // once came only when the start returned, seconds after initdb began.
+            await WaitUntilAsync(() => StatusFile.Read(StatusFile.PathIn(dataDirectory))?.AppHostProcessId == first.Id, "apphost.json to name this AppHost", TimeSpan.FromSeconds(1));
+            Assert.DoesNotContain(firstOutput, line => line.Contains("Ctrl+C stops everything", StringComparison.Ordinal));
+            Assert.True(first.Signal(PosixSignals.SIGTERM));
+            exitCode = await first.Exited.WaitAsync(Patience, Token);
+        }
+        finally
+        {
+            await first.StopAsync(PosixSignals.SIGTERM, Patience); // a no-op once it has exited
+        }
 
         Assert.True(exitCode == 0, $"the AppHost exited with {exitCode}:{Environment.NewLine}{string.Join(Environment.NewLine, firstOutput.TakeLast(30))}");
         Assert.DoesNotContain(firstOutput, line => line.Contains("Unhandled exception", StringComparison.Ordinal));
@@ -67,9 +81,9 @@ public sealed class AppHostStopWhileStartingTests(TestServers servers)
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    private static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null)
     {
-        for (var deadline = DateTime.UtcNow + Patience; !condition(); await Task.Delay(5, Token))
+        for (var deadline = DateTime.UtcNow + (within ?? Patience); !condition(); await Task.Delay(5, Token))
         {
             Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
         }
