@@ -216,25 +216,25 @@ public sealed partial class JobExecutor(
 
     private static readonly TimeSpan FinishRetryMaxDelay = TimeSpan.FromSeconds(5);
 
-    /// <summary>Counts the outcome as written, which a requested cancellation may have overridden.</summary>
     /// <summary>
-    /// Counts the outcome PostgreSQL recorded, not the handler's: a success whose write was refused
-    /// (its lease lost, the job cancelled as it started) is no completion of this worker's.
+    /// Counts the outcome PostgreSQL recorded, which a requested cancellation may have overridden,
+    /// not the handler's: a success whose write was refused (its lease lost, the job cancelled as
+    /// it started) is no completion of this worker's.
     /// </summary>
     private void CountOutcome(string type, JobStatus status, TimeSpan ran)
     {
         switch (status)
         {
-            case JobStatus.Completed: jobsMetrics.Completed(type); break;
-            case JobStatus.Scheduled: jobsMetrics.Failed(type, retried: true); break;
-            case JobStatus.DeadLettered: jobsMetrics.Failed(type, retried: false); break;
+            case JobStatus.Completed:
+                jobsMetrics.Completed(type);
+                metrics.RecordOutcome(type, ran, succeeded: true);
+                break;
+            case JobStatus.Scheduled or JobStatus.DeadLettered:
+                jobsMetrics.Failed(type, retried: status == JobStatus.Scheduled);
+                metrics.RecordOutcome(type, ran, succeeded: false);
+                break;
             case JobStatus.Cancelled: jobsMetrics.Cancelled(type); break;
             default: jobsMetrics.Abandoned(type); break; // handed back
-        }
-
-        if (status is JobStatus.Completed or JobStatus.Scheduled or JobStatus.DeadLettered)
-        {
-            metrics.RecordOutcome(type, ran, status == JobStatus.Completed);
         }
     }
 

@@ -130,9 +130,9 @@ public sealed class AppHostEndToEndTests(TestServers servers)
         }
     }
 
-    internal static async Task WaitUntilAsync(Func<bool> condition, string what, Func<Task<string>>? explain = null)
+    internal static async Task WaitUntilAsync(Func<bool> condition, string what, Func<Task<string>>? explain = null, TimeSpan? within = null)
     {
-        var deadline = DateTime.UtcNow + Patience;
+        var deadline = DateTime.UtcNow + (within ?? Patience);
         while (!condition())
         {
             if (DateTime.UtcNow >= deadline)

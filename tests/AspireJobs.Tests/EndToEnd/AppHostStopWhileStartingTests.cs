@@ -67,25 +67,8 @@ public sealed class AppHostStopWhileStartingTests(TestServers servers)
     private static List<int> ProcessesNaming(string directory) =>
         [.. Directory.EnumerateDirectories("/proc")
             .Select(path => int.TryParse(Path.GetFileName(path), out var id) ? id : 0)
-            .Where(id => id > 0 && id != Environment.ProcessId && CommandLineOf(id).Contains(directory, StringComparison.Ordinal))];
+            .Where(id => id > 0 && id != Environment.ProcessId && TestLeftovers.CommandLineOf(id).Contains(directory, StringComparison.Ordinal))];
 
-    private static string CommandLineOf(int processId)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{processId}/cmdline").Replace('\0', ' ');
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return ""; // gone meanwhile
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null)
-    {
-        for (var deadline = DateTime.UtcNow + (within ?? Patience); !condition(); await Task.Delay(5, Token))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null) =>
+        AppHostEndToEndTests.WaitUntilAsync(condition, what, within: within ?? Patience);
 }

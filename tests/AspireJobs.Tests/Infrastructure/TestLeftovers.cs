@@ -56,8 +56,8 @@ public static class TestLeftovers
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(int.Parse)
                 .Where(PosixSignals.IsAlive)
-                .Where(pid => ReadOrEmpty($"/proc/{pid}/cmdline").Contains(directory, StringComparison.Ordinal)
-                              || ReadOrEmpty($"/proc/{pid}/cmdline").Contains("redis-server", StringComparison.Ordinal))
+                .Where(pid => CommandLineOf(pid).Contains(directory, StringComparison.Ordinal)
+                              || CommandLineOf(pid).Contains("redis-server", StringComparison.Ordinal))
                 .ToList();
 
             foreach (var pid in processIds)
@@ -69,6 +69,9 @@ public static class TestLeftovers
             Remove(directory);
         }
     }
+
+    /// <summary>A process's command line, its arguments separated by NULs; empty once it is gone.</summary>
+    public static string CommandLineOf(int processId) => ReadOrEmpty($"/proc/{processId}/cmdline");
 
     private static string ReadOrEmpty(string path)
     {
