@@ -47,7 +47,7 @@ public static class AspireJobsModel
         // Schema: the migrations run once against jobsdb, then exit; everything else waits for that.
         var migrations = builder.AddService<Projects.MigrationService>("migrations")
             .WithReference(jobsdb)
-            .WaitFor(jobsdb);
+            .WaitForServer(jobsdb);
 
         // Api: the HTTP contract, on a fixed loopback port of its own (no proxy in front), behind
         // API keys the AppHost generates.
@@ -68,7 +68,7 @@ public static class AspireJobsModel
             .WithReference(jobsdb)
             .WithReference(redis)
             .WithQdrant(qdrant)
-            .WaitFor(redis)
+            .WaitForServer(redis)
             .WaitForCompletion(migrations)
             .WithRestartOnCrash();
 
@@ -84,7 +84,7 @@ public static class AspireJobsModel
             .WithReference(jobsdb)
             .WithReference(redis)
             .WithReference(api)
-            .WaitFor(redis)
+            .WaitForServer(redis)
             .WaitForCompletion(migrations)
             .WithRestartOnCrash();
 
@@ -95,7 +95,7 @@ public static class AspireJobsModel
             .WithHttpHealthCheck("/health")
             .WithReference(jobsdb)
             .WithReference(redis)
-            .WaitFor(redis)
+            .WaitForServer(redis)
             .WaitForCompletion(migrations)
             .WithRestartOnCrash();
 
@@ -112,6 +112,14 @@ public static class AspireJobsModel
 
         return builder;
     }
+
+    /// <summary>
+    /// Waits for a server through its restarts: the AppHost restarts a server that dies, during a
+    /// start too, and what waits for it goes on once it is back instead of failing at its exit.
+    /// </summary>
+    private static IResourceBuilder<T> WaitForServer<T>(this IResourceBuilder<T> builder, IResourceBuilder<IResource> server)
+        where T : IResourceWithWaitSupport =>
+        builder.WaitFor(server, WaitBehavior.WaitOnResourceUnavailable);
 
     private static (IResourceBuilder<IResourceWithConnectionString> Jobsdb, IResourceBuilder<IResourceWithConnectionString> Redis) AddContainerInfrastructure(
         this IDistributedApplicationBuilder builder)

@@ -10,7 +10,6 @@ namespace AspireJobs.MigrationService;
 /// </summary>
 public sealed partial class MigrationWorker(
     Migrator migrator,
-    NpgsqlDataSource db,
     IOptions<MigrationOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<MigrationWorker> logger) : BackgroundService
@@ -22,8 +21,7 @@ public sealed partial class MigrationWorker(
     {
         try
         {
-            await WaitForDatabaseAsync(stoppingToken);
-            var applied = await migrator.MigrateAsync(MigrationCatalog.Embedded, stoppingToken);
+            var applied = await MigrateWhenReachableAsync(stoppingToken);
             var names = applied.Count == 0 ? "none" : string.Join(", ", applied.Select(m => m.FileName));
             LogCurrent(MigrationCatalog.Embedded.Count, names);
         }
@@ -43,23 +41,28 @@ public sealed partial class MigrationWorker(
         }
     }
 
-    // PostgreSQL may still be starting; a connection refused is worth retrying for a while.
-    private async Task WaitForDatabaseAsync(CancellationToken stoppingToken)
+    // PostgreSQL may still be starting, or be restarted while the migrations run (each commits
+    // with its version, so a run cut short resumes where it stopped): a server away for a moment
+    // is worth trying again for a while.
+    private async Task<IReadOnlyList<Migration>> MigrateWhenReachableAsync(CancellationToken stoppingToken)
     {
         var deadline = DateTime.UtcNow + options.Value.ConnectTimeout;
         while (true)
         {
             try
             {
-                await using var connection = await db.OpenConnectionAsync(stoppingToken);
-                return;
+                return await migrator.MigrateAsync(MigrationCatalog.Embedded, stoppingToken);
             }
             catch (NpgsqlException e) when (e.IsTransient && DateTime.UtcNow < deadline)
             {
+                LogRetrying(e.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken);
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL is away; trying again: {Reason}")]
+    private partial void LogRetrying(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schema is current at version {Version}; applied now: {Applied}")]
     private partial void LogCurrent(int version, string applied);

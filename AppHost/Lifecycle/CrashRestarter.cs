@@ -8,7 +8,8 @@ namespace AspireJobs.AppHost.Lifecycle;
 /// own, through Aspire's own start command (what the dashboard's Start button runs), after the
 /// delay its <see cref="InstanceWatch"/> gives, and again, with a growing delay, while Aspire fails
 /// to start it. Each restart is counted and logged, in the AppHost's log and in the instance's
-/// console log.
+/// console log. It watches from before Aspire's orchestrator starts anything: a server that dies
+/// while the services wait for it (or for the migrations) comes back too, and the start goes on.
 /// </summary>
 public sealed partial class CrashRestarter(
     ResourceNotificationService notifications,
@@ -17,7 +18,7 @@ public sealed partial class CrashRestarter(
     RestartCounts restarts,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
-    ILogger<CrashRestarter> logger) : BackgroundService
+    ILogger<CrashRestarter> logger) : FromFirstMomentService
 {
     private readonly Dictionary<string, InstanceWatch> _instances = new(StringComparer.Ordinal);
 

@@ -14,21 +14,8 @@ public sealed class StatusFileWriter(
     RestartCounts restarts,
     AppHostRun run,
     IHostApplicationLifetime lifetime,
-    TimeProvider time) : BackgroundService, IHostedLifecycleService
+    TimeProvider time) : FromFirstMomentService
 {
-    // Hosted services start one after another, Aspire's orchestrator (registered first) included,
-    // and it returns only once everything it starts exists; every service's StartingAsync runs
-    // before that.
-    public Task StartingAsync(CancellationToken cancellationToken) => base.StartAsync(cancellationToken);
-
-    public override Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
     // Notifications come in bursts (a start publishes dozens); one write per burst is enough.
     private static readonly TimeSpan WriteInterval = TimeSpan.FromMilliseconds(100);
 

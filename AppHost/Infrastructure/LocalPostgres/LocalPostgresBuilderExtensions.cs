@@ -82,7 +82,8 @@ public static partial class LocalPostgresBuilderExtensions
     /// <summary>
     /// What Aspire's PostgreSQL integration does when its server is ready: create each database. A
     /// database that cannot be created says why in its own log and fails to start, so what waits
-    /// for it fails too instead of waiting forever.
+    /// for it fails too instead of waiting forever; but a server that went away meanwhile (killed,
+    /// crashed) leaves its databases waiting for its restart, whose readiness creates them.
     /// </summary>
     private static async Task CreateDatabasesAsync(LocalPostgresServerResource server, ResourceReadyEvent ready, CancellationToken cancellationToken)
     {
@@ -98,6 +99,11 @@ public static partial class LocalPostgresBuilderExtensions
                 await PostgresCluster.CreateDatabaseAsync(connectionString, database.DatabaseName, template: null, cancellationToken);
                 state = KnownResourceStates.Running;
             }
+            catch (Npgsql.NpgsqlException e) when (e.IsTransient)
+            {
+                LogServerGone(logs.GetLogger(database), database.DatabaseName, e.Message);
+                continue;
+            }
             catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
             {
                 LogCreateFailed(logs.GetLogger(database), e, database.DatabaseName, e.Message);
@@ -112,6 +118,9 @@ public static partial class LocalPostgresBuilderExtensions
             });
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database {Database} waits for its server's restart: {Reason}")]
+    private static partial void LogServerGone(ILogger logger, string database, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not create the database {Database}: {Reason}")]
     private static partial void LogCreateFailed(ILogger logger, Exception exception, string database, string reason);

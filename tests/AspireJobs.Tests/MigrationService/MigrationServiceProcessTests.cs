@@ -34,6 +34,38 @@ public sealed class MigrationServiceProcessTests(TestServers servers) : IAsyncLi
         Assert.Contains("0001_initial_schema.sql was edited after it was applied", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Exits0_WhenItsSessionIsEndedWhileItRuns()
+    {
+        // The migration lock held here keeps the run waiting in its session, which is then ended as
+        // a PostgreSQL restart ends it (57P01); the run tries again once the lock is free.
+        await using var holder = await _db.DataSource.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        await using (var take = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(hashtext('aspirejobs.migrations'))", holder))
+        {
+            await take.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        var run = RunAsync();
+        const string waiting = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%pg_advisory_lock%'";
+        var deadline = DateTime.UtcNow + ProcessTimeout;
+        int? session;
+        while ((session = await _db.ScalarAsync<int?>(waiting)) is null && !run.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(session is not null, "the run never waited for the migration lock");
+        Assert.True(await _db.ScalarAsync<bool>("SELECT pg_terminate_backend($1)", session.Value));
+        await using (var release = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock(hashtext('aspirejobs.migrations'))", holder))
+        {
+            await release.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        var (exitCode, output) = await run;
+        Assert.True(exitCode == 0, output);
+        Assert.Equal(MigrationCatalog.Embedded.Count, (int)await _db.ScalarAsync<long>("SELECT count(*) FROM schema_migrations"));
+    }
+
     private Task<(int ExitCode, string Output)> RunAsync() =>
         BuiltService.RunAsync("MigrationService", new Dictionary<string, string?>
         {

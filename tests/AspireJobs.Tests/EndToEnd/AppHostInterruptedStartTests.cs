@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Aspire.Hosting.ApplicationModel;
 using AspireJobs.AppHost.Lifecycle;
 using AspireJobs.LocalProcesses;
 using AspireJobs.Tests.Infrastructure;
@@ -6,12 +7,12 @@ using AspireJobs.Tests.Infrastructure;
 namespace AspireJobs.Tests.EndToEnd;
 
 /// <summary>
-/// The AppHost as a person runs it, a process of its own given SIGTERM (as Ctrl+C) during its
-/// first start, while initdb makes the PostgreSQL cluster: the most likely moment, since a first
-/// start is the slowest. apphost.json shows the start meanwhile; the AppHost stops cleanly, and
-/// the next start on the same data directory comes up.
+/// The AppHost as a person runs it, a process of its own, interrupted during its first start
+/// (the slowest, initdb's): given SIGTERM (as Ctrl+C), it stops cleanly and the next start on the
+/// same data directory comes up; a server killed while the services wait for it is restarted,
+/// and the start goes on.
 /// </summary>
-public sealed class AppHostStopWhileStartingTests(TestServers servers)
+public sealed class AppHostInterruptedStartTests(TestServers servers)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -54,6 +55,42 @@ public sealed class AppHostStopWhileStartingTests(TestServers servers)
             Assert.Equal(0, await second.StopAsync(PosixSignals.SIGTERM, Patience));
         }
     }
+
+    [Fact]
+    public async Task ServersKilledDuringTheFirstStart_AreRestarted_AndTheStartGoesOn()
+    {
+        var dataDirectory = servers.CreateDirectory("apphost-servers-killed-starting");
+        var statusPath = StatusFile.PathIn(dataDirectory);
+        var appHost = Start(dataDirectory, out var output);
+        try
+        {
+            // Redis comes up first; PostgreSQL once initdb is done, before the migrations run, which
+            // the services wait for. Each is killed as soon as it is seen running.
+            foreach (var server in new[] { "redis", "postgres" })
+            {
+                var processId = 0;
+                await WaitUntilAsync(() => (processId = RunningProcessOf(statusPath, server)) > 0, $"{server} to run");
+                Assert.DoesNotContain(output, line => line.Contains("Ctrl+C stops everything", StringComparison.Ordinal));
+                Assert.True(PosixSignals.Send(processId, PosixSignals.SIGKILL), $"{server} ({processId}) could not be killed");
+            }
+
+            await WaitUntilAsync(() => output.Any(line => line.Contains("Ctrl+C stops everything", StringComparison.Ordinal)) || appHost.Exited.IsCompleted, "the start to finish");
+            Assert.False(appHost.Exited.IsCompleted, $"the AppHost ended:{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(30))}");
+            var status = StatusFile.Read(statusPath)!;
+            Assert.All(status.Resources.Where(r => r.Name is "redis" or "postgres"), r => Assert.Equal((KnownResourceStates.Running, 1), (r.State, r.Restarts)));
+            Assert.All(status.Resources.Where(r => r.Name is "api" or "healthmonitor" || r.Resource == "worker"), r => Assert.Equal(KnownResourceStates.Running, r.State));
+        }
+        finally
+        {
+            Assert.Equal(0, await appHost.StopAsync(PosixSignals.SIGTERM, Patience));
+        }
+    }
+
+    /// <summary>The process id apphost.json gives a running resource, 0 while it has none.</summary>
+    private static int RunningProcessOf(string statusPath, string resource) =>
+        StatusFile.Read(statusPath)?.Resources.SingleOrDefault(r => r.Name == resource) is { ProcessId: int processId } status && status.State == KnownResourceStates.Running
+            ? processId
+            : 0;
 
     private static ManagedProcess Start(string dataDirectory, out ConcurrentQueue<string> output)
     {
