@@ -1,11 +1,13 @@
--- JobSetQueuedIfDeadLettered: an operator requeues a dead letter. Its failure count starts
--- over, so it gets its full retries again; its attempt history stays.
+-- JobSetQueuedIfDeadLettered: an operator requeues a dead letter. Its failure and crash counts
+-- start over, so it gets its full retries again, and a quarantined poison job its full count of
+-- worker deaths; its attempt history stays.
 --   $1 id uuid    $2 now timestamptz
 -- Returns effective_priority; no row when the job is not a dead letter.
 WITH requeued AS (
     UPDATE jobs j
     SET status = 'queued',
         failures = 0,
+        crashes = 0,
         error = NULL,
         completed_at = NULL,
         scheduled_at = $2::timestamptz

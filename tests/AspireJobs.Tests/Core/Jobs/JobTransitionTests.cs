@@ -38,6 +38,9 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
 
     private Task<string> StatusOfAsync(Guid id) => _db.ScalarAsync<string>("SELECT status FROM jobs WHERE id = $1", id);
 
+    // What the health monitor reads of a job whose worker died (JobGetOrphaned).
+    private Task<int> CrashesOfAsync(Guid id) => _db.ScalarAsync<int>("SELECT crashes FROM jobs WHERE id = $1", id);
+
     [Fact]
     public async Task Retry_SchedulesAfterTheDelay_CountsTheFailure_AndRecordsTheAttempt()
     {
@@ -92,6 +95,29 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
         Assert.Equal("abandoned", await _db.ScalarAsync<string>("SELECT status FROM job_executions WHERE job_id = $1", job.Id));
         var again = Assert.Single((await _store.StartNowAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)).Started);
         Assert.Equal((2, 0), (again.Attempt, again.Failures));
+    }
+
+    [Fact]
+    public async Task ARequeuedPoisonJob_GetsItsCrashesBackWithItsRetries()
+    {
+        const int PoisonThreshold = 3;
+        var job = await StartedAsync();
+        for (var crash = 1; crash <= PoisonThreshold; crash++)
+        {
+            Assert.True(await _store.FinishAsync(JobFinish.WorkerDied(job.Id, job.LeaseToken, await CrashesOfAsync(job.Id), PoisonThreshold), Token));
+            if (crash < PoisonThreshold)
+            {
+                job = Assert.Single((await _store.StartNowAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)).Started);
+            }
+        }
+
+        Assert.Equal("dead_lettered", await StatusOfAsync(job.Id));
+        Assert.NotNull(await _store.JobSetQueuedIfDeadLetteredAsync(job.Id, Token));
+
+        // One more worker death after the requeue is its first, not its fourth.
+        job = Assert.Single((await _store.StartNowAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token)).Started);
+        Assert.True(await _store.FinishAsync(JobFinish.WorkerDied(job.Id, job.LeaseToken, await CrashesOfAsync(job.Id), PoisonThreshold), Token));
+        Assert.Equal("queued", await StatusOfAsync(job.Id));
     }
 
     [Fact]
