@@ -1,10 +1,10 @@
 -- JobSetWaitingIfCancelledByDependency: a dead-lettered parent was requeued. The jobs its failure
 -- cancelled (and those theirs cancelled, down the graph) wait again, each for its parents that
--- have not completed; a waiting dependent that dropped the parent from its wait (policy ignore)
--- waits for it again. Parents are counted under a share lock, in id order: a parent finishing
--- right now either finished before the count, or waits for this commit and then settles the
--- restored job. The caller then settles the restored jobs against any other parent that failed,
--- and recomputes effective priorities.
+-- have not completed; a waiting dependent that dropped the parent, or a job brought back, from
+-- its wait (policy ignore) waits for it again. Parents are counted under a share lock, in id
+-- order: a parent finishing right now either finished before the count, or waits for this commit
+-- and then settles the restored job. The caller then settles the restored jobs against any other
+-- parent that failed, and recomputes effective priorities.
 --   $1 parent id uuid    $2 now timestamptz
 -- Returns id of each job restored.
 WITH RECURSIVE restored (id) AS (
@@ -29,10 +29,15 @@ WITH RECURSIVE restored (id) AS (
     WHERE j.id = r.id
     RETURNING j.id, j.attempts
 ), ignoring AS (
+    -- Counted per dependent: one that ignores several of these parents dropped each of them.
     UPDATE jobs j
-    SET dependencies_pending = j.dependencies_pending + 1
-    FROM job_dependencies d
-    WHERE d.depends_on_id = $1 AND j.id = d.job_id AND j.status = 'waiting' AND j.on_dependency_failure = 'ignore'
+    SET dependencies_pending = j.dependencies_pending + d.dropped
+    FROM (
+        SELECT job_id, count(*) AS dropped FROM job_dependencies
+        WHERE depends_on_id = $1 OR depends_on_id IN (SELECT id FROM restored)
+        GROUP BY job_id
+    ) d
+    WHERE j.id = d.job_id AND j.status = 'waiting' AND j.on_dependency_failure = 'ignore'
 ), events AS (
     INSERT INTO job_events (job_id, from_status, to_status, attempt, at, detail)
     SELECT id, 'cancelled', 'waiting', attempts, $2::timestamptz, jsonb_build_object('reason', 'dependency requeued', 'dependency', $1::uuid)

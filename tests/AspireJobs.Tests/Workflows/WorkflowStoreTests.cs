@@ -163,6 +163,28 @@ public sealed class WorkflowStoreTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RequeueingAFailedGrandparent_MakesAnIgnoringDependentOfWhatItBringsBackWaitForThatAgain()
+    {
+        // C waits for A and B; E ignores C's failure and also waits for Z. A and B fail, so C is
+        // cancelled, and E drops C from its wait. A's requeue brings C back, then cancels it again
+        // for B: E must drop C once more only because it waited for it again.
+        var a = await CreateAsync();
+        var b = await CreateAsync();
+        var z = await CreateAsync();
+        var c = await CreateAsync(parents: [a, b]);
+        var e = await CreateAsync(policy: DependencyFailurePolicy.Ignore, parents: [c, z]);
+        await DeadLetterAsync(a);
+        await DeadLetterAsync(b);
+
+        var requeued = await _store.JobSetQueuedIfDeadLetteredAsync(a, Token);
+
+        Assert.DoesNotContain(e, requeued!.Workflow.Released.Select(j => j.Id));
+        Assert.Equal(JobStatus.Cancelled, (await GetAsync(c)).Status);
+        Assert.Equal((JobStatus.Waiting, 1), ((await GetAsync(e)).Status, await _db.ScalarAsync<int>("SELECT dependencies_pending FROM jobs WHERE id = $1", e)));
+        Assert.Equal([e], (await CompleteAsync(z)).Released.Select(j => j.Id));
+    }
+
+    [Fact]
     public async Task CancellingAPendingParent_CascadesToItsDependents()
     {
         var a = await CreateAsync();
