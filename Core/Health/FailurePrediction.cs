@@ -116,9 +116,7 @@ public static class FailurePrediction
 
         var now = trend.Span;
         var levelNow = trend.LevelAt(now);
-        var timeToFailure = levelNow <= threshold ? TimeSpan.Zero
-            : trend.SlopePerSecond < 0 ? TimeSpan.FromSeconds((levelNow - threshold) / -trend.SlopePerSecond)
-            : (TimeSpan?)null;
+        var timeToFailure = TimeToThreshold.Of(levelNow - threshold, -trend.SlopePerSecond);
         var at = now + horizon.TotalSeconds;
         var probability = failed ? 1 : NormalDistribution.Cdf((threshold - Math.Min(levelNow, trend.LevelAt(at))) / trend.SpreadAt(at));
         var action = failed ? RecommendedAction.Replace : ActionFor(probability);

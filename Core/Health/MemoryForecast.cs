@@ -54,9 +54,7 @@ public static class MemoryForecast
         var levelNow = later.LevelAt(now);
         var levelThen = levelNow + Math.Max(0, slope) * ahead;
         var probability = NormalDistribution.Cdf((levelThen - failingBytes) / later.SpreadAt(now + ahead));
-        var timeToFailure = levelNow >= failingBytes ? TimeSpan.Zero
-            : slope > 0 ? TimeSpan.FromSeconds((failingBytes - levelNow) / slope)
-            : (TimeSpan?)null;
+        var timeToFailure = TimeToThreshold.Of(failingBytes - levelNow, slope);
         var reason = string.Create(CultureInfo.InvariantCulture,
             $"memory {levelNow / Mebibyte:0} MiB, {(slope >= 0 ? "rising" : "falling")} {Math.Abs(slope) * 60 / Mebibyte:0.#} MiB a minute, against {failingBytes / Mebibyte:0} MiB where memory alone fails the worker");
         return new MemoryOutlook(probability, timeToFailure, reason);

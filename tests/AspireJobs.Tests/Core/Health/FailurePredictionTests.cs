@@ -15,6 +15,17 @@ public sealed class FailurePredictionTests
         Assert.Equal(-0.05 / 60, FailurePrediction.Slope(Line(1, -0.05, 10, TimeSpan.FromSeconds(30)))!.Value, 12);
 
     [Fact]
+    public void Predict_GivesNoTimeToFailure_ForASlopeOfAlmostNothing()
+    {
+        // Falling 1e-12 a minute: 0.6 above the threshold is 6e11 minutes away, beyond any TimeSpan.
+        var prediction = FailurePrediction.Predict(Line(0.9, -1e-12, 5, TimeSpan.FromSeconds(15)), 0.3, Horizon);
+
+        Assert.True(prediction.SlopePerMinute < 0);
+        Assert.Null(prediction.TimeToFailure);
+        Assert.Equal(RecommendedAction.None, prediction.RecommendedAction);
+    }
+
+    [Fact]
     public void Predict_GivesTheKnownTimeToFailure_ForAKnownSlope_AndALikelyFailureWithinTheHorizon()
     {
         // From 1.0, falling 0.05 a minute for 5 minutes: now 0.75; 0.45 above 0.3 at 0.05/min = 9 minutes, within the 10-minute horizon.

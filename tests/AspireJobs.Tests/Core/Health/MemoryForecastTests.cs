@@ -23,6 +23,16 @@ public sealed class MemoryForecastTests
     }
 
     [Fact]
+    public void ARiseOfAlmostNothing_ForeseesNoTimeToFailure()
+    {
+        // A millionth of a byte a second: 200 MiB below the failing mark is beyond any TimeSpan.
+        var outlook = MemoryForecast.Of(Samples(25, i => 100 * MiB + 1e-6 * 5 * i), Failing, Horizon, MemoryForecast.DefaultLookBack);
+
+        Assert.NotNull(outlook);
+        Assert.Null(outlook.TimeToFailure);
+    }
+
+    [Fact]
     public void ALeak_IsForeseen_BeforeItFailsTheWorker_WithTheTimeItTakes()
     {
         // 2 MiB a second from 100 MiB for 2 minutes: 338 MiB now, failing about 70 s from now.
