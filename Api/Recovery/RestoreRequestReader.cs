@@ -89,6 +89,14 @@ public static class RestoreRequestReader
             return null;
         }
 
+        // An empty list would match every status, the opposite of what a client whose selection
+        // came out empty meant: refused rather than read as no filter.
+        if (value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 0)
+        {
+            errors[$"filter.{name}"] = [$"{name} must name at least one status, or be left out to match every status."];
+            return null;
+        }
+
         IEnumerable<JsonElement> items = value.ValueKind == JsonValueKind.Array ? value.EnumerateArray() : [value];
         var statuses = new List<JobStatus>();
         foreach (var item in items)
@@ -102,6 +110,6 @@ public static class RestoreRequestReader
             statuses.Add(status);
         }
 
-        return statuses.Count == 0 ? null : statuses;
+        return statuses;
     }
 }

@@ -13,10 +13,16 @@ WITH target AS (
                          $6::smallint[], $7::integer[], $8::integer[], $9::timestamptz[])
         AS t(id, expected_status, expected_attempts, status, priority, effective_priority, failures, crashes, run_at)
 ), parents AS (
-    SELECT t.id, count(*) FILTER (WHERE p.status IS DISTINCT FROM 'completed') AS pending
+    -- A parent this batch puts back from completed counts as not completed: its dependent waits
+    -- for it again rather than running before it.
+    SELECT t.id, count(*) FILTER (
+               WHERE p.status IS DISTINCT FROM 'completed'
+                  OR (pt.status <> 'completed' AND p.status = pt.expected_status AND p.attempts = pt.expected_attempts)
+           ) AS pending
     FROM target t
     JOIN job_dependencies d ON d.job_id = t.id
     LEFT JOIN jobs p ON p.id = d.depends_on_id
+    LEFT JOIN target pt ON pt.id = d.depends_on_id
     WHERE t.status = 'waiting'
     GROUP BY t.id
 ), restored AS (

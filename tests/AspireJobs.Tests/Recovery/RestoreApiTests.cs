@@ -157,6 +157,22 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Overwrite_PuttingBackAParentAndItsDependent_LeavesTheDependentWaitingForIt()
+    {
+        var batch = await _http.PostJsonAsync("/api/jobs/batch", new { jobs = new object[] { new { @ref = "p", type = "noop" }, new { type = "noop", dependsOn = new[] { "p" } } } }, HttpStatusCode.Created);
+        var (parent, child) = (batch.GetProperty("ids")[0].GetGuid(), batch.GetProperty("ids")[1].GetGuid());
+        var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
+        // Both ran since, the parent first.
+        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'completed', attempts = 1, dependencies_pending = 0, started_at = now(), completed_at = now(), attempt_finished_at = now() WHERE id = ANY($1)", new[] { parent, child });
+
+        await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { mode = "overwrite", apply = true }, HttpStatusCode.OK);
+
+        Assert.Equal("queued", (await _http.GetJsonAsync($"/api/jobs/{parent}")).Status());
+        Assert.Equal("waiting", (await _http.GetJsonAsync($"/api/jobs/{child}")).Status());
+        Assert.Equal(1, await _system.Database.ScalarAsync<int>("SELECT dependencies_pending FROM jobs WHERE id = $1", child));
+    }
+
+    [Fact]
     public async Task PointInTime_BeforeWhatTheLogKeeps_Is409_AndInTheFuture_Is400()
     {
         await _system.Database.ExecuteAsync("UPDATE job_event_horizon SET kept_since = now() - interval '1 day'");
@@ -166,6 +182,18 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
         await _http.PostJsonAsync("/api/recovery/point-in-time", new { at = DateTime.UtcNow.AddHours(-1), mode = "sideways", filter = new { statusThen = "lost" } }, HttpStatusCode.BadRequest);
 
         Assert.True(tooOld.TryGetProperty("keptSince", out _));
+    }
+
+    [Fact]
+    public async Task AFilterWithAnEmptyStatusList_Is400_NotEveryStatus()
+    {
+        await _system.Database.ExecuteAsync("UPDATE job_event_horizon SET kept_since = now() - interval '1 day'");
+        var at = DateTime.UtcNow.AddHours(-1);
+
+        var problem = await _http.PostJsonAsync("/api/recovery/point-in-time", new { at, filter = new { statusNow = Array.Empty<string>() }, apply = true }, HttpStatusCode.BadRequest);
+        await _http.PostJsonAsync("/api/recovery/point-in-time", new { at, filter = new { statusThen = Array.Empty<string>() } }, HttpStatusCode.BadRequest);
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty("filter.statusNow", out _));
     }
 
     [Fact]
