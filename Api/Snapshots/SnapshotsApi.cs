@@ -17,8 +17,6 @@ namespace AspireJobs.Api.Snapshots;
 /// </summary>
 public static class SnapshotsApi
 {
-    private const int MaxLabelLength = 200;
-
     public static IEndpointRouteBuilder MapSnapshots(this IEndpointRouteBuilder app)
     {
         var snapshots = app.MapGroup("/api/snapshots").WithTags("Snapshots");
@@ -72,9 +70,9 @@ public static class SnapshotsApi
         if (root.TryGetProperty("label", out var labelValue) && labelValue.ValueKind != JsonValueKind.Null)
         {
             label = labelValue.ValueKind == JsonValueKind.String ? labelValue.GetString() : null;
-            if (label is null || label.Length is 0 or > MaxLabelLength || label.Any(char.IsControl))
+            if (label is null || !SnapshotLabel.IsValid(label))
             {
-                errors["label"] = [$"The label must be text of 1-{MaxLabelLength} characters without control characters."];
+                errors["label"] = [SnapshotLabel.Rule];
             }
         }
 

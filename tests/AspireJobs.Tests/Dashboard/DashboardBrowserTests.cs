@@ -241,6 +241,22 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Snapshots_ALabelTooLong_SaysSo_AndThePageGoesOn()
+    {
+        await OpenAsync("/dashboard/snapshots");
+        await _page.Locator("[data-testid=snapshot-label] input").FillAsync(new string('x', 201));
+        await _page.Locator("[data-testid=snapshot-label] input").PressAsync("Tab");
+        await _page.GetByTestId("take-full").ClickAsync();
+
+        await Expect(_page.GetByTestId("snapshots-message")).ToContainTextAsync("1-200 characters");
+        // The page still answers: the error ended nothing.
+        await _page.Locator("[data-testid=snapshot-label] input").FillAsync("fine");
+        await _page.Locator("[data-testid=snapshot-label] input").PressAsync("Tab");
+        await _page.GetByTestId("take-full").ClickAsync();
+        await Expect(_page.GetByTestId("snapshots-message")).ToContainTextAsync("Took a full snapshot");
+    }
+
+    [Fact]
     public async Task Workers_ShowTheFleetAsTheApiDoes_AndDrainFromTheUi()
     {
         var workers = (await Api.GetJsonAsync("/api/workers")).EnumerateArray().Where(w => w.GetProperty("status").GetString() == "active").ToList();

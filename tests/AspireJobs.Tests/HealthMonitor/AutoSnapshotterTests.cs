@@ -62,6 +62,27 @@ public sealed class AutoSnapshotterTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Retention_KeepsTheAutomaticSnapshotsAManualOneIsBuiltOn()
+    {
+        await _system.Store.JobInsertBatchAsync([TestJobs.New()], Token);
+        await _snapshotter.RunPassAsync(Token);
+        _clock.Advance(TimeSpan.FromHours(1));
+        await _snapshotter.RunPassAsync(Token);
+        var manual = await _snapshots.TakeAsync(SnapshotKind.Incremental, SnapshotReason.Manual, "keep", Token);
+        var chain = await _snapshots.ListAsync(null, 100, Token);
+        Assert.Equal(3, chain.Count);
+
+        _clock.Advance(TimeSpan.FromDays(2));
+        await _snapshotter.RunPassAsync(Token);
+
+        // The manual snapshot and the chain under it stay (a base's deletion takes what is built on
+        // it), beside the pass's new full one.
+        var left = await _snapshots.ListAsync(null, 100, Token);
+        Assert.Equal(4, left.Count);
+        Assert.Contains(left, s => s.Id == manual.Id);
+    }
+
+    [Fact]
     public async Task APass_WhileTheNewestSnapshotIsYoungerThanTheInterval_TakesNone()
     {
         await _snapshotter.RunPassAsync(Token);
