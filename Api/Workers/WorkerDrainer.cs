@@ -12,7 +12,7 @@ public sealed class WorkerDrainer(WorkerStore store, JobDispatcher dispatcher, R
     /// <summary>The worker as it now is; null when there is no such worker.</summary>
     public async Task<WorkerInfo?> DrainAsync(Guid id, CancellationToken cancellationToken)
     {
-        if (await store.WorkerSetDrainingIfActiveAsync(id, cancellationToken))
+        if (await store.WorkerSetDrainingIfActiveAsync(id, byMonitor: false, cancellationToken))
         {
             await followUp.TryAsync(() => dispatcher.OrderAsync(WorkerOrder.Drain, id), $"the drain order to worker {id}");
         }

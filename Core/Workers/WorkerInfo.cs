@@ -19,7 +19,8 @@ public sealed record WorkerInfo(
     long JobsCompleted,
     long JobsFailed,
     double? HealthScore,
-    WorkerMetricsReport? Metrics);
+    WorkerMetricsReport? Metrics,
+    bool DrainedByMonitor = false);
 
 /// <summary>
 /// What a worker reports about itself every metrics interval: cumulative counters, and figures

@@ -25,6 +25,7 @@ internal static class WorkerRow
             JobsCompleted: reader.GetInt64(12),
             JobsFailed: reader.GetInt64(13),
             HealthScore: reader.IsDBNull(14) ? null : reader.GetFloat(14),
-            Metrics: metrics == "{}" ? null : JsonSerializer.Deserialize(metrics, WorkerJson.Default.WorkerMetricsReport));
+            Metrics: metrics == "{}" ? null : JsonSerializer.Deserialize(metrics, WorkerJson.Default.WorkerMetricsReport),
+            DrainedByMonitor: reader.GetBoolean(16));
     }
 }

@@ -37,9 +37,9 @@ public sealed class WorkerStore(NpgsqlDataSource db, TimeProvider clock)
     public Task<bool> WorkerSetStoppedIfLiveAsync(Guid id, CancellationToken cancellationToken) =>
         AnyRowAsync(WorkerSetStoppedIfLiveSql, cancellationToken, Value(id), Time(clock.GetUtcNow()));
 
-    /// <summary>Drains an active worker. False: it was not active.</summary>
-    public Task<bool> WorkerSetDrainingIfActiveAsync(Guid id, CancellationToken cancellationToken) =>
-        AnyRowAsync(WorkerSetDrainingIfActiveSql, cancellationToken, Value(id));
+    /// <summary>Drains an active worker, for an operator or for the health monitor. False: it was not active.</summary>
+    public Task<bool> WorkerSetDrainingIfActiveAsync(Guid id, bool byMonitor, CancellationToken cancellationToken) =>
+        AnyRowAsync(WorkerSetDrainingIfActiveSql, cancellationToken, Value(id), Value(byMonitor));
 
     /// <summary>Declares a live worker dead. False: it was not live.</summary>
     public Task<bool> WorkerSetDeadIfLiveAsync(Guid id, CancellationToken cancellationToken) =>

@@ -27,7 +27,6 @@ public sealed partial class HealthSweeper(
 {
     private readonly HashSet<(Guid Worker, string Metric, string Baseline)> _anomalous = [];
     private readonly HashSet<Guid> _evacuated = [];
-    private readonly HashSet<Guid> _drainedHere = [];
 
     /// <summary>The report time of each worker's latest sampled report.</summary>
     private readonly Dictionary<Guid, DateTimeOffset> _sampledReports = [];
@@ -114,24 +113,23 @@ public sealed partial class HealthSweeper(
                 LogEvacuated(worker.Name, sample.HealthScore);
             }
             else if (action == RecommendedAction.Drain && settings.AutoDrain && worker.Status == WorkerStatus.Active && leavesEnough
-                     && await workers.WorkerSetDrainingIfActiveAsync(worker.Id, stoppingToken))
+                     && await workers.WorkerSetDrainingIfActiveAsync(worker.Id, byMonitor: true, stoppingToken))
             {
                 await dispatcher.OrderAsync(WorkerOrder.Drain, worker.Id);
-                _drainedHere.Add(worker.Id);
                 active--;
                 LogDrained(worker.Name, sample.Prediction.FailureProbability, sample.Prediction.Reason);
             }
-            else if (worker.Status == WorkerStatus.Draining && worker.CurrentLoad == 0 && _drainedHere.Contains(worker.Id) && _evacuated.Add(worker.Id))
+            else if (worker.Status == WorkerStatus.Draining && worker.CurrentLoad == 0 && worker.DrainedByMonitor && _evacuated.Add(worker.Id))
             {
-                // A worker this monitor drained has finished what it held: let its orchestrator
-                // replace it with a fresh process rather than keep an idle, failing one.
+                // A worker the monitor drained (this one, or the leader before it) has finished
+                // what it held: let its orchestrator replace it with a fresh process rather than
+                // keep an idle, failing one.
                 await dispatcher.OrderAsync(WorkerOrder.Exit, worker.Id);
             }
         }
 
         var present = samples.Select(s => s.Worker.Id).ToList();
         _evacuated.IntersectWith(present);
-        _drainedHere.IntersectWith(present);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Anomaly: worker {WorkerId}: {Reason}")]

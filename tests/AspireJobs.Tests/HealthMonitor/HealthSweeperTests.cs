@@ -88,4 +88,23 @@ public sealed class HealthSweeperTests(TestServers servers) : IAsyncLifetime
         Assert.True(await OrderedToExitAsync(failing));
         Assert.False(await OrderedToExitAsync(healthy));
     }
+
+    [Fact]
+    public async Task AWorkerTheMonitorDrained_IsToldToExitOnceIdle_EvenByANewLeader_AndOneAnOperatorDrainedIsNot()
+    {
+        // This sweeper never drained anyone: the worker was drained by the monitor before it (a
+        // leader that died, or this process before a restart).
+        var drainedByMonitor = await RegisterAsync("drained-by-monitor");
+        var drainedByOperator = await RegisterAsync("drained-by-operator");
+        Assert.True(await _workers.WorkerSetDrainingIfActiveAsync(drainedByMonitor, byMonitor: true, Token));
+        Assert.True(await _workers.WorkerSetDrainingIfActiveAsync(drainedByOperator, byMonitor: false, Token));
+
+        _clock.Advance(Window);
+        await _workers.WorkerSetHeartbeatAsync(drainedByMonitor, Healthy(), [], Token);
+        await _workers.WorkerSetHeartbeatAsync(drainedByOperator, Healthy(), [], Token);
+        await _sweeper.RunPassAsync(Token);
+
+        Assert.True(await OrderedToExitAsync(drainedByMonitor));
+        Assert.False(await OrderedToExitAsync(drainedByOperator));
+    }
 }

@@ -210,7 +210,7 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
         var worker = Guid.NewGuid();
         await workers.WorkerInsertAsync(new AspireJobs.Core.Workers.WorkerRegistration(worker, "w", "h", 1, "1", AllTypes, 4), Token);
         Assert.Single((await _store.StartNowAsync([job.Id], worker, Grace, AllTypes, Token)).Started);
-        Assert.True(await workers.WorkerSetDrainingIfActiveAsync(worker, Token));
+        Assert.True(await workers.WorkerSetDrainingIfActiveAsync(worker, byMonitor: false, Token));
         Assert.Empty(await _store.JobGetOrphanedAsync(10, Token)); // a draining worker finishes what it holds
         Assert.True(await workers.WorkerSetStoppedIfLiveAsync(worker, Token));
 

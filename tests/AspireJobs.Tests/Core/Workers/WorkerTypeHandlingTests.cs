@@ -31,7 +31,7 @@ public sealed class WorkerTypeHandlingTests(TestServers servers) : IAsyncLifetim
         Assert.True(await _workers.WorkerAnyActiveHandlesTypeAsync("reports.monthly", Token));
         Assert.False(await _workers.WorkerAnyActiveHandlesTypeAsync("noop", Token));
 
-        Assert.True(await _workers.WorkerSetDrainingIfActiveAsync(worker, Token));
+        Assert.True(await _workers.WorkerSetDrainingIfActiveAsync(worker, byMonitor: false, Token));
 
         Assert.False(await _workers.WorkerAnyActiveHandlesTypeAsync("reports.monthly", Token));
     }
