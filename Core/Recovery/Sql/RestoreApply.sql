@@ -1,6 +1,7 @@
 -- RestoreApply: puts a batch of jobs back in their target states, each only while it is still as
 -- the plan saw it (state and attempts): a job that moved meanwhile is left to what moved it. A job
--- put back to waiting waits for the parents that have not completed now; with none, it is queued.
+-- put back to waiting keeps its run time and waits for the parents that have not completed now;
+-- with none, it is queued, or scheduled while its run time is ahead, as a released job is.
 -- Attempts never go back (each attempt keeps its execution row); failures and crashes do, which
 -- gives back the retries used since. Each job restored logs an event that says why.
 --   $1 ids uuid[]    $2 expected_status text[]    $3 expected_attempts integer[]
@@ -27,13 +28,15 @@ WITH target AS (
     GROUP BY t.id
 ), restored AS (
     UPDATE jobs j
-    SET status = CASE WHEN t.status = 'waiting' AND coalesce(p.pending, 0) = 0 THEN 'queued' ELSE t.status END,
+    SET status = CASE WHEN t.status = 'waiting' AND coalesce(p.pending, 0) = 0
+                      THEN CASE WHEN t.run_at > $10::timestamptz THEN 'scheduled' ELSE 'queued' END
+                      ELSE t.status END,
         priority = t.priority,
         effective_priority = greatest(t.effective_priority, t.priority),
         failures = least(t.failures, j.attempts),
         crashes = least(t.crashes, j.attempts),
         dependencies_pending = CASE WHEN t.status = 'waiting' THEN coalesce(p.pending, 0) ELSE 0 END,
-        scheduled_at = CASE WHEN t.status = 'scheduled' THEN t.run_at ELSE $10::timestamptz END,
+        scheduled_at = CASE WHEN t.status IN ('scheduled', 'waiting') THEN t.run_at ELSE $10::timestamptz END,
         result = CASE WHEN j.status = 'completed' THEN NULL ELSE j.result END,
         completed_at = NULL,
         cancel_requested_at = NULL,

@@ -173,6 +173,24 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADependentPutBack_KeepsItsRunAt_AndIsScheduledForIt_WhenItsParentsAreDone()
+    {
+        var runAt = DateTime.UtcNow.AddDays(1);
+        var batch = await _http.PostJsonAsync("/api/jobs/batch", new { jobs = new object[] { new { @ref = "p", type = "noop" }, new { type = "noop", dependsOn = new[] { "p" }, runAt } } }, HttpStatusCode.Created);
+        var (parent, child) = (batch.GetProperty("ids")[0].GetGuid(), batch.GetProperty("ids")[1].GetGuid());
+        var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
+        await _http.PostJsonAsync($"/api/jobs/{child}/cancel", HttpStatusCode.OK);
+        // The parent ran since.
+        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'completed', attempts = 1, started_at = now(), completed_at = now(), attempt_finished_at = now() WHERE id = $1", parent);
+
+        await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { apply = true }, HttpStatusCode.OK);
+
+        var restored = await _http.GetJsonAsync($"/api/jobs/{child}");
+        Assert.Equal("scheduled", restored.Status());
+        Assert.InRange(restored.GetProperty("scheduledAt").GetDateTime(), runAt.AddSeconds(-1), runAt.AddSeconds(1));
+    }
+
+    [Fact]
     public async Task PointInTime_BeforeWhatTheLogKeeps_Is409_AndInTheFuture_Is400()
     {
         await _system.Database.ExecuteAsync("UPDATE job_event_horizon SET kept_since = now() - interval '1 day'");
