@@ -292,13 +292,10 @@ public sealed partial class JobStore
             }
 
             var restored = await RestoreCancelledByAsync(connection, id, now, token);
-            if (restored.Count == 0)
-            {
-                return new RequeueResult(priority, WorkflowChanges.None);
-            }
-
-            // A restored job with another parent that failed meanwhile follows its policy about it.
-            var failedParents = await FailedParentsAsync(connection, restored, token);
+            // A restored job with another parent that failed meanwhile follows its policy about it;
+            // the requeued job's effective priority is computed afresh either way, as what lifted it
+            // before it failed (a dependent that ran regardless) may wait for it no longer.
+            var failedParents = restored.Count == 0 ? [] : await FailedParentsAsync(connection, restored, token);
             var workflow = await SettleAsync(connection, [], failedParents, restored, [.. restored, id], now, token);
             var lifted = workflow.Reprioritized.FirstOrDefault(job => job.Id == id);
             return new RequeueResult(lifted.Id == id ? lifted.Priority : priority, workflow);

@@ -185,6 +185,20 @@ public sealed class WorkflowStoreTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARequeuedParent_NoLongerKeepsTheBoostOfADependentThatRanWithoutIt()
+    {
+        var x = await CreateAsync(priority: 1);
+        var d = await CreateAsync(priority: 5, policy: DependencyFailurePolicy.Run, parents: x);
+        Assert.Equal(5, (await GetAsync(x)).EffectivePriority);
+        Assert.Equal([d], (await DeadLetterAsync(x)).Released.Select(j => j.Id));
+
+        var requeued = await _store.JobSetQueuedIfDeadLetteredAsync(x, Token);
+
+        Assert.Equal(1, requeued!.Priority);
+        Assert.Equal(1, (await GetAsync(x)).EffectivePriority);
+    }
+
+    [Fact]
     public async Task CancellingAPendingParent_CascadesToItsDependents()
     {
         var a = await CreateAsync();
