@@ -31,6 +31,7 @@ public static class AccessSetup
             .AddCookie(DashboardLogin.Scheme, DashboardLogin.ConfigureCookie);
         builder.Services.AddAuthorization(options => options.AddScopePolicies());
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, DashboardKeyRevalidation>();
         builder.AddRequestRateLimits();
         return builder;
     }

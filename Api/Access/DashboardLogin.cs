@@ -41,10 +41,7 @@ public static partial class DashboardLogin
         {
             OnValidatePrincipal = context =>
             {
-                var keys = context.HttpContext.RequestServices.GetRequiredService<ApiKeyRing>();
-                var principal = context.Principal!;
-                if (keys.FindByFingerprint(principal.Identity!.Name!, principal.FindFirstValue(AccessPolicies.FingerprintClaim) ?? "") is not { } key
-                    || key.Scope.Name() != principal.FindFirstValue(ApiScopes.ClaimType))
+                if (!IsCurrent(context.HttpContext.RequestServices.GetRequiredService<ApiKeyRing>(), context.Principal!))
                 {
                     context.RejectPrincipal();
                     return context.HttpContext.SignOutAsync(Scheme);
@@ -60,6 +57,12 @@ public static partial class DashboardLogin
                 StatusCodes.Status403Forbidden, "The signed-in key's scope does not cover this route.", "Sign in with a key of a wider scope."),
         };
     }
+
+    /// <summary>Whether a signed-in principal's key is still one the Api knows, with the same scope.</summary>
+    public static bool IsCurrent(ApiKeyRing keys, ClaimsPrincipal principal) =>
+        principal.Identity?.Name is { } name
+        && keys.FindByFingerprint(name, principal.FindFirstValue(AccessPolicies.FingerprintClaim) ?? "") is { } key
+        && key.Scope.Name() == principal.FindFirstValue(ApiScopes.ClaimType);
 
     public static IEndpointRouteBuilder MapDashboardLogin(this IEndpointRouteBuilder app)
     {

@@ -19,6 +19,9 @@ public abstract class LivePage : ComponentBase, IAsyncDisposable
     [CascadingParameter]
     private Task<AuthenticationState>? Authentication { get; set; }
 
+    [Inject]
+    private NavigationManager Navigation { get; set; } = null!;
+
     /// <summary>The signed-in key's scope; null until known, and for nobody.</summary>
     private ApiScope? _scope;
 
@@ -37,11 +40,26 @@ public abstract class LivePage : ComponentBase, IAsyncDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        _scope = Authentication is null ? null : AccessPolicies.ScopeOf((await Authentication).User);
+        await ReadScopeAsync();
         await ReloadAsync();
         if (RendererInfo.IsInteractive)
         {
             _ = RefreshAsync();
+        }
+    }
+
+    // The authentication state changes while the page is open when its key is no longer current
+    // (DashboardKeyRevalidation): the page loads again over HTTP, where the lapsed sign-in is sent
+    // to the sign-in page.
+    protected override Task OnParametersSetAsync() => ReadScopeAsync();
+
+    private async Task ReadScopeAsync()
+    {
+        var before = _scope;
+        _scope = Authentication is null ? null : AccessPolicies.ScopeOf((await Authentication).User);
+        if (before is not null && _scope is null && RendererInfo.IsInteractive)
+        {
+            Navigation.NavigateTo(Navigation.Uri, forceLoad: true);
         }
     }
 

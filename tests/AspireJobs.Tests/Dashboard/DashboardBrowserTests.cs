@@ -257,6 +257,39 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task APageOpenWithAKeyRotatedOut_IsSentToSignIn_WithItsActions()
+    {
+        var keysFile = Path.Combine(fixture.System.DataDirectory, AspireJobs.AppHost.Services.ApiKeys.KeysFileName);
+        var key = $"rotated-{Guid.NewGuid():N}";
+        await File.WriteAllTextAsync(keysFile, $$"""{ "Api": { "Keys": { "ops": { "Key": "{{key}}", "Scope": "admin" } } } }""", Token);
+        try
+        {
+            using var withKey = new HttpClient { BaseAddress = fixture.BaseAddress };
+            withKey.DefaultRequestHeaders.Add("X-Api-Key", key);
+            await EventuallyAsync(async () => (await withKey.GetAsync("/api/queues", Token)).IsSuccessStatusCode, "the added key to be accepted");
+            await using var context = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.BaseAddress.ToString() });
+            var page = await context.NewPageAsync();
+            await page.GotoAsync("/dashboard/login");
+            await page.GetByTestId("login-key").FillAsync(key);
+            await page.GetByTestId("login-submit").ClickAsync();
+            await page.GotoAsync("/dashboard/snapshots");
+            await Expect(page.GetByTestId("interactive")).ToHaveAttributeAsync("data-interactive", "true");
+            await Expect(page.GetByTestId("take-full")).ToBeVisibleAsync();
+
+            await File.WriteAllTextAsync(keysFile, "{}", Token);
+            await EventuallyAsync(async () => (await withKey.GetAsync("/api/queues", Token)).StatusCode == HttpStatusCode.Unauthorized, "the removed key to be refused");
+
+            // The open page, never reloaded by anyone, is sent to sign in again.
+            await Expect(page.GetByTestId("login-key")).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("take-full")).ToHaveCountAsync(0);
+        }
+        finally
+        {
+            File.Delete(keysFile);
+        }
+    }
+
+    [Fact]
     public async Task Workers_ShowTheFleetAsTheApiDoes_AndDrainFromTheUi()
     {
         var workers = (await Api.GetJsonAsync("/api/workers")).EnumerateArray().Where(w => w.GetProperty("status").GetString() == "active").ToList();
