@@ -1,3 +1,4 @@
+using System.Data;
 using AspireJobs.Core.Storage;
 using Npgsql;
 
@@ -36,7 +37,11 @@ public sealed class Migrator(NpgsqlDataSource db)
         }
         finally
         {
-            await ExecuteAsync(connection, LockReleaseSql, CancellationToken.None);
+            // A session lost meanwhile (a restart of PostgreSQL) released its lock with it.
+            if (connection.FullState == ConnectionState.Open)
+            {
+                await ExecuteAsync(connection, LockReleaseSql, CancellationToken.None);
+            }
         }
     }
 
@@ -90,8 +95,9 @@ public sealed class Migrator(NpgsqlDataSource db)
 
             await transaction.CommitAsync(cancellationToken);
         }
-        catch (PostgresException e)
+        catch (PostgresException e) when (!e.IsTransient)
         {
+            // A transient error (the server going away) is no fault of the migration's: left to the caller to try again.
             throw new MigrationException($"Migration {migration.FileName} failed and was rolled back: {e.MessageText} (SQLSTATE {e.SqlState}).", e);
         }
     }

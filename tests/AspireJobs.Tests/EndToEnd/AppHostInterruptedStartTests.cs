@@ -77,7 +77,8 @@ public sealed class AppHostInterruptedStartTests(TestServers servers)
             await WaitUntilAsync(() => output.Any(line => line.Contains("Ctrl+C stops everything", StringComparison.Ordinal)) || appHost.Exited.IsCompleted, "the start to finish");
             Assert.False(appHost.Exited.IsCompleted, $"the AppHost ended:{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(30))}");
             var status = StatusFile.Read(statusPath)!;
-            Assert.All(status.Resources.Where(r => r.Name is "redis" or "postgres"), r => Assert.Equal((KnownResourceStates.Running, 1), (r.State, r.Restarts)));
+            // At least once: a restart on a busy machine may itself die young and be restarted again.
+            Assert.All(status.Resources.Where(r => r.Name is "redis" or "postgres"), r => Assert.True(r.State == KnownResourceStates.Running && r.Restarts >= 1, $"{r.Name}: {r.State}, {r.Restarts} restarts"));
             Assert.All(status.Resources.Where(r => r.Name is "api" or "healthmonitor" || r.Resource == "worker"), r => Assert.Equal(KnownResourceStates.Running, r.State));
         }
         finally

@@ -46,16 +46,8 @@ public sealed class MigrationServiceProcessTests(TestServers servers) : IAsyncLi
         }
 
         var run = RunAsync();
-        const string waiting = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%pg_advisory_lock%'";
-        var deadline = DateTime.UtcNow + ProcessTimeout;
-        int? session;
-        while ((session = await _db.ScalarAsync<int?>(waiting)) is null && !run.IsCompleted && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-
-        Assert.True(session is not null, "the run never waited for the migration lock");
-        Assert.True(await _db.ScalarAsync<bool>("SELECT pg_terminate_backend($1)", session.Value));
+        var session = await WaitingSessionAsync("%pg_advisory_lock%", run);
+        Assert.True(await _db.ScalarAsync<bool>("SELECT pg_terminate_backend($1)", session));
         await using (var release = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock(hashtext('aspirejobs.migrations'))", holder))
         {
             await release.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
@@ -64,6 +56,46 @@ public sealed class MigrationServiceProcessTests(TestServers servers) : IAsyncLi
         var (exitCode, output) = await run;
         Assert.True(exitCode == 0, output);
         Assert.Equal(MigrationCatalog.Embedded.Count, (int)await _db.ScalarAsync<long>("SELECT count(*) FROM schema_migrations"));
+    }
+
+    [Fact]
+    public async Task Exits0_WhenItsSessionIsEndedInTheMiddleOfAMigration()
+    {
+        // The schema up to the last migration that alters workers; that table locked here, so the
+        // run waits inside that migration, holding the migration lock, when its session is ended.
+        var target = MigrationCatalog.Embedded.Last(m => m.Sql.Contains("ALTER TABLE workers", StringComparison.Ordinal));
+        await new Migrator(_db.DataSource).MigrateAsync([.. MigrationCatalog.Embedded.Where(m => m.Version < target.Version)], TestContext.Current.CancellationToken);
+        await using var holder = await _db.DataSource.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        await using var transaction = await holder.BeginTransactionAsync(TestContext.Current.CancellationToken);
+        await using (var take = new Npgsql.NpgsqlCommand("LOCK TABLE workers IN ACCESS EXCLUSIVE MODE", holder, transaction))
+        {
+            await take.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        var run = RunAsync();
+        var session = await WaitingSessionAsync("%ALTER TABLE workers%", run);
+        Assert.True(await _db.ScalarAsync<bool>("SELECT pg_terminate_backend($1)", session));
+        await transaction.RollbackAsync(TestContext.Current.CancellationToken);
+
+        var (exitCode, output) = await run;
+        Assert.True(exitCode == 0, output);
+        Assert.Equal(MigrationCatalog.Embedded.Count, (int)await _db.ScalarAsync<long>("SELECT count(*) FROM schema_migrations"));
+    }
+
+    /// <summary>The session of the run that waits for a lock in a statement like <paramref name="query"/>.</summary>
+    private async Task<int> WaitingSessionAsync(string query, Task run)
+    {
+        var deadline = DateTime.UtcNow + ProcessTimeout;
+        int? session;
+        while ((session = await _db.ScalarAsync<int?>(
+                   "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1", query)) is null
+               && !run.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(session is not null, $"the run never waited in a statement like {query}");
+        return session.Value;
     }
 
     private Task<(int ExitCode, string Output)> RunAsync() =>
