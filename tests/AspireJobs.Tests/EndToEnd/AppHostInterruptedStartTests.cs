@@ -31,7 +31,7 @@ public sealed class AppHostInterruptedStartTests(TestServers servers)
             // apphost.json is this run's from its first moment, before any server starts: it
             // once came only when the start returned, seconds after initdb began.
             await WaitUntilAsync(() => StatusFile.Read(StatusFile.PathIn(dataDirectory))?.AppHostProcessId == first.Id, "apphost.json to name this AppHost", TimeSpan.FromSeconds(1));
-            Assert.DoesNotContain(firstOutput, line => line.Contains("Ctrl+C stops everything", StringComparison.Ordinal));
+            Assert.False(IsReady(firstOutput));
             Assert.True(first.Signal(PosixSignals.SIGTERM));
             exitCode = await first.Exited.WaitAsync(Patience, Token);
         }
@@ -47,7 +47,7 @@ public sealed class AppHostInterruptedStartTests(TestServers servers)
         var second = Start(dataDirectory, out var secondOutput);
         try
         {
-            await WaitUntilAsync(() => secondOutput.Any(line => line.Contains("Ctrl+C stops everything", StringComparison.Ordinal)) || second.Exited.IsCompleted, "the second start to be ready");
+            await WaitUntilAsync(() => IsReady(secondOutput) || second.Exited.IsCompleted, "the second start to be ready");
             Assert.False(second.Exited.IsCompleted, $"the second start ended:{Environment.NewLine}{string.Join(Environment.NewLine, secondOutput.TakeLast(30))}");
         }
         finally
@@ -70,11 +70,11 @@ public sealed class AppHostInterruptedStartTests(TestServers servers)
             {
                 var processId = 0;
                 await WaitUntilAsync(() => (processId = RunningProcessOf(statusPath, server)) > 0, $"{server} to run");
-                Assert.DoesNotContain(output, line => line.Contains("Ctrl+C stops everything", StringComparison.Ordinal));
+                Assert.False(IsReady(output));
                 Assert.True(PosixSignals.Send(processId, PosixSignals.SIGKILL), $"{server} ({processId}) could not be killed");
             }
 
-            await WaitUntilAsync(() => output.Any(line => line.Contains("Ctrl+C stops everything", StringComparison.Ordinal)) || appHost.Exited.IsCompleted, "the start to finish");
+            await WaitUntilAsync(() => IsReady(output) || appHost.Exited.IsCompleted, "the start to finish");
             Assert.False(appHost.Exited.IsCompleted, $"the AppHost ended:{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(30))}");
             var status = StatusFile.Read(statusPath)!;
             // At least once: a restart on a busy machine may itself die young and be restarted again.
@@ -86,6 +86,10 @@ public sealed class AppHostInterruptedStartTests(TestServers servers)
             Assert.Equal(0, await appHost.StopAsync(PosixSignals.SIGTERM, Patience));
         }
     }
+
+    /// <summary>Whether the AppHost has printed its ready summary, whose last line this is.</summary>
+    private static bool IsReady(IEnumerable<string> output) =>
+        output.Any(line => line.Contains("Ctrl+C stops everything", StringComparison.Ordinal));
 
     /// <summary>The process id apphost.json gives a running resource, 0 while it has none.</summary>
     private static int RunningProcessOf(string statusPath, string resource) =>
