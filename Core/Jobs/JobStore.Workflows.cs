@@ -1,3 +1,4 @@
+using AspireJobs.Core.Recovery;
 using AspireJobs.Core.Storage;
 using AspireJobs.Core.Workflows;
 using Npgsql;
@@ -16,6 +17,7 @@ public sealed partial class JobStore
     private static readonly string JobLockAncestorsSql = EmbeddedFile.Core("JobLockAncestors.sql");
     private static readonly string JobSetEffectivePrioritySql = EmbeddedFile.Core("JobSetEffectivePriority.sql");
     private static readonly string JobGetFailedParentsSql = EmbeddedFile.Core("JobGetFailedParents.sql");
+    private static readonly string JobHoldDependentsAgainSql = EmbeddedFile.Core("JobHoldDependentsAgain.sql");
     private static readonly string JobSetWaitingIfCancelledByDependencySql = EmbeddedFile.Core("JobSetWaitingIfCancelledByDependency.sql");
     private static readonly string JobGetGraphSql = EmbeddedFile.Core("JobGetGraph.sql");
     private static readonly string JobGetParentResultsSql = EmbeddedFile.Core("JobGetParentResults.sql");
@@ -188,6 +190,32 @@ public sealed partial class JobStore
         }
 
         return queued;
+    }
+
+    /// <summary>
+    /// In the open transaction of a restore's batch, once its jobs are written: the jobs around
+    /// them follow. Dependents that had counted done a parent the batch took out of a finished
+    /// state wait for it again, and the jobs it put back to waiting (<paramref name="waiting"/>)
+    /// follow their policy about parents that failed, as a new job does.
+    /// <paramref name="restored"/>: every job the batch wrote, whose counts it took itself.
+    /// </summary>
+    internal static async Task<WorkflowChanges> FollowRestoredAsync(
+        NpgsqlConnection connection, RestoredParents parents, IReadOnlyList<Guid> restored, IReadOnlyList<Guid> waiting,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (parents.Any)
+        {
+            await using var command = new NpgsqlCommand(JobHoldDependentsAgainSql, connection);
+            command.Parameters.Add(Value(parents.FromCompleted.ToArray()));
+            command.Parameters.Add(Value(parents.FromFailed.ToArray()));
+            command.Parameters.Add(Value(restored.ToArray()));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var failedParents = waiting.Count == 0 ? [] : await FailedParentsAsync(connection, waiting, cancellationToken);
+        return failedParents.Count == 0
+            ? WorkflowChanges.None
+            : await SettleAsync(connection, [], failedParents, waiting, [], now, cancellationToken);
     }
 
     private static NpgsqlParameter NullableIds(IReadOnlyList<Guid>? ids) =>

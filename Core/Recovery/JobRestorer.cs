@@ -3,6 +3,7 @@ using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Snapshots;
 using AspireJobs.Core.Storage;
+using AspireJobs.Core.Workflows;
 using Npgsql;
 using NpgsqlTypes;
 using static AspireJobs.Core.Storage.NpgsqlParameters;
@@ -16,7 +17,9 @@ namespace AspireJobs.Core.Recovery;
 /// snapshot is taken first (the restore's undo), then jobs are written in batches of
 /// <see cref="BatchSize"/>, each batch one short transaction whose every row is guarded by the
 /// state the plan saw: live traffic waits for at most one batch, and a job that moved meanwhile
-/// stays as it moved. Restored queued jobs go back to their Redis bands after each batch.
+/// stays as it moved. The dependents of the jobs a batch takes out of a finished state, or puts
+/// in one, follow in its transaction, and a job put back to waiting comes after the parents the
+/// restore puts back. Restored queued jobs go back to their Redis bands after each batch.
 /// </summary>
 public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, JobDispatcher dispatcher, RedisFollowUp followUp, TimeProvider clock)
 {
@@ -47,6 +50,7 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
 
         why["mode"] = RestoreModeText.Of(request.Mode);
         var batch = new List<(RestoreTarget Target, JobNow Now)>(BatchSize);
+        var afterTheirParents = new List<(RestoreTarget Target, JobNow Now)>();
         await using (var plan = new NpgsqlCommand(PlanSql, connection))
         {
             plan.Parameters.Add(Text(request.Filter.Type));
@@ -55,17 +59,28 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
             await using var reader = await plan.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var (target, now) = ReadPlanRow(reader);
+                var (target, now, afterAParent) = ReadPlanRow(reader);
                 var action = RestoreDecision.Decide(request.Mode, target, now);
                 report.Add(target, now, action);
                 if (request.Apply && action == RestoreAction.Restore)
                 {
-                    batch.Add((target, now!));
+                    // A dependent whose parent comes later waits for that parent's batch: written
+                    // first, it would count the parent as it is now, done perhaps, and be released.
+                    (afterAParent ? afterTheirParents : batch).Add((target, now!));
                     if (batch.Count == BatchSize)
                     {
                         await ApplyAsync(batch, why, report, cancellationToken);
                     }
                 }
+            }
+        }
+
+        foreach (var job in afterTheirParents)
+        {
+            batch.Add(job);
+            if (batch.Count == BatchSize)
+            {
+                await ApplyAsync(batch, why, report, cancellationToken);
             }
         }
 
@@ -105,25 +120,48 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
         await import.CompleteAsync(cancellationToken);
     }
 
-    private static (RestoreTarget Target, JobNow? Now) ReadPlanRow(NpgsqlDataReader reader)
+    private static (RestoreTarget Target, JobNow? Now, bool AfterAParent) ReadPlanRow(NpgsqlDataReader reader)
     {
         var status = JobStatusText.Parse(reader.GetString(1));
         var target = new RestoreTarget(
             reader.GetGuid(0), status, reader.GetInt16(2), reader.GetInt16(3), reader.GetInt32(4),
             reader.GetInt32(5), reader.GetInt32(6), reader.GetFieldValue<DateTimeOffset>(7));
+        var afterAParent = reader.GetBoolean(13);
         if (reader.IsDBNull(8))
         {
-            return (target, null);
+            return (target, null, afterAParent);
         }
 
         var statusNow = JobStatusText.Parse(reader.GetString(9));
-        return (target, new JobNow(reader.GetString(8), statusNow, reader.GetInt16(10), reader.GetInt32(11), reader.GetFieldValue<DateTimeOffset>(12)));
+        return (target, new JobNow(reader.GetString(8), statusNow, reader.GetInt16(10), reader.GetInt32(11), reader.GetFieldValue<DateTimeOffset>(12)), afterAParent);
     }
 
     private async Task ApplyAsync(List<(RestoreTarget Target, JobNow Now)> batch, JsonObject why, RestoreReport report, CancellationToken cancellationToken)
     {
         report.ChangedMeanwhile += await LeaveLeasedJobsAsync(batch);
-        await using var command = db.CreateCommand(ApplySql);
+        var (restored, workflow) = await PostgresTransaction.RunAsync(db, (connection, token) => WriteAsync(connection, batch, why, token), cancellationToken);
+
+        report.Restored += restored.Count;
+        report.ChangedMeanwhile += batch.Count - restored.Count;
+        batch.Clear();
+        var queued = restored.Where(job => job.Status == JobStatus.Queued).Select(job => new QueuedJob(job.Id, job.EffectivePriority)).ToList();
+        if (queued.Count > 0)
+        {
+            await followUp.TryAsync(() => dispatcher.EnqueueAsync(queued), $"{queued.Count} restored jobs back in their bands");
+        }
+
+        if (workflow.Released.Count > 0 || workflow.Reprioritized.Count > 0)
+        {
+            await followUp.TryAsync(() => dispatcher.ApplyAsync(workflow), "the jobs around the restored ones");
+        }
+    }
+
+    /// <summary>In one transaction: the batch's jobs put back, and the jobs around them following (<see cref="JobStore.FollowRestoredAsync"/>).</summary>
+    private async Task<(List<RestoredJob> Restored, WorkflowChanges Workflow)> WriteAsync(
+        NpgsqlConnection connection, List<(RestoreTarget Target, JobNow Now)> batch, JsonObject why, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var command = new NpgsqlCommand(ApplySql, connection);
         command.Parameters.Add(Value(batch.Select(b => b.Target.Id).ToArray()));
         command.Parameters.Add(TextArray([.. batch.Select(b => JobStatusText.Of(b.Now.Status))]));
         command.Parameters.Add(Value(batch.Select(b => b.Now.Attempts).ToArray()));
@@ -133,31 +171,27 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
         command.Parameters.Add(Value(batch.Select(b => b.Target.Failures).ToArray()));
         command.Parameters.Add(Value(batch.Select(b => b.Target.Crashes).ToArray()));
         command.Parameters.Add(TimeArray([.. batch.Select(b => (DateTimeOffset?)b.Target.RunAt)]));
-        command.Parameters.Add(Time(clock.GetUtcNow()));
+        command.Parameters.Add(Time(now));
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = why.ToJsonString() });
 
-        var queued = new List<QueuedJob>();
-        var restored = 0;
+        var restored = new List<RestoredJob>();
+        var parents = new RestoredParents();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                restored++;
-                if (reader.GetString(1) == "queued")
-                {
-                    queued.Add(new QueuedJob(reader.GetGuid(0), reader.GetInt16(2)));
-                }
+                var job = new RestoredJob(reader.GetGuid(0), JobStatusText.Parse(reader.GetString(1)), reader.GetInt16(2));
+                restored.Add(job);
+                parents.Add(job.Id, JobStatusText.Parse(reader.GetString(3)), job.Status);
             }
         }
 
-        report.Restored += restored;
-        report.ChangedMeanwhile += batch.Count - restored;
-        batch.Clear();
-        if (queued.Count > 0)
-        {
-            await followUp.TryAsync(() => dispatcher.EnqueueAsync(queued), $"{queued.Count} restored jobs back in their bands");
-        }
+        var waiting = restored.Where(job => job.Status == JobStatus.Waiting).Select(job => job.Id).ToList();
+        var workflow = await JobStore.FollowRestoredAsync(connection, parents, [.. restored.Select(job => job.Id)], waiting, now, cancellationToken);
+        return (restored, workflow);
     }
+
+    private readonly record struct RestoredJob(Guid Id, JobStatus Status, short EffectivePriority);
 
     /// <summary>
     /// A queued job that a worker leased a moment ago runs on its lease alone, its start not yet

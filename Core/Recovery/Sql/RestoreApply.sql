@@ -3,12 +3,13 @@
 -- put back to waiting keeps its run time and waits for the parents that have not completed now;
 -- with none, it is queued, or scheduled while its run time is ahead, as a released job is.
 -- Attempts never go back (each attempt keeps its execution row); failures and crashes do, which
--- gives back the retries used since. Each job restored logs an event that says why.
+-- gives back the retries used since. Each job restored logs an event that says why. The jobs
+-- around them follow in the same transaction (JobStore.JobFollowRestoredAsync).
 --   $1 ids uuid[]    $2 expected_status text[]    $3 expected_attempts integer[]
 --   $4 status text[]    $5 priority smallint[]    $6 effective_priority smallint[]
 --   $7 failures integer[]    $8 crashes integer[]    $9 run_at timestamptz[]
 --   $10 now timestamptz    $11 detail jsonb
--- Returns id, status, effective_priority of each job restored.
+-- Returns id, status, effective_priority, status before of each job restored.
 WITH target AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::integer[], $4::text[], $5::smallint[],
                          $6::smallint[], $7::integer[], $8::integer[], $9::timestamptz[])
@@ -51,4 +52,4 @@ WITH target AS (
     INSERT INTO job_events (job_id, from_status, to_status, attempt, at, detail)
     SELECT id, expected_status, status, attempts, $10::timestamptz, $11::jsonb FROM restored
 )
-SELECT id, status, effective_priority FROM restored;
+SELECT id, status, effective_priority, expected_status FROM restored;

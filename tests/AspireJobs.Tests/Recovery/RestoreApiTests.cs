@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Recovery;
 using AspireJobs.Tests.Infrastructure;
 
 namespace AspireJobs.Tests.Recovery;
@@ -170,6 +171,68 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
         Assert.Equal("queued", (await _http.GetJsonAsync($"/api/jobs/{parent}")).Status());
         Assert.Equal("waiting", (await _http.GetJsonAsync($"/api/jobs/{child}")).Status());
         Assert.Equal(1, await _system.Database.ScalarAsync<int>("SELECT dependencies_pending FROM jobs WHERE id = $1", child));
+    }
+
+    [Fact]
+    public async Task Overwrite_ADependentWhoseIdComesInABatchBeforeItsParents_WaitsForIt()
+    {
+        // Ids follow creation only to the millisecond, so a dependent created with its parent can
+        // sort before it: here a whole batch of the restore before it.
+        var ids = await CreateQueuedAsync(JobRestorer.BatchSize + 100);
+        var dependent = await _system.Database.ScalarAsync<Guid>("SELECT id FROM jobs ORDER BY id LIMIT 1");
+        var parent = await _system.Database.ScalarAsync<Guid>("SELECT id FROM jobs ORDER BY id DESC LIMIT 1");
+        await _system.Database.ExecuteAsync("INSERT INTO job_dependencies (job_id, depends_on_id) VALUES ($1, $2)", dependent, parent);
+        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'waiting', dependencies_pending = 1 WHERE id = $1", dependent);
+        await _system.Database.ExecuteAsync("UPDATE jobs SET has_dependents = true WHERE id = $1", parent);
+        var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
+        // Every one ran since, the parent before its dependent.
+        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'completed', attempts = 1, dependencies_pending = 0, started_at = now(), completed_at = now(), attempt_finished_at = now() WHERE id = ANY($1)", ids.ToArray());
+
+        var applied = await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { mode = "overwrite", apply = true }, HttpStatusCode.OK);
+
+        Assert.Equal(ids.Count, applied.GetProperty("restored").GetInt32());
+        Assert.Equal("queued", (await _http.GetJsonAsync($"/api/jobs/{parent}")).Status());
+        Assert.Equal("waiting", (await _http.GetJsonAsync($"/api/jobs/{dependent}")).Status());
+        Assert.Equal(1, await _system.Database.ScalarAsync<int>("SELECT dependencies_pending FROM jobs WHERE id = $1", dependent));
+    }
+
+    [Theory]
+    [InlineData("completed", "cancel", "overwrite")]
+    [InlineData("dead_lettered", "ignore", "newest-wins")]
+    public async Task ADependentLeftWaiting_WaitsAgainForAParentPutBack(string parentEnded, string onDependencyFailure, string mode)
+    {
+        var batch = await _http.PostJsonAsync("/api/jobs/batch", new { jobs = new object[] { new { @ref = "p", type = "noop" }, new { @ref = "q", type = "noop" }, new { type = "noop", dependsOn = new[] { "p", "q" }, onDependencyFailure } } }, HttpStatusCode.Created);
+        var (parent, dependent) = (batch.GetProperty("ids")[0].GetGuid(), batch.GetProperty("ids")[2].GetGuid());
+        var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
+        // One parent ended since, and its dependent, waiting for the other still, counted it done.
+        await _system.Database.ExecuteAsync("UPDATE jobs SET status = $2, attempts = 1, started_at = now(), completed_at = now(), attempt_finished_at = now() WHERE id = $1", parent, parentEnded);
+        await _system.Database.ExecuteAsync("UPDATE jobs SET dependencies_pending = 1 WHERE id = $1", dependent);
+
+        var applied = await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { mode, apply = true }, HttpStatusCode.OK);
+
+        // Waiting in the snapshot and now, the dependent is not restored, but waits for both again.
+        Assert.Equal(1, applied.GetProperty("restored").GetInt32());
+        Assert.Equal("queued", (await _http.GetJsonAsync($"/api/jobs/{parent}")).Status());
+        Assert.Equal("waiting", (await _http.GetJsonAsync($"/api/jobs/{dependent}")).Status());
+        Assert.Equal(2, await _system.Database.ScalarAsync<int>("SELECT dependencies_pending FROM jobs WHERE id = $1", dependent));
+    }
+
+    [Fact]
+    public async Task ADependentPutBack_FollowsItsPolicy_AboutAParentThatFailedAndStaysFailed()
+    {
+        var batch = await _http.PostJsonAsync("/api/jobs/batch", new { jobs = new object[] { new { @ref = "p", type = "echo" }, new { type = "noop", dependsOn = new[] { "p" }, onDependencyFailure = "run" } } }, HttpStatusCode.Created);
+        var (parent, dependent) = (batch.GetProperty("ids")[0].GetGuid(), batch.GetProperty("ids")[1].GetGuid());
+        var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
+        // The parent was dead-lettered since, and its dependent ran regardless.
+        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'dead_lettered', attempts = 1, started_at = now(), completed_at = now(), attempt_finished_at = now() WHERE id = $1", parent);
+        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'completed', attempts = 1, dependencies_pending = 0, started_at = now(), completed_at = now(), attempt_finished_at = now() WHERE id = $1", dependent);
+
+        // Only the dependent is put back (by its type): its parent stays dead-lettered.
+        await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { mode = "overwrite", filter = new { type = "noop" }, apply = true }, HttpStatusCode.OK);
+
+        Assert.Equal("dead_lettered", (await _http.GetJsonAsync($"/api/jobs/{parent}")).Status());
+        Assert.Equal("queued", (await _http.GetJsonAsync($"/api/jobs/{dependent}")).Status());
+        Assert.Empty(await _system.Dispatcher.FindMissingAsync([dependent]));
     }
 
     [Fact]
