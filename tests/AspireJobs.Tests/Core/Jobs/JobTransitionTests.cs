@@ -396,6 +396,19 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unparking_GivesARetriedJobBackTheErrorOfItsLastAttempt()
+    {
+        var job = await StartedAsync();
+        Assert.True(await _store.FinishAsync(JobFinish.Retry(job.Id, job.LeaseToken, ExecutionStatus.Failed, "the mail server refused", _clock.GetUtcNow()), Token));
+        Assert.Single(await _store.JobSetQueuedIfDueAsync(10, Token));
+        Assert.True(await _store.JobSetParkedIfQueuedAsync(job.Id, "No live worker runs job type 'noop'.", Token));
+
+        Assert.Single(await _store.JobSetUnparkedForTypesAsync(["noop"], Token));
+
+        Assert.Equal("the mail server refused", (await _store.JobGetByIdAsync(job.Id, Token))!.Error);
+    }
+
+    [Fact]
     public async Task Retention_DeletesOnlyFinishedJobsPastTheCutoff()
     {
         var old = await StartedAsync(createdAt: DateTimeOffset.UtcNow.AddDays(-41));
