@@ -182,7 +182,10 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
             {
                 var job = new RestoredJob(reader.GetGuid(0), JobStatusText.Parse(reader.GetString(1)), reader.GetInt16(2));
                 restored.Add(job);
-                parents.Add(job.Id, JobStatusText.Parse(reader.GetString(3)), job.Status);
+                if (reader.GetBoolean(4))
+                {
+                    parents.Add(job.Id, JobStatusText.Parse(reader.GetString(3)), job.Status);
+                }
             }
         }
 

@@ -3,7 +3,7 @@ using AspireJobs.Core.Jobs;
 namespace AspireJobs.Core.Recovery;
 
 /// <summary>
-/// The jobs a restore's batch took out of a finished state, as parents: their waiting dependents
+/// The jobs with dependents that a restore's batch took out of a finished state: their waiting dependents
 /// had counted them done and wait for them again. A restore puts jobs back only to unfinished
 /// states (waiting, scheduled, queued), so it never finishes a parent.
 /// </summary>

@@ -9,7 +9,7 @@
 --   $4 status text[]    $5 priority smallint[]    $6 effective_priority smallint[]
 --   $7 failures integer[]    $8 crashes integer[]    $9 run_at timestamptz[]
 --   $10 now timestamptz    $11 detail jsonb
--- Returns id, status, effective_priority, status before of each job restored.
+-- Returns id, status, effective_priority, status before, has_dependents of each job restored.
 WITH target AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::integer[], $4::text[], $5::smallint[],
                          $6::smallint[], $7::integer[], $8::integer[], $9::timestamptz[])
@@ -47,9 +47,9 @@ WITH target AS (
     LEFT JOIN parents p ON p.id = t.id
     WHERE j.id = t.id AND j.status = t.expected_status AND j.attempts = t.expected_attempts
       AND j.status <> 'running'
-    RETURNING j.id, t.expected_status, j.status, j.attempts, j.effective_priority
+    RETURNING j.id, t.expected_status, j.status, j.attempts, j.effective_priority, j.has_dependents
 ), events AS (
     INSERT INTO job_events (job_id, from_status, to_status, attempt, at, detail)
     SELECT id, expected_status, status, attempts, $10::timestamptz, $11::jsonb FROM restored
 )
-SELECT id, status, effective_priority, expected_status FROM restored;
+SELECT id, status, effective_priority, expected_status, has_dependents FROM restored;
