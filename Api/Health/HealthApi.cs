@@ -101,14 +101,17 @@ public sealed record AnomalyPage(IReadOnlyList<AnomalyResponse> Items, string? N
 /// <c>spread</c> (<c>zScore</c> = (value − median) / spread), its <c>deviation</c> above the median
 /// and the <c>floor</c> it had to pass, the other workers' <c>fleetMedian</c>, and <c>reason</c>
 /// in words. <c>mean</c> and <c>stdDev</c> are the baseline's classic figures, for comparison.
+/// <c>endedAt</c>: when a later report of the worker no longer showed it, or the worker was gone;
+/// null while it lasts.
 /// </summary>
 public sealed record AnomalyResponse(
     long Id, Guid WorkerId, string WorkerName, string Metric, string Baseline, double Value, double Mean, double StdDev, double ZScore, DateTime DetectedAt,
-    double Median, double Spread, double Deviation, double Floor, double? FleetMedian, string Reason)
+    double Median, double Spread, double Deviation, double Floor, double? FleetMedian, string Reason, DateTime? EndedAt)
 {
     public static AnomalyResponse From(Anomaly a) =>
         new(a.Id, a.WorkerId, a.WorkerName, a.Metric, a.Baseline, a.Evidence.Value, a.Evidence.Mean, a.Evidence.StdDev, a.Evidence.ZScore, a.DetectedAt.UtcDateTime,
-            a.Evidence.Median, a.Evidence.Spread, a.Evidence.Deviation, a.Evidence.Floor, a.Evidence.FleetMedian, a.Evidence.Reason(a.Metric, a.Baseline));
+            a.Evidence.Median, a.Evidence.Spread, a.Evidence.Deviation, a.Evidence.Floor, a.Evidence.FleetMedian, a.Evidence.Reason(a.Metric, a.Baseline),
+            a.EndedAt?.UtcDateTime);
 }
 
 /// <summary>A worker's health: its score history (last hour) and the latest prediction of the health monitor.</summary>

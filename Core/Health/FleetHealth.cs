@@ -126,6 +126,7 @@ public static class FleetHealth
             WindowFailed = report.WindowFailed,
             GcPauseShare = report.Window > TimeSpan.Zero ? gcPauseShare : null,
             CpuWaitShare = report.CpuWaitMs is { } waitedMs && report.Window > TimeSpan.Zero ? Math.Max(0, waitedMs / report.Window.TotalMilliseconds) : null,
+            ReportAt = worker.LastHeartbeatAt,
         };
     }
 }

@@ -27,6 +27,9 @@ public sealed record HealthSample(
 
     /// <summary>How long the worker's threads waited for a CPU, per second of the window (summed over threads); null where its OS does not tell.</summary>
     public double? CpuWaitShare { get; init; }
+
+    /// <summary>The time of the worker's report the sample was taken from.</summary>
+    public DateTimeOffset? ReportAt { get; init; }
 }
 
 /// <summary>A past health sample, as the anomaly detector, the failure prediction and the Api read it.</summary>
@@ -42,6 +45,9 @@ public sealed record HealthHistoryPoint(
     public double? GcPauseShare { get; init; }
 
     public double? CpuWaitShare { get; init; }
+
+    /// <summary>The time of the worker's report the sample was taken from; null for a sample taken before it was kept.</summary>
+    public DateTimeOffset? ReportAt { get; init; }
 }
 
 /// <summary>An anomaly found: a metric of a worker that left its baseline (its own history, or the fleet), and why it was raised.</summary>
@@ -52,7 +58,11 @@ public sealed record Anomaly(
     string Metric,
     string Baseline,
     AnomalyEvidence Evidence,
-    DateTimeOffset DetectedAt);
+    DateTimeOffset DetectedAt,
+    DateTimeOffset? EndedAt);
 
 /// <summary>An anomaly to record.</summary>
 public sealed record NewAnomaly(Guid WorkerId, string Metric, string Baseline, AnomalyEvidence Evidence);
+
+/// <summary>An anomaly recorded that has not ended.</summary>
+public sealed record LastingAnomaly(long Id, Guid WorkerId, string Metric, string Baseline);

@@ -14,6 +14,8 @@ public sealed class HealthStore(NpgsqlDataSource db)
     private static readonly string WorkerHealthLogDeleteBeforeSql = EmbeddedFile.Core("WorkerHealthLogDeleteBefore.sql");
     private static readonly string HealthAnomalyInsertSql = EmbeddedFile.Core("HealthAnomalyInsert.sql");
     private static readonly string HealthAnomalyListSql = EmbeddedFile.Core("HealthAnomalyList.sql");
+    private static readonly string HealthAnomalyGetLastingSql = EmbeddedFile.Core("HealthAnomalyGetLasting.sql");
+    private static readonly string HealthAnomalySetEndedSql = EmbeddedFile.Core("HealthAnomalySetEnded.sql");
 
     public async Task WorkerHealthLogInsertAsync(HealthSample sample, CancellationToken cancellationToken)
     {
@@ -38,6 +40,7 @@ public sealed class HealthStore(NpgsqlDataSource db)
         command.Parameters.Add(Real(sample.GcPauseShare));
         command.Parameters.Add(Real(sample.CpuWaitShare));
         command.Parameters.Add(Text(sample.Prediction.Reason));
+        command.Parameters.Add(Time(sample.ReportAt));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -82,6 +85,7 @@ public sealed class HealthStore(NpgsqlDataSource db)
             {
                 GcPauseShare = reader.IsDBNull(11) ? null : reader.GetFloat(11),
                 CpuWaitShare = reader.IsDBNull(12) ? null : reader.GetFloat(12),
+                ReportAt = reader.IsDBNull(14) ? null : reader.GetFieldValue<DateTimeOffset>(14),
             });
         }
 
@@ -134,10 +138,38 @@ public sealed class HealthStore(NpgsqlDataSource db)
                 Value: reader.GetDouble(5), Median: reader.GetDouble(10), Spread: reader.GetDouble(11), Mean: reader.GetDouble(6), StdDev: reader.GetDouble(7),
                 ZScore: reader.GetDouble(8), Deviation: reader.GetDouble(12), Floor: reader.GetDouble(13), FleetMedian: reader.IsDBNull(14) ? null : reader.GetDouble(14));
             anomalies.Add(new Anomaly(
-                reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), evidence, reader.GetFieldValue<DateTimeOffset>(9)));
+                reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), evidence, reader.GetFieldValue<DateTimeOffset>(9),
+                reader.IsDBNull(15) ? null : reader.GetFieldValue<DateTimeOffset>(15)));
         }
 
         return anomalies;
+    }
+
+    /// <summary>The anomalies that have not ended, whichever monitor recorded them.</summary>
+    public async Task<IReadOnlyList<LastingAnomaly>> HealthAnomalyGetLastingAsync(CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(HealthAnomalyGetLastingSql);
+        var lasting = new List<LastingAnomaly>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            lasting.Add(new LastingAnomaly(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3)));
+        }
+
+        return lasting;
+    }
+
+    public async Task HealthAnomalySetEndedAsync(IReadOnlyCollection<long> ids, DateTimeOffset endedAt, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = db.CreateCommand(HealthAnomalySetEndedSql);
+        command.Parameters.Add(Value(ids.ToArray()));
+        command.Parameters.Add(Time(endedAt));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static NpgsqlParameter Real(double? value) =>

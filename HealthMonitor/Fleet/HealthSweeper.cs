@@ -11,7 +11,7 @@ namespace AspireJobs.HealthMonitor.Fleet;
 /// Every health interval: a health score per live worker from its latest report (against the
 /// fleet's), kept in worker_health_logs with the failure prediction made from its trend;
 /// anomalies (<see cref="AnomalyDetector"/>: the worker's own history and the fleet) recorded
-/// when they begin; and, when switched on, action: a worker predicted to fail is drained (and, once it
+/// when they begin, and marked when they end (<see cref="AnomalyContinuity"/>); and, when switched on, action: a worker predicted to fail is drained (and, once it
 /// holds nothing, told to exit so its orchestrator replaces it), and one below the failure
 /// threshold is evacuated (its jobs handed back, the process told to exit). Actions never leave
 /// fewer active workers than the configured minimum.
@@ -25,11 +25,7 @@ public sealed partial class HealthSweeper(
     LeaderElection leader,
     ILogger<HealthSweeper> logger) : PeriodicService(leader, logger)
 {
-    private readonly HashSet<(Guid Worker, string Metric, string Baseline)> _anomalous = [];
     private readonly HashSet<Guid> _evacuated = [];
-
-    /// <summary>The report time of each worker's latest sampled report.</summary>
-    private readonly Dictionary<Guid, DateTimeOffset> _sampledReports = [];
 
     protected override TimeSpan Interval => options.Value.HealthInterval;
 
@@ -50,30 +46,26 @@ public sealed partial class HealthSweeper(
             var sample = FleetHealth.Sample(worker, worker.Metrics!, fleetErrorRate, fleetMeans, settings.WorkerMemoryBudgetBytes, history, now, settings.PredictionRules);
             // One sample per report: a worker that stopped reporting (paused, cut off) would
             // otherwise have its last report counted again at every pass, and one bad window
-            // would pass for the several in a row that fail it. Liveness judges its silence.
-            var isNewReport = !_sampledReports.TryGetValue(worker.Id, out var sampledAt) || sampledAt != worker.LastHeartbeatAt;
+            // would pass for the several in a row that fail it. Liveness judges its silence. The
+            // report sampled last is read from the history, so a monitor that takes over does
+            // not sample again the one its predecessor did.
+            var isNewReport = (history.Count == 0 ? null : history[^1].ReportAt) != worker.LastHeartbeatAt;
             if (isNewReport)
             {
                 await health.WorkerHealthLogInsertAsync(sample, stoppingToken);
-                _sampledReports[worker.Id] = worker.LastHeartbeatAt;
             }
 
             samples.Add(new Examined(worker, sample, history, isNewReport));
         }
 
-        foreach (var gone in _sampledReports.Keys.Except(live.Select(w => w.Id)).ToList())
-        {
-            _sampledReports.Remove(gone);
-        }
-
-        await RecordNewAnomaliesAsync(samples, stoppingToken);
+        await RecordAnomaliesAsync(samples, now, stoppingToken);
         await ActAsync(samples, stoppingToken);
     }
 
     /// <summary>A live worker's sample at this pass; on a report sampled before, it is the fleet's baseline only.</summary>
     private sealed record Examined(WorkerInfo Worker, HealthSample Sample, IReadOnlyList<HealthHistoryPoint> History, bool IsNewReport);
 
-    private async Task RecordNewAnomaliesAsync(List<Examined> samples, CancellationToken stoppingToken)
+    private async Task RecordAnomaliesAsync(List<Examined> samples, DateTimeOffset now, CancellationToken stoppingToken)
     {
         var settings = options.Value;
         var found = new List<NewAnomaly>();
@@ -84,13 +76,12 @@ public sealed partial class HealthSweeper(
             found.AddRange(AnomalyDetector.Find(sample, ownBaseline, others, settings.AnomalyRules));
         }
 
-        // An anomaly is recorded when it begins, not again at every sweep while it lasts.
-        var current = found.Select(a => (a.WorkerId, a.Metric, a.Baseline)).ToHashSet();
-        var unreported = samples.Where(s => !s.IsNewReport).Select(s => s.Worker.Id).ToHashSet();
-        current.UnionWith(_anomalous.Where(a => unreported.Contains(a.Worker))); // lasting until a new report says otherwise
-        var beginning = found.Where(a => !_anomalous.Contains((a.WorkerId, a.Metric, a.Baseline))).ToList();
-        _anomalous.Clear();
-        _anomalous.UnionWith(current);
+        var (beginning, ended) = AnomalyContinuity.Follow(
+            await health.HealthAnomalyGetLastingAsync(stoppingToken),
+            found,
+            samples.Where(s => s.IsNewReport).Select(s => s.Worker.Id).ToHashSet(),
+            samples.Select(s => s.Worker.Id).ToHashSet());
+        await health.HealthAnomalySetEndedAsync(ended, now, stoppingToken);
         await health.HealthAnomalyInsertAsync(beginning, stoppingToken);
         foreach (var anomaly in beginning)
         {

@@ -25,8 +25,14 @@ public sealed class HealthSweeperTests(TestServers servers) : IAsyncLifetime
     {
         _system = await TestSystem.CreateAsync(servers);
         _workers = new WorkerStore(_system.Database.DataSource, _clock);
+        _sweeper = NewSweeper();
+    }
+
+    /// <summary>A sweeper of its own: another leader, or the monitor restarted.</summary>
+    private HealthSweeper NewSweeper()
+    {
         var options = Options.Create(new HealthMonitorOptions());
-        _sweeper = new HealthSweeper(_workers, new HealthStore(_system.Database.DataSource), _system.Dispatcher, _clock, options,
+        return new HealthSweeper(_workers, new HealthStore(_system.Database.DataSource), _system.Dispatcher, _clock, options,
             new LeaderElection(_system.Database.DataSource, options, NullLogger<LeaderElection>.Instance), NullLogger<HealthSweeper>.Instance);
     }
 
@@ -106,5 +112,44 @@ public sealed class HealthSweeperTests(TestServers servers) : IAsyncLifetime
 
         Assert.True(await OrderedToExitAsync(drainedByMonitor));
         Assert.False(await OrderedToExitAsync(drainedByOperator));
+    }
+
+    [Fact]
+    public async Task ANewLeader_NeitherSamplesAReportAgain_NorRecordsALastingAnomalyAgain_AndEndsItWhenAReportNoLongerShowsIt()
+    {
+        // Three workers at 50 MB and one at 400 MB: the fleet's baseline flags its memory.
+        var heavy = await RegisterAsync("heavy");
+        Guid[] peers = [await RegisterAsync("peer-1"), await RegisterAsync("peer-2"), await RegisterAsync("peer-3")];
+        async Task ReportAsync(long heavyMemory)
+        {
+            _clock.Advance(Window);
+            await _workers.WorkerSetHeartbeatAsync(heavy, Healthy() with { MemoryBytes = heavyMemory }, [], Token);
+            foreach (var peer in peers)
+            {
+                await _workers.WorkerSetHeartbeatAsync(peer, Healthy(), [], Token);
+            }
+        }
+
+        Task<long> AnomaliesAsync(bool lasting) =>
+            _system.Database.ScalarAsync<long>("SELECT count(*) FROM health_anomalies WHERE worker_id = $1 AND (ended_at IS NULL) = $2", heavy, lasting);
+
+        await ReportAsync(400_000_000);
+        await _sweeper.RunPassAsync(Token);
+        Assert.Equal((1L, 1L, 0L), (await SamplesOfAsync(heavy), await AnomaliesAsync(lasting: true), await AnomaliesAsync(lasting: false)));
+
+        // The leader dies and another takes over while the same reports are still the latest.
+        var successor = NewSweeper();
+        await successor.RunPassAsync(Token);
+        Assert.Equal((1L, 1L), (await SamplesOfAsync(heavy), await AnomaliesAsync(lasting: true)));
+
+        // A new report, still heavy: the same anomaly lasts.
+        await ReportAsync(400_000_000);
+        await successor.RunPassAsync(Token);
+        Assert.Equal((2L, 1L, 0L), (await SamplesOfAsync(heavy), await AnomaliesAsync(lasting: true), await AnomaliesAsync(lasting: false)));
+
+        // A report back at the fleet's level ends it.
+        await ReportAsync(50_000_000);
+        await successor.RunPassAsync(Token);
+        Assert.Equal((3L, 0L, 1L), (await SamplesOfAsync(heavy), await AnomaliesAsync(lasting: true), await AnomaliesAsync(lasting: false)));
     }
 }
