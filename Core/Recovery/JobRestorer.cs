@@ -17,9 +17,9 @@ namespace AspireJobs.Core.Recovery;
 /// snapshot is taken first (the restore's undo), then jobs are written in batches of
 /// <see cref="BatchSize"/>, each batch one short transaction whose every row is guarded by the
 /// state the plan saw: live traffic waits for at most one batch, and a job that moved meanwhile
-/// stays as it moved. The dependents of the jobs a batch takes out of a finished state, or puts
-/// in one, follow in its transaction, and a job put back to waiting comes after the parents the
-/// restore puts back. Restored queued jobs go back to their Redis bands after each batch.
+/// stays as it moved. The dependents of the jobs a batch takes out of a finished state follow in
+/// its transaction, and a job put back to waiting that depends on others of the restore comes
+/// after them. Restored queued jobs go back to their Redis bands after each batch.
 /// </summary>
 public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, JobDispatcher dispatcher, RedisFollowUp followUp, TimeProvider clock)
 {
@@ -28,6 +28,8 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
     private static readonly string RecordsCreateSql = EmbeddedFile.Core("RestoreRecordsCreate.sql");
     private static readonly string PlanSql = EmbeddedFile.Core("RestorePlan.sql");
     private static readonly string ApplySql = EmbeddedFile.Core("RestoreApply.sql");
+    private static readonly string EdgesAmongSql = EmbeddedFile.Core("RestoreEdgesAmong.sql");
+    private static readonly string LockParentsSql = EmbeddedFile.Core("RestoreLockParents.sql");
 
     /// <summary>Plans, and with <see cref="RestoreRequest.Apply"/> applies, a restore to <paramref name="records"/>; <paramref name="why"/> goes into every restored job's event.</summary>
     public async Task<RestoreReport> RestoreAsync(IAsyncEnumerable<StagedRecord> records, RestoreRequest request, JsonObject why, CancellationToken cancellationToken)
@@ -50,7 +52,7 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
 
         why["mode"] = RestoreModeText.Of(request.Mode);
         var batch = new List<(RestoreTarget Target, JobNow Now)>(BatchSize);
-        var afterTheirParents = new List<(RestoreTarget Target, JobNow Now)>();
+        var dependents = new List<(RestoreTarget Target, JobNow Now)>();
         await using (var plan = new NpgsqlCommand(PlanSql, connection))
         {
             plan.Parameters.Add(Text(request.Filter.Type));
@@ -59,14 +61,12 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
             await using var reader = await plan.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var (target, now, afterAParent) = ReadPlanRow(reader);
+                var (target, now, underATarget) = ReadPlanRow(reader);
                 var action = RestoreDecision.Decide(request.Mode, target, now);
                 report.Add(target, now, action);
                 if (request.Apply && action == RestoreAction.Restore)
                 {
-                    // A dependent whose parent comes later waits for that parent's batch: written
-                    // first, it would count the parent as it is now, done perhaps, and be released.
-                    (afterAParent ? afterTheirParents : batch).Add((target, now!));
+                    (underATarget ? dependents : batch).Add((target, now!));
                     if (batch.Count == BatchSize)
                     {
                         await ApplyAsync(batch, why, report, cancellationToken);
@@ -75,7 +75,13 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
             }
         }
 
-        foreach (var job in afterTheirParents)
+        if (batch.Count > 0)
+        {
+            await ApplyAsync(batch, why, report, cancellationToken);
+        }
+
+        // Then the jobs that wait for others of the restore, each after its parents among them.
+        foreach (var job in await ParentsFirstAsync(connection, dependents, cancellationToken))
         {
             batch.Add(job);
             if (batch.Count == BatchSize)
@@ -120,20 +126,47 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
         await import.CompleteAsync(cancellationToken);
     }
 
-    private static (RestoreTarget Target, JobNow? Now, bool AfterAParent) ReadPlanRow(NpgsqlDataReader reader)
+    /// <summary>These jobs, each after its parents among them (read from their edges).</summary>
+    private static async Task<IEnumerable<(RestoreTarget Target, JobNow Now)>> ParentsFirstAsync(
+        NpgsqlConnection connection, List<(RestoreTarget Target, JobNow Now)> jobs, CancellationToken cancellationToken)
+    {
+        if (jobs.Count < 2)
+        {
+            return jobs;
+        }
+
+        var places = new Dictionary<Guid, int>(jobs.Count);
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            places[jobs[i].Target.Id] = i;
+        }
+
+        var parents = jobs.Select(_ => new List<int>()).ToArray();
+        await using var command = new NpgsqlCommand(EdgesAmongSql, connection);
+        command.Parameters.Add(Value(places.Keys.ToArray()));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            parents[places[reader.GetGuid(0)]].Add(places[reader.GetGuid(1)]);
+        }
+
+        return BatchGraph.Order(parents).Select(place => jobs[place]);
+    }
+
+    private static (RestoreTarget Target, JobNow? Now, bool UnderATarget) ReadPlanRow(NpgsqlDataReader reader)
     {
         var status = JobStatusText.Parse(reader.GetString(1));
         var target = new RestoreTarget(
             reader.GetGuid(0), status, reader.GetInt16(2), reader.GetInt16(3), reader.GetInt32(4),
             reader.GetInt32(5), reader.GetInt32(6), reader.GetFieldValue<DateTimeOffset>(7));
-        var afterAParent = reader.GetBoolean(13);
+        var underATarget = reader.GetBoolean(13);
         if (reader.IsDBNull(8))
         {
-            return (target, null, afterAParent);
+            return (target, null, underATarget);
         }
 
         var statusNow = JobStatusText.Parse(reader.GetString(9));
-        return (target, new JobNow(reader.GetString(8), statusNow, reader.GetInt16(10), reader.GetInt32(11), reader.GetFieldValue<DateTimeOffset>(12)), afterAParent);
+        return (target, new JobNow(reader.GetString(8), statusNow, reader.GetInt16(10), reader.GetInt32(11), reader.GetFieldValue<DateTimeOffset>(12)), underATarget);
     }
 
     private async Task ApplyAsync(List<(RestoreTarget Target, JobNow Now)> batch, JsonObject why, RestoreReport report, CancellationToken cancellationToken)
@@ -161,6 +194,14 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
         NpgsqlConnection connection, List<(RestoreTarget Target, JobNow Now)> batch, JsonObject why, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var toWaiting = batch.Where(b => b.Target.Status == JobStatus.Waiting).Select(b => b.Target.Id).ToArray();
+        if (toWaiting.Length > 0)
+        {
+            await using var lockParents = new NpgsqlCommand(LockParentsSql, connection);
+            lockParents.Parameters.Add(Value(toWaiting));
+            await lockParents.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await using var command = new NpgsqlCommand(ApplySql, connection);
         command.Parameters.Add(Value(batch.Select(b => b.Target.Id).ToArray()));
         command.Parameters.Add(TextArray([.. batch.Select(b => JobStatusText.Of(b.Now.Status))]));

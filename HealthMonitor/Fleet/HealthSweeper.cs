@@ -27,6 +27,9 @@ public sealed partial class HealthSweeper(
 {
     private readonly HashSet<Guid> _evacuated = [];
 
+    /// <summary>The report time of each worker's latest sampled report, as this process saw it.</summary>
+    private readonly Dictionary<Guid, DateTimeOffset> _sampledReports = [];
+
     protected override TimeSpan Interval => options.Value.HealthInterval;
 
     protected override async Task RunOnceAsync(CancellationToken stoppingToken)
@@ -46,16 +49,23 @@ public sealed partial class HealthSweeper(
             var sample = FleetHealth.Sample(worker, worker.Metrics!, fleetErrorRate, fleetMeans, settings.WorkerMemoryBudgetBytes, history, now, settings.PredictionRules);
             // One sample per report: a worker that stopped reporting (paused, cut off) would
             // otherwise have its last report counted again at every pass, and one bad window
-            // would pass for the several in a row that fail it. Liveness judges its silence. The
-            // report sampled last is read from the history, so a monitor that takes over does
-            // not sample again the one its predecessor did.
-            var isNewReport = (history.Count == 0 ? null : history[^1].ReportAt) != worker.LastHeartbeatAt;
+            // would pass for the several in a row that fail it. Liveness judges its silence. A
+            // worker this process has not sampled yet is looked up in its history, so a monitor
+            // that takes over does not sample again the report its predecessor did.
+            var sampledReport = _sampledReports.TryGetValue(worker.Id, out var sampledAt) ? sampledAt : history.Count > 0 ? history[^1].ReportAt : null;
+            var isNewReport = sampledReport != worker.LastHeartbeatAt;
             if (isNewReport)
             {
                 await health.WorkerHealthLogInsertAsync(sample, stoppingToken);
+                _sampledReports[worker.Id] = worker.LastHeartbeatAt;
             }
 
             samples.Add(new Examined(worker, sample, history, isNewReport));
+        }
+
+        foreach (var gone in _sampledReports.Keys.Except(live.Select(w => w.Id)).ToList())
+        {
+            _sampledReports.Remove(gone);
         }
 
         await RecordAnomaliesAsync(samples, now, stoppingToken);

@@ -35,6 +35,27 @@ public sealed class HealthStoreTests(TestServers servers) : IAsyncLifetime
         Assert.Equal((null, null), (history[1].CpuWaitShare, history[1].Prediction.Reason));
     }
 
+    [Fact]
+    public async Task Retention_KeepsAnAnomalyThatStillLasts_HoweverOld_AndDeletesOneThatEndedBeforeTheCutoff()
+    {
+        var workers = new WorkerStore(_system.Database.DataSource, TimeProvider.System);
+        var store = new HealthStore(_system.Database.DataSource);
+        var worker = Guid.NewGuid();
+        await workers.WorkerInsertAsync(new WorkerRegistration(worker, "w1", "h", 1, "1", ["noop"], 4), Token);
+        var evidence = new AnomalyEvidence(400, 50, 1, 50, 1, 350, 350, 32, 50);
+        string[] metrics = [WatchedMetric.MemoryBytes, WatchedMetric.HeartbeatJitterMs, WatchedMetric.GcPauseShare];
+        await store.HealthAnomalyInsertAsync([.. metrics.Select(metric => new NewAnomaly(worker, metric, FleetHealth.FleetBaseline, evidence))], Token);
+        // All three began two days ago: the first lasts, the second ended a day and a half ago, the third an hour ago.
+        await _system.Database.ExecuteAsync("UPDATE health_anomalies SET detected_at = now() - interval '2 days'");
+        await _system.Database.ExecuteAsync("UPDATE health_anomalies SET ended_at = now() - interval '36 hours' WHERE metric = $1", metrics[1]);
+        await _system.Database.ExecuteAsync("UPDATE health_anomalies SET ended_at = now() - interval '1 hour' WHERE metric = $1", metrics[2]);
+
+        await store.WorkerHealthLogDeleteBeforeAsync(DateTimeOffset.UtcNow.AddDays(-1), Token);
+
+        Assert.Equal(new[] { metrics[0], metrics[2] }.Order(), (await store.HealthAnomalyListAsync(worker, null, 10, Token)).Select(a => a.Metric).Order());
+        Assert.Equal(metrics[0], Assert.Single(await store.HealthAnomalyGetLastingAsync(Token)).Metric);
+    }
+
     private static HealthSample Sample(Guid worker, Prediction prediction) =>
         new(worker, 0.9, 1, 1, 2, 0, 10, 0, 400L * 1024 * 1024, 5, 1, 0, new Dictionary<string, double>(), prediction);
 }

@@ -396,16 +396,24 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Unparking_GivesARetriedJobBackTheErrorOfItsLastAttempt()
+    public async Task Unparking_GivesARetriedJobBackTheErrorOfItsLastFailure_AndAJobThatOnlyLostAnAttemptNone()
     {
-        var job = await StartedAsync();
-        Assert.True(await _store.FinishAsync(JobFinish.Retry(job.Id, job.LeaseToken, ExecutionStatus.Failed, "the mail server refused", _clock.GetUtcNow()), Token));
+        // An attempt lost with its worker: recorded on the execution only, not as the job's error.
+        var abandoned = await StartedAsync();
+        _clock.Advance(JobLimits.DefaultTimeout + Grace + TimeSpan.FromSeconds(1));
+        Assert.Equal(abandoned.Id, (await RescueExpiredAsync()).Id);
+        var retried = await StartedAsync();
+        Assert.True(await _store.FinishAsync(JobFinish.Retry(retried.Id, retried.LeaseToken, ExecutionStatus.Failed, "the mail server refused", _clock.GetUtcNow()), Token));
         Assert.Single(await _store.JobSetQueuedIfDueAsync(10, Token));
-        Assert.True(await _store.JobSetParkedIfQueuedAsync(job.Id, "No live worker runs job type 'noop'.", Token));
+        foreach (var id in new[] { abandoned.Id, retried.Id })
+        {
+            Assert.True(await _store.JobSetParkedIfQueuedAsync(id, "No live worker runs job type 'noop'.", Token));
+        }
 
-        Assert.Single(await _store.JobSetUnparkedForTypesAsync(["noop"], Token));
+        Assert.Equal(2, (await _store.JobSetUnparkedForTypesAsync(["noop"], Token)).Count);
 
-        Assert.Equal("the mail server refused", (await _store.JobGetByIdAsync(job.Id, Token))!.Error);
+        Assert.Equal("the mail server refused", (await _store.JobGetByIdAsync(retried.Id, Token))!.Error);
+        Assert.Null((await _store.JobGetByIdAsync(abandoned.Id, Token))!.Error);
     }
 
     [Fact]
