@@ -53,6 +53,7 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
         why["mode"] = RestoreModeText.Of(request.Mode);
         var batch = new List<(RestoreTarget Target, JobNow Now)>(BatchSize);
         var dependents = new List<(RestoreTarget Target, JobNow Now)>();
+        var dependentsQueued = new List<Guid>();
         await using (var plan = new NpgsqlCommand(PlanSql, connection))
         {
             plan.Parameters.Add(Text(request.Filter.Type));
@@ -67,14 +68,21 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
                 if (request.Apply && action == RestoreAction.Restore)
                 {
                     (underATarget ? dependents : batch).Add((target, now!));
+                    if (underATarget && now!.Status == JobStatus.Queued)
+                    {
+                        dependentsQueued.Add(target.Id);
+                    }
+
                     if (batch.Count == BatchSize)
                     {
+                        await TakeOutOfBandsAsync(dependentsQueued);
                         await ApplyAsync(batch, why, report, cancellationToken);
                     }
                 }
             }
         }
 
+        await TakeOutOfBandsAsync(dependentsQueued);
         if (batch.Count > 0)
         {
             await ApplyAsync(batch, why, report, cancellationToken);
@@ -124,6 +132,21 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
         }
 
         await import.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Queued jobs that the restore puts back to waiting after the rest, taken out of their bands
+    /// before the batches ahead of them, so that no worker runs one meanwhile, before a parent put
+    /// back (one a worker holds already is left to it, as <see cref="LeaveLeasedJobsAsync"/> says).
+    /// Any the restore leaves queued after all is pushed again by the reconciler.
+    /// </summary>
+    private async Task TakeOutOfBandsAsync(List<Guid> jobs)
+    {
+        if (jobs.Count > 0)
+        {
+            await followUp.TryAsync(() => dispatcher.DequeueAsync(jobs), $"{jobs.Count} restored jobs out of their bands");
+            jobs.Clear();
+        }
     }
 
     /// <summary>These jobs, each after its parents among them (read from their edges).</summary>

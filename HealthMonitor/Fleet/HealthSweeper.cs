@@ -50,9 +50,10 @@ public sealed partial class HealthSweeper(
             // One sample per report: a worker that stopped reporting (paused, cut off) would
             // otherwise have its last report counted again at every pass, and one bad window
             // would pass for the several in a row that fail it. Liveness judges its silence. A
-            // worker this process has not sampled yet is looked up in its history, so a monitor
-            // that takes over does not sample again the report its predecessor did.
-            var sampledReport = _sampledReports.TryGetValue(worker.Id, out var sampledAt) ? sampledAt : history.Count > 0 ? history[^1].ReportAt : null;
+            // worker's history says which report was sampled last, so a monitor that takes over
+            // does not sample again the report its predecessor did; this process's memory covers a
+            // worker whose last sample is older than the history read.
+            var sampledReport = Later(_sampledReports.TryGetValue(worker.Id, out var sampledAt) ? sampledAt : null, history.Count > 0 ? history[^1].ReportAt : null);
             var isNewReport = sampledReport != worker.LastHeartbeatAt;
             if (isNewReport)
             {
@@ -71,6 +72,8 @@ public sealed partial class HealthSweeper(
         await RecordAnomaliesAsync(samples, now, stoppingToken);
         await ActAsync(samples, stoppingToken);
     }
+
+    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a > b || b is null ? a : b;
 
     /// <summary>A live worker's sample at this pass; on a report sampled before, it is the fleet's baseline only.</summary>
     private sealed record Examined(WorkerInfo Worker, HealthSample Sample, IReadOnlyList<HealthHistoryPoint> History, bool IsNewReport);

@@ -152,4 +152,20 @@ public sealed class HealthSweeperTests(TestServers servers) : IAsyncLifetime
         await successor.RunPassAsync(Token);
         Assert.Equal((3L, 0L, 1L), (await SamplesOfAsync(heavy), await AnomaliesAsync(lasting: true), await AnomaliesAsync(lasting: false)));
     }
+
+    [Fact]
+    public async Task ALeaderBackInCharge_DoesNotSampleAgainTheReportItsSuccessorSampled()
+    {
+        var worker = await RegisterAsync("w1");
+        var peer = await RegisterAsync("w2");
+        await ReportThenSweepAsync(worker, peer, failingReports: false); // the first leader samples the peer's first report
+        var successor = NewSweeper();
+        _clock.Advance(Window);
+        await _workers.WorkerSetHeartbeatAsync(peer, Healthy(), [], Token);
+        await successor.RunPassAsync(Token); // the second samples its next one
+
+        await _sweeper.RunPassAsync(Token); // the first is leader again, with no report since
+
+        Assert.Equal(2, await SamplesOfAsync(peer));
+    }
 }

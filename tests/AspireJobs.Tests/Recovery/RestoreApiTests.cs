@@ -199,26 +199,23 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Overwrite_AChainPutBack_WaitsLinkByLink_WhateverTheOrderOfItsIds()
     {
-        // A chain whose middle link sorts first and whose first link sorts last, a whole batch
-        // of the restore after them: each link is written after the one it waits for.
-        await CreateQueuedAsync(JobRestorer.BatchSize + 100);
+        // A chain of more than a batch whose links run against id order (each waits for the job
+        // with the next higher id): each link is written after the one it waits for.
+        var jobs = JobRestorer.BatchSize + 100;
+        await CreateQueuedAsync(jobs);
         var ids = await _system.Database.ScalarAsync<Guid[]>("SELECT array_agg(id ORDER BY id) FROM jobs");
-        var (middle, last, first) = (ids[0], ids[1], ids[^1]);
-        await _system.Database.ExecuteAsync("INSERT INTO job_dependencies (job_id, depends_on_id) VALUES ($1, $2), ($3, $1)", middle, first, last);
-        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'waiting', dependencies_pending = 1 WHERE id = ANY($1)", new[] { middle, last });
-        await _system.Database.ExecuteAsync("UPDATE jobs SET has_dependents = true WHERE id = ANY($1)", new[] { first, middle });
+        await _system.Database.ExecuteAsync("INSERT INTO job_dependencies (job_id, depends_on_id) SELECT * FROM unnest($1::uuid[], $2::uuid[])", ids[..^1], ids[1..]);
+        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'waiting', dependencies_pending = 1 WHERE id = ANY($1)", ids[..^1]);
+        await _system.Database.ExecuteAsync("UPDATE jobs SET has_dependents = true WHERE id = ANY($1)", ids[1..]);
         var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
-        // The three ran since, in order.
+        // The whole chain ran since, link by link.
         await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'completed', attempts = 1, dependencies_pending = 0, started_at = now(), completed_at = now(), attempt_finished_at = now() WHERE id = ANY($1)", ids);
 
-        await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { mode = "overwrite", apply = true }, HttpStatusCode.OK);
+        var applied = await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { mode = "overwrite", apply = true }, HttpStatusCode.OK);
 
-        Assert.Equal("queued", (await _http.GetJsonAsync($"/api/jobs/{first}")).Status());
-        foreach (var waiting in new[] { middle, last })
-        {
-            Assert.Equal("waiting", (await _http.GetJsonAsync($"/api/jobs/{waiting}")).Status());
-            Assert.Equal(1, await _system.Database.ScalarAsync<int>("SELECT dependencies_pending FROM jobs WHERE id = $1", waiting));
-        }
+        Assert.Equal(jobs, applied.GetProperty("restored").GetInt32());
+        Assert.Equal("queued", (await _http.GetJsonAsync($"/api/jobs/{ids[^1]}")).Status());
+        Assert.Equal((long)jobs - 1, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE status = 'waiting' AND dependencies_pending = 1"));
     }
 
     [Theory]

@@ -396,24 +396,26 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Unparking_GivesARetriedJobBackTheErrorOfItsLastFailure_AndAJobThatOnlyLostAnAttemptNone()
+    public async Task Unparking_GivesAJobThatFailedItsLastFailureBack_NotALostAttempt_AndOneThatNeverFailedNone()
     {
-        // An attempt lost with its worker: recorded on the execution only, not as the job's error.
-        var abandoned = await StartedAsync();
-        _clock.Advance(JobLimits.DefaultTimeout + Grace + TimeSpan.FromSeconds(1));
-        Assert.Equal(abandoned.Id, (await RescueExpiredAsync()).Id);
-        var retried = await StartedAsync();
-        Assert.True(await _store.FinishAsync(JobFinish.Retry(retried.Id, retried.LeaseToken, ExecutionStatus.Failed, "the mail server refused", _clock.GetUtcNow()), Token));
+        // A lost attempt (its worker gone) is recorded on its execution only, never as the job's error.
+        var neverFailed = await StartedAsync();
+        var failed = await StartedAsync();
+        Assert.True(await _store.FinishAsync(JobFinish.Retry(failed.Id, failed.LeaseToken, ExecutionStatus.Failed, "the mail server refused", _clock.GetUtcNow()), Token));
         Assert.Single(await _store.JobSetQueuedIfDueAsync(10, Token));
-        foreach (var id in new[] { abandoned.Id, retried.Id })
+        Assert.Single((await _store.StartNowAsync([failed.Id], Guid.NewGuid(), Grace, AllTypes, Token)).Started);
+        _clock.Advance(JobLimits.DefaultTimeout + Grace + TimeSpan.FromSeconds(1));
+        var expired = await _store.JobGetLeaseExpiredAsync(10, Token);
+        Assert.Equal(2, (await _store.JobFinishIfRunningAsync([.. expired.Select(job => JobFinish.LeaseExpired(job.Id, job.LeaseToken))], Token)).Finished.Count);
+        foreach (var id in new[] { neverFailed.Id, failed.Id })
         {
             Assert.True(await _store.JobSetParkedIfQueuedAsync(id, "No live worker runs job type 'noop'.", Token));
         }
 
         Assert.Equal(2, (await _store.JobSetUnparkedForTypesAsync(["noop"], Token)).Count);
 
-        Assert.Equal("the mail server refused", (await _store.JobGetByIdAsync(retried.Id, Token))!.Error);
-        Assert.Null((await _store.JobGetByIdAsync(abandoned.Id, Token))!.Error);
+        Assert.Equal("the mail server refused", (await _store.JobGetByIdAsync(failed.Id, Token))!.Error);
+        Assert.Null((await _store.JobGetByIdAsync(neverFailed.Id, Token))!.Error);
     }
 
     [Fact]
