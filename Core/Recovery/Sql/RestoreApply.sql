@@ -4,7 +4,7 @@
 -- with none, it is queued, or scheduled while its run time is ahead, as a released job is.
 -- Attempts never go back (each attempt keeps its execution row); failures and crashes do, which
 -- gives back the retries used since. Each job restored logs an event that says why. The jobs
--- around them follow in the same transaction (JobStore.JobFollowRestoredAsync).
+-- around them follow in the same transaction (JobStore.FollowRestoredAsync).
 --   $1 ids uuid[]    $2 expected_status text[]    $3 expected_attempts integer[]
 --   $4 status text[]    $5 priority smallint[]    $6 effective_priority smallint[]
 --   $7 failures integer[]    $8 crashes integer[]    $9 run_at timestamptz[]
