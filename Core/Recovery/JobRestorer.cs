@@ -200,15 +200,12 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
         report.Restored += restored.Count;
         report.ChangedMeanwhile += batch.Count - restored.Count;
         batch.Clear();
-        var queued = restored.Where(job => job.Status == JobStatus.Queued).Select(job => new QueuedJob(job.Id, job.EffectivePriority)).ToList();
-        if (queued.Count > 0)
+        // The jobs restored to queued, and those their dependents' policies released, in one follow-up.
+        var queued = restored.Where(job => job.Status == JobStatus.Queued).Select(job => new QueuedJob(job.Id, job.EffectivePriority));
+        var changes = workflow with { Released = [.. queued, .. workflow.Released] };
+        if (changes.Released.Count > 0 || changes.Reprioritized.Count > 0)
         {
-            await followUp.TryAsync(() => dispatcher.EnqueueAsync(queued), $"{queued.Count} restored jobs back in their bands");
-        }
-
-        if (workflow.Released.Count > 0 || workflow.Reprioritized.Count > 0)
-        {
-            await followUp.TryAsync(() => dispatcher.ApplyAsync(workflow), "the jobs around the restored ones");
+            await followUp.TryAsync(() => dispatcher.ApplyAsync(changes), $"{changes.Released.Count} restored or released jobs back in their bands");
         }
     }
 

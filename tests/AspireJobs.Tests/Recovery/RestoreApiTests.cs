@@ -136,7 +136,7 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
         var ids = await CreateQueuedAsync(count: 3);
         var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
         // One completed since, one ran and failed into a retry, one runs now.
-        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'completed', attempts = 1, started_at = now(), completed_at = now(), attempt_finished_at = now() WHERE id = $1", ids[0]);
+        await RanSinceAsync("completed", ids[0]);
         await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'scheduled', attempts = 1, failures = 1, started_at = now(), attempt_finished_at = now(), scheduled_at = now() + interval '1 hour' WHERE id = $1", ids[1]);
         await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'running', attempts = 1, started_at = now(), lease_token = gen_random_uuid(), lease_expires_at = now() + interval '1 hour' WHERE id = $1", ids[2]);
 
@@ -164,7 +164,7 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
         var (parent, child) = (batch.GetProperty("ids")[0].GetGuid(), batch.GetProperty("ids")[1].GetGuid());
         var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
         // Both ran since, the parent first.
-        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'completed', attempts = 1, dependencies_pending = 0, started_at = now(), completed_at = now(), attempt_finished_at = now() WHERE id = ANY($1)", new[] { parent, child });
+        await RanSinceAsync("completed", parent, child);
 
         await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { mode = "overwrite", apply = true }, HttpStatusCode.OK);
 
@@ -186,7 +186,7 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
         await _system.Database.ExecuteAsync("UPDATE jobs SET has_dependents = true WHERE id = $1", parent);
         var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
         // Every one ran since, the parent before its dependent.
-        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'completed', attempts = 1, dependencies_pending = 0, started_at = now(), completed_at = now(), attempt_finished_at = now() WHERE id = ANY($1)", ids.ToArray());
+        await RanSinceAsync("completed", [.. ids]);
 
         var applied = await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { mode = "overwrite", apply = true }, HttpStatusCode.OK);
 
@@ -209,7 +209,7 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
         await _system.Database.ExecuteAsync("UPDATE jobs SET has_dependents = true WHERE id = ANY($1)", ids[1..]);
         var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
         // The whole chain ran since, link by link.
-        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'completed', attempts = 1, dependencies_pending = 0, started_at = now(), completed_at = now(), attempt_finished_at = now() WHERE id = ANY($1)", ids);
+        await RanSinceAsync("completed", ids);
 
         var applied = await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { mode = "overwrite", apply = true }, HttpStatusCode.OK);
 
@@ -227,7 +227,7 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
         var (parent, dependent) = (batch.GetProperty("ids")[0].GetGuid(), batch.GetProperty("ids")[2].GetGuid());
         var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
         // One parent ended since, and its dependent, waiting for the other still, counted it done.
-        await _system.Database.ExecuteAsync("UPDATE jobs SET status = $2, attempts = 1, started_at = now(), completed_at = now(), attempt_finished_at = now() WHERE id = $1", parent, parentEnded);
+        await RanSinceAsync(parentEnded, parent);
         await _system.Database.ExecuteAsync("UPDATE jobs SET dependencies_pending = 1 WHERE id = $1", dependent);
 
         var applied = await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { mode, apply = true }, HttpStatusCode.OK);
@@ -246,8 +246,8 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
         var (parent, dependent) = (batch.GetProperty("ids")[0].GetGuid(), batch.GetProperty("ids")[1].GetGuid());
         var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
         // The parent was dead-lettered since, and its dependent ran regardless.
-        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'dead_lettered', attempts = 1, started_at = now(), completed_at = now(), attempt_finished_at = now() WHERE id = $1", parent);
-        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'completed', attempts = 1, dependencies_pending = 0, started_at = now(), completed_at = now(), attempt_finished_at = now() WHERE id = $1", dependent);
+        await RanSinceAsync("dead_lettered", parent);
+        await RanSinceAsync("completed", dependent);
 
         // Only the dependent is put back (by its type): its parent stays dead-lettered.
         await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { mode = "overwrite", filter = new { type = "noop" }, apply = true }, HttpStatusCode.OK);
@@ -266,7 +266,7 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
         var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
         await _http.PostJsonAsync($"/api/jobs/{child}/cancel", HttpStatusCode.OK);
         // The parent ran since.
-        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'completed', attempts = 1, started_at = now(), completed_at = now(), attempt_finished_at = now() WHERE id = $1", parent);
+        await RanSinceAsync("completed", parent);
 
         await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { apply = true }, HttpStatusCode.OK);
 
@@ -338,6 +338,12 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
         var batch = await _http.PostJsonAsync("/api/jobs/batch", new { jobs = Enumerable.Range(0, count).Select(_ => new { type = "noop" }) }, HttpStatusCode.Created);
         return [.. batch.GetProperty("ids").EnumerateArray().Select(id => id.GetGuid())];
     }
+
+    /// <summary>Jobs that ran one attempt since and ended in <paramref name="status"/>, as a worker's finish leaves them.</summary>
+    private Task RanSinceAsync(string status, params Guid[] ids) =>
+        _system.Database.ExecuteAsync(
+            "UPDATE jobs SET status = $1, attempts = 1, dependencies_pending = 0, started_at = now(), completed_at = now(), attempt_finished_at = now() WHERE id = ANY($2)",
+            status, ids);
 
     private async Task CancelAsync(IEnumerable<Guid> ids)
     {

@@ -18,10 +18,7 @@ public sealed class HealthStoreTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task ASample_IsReadBack_WithItsCpuWaitAndWhyItsFailureIsExpected()
     {
-        var workers = new WorkerStore(_system.Database.DataSource, TimeProvider.System);
-        var store = new HealthStore(_system.Database.DataSource);
-        var worker = Guid.NewGuid();
-        await workers.WorkerInsertAsync(new WorkerRegistration(worker, "w1", "h", 1, "1", ["noop"], 4), Token);
+        var (store, worker) = (new HealthStore(_system.Database.DataSource), await RegisterAsync());
         var leaking = new Prediction(0.9, 0, TimeSpan.FromSeconds(70), 0.97, RecommendedAction.Drain) { Reason = "memory 400 MiB, rising 120 MiB a minute" };
         var quiet = new Prediction(1, 0, null, 0, RecommendedAction.None);
 
@@ -38,10 +35,7 @@ public sealed class HealthStoreTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Retention_KeepsAnAnomalyThatStillLasts_HoweverOld_AndDeletesOneThatEndedBeforeTheCutoff()
     {
-        var workers = new WorkerStore(_system.Database.DataSource, TimeProvider.System);
-        var store = new HealthStore(_system.Database.DataSource);
-        var worker = Guid.NewGuid();
-        await workers.WorkerInsertAsync(new WorkerRegistration(worker, "w1", "h", 1, "1", ["noop"], 4), Token);
+        var (store, worker) = (new HealthStore(_system.Database.DataSource), await RegisterAsync());
         var evidence = new AnomalyEvidence(400, 50, 1, 50, 1, 350, 350, 32, 50);
         string[] metrics = [WatchedMetric.MemoryBytes, WatchedMetric.HeartbeatJitterMs, WatchedMetric.GcPauseShare];
         await store.HealthAnomalyInsertAsync([.. metrics.Select(metric => new NewAnomaly(worker, metric, FleetHealth.FleetBaseline, evidence))], Token);
@@ -54,6 +48,13 @@ public sealed class HealthStoreTests(TestServers servers) : IAsyncLifetime
 
         Assert.Equal(new[] { metrics[0], metrics[2] }.Order(), (await store.HealthAnomalyListAsync(worker, null, 10, Token)).Select(a => a.Metric).Order());
         Assert.Equal(metrics[0], Assert.Single(await store.HealthAnomalyGetLastingAsync(Token)).Metric);
+    }
+
+    private async Task<Guid> RegisterAsync()
+    {
+        var worker = Guid.NewGuid();
+        await new WorkerStore(_system.Database.DataSource, TimeProvider.System).WorkerInsertAsync(new WorkerRegistration(worker, "w1", "h", 1, "1", ["noop"], 4), Token);
+        return worker;
     }
 
     private static HealthSample Sample(Guid worker, Prediction prediction) =>
