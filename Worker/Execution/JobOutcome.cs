@@ -52,7 +52,7 @@ public abstract record JobOutcome
         {
             StopReason.Cancelled => new Cancelled(),
             StopReason.HandedBack => new HandedBack("The worker shut down before the job finished." + ignored),
-            _ when running.TimedOut => new Failed(ExecutionStatus.TimedOut, $"Timed out after {timeoutMs} ms.{ignored}", Permanent: false),
+            StopReason.TimedOut => new Failed(ExecutionStatus.TimedOut, $"Timed out after {timeoutMs} ms.{ignored}", Permanent: false),
             _ => handler.Exception?.GetBaseException() is { } e
                 ? new Failed(ExecutionStatus.Failed, Describe(e), Permanent: e is PermanentJobException, e.GetType().FullName ?? e.GetType().Name)
                 : new Failed(ExecutionStatus.Failed, "The handler was cancelled.", Permanent: false, typeof(OperationCanceledException).FullName!),

@@ -2,11 +2,14 @@ using AspireJobs.Core.Jobs;
 
 namespace AspireJobs.Worker.Execution;
 
-/// <summary>Why a running job's token fired, when something other than its timeout fired it.</summary>
+/// <summary>Why a running job's token fired: the first reason given wins.</summary>
 public enum StopReason
 {
-    /// <summary>Nothing asked it to stop; if its token fired, that was the timeout.</summary>
+    /// <summary>Nothing stopped it.</summary>
     None,
+
+    /// <summary>It ran past its timeout.</summary>
+    TimedOut,
 
     /// <summary>A client cancelled the job.</summary>
     Cancelled,
@@ -43,8 +46,12 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
 
     public StopReason Reason => (StopReason)Volatile.Read(ref _reason);
 
-    /// <summary>Whether the timeout, and nothing else, fired the token.</summary>
-    public bool TimedOut => Token.IsCancellationRequested && Reason == StopReason.None;
+    /// <summary>
+    /// Whether the timeout fired the token first. A hand-back or a cancellation that comes later
+    /// (the shutdown's grace ending while a timed-out handler ignores its token) does not undo
+    /// it: the attempt still counts as timed out.
+    /// </summary>
+    public bool TimedOut => Reason == StopReason.TimedOut;
 
     /// <summary>Completes once the job's outcome is recorded and its slot is free.</summary>
     public Task Finished => _finished.Task;
@@ -72,7 +79,7 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
         var timeoutIn = Job.Timeout - _clock.GetElapsedTime(_calledAt);
         if (timeoutIn <= TimeSpan.Zero)
         {
-            Stop(StopReason.None);
+            Stop(StopReason.TimedOut);
             return;
         }
 

@@ -116,4 +116,40 @@ public sealed class RunningJobTests
         running.MarkHandlerDone();
         Assert.Equal(1, freed);
     }
+
+    [Fact]
+    public void ATimeout_StaysTheAttemptsOutcome_WhenAHandBackOrACancellationComesAfterIt()
+    {
+        var clock = new FakeTimeProvider();
+        using var running = new RunningJob(Job(), () => { }, clock);
+        running.StartTimer(TimeSpan.FromMilliseconds(100), CountedWatch);
+        var handler = new TaskCompletionSource<string?>().Task; // ignores its token
+        Assert.Null(running.CallReturned(handler));
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(running.Token.IsCancellationRequested);
+        // The shutdown's grace ends, and a client cancels, while the timed-out handler hangs on.
+        running.Stop(StopReason.HandedBack);
+        running.Stop(StopReason.Cancelled);
+
+        Assert.True(running.TimedOut);
+        var failed = Assert.IsType<JobOutcome.Failed>(JobOutcome.Of(running, handler, abandoned: true));
+        Assert.Equal(ExecutionStatus.TimedOut, failed.Status);
+    }
+
+    [Fact]
+    public void AHandBack_StaysTheReason_WhenTheTimeoutComesAfterIt()
+    {
+        var clock = new FakeTimeProvider();
+        using var running = new RunningJob(Job(), () => { }, clock);
+        running.StartTimer(TimeSpan.FromMilliseconds(100), CountedWatch);
+        var handler = new TaskCompletionSource<string?>().Task;
+        Assert.Null(running.CallReturned(handler));
+
+        running.Stop(StopReason.HandedBack);
+        clock.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.False(running.TimedOut);
+        Assert.IsType<JobOutcome.HandedBack>(JobOutcome.Of(running, handler, abandoned: true));
+    }
 }
