@@ -152,9 +152,18 @@ public sealed partial class JobExecutor(
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
         {
-            // The job stays running in PostgreSQL; the health monitor requeues it at its lease deadline, or once this worker stops.
             LogRecordFailed(job.Id, job.Type, e.Message);
-            await dispatcher.ReleaseAsync(identity.Id, [job.Lease]);
+            if (start is null)
+            {
+                // Started in PostgreSQL: the job stays running there, and the health monitor
+                // requeues it at its lease deadline, or once this worker stops.
+                await dispatcher.ReleaseAsync(identity.Id, [job.Lease]);
+            }
+
+            // Otherwise the lease is the only trace of this attempt (PostgreSQL still has the job
+            // queued): it is kept, no longer extended, and once it lapses the reconciler records
+            // the attempt abandoned and puts the job back. Released, the job would run again
+            // with no trace of this attempt.
         }
     }
 

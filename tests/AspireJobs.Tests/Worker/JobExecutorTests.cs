@@ -273,4 +273,37 @@ public sealed class JobExecutorTests(TestServers servers) : IAsyncLifetime
         Assert.Equal(0, CountingHandler.Calls);
         Assert.Equal(JobStatus.Queued, (await _system.Store.JobGetByIdAsync(job.Id, Token))!.Status);
     }
+
+    [Fact]
+    public async Task AnOutcomeThatCannotBeWritten_ForAJobWhoseStartIsNotWritten_KeepsItsLease_SoTheAttemptIsRecordedAbandoned()
+    {
+        using var services = new ServiceCollection().AddMetrics().AddJobHandler<DoneAtOnceHandler>("quick").BuildServiceProvider();
+        // Writes are given up past the job's timeout plus this grace, a second from the lease.
+        var options = new WorkerOptions { LeaseGrace = TimeSpan.FromMilliseconds(500), AbandonGrace = TimeSpan.FromMilliseconds(100) };
+        var identity = WorkerIdentity.ForThisProcess(new ConfigurationBuilder().Build());
+        // PostgreSQL cannot be reached for the outcome: its writes go to a server that is not there.
+        await using var nowhere = Npgsql.NpgsqlDataSource.Create($"Host=127.0.0.1;Port={LocalProcesses.FreePort.Next()};Username=nobody;Timeout=2");
+        var executor = InProcessWorker.Executor(_system, services, options, identity, finishStore: new JobStore(nowhere, TimeProvider.System));
+        var job = (await _system.Store.JobInsertAsync(TestJobs.New("quick", timeout: TimeSpan.FromMilliseconds(500)), Token)).Job;
+        await _system.Dispatcher.EnqueueAsync([new QueuedJob(job.Id, JobLimits.DefaultPriority)]);
+        var lease = Assert.Single(await _system.Dispatcher.AcquireAsync(identity.Id, 1, TimeSpan.FromMinutes(1), FairnessPolicy.Default));
+        var started = Assert.Single((await _system.Store.JobGetStartableAsync([lease], identity.Id, options.LeaseGrace, new HashSet<string> { "quick" }, Token)).Started);
+
+        using var running = new RunningJob(started, () => { });
+        await executor.RunAsync(running).WaitAsync(TimeSpan.FromSeconds(30), Token);
+
+        // The handler ran; PostgreSQL still has the job queued, and the lease is all that says so.
+        var unrecorded = (await _system.Store.JobGetByIdAsync(job.Id, Token))!;
+        Assert.Equal((JobStatus.Queued, 0), (unrecorded.Status, unrecorded.Attempts));
+        var held = Assert.Single(await _system.Dispatcher.LeasesOfWorkerAsync(identity.Id));
+        Assert.Equal(lease, held.Lease);
+
+        // Found lapsed (or its worker gone), the lease has its attempt recorded, and the job goes back.
+        var rescue = new AspireJobs.HealthMonitor.Maintenance.JobRescue(_system.Store, _system.Dispatcher, new RedisFollowUp(NullLogger<RedisFollowUp>.Instance),
+            new JobsMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        await rescue.RescueLeasesAsync([held], poisonThreshold: null, Token);
+        Assert.Equal("abandoned", await _system.Database.ScalarAsync<string>("SELECT string_agg(status, ',') FROM job_executions WHERE job_id = $1", job.Id));
+        var recorded = (await _system.Store.JobGetByIdAsync(job.Id, Token))!;
+        Assert.Equal((JobStatus.Queued, 1), (recorded.Status, recorded.Attempts));
+    }
 }
