@@ -341,13 +341,19 @@ public sealed partial class JobStore
             return (WorkflowChanges?)new WorkflowChanges([], reprioritized);
         }, cancellationToken);
 
-    /// <summary>Defers a queued job this worker cannot run while another can. False: it was not queued.</summary>
-    public Task<bool> JobSetScheduledIfQueuedAsync(Guid id, TimeSpan delay, string reason, CancellationToken cancellationToken) =>
-        AnyRowAsync(JobSetScheduledIfQueuedSql, cancellationToken, Value(id), Interval(delay), Value(reason), Time(clock.GetUtcNow()));
+    /// <summary>
+    /// Defers a queued job, read under <paramref name="lease"/>, that this worker cannot run while
+    /// another can. False: it was not queued, or the lease is behind the job's fence.
+    /// </summary>
+    public Task<bool> JobSetScheduledIfQueuedAsync(JobLease lease, TimeSpan delay, string reason, CancellationToken cancellationToken) =>
+        AnyRowAsync(JobSetScheduledIfQueuedSql, cancellationToken, Value(lease.JobId), Interval(delay), Value(reason), Time(clock.GetUtcNow()), Value(lease.Fence));
 
-    /// <summary>Parks a queued job no live worker can run. False: it was not queued (or already parked).</summary>
-    public Task<bool> JobSetParkedIfQueuedAsync(Guid id, string error, CancellationToken cancellationToken) =>
-        AnyRowAsync(JobSetParkedIfQueuedSql, cancellationToken, Value(id), Value(error), Time(clock.GetUtcNow()));
+    /// <summary>
+    /// Parks a queued job, read under <paramref name="lease"/>, that no live worker can run. False:
+    /// it was not queued, was parked already, or the lease is behind the job's fence.
+    /// </summary>
+    public Task<bool> JobSetParkedIfQueuedAsync(JobLease lease, string error, CancellationToken cancellationToken) =>
+        AnyRowAsync(JobSetParkedIfQueuedSql, cancellationToken, Value(lease.JobId), Value(error), Time(clock.GetUtcNow()), Value(lease.Fence));
 
     /// <summary>Unparks the jobs of these types; returns them, to be put in their bands.</summary>
     public Task<IReadOnlyList<QueuedJob>> JobSetUnparkedForTypesAsync(IReadOnlyCollection<string> types, CancellationToken cancellationToken) =>

@@ -259,7 +259,7 @@ public sealed partial class JobAcquisitionLoop(
 
             foreach (var job in await StartAsync(leases, started, requestedAt, stoppingToken))
             {
-                await SetAsideAsync(job, stoppingToken);
+                await SetAsideAsync(job, leases.First(lease => lease.JobId == job.Id), stoppingToken);
             }
 
             return leases.Count;
@@ -385,18 +385,26 @@ public sealed partial class JobAcquisitionLoop(
     /// <summary>
     /// A job of a type this worker does not run: if another active worker runs it, it is offered
     /// again after a short deferral; if none does, it is parked (queued, visibly, out of the bands)
-    /// until a worker that runs the type registers.
+    /// until a worker that runs the type registers. Both writes are fenced by the lease the job was
+    /// read under, so a worker that was away meanwhile changes nothing.
     /// </summary>
-    private async Task SetAsideAsync(UnhandledJob job, CancellationToken stoppingToken)
+    private async Task SetAsideAsync(UnhandledJob job, JobLease lease, CancellationToken stoppingToken)
     {
         if (await workers.WorkerAnyActiveHandlesTypeAsync(job.Type, stoppingToken))
         {
-            await store.JobSetScheduledIfQueuedAsync(job.Id, _options.UnhandledTypeDeferral,
+            await store.JobSetScheduledIfQueuedAsync(lease, _options.UnhandledTypeDeferral,
                 $"Worker {identity.Name} does not run type '{job.Type}'; offered again later.", stoppingToken);
         }
-        else if (await store.JobSetParkedIfQueuedAsync(job.Id, $"No active worker runs job type '{job.Type}'. The job waits until one registers.", stoppingToken))
+        else if (await store.JobSetParkedIfQueuedAsync(lease, $"No active worker runs job type '{job.Type}'. The job waits until one registers.", stoppingToken))
         {
             LogParked(job.Id, job.Type);
+            // A worker for the type may have registered after the check above, its unparking
+            // done before this parking committed: looked for again, it unparks the job itself.
+            if (await workers.WorkerAnyActiveHandlesTypeAsync(job.Type, stoppingToken))
+            {
+                var unparked = await store.JobSetUnparkedForTypesAsync([job.Type], stoppingToken);
+                await followUp.TryAsync(() => dispatcher.EnqueueAsync(unparked), $"jobs of type '{job.Type}' unparked");
+            }
         }
     }
 

@@ -385,7 +385,7 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
         var took = await _store.StartNowAsync([job.Id], Guid.NewGuid(), Grace, AllTypes, Token);
         Assert.Equal([new UnhandledJob(job.Id, "reports.monthly")], took.Unhandled);
 
-        Assert.True(await _store.JobSetParkedIfQueuedAsync(job.Id, "No live worker runs job type 'reports.monthly'.", Token));
+        Assert.True(await _store.JobSetParkedIfQueuedAsync(new JobLease(job.Id, JobStoreStarts.NextFence()), "No live worker runs job type 'reports.monthly'.", Token));
 
         Assert.Equal("queued", await StatusOfAsync(job.Id));
         Assert.Empty(await _store.JobGetQueuedPageAsync(Guid.Empty, 10, _clock.GetUtcNow().AddMinutes(1), Token));
@@ -393,6 +393,28 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
         Assert.Empty(await _store.JobSetUnparkedForTypesAsync(["noop"], Token));
         Assert.Equal([new QueuedJob(job.Id, 3)], await _store.JobSetUnparkedForTypesAsync(["reports.monthly"], Token));
         Assert.Null((await _store.JobGetByIdAsync(job.Id, Token))!.Error);
+    }
+
+    [Fact]
+    public async Task SettingAJobAside_IsFenced_ByTheLeaseItWasReadUnder()
+    {
+        // A worker that does not run the type reads the job under its lease, then is away long
+        // enough for a rescuer to record that lease's attempt abandoned and put the job back.
+        var job = (await _store.JobInsertAsync(TestJobs.New("reports.monthly"), Token)).Job;
+        var away = new JobLease(job.Id, JobStoreStarts.NextFence());
+        Assert.Equal([new UnhandledJob(job.Id, "reports.monthly")], (await _store.JobGetStartableAsync([away], Guid.NewGuid(), Grace, new HashSet<string>(), Token)).Unhandled);
+        var asRescued = Assert.Single((await _store.JobGetStartableAsync([away], Guid.NewGuid(), Grace, new HashSet<string> { "reports.monthly" }, Token)).Started);
+        Assert.True(await _store.FinishAsync(JobFinish.LeaseExpired(job.Id, asRescued.LeaseToken) with { Start = asRescued.Start }, Token));
+        Assert.Equal("queued", await StatusOfAsync(job.Id));
+
+        // Back, it neither defers nor parks the job a newer lease may be running.
+        Assert.False(await _store.JobSetScheduledIfQueuedAsync(away, TimeSpan.FromSeconds(5), "offered again later", Token));
+        Assert.False(await _store.JobSetParkedIfQueuedAsync(away, "No live worker runs job type 'reports.monthly'.", Token));
+        Assert.Equal(("queued", false), (await StatusOfAsync(job.Id), await _db.ScalarAsync<bool>("SELECT parked_at IS NOT NULL FROM jobs WHERE id = $1", job.Id)));
+
+        // A worker that read it under a newer lease may.
+        Assert.True(await _store.JobSetScheduledIfQueuedAsync(new JobLease(job.Id, JobStoreStarts.NextFence()), TimeSpan.FromSeconds(5), "offered again later", Token));
+        Assert.Equal("scheduled", await StatusOfAsync(job.Id));
     }
 
     [Fact]
@@ -409,7 +431,7 @@ public sealed class JobTransitionTests(TestServers servers) : IAsyncLifetime
         Assert.Equal(2, (await _store.JobFinishIfRunningAsync([.. expired.Select(job => JobFinish.LeaseExpired(job.Id, job.LeaseToken))], Token)).Finished.Count);
         foreach (var id in new[] { neverFailed.Id, failed.Id })
         {
-            Assert.True(await _store.JobSetParkedIfQueuedAsync(id, "No live worker runs job type 'noop'.", Token));
+            Assert.True(await _store.JobSetParkedIfQueuedAsync(new JobLease(id, JobStoreStarts.NextFence()), "No live worker runs job type 'noop'.", Token));
         }
 
         Assert.Equal(2, (await _store.JobSetUnparkedForTypesAsync(["noop"], Token)).Count);

@@ -60,8 +60,8 @@ public sealed class JobLookupPlanTests(TestServers servers) : IAsyncLifetime
         $"{Ids}, {Ids}, ARRAY['completed', 'completed'], ARRAY['completed', 'completed'], ARRAY[NULL, NULL]::json[], ARRAY[NULL, NULL]::text[], ARRAY[NULL, NULL]::timestamptz[], ARRAY[0, 0], ARRAY[0, 0], ARRAY[NULL, NULL]::text[], now(), false")]
     [InlineData("JobSetCancelRequestedIfRunning.sql", "uuid, timestamptz", "gen_random_uuid(), now()")]
     [InlineData("JobSetCancelledIfPending.sql", "uuid, timestamptz", "gen_random_uuid(), now()")]
-    [InlineData("JobSetParkedIfQueued.sql", "uuid, text, timestamptz", "gen_random_uuid(), 'x', now()")]
-    [InlineData("JobSetScheduledIfQueued.sql", "uuid, interval, text, timestamptz", "gen_random_uuid(), interval '1 second', 'x', now()")]
+    [InlineData("JobSetParkedIfQueued.sql", "uuid, text, timestamptz, bigint", "gen_random_uuid(), 'x', now(), 1")]
+    [InlineData("JobSetScheduledIfQueued.sql", "uuid, interval, text, timestamptz, bigint", "gen_random_uuid(), interval '1 second', 'x', now(), 1")]
     [InlineData("JobSetQueuedIfDeadLettered.sql", "uuid, timestamptz", "gen_random_uuid(), now()")]
     [InlineData("JobSetPriorityIfUnfinished.sql", "uuid, smallint, timestamptz", "gen_random_uuid(), 3::smallint, now()")]
     public async Task TheGenericPlanFindsEachJobByItsKey_WithAFullQueueTheStatisticsDoNotKnowOf(string statement, string parameterTypes, string arguments)
