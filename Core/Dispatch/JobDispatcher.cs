@@ -121,7 +121,9 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
             .Where(entry => entry.Value == owner)
             .Select(entry => Guid.Parse((string)entry.Name!))
             .ToList();
-        return await LeasesOfAsync(held);
+        // Read again with their fences: a job whose lease ended between the two reads may be
+        // another worker's by now, and is not this one's to rescue or give back.
+        return [.. (await LeasesOfAsync(held)).Where(lease => lease.WorkerId == workerId)];
     }
 
     /// <summary>
