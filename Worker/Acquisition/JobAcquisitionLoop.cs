@@ -42,6 +42,9 @@ public sealed partial class JobAcquisitionLoop(
     // lease of the same job while the first run goes on. Each run keeps its own entry, and ends,
     // extends and releases only its own lease.
     private readonly ConcurrentDictionary<JobLease, RunningJob> _running = new();
+    // Leases of jobs whose outcome could not be written before their start (RunningJob.LeaseKept),
+    // by job and fence, with when they lapse: left to the reconciler, never given back.
+    private readonly ConcurrentDictionary<(Guid JobId, long Fence), DateTimeOffset> _lapsing = new();
 
     // Jobs between their lease and their entry in _running.
     private readonly ConcurrentDictionary<Guid, byte> _starting = new();
@@ -306,10 +309,17 @@ public sealed partial class JobAcquisitionLoop(
         try
         {
             var running = _running.Keys.Select(lease => (lease.JobId, lease.Fence)).ToHashSet();
-            var unknown = (await dispatcher.LeasesOfWorkerAsync(identity.Id))
-                .Select(held => held.Lease)
-                .Where(lease => !running.Contains((lease.JobId, lease.Fence)))
+            var held = (await dispatcher.LeasesOfWorkerAsync(identity.Id)).Select(held => (held.Lease.JobId, held.Lease.Fence)).ToHashSet();
+            foreach (var (dropped, _) in _lapsing.Where(kept => !held.Contains(kept.Key)))
+            {
+                _lapsing.TryRemove(dropped, out _); // lapsed, and its attempt rescued
+            }
+
+            // Neither running nor left to lapse.
+            var unknown = held.Where(lease => !running.Contains(lease) && !_lapsing.ContainsKey(lease))
+                .Select(lease => new JobLease(lease.JobId, lease.Fence))
                 .ToList();
+
             if (unknown.Count > 0)
             {
                 await dispatcher.ReleaseAsync(identity.Id, unknown);
@@ -445,9 +455,21 @@ public sealed partial class JobAcquisitionLoop(
         return true;
     }
 
-    /// <summary>Out of the table, its slot free.</summary>
+    /// <summary>Out of the table, its slot free; a lease it keeps is remembered until it has surely lapsed.</summary>
     private void Forget(RunningJob running)
     {
+        if (running.LeaseKept)
+        {
+            // Long past its lapse the reconciler has rescued it; until then it is not given back.
+            var now = clock.GetUtcNow();
+            foreach (var (lapsed, _) in _lapsing.Where(kept => kept.Value < now))
+            {
+                _lapsing.TryRemove(lapsed, out _);
+            }
+
+            _lapsing[(running.Job.Lease.JobId, running.Job.Lease.Fence)] = now + 10 * _options.LeaseLength;
+        }
+
         _running.TryRemove(running.Job.Lease, out _);
         running.Dispose();
         running.MarkFinished();

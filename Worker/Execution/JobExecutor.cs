@@ -160,10 +160,14 @@ public sealed partial class JobExecutor(
                 await dispatcher.ReleaseAsync(identity.Id, [job.Lease]);
             }
 
-            // Otherwise the lease is the only trace of this attempt (PostgreSQL still has the job
-            // queued): it is kept, no longer extended, and once it lapses the reconciler records
-            // the attempt abandoned and puts the job back. Released, the job would run again
-            // with no trace of this attempt.
+            else
+            {
+                // The lease is the only trace of this attempt (PostgreSQL still has the job
+                // queued): it is kept, no longer extended, and once it lapses the reconciler
+                // records the attempt abandoned and puts the job back. Released, the job would
+                // run again with no trace of this attempt.
+                running.KeepLease();
+            }
         }
     }
 

@@ -57,6 +57,14 @@ public sealed class RunningJob(StartedJob job, Action handlerDone, TimeProvider?
     public Task Finished => _finished.Task;
 
     /// <summary>
+    /// Its outcome could not be written before its start was: its Redis lease is the only trace
+    /// of the attempt, and is left to lapse rather than released (<see cref="KeepLease"/>).
+    /// </summary>
+    public bool LeaseKept { get; private set; }
+
+    public void KeepLease() => LeaseKept = true;
+
+    /// <summary>
     /// Arms the job's timeout and its start window, just before its handler is called: one timer,
     /// due at the window's end (or the timeout, if sooner), then at the timeout. A handler still
     /// inside that call when the timer first fires (one that works synchronously, CPU-bound

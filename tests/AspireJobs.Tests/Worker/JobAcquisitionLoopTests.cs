@@ -82,6 +82,39 @@ public sealed class JobAcquisitionLoopTests(TestServers servers) : IAsyncLifetim
         Assert.Equal("queued:0", await _system.Database.ScalarAsync<string>("SELECT status || ':' || attempts FROM jobs WHERE id = $1", job.Id));
     }
 
+    [Fact]
+    public async Task ALeaseKeptForAnAttemptItsOutcomeCouldNotRecord_IsNotGivenBack_WhenTheLoopLooksForLeasesItDoesNotKnow()
+    {
+        // PostgreSQL takes no outcome (its writes go to a server that is not there), given up
+        // about a second after the job's lease, before the job's start was ever written.
+        await using var nowhere = Npgsql.NpgsqlDataSource.Create($"Host=127.0.0.1;Port={LocalProcesses.FreePort.Next()};Username=nobody;Timeout=2");
+        await using var worker = await LoopBehindProxy.StartAsync(_system, servers, commandTimeout: TimeSpan.FromSeconds(5),
+            new WorkerOptions { LeaseGrace = TimeSpan.FromMilliseconds(500), AbandonGrace = TimeSpan.FromMilliseconds(100) },
+            finishStore: new JobStore(nowhere, TimeProvider.System));
+        var unrecorded = (await _system.Store.JobInsertAsync(TestJobs.New("record", timeout: TimeSpan.FromMilliseconds(500)), Token)).Job;
+        await _system.Dispatcher.EnqueueAsync([new QueuedJob(unrecorded.Id, unrecorded.Priority)]);
+        await _system.WaitUntilAsync(async () => await EffectsAsync(unrecorded.Id) == 1 && worker.Loop.InFlight == 0, Patience, "the job to run and its outcome to be given up");
+        Assert.Single(await _system.Dispatcher.LeasesOfAsync([unrecorded.Id]));
+
+        // An acquisition leases another job and its answer times out, so the loop then gives
+        // back the leases it holds and does not know: the other job's.
+        worker.Proxy.Latency = TimeSpan.FromSeconds(2);
+        var unknowing = await QueueNewJobAsync("record");
+        await _system.WaitUntilAsync(async () => (await _system.Dispatcher.LeasesOfAsync([unknowing.Id])).Count == 1, Patience, "the other job to be leased");
+        worker.Proxy.HalfOpen = true;
+        var failedBefore = AcquisitionsFailed(worker);
+        await _system.WaitUntilAsync(() => Task.FromResult(AcquisitionsFailed(worker) > failedBefore), Patience, "the acquisition to time out");
+        (worker.Proxy.Latency, worker.Proxy.HalfOpen) = (TimeSpan.Zero, false);
+        await _system.WaitUntilAsync(async () => (await _system.Dispatcher.LeasesOfAsync([unknowing.Id])).Count == 0, Patience, "the other job's lease to be given back");
+
+        // The kept lease is still there to be found lapsed, and its attempt recorded abandoned.
+        Assert.Single(await _system.Dispatcher.LeasesOfAsync([unrecorded.Id]));
+        Assert.Equal("queued:0", await _system.Database.ScalarAsync<string>("SELECT status || ':' || attempts FROM jobs WHERE id = $1", unrecorded.Id));
+    }
+
+    private Task<long> EffectsAsync(Guid jobId) =>
+        _system.Database.ScalarAsync<long>("SELECT count(*) FROM job_effects WHERE job_id = $1", jobId);
+
     private static int AcquisitionsFailed(LoopBehindProxy worker) =>
         worker.Log.Collector.GetSnapshot().Count(record => record.Message.StartsWith("Could not take jobs", StringComparison.Ordinal));
 
@@ -110,7 +143,8 @@ public sealed class JobAcquisitionLoopTests(TestServers servers) : IAsyncLifetim
         /// <summary>What the loop logged.</summary>
         public FakeLogger<JobAcquisitionLoop> Log { get; }
 
-        public static async Task<LoopBehindProxy> StartAsync(TestSystem system, TestServers servers, TimeSpan commandTimeout)
+        /// <param name="finishStore">Where the executor writes outcomes: the system's own when none is given.</param>
+        public static async Task<LoopBehindProxy> StartAsync(TestSystem system, TestServers servers, TimeSpan commandTimeout, WorkerOptions? options = null, JobStore? finishStore = null)
         {
             var proxy = new ChaosProxy("redis") { Target = new IPEndPoint(IPAddress.Loopback, servers.Redis.Port) };
             var throughProxy = ConfigurationOptions.Parse(servers.Redis.ConnectionString);
@@ -121,11 +155,12 @@ public sealed class JobAcquisitionLoopTests(TestServers servers) : IAsyncLifetim
             var dispatcher = new JobDispatcher(redis, system.Keys, TimeProvider.System);
             var services = new ServiceCollection().AddMetrics().AddSingleton(system.Database.DataSource).AddSingleton(TimeProvider.System)
                 .AddJobHandler<RecordHandler>("record").BuildServiceProvider();
-            var options = new WorkerOptions { SafetyPollInterval = TimeSpan.FromMilliseconds(100) };
+            options ??= new WorkerOptions();
+            options.SafetyPollInterval = TimeSpan.FromMilliseconds(100);
             var identity = WorkerIdentity.ForThisProcess(new ConfigurationBuilder().Build());
             var log = new FakeLogger<JobAcquisitionLoop>();
             var loop = new JobAcquisitionLoop(dispatcher, new RedisFollowUp(NullLogger<RedisFollowUp>.Instance), system.Store,
-                new WorkerStore(system.Database.DataSource, TimeProvider.System), InProcessWorker.Executor(system, services, options, identity, dispatcher: dispatcher),
+                new WorkerStore(system.Database.DataSource, TimeProvider.System), InProcessWorker.Executor(system, services, options, identity, dispatcher: dispatcher, finishStore: finishStore),
                 services.GetRequiredService<JobHandlerRegistry>(), identity, TimeProvider.System, Options.Create(options), log);
             await loop.StartAsync(Token);
 
