@@ -29,29 +29,51 @@ public sealed partial class LivenessSweeper(
     ILogger<LivenessSweeper> logger) : PeriodicService(leader, logger)
 {
     private DateTimeOffset _lostAt = DateTimeOffset.MinValue;
+    private bool _redisFailed;
 
     protected override TimeSpan Interval => options.Value.LivenessInterval;
 
     protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {
-        var epochCall = Stopwatch.GetTimestamp();
-        var epochLost = await dispatcher.RenewLivenessEpochAsync();
-        var redisWait = Stopwatch.GetElapsedTime(epochCall);
-        var live = await workers.WorkerGetLiveAsync(stoppingToken);
-        var existsCall = Stopwatch.GetTimestamp();
-        var silentWorkers = await dispatcher.WithoutHeartbeatAsync(live.Select(w => w.Id).ToList());
-        redisWait += Stopwatch.GetElapsedTime(existsCall);
+        bool epochLost;
+        TimeSpan redisWait;
+        IReadOnlyList<WorkerInfo> live;
+        IReadOnlyList<Guid> silentWorkers;
+        try
+        {
+            var epochCall = Stopwatch.GetTimestamp();
+            epochLost = await dispatcher.RenewLivenessEpochAsync();
+            redisWait = Stopwatch.GetElapsedTime(epochCall);
+            live = await workers.WorkerGetLiveAsync(stoppingToken);
+            var existsCall = Stopwatch.GetTimestamp();
+            silentWorkers = await dispatcher.WithoutHeartbeatAsync(live.Select(w => w.Id).ToList());
+            redisWait += Stopwatch.GetElapsedTime(existsCall);
+        }
+        catch (Exception e) when (RedisFailure.Is(e))
+        {
+            // Redis refused or failed (down, restarting, loading its data): no beat reached it
+            // meanwhile, however quickly it answers once back.
+            _redisFailed = true;
+            throw;
+        }
 
-        // The grace runs from when the loss or the stall was seen, once Redis answered again: a
-        // pass that waited seconds for a restarting Redis must not count those seconds as the
-        // workers' time to beat again (it did, and both workers of a wiped Redis were declared
-        // dead the moment it came back).
+        // The grace runs from when the loss, the stall or the failure was seen, once Redis
+        // answered again: a pass that waited seconds for a restarting Redis must not count those
+        // seconds as the workers' time to beat again (it did, and both workers of a wiped Redis
+        // were declared dead the moment it came back).
         var now = clock.GetUtcNow();
         if (epochLost)
         {
             _lostAt = now;
             LogEpoch();
         }
+        else if (_redisFailed)
+        {
+            _lostAt = now;
+            LogRedisBack();
+        }
+
+        _redisFailed = false;
 
         // Only Redis's answers and this process's own pauses count: a slow PostgreSQL must never
         // hold crash recovery back.
@@ -116,4 +138,7 @@ public sealed partial class LivenessSweeper(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis holds no liveness marker (first start, or it lost its data): workers get time to beat again before they are judged")]
     private partial void LogEpoch();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis answers again after failing: workers get time to beat again before they are judged")]
+    private partial void LogRedisBack();
 }
