@@ -273,10 +273,12 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
 
     /// <summary>
     /// How long a worker declared dead is refused jobs: a worker that was only paused hears it at
-    /// its next report (<c>Worker:MetricsInterval</c>, seconds) and exits; the mark then expires
-    /// by itself, as a crashed worker never removes anything.
+    /// its next report (<c>Worker:MetricsInterval</c>, seconds) and exits, but may try to take
+    /// jobs before that report, however long it was paused (a stopped container, a suspended
+    /// machine). The mark then expires by itself, as a crashed worker never removes anything: a
+    /// key of some 60 bytes per death, for a day.
     /// </summary>
-    public static readonly TimeSpan DeadMarkLifetime = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan DeadMarkLifetime = TimeSpan.FromDays(1);
 
     /// <summary>Forgets a worker declared dead, and refuses it jobs should it come back (<see cref="RedisKeys.DeadMark"/>).</summary>
     public Task ForgetDeadWorkerAsync(Guid workerId) =>
