@@ -50,13 +50,15 @@ public static class AspireJobsModel
             .WaitForServer(jobsdb);
 
         // Api: the HTTP contract, on a fixed loopback port of its own (no proxy in front), behind
-        // API keys the AppHost generates.
+        // API keys the AppHost generates. External in the manifest: deployed, its clients and the
+        // job dashboard are outside the environment (azd gives it public ingress).
         var api = builder.AddService<Projects.Api>("api")
             .WithEndpoint("http", endpoint =>
             {
                 endpoint.Port = options.ApiPort == 0 ? null : options.ApiPort;
                 endpoint.IsProxied = false;
             })
+            .WithExternalHttpEndpoints()
             .WithHttpHealthCheck("/health")
             .WithUrls(urls =>
             {

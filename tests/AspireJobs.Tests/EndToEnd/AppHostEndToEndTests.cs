@@ -111,6 +111,12 @@ public sealed class AppHostEndToEndTests(TestServers servers)
         }
 
         Assert.False(resources.GetProperty("worker").GetProperty("env").TryGetProperty("ConnectionStrings__qdrant", out _));
+        // The Api is reached from outside the deployed environment; the other services are not.
+        Assert.True(resources.GetProperty("api").GetProperty("bindings").GetProperty("http").TryGetProperty("external", out var external) && external.GetBoolean());
+        foreach (var service in new[] { "worker", "healthmonitor", "indexer" })
+        {
+            Assert.False(resources.GetProperty(service).GetProperty("bindings").GetProperty("http").TryGetProperty("external", out var internalOnly) && internalOnly.GetBoolean());
+        }
         Assert.Equal("{jobsdb.connectionString}", resources.GetProperty("migrations").GetProperty("env").GetProperty("ConnectionStrings__jobsdb").GetString());
     }
 
