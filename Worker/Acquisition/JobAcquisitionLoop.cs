@@ -43,8 +43,9 @@ public sealed partial class JobAcquisitionLoop(
     // extends and releases only its own lease.
     private readonly ConcurrentDictionary<JobLease, RunningJob> _running = new();
     // Leases of jobs whose outcome could not be written before their start (RunningJob.LeaseKept),
-    // by job and fence, with when they lapse: left to the reconciler, never given back.
-    private readonly ConcurrentDictionary<(Guid JobId, long Fence), DateTimeOffset> _lapsing = new();
+    // by job and fence: left to lapse and to the reconciler, never given back. Forgotten once Redis
+    // no longer holds them (a few per outage of PostgreSQL).
+    private readonly ConcurrentDictionary<(Guid JobId, long Fence), byte> _lapsing = new();
 
     // Jobs between their lease and their entry in _running.
     private readonly ConcurrentDictionary<Guid, byte> _starting = new();
@@ -409,11 +410,16 @@ public sealed partial class JobAcquisitionLoop(
         {
             LogParked(job.Id, job.Type);
             // A worker for the type may have registered after the check above, its unparking
-            // done before this parking committed: looked for again, it unparks the job itself.
+            // done before this parking committed: looked for again, it unparks the job itself,
+            // its own lease given back first (a push skips a job under a lease).
             if (await workers.WorkerAnyActiveHandlesTypeAsync(job.Type, stoppingToken))
             {
                 var unparked = await store.JobSetUnparkedForTypesAsync([job.Type], stoppingToken);
-                await followUp.TryAsync(() => dispatcher.EnqueueAsync(unparked), $"jobs of type '{job.Type}' unparked");
+                await followUp.TryAsync(async () =>
+                {
+                    await dispatcher.ReleaseAsync(identity.Id, [lease]);
+                    await dispatcher.EnqueueAsync(unparked);
+                }, $"jobs of type '{job.Type}' unparked");
             }
         }
     }
@@ -455,19 +461,12 @@ public sealed partial class JobAcquisitionLoop(
         return true;
     }
 
-    /// <summary>Out of the table, its slot free; a lease it keeps is remembered until it has surely lapsed.</summary>
+    /// <summary>Out of the table, its slot free; a lease it keeps is remembered until Redis no longer holds it.</summary>
     private void Forget(RunningJob running)
     {
         if (running.LeaseKept)
         {
-            // Long past its lapse the reconciler has rescued it; until then it is not given back.
-            var now = clock.GetUtcNow();
-            foreach (var (lapsed, _) in _lapsing.Where(kept => kept.Value < now))
-            {
-                _lapsing.TryRemove(lapsed, out _);
-            }
-
-            _lapsing[(running.Job.Lease.JobId, running.Job.Lease.Fence)] = now + 10 * _options.LeaseLength;
+            _lapsing.TryAdd((running.Job.Lease.JobId, running.Job.Lease.Fence), 0);
         }
 
         _running.TryRemove(running.Job.Lease, out _);

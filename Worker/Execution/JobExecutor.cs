@@ -159,13 +159,13 @@ public sealed partial class JobExecutor(
                 // requeues it at its lease deadline, or once this worker stops.
                 await dispatcher.ReleaseAsync(identity.Id, [job.Lease]);
             }
-
             else
             {
-                // The lease is the only trace of this attempt (PostgreSQL still has the job
-                // queued): it is kept, no longer extended, and once it lapses the reconciler
-                // records the attempt abandoned and puts the job back. Released, the job would
-                // run again with no trace of this attempt.
+                // Its start unwritten (or written with its answer lost): the lease may be the only
+                // trace of this attempt, PostgreSQL still having the job queued. It is kept, no
+                // longer extended, and once it lapses the reconciler records the attempt abandoned
+                // and puts the job back (or, had the start been written, the expired-lease rescuer
+                // does). Released, the job would run again with no trace of this attempt.
                 running.KeepLease();
             }
         }
@@ -326,6 +326,6 @@ public sealed partial class JobExecutor(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}): writing its outcome failed (try {Try}: {Reason}); trying again in {DelaySeconds} s")]
     private partial void LogFinishRetried(Guid jobId, string jobType, int @try, string reason, double delaySeconds);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} ({JobType}) finished but its outcome could not be recorded ({Reason}); it will be rescued when its lease expires or this worker stops")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} ({JobType}) finished but its outcome could not be recorded ({Reason}); it will be rescued once its lease expires")]
     private partial void LogRecordFailed(Guid jobId, string jobType, string reason);
 }

@@ -36,8 +36,8 @@ public abstract record JobOutcome
 
     /// <summary>
     /// Classifies an attempt. A handler that returned a result succeeded, whatever fired
-    /// meanwhile. Otherwise the reason the job was stopped decides, then the timeout, then the
-    /// exception.
+    /// meanwhile. Otherwise the first reason the job was stopped for decides (a cancellation, a
+    /// hand-back or its timeout), then the exception.
     /// </summary>
     public static JobOutcome Of(RunningJob running, Task<string?> handler, bool abandoned)
     {

@@ -1,8 +1,8 @@
 -- JobSetScheduledIfQueued: defers a queued job that the worker which took it cannot run, while
 -- another live worker can: it comes back after the delay, instead of bouncing between workers.
--- Not an attempt. Fenced as a start is: once the lease it was read under is behind the job's
--- fence (its attempt recorded abandoned by a rescuer, a newer lease's start written), the worker
--- that read it decides nothing, however long it was away.
+-- Not an attempt. Fenced as a start is: once the job's fence has passed the lease it was read
+-- under (that lease's attempt recorded abandoned by a rescuer, a newer lease's start written),
+-- the worker that read it decides nothing, however long it was away.
 --   $1 id uuid    $2 delay interval    $3 reason text    $4 now timestamptz    $5 fence bigint (the lease's token)
 -- Returns the id; no row when the job was not queued, or the lease is behind its fence.
 WITH deferred AS (

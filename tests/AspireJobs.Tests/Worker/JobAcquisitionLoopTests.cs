@@ -89,7 +89,8 @@ public sealed class JobAcquisitionLoopTests(TestServers servers) : IAsyncLifetim
         // about a second after the job's lease, before the job's start was ever written.
         await using var nowhere = Npgsql.NpgsqlDataSource.Create($"Host=127.0.0.1;Port={LocalProcesses.FreePort.Next()};Username=nobody;Timeout=2");
         await using var worker = await LoopBehindProxy.StartAsync(_system, servers, commandTimeout: TimeSpan.FromSeconds(5),
-            new WorkerOptions { LeaseGrace = TimeSpan.FromMilliseconds(500), AbandonGrace = TimeSpan.FromMilliseconds(100) },
+            // A start window the handler surely ends within, however busy the machine: its start is never written.
+            new WorkerOptions { LeaseGrace = TimeSpan.FromMilliseconds(500), AbandonGrace = TimeSpan.FromMilliseconds(100), StartWindow = TimeSpan.FromSeconds(10) },
             finishStore: new JobStore(nowhere, TimeProvider.System));
         var unrecorded = (await _system.Store.JobInsertAsync(TestJobs.New("record", timeout: TimeSpan.FromMilliseconds(500)), Token)).Job;
         await _system.Dispatcher.EnqueueAsync([new QueuedJob(unrecorded.Id, unrecorded.Priority)]);
