@@ -66,15 +66,7 @@ public sealed class JobAcquisitionLoopTests(TestServers servers) : IAsyncLifetim
     {
         await using var worker = await LoopBehindProxy.StartAsync(_system, servers, commandTimeout: TimeSpan.FromSeconds(5));
 
-        // The acquisition reaches Redis and leases the job; its answer is held past the
-        // command's timeout, so the loop never learns the lease.
-        worker.Proxy.Latency = TimeSpan.FromSeconds(2);
-        var job = await QueueNewJobAsync("record");
-        await _system.WaitUntilAsync(async () => (await _system.Dispatcher.LeasesOfAsync([job.Id])).Count == 1, Patience, "the job to be leased");
-        worker.Proxy.HalfOpen = true;
-        var failedBefore = AcquisitionsFailed(worker);
-        await _system.WaitUntilAsync(() => Task.FromResult(AcquisitionsFailed(worker) > failedBefore), Patience, "the acquisition to time out");
-        (worker.Proxy.Latency, worker.Proxy.HalfOpen) = (TimeSpan.Zero, false);
+        var job = await LeasedUnknowingAsync(worker);
 
         // Given back, not left to expire (30 s) and be rescued as an attempt that may have run.
         await _system.WaitUntilAsync(async () => (await _system.Dispatcher.LeasesOfAsync([job.Id])).Count == 0, TimeSpan.FromSeconds(15), "the lease to be given back");
@@ -97,20 +89,30 @@ public sealed class JobAcquisitionLoopTests(TestServers servers) : IAsyncLifetim
         await _system.WaitUntilAsync(async () => await EffectsAsync(unrecorded.Id) == 1 && worker.Loop.InFlight == 0, Patience, "the job to run and its outcome to be given up");
         Assert.Single(await _system.Dispatcher.LeasesOfAsync([unrecorded.Id]));
 
-        // An acquisition leases another job and its answer times out, so the loop then gives
-        // back the leases it holds and does not know: the other job's.
-        worker.Proxy.Latency = TimeSpan.FromSeconds(2);
-        var unknowing = await QueueNewJobAsync("record");
-        await _system.WaitUntilAsync(async () => (await _system.Dispatcher.LeasesOfAsync([unknowing.Id])).Count == 1, Patience, "the other job to be leased");
-        worker.Proxy.HalfOpen = true;
-        var failedBefore = AcquisitionsFailed(worker);
-        await _system.WaitUntilAsync(() => Task.FromResult(AcquisitionsFailed(worker) > failedBefore), Patience, "the acquisition to time out");
-        (worker.Proxy.Latency, worker.Proxy.HalfOpen) = (TimeSpan.Zero, false);
+        // Another job leased unknowing, so the loop then gives back the leases it holds and does
+        // not know: the other job's.
+        var unknowing = await LeasedUnknowingAsync(worker);
         await _system.WaitUntilAsync(async () => (await _system.Dispatcher.LeasesOfAsync([unknowing.Id])).Count == 0, Patience, "the other job's lease to be given back");
 
         // The kept lease is still there to be found lapsed, and its attempt recorded abandoned.
         Assert.Single(await _system.Dispatcher.LeasesOfAsync([unrecorded.Id]));
         Assert.Equal("queued:0", await _system.Database.ScalarAsync<string>("SELECT status || ':' || attempts FROM jobs WHERE id = $1", unrecorded.Id));
+    }
+
+    /// <summary>
+    /// A new job that an acquisition leases while its answer is held past the command's timeout:
+    /// Redis holds the lease, and the loop never learned it.
+    /// </summary>
+    private async Task<Job> LeasedUnknowingAsync(LoopBehindProxy worker)
+    {
+        worker.Proxy.Latency = TimeSpan.FromSeconds(2);
+        var job = await QueueNewJobAsync("record");
+        await _system.WaitUntilAsync(async () => (await _system.Dispatcher.LeasesOfAsync([job.Id])).Count == 1, Patience, "the job to be leased");
+        worker.Proxy.HalfOpen = true;
+        var failedBefore = AcquisitionsFailed(worker);
+        await _system.WaitUntilAsync(() => Task.FromResult(AcquisitionsFailed(worker) > failedBefore), Patience, "the acquisition to time out");
+        (worker.Proxy.Latency, worker.Proxy.HalfOpen) = (TimeSpan.Zero, false);
+        return job;
     }
 
     private Task<long> EffectsAsync(Guid jobId) =>
