@@ -36,10 +36,48 @@ public static class ServerPrograms
     /// <summary>
     /// How to start a PostgreSQL program: as is, or (when root) through <c>setpriv</c>, which
     /// switches to the postgres user and then execs the program in its place, so the process id
-    /// is the program's and signals reach it directly.
+    /// is the program's and signals reach it directly. For a cluster that exists, the programs of
+    /// the major version that made it (<paramref name="clusterVersion"/>, its <c>PG_VERSION</c>):
+    /// a newer server refuses an older cluster's files.
     /// </summary>
-    public static (string Command, IReadOnlyList<string> Prefix) PostgresProgram(string program) =>
-        AsPostgresUser(Path.Combine(PostgresBin, program));
+    public static (string Command, IReadOnlyList<string> Prefix) PostgresProgram(string program, string? clusterVersion = null, string? clusterDirectory = null) =>
+        AsPostgresUser(Path.Combine(PostgresBinFor(clusterVersion, clusterDirectory), program));
+
+    private static string PostgresBinFor(string? clusterVersion, string? clusterDirectory)
+    {
+        if (clusterVersion is null || Environment.GetEnvironmentVariable(PostgresBinVariable) is { Length: > 0 })
+        {
+            return PostgresBin; // a new cluster, or the programs the user chose
+        }
+
+        var installed = DebianInstalled();
+        return installed.Count == 0
+            ? PostgresBin // not laid out by version: the one found is all there is to try
+            : DebianBinFor(installed, clusterVersion) ?? throw new PrerequisiteMissingException(
+                $"The PostgreSQL cluster in {clusterDirectory} was made by PostgreSQL {clusterVersion}, whose server programs are not installed " +
+                $"(found {string.Join(", ", installed.Select(x => x.Version))}): install them, e.g. apt-get install -y postgresql-{clusterVersion}, " +
+                $"set {PostgresBinVariable} to them, or start on a new --data-dir.");
+    }
+
+    /// <summary>
+    /// Of the server programs installed by major version, those of <paramref name="clusterVersion"/>
+    /// (null when not installed), or the newest when no cluster exists yet.
+    /// </summary>
+    public static string? DebianBinFor(IReadOnlyList<(int Version, string Bin)> installed, string? clusterVersion) =>
+        clusterVersion is null
+            ? installed.MaxBy(x => x.Version).Bin
+            : installed.FirstOrDefault(x => x.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) == clusterVersion.Trim()).Bin;
+
+    /// <summary>Debian and Ubuntu keep each major version's server programs off the PATH, in a folder of their own.</summary>
+    private static IReadOnlyList<(int Version, string Bin)> DebianInstalled()
+    {
+        const string Debian = "/usr/lib/postgresql";
+        return Directory.Exists(Debian)
+            ? [.. Directory.GetDirectories(Debian)
+                .Select(dir => (Version: int.TryParse(Path.GetFileName(dir), out var v) ? v : -1, Bin: Path.Combine(dir, "bin")))
+                .Where(x => x.Version > 0 && File.Exists(Path.Combine(x.Bin, "postgres")))]
+            : [];
+    }
 
     /// <summary>Any program, run as the PostgreSQL programs are.</summary>
     public static (string Command, IReadOnlyList<string> Prefix) AsPostgresUser(string path) =>
@@ -54,20 +92,9 @@ public static class ServerPrograms
             return File.Exists(Path.Combine(configured, "postgres")) ? configured : null;
         }
 
-        // Debian and Ubuntu keep each major version's server programs off the PATH.
-        const string Debian = "/usr/lib/postgresql";
-        if (Directory.Exists(Debian))
+        if (DebianInstalled() is { Count: > 0 } installed)
         {
-            var newest = Directory.GetDirectories(Debian)
-                .Select(dir => (dir, version: int.TryParse(Path.GetFileName(dir), out var v) ? v : -1))
-                .Where(x => x.version > 0 && File.Exists(Path.Combine(x.dir, "bin", "postgres")))
-                .OrderByDescending(x => x.version)
-                .Select(x => Path.Combine(x.dir, "bin"))
-                .FirstOrDefault();
-            if (newest is not null)
-            {
-                return newest;
-            }
+            return DebianBinFor(installed, clusterVersion: null);
         }
 
         return FindOnPath("postgres") is { } postgres && File.Exists(Path.Combine(Path.GetDirectoryName(postgres)!, "initdb"))

@@ -37,7 +37,7 @@ public sealed class PostgresProcess : IAsyncDisposable
         var cluster = new PostgresCluster(directory);
         await cluster.InitializeAsync(CancellationToken.None);
         var port = FreePort.Next();
-        var (command, runAs) = ServerPrograms.PostgresProgram("postgres");
+        var (command, runAs) = cluster.ServerProgram();
         var arguments = runAs.Concat(cluster.ServerArguments(port, settings).Select(a => Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture)!));
         var process = ManagedProcess.Start(new ProcessSpec(command, [.. arguments], cluster.Directory, new Dictionary<string, string?>()), _ => { });
         var server = new PostgresProcess(cluster, port, cluster.ReadOrCreatePassword(), process);

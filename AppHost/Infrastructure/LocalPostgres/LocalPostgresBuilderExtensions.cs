@@ -19,7 +19,7 @@ public static partial class LocalPostgresBuilderExtensions
         var cluster = new PostgresCluster(directory);
         cluster.ThrowIfUnreachableByServer();
         var password = builder.AddParameter($"{name}-password", cluster.ReadOrCreatePassword(), secret: true);
-        var (command, runAs) = ServerPrograms.PostgresProgram("postgres");
+        var (command, runAs) = cluster.ServerProgram();
         var server = new LocalPostgresServerResource(name, command, cluster, password.Resource);
 
         return builder.AddResource(server)

@@ -18,6 +18,15 @@ public sealed class PostgresCluster(string directory)
 
     public string DataDirectory => Path.Combine(Directory, "data");
 
+    /// <summary>
+    /// How to start the server of this cluster (see <see cref="ServerPrograms.PostgresProgram"/>):
+    /// the programs of the major version that made it, once it exists.
+    /// </summary>
+    public (string Command, IReadOnlyList<string> Prefix) ServerProgram() =>
+        ServerPrograms.PostgresProgram("postgres", File.Exists(VersionFile) ? File.ReadAllText(VersionFile).Trim() : null, DataDirectory);
+
+    private string VersionFile => Path.Combine(DataDirectory, "PG_VERSION");
+
     private string PasswordFile => Path.Combine(Directory, "password");
 
     public string ReadOrCreatePassword() => GeneratedSecret.ReadOrCreate(PasswordFile);
@@ -47,7 +56,7 @@ public sealed class PostgresCluster(string directory)
     /// <summary>Creates the cluster unless it exists. The password file must hold the password given.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        if (File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
+        if (File.Exists(VersionFile))
         {
             return;
         }

@@ -33,6 +33,31 @@ public sealed class PostgresClusterTests : IDisposable
     }
 
     [Fact]
+    public void TheServerOfAClusterThatExists_IsOfTheMajorVersionThatMadeIt_AndANewClustersTheNewest()
+    {
+        IReadOnlyList<(int Version, string Bin)> installed = [(15, "/usr/lib/postgresql/15/bin"), (17, "/usr/lib/postgresql/17/bin")];
+
+        Assert.Equal("/usr/lib/postgresql/15/bin", ServerPrograms.DebianBinFor(installed, "15\n"));
+        Assert.Equal("/usr/lib/postgresql/17/bin", ServerPrograms.DebianBinFor(installed, clusterVersion: null));
+        Assert.Null(ServerPrograms.DebianBinFor(installed, "16"));
+    }
+
+    [Fact]
+    public void AClusterMadeByAVersionNotInstalled_StopsTheStart_InOneLineThatSaysWhatToInstall()
+    {
+        Assert.SkipUnless(Directory.Exists("/usr/lib/postgresql"), "Only a machine with PostgreSQL laid out by major version (Debian's packages) tells versions apart.");
+        var cluster = new PostgresCluster(Path.Combine(_parent, "postgres"));
+        Directory.CreateDirectory(cluster.DataDirectory);
+        File.WriteAllText(Path.Combine(cluster.DataDirectory, "PG_VERSION"), "9\n");
+
+        var error = Assert.Throws<PrerequisiteMissingException>(() => cluster.ServerProgram());
+
+        Assert.Contains(cluster.DataDirectory, error.Message);
+        Assert.Contains("postgresql-9", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
     public async Task AFirstStartStoppedWhileInitdbRuns_LeavesACluster_TheNextStartMakesAndRuns()
     {
         Directory.CreateDirectory(_parent, (UnixFileMode)0b111_101_101);
