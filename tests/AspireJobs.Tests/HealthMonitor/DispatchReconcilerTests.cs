@@ -1,11 +1,9 @@
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
-using AspireJobs.Core.Telemetry;
 using AspireJobs.HealthMonitor;
 using AspireJobs.HealthMonitor.Leadership;
 using AspireJobs.HealthMonitor.Maintenance;
 using AspireJobs.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -29,9 +27,7 @@ public sealed class DispatchReconcilerTests(TestServers servers) : IAsyncLifetim
         _system = await TestSystem.CreateAsync(servers);
         _olderJobs = new JobStore(_system.Database.DataSource, new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-1)));
         var options = Options.Create(new HealthMonitorOptions { BatchSize = 7 });
-        var metrics = new JobsMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-        var rescue = new JobRescue(_system.Store, _system.Dispatcher, new RedisFollowUp(NullLogger<RedisFollowUp>.Instance), metrics);
-        _reconciler = new DispatchReconciler(_system.Store, _system.Dispatcher, rescue, _clock, options,
+        _reconciler = new DispatchReconciler(_system.Store, _system.Dispatcher, InProcessMonitor.Rescue(_system), _clock, options,
             new LeaderElection(_system.Database.DataSource, options, NullLogger<LeaderElection>.Instance), NullLogger<DispatchReconciler>.Instance);
     }
 

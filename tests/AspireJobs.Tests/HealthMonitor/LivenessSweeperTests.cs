@@ -1,13 +1,10 @@
 using AspireJobs.Core.Dispatch;
-using AspireJobs.Core.Telemetry;
 using AspireJobs.Core.Workers;
 using AspireJobs.HealthMonitor;
 using AspireJobs.HealthMonitor.Fleet;
 using AspireJobs.HealthMonitor.Leadership;
-using AspireJobs.HealthMonitor.Maintenance;
 using AspireJobs.LocalProcesses;
 using AspireJobs.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -27,10 +24,7 @@ public sealed class LivenessSweeperTests(TestServers servers)
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var workers = new WorkerStore(system.Database.DataSource, clock);
         var options = Options.Create(new HealthMonitorOptions());
-        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var rescue = new JobRescue(system.Store, system.Dispatcher, new RedisFollowUp(NullLogger<RedisFollowUp>.Instance),
-            new JobsMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
-        var sweeper = new LivenessSweeper(workers, system.Store, system.Dispatcher, rescue, clock, options,
+        var sweeper = new LivenessSweeper(workers, system.Store, system.Dispatcher, InProcessMonitor.Rescue(system), clock, options,
             new LeaderElection(system.Database.DataSource, options, NullLogger<LeaderElection>.Instance), NullLogger<LivenessSweeper>.Instance);
         var worker = Guid.NewGuid();
         await workers.WorkerInsertAsync(new WorkerRegistration(worker, "w1", "h", 1, "1", ["noop"], 4), Token);

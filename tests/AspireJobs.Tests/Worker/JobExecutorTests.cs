@@ -299,9 +299,7 @@ public sealed class JobExecutorTests(TestServers servers) : IAsyncLifetime
         Assert.Equal(lease, held.Lease);
 
         // Found lapsed (or its worker gone), the lease has its attempt recorded, and the job goes back.
-        var rescue = new AspireJobs.HealthMonitor.Maintenance.JobRescue(_system.Store, _system.Dispatcher, new RedisFollowUp(NullLogger<RedisFollowUp>.Instance),
-            new JobsMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
-        await rescue.RescueLeasesAsync([held], poisonThreshold: null, Token);
+        await InProcessMonitor.Rescue(_system).RescueLeasesAsync([held], poisonThreshold: null, Token);
         Assert.Equal("abandoned", await _system.Database.ScalarAsync<string>("SELECT string_agg(status, ',') FROM job_executions WHERE job_id = $1", job.Id));
         var recorded = (await _system.Store.JobGetByIdAsync(job.Id, Token))!;
         Assert.Equal((JobStatus.Queued, 1), (recorded.Status, recorded.Attempts));
