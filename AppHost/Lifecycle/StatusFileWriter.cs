@@ -1,6 +1,7 @@
 using AspireJobs.AppHost.Infrastructure;
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace AspireJobs.AppHost.Lifecycle;
 
@@ -8,13 +9,16 @@ namespace AspireJobs.AppHost.Lifecycle;
 /// Keeps <see cref="StatusFile"/> current from Aspire's resource notifications, from before
 /// Aspire's orchestrator starts anything: a start lasts until every resource exists (the
 /// migrations first), and the file shows it, not the previous run's.
+/// A write that fails (a full disk, a directory made read-only) is tried again at the next tick,
+/// and said once until one succeeds: the file comes back current rather than stale for the run.
 /// </summary>
-public sealed class StatusFileWriter(
+public sealed partial class StatusFileWriter(
     ResourceNotificationService notifications,
     RestartCounts restarts,
     AppHostRun run,
     IHostApplicationLifetime lifetime,
-    TimeProvider time) : FromFirstMomentService
+    TimeProvider time,
+    ILogger<StatusFileWriter> logger) : FromFirstMomentService
 {
     // Notifications come in bursts (a start publishes dozens); one write per burst is enough.
     private static readonly TimeSpan WriteInterval = TimeSpan.FromMilliseconds(100);
@@ -22,6 +26,7 @@ public sealed class StatusFileWriter(
     private readonly Lock _lock = new();
     private readonly Dictionary<string, ResourceStatus> _instances = new(StringComparer.Ordinal);
     private bool _changed;
+    private bool _failing;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -106,14 +111,41 @@ public sealed class StatusFileWriter(
                 return;
             }
 
-            _changed = false;
             ResourceStatus[] instances = [.. _instances.Values
                 .Select(i => stopped && !IsTerminal(i.State) ? i with { State = StatusFile.StoppedState, Health = null } : i)
                 .OrderBy(i => i.Resource, StringComparer.Ordinal)
                 .ThenBy(i => i.Name, StringComparer.Ordinal)];
-            StatusFile.Write(run.StatusFilePath, new StatusDocument(Environment.ProcessId, time.GetUtcNow(), run.Infrastructure.Describe(), instances));
+            try
+            {
+                StatusFile.Write(run.StatusFilePath, new StatusDocument(Environment.ProcessId, time.GetUtcNow(), run.Infrastructure.Describe(), instances));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _changed = true;
+                if (!_failing)
+                {
+                    LogWriteFailed(logger, run.StatusFilePath, e.Message);
+                }
+
+                _failing = true;
+                return;
+            }
+
+            _changed = false;
+            if (_failing)
+            {
+                LogWriteRecovered(logger, run.StatusFilePath);
+            }
+
+            _failing = false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} could not be written; it is tried again until it can be: {Reason}")]
+    private static partial void LogWriteFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Path} is written again")]
+    private static partial void LogWriteRecovered(ILogger logger, string path);
 
     private static bool IsTerminal(string? state) => state is not null && KnownResourceStates.TerminalStates.Contains(state);
 }
