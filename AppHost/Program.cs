@@ -12,6 +12,9 @@ try
     {
         Args = [.. options.AspireArgs],
         DisableDashboard = options.NoDashboard,
+        // Without a dashboard the AppHost's console is the only place a resource's output can be
+        // read, a server's reason for failing included.
+        EnableResourceLogging = options.NoDashboard,
     });
     builder.AddAspireJobs(options);
 

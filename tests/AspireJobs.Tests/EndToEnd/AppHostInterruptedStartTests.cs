@@ -80,6 +80,10 @@ public sealed class AppHostInterruptedStartTests(TestServers servers)
             // At least once: a restart on a busy machine may itself die young and be restarted again.
             Assert.All(status.Resources.Where(r => r.Name is "redis" or "postgres"), r => Assert.True(r.State == KnownResourceStates.Running && r.Restarts >= 1, $"{r.Name}: {r.State}, {r.Restarts} restarts"));
             Assert.All(status.Resources.Where(r => r.Name is "api" or "healthmonitor" || r.Resource == "worker"), r => Assert.Equal(KnownResourceStates.Running, r.State));
+
+            // Headless, the servers' own output is in the AppHost's: where a server's reason for failing can be read.
+            Assert.Contains(output, line => line.Contains("AspireJobs.AppHost.Resources.redis", StringComparison.Ordinal));
+            Assert.Contains(output, line => line.Contains("Ready to accept connections", StringComparison.Ordinal));
         }
         finally
         {
