@@ -12,7 +12,10 @@ public static class LifecycleServices
             return builder;
         }
 
-        StatusFile.ThrowIfInUse(run.DataDirectory);
+        // Held for the run: released once apphost.json says everything stopped
+        // (StatusFileWriter), or by the kernel when the process ends.
+        var dataDirectoryLock = DataDirectoryLock.Acquire(run.DataDirectory);
+        builder.Services.AddSingleton(_ => dataDirectoryLock);
         builder.Services.AddSingleton(run);
         builder.Services.AddSingleton<RestartCounts>();
         builder.Services.AddHostedService<CrashRestarter>();

@@ -39,19 +39,15 @@ public static class StatusFile
     }
 
     /// <summary>
-    /// Refuses a data directory that another live AppHost uses: two PostgreSQL servers cannot share
-    /// a cluster, and the second would fail with a message about a lock file.
+    /// The process id of the AppHost that the directory's file names, if it is a live AppHost
+    /// other than this one (a file left by a run that ended names a process that is gone).
     /// </summary>
-    public static void ThrowIfInUse(string dataDirectory)
-    {
-        if (Read(PathIn(dataDirectory)) is { } previous
+    public static int? RunningAppHost(string dataDirectory) =>
+        Read(PathIn(dataDirectory)) is { } previous
             && previous.AppHostProcessId != Environment.ProcessId
-            && IsAppHost(previous.AppHostProcessId))
-        {
-            throw new DataDirectoryInUseException(
-                $"Another AppHost (process {previous.AppHostProcessId}) is running with the data directory {dataDirectory}; stop it first, or pass another --data-dir.");
-        }
-    }
+            && IsAppHost(previous.AppHostProcessId)
+            ? previous.AppHostProcessId
+            : null;
 
     private static bool IsAppHost(int processId)
     {

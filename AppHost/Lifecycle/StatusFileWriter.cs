@@ -16,6 +16,7 @@ public sealed partial class StatusFileWriter(
     ResourceNotificationService notifications,
     RestartCounts restarts,
     AppHostRun run,
+    DataDirectoryLock dataDirectoryLock,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<StatusFileWriter> logger) : FromFirstMomentService
@@ -31,8 +32,13 @@ public sealed partial class StatusFileWriter(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // The instances are stopped after this service (the orchestrator stops last); once they
-        // are, say so.
-        lifetime.ApplicationStopped.Register(() => Write(stopped: true));
+        // are, say so, and only then free the directory: the next AppHost's file is never
+        // overwritten by this one's last.
+        lifetime.ApplicationStopped.Register(() =>
+        {
+            Write(stopped: true);
+            dataDirectoryLock.Dispose();
+        });
         var writes = WriteChangesAsync(stoppingToken);
 
         await foreach (var update in notifications.WatchAsync(stoppingToken))

@@ -20,7 +20,7 @@ public sealed class StatusFileWriterTests : IDisposable
         using var services = new ServiceCollection().BuildServiceProvider();
         var notifications = new ResourceNotificationService(NullLogger<ResourceNotificationService>.Instance, lifetime, services, new ResourceLoggerService());
         var run = new AppHostRun(_directory, InfrastructureMode.Local);
-        using var writer = new StatusFileWriter(notifications, new RestartCounts(), run, lifetime, clock, NullLogger<StatusFileWriter>.Instance);
+        using var writer = new StatusFileWriter(notifications, new RestartCounts(), run, DataDirectoryLock.Acquire(_directory), lifetime, clock, NullLogger<StatusFileWriter>.Instance);
 
         // A directory where the writer puts its temporary file: every write fails until it goes.
         var blocker = Directory.CreateDirectory(run.StatusFilePath + ".tmp");
