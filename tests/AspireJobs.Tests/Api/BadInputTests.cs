@@ -181,6 +181,32 @@ public sealed class BadInputTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ABodyOverTheLimit_SentInChunks_GetsA413Problem_AndChangesNothing()
+    {
+        // A chunked body declares no Content-Length: the route counts what arrives. Kestrel, not
+        // the in-memory test server, which gives every body a length.
+        var job = await _system.Api().PostJsonAsync("/api/jobs", new { type = "noop", runAt = "2099-01-01T00:00:00Z" }, HttpStatusCode.Created);
+        await using var api = await _system.StartApiAsync();
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(api.Url.Host, api.Url.Port, TestContext.Current.CancellationToken);
+        var stream = client.GetStream();
+        var body = $"{{\"priority\":5,\"pad\":\"{new string('x', 2 * 1024 * 1024)}\"}}";
+        var request = $"PATCH /api/jobs/{job.Id()} HTTP/1.1\r\nHost: localhost\r\n" +
+                      $"X-Api-Key: {TestApiKeys.For(AspireJobs.Api.Access.ApiScope.Write)}\r\n" +
+                      "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                      $"{body.Length:x}\r\n{body}\r\n0\r\n\r\n";
+
+        // The server may answer before it has read the rest, and close: the send is not awaited for its outcome.
+        var send = stream.WriteAsync(Encoding.ASCII.GetBytes(request), TestContext.Current.CancellationToken).AsTask();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var statusLine = await reader.ReadLineAsync(TestContext.Current.CancellationToken);
+        await send.ContinueWith(_ => { }, TaskScheduler.Default);
+
+        Assert.True(statusLine?.StartsWith("HTTP/1.1 413", StringComparison.Ordinal), $"{statusLine}{System.Environment.NewLine}{api.Output()}");
+        Assert.Equal(3, (await _system.Api().GetJsonAsync($"/api/jobs/{job.Id()}")).GetProperty("priority").GetInt32());
+    }
+
+    [Fact]
     public async Task APayloadHoldingNul_IsKeptExactly()
     {
         // Only PostgreSQL's text refuses U+0000; a payload is kept as JSON text, escape and all.
