@@ -5,8 +5,9 @@ using Microsoft.Extensions.FileProviders;
 namespace AspireJobs.Api.Access;
 
 /// <summary>
-/// Who may call the Api: every route but <c>/health</c> and <c>/alive</c> needs an API key (or
-/// the dashboard's login cookie, which carries a key's scope), at the rate its scope allows.
+/// Who may call the Api: every route but <c>/health</c> and <c>/alive</c> needs an API key (the
+/// dashboard's pages take its login cookie instead, which carries a key's scope), at the rate its
+/// scope allows.
 /// A request that carries a key is judged by the key alone; one without is judged by its cookie.
 /// </summary>
 public static class AccessSetup

@@ -12,7 +12,8 @@ namespace AspireJobs.Api.Access;
 /// The dashboard's sign-in: a page that takes an API key and, when it is valid, sets a cookie
 /// carrying the key's name and scope (never the key). The cookie is HttpOnly and SameSite=Strict,
 /// so no other site can send it; it lapses after 12 hours unused, and at once when its key is
-/// rotated out. Browser pages without it are sent to sign in; other routes answer 401.
+/// rotated out. Browser pages without it are sent to sign in; other routes answer 401. It opens
+/// the dashboard and the API's reference, never a route of the HTTP API (<c>/api/...</c>).
 /// </summary>
 public static partial class DashboardLogin
 {
@@ -21,11 +22,19 @@ public static partial class DashboardLogin
     public const string LoginPath = DashboardEndpoints.Path + "/login";
     public const string LogoutPath = DashboardEndpoints.Path + "/logout";
 
+    /// <summary>Where the HTTP API's routes are, which take a key only.</summary>
+    private const string ApiPath = "/api";
+
     private static readonly string Page = EmbeddedFile.Read(typeof(DashboardLogin).Assembly, "LoginPage.html");
 
-    /// <summary>Whether a request without a key is judged by its cookie: it has one, or it is a page a browser opens.</summary>
+    /// <summary>
+    /// Whether a request without a key is judged by its cookie: it has one, or it is a page a
+    /// browser opens; never a route of the HTTP API. A page served from another port of this host
+    /// is the same site, so SameSite lets its browser send the cookie, with a form's or a script's
+    /// POST that needs no preflight: the API's routes take a key, which no page can send unasked.
+    /// </summary>
     public static bool CanUseCookie(HttpRequest request) =>
-        request.Cookies.ContainsKey(CookieName) || IsBrowserPage(request);
+        !request.Path.StartsWithSegments(ApiPath) && (request.Cookies.ContainsKey(CookieName) || IsBrowserPage(request));
 
     public static void ConfigureCookie(CookieAuthenticationOptions options)
     {
@@ -102,9 +111,13 @@ public static partial class DashboardLogin
         return Results.Content(html, "text/html; charset=utf-8", statusCode: status);
     }
 
-    /// <summary>Only paths of this site, never <c>//other.site</c> or <c>/\other.site</c>.</summary>
+    /// <summary>
+    /// Only paths of this site, never <c>//other.site</c> or <c>/\other.site</c>, nor one with a
+    /// control character, which a browser drops (<c>/&#9;/other.site</c> is <c>//other.site</c>
+    /// to it) and the redirect refuses.
+    /// </summary>
     private static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Any(char.IsControl);
 
     private static bool IsBrowserPage(HttpRequest request) =>
         request.Path == "/" || request.Path.StartsWithSegments(DashboardEndpoints.Path) || request.Path.StartsWithSegments("/scalar");
