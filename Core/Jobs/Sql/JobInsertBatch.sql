@@ -35,10 +35,13 @@ WITH requested AS (
     -- Locked in id order and read at their latest: a parent finishing right now either finished
     -- before this (and counts as completed), or waits for this commit and then, seeing
     -- has_dependents, finishes together with its dependents, this one included.
+    -- Locked to be changed, not shared: this transaction goes on to mark them and to lock them
+    -- again to lift their priority, and two creates naming one parent that both held it shared
+    -- would each wait for the other's share to end (a deadlock). So they take turns.
     SELECT id, status FROM jobs
     WHERE id IN (SELECT id FROM parent)
     ORDER BY id
-    FOR SHARE
+    FOR NO KEY UPDATE
 ), marked AS (
     UPDATE jobs
     SET has_dependents = true

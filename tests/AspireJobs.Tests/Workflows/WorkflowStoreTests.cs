@@ -148,6 +148,45 @@ public sealed class WorkflowStoreTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChildrenOfOneParent_CreatedAtOnce_WaitForEachOther_WithoutADeadlock()
+    {
+        // Each create locked the parent to share it, then to change it (its mark, its boost):
+        // two at once each held what the other needed, and PostgreSQL aborted one after a second.
+        var before = await DeadlocksAsync();
+        for (var round = 0; round < 3; round++)
+        {
+            var parent = await CreateAsync();
+            var children = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Task.Run(() => CreateAsync(priority: 5, parents: parent), Token)));
+
+            Assert.Equal(12, await _db.ScalarAsync<long>("SELECT count(*) FROM job_dependencies WHERE depends_on_id = $1 AND job_id = ANY($2)", parent, children));
+            Assert.Equal(5, (await GetAsync(parent)).EffectivePriority);
+        }
+
+        Assert.Equal(before, await DeadlocksAsync());
+    }
+
+    /// <summary>
+    /// The deadlocks PostgreSQL has found in this database, read once every other session of it
+    /// has ended: a session counts its own, and reports them when it ends at the latest.
+    /// </summary>
+    private async Task<long> DeadlocksAsync()
+    {
+        const string Others = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()";
+        for (var look = 0; look < 200; look++)
+        {
+            _db.DataSource.Clear();
+            if (await _db.ScalarAsync<long>(Others) == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(25, Token);
+        }
+
+        return await _db.ScalarAsync<long>("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");
+    }
+
+    [Fact]
     public async Task RequeueingAFailedParent_MakesAnIgnoringDependentWaitForItAgain()
     {
         var x = await CreateAsync();
