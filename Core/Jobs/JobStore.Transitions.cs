@@ -147,15 +147,16 @@ public sealed partial class JobStore
 
         var done = alone.Select(job => job.Id).ToHashSet();
         var rest = ordered.Where(finish => !done.Contains(finish.JobId)).ToList();
-        var withDependents = await PostgresTransaction.RunAsync(db, async (transaction, token) =>
+        var (finished, settled) = await PostgresTransaction.RunAsync(db, async (transaction, token) =>
         {
             // FinishAsync's setting (ByKeyBatch) holds to the commit: the settling's walks go by key too.
             var finished = await FinishAsync(transaction, rest, now, onlyWithoutDependents: false, token);
             var completed = finished.Where(job => job.Status == JobStatus.Completed).Select(job => job.Id).ToList();
             var failed = finished.Where(job => job.Status is JobStatus.DeadLettered or JobStatus.Cancelled).Select(job => job.Id).ToList();
-            return new JobFinishResult(finished, await SettleAsync(transaction, completed, failed, null, [], now, token));
+            return (finished, await SettleDependentsAsync(transaction, completed, failed, null, now, token));
         }, cancellationToken);
-        return withDependents with { Finished = [.. alone, .. withDependents.Finished] };
+        var reprioritized = await SetEffectivePriorityAfterCommitAsync(settled.BoostSeeds);
+        return new JobFinishResult([.. alone, .. finished], Changes(settled.Released, reprioritized));
     }
 
     private static async Task<List<FinishedJob>> FinishAsync(
@@ -248,8 +249,9 @@ public sealed partial class JobStore
     /// Cancels a job that has not started, and (in the same transaction) its dependents by their
     /// policy. Returns the status and type it had, or null when it was not pending.
     /// </summary>
-    public Task<PendingCancelResult?> JobSetCancelledIfPendingAsync(Guid id, CancellationToken cancellationToken) =>
-        PostgresTransaction.RunAsync(db, async (connection, token) =>
+    public async Task<PendingCancelResult?> JobSetCancelledIfPendingAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var cancelled = await PostgresTransaction.RunAsync<(string Previous, string Type, SettledDependents Settled)?>(db, async (connection, token) =>
         {
             var now = clock.GetUtcNow();
             await using var command = new NpgsqlCommand(JobSetCancelledIfPendingSql, connection);
@@ -266,10 +268,19 @@ public sealed partial class JobStore
                 (previous, type) = (reader.GetString(0), reader.GetString(1));
             }
 
-            // A waiting job no longer lifts its ancestors.
-            var workflow = await SettleAsync(connection, [], [id], null, [id], now, token);
-            return new PendingCancelResult(JobStatusText.Parse(previous), type, workflow);
+            return (previous, type, await SettleDependentsAsync(connection, [], [id], null, now, token));
         }, cancellationToken);
+        if (cancelled is not { } done)
+        {
+            return null;
+        }
+
+        var (previous, type, settled) = done;
+
+        // A waiting job no longer lifts its ancestors, nor do the dependents its cancellation cancelled.
+        var reprioritized = await SetEffectivePriorityAfterCommitAsync([id, .. settled.BoostSeeds]);
+        return new PendingCancelResult(JobStatusText.Parse(previous), type, Changes(settled.Released, reprioritized));
+    }
 
     /// <summary>Records a client's request to cancel a running job. False: it is not running.</summary>
     public Task<bool> JobSetCancelRequestedIfRunningAsync(Guid id, CancellationToken cancellationToken) =>

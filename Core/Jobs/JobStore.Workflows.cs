@@ -108,17 +108,31 @@ public sealed partial class JobStore
 
     /// <summary>
     /// In the open transaction: settles the waiting dependents of parents that completed or failed
-    /// (release, or their policy), level by level down the graph while the policy cancels, then
-    /// recomputes the effective priorities that depended on jobs that stopped waiting with parents
-    /// still unfinished, and on <paramref name="priorityChanged"/>.
+    /// (<see cref="SettleDependentsAsync"/>), then recomputes the effective priorities that
+    /// depended on jobs that stopped waiting with parents still unfinished, and on
+    /// <paramref name="priorityChanged"/>.
     /// </summary>
     private static async Task<WorkflowChanges> SettleAsync(
         NpgsqlConnection connection, List<Guid> completed, IReadOnlyList<Guid> failed,
         IReadOnlyList<Guid>? onlyDependents, IReadOnlyList<Guid> priorityChanged, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        var released = new List<QueuedJob>();
-        var boostSeeds = new List<Guid>(priorityChanged);
+        var settled = await SettleDependentsAsync(connection, completed, failed, onlyDependents, now, cancellationToken);
+        List<Guid> boostSeeds = [.. priorityChanged, .. settled.BoostSeeds];
+        var reprioritized = boostSeeds.Count > 0 ? await SetEffectivePriorityAsync(connection, boostSeeds, cancellationToken) : [];
+        return Changes(settled.Released, reprioritized);
+    }
+
+    /// <summary>
+    /// In the open transaction: settles the waiting dependents of parents that completed or failed
+    /// (release, or their policy), level by level down the graph while the policy cancels.
+    /// Returns the jobs released, and those whose leaving the wait may change effective priorities.
+    /// </summary>
+    private static async Task<SettledDependents> SettleDependentsAsync(
+        NpgsqlConnection connection, List<Guid> completed, IReadOnlyList<Guid> failed,
+        IReadOnlyList<Guid>? onlyDependents, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var settled = new SettledDependents([], []);
         while (completed.Count > 0 || failed.Count > 0)
         {
             // Only the jobs this transaction itself cancelled pass the failure on: a concurrent
@@ -137,7 +151,7 @@ public sealed partial class JobStore
                     switch (reader.GetString(1))
                     {
                         case "queued":
-                            released.Add(new QueuedJob(id, reader.GetInt16(2)));
+                            settled.Released.Add(new QueuedJob(id, reader.GetInt16(2)));
                             break;
                         case "cancelled":
                             cancelled.Add(id);
@@ -146,7 +160,7 @@ public sealed partial class JobStore
 
                     if (reader.GetBoolean(3))
                     {
-                        boostSeeds.Add(id);
+                        settled.BoostSeeds.Add(id);
                     }
                 }
             }
@@ -154,9 +168,40 @@ public sealed partial class JobStore
             (completed, failed, onlyDependents) = ([], cancelled, null);
         }
 
-        var reprioritized = boostSeeds.Count > 0 ? await SetEffectivePriorityAsync(connection, boostSeeds, cancellationToken) : [];
-        return released.Count == 0 && reprioritized.Count == 0 ? WorkflowChanges.None : new WorkflowChanges(released, reprioritized);
+        return settled;
     }
+
+    /// <summary>
+    /// After the commit of a transaction that settled dependents: recomputes the effective
+    /// priorities its changes moved, in a transaction of its own. Inside the settling's own, this
+    /// locked the other parents of a join it had cancelled, which their own finishes held while
+    /// they waited for the join: parents of one join failing together deadlocked again and again,
+    /// until a finish gave up. Whatever happens here, the settling is committed: a failure leaves
+    /// a boost unlowered (an ancestor runs at the priority of a job that no longer waits for it),
+    /// never an outcome unrecorded.
+    /// </summary>
+    private async Task<IReadOnlyList<QueuedJob>> SetEffectivePriorityAfterCommitAsync(List<Guid> boostSeeds)
+    {
+        if (boostSeeds.Count == 0)
+        {
+            return [];
+        }
+
+        try
+        {
+            return await PostgresTransaction.RunAsync(db, (connection, token) => SetEffectivePriorityAsync(connection, boostSeeds, token), CancellationToken.None);
+        }
+        catch (NpgsqlException)
+        {
+            return [];
+        }
+    }
+
+    private static WorkflowChanges Changes(List<QueuedJob> released, IReadOnlyList<QueuedJob> reprioritized) =>
+        released.Count == 0 && reprioritized.Count == 0 ? WorkflowChanges.None : new WorkflowChanges(released, reprioritized);
+
+    /// <summary>What a settling changed: the dependents it released, and the jobs that left their wait with parents still unfinished.</summary>
+    private sealed record SettledDependents(List<QueuedJob> Released, List<Guid> BoostSeeds);
 
     /// <summary>
     /// In the open transaction: locks the jobs around these whose effective priority may change,

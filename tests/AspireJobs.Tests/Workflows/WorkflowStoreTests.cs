@@ -165,6 +165,34 @@ public sealed class WorkflowStoreTests(TestServers servers) : IAsyncLifetime
         Assert.Equal(before, await DeadlocksAsync());
     }
 
+    [Fact]
+    public async Task ParentsOfAJoinFailingTogether_CancelItOnce_WithoutADeadlock()
+    {
+        var before = await DeadlocksAsync();
+        for (var round = 0; round < 3; round++)
+        {
+            var parents = new List<Guid>();
+            for (var i = 0; i < 6; i++)
+            {
+                parents.Add(await CreateAsync());
+            }
+
+            var stillQueued = await CreateAsync();
+            var join = await CreateAsync(priority: 5, parents: [.. parents, stillQueued]);
+            Assert.Equal(5, (await GetAsync(stillQueued)).EffectivePriority);
+            var started = (await _store.StartNowAsync(parents, Guid.NewGuid(), TimeSpan.FromSeconds(30), AllTypes, Token)).Started;
+
+            await Task.WhenAll(started.Select(job => Task.Run(() =>
+                _store.JobFinishIfRunningAsync([JobFinish.DeadLettered(job.Id, job.LeaseToken, ExecutionStatus.Failed, "boom")], Token), Token)));
+
+            Assert.Equal(JobStatus.Cancelled, (await GetAsync(join)).Status);
+            // The join no longer waits, so it no longer lifts the parent that has not run.
+            Assert.Equal(3, (await GetAsync(stillQueued)).EffectivePriority);
+        }
+
+        Assert.Equal(before, await DeadlocksAsync());
+    }
+
     /// <summary>
     /// The deadlocks PostgreSQL has found in this database, read once every other session of it
     /// has ended: a session counts its own, and reports them when it ends at the latest.
