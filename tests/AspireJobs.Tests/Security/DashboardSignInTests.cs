@@ -57,6 +57,25 @@ public sealed partial class DashboardSignInTests(TestServers servers) : IAsyncLi
         Assert.Contains(signIn.Headers.GetValues("Set-Cookie"), cookie => cookie.StartsWith(DashboardLogin.CookieName + "=", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task CallersWithAWrongKeyOverTheirRate_DoNotLockAnyoneOutOfTheSignIn()
+    {
+        await using var host = _system.CreateApiHost([new("Api:RateLimits:Anonymous:PermitsPerSecond", "1"), new("Api:RateLimits:Anonymous:Burst", "2")]);
+        using var stale = host.CreateClient();
+        stale.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, "a-key-rotated-out-0000000000000000");
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await stale.GetAsync("/api/queues", Token);
+            answers.Add(response.StatusCode);
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, answers);
+        using var browser = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        using var signIn = await SignInAsync(browser, returnUrl: "/dashboard");
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+    }
+
     /// <summary>A client that keeps cookies and sends no key, as a browser does; redirects are left to the test.</summary>
     private HttpClient Browser() => _system.ApiHost.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
