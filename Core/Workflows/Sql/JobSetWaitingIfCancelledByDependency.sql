@@ -1,10 +1,12 @@
 -- JobSetWaitingIfCancelledByDependency: a dead-lettered parent was requeued. The jobs its failure
 -- cancelled (and those theirs cancelled, down the graph) wait again, each for its parents that
 -- have not completed; a waiting dependent that dropped the parent, or a job brought back, from
--- its wait (policy ignore) waits for it again. Parents are counted under a share lock, in id
--- order: a parent finishing right now either finished before the count, or waits for this commit
--- and then settles the restored job. The caller then settles the restored jobs against any other
--- parent that failed, and recomputes effective priorities.
+-- its wait (policy ignore) waits for it again. Parents are counted under a lock, in id order: a
+-- parent finishing right now either finished before the count, or waits for this commit and then
+-- settles the restored job. The caller then settles the restored jobs against any other parent
+-- that failed, and recomputes effective priorities, locking those parents again to lift them: so
+-- they are locked to be changed, not shared, or two requeues under one parent would each wait
+-- for the other's share to end (a deadlock).
 --   $1 parent id uuid    $2 now timestamptz
 -- Returns id of each job restored.
 WITH RECURSIVE restored (id) AS (
@@ -17,7 +19,7 @@ WITH RECURSIVE restored (id) AS (
     JOIN jobs p ON p.id = d.depends_on_id
     WHERE d.job_id IN (SELECT id FROM restored)
     ORDER BY p.id
-    FOR SHARE OF p
+    FOR NO KEY UPDATE OF p
 ), waiting AS (
     UPDATE jobs j
     SET status = 'waiting',

@@ -193,13 +193,40 @@ public sealed class WorkflowStoreTests(TestServers servers) : IAsyncLifetime
         Assert.Equal(before, await DeadlocksAsync());
     }
 
+    [Fact]
+    public async Task DeadLettersRequeuedAtOnce_WhoseDependentsShareAParent_DoNotDeadlock()
+    {
+        // Each requeue share-locked the parents of the jobs it brought back, then locked them
+        // again to lift them: two at once, under one shared parent, waited on each other.
+        var before = await DeadlocksAsync();
+        for (var round = 0; round < 3; round++)
+        {
+            var shared = await CreateAsync(priority: 1);
+            var failed = new[] { await CreateAsync(), await CreateAsync(), await CreateAsync() };
+            var dependents = new List<Guid>();
+            foreach (var parent in failed)
+            {
+                dependents.Add(await CreateAsync(priority: 5, parents: [parent, shared]));
+                await DeadLetterAsync(parent);
+            }
+
+            Assert.Equal(1, (await GetAsync(shared)).EffectivePriority);
+            await Task.WhenAll(failed.Select(parent => Task.Run(() => _store.JobSetQueuedIfDeadLetteredAsync(parent, Token), Token)));
+
+            Assert.All(dependents, id => Assert.Equal(JobStatus.Waiting, GetAsync(id).GetAwaiter().GetResult().Status));
+            Assert.Equal(5, (await GetAsync(shared)).EffectivePriority);
+        }
+
+        Assert.Equal(before, await DeadlocksAsync());
+    }
+
     /// <summary>
     /// The deadlocks PostgreSQL has found in this database, read once every other session of it
     /// has ended: a session counts its own, and reports them when it ends at the latest.
     /// </summary>
     private async Task<long> DeadlocksAsync()
     {
-        const string Others = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()";
+        const string Others = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'";
         for (var look = 0; look < 200; look++)
         {
             _db.DataSource.Clear();
