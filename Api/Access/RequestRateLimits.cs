@@ -8,8 +8,8 @@ namespace AspireJobs.Api.Access;
 
 /// <summary>
 /// ASP.NET Core's rate limiter, in two layers. Every request draws from a token bucket of its API
-/// key (sized by the key's scope), or, without a valid key, of its client address (the
-/// dashboard's sign-in from one of its own, sized the same); the expensive
+/// key (sized by the key's scope), or, without a valid key, of its client address (one bucket
+/// for requests that send a key that is not valid, another for those that send none); the expensive
 /// routes (a job's graph, search, restore) also need one of a few slots (<see cref="Expensive"/>).
 /// A refused request answers 429 with <c>Retry-After</c>, before anything is read or written.
 /// </summary>
@@ -52,10 +52,11 @@ public static class RequestRateLimits
         var scope = AccessPolicies.ScopeOf(context.User);
         var partition = scope is { } held
             ? $"key:{context.User.Identity!.Name}:{held.Name()}"
-            : path.StartsWithSegments(DashboardLogin.LoginPath)
-                // The sign-in has a bucket of its own: on loopback every caller has one address,
-                // and a client looping on a key rotated out would otherwise lock everyone out of it.
-                ? $"sign-in:{context.Connection.RemoteIpAddress}"
+            : ApiKeyAuthenticationHandler.CarriesKey(context.Request)
+                // A key that is not valid draws from a bucket apart from a browser's (no key): on
+                // loopback every caller has one address, and a client looping on a key rotated out
+                // would otherwise lock everyone out of the dashboard and its sign-in.
+                ? $"wrong-key:{context.Connection.RemoteIpAddress}"
                 : $"address:{context.Connection.RemoteIpAddress}";
         var limit = limits.For(scope);
         return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
