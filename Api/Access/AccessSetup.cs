@@ -8,7 +8,8 @@ namespace AspireJobs.Api.Access;
 /// Who may call the Api: every route but <c>/health</c> and <c>/alive</c> needs an API key (the
 /// dashboard's pages take its login cookie instead, which carries a key's scope), at the rate its
 /// scope allows.
-/// A request that carries a key is judged by the key alone; one without is judged by its cookie.
+/// A request that carries a key is judged by the key alone; one without, by its cookie, except
+/// on the HTTP API's routes (<c>/api/...</c>), which need a key.
 /// </summary>
 public static class AccessSetup
 {

@@ -12,8 +12,8 @@ public static class LifecycleServices
             return builder;
         }
 
-        // Held for the run: released once apphost.json says everything stopped
-        // (StatusFileWriter), or by the kernel when the process ends.
+        // Held for the run: released when the application is disposed (with StatusFileWriter),
+        // or by the kernel when the process ends.
         var dataDirectoryLock = DataDirectoryLock.Acquire(run.DataDirectory);
         builder.Services.AddSingleton(_ => dataDirectoryLock);
         builder.Services.AddSingleton(run);

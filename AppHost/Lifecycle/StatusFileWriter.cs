@@ -32,13 +32,8 @@ public sealed partial class StatusFileWriter(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // The instances are stopped after this service (the orchestrator stops last); once they
-        // are, say so, and only then free the directory: the next AppHost's file is never
-        // overwritten by this one's last.
-        lifetime.ApplicationStopped.Register(() =>
-        {
-            Write(stopped: true);
-            dataDirectoryLock.Dispose();
-        });
+        // are, say so.
+        lifetime.ApplicationStopped.Register(() => Write(stopped: true));
         var writes = WriteChangesAsync(stoppingToken);
 
         await foreach (var update in notifications.WatchAsync(stoppingToken))
@@ -152,6 +147,17 @@ public sealed partial class StatusFileWriter(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Path} is written again")]
     private static partial void LogWriteRecovered(ILogger logger, string path);
+
+    /// <summary>
+    /// Frees the data directory, with the application: after this run's last write of the file,
+    /// and after its processes are gone (the orchestrator's own included), so the next AppHost's
+    /// servers and file never meet this one's.
+    /// </summary>
+    public override void Dispose()
+    {
+        dataDirectoryLock.Dispose();
+        base.Dispose();
+    }
 
     private static bool IsTerminal(string? state) => state is not null && KnownResourceStates.TerminalStates.Contains(state);
 }

@@ -191,8 +191,10 @@ public sealed partial class JobStore
         {
             return await PostgresTransaction.RunAsync(db, (connection, token) => SetEffectivePriorityAsync(connection, boostSeeds, token), CancellationToken.None);
         }
-        catch (NpgsqlException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Npgsql's failures, or its data source disposed as the process stops: the caller must
+            // still hear of the commit, not of a failure that would read as the outcome's.
             return [];
         }
     }

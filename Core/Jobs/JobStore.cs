@@ -10,7 +10,8 @@ namespace AspireJobs.Core.Jobs;
 /// after it; a method whose name carries a guard (<c>IfQueued</c>, <c>IfRunning</c>) changes only
 /// the rows for which the guard holds and tells the caller which those were. This file creates
 /// and reads; JobStore.Transitions.cs moves jobs between states; JobStore.Workflows.cs settles
-/// dependents and priorities in the same transactions, and reads graphs; JobStore.Maintenance.cs
+/// dependents in the same transactions (and priorities, in them or just after their commit), and
+/// reads graphs; JobStore.Maintenance.cs
 /// serves the health monitor's loops; JobStore.Counts.cs keeps the counts per state.
 /// </summary>
 public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)

@@ -4,7 +4,7 @@ namespace AspireJobs.Core.Storage;
 
 /// <summary>
 /// Runs statements in one transaction. Statements that lock rows across a graph (a finish that
-/// releases dependents and lowers ancestors' boosts) can meet in a deadlock, which PostgreSQL
+/// releases dependents, a change of priority that lifts ancestors) can meet in a deadlock, which PostgreSQL
 /// breaks by aborting one side; that side runs again from the start, as nothing of it was kept.
 /// So does a transaction that failed for a passing reason (no connection slot free for a moment).
 /// </summary>

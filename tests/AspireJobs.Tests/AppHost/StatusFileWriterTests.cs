@@ -3,7 +3,9 @@ using AspireJobs.AppHost.Infrastructure;
 using AspireJobs.AppHost.Lifecycle;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AspireJobs.Tests.AppHost;
@@ -20,14 +22,17 @@ public sealed class StatusFileWriterTests : IDisposable
         using var services = new ServiceCollection().BuildServiceProvider();
         var notifications = new ResourceNotificationService(NullLogger<ResourceNotificationService>.Instance, lifetime, services, new ResourceLoggerService());
         var run = new AppHostRun(_directory, InfrastructureMode.Local);
-        using var writer = new StatusFileWriter(notifications, new RestartCounts(), run, DataDirectoryLock.Acquire(_directory), lifetime, clock, NullLogger<StatusFileWriter>.Instance);
+        var log = new FakeLogger<StatusFileWriter>();
+        using var writer = new StatusFileWriter(notifications, new RestartCounts(), run, DataDirectoryLock.Acquire(_directory), lifetime, clock, log);
 
         // A directory where the writer puts its temporary file: every write fails until it goes.
         var blocker = Directory.CreateDirectory(run.StatusFilePath + ".tmp");
         await writer.StartingAsync(CancellationToken.None);
         var redis = new ContainerResource("redis");
         await notifications.PublishUpdateAsync(redis, s => s with { State = KnownResourceStates.Starting });
-        await TickUntilAsync(clock, () => false, TimeSpan.FromSeconds(1));
+        Assert.True(
+            await TickUntilAsync(clock, () => log.Collector.GetSnapshot().Any(r => r.Level == LogLevel.Warning), TimeSpan.FromSeconds(10)),
+            "no write was tried");
         Assert.False(File.Exists(run.StatusFilePath));
 
         blocker.Delete();
