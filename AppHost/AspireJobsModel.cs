@@ -31,8 +31,24 @@ public static class AspireJobsModel
         }
 
         var infrastructure = InfrastructureModes.Resolve(options.Infrastructure, builder.ExecutionContext, builder.Configuration);
-        builder.AddLifecycle(new AppHostRun(dataDirectory, infrastructure));
+        var dataDirectoryLock = builder.AddLifecycle(new AppHostRun(dataDirectory, infrastructure));
+        try
+        {
+            return builder.AddResources(options, dataDirectory, infrastructure);
+        }
+        catch
+        {
+            // A model that cannot be made runs nothing: a start after it, in this process too
+            // (Aspire.Hosting.Testing), may have the directory.
+            dataDirectoryLock?.Dispose();
+            throw;
+        }
+    }
 
+    /// <summary>Every resource of AspireJobs, what it references and what it waits for.</summary>
+    private static IDistributedApplicationBuilder AddResources(
+        this IDistributedApplicationBuilder builder, AppHostOptions options, string dataDirectory, InfrastructureMode infrastructure)
+    {
         // Infrastructure: PostgreSQL is the system of record, Redis the dispatch index. Aspire's
         // containers where a container runtime answers (and always in the published manifest),
         // the machine's own servers otherwise; the services see the same names either way.

@@ -5,11 +5,16 @@ namespace AspireJobs.AppHost.Lifecycle;
 /// <summary>What the AppHost adds to Aspire while it runs: crash restarts, apphost.json, the ready summary, an ordered stop.</summary>
 public static class LifecycleServices
 {
-    public static IDistributedApplicationBuilder AddLifecycle(this IDistributedApplicationBuilder builder, AppHostRun run)
+    /// <summary>
+    /// Adds them for a run (nothing when publishing), once the data directory's lock is taken;
+    /// returns the lock, for the caller to release if the rest of the model cannot be made.
+    /// </summary>
+    /// <exception cref="DataDirectoryInUseException">Another AppHost runs with the directory.</exception>
+    public static DataDirectoryLock? AddLifecycle(this IDistributedApplicationBuilder builder, AppHostRun run)
     {
         if (!builder.ExecutionContext.IsRunMode)
         {
-            return builder;
+            return null;
         }
 
         // Held for the run: released when the application is disposed (with StatusFileWriter),
@@ -22,6 +27,6 @@ public static class LifecycleServices
         builder.Services.AddHostedService<StatusFileWriter>();
         builder.Services.AddHostedService<ReadySummary>();
         builder.Services.AddHostedService<OrderedShutdown>();
-        return builder;
+        return dataDirectoryLock;
     }
 }

@@ -1,5 +1,7 @@
 using Aspire.Hosting;
+using AspireJobs.AppHost;
 using AspireJobs.AppHost.Infrastructure;
+using AspireJobs.AppHost.Infrastructure.LocalPostgres;
 using AspireJobs.AppHost.Lifecycle;
 
 namespace AspireJobs.Tests.AppHost;
@@ -30,6 +32,23 @@ public sealed class DataDirectoryLockTests : IDisposable
         held.Dispose();
         using var next = DataDirectoryLock.Acquire(_directory);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_directory, DataDirectoryLock.FileName)));
+    }
+
+    [Fact]
+    public void AStartWhoseModelCannotBeMade_LeavesTheDirectoryFree()
+    {
+        Assert.SkipUnless(Directory.Exists("/usr/lib/postgresql"), "Only a machine with PostgreSQL laid out by major version (Debian's packages) tells versions apart.");
+        // A cluster made by a PostgreSQL that is not installed: the model stops at the server.
+        File.SetUnixFileMode(_directory, (UnixFileMode)0b111_101_101); // PostgreSQL may run as another user
+        var cluster = new PostgresCluster(Path.Combine(_directory, "postgres"));
+        Directory.CreateDirectory(cluster.DataDirectory);
+        File.WriteAllText(Path.Combine(cluster.DataDirectory, "PG_VERSION"), "9\n");
+        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { DisableDashboard = true });
+
+        Assert.Throws<PrerequisiteMissingException>(() => builder.AddAspireJobs(
+            AppHostOptions.Parse(["--data-dir", _directory, "--api-port", "0", "--infrastructure", "local"])));
+
+        using var next = DataDirectoryLock.Acquire(_directory);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
