@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AspireJobs.Api.Http;
@@ -10,8 +10,7 @@ namespace AspireJobs.Api.Http;
 /// (415), malformed (400), over the size limit (413), unreadable as sent (Kestrel's own status:
 /// 400 for broken chunks, 408 for a body too slow to arrive). A body without a Content-Type is read as
 /// JSON; one that declares another type is refused, and so is an object that names a property twice. The limit is checked against Content-Length
-/// first, then against the bytes as they arrive (a chunked body declares no length), and by the
-/// server too where the route has a RequestSizeLimit.
+/// first, then by the server against the bytes as they arrive (a chunked body declares no length).
 /// </summary>
 public static class RequestBody
 {
@@ -37,12 +36,15 @@ public static class RequestBody
 
         try
         {
-            using var buffer = new MemoryStream();
-            if (!await CopyAtMostAsync(request.Body, buffer, maxBytes, cancellationToken))
+            // The server counts the bytes as they arrive (a chunked body declares no length) and
+            // stops at the limit: the same limit a route's RequestSizeLimit sets, for every route.
+            if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             {
-                return (null, TooLarge(maxBytes));
+                limit.MaxRequestBodySize = maxBytes;
             }
 
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, cancellationToken);
             var body = WithoutByteOrderMark(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
             if (emptyIsObject && body.IsEmpty)
             {
@@ -69,31 +71,6 @@ public static class RequestBody
             // The server could not read the body as sent (its chunks broken, or too slow to
             // arrive): the client's fault, with the server's own status for it.
             return (null, TypedResults.Problem(statusCode: e.StatusCode, title: "The body could not be read.", detail: e.Message, extensions: BodyErrors(e.Message)));
-        }
-    }
-
-    /// <summary>Copies the body unless it holds more than <paramref name="maxBytes"/>, reading no further than that.</summary>
-    private static async Task<bool> CopyAtMostAsync(Stream body, MemoryStream buffer, long maxBytes, CancellationToken cancellationToken)
-    {
-        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            int read;
-            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                if (buffer.Length + read > maxBytes)
-                {
-                    return false;
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-
-            return true;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
         }
     }
 

@@ -17,10 +17,10 @@ public static class LifecycleServices
             return null;
         }
 
-        // Held for the run: released when the application is disposed (with StatusFileWriter),
-        // or by the kernel when the process ends.
+        // Held for the run: StatusFileWriter, its owner, releases it when the application is
+        // disposed; the kernel, when the process ends.
         var dataDirectoryLock = DataDirectoryLock.Acquire(run.DataDirectory);
-        builder.Services.AddSingleton(_ => dataDirectoryLock);
+        builder.Services.AddSingleton(dataDirectoryLock);
         builder.Services.AddSingleton(run);
         builder.Services.AddSingleton<RestartCounts>();
         builder.Services.AddHostedService<CrashRestarter>();
