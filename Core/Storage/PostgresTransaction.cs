@@ -7,6 +7,12 @@ namespace AspireJobs.Core.Storage;
 /// releases dependents, a change of priority that lifts ancestors) can meet in a deadlock, which PostgreSQL
 /// breaks by aborting one side; that side runs again from the start, as nothing of it was kept.
 /// So does a transaction that failed for a passing reason (no connection slot free for a moment).
+/// A transaction whose COMMIT went out and whose answer was lost with its connection is not run
+/// again: it may have happened, and running it twice would meet its own work (a create its own
+/// ids, a cancellation a job no longer pending). Its caller hears of the outage (the Api answers
+/// 503, and a create's idempotency key makes the client's retry safe). A statement run alone
+/// (<c>inTransaction</c> false) is run again: those are guarded (a start, a finish), so a second
+/// run changes nothing, and its caller reads the job as no longer its own.
 /// </summary>
 internal static class PostgresTransaction
 {
@@ -32,17 +38,19 @@ internal static class PostgresTransaction
         {
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
             await using var transaction = inTransaction ? await connection.BeginTransactionAsync(cancellationToken) : null;
+            var committing = false;
             try
             {
                 var result = await work(connection, cancellationToken);
                 if (transaction is not null)
                 {
+                    committing = true;
                     await transaction.CommitAsync(cancellationToken);
                 }
 
                 return result;
             }
-            catch (NpgsqlException e) when (attempt < MaxAttempts && e.IsTransient)
+            catch (NpgsqlException e) when (attempt < MaxAttempts && e.IsTransient && (!committing || e is PostgresException))
             {
                 // Rolled back on dispose; go again after a moment: a passing shortage needs it, and
                 // so does a deadlock. Run again at once, the side PostgreSQL aborted took its first

@@ -1,0 +1,67 @@
+using AspireJobs.Core.Jobs;
+using AspireJobs.Core.Outages;
+using AspireJobs.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace AspireJobs.Tests.Core.Storage;
+
+/// <summary>
+/// A transaction whose COMMIT reached PostgreSQL but whose answer was lost with the connection
+/// may have happened: it is not run again (a create would meet its own ids, a cancellation its
+/// own work), and its caller hears of an outage, which the Api answers with 503.
+/// </summary>
+public sealed class LostCommitReplyTests(TestServers servers) : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private TestDatabase _db = null!;
+    private LostCommitReplyProxy _proxy = null!;
+    private NpgsqlDataSource _throughProxy = null!;
+    private JobStore _store = null!;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _db = await servers.CreateDatabaseAsync();
+        _proxy = new LostCommitReplyProxy(servers.Postgres.Port);
+        var connection = new NpgsqlConnectionStringBuilder(_db.ConnectionString) { Port = _proxy.Port, SslMode = SslMode.Disable };
+        _throughProxy = NpgsqlDataSource.Create(connection.ConnectionString);
+        _store = new JobStore(_throughProxy, _clock);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _throughProxy.DisposeAsync();
+        await _proxy.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ACreateWithADependency_WhoseCommitsAnswerWasLost_IsAnOutage_AndItsJobIsWrittenOnce()
+    {
+        var parent = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job.Id;
+        var child = TestJobs.New(dependsOn: [parent]);
+
+        _proxy.LoseTheNextCommitsReply();
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => _store.JobInsertAsync(child, Token));
+
+        Assert.Equal(1, _proxy.Cut);
+        Assert.True(ServerOutage.Of(failure) is not null, $"the Api would answer 500 to: {failure.GetType().Name}: {failure.Message}");
+        Assert.Equal("waiting", await _db.ScalarAsync<string>("SELECT status FROM jobs WHERE id = $1", child.Id));
+        Assert.Equal(1L, await _db.ScalarAsync<long>("SELECT count(*) FROM job_dependencies WHERE job_id = $1", child.Id));
+    }
+
+    [Fact]
+    public async Task ACancellation_WhoseCommitsAnswerWasLost_IsAnOutage_NotAJobThatWasNotPending()
+    {
+        var job = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job.Id;
+
+        _proxy.LoseTheNextCommitsReply();
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => _store.JobSetCancelledIfPendingAsync(job, Token));
+
+        Assert.Equal(1, _proxy.Cut);
+        Assert.True(ServerOutage.Of(failure) is not null, $"not an outage: {failure.GetType().Name}: {failure.Message}");
+        Assert.Equal("cancelled", await _db.ScalarAsync<string>("SELECT status FROM jobs WHERE id = $1", job));
+    }
+}
