@@ -20,6 +20,14 @@ public sealed class ApiOptions : IValidatedOptions
     /// <summary>The largest batch request body accepted, in bytes; larger answers 413.</summary>
     public long MaxBatchRequestBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// The most bytes of payloads, results and errors a page of jobs (<c>GET /api/jobs</c>,
+    /// <c>GET /api/dead-letters</c>) holds before its limit: past them the page ends early, with
+    /// its <c>nextCursor</c>, so a page of large payloads cannot fill the Api's memory. A page
+    /// always holds its first job.
+    /// </summary>
+    public long MaxPageBytes { get; set; } = 16L * 1024 * 1024;
+
     /// <summary>The deepest nesting a job payload may have (objects and arrays); deeper answers 400.</summary>
     public int MaxPayloadDepth { get; set; } = 32;
 
@@ -98,6 +106,11 @@ public sealed class ApiOptions : IValidatedOptions
         if (MaxBatchRequestBytes is < 1024 or > 1024L * 1024 * 1024)
         {
             yield return $"{section}:MaxBatchRequestBytes must be between 1024 and 1073741824 (was {MaxBatchRequestBytes}).";
+        }
+
+        if (MaxPageBytes is < 1024 or > 1024L * 1024 * 1024)
+        {
+            yield return $"{section}:MaxPageBytes must be between 1024 and 1073741824 (was {MaxPageBytes}).";
         }
 
         if (MaxDependencies is < 1 or > 100_000)

@@ -4,6 +4,7 @@ using AspireJobs.Api.Jobs;
 using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace AspireJobs.Api.DeadLetters;
 
@@ -27,7 +28,7 @@ public static class DeadLettersApi
     }
 
     private static async Task<Results<Ok<Page<JobResponse>>, ValidationProblem>> ListDeadLetters(
-        string? limit, string? cursor, JobStore store, CancellationToken cancellationToken)
+        string? limit, string? cursor, JobStore store, IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var page = PageQuery.Read(limit, cursor, errors);
@@ -36,7 +37,7 @@ public static class DeadLettersApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var found = await store.JobListAsync(JobStatus.DeadLettered, null, page.Cursor, page.Limit, cancellationToken);
+        var found = await store.JobListAsync(JobStatus.DeadLettered, null, page.Cursor, page.Limit, options.Value.MaxPageBytes, cancellationToken);
         return TypedResults.Ok(new Page<JobResponse>(found.Items.Select(JobResponse.From).ToList(), found.NextCursor));
     }
 

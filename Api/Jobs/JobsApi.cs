@@ -54,7 +54,7 @@ public static class JobsApi
             .RequireScope(ApiScope.Write);
         jobs.MapGet("/", ListJobs).WithName("ListJobs")
             .WithSummary("List jobs, newest first")
-            .WithDescription("Filter by status and type; pages of at most limit (default 50, at most 1,000) follow nextCursor.");
+            .WithDescription("Filter by status and type; pages of at most limit (default 50, at most 1,000), fewer once their payloads and results pass Api:MaxPageBytes (16 MiB), follow nextCursor.");
         jobs.MapGet("/{id:guid}", GetJob).WithName("GetJob").WithSummary("Get a job");
         jobs.MapGet("/{id:guid}/executions", GetExecutions).WithName("GetJobExecutions").WithSummary("List a job's attempts, first to last");
         jobs.MapGet("/{id:guid}/graph", GetGraph).WithName("GetJobGraph")
@@ -254,7 +254,7 @@ public static class JobsApi
     }
 
     private static async Task<Results<Ok<Page<JobResponse>>, ValidationProblem>> ListJobs(
-        string? status, string? type, string? limit, string? cursor, JobStore store, CancellationToken cancellationToken)
+        string? status, string? type, string? limit, string? cursor, JobStore store, IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         JobStatus? statusFilter = null;
@@ -281,7 +281,7 @@ public static class JobsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var found = await store.JobListAsync(statusFilter, type, page.Cursor, page.Limit, cancellationToken);
+        var found = await store.JobListAsync(statusFilter, type, page.Cursor, page.Limit, options.Value.MaxPageBytes, cancellationToken);
         return TypedResults.Ok(new Page<JobResponse>(found.Items.Select(JobResponse.From).ToList(), found.NextCursor));
     }
 

@@ -10,6 +10,9 @@ namespace AspireJobs.Core.Jobs;
 /// </summary>
 internal static class JobRow
 {
+    /// <summary>How many columns a job takes; a query's own columns come after them.</summary>
+    public const int ColumnCount = 18;
+
     public static Job Read(NpgsqlDataReader reader) => new(
         Id: reader.GetGuid(0),
         Type: reader.GetString(1),

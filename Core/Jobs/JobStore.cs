@@ -222,30 +222,36 @@ public sealed partial class JobStore(NpgsqlDataSource db, TimeProvider clock)
         return await reader.ReadAsync(cancellationToken) ? JobRow.Read(reader) : null;
     }
 
-    /// <summary>A page of jobs, newest first; <paramref name="before"/> is the previous page's cursor.</summary>
-    public async Task<JobPage> JobListAsync(JobStatus? status, string? type, Guid? before, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// A page of jobs, newest first; <paramref name="before"/> is the previous page's cursor. It
+    /// holds <paramref name="limit"/> jobs, or fewer once the payloads, results and errors of the
+    /// jobs before one reach <paramref name="maxBytes"/> (it always holds one).
+    /// </summary>
+    public async Task<JobPage> JobListAsync(JobStatus? status, string? type, Guid? before, int limit, long maxBytes, CancellationToken cancellationToken)
     {
         await using var command = db.CreateCommand(JobListSql);
         command.Parameters.Add(Text(status is { } s ? JobStatusText.Of(s) : null));
         command.Parameters.Add(Text(type));
         command.Parameters.Add(Nullable(before));
         command.Parameters.Add(Value(limit + 1));
+        command.Parameters.Add(Value(maxBytes));
 
-        var items = new List<Job>(limit + 1);
+        var items = new List<Job>();
+        var more = false;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
+            // A job of the next page, read (by its own limit or the page's bytes) to tell whether one follows.
+            if (items.Count == limit || !reader.GetBoolean(JobRow.ColumnCount))
+            {
+                more = true;
+                break;
+            }
+
             items.Add(JobRow.Read(reader));
         }
 
-        // One row more than asked tells whether another page follows.
-        if (items.Count <= limit)
-        {
-            return new JobPage(items, null);
-        }
-
-        items.RemoveAt(limit);
-        return new JobPage(items, items[^1].Id);
+        return new JobPage(items, more ? items[^1].Id : null);
     }
 
     /// <summary>A job's attempts in order; null when there is no such job.</summary>

@@ -33,4 +33,14 @@ public sealed class ApiOptionsTests
 
         Assert.StartsWith(key + " must be", failure);
     }
+
+    [Theory]
+    [InlineData(1_023)]
+    [InlineData(1024L * 1024 * 1024 + 1)]
+    public void AnOutOfRangeMaxPageBytes_IsRefused_NamingItsKey(long bytes)
+    {
+        var failure = Assert.Single(new ApiOptions { MaxPageBytes = bytes }.Validate(ApiOptions.Section));
+
+        Assert.StartsWith("Api:MaxPageBytes must be", failure);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using AspireJobs.Api.Access;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Tests.Infrastructure;
 using Npgsql;
@@ -124,6 +125,31 @@ public sealed class JobsApiTests(TestServers servers) : IAsyncLifetime
         Assert.Equal(System.Text.Json.JsonValueKind.Null, third.GetProperty("nextCursor").ValueKind);
         Assert.Equal(3, even.GetProperty("items").GetArrayLength());
         Assert.Equal(0, none.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task List_EndsAPageEarly_OnceThePayloadsBeforeAJobReachMaxPageBytes_AndItsCursorLeadsOn()
+    {
+        // Six jobs of 300,000 bytes of payload each, listed 1,000 at a time with 1,000,000 bytes to a page:
+        // the fourth starts at 900,000 and ends the page; the fifth would start past the bytes.
+        await using var host = _system.CreateApiHost([new("Api:MaxPageBytes", "1000000")]);
+        using var http = host.CreateClient().WithKey(ApiScope.Admin);
+        var large = new string('x', 299_998);
+        var created = new List<Guid>();
+        for (var i = 0; i < 6; i++)
+        {
+            created.Add((await http.PostJsonAsync("/api/jobs", new { type = "echo", payload = large }, HttpStatusCode.Created)).Id());
+        }
+
+        var first = await http.GetJsonAsync("/api/jobs?limit=1000");
+        var second = await http.GetJsonAsync($"/api/jobs?limit=1000&cursor={first.GetProperty("nextCursor").GetGuid()}");
+        var small = await http.GetJsonAsync("/api/jobs?limit=2");
+
+        Assert.Equal(Enumerable.Reverse(created).Take(4), first.GetProperty("items").EnumerateArray().Select(j => j.Id()));
+        Assert.Equal(Enumerable.Reverse(created).Skip(4), second.GetProperty("items").EnumerateArray().Select(j => j.Id()));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, second.GetProperty("nextCursor").ValueKind);
+        Assert.Equal(large, first.GetProperty("items")[3].GetProperty("payload").GetString());
+        Assert.Equal(created[4], small.GetProperty("nextCursor").GetGuid());
     }
 
     [Fact]
