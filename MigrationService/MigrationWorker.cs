@@ -6,7 +6,8 @@ namespace AspireJobs.MigrationService;
 /// <summary>
 /// Runs the migrations once and stops the process: exit code 0 when the schema is current,
 /// 2 when it cannot be made current (the reason in one line), 1 when the database cannot be
-/// reached. Every other service waits for this one to exit 0.
+/// reached, 3 when it was stopped before the schema was current (a migration under way is
+/// rolled back whole). Every other service waits for this one to exit 0.
 /// </summary>
 public sealed partial class MigrationWorker(
     Migrator migrator,
@@ -16,6 +17,7 @@ public sealed partial class MigrationWorker(
 {
     public const int SchemaErrorExitCode = 2;
     public const int UnreachableExitCode = 1;
+    public const int StoppedExitCode = 3;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,10 +32,17 @@ public sealed partial class MigrationWorker(
             LogSchemaError(e.Message);
             Environment.ExitCode = SchemaErrorExitCode;
         }
-        catch (NpgsqlException e)
+        catch (NpgsqlException e) when (!stoppingToken.IsCancellationRequested)
         {
             LogUnreachable(e.Message);
             Environment.ExitCode = UnreachableExitCode;
+        }
+        catch (Exception e) when (stoppingToken.IsCancellationRequested && e is OperationCanceledException or NpgsqlException)
+        {
+            // Stopped (Ctrl+C, the dashboard's Stop) while it waited or migrated: the services
+            // waiting for it must not start on a schema that is not current.
+            LogStopped();
+            Environment.ExitCode = StoppedExitCode;
         }
         finally
         {
@@ -69,6 +78,9 @@ public sealed partial class MigrationWorker(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Schema not migrated: {Reason}")]
     private partial void LogSchemaError(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped before the schema was current")]
+    private partial void LogStopped();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "PostgreSQL unreachable: {Reason}")]
     private partial void LogUnreachable(string reason);

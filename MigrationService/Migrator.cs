@@ -8,6 +8,9 @@ namespace AspireJobs.MigrationService;
 /// Brings a database's schema to the migrations given: under an advisory lock, checks every
 /// applied migration against its file (an edited file is an error), then applies the missing
 /// ones in order, each in its own transaction together with its record in schema_migrations.
+/// No statement of it has a command timeout: a migration over a large table takes as long as it
+/// takes, and a run waits for another's lock as long as that one works. Npgsql's default (30 s,
+/// or the connection string's) would fail such a run, and every retry of it, the same way.
 /// </summary>
 public sealed class Migrator(NpgsqlDataSource db)
 {
@@ -80,7 +83,7 @@ public sealed class Migrator(NpgsqlDataSource db)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
-            await using (var apply = new NpgsqlCommand(migration.Sql, connection, transaction))
+            await using (var apply = new NpgsqlCommand(migration.Sql, connection, transaction) { CommandTimeout = 0 })
             {
                 await apply.ExecuteNonQueryAsync(cancellationToken);
             }
@@ -117,7 +120,7 @@ public sealed class Migrator(NpgsqlDataSource db)
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -75,6 +75,30 @@ public sealed class MigrationServiceProcessTests(TestServers servers) : IAsyncLi
         await AssertMigratedWholeAsync(run);
     }
 
+    [Fact]
+    public async Task ExitsWithTheStoppedCode_NotZero_WhenStoppedBeforeTheSchemaIsCurrent()
+    {
+        // Held here, the migration lock keeps the run waiting; a stop (SIGTERM, as the AppHost and
+        // the dashboard's Stop send) then ends it with nothing migrated: what waits for it must not start.
+        await using var holder = await _db.DataSource.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        await using (var take = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(hashtext('aspirejobs.migrations'))", holder))
+        {
+            await take.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        await using var service = ServiceProcess.Launch("MigrationService", new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__jobsdb"] = _db.ConnectionString,
+        });
+        await WaitingSessionAsync("%pg_advisory_lock%", service.Exited);
+
+        var exitCode = await service.StopAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(exitCode == MigrationWorker.StoppedExitCode, $"exit code {exitCode}: {service.Output()}");
+        Assert.True(service.Printed("Stopped before the schema was current"), service.Output());
+        Assert.False(await _db.ScalarAsync<bool>("SELECT to_regclass('jobs') IS NOT NULL"));
+    }
+
     /// <summary>The run exited 0, and every migration of the build is recorded.</summary>
     private async Task AssertMigratedWholeAsync(Task<(int ExitCode, string Output)> run)
     {

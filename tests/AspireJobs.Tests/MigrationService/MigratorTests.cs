@@ -111,4 +111,38 @@ public sealed class MigratorTests(TestServers servers) : IAsyncLifetime
         Assert.False(await _db.ScalarAsync<bool>("SELECT to_regclass('half_done') IS NOT NULL"));
         Assert.Equal(MigrationCatalog.Embedded.Count, (int)await _db.ScalarAsync<long>("SELECT count(*) FROM schema_migrations"));
     }
+
+    [Fact]
+    public async Task AMigrationLongerThanTheConnectionsCommandTimeout_RunsToTheEnd()
+    {
+        // A migration over a large table takes as long as it takes: Npgsql's command timeout (30 s
+        // unless the connection string says otherwise) is not its limit.
+        await using var shortTimeout = Npgsql.NpgsqlDataSource.Create(_db.ConnectionString + ";Command Timeout=1");
+        var slow = MigrationCatalog.Embedded.Append(new Migration(MigrationCatalog.Embedded.Count + 1, "slow", "SELECT pg_sleep(2.5);")).ToList();
+
+        var applied = await new Migrator(shortTimeout).MigrateAsync(slow, Token);
+
+        Assert.Equal("slow", applied[^1].Name);
+    }
+
+    [Fact]
+    public async Task ARunWaitingForAnotherRunsLock_WaitsPastTheConnectionsCommandTimeout()
+    {
+        await using var shortTimeout = Npgsql.NpgsqlDataSource.Create(_db.ConnectionString + ";Command Timeout=1");
+        await using var holder = await _db.DataSource.OpenConnectionAsync(Token);
+        await using (var take = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(hashtext('aspirejobs.migrations'))", holder))
+        {
+            await take.ExecuteNonQueryAsync(Token);
+        }
+
+        var waiting = new Migrator(shortTimeout).MigrateAsync(MigrationCatalog.Embedded, Token);
+        await Task.Delay(TimeSpan.FromSeconds(2.5), Token);
+        Assert.False(waiting.IsCompleted, "the run did not wait for the lock");
+        await using (var release = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock(hashtext('aspirejobs.migrations'))", holder))
+        {
+            await release.ExecuteNonQueryAsync(Token);
+        }
+
+        Assert.Equal(MigrationCatalog.Embedded.Count, (await waiting).Count);
+    }
 }
