@@ -243,7 +243,8 @@ public sealed partial class JobStore
     /// In the open transaction of a restore's batch, once its jobs are written: the jobs around
     /// them follow. Dependents that had counted done a parent the batch took out of a finished
     /// state wait for it again, and the jobs it put back to waiting (<paramref name="waiting"/>)
-    /// follow their policy about parents that failed, as a new job does.
+    /// follow their policy about parents that failed, as a new job does; the effective priorities
+    /// around every job restored are computed afresh.
     /// <paramref name="restored"/>: every job the batch wrote, whose counts it took itself.
     /// </summary>
     internal static async Task<WorkflowChanges> FollowRestoredAsync(
@@ -259,10 +260,10 @@ public sealed partial class JobStore
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        // The restored jobs took the snapshot's priorities, and began or stopped waiting: the boosts
+        // around them are computed afresh, raised or lowered, whatever the snapshot held.
         var failedParents = waiting.Count == 0 ? [] : await FailedParentsAsync(connection, waiting, cancellationToken);
-        return failedParents.Count == 0
-            ? WorkflowChanges.None
-            : await SettleAsync(connection, [], failedParents, waiting, [], now, cancellationToken);
+        return await SettleAsync(connection, [], failedParents, waiting, restored, now, cancellationToken);
     }
 
     private static NpgsqlParameter NullableIds(IReadOnlyList<Guid>? ids) =>

@@ -200,9 +200,16 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
         report.Restored += restored.Count;
         report.ChangedMeanwhile += batch.Count - restored.Count;
         batch.Clear();
-        // The jobs restored to queued, and those their dependents' policies released, in one follow-up.
-        var queued = restored.Where(job => job.Status == JobStatus.Queued).Select(job => new QueuedJob(job.Id, job.EffectivePriority));
-        var changes = workflow with { Released = [.. queued, .. workflow.Released] };
+        // The jobs restored to queued, and those their dependents' policies released, in one
+        // follow-up, each in the band of its priority as recomputed: a job restored to queued may
+        // still sit in the band of the priority it had before, so it is moved as well as pushed.
+        var recomputed = workflow.Reprioritized.ToDictionary(job => job.Id, job => job.Priority);
+        var queued = restored.Where(job => job.Status == JobStatus.Queued)
+            .Select(job => new QueuedJob(job.Id, recomputed.GetValueOrDefault(job.Id, job.EffectivePriority))).ToList();
+        var restoredIds = restored.Select(job => job.Id).ToHashSet();
+        var changes = new WorkflowChanges(
+            [.. queued, .. workflow.Released],
+            [.. queued, .. workflow.Reprioritized.Where(job => !restoredIds.Contains(job.Id))]);
         if (changes.Released.Count > 0 || changes.Reprioritized.Count > 0)
         {
             await followUp.TryAsync(() => dispatcher.ApplyAsync(changes), $"{changes.Released.Count} restored or released jobs back in their bands");
@@ -214,11 +221,11 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
         NpgsqlConnection connection, List<(RestoreTarget Target, JobNow Now)> batch, JsonObject why, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var toWaiting = batch.Where(b => b.Target.Status == JobStatus.Waiting).Select(b => b.Target.Id).ToArray();
-        if (toWaiting.Length > 0)
+        var toPending = batch.Where(b => b.Target.Status is JobStatus.Waiting or JobStatus.Queued or JobStatus.Scheduled).Select(b => b.Target.Id).ToArray();
+        if (toPending.Length > 0)
         {
             await using var lockParents = new NpgsqlCommand(LockParentsSql, connection);
-            lockParents.Parameters.Add(Value(toWaiting));
+            lockParents.Parameters.Add(Value(toPending));
             await lockParents.ExecuteNonQueryAsync(cancellationToken);
         }
 

@@ -1,7 +1,9 @@
 -- RestoreApply: puts a batch of jobs back in their target states, each only while it is still as
 -- the plan saw it (state and attempts): a job that moved meanwhile is left to what moved it. A job
 -- put back to waiting keeps its run time and waits for the parents that have not completed now;
--- with none, it is queued, or scheduled while its run time is ahead, as a released job is.
+-- with none, it is queued, or scheduled while its run time is ahead, as a released job is. A job
+-- put back to queued or scheduled whose parents have not all completed now (a parent put back
+-- since the snapshot) waits for them instead: it never runs before a parent.
 -- Attempts never go back (each attempt keeps its execution row); failures and crashes do, which
 -- gives back the retries used since. Each job restored logs an event that says why. The jobs
 -- around them follow in the same transaction (JobStore.FollowRestoredAsync).
@@ -25,18 +27,19 @@ WITH target AS (
     JOIN job_dependencies d ON d.job_id = t.id
     LEFT JOIN jobs p ON p.id = d.depends_on_id
     LEFT JOIN target pt ON pt.id = d.depends_on_id
-    WHERE t.status = 'waiting'
+    WHERE t.status IN ('waiting', 'queued', 'scheduled')
     GROUP BY t.id
 ), restored AS (
     UPDATE jobs j
-    SET status = CASE WHEN t.status = 'waiting' AND coalesce(p.pending, 0) = 0
+    SET status = CASE WHEN coalesce(p.pending, 0) > 0 THEN 'waiting'
+                      WHEN t.status = 'waiting'
                       THEN CASE WHEN t.run_at > $10::timestamptz THEN 'scheduled' ELSE 'queued' END
                       ELSE t.status END,
         priority = t.priority,
         effective_priority = greatest(t.effective_priority, t.priority),
         failures = least(t.failures, j.attempts),
         crashes = least(t.crashes, j.attempts),
-        dependencies_pending = CASE WHEN t.status = 'waiting' THEN coalesce(p.pending, 0) ELSE 0 END,
+        dependencies_pending = coalesce(p.pending, 0),
         scheduled_at = CASE WHEN t.status IN ('scheduled', 'waiting') THEN t.run_at ELSE $10::timestamptz END,
         result = CASE WHEN j.status = 'completed' THEN NULL ELSE j.result END,
         completed_at = NULL,

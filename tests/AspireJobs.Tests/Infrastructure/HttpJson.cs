@@ -21,6 +21,12 @@ public static class HttpJson
         return await ReadAsync(response, expected);
     }
 
+    public static async Task<JsonElement> PatchJsonAsync(this HttpClient http, string path, object body, HttpStatusCode expected)
+    {
+        using var response = await http.PatchAsJsonAsync(path, body, Token);
+        return await ReadAsync(response, expected);
+    }
+
     public static async Task<JsonElement> GetJsonAsync(this HttpClient http, string path, HttpStatusCode expected = HttpStatusCode.OK)
     {
         using var response = await http.GetAsync(path, Token);

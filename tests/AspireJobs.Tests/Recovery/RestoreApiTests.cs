@@ -276,6 +276,61 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADependentPutBackToQueued_Waits_WhileAParentPutBackSinceIsUnfinished()
+    {
+        var batch = await _http.PostJsonAsync("/api/jobs/batch", new { jobs = new object[] { new { @ref = "p", type = "noop" }, new { type = "noop", dependsOn = new[] { "p" } } } }, HttpStatusCode.Created);
+        var (parent, child) = (batch.GetProperty("ids")[0].GetGuid(), batch.GetProperty("ids")[1].GetGuid());
+        var beforeItRan = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
+        // The parent ran since and released its dependent, as a finish does.
+        await RanSinceAsync("completed", parent);
+        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'queued', dependencies_pending = 0 WHERE id = $1", child);
+        var released = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
+        // The parent put back to run again: its dependent waits for it.
+        await _http.PostJsonAsync($"/api/snapshots/{beforeItRan.Id()}/restore", new { mode = "overwrite", apply = true }, HttpStatusCode.OK);
+        Assert.Equal("waiting", (await _http.GetJsonAsync($"/api/jobs/{child}")).Status());
+
+        // The later snapshot holds the dependent queued; its parent is unfinished now.
+        await _http.PostJsonAsync($"/api/snapshots/{released.Id()}/restore", new { mode = "overwrite", apply = true }, HttpStatusCode.OK);
+
+        Assert.Equal("queued", (await _http.GetJsonAsync($"/api/jobs/{parent}")).Status());
+        Assert.Equal("waiting", (await _http.GetJsonAsync($"/api/jobs/{child}")).Status());
+        Assert.Equal(1, await _system.Database.ScalarAsync<int>("SELECT dependencies_pending FROM jobs WHERE id = $1", child));
+        Assert.Equal([child], await _system.Dispatcher.FindMissingAsync([parent, child]));
+    }
+
+    [Fact]
+    public async Task ARestore_LiftsTheAncestorsOfTheJobsItPutsBackToWaiting_AndMovesThemToTheirBand()
+    {
+        var batch = await _http.PostJsonAsync("/api/jobs/batch", new { jobs = new object[] { new { @ref = "p", type = "noop", priority = 1 }, new { type = "noop", priority = 5, dependsOn = new[] { "p" } } } }, HttpStatusCode.Created);
+        var (parent, child) = (batch.GetProperty("ids")[0].GetGuid(), batch.GetProperty("ids")[1].GetGuid());
+        Assert.Equal(5, (await _http.GetJsonAsync($"/api/jobs/{parent}")).GetProperty("effectivePriority").GetInt32());
+        var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
+        await _http.PostJsonAsync($"/api/jobs/{child}/cancel", HttpStatusCode.OK);
+        Assert.Equal(1, (await _http.GetJsonAsync($"/api/jobs/{parent}")).GetProperty("effectivePriority").GetInt32());
+        Assert.Equal((0, 0, 1), await _system.Dispatcher.BandLengthsAsync());
+
+        await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { apply = true }, HttpStatusCode.OK);
+
+        Assert.Equal("waiting", (await _http.GetJsonAsync($"/api/jobs/{child}")).Status());
+        Assert.Equal(5, (await _http.GetJsonAsync($"/api/jobs/{parent}")).GetProperty("effectivePriority").GetInt32());
+        Assert.Equal((1, 0, 0), await _system.Dispatcher.BandLengthsAsync());
+    }
+
+    [Fact]
+    public async Task AQueuedJobWhosePriorityARestorePutsBack_MovesToTheBandOfThatPriority()
+    {
+        var job = await _http.PostJsonAsync("/api/jobs", new { type = "noop", priority = 5 }, HttpStatusCode.Created);
+        var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
+        await _http.PatchJsonAsync($"/api/jobs/{job.Id()}", new { priority = 1 }, HttpStatusCode.OK);
+        Assert.Equal((0, 0, 1), await _system.Dispatcher.BandLengthsAsync());
+
+        await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { apply = true }, HttpStatusCode.OK);
+
+        Assert.Equal(5, (await _http.GetJsonAsync($"/api/jobs/{job.Id()}")).GetProperty("effectivePriority").GetInt32());
+        Assert.Equal((1, 0, 0), await _system.Dispatcher.BandLengthsAsync());
+    }
+
+    [Fact]
     public async Task PointInTime_BeforeWhatTheLogKeeps_Is409_AndInTheFuture_Is400()
     {
         await _system.Database.ExecuteAsync("UPDATE job_event_horizon SET kept_since = now() - interval '1 day'");
