@@ -20,6 +20,13 @@ public static class QdrantClients
     /// <summary>The name the AppHost gives its Qdrant resource, and so the connection string's.</summary>
     public const string ConnectionName = "qdrant";
 
+    /// <summary>
+    /// The deadline of every call to Qdrant. Without one (the client's default), a Qdrant that
+    /// takes connections and never answers (paused, or behind a dropped route) holds each call for
+    /// good: a job's read waiting on its likely outcome, a search, the indexer's writes.
+    /// </summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Whether the connection string is set at all: execution memory uses Qdrant only then.</summary>
     public static bool IsConfigured(IConfiguration configuration, string connectionName) =>
         !string.IsNullOrWhiteSpace(configuration.GetConnectionString(connectionName));
@@ -39,7 +46,7 @@ public static class QdrantClients
     public static IHostApplicationBuilder AddJobsQdrantClient(this IHostApplicationBuilder builder, string connectionName)
     {
         var (endpoint, key) = Parse(ConnectionStrings.Require(builder.Configuration, connectionName), connectionName);
-        builder.Services.AddSingleton(services => new QdrantClient(endpoint, key, loggerFactory: services.GetService<ILoggerFactory>()));
+        builder.Services.AddSingleton(services => new QdrantClient(endpoint, key, CallTimeout, services.GetService<ILoggerFactory>()));
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             $"{connectionName}_check",
             services => new QdrantHealthCheck(services.GetRequiredService<QdrantClient>()),

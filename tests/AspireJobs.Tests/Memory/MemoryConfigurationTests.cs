@@ -1,4 +1,11 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using AspireJobs.ServiceDefaults;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Qdrant.Client;
 using AspireJobs.Tests.Infrastructure;
 
 namespace AspireJobs.Tests.Memory;
@@ -23,6 +30,36 @@ public sealed class MemoryConfigurationTests
         var error = Assert.Throws<ConfigurationException>(() => QdrantClients.Parse(connectionString, "qdrant"));
 
         Assert.StartsWith("ConnectionStrings:qdrant", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheQdrantClient_GivesUpOnAQdrantThatNeverAnswers_AtItsDeadline()
+    {
+        // Takes connections and says nothing, as a paused Qdrant does.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<Socket>();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                accepted.Add(await silent.AcceptSocketAsync());
+            }
+        }, TestContext.Current.CancellationToken);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["ConnectionStrings:qdrant"] = $"Endpoint=http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}";
+        builder.AddJobsQdrantClient("qdrant");
+        using var host = builder.Build();
+        var client = host.Services.GetRequiredService<QdrantClient>();
+
+        var clock = Stopwatch.StartNew();
+        var call = client.CollectionExistsAsync("executions", TestContext.Current.CancellationToken);
+        var ended = await Task.WhenAny(call, Task.Delay(QdrantClients.CallTimeout * 3, TestContext.Current.CancellationToken));
+
+        Assert.True(ended == call, $"the call still waited after {clock.Elapsed.TotalSeconds:0} s");
+        var failure = await Assert.ThrowsAsync<RpcException>(() => call);
+        Assert.Equal(StatusCode.DeadlineExceeded, failure.StatusCode);
+        accepted.ForEach(socket => socket.Dispose());
     }
 
     [Fact]
