@@ -189,7 +189,10 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
         }
 
         var statusNow = JobStatusText.Parse(reader.GetString(9));
-        return (target, new JobNow(reader.GetString(8), statusNow, reader.GetInt16(10), reader.GetInt32(11), reader.GetFieldValue<DateTimeOffset>(12)), underATarget);
+        var now = new JobNow(
+            reader.GetString(8), statusNow, reader.GetInt16(10), reader.GetInt32(11), reader.GetFieldValue<DateTimeOffset>(12),
+            reader.GetInt32(14), reader.GetInt32(15));
+        return (target, now, underATarget);
     }
 
     private async Task ApplyAsync(List<(RestoreTarget Target, JobNow Now)> batch, JsonObject why, RestoreReport report, CancellationToken cancellationToken)

@@ -32,9 +32,15 @@ public static class RestoreDecision
         };
     }
 
-    /// <summary>Same state and priority (and, when scheduled, the same due time to the millisecond): nothing to put back.</summary>
+    /// <summary>
+    /// Same state, priority and retries used (and, when scheduled, the same due time to the
+    /// millisecond): nothing to put back. A job that failed since and is queued again is not
+    /// unchanged: putting it back gives back the retries it used.
+    /// </summary>
     public static bool IsUnchanged(RestoreTarget target, JobNow now) =>
         now.Status == target.Status
         && now.Priority == target.Priority
+        && now.Failures == target.Failures
+        && now.Crashes == target.Crashes
         && (target.Status != JobStatus.Scheduled || Math.Abs((now.ScheduledAt - target.RunAt).TotalMilliseconds) < 1);
 }

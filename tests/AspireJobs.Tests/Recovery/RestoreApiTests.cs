@@ -331,6 +331,22 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AJobThatFailedSince_AndIsQueuedAgain_GetsItsRetriesBack()
+    {
+        var job = await _http.PostJsonAsync("/api/jobs", new { type = "noop" }, HttpStatusCode.Created);
+        var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
+        // Two failed attempts since, each retried: queued again, as it was.
+        await _system.Database.ExecuteAsync("UPDATE jobs SET attempts = 2, failures = 2 WHERE id = $1", job.Id());
+
+        var applied = await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { apply = true }, HttpStatusCode.OK);
+
+        Assert.Equal(1, applied.GetProperty("restored").GetInt32());
+        Assert.Equal((0, 2), (await _system.Database.ScalarAsync<int>("SELECT failures FROM jobs WHERE id = $1", job.Id()),
+                              await _system.Database.ScalarAsync<int>("SELECT attempts FROM jobs WHERE id = $1", job.Id())));
+        Assert.Equal((0, 1, 0), await _system.Dispatcher.BandLengthsAsync());
+    }
+
+    [Fact]
     public async Task PointInTime_BeforeWhatTheLogKeeps_Is409_AndInTheFuture_Is400()
     {
         await _system.Database.ExecuteAsync("UPDATE job_event_horizon SET kept_since = now() - interval '1 day'");
