@@ -8,9 +8,10 @@ namespace AspireJobs.MigrationService;
 /// Brings a database's schema to the migrations given: under an advisory lock, checks every
 /// applied migration against its file (an edited file is an error), then applies the missing
 /// ones in order, each in its own transaction together with its record in schema_migrations.
-/// No statement of it has a command timeout: a migration over a large table takes as long as it
-/// takes, and a run waits for another's lock as long as that one works. Npgsql's default (30 s,
-/// or the connection string's) would fail such a run, and every retry of it, the same way.
+/// Its statements have no command timeout (the commit keeps Npgsql's): a migration over a large
+/// table takes as long as it takes, and a run waits for another's lock as long as that one works.
+/// Npgsql's default (30 s, or the connection string's) would fail such a run, and every retry of
+/// it, the same way.
 /// </summary>
 public sealed class Migrator(NpgsqlDataSource db)
 {
@@ -88,7 +89,7 @@ public sealed class Migrator(NpgsqlDataSource db)
                 await apply.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            await using (var record = new NpgsqlCommand(InsertSql, connection, transaction))
+            await using (var record = new NpgsqlCommand(InsertSql, connection, transaction) { CommandTimeout = 0 })
             {
                 record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = migration.Version });
                 record.Parameters.Add(new NpgsqlParameter<string> { TypedValue = migration.Name });
@@ -108,7 +109,7 @@ public sealed class Migrator(NpgsqlDataSource db)
     private static async Task<IReadOnlyList<AppliedMigration>> ReadAppliedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var applied = new List<AppliedMigration>();
-        await using var command = new NpgsqlCommand(GetAllSql, connection);
+        await using var command = new NpgsqlCommand(GetAllSql, connection) { CommandTimeout = 0 };
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

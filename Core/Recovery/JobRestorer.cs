@@ -191,7 +191,7 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
         var statusNow = JobStatusText.Parse(reader.GetString(9));
         var now = new JobNow(
             reader.GetString(8), statusNow, reader.GetInt16(10), reader.GetInt32(11), reader.GetFieldValue<DateTimeOffset>(12),
-            reader.GetInt32(14), reader.GetInt32(15));
+            reader.GetInt32(14), reader.GetInt32(15), reader.GetBoolean(16));
         return (target, now, underATarget);
     }
 
@@ -209,10 +209,10 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
         var recomputed = workflow.Reprioritized.ToDictionary(job => job.Id, job => job.Priority);
         var queued = restored.Where(job => job.Status == JobStatus.Queued)
             .Select(job => new QueuedJob(job.Id, recomputed.GetValueOrDefault(job.Id, job.EffectivePriority))).ToList();
-        var restoredIds = restored.Select(job => job.Id).ToHashSet();
+        var queuedIds = queued.Select(job => job.Id).ToHashSet();
         var changes = new WorkflowChanges(
             [.. queued, .. workflow.Released],
-            [.. queued, .. workflow.Reprioritized.Where(job => !restoredIds.Contains(job.Id))]);
+            [.. queued, .. workflow.Reprioritized.Where(job => !queuedIds.Contains(job.Id))]);
         if (changes.Released.Count > 0 || changes.Reprioritized.Count > 0)
         {
             await followUp.TryAsync(() => dispatcher.ApplyAsync(changes), $"{changes.Released.Count} restored or released jobs back in their bands");
@@ -271,13 +271,15 @@ public sealed class JobRestorer(NpgsqlDataSource db, SnapshotStore snapshots, Jo
     /// A queued job that a worker leased a moment ago runs on its lease alone, its start not yet
     /// written (<c>Worker:StartWindow</c>): PostgreSQL still says queued, and its guard cannot see
     /// the run. Jobs leaving <c>queued</c> are taken out of their bands first, so that no worker can
-    /// take them now; those a worker already holds are then left to it, as running jobs are.
+    /// take them now; those a worker already holds are then left to it, as running jobs are. A job
+    /// with parents may leave <c>queued</c> for <c>waiting</c> though put back to queued (a parent
+    /// unfinished now), so it is taken out too; one that stays queued is pushed again.
     /// Returns how many were left. Without Redis no lease can be seen, and the fence tokens keep a
     /// run that lost its job from writing anything.
     /// </summary>
     private async Task<int> LeaveLeasedJobsAsync(List<(RestoreTarget Target, JobNow Now)> batch)
     {
-        var leaving = batch.Where(b => b.Now.Status == JobStatus.Queued && b.Target.Status != JobStatus.Queued).Select(b => b.Target.Id).ToList();
+        var leaving = batch.Where(b => b.Now.Status == JobStatus.Queued && (b.Target.Status != JobStatus.Queued || b.Now.HasParents)).Select(b => b.Target.Id).ToList();
         IReadOnlyList<HeldLease> held = [];
         if (leaving.Count == 0
             || !await followUp.TryAsync(async () => { await dispatcher.DequeueAsync(leaving); held = await dispatcher.LeasesOfAsync(leaving); }, $"{leaving.Count} restored jobs out of their bands"))

@@ -2,8 +2,9 @@
 -- pagination: the cursor is the id of the last job of the previous page (ids are UUIDv7, so
 -- they order by creation). A page also ends once the payloads, results and errors before a job
 -- reach max_bytes, so a page of large payloads cannot fill the Api's memory; it always holds
--- its first job. Sizes are read from each value's header (octet_length of a stored value does
--- not fetch it), and only the rows returned are fetched whole.
+-- its first job. PostgreSQL still reads each of the limit's rows to measure it (json has no
+-- cast to text that leaves a stored value unread), as it read them all before the cut; only
+-- the page's rows, and the one after it, are sent.
 --   $1 status text (null: any)    $2 type text (null: any)    $3 before_id uuid (null: from the newest)
 --   $4 limit integer (the page's length, plus one to learn whether another page follows)
 --   $5 max_bytes bigint

@@ -18,7 +18,7 @@ WITH target AS (
 )
 SELECT t.job_id, t.status, t.priority, t.effective_priority, t.attempts, t.failures, t.crashes, t.run_at,
        j.type, j.status, j.priority, j.attempts, j.scheduled_at, u.job_id IS NOT NULL AS under_a_target,
-       j.failures, j.crashes
+       j.failures, j.crashes, EXISTS (SELECT FROM job_dependencies d WHERE d.job_id = t.job_id) AS has_parents
 FROM target t
 LEFT JOIN jobs j ON j.id = t.job_id
 LEFT JOIN under_a_target u ON u.job_id = t.job_id

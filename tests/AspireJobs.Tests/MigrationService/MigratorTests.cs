@@ -136,8 +136,15 @@ public sealed class MigratorTests(TestServers servers) : IAsyncLifetime
         }
 
         var waiting = new Migrator(shortTimeout).MigrateAsync(MigrationCatalog.Embedded, Token);
-        await Task.Delay(TimeSpan.FromSeconds(2.5), Token);
-        Assert.False(waiting.IsCompleted, "the run did not wait for the lock");
+        // Once the run waits for the lock, it waits past its connection's timeout of 1 s.
+        while (!waiting.IsCompleted && !await _db.ScalarAsync<bool>(
+                   "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%pg_advisory_lock%' AND pid <> pg_backend_pid())"))
+        {
+            await Task.Delay(20, Token);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2), Token);
+        Assert.False(waiting.IsCompleted, $"the run stopped waiting for the lock: {waiting.Exception?.InnerException?.Message}");
         await using (var release = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock(hashtext('aspirejobs.migrations'))", holder))
         {
             await release.ExecuteNonQueryAsync(Token);

@@ -331,6 +331,57 @@ public sealed class RestoreApiTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AQueuedJobWithAParentUnfinished_ThatAWorkerJustLeased_IsLeftToIt_NotPutBackToWaiting()
+    {
+        // A dependent queued beside an unfinished parent (a state a point in time can hold), its
+        // priority changed since: put back to queued, it would wait for that parent instead. A
+        // worker has just leased it, its start not yet written: the restore leaves it to the worker.
+        var batch = await _http.PostJsonAsync("/api/jobs/batch", new { jobs = new object[] { new { @ref = "p", type = "noop", runAt = DateTime.UtcNow.AddHours(1) }, new { type = "noop", dependsOn = new[] { "p" } } } }, HttpStatusCode.Created);
+        var child = batch.GetProperty("ids")[1].GetGuid();
+        await _system.Database.ExecuteAsync("UPDATE jobs SET status = 'queued', dependencies_pending = 0 WHERE id = $1", child);
+        await _system.Dispatcher.EnqueueAsync([new QueuedJob(child, 3)]);
+        var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
+        await _http.PatchJsonAsync($"/api/jobs/{child}", new { priority = 4 }, HttpStatusCode.OK);
+        var lease = Assert.Single(await _system.Dispatcher.AcquireAsync(Guid.CreateVersion7(), 1, TimeSpan.FromMinutes(1), FairnessPolicy.Default));
+        Assert.Equal(child, lease.JobId);
+
+        var applied = await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { apply = true }, HttpStatusCode.OK);
+
+        Assert.Equal((0, 1), (applied.GetProperty("restored").GetInt32(), applied.GetProperty("changedMeanwhile").GetInt32()));
+        Assert.Equal("queued", (await _http.GetJsonAsync($"/api/jobs/{child}")).Status());
+    }
+
+    [Fact]
+    public async Task ADependentPutBack_ThatItsPolicyReleases_GoesToTheBandOfItsPriorityAsItIsNow()
+    {
+        // p <- c (priority 2, runs whatever its parent's fate) <- d (priority 5): in the snapshot d
+        // waits and lifts c to 5. Since, d was cancelled, p dead-lettered, and c ran regardless.
+        var batch = await _http.PostJsonAsync("/api/jobs/batch", new
+        {
+            jobs = new object[]
+            {
+                new { @ref = "p", type = "echo", priority = 1 },
+                new { @ref = "c", type = "noop", priority = 2, dependsOn = new[] { "p" }, onDependencyFailure = "run" },
+                new { type = "echo", priority = 5, dependsOn = new[] { "c" } },
+            },
+        }, HttpStatusCode.Created);
+        var (parent, child, grandchild) = (batch.GetProperty("ids")[0].GetGuid(), batch.GetProperty("ids")[1].GetGuid(), batch.GetProperty("ids")[2].GetGuid());
+        Assert.Equal(5, (await _http.GetJsonAsync($"/api/jobs/{child}")).GetProperty("effectivePriority").GetInt32());
+        var snapshot = await _http.PostJsonAsync("/api/snapshots", new { }, HttpStatusCode.Created);
+        await _http.PostJsonAsync($"/api/jobs/{grandchild}/cancel", HttpStatusCode.OK);
+        await RanSinceAsync("dead_lettered", parent);
+        await RanSinceAsync("completed", child);
+        await _system.Dispatcher.DequeueAsync([parent, child]);
+
+        // Only c is put back (by its type): released at once by its policy, at its own priority now.
+        await _http.PostJsonAsync($"/api/snapshots/{snapshot.Id()}/restore", new { mode = "overwrite", filter = new { type = "noop" }, apply = true }, HttpStatusCode.OK);
+
+        var restored = await _http.GetJsonAsync($"/api/jobs/{child}");
+        Assert.Equal(("queued", 2), (restored.Status(), restored.GetProperty("effectivePriority").GetInt32()));
+        Assert.Equal((0, 1, 0), await _system.Dispatcher.BandLengthsAsync());
+    }
+
+    [Fact]
     public async Task AJobThatFailedSince_AndIsQueuedAgain_GetsItsRetriesBack()
     {
         var job = await _http.PostJsonAsync("/api/jobs", new { type = "noop" }, HttpStatusCode.Created);

@@ -20,12 +20,12 @@ public sealed class RestoreDecisionTests
     [InlineData(RestoreMode.Overwrite, JobStatus.Running, 2, RestoreAction.KeptRunning)]
     [InlineData(RestoreMode.Overwrite, JobStatus.Queued, 1, RestoreAction.Unchanged)]
     public void Decide_FollowsTheMode_ForAJobThatWasQueued(RestoreMode mode, JobStatus now, int attemptsNow, RestoreAction expected) =>
-        Assert.Equal(expected, RestoreDecision.Decide(mode, QueuedBefore, new JobNow("noop", now, 3, attemptsNow, Due, 0, 0)));
+        Assert.Equal(expected, RestoreDecision.Decide(mode, QueuedBefore, new JobNow("noop", now, 3, attemptsNow, Due, 0, 0, false)));
 
     [Fact]
     public void Decide_RestoresAPriorityChangedAlone_AndReportsAJobThatIsGone()
     {
-        Assert.Equal(RestoreAction.Restore, RestoreDecision.Decide(RestoreMode.Skip, QueuedBefore, new JobNow("noop", JobStatus.Queued, 5, 1, Due, 0, 0)));
+        Assert.Equal(RestoreAction.Restore, RestoreDecision.Decide(RestoreMode.Skip, QueuedBefore, new JobNow("noop", JobStatus.Queued, 5, 1, Due, 0, 0, false)));
         Assert.Equal(RestoreAction.Missing, RestoreDecision.Decide(RestoreMode.Overwrite, QueuedBefore, null));
     }
 
@@ -34,15 +34,15 @@ public sealed class RestoreDecisionTests
     {
         var scheduled = QueuedBefore with { Status = JobStatus.Scheduled };
 
-        Assert.True(RestoreDecision.IsUnchanged(scheduled, new JobNow("noop", JobStatus.Scheduled, 3, 1, Due, 0, 0)));
-        Assert.False(RestoreDecision.IsUnchanged(scheduled, new JobNow("noop", JobStatus.Scheduled, 3, 1, Due.AddMinutes(5), 0, 0)));
+        Assert.True(RestoreDecision.IsUnchanged(scheduled, new JobNow("noop", JobStatus.Scheduled, 3, 1, Due, 0, 0, false)));
+        Assert.False(RestoreDecision.IsUnchanged(scheduled, new JobNow("noop", JobStatus.Scheduled, 3, 1, Due.AddMinutes(5), 0, 0, false)));
     }
 
     [Fact]
     public void AJobThatUsedRetriesSince_IsNotUnchanged_SoNewestWinsGivesThemBack()
     {
-        var failedTwiceSince = new JobNow("noop", JobStatus.Queued, 3, 3, Due, 2, 0);
-        var crashedSince = new JobNow("noop", JobStatus.Queued, 3, 2, Due, 0, 1);
+        var failedTwiceSince = new JobNow("noop", JobStatus.Queued, 3, 3, Due, 2, 0, false);
+        var crashedSince = new JobNow("noop", JobStatus.Queued, 3, 2, Due, 0, 1, false);
 
         Assert.False(RestoreDecision.IsUnchanged(QueuedBefore, failedTwiceSince));
         Assert.Equal(RestoreAction.Restore, RestoreDecision.Decide(RestoreMode.NewestWins, QueuedBefore, failedTwiceSince));
