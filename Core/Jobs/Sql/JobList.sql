@@ -10,26 +10,26 @@
 --   $5 max_bytes bigint
 -- Returns the jobs of the page (in_page), then at most one job of the next page (not in_page),
 -- whose presence says another page follows.
-SELECT q.id, q.type, q.status, q.priority, q.payload, q.result, q.error, q.attempts,
-       q.max_retries, q.timeout_ms,
-       array(SELECT d.depends_on_id FROM job_dependencies d WHERE d.job_id = q.id
+WITH page AS (
+    -- The limit's rows, newest first, each with the bytes it would bring.
+    SELECT j.*, octet_length(j.payload::text) + coalesce(octet_length(j.result::text), 0) + coalesce(octet_length(j.error), 0) AS bytes
+    FROM jobs j
+    WHERE ($1::text IS NULL OR j.status = $1)
+      AND ($2::text IS NULL OR j.type = $2)
+      AND ($3::uuid IS NULL OR j.id < $3)
+    ORDER BY j.id DESC
+    LIMIT $4
+), measured AS (
+    SELECT page.*, sum(bytes) OVER (ORDER BY id DESC) - bytes AS bytes_before FROM page
+), cut AS (
+    SELECT measured.*, lag(bytes_before, 1, 0::bigint) OVER (ORDER BY id DESC) AS bytes_before_previous FROM measured
+)
+SELECT c.id, c.type, c.status, c.priority, c.payload, c.result, c.error, c.attempts,
+       c.max_retries, c.timeout_ms,
+       array(SELECT d.depends_on_id FROM job_dependencies d WHERE d.job_id = c.id
              ORDER BY d.depends_on_id) AS depends_on,
-       q.worker_id, q.created_at, q.scheduled_at, q.started_at, q.completed_at,
-       q.effective_priority, q.on_dependency_failure, q.bytes_before < $5 AS in_page
-FROM (
-    SELECT p.*, lag(p.bytes_before, 1, 0::bigint) OVER (ORDER BY p.id DESC) AS bytes_before_previous
-    FROM (
-        SELECT j.*,
-               sum(octet_length(j.payload::text) + coalesce(octet_length(j.result::text), 0) + coalesce(octet_length(j.error), 0))
-                   OVER (ORDER BY j.id DESC)
-               - (octet_length(j.payload::text) + coalesce(octet_length(j.result::text), 0) + coalesce(octet_length(j.error), 0)) AS bytes_before
-        FROM jobs j
-        WHERE ($1::text IS NULL OR j.status = $1)
-          AND ($2::text IS NULL OR j.type = $2)
-          AND ($3::uuid IS NULL OR j.id < $3)
-        ORDER BY j.id DESC
-        LIMIT $4
-    ) p
-) q
-WHERE q.bytes_before_previous < $5
-ORDER BY q.id DESC;
+       c.worker_id, c.created_at, c.scheduled_at, c.started_at, c.completed_at,
+       c.effective_priority, c.on_dependency_failure, c.bytes_before < $5 AS in_page
+FROM cut c
+WHERE c.bytes_before_previous < $5
+ORDER BY c.id DESC;
