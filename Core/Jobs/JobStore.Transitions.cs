@@ -154,7 +154,7 @@ public sealed partial class JobStore
             var completed = finished.Where(job => job.Status == JobStatus.Completed).Select(job => job.Id).ToList();
             var failed = finished.Where(job => job.Status is JobStatus.DeadLettered or JobStatus.Cancelled).Select(job => job.Id).ToList();
             return (finished, await SettleDependentsAsync(transaction, completed, failed, null, now, token));
-        }, cancellationToken);
+        }, inTransaction: true, cancellationToken, idempotent: true);
         var reprioritized = await SetEffectivePriorityAfterCommitAsync(settled.BoostSeeds);
         return new JobFinishResult([.. alone, .. finished], Changes(settled.Released, reprioritized));
     }

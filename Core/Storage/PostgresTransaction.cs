@@ -10,9 +10,11 @@ namespace AspireJobs.Core.Storage;
 /// A transaction whose COMMIT went out and whose answer was lost with its connection is not run
 /// again: it may have happened, and running it twice would meet its own work (a create its own
 /// ids, a cancellation a job no longer pending). Its caller hears of the outage (the Api answers
-/// 503, and a create's idempotency key makes the client's retry safe). A statement run alone
-/// (<c>inTransaction</c> false) is run again: those are guarded (a start, a finish), so a second
-/// run changes nothing, and its caller reads the job as no longer its own.
+/// 503, and a create's idempotency key makes the client's retry safe). Work that a second run
+/// leaves as the first left it (<c>idempotent</c>: every write guarded by a lease token, or a
+/// value set again) is run again, and so is a statement run alone (<c>inTransaction</c> false:
+/// a start, a finish, both guarded); its caller reads a job the first run changed as no longer
+/// its own.
 /// </summary>
 internal static class PostgresTransaction
 {
@@ -29,10 +31,12 @@ internal static class PostgresTransaction
     /// <summary>
     /// Runs <paramref name="work"/> on one connection, again from the start after a deadlock or
     /// a passing failure; in one transaction, or (<paramref name="inTransaction"/> false) as a
-    /// single statement that is its own transaction.
+    /// single statement that is its own transaction. <paramref name="idempotent"/>: a transaction
+    /// run a second time after a commit whose answer was lost changes nothing, so it is run again.
     /// </summary>
     public static async Task<T> RunAsync<T>(
-        NpgsqlDataSource db, Func<NpgsqlConnection, CancellationToken, Task<T>> work, bool inTransaction, CancellationToken cancellationToken)
+        NpgsqlDataSource db, Func<NpgsqlConnection, CancellationToken, Task<T>> work, bool inTransaction, CancellationToken cancellationToken,
+        bool idempotent = false)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -50,7 +54,7 @@ internal static class PostgresTransaction
 
                 return result;
             }
-            catch (NpgsqlException e) when (attempt < MaxAttempts && e.IsTransient && (!committing || e is PostgresException))
+            catch (NpgsqlException e) when (attempt < MaxAttempts && e.IsTransient && (!committing || idempotent || e is PostgresException))
             {
                 // Rolled back on dispose; go again after a moment: a passing shortage needs it, and
                 // so does a deadlock. Run again at once, the side PostgreSQL aborted took its first

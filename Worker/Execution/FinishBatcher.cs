@@ -40,9 +40,7 @@ public sealed class FinishBatcher : IAsyncDisposable
 
     // On failure the jobs not yet finished stay running in PostgreSQL (their lease deadline, or this
     // worker's stop, brings them back); any finished before the failure that went back to queued are
-    // pushed by the reconciler. A failure after a commit was sent (its answer lost with the
-    // connection) may have finished them all the same: the next try finds them finished, and
-    // changes nothing.
+    // pushed by the reconciler.
     private async Task<IReadOnlyList<FinishedJob?>> WriteAsync(IReadOnlyList<(JobFinish Finish, JobLease Lease)> finishes)
     {
         var result = await _store.JobFinishIfRunningAsync(finishes.Select(item => item.Finish).ToList(), CancellationToken.None);

@@ -64,4 +64,29 @@ public sealed class LostCommitReplyTests(TestServers servers) : IAsyncLifetime
         Assert.True(ServerOutage.Of(failure) is not null, $"not an outage: {failure.GetType().Name}: {failure.Message}");
         Assert.Equal("cancelled", await _db.ScalarAsync<string>("SELECT status FROM jobs WHERE id = $1", job));
     }
+
+    [Fact]
+    public async Task AFinish_WhoseCommitsAnswerWasLost_RunsAgain_ChangingNothing_AndAnswersForWhatWasNotInIt()
+    {
+        // Finished together: a job with a dependent (its own transaction, whose answer is lost)
+        // and one without (a statement before it, already committed). Each finish is guarded by
+        // its lease token, so the transaction's second run changes nothing.
+        string[] types = ["noop"];
+        var parent = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job.Id;
+        var child = (await _store.JobInsertAsync(TestJobs.New(dependsOn: [parent]), Token)).Job.Id;
+        var alone = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job.Id;
+        var started = (await _store.StartNowAsync([parent, alone], Guid.NewGuid(), TimeSpan.FromSeconds(30), types, Token)).Started;
+        var finishes = started.Select(job => JobFinish.Completed(job.Id, job.LeaseToken, "null")).ToList();
+
+        _proxy.LoseTheNextCommitsReply();
+        var result = await _store.JobFinishIfRunningAsync(finishes, Token);
+
+        Assert.Equal(1, _proxy.Cut);
+        Assert.Equal([alone], result.Finished.Select(job => job.Id));
+        Assert.Equal(["completed", "completed", "queued"], [
+            await _db.ScalarAsync<string>("SELECT status FROM jobs WHERE id = $1", parent),
+            await _db.ScalarAsync<string>("SELECT status FROM jobs WHERE id = $1", alone),
+            await _db.ScalarAsync<string>("SELECT status FROM jobs WHERE id = $1", child)]);
+        Assert.Equal(1L, await _db.ScalarAsync<long>("SELECT count(*) FROM job_executions WHERE job_id = $1", parent));
+    }
 }
