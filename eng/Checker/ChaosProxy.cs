@@ -9,8 +9,9 @@ namespace AspireJobs.Checker;
 /// <summary>
 /// A TCP proxy on loopback between the services and a server (Redis, PostgreSQL) that degrades
 /// the network on demand: delays every chunk forwarded, drops every connection at once
-/// (a reset), or holds every connection half-open (nothing forwarded either way, no FIN, no
-/// reset) until healed, the way a vanished peer behind a NAT looks.
+/// (a reset), holds every connection half-open (nothing forwarded either way, no FIN, no
+/// reset) until healed, the way a vanished peer behind a NAT looks, or loses the answer to one
+/// request (the request served, its connection closed as the answer comes back).
 /// </summary>
 public sealed class ChaosProxy : IAsyncDisposable
 {
@@ -19,6 +20,8 @@ public sealed class ChaosProxy : IAsyncDisposable
     private readonly ConcurrentDictionary<Guid, (Socket Client, Socket Server)> _connections = new();
     private readonly Task _accepting;
     private volatile bool _halfOpen;
+    private byte[]? _loseAnswerTo;
+    private int _answersLost;
 
     public ChaosProxy(string name)
     {
@@ -45,6 +48,17 @@ public sealed class ChaosProxy : IAsyncDisposable
         get => _halfOpen;
         set => _halfOpen = value;
     }
+
+    /// <summary>
+    /// The next chunk a client sends that holds <paramref name="request"/> goes on to the server;
+    /// as the server's answer comes back, the connection is closed instead. For PostgreSQL,
+    /// <c>"COMMIT\0"</c> is a commit that happened whose client cannot know it did (connections
+    /// without TLS: the proxy reads the protocol's bytes).
+    /// </summary>
+    public void LoseTheAnswerToTheNext(ReadOnlySpan<byte> request) => Volatile.Write(ref _loseAnswerTo, request.ToArray());
+
+    /// <summary>How many answers <see cref="LoseTheAnswerToTheNext"/> lost so far.</summary>
+    public int AnswersLost => Volatile.Read(ref _answersLost);
 
     /// <summary>Resets every open connection at once (RST), as a restarted middlebox would.</summary>
     public int DropAll()
@@ -91,7 +105,8 @@ public sealed class ChaosProxy : IAsyncDisposable
             await WhileHalfOpenAsync();
             await server.ConnectAsync(Target ?? throw new InvalidOperationException($"{Name}: no target yet."), _stop.Token);
             _connections[id] = (client, server);
-            await Task.WhenAny(PumpAsync(client, server), PumpAsync(server, client));
+            var answerToLose = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await Task.WhenAny(PumpAsync(client, server, answerToLose, null), PumpAsync(server, client, null, answerToLose.Task));
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
         {
@@ -105,11 +120,11 @@ public sealed class ChaosProxy : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to, TaskCompletionSource? requestSeen, Task? answerToLose)
     {
         try
         {
-            await ForwardAsync(from, to);
+            await ForwardAsync(from, to, requestSeen, answerToLose);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException or ChannelClosedException)
         {
@@ -120,8 +135,11 @@ public sealed class ChaosProxy : IAsyncDisposable
     /// <summary>
     /// Reads chunks as they come and passes each on <see cref="Latency"/> after it came: a delay,
     /// not a limit on throughput, since the chunks behind one wait out their own delays meanwhile.
+    /// From a client, a chunk that holds the request whose answer is to be lost is marked
+    /// (<paramref name="requestSeen"/>) before it goes on; from the server, the first chunk after
+    /// that mark (<paramref name="answerToLose"/>) ends the connection instead of going on.
     /// </summary>
-    private async Task ForwardAsync(Socket from, Socket to)
+    private async Task ForwardAsync(Socket from, Socket to, TaskCompletionSource? requestSeen, Task? answerToLose)
     {
         var chunks = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
         var sending = SendAsync(chunks, to);
@@ -134,6 +152,19 @@ public sealed class ChaosProxy : IAsyncDisposable
                 var read = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
                 if (read == 0)
                 {
+                    break;
+                }
+
+                if (requestSeen is not null && Volatile.Read(ref _loseAnswerTo) is { } request
+                    && buffer.AsSpan(0, read).IndexOf(request) >= 0
+                    && Interlocked.CompareExchange(ref _loseAnswerTo, null, request) == request)
+                {
+                    requestSeen.TrySetResult();
+                }
+
+                if (answerToLose is { IsCompleted: true })
+                {
+                    Interlocked.Increment(ref _answersLost);
                     break;
                 }
 

@@ -1,3 +1,5 @@
+using System.Net;
+using AspireJobs.Checker;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Outages;
 using AspireJobs.Tests.Infrastructure;
@@ -9,13 +11,15 @@ namespace AspireJobs.Tests.Core.Storage;
 /// <summary>
 /// A transaction whose COMMIT reached PostgreSQL but whose answer was lost with the connection
 /// may have happened: it is not run again (a create would meet its own ids, a cancellation its
-/// own work), and its caller hears of an outage, which the Api answers with 503.
+/// own work), and its caller hears of an outage, which the Api answers with 503; a finish, every
+/// write of it guarded by a lease token, is run again and changes nothing. The checker's proxy
+/// loses the commit's answer.
 /// </summary>
 public sealed class LostCommitReplyTests(TestServers servers) : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private TestDatabase _db = null!;
-    private LostCommitReplyProxy _proxy = null!;
+    private ChaosProxy _proxy = null!;
     private NpgsqlDataSource _throughProxy = null!;
     private JobStore _store = null!;
 
@@ -24,7 +28,7 @@ public sealed class LostCommitReplyTests(TestServers servers) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _db = await servers.CreateDatabaseAsync();
-        _proxy = new LostCommitReplyProxy(servers.Postgres.Port);
+        _proxy = new ChaosProxy("postgres") { Target = new IPEndPoint(IPAddress.Loopback, servers.Postgres.Port) };
         var connection = new NpgsqlConnectionStringBuilder(_db.ConnectionString) { Port = _proxy.Port, SslMode = SslMode.Disable };
         _throughProxy = NpgsqlDataSource.Create(connection.ConnectionString);
         _store = new JobStore(_throughProxy, _clock);
@@ -43,10 +47,10 @@ public sealed class LostCommitReplyTests(TestServers servers) : IAsyncLifetime
         var parent = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job.Id;
         var child = TestJobs.New(dependsOn: [parent]);
 
-        _proxy.LoseTheNextCommitsReply();
+        _proxy.LoseTheAnswerToTheNext("COMMIT\0"u8);
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => _store.JobInsertAsync(child, Token));
 
-        Assert.Equal(1, _proxy.Cut);
+        Assert.Equal(1, _proxy.AnswersLost);
         Assert.True(ServerOutage.Of(failure) is not null, $"the Api would answer 500 to: {failure.GetType().Name}: {failure.Message}");
         Assert.Equal("waiting", await _db.ScalarAsync<string>("SELECT status FROM jobs WHERE id = $1", child.Id));
         Assert.Equal(1L, await _db.ScalarAsync<long>("SELECT count(*) FROM job_dependencies WHERE job_id = $1", child.Id));
@@ -57,10 +61,10 @@ public sealed class LostCommitReplyTests(TestServers servers) : IAsyncLifetime
     {
         var job = (await _store.JobInsertAsync(TestJobs.New(), Token)).Job.Id;
 
-        _proxy.LoseTheNextCommitsReply();
+        _proxy.LoseTheAnswerToTheNext("COMMIT\0"u8);
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => _store.JobSetCancelledIfPendingAsync(job, Token));
 
-        Assert.Equal(1, _proxy.Cut);
+        Assert.Equal(1, _proxy.AnswersLost);
         Assert.True(ServerOutage.Of(failure) is not null, $"not an outage: {failure.GetType().Name}: {failure.Message}");
         Assert.Equal("cancelled", await _db.ScalarAsync<string>("SELECT status FROM jobs WHERE id = $1", job));
     }
@@ -78,10 +82,10 @@ public sealed class LostCommitReplyTests(TestServers servers) : IAsyncLifetime
         var started = (await _store.StartNowAsync([parent, alone], Guid.NewGuid(), TimeSpan.FromSeconds(30), types, Token)).Started;
         var finishes = started.Select(job => JobFinish.Completed(job.Id, job.LeaseToken, "null")).ToList();
 
-        _proxy.LoseTheNextCommitsReply();
+        _proxy.LoseTheAnswerToTheNext("COMMIT\0"u8);
         var result = await _store.JobFinishIfRunningAsync(finishes, Token);
 
-        Assert.Equal(1, _proxy.Cut);
+        Assert.Equal(1, _proxy.AnswersLost);
         Assert.Equal([alone], result.Finished.Select(job => job.Id));
         Assert.Equal(["completed", "completed", "queued"], [
             await _db.ScalarAsync<string>("SELECT status FROM jobs WHERE id = $1", parent),
