@@ -19,7 +19,8 @@ public sealed partial class JobStore
     private static readonly string JobGetFailedParentsSql = EmbeddedFile.Core("JobGetFailedParents.sql");
     private static readonly string JobHoldDependentsAgainSql = EmbeddedFile.Core("JobHoldDependentsAgain.sql");
     private static readonly string JobSetWaitingIfCancelledByDependencySql = EmbeddedFile.Core("JobSetWaitingIfCancelledByDependency.sql");
-    private static readonly string JobGetGraphSql = EmbeddedFile.Core("JobGetGraph.sql");
+    private static readonly string JobGetGraphEdgesSql = EmbeddedFile.Core("JobGetGraphEdges.sql");
+    private static readonly string JobGetGraphNodesSql = EmbeddedFile.Core("JobGetGraphNodes.sql");
     private static readonly string JobGetParentResultsSql = EmbeddedFile.Core("JobGetParentResults.sql");
     private static readonly string JobGetPrioritiesSql = EmbeddedFile.Core("JobGetPriorities.sql");
 
@@ -81,26 +82,39 @@ public sealed partial class JobStore
             return null;
         }
 
-        await using var command = db.CreateCommand(JobGetGraphSql);
-        command.Parameters.Add(Value(id));
-        command.Parameters.Add(Value((int)after.Relation));
-        command.Parameters.Add(Value(after.Depth));
-        command.Parameters.Add(Value(after.Id));
-        command.Parameters.Add(Value(limit + 1));
-        var nodes = new List<JobGraphNode>(limit + 1);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var (above, below) = (new List<JobDependency>(), new List<JobDependency>());
+        await using (var edges = db.CreateCommand(JobGetGraphEdgesSql))
         {
-            nodes.Add(new JobGraphNode(
-                (JobRelation)reader.GetInt32(0), reader.GetInt32(1), reader.GetGuid(2), reader.GetString(3),
-                JobStatusText.Parse(reader.GetString(4)), reader.GetInt16(5), reader.GetInt16(6), reader.GetFieldValue<Guid[]>(7)));
+            edges.Parameters.Add(Value(id));
+            await using var reader = await edges.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                (reader.GetInt32(0) == (int)JobRelation.Ancestor ? above : below).Add(new JobDependency(reader.GetGuid(1), reader.GetGuid(2)));
+            }
         }
 
+        var page = JobGraphPositions.Of(id, above, below).Where(position => position > after).Take(limit + 1).ToList();
         JobGraphCursor? next = null;
-        if (nodes.Count > limit)
+        if (page.Count > limit)
         {
-            nodes.RemoveAt(limit);
-            next = new JobGraphCursor(nodes[^1].Relation, nodes[^1].Depth, nodes[^1].Id);
+            page.RemoveAt(limit);
+            next = page[^1];
+        }
+
+        // A job purged between the two reads is left out; the cursor still leads past it.
+        var placed = page.ToDictionary(position => position.Id);
+        var nodes = new List<JobGraphNode>(page.Count);
+        await using (var command = db.CreateCommand(JobGetGraphNodesSql))
+        {
+            command.Parameters.Add(Value(page.Select(position => position.Id).ToArray()));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var position = placed[reader.GetGuid(0)];
+                nodes.Add(new JobGraphNode(
+                    position.Relation, position.Depth, position.Id, reader.GetString(1), JobStatusText.Parse(reader.GetString(2)),
+                    reader.GetInt16(3), reader.GetInt16(4), reader.GetFieldValue<Guid[]>(5)));
+            }
         }
 
         return new JobGraphPage(job, nodes, next);

@@ -17,9 +17,22 @@ public sealed record JobGraphNode(
     JobRelation Relation, int Depth, Guid Id, string Type, JobStatus Status, int Priority, int EffectivePriority, IReadOnlyList<Guid> DependsOn);
 
 /// <summary>Where a page of a graph ends: ancestors come before descendants, nearer before farther, then by id.</summary>
-public readonly record struct JobGraphCursor(JobRelation Relation, int Depth, Guid Id)
+public readonly record struct JobGraphCursor(JobRelation Relation, int Depth, Guid Id) : IComparable<JobGraphCursor>
 {
     public static JobGraphCursor Start => new(JobRelation.Ancestor, 0, Guid.Empty);
+
+    public int CompareTo(JobGraphCursor other) =>
+        Relation != other.Relation ? Relation.CompareTo(other.Relation)
+        : Depth != other.Depth ? Depth.CompareTo(other.Depth)
+        : Id.CompareTo(other.Id);
+
+    public static bool operator <(JobGraphCursor left, JobGraphCursor right) => left.CompareTo(right) < 0;
+
+    public static bool operator >(JobGraphCursor left, JobGraphCursor right) => left.CompareTo(right) > 0;
+
+    public static bool operator <=(JobGraphCursor left, JobGraphCursor right) => left.CompareTo(right) <= 0;
+
+    public static bool operator >=(JobGraphCursor left, JobGraphCursor right) => left.CompareTo(right) >= 0;
 
     public override string ToString() => $"{(int)Relation}.{Depth}.{Id:N}";
 

@@ -9,20 +9,30 @@ namespace AspireJobs.Tests.Infrastructure;
 public static class GenericPlan
 {
     /// <summary>The nodes of <paramref name="file"/>'s generic plan, taking parameters of <paramref name="parameterTypes"/>, explained for <paramref name="arguments"/>.</summary>
-    public static async Task<IReadOnlyList<JsonElement>> NodesAsync(
-        TestDatabase db, string file, string parameterTypes, string arguments, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<JsonElement>> NodesAsync(
+        TestDatabase db, string file, string parameterTypes, string arguments, CancellationToken cancellationToken) =>
+        ExplainAsync(db, file, parameterTypes, arguments, "FORMAT JSON", cancellationToken);
+
+    /// <summary>As <see cref="NodesAsync"/>, run (the statement's work is done, then rolled back), with each node's actual rows.</summary>
+    public static Task<IReadOnlyList<JsonElement>> RunNodesAsync(
+        TestDatabase db, string file, string parameterTypes, string arguments, CancellationToken cancellationToken) =>
+        ExplainAsync(db, file, parameterTypes, arguments, "ANALYZE, FORMAT JSON", cancellationToken);
+
+    private static async Task<IReadOnlyList<JsonElement>> ExplainAsync(
+        TestDatabase db, string file, string parameterTypes, string arguments, string options, CancellationToken cancellationToken)
     {
         await using var connection = await db.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var generic = connection.CreateCommand())
         {
-            generic.CommandText = "SET plan_cache_mode = force_generic_plan";
+            generic.CommandText = "SET LOCAL plan_cache_mode = force_generic_plan";
             await generic.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await PreparedStatement.PrepareAsync(connection, file, parameterTypes, cancellationToken);
 
         await using var explain = connection.CreateCommand();
-        explain.CommandText = $"EXPLAIN (FORMAT JSON) EXECUTE {PreparedStatement.Name}({arguments})";
+        explain.CommandText = $"EXPLAIN ({options}) EXECUTE {PreparedStatement.Name}({arguments})";
         using var plan = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync(cancellationToken))!);
         return [.. Descendants(plan.RootElement[0].GetProperty("Plan")).Select(node => node.Clone())];
     }

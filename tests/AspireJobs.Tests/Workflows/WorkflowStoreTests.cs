@@ -385,6 +385,40 @@ public sealed class WorkflowStoreTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Graph_OfALadder_PlacesEachJobOnce_AtItsShortestPath_WalkingEachJobOnce()
+    {
+        // Each job waits for the one and the two before it, so the n-th below the first is reached
+        // by paths of every length from n/2 to n.
+        const int rungs = 300;
+        var ladder = new List<Guid> { await CreateAsync() };
+        ladder.Add(await CreateAsync(parents: ladder[0]));
+        while (ladder.Count < rungs)
+        {
+            ladder.Add(await CreateAsync(parents: [ladder[^1], ladder[^2]]));
+        }
+
+        var placed = new List<JobGraphNode>();
+        for (JobGraphCursor? cursor = JobGraphCursor.Start; cursor is { } after;)
+        {
+            var page = (await _store.JobGetGraphAsync(ladder[0], after, 64, Token))!;
+            placed.AddRange(page.Nodes);
+            cursor = page.Next;
+        }
+
+        Assert.Equal(
+            ladder.Skip(1).Select((id, n) => (JobRelation.Descendant, (n + 2) / 2, id)).OrderBy(node => node.Item2).ThenBy(node => node.id),
+            placed.Select(node => (node.Relation, node.Depth, node.Id)));
+        Assert.Equal(new[] { ladder[^2], ladder[^3] }.Order(), placed.Single(node => node.Id == ladder[^1]).DependsOn);
+
+        // The walk's rows: each job at most once a direction, where carrying the length of the path
+        // took one row for each length that reaches a job (about rungs² / 4).
+        var walked = (await GenericPlan.RunNodesAsync(_db, "JobGetGraphEdges.sql", "uuid", $"'{ladder[0]}'", Token))
+            .Where(node => node.GetProperty("Node Type").GetString() == "Recursive Union")
+            .Sum(node => node.GetProperty("Actual Rows").GetInt64() * node.GetProperty("Actual Loops").GetInt64());
+        Assert.InRange(walked, rungs, 2 * rungs);
+    }
+
+    [Fact]
     public async Task ParentsFinishingInConcurrentTransactions_ReleaseAFanInExactlyOnce()
     {
         var parents = new List<Guid>();

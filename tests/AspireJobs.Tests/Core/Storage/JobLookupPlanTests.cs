@@ -56,6 +56,7 @@ public sealed class JobLookupPlanTests(TestServers servers) : IAsyncLifetime
     [InlineData("JobLockAncestors.sql", "uuid[]", Ids)]
     [InlineData("JobSetEffectivePriority.sql", "uuid[]", Ids)]
     [InlineData("JobGetFailedParents.sql", "uuid[]", Ids)]
+    [InlineData("JobGetGraphNodes.sql", "uuid[]", Ids)]
     [InlineData("JobFinishIfRunning.sql", "uuid[], uuid[], text[], text[], json[], text[], timestamptz[], integer[], integer[], text[], timestamptz, boolean",
         $"{Ids}, {Ids}, ARRAY['completed', 'completed'], ARRAY['completed', 'completed'], ARRAY[NULL, NULL]::json[], ARRAY[NULL, NULL]::text[], ARRAY[NULL, NULL]::timestamptz[], ARRAY[0, 0], ARRAY[0, 0], ARRAY[NULL, NULL]::text[], now(), false")]
     [InlineData("JobSetCancelRequestedIfRunning.sql", "uuid, timestamptz", "gen_random_uuid(), now()")]
