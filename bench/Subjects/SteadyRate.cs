@@ -4,22 +4,28 @@ namespace AspireJobs.Bench.Subjects;
 
 /// <summary>
 /// Sends creates at a steady rate, each on its own task so a slow one does not delay the next,
-/// with at most <see cref="MaxOutstanding"/> in flight: a system that cannot keep up falls behind
-/// the schedule, and its latency shows it. Failed sends are left out.
+/// with at most <see cref="MaxOutstanding"/> in flight. Each send is told when it was due, so a
+/// latency can be taken from there: a system that cannot keep up holds back the sends, and only
+/// a latency from the due time shows it. Failed sends are left out.
 /// </summary>
 public static class SteadyRate
 {
     public const int MaxOutstanding = 64;
 
-    public static async Task<T[]> SendAsync<T>(int rate, TimeSpan duration, Func<Task<T>> send)
+    public static Task<T[]> SendAsync<T>(int rate, TimeSpan duration, Func<Task<T>> send) => SendAsync(rate, duration, _ => send());
+
+    /// <param name="send">Given the wall-clock time at which it was due.</param>
+    public static async Task<T[]> SendAsync<T>(int rate, TimeSpan duration, Func<DateTimeOffset, Task<T>> send)
     {
         var total = (int)(rate * duration.TotalSeconds);
         var sends = new Task<(bool Ok, T Value)>[total];
         using var outstanding = new SemaphoreSlim(MaxOutstanding);
+        var origin = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < total; i++)
         {
-            var wait = TimeSpan.FromSeconds((double)i / rate) - clock.Elapsed; // read the clock once: a second read could make it negative
+            var due = TimeSpan.FromSeconds((double)i / rate);
+            var wait = due - clock.Elapsed; // read the clock once: a second read could make it negative
             if (wait > TimeSpan.FromMilliseconds(1))
             {
                 await Task.Delay(wait);
@@ -30,7 +36,7 @@ public static class SteadyRate
             {
                 try
                 {
-                    return (true, await send());
+                    return (true, await send(origin + due));
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {

@@ -33,9 +33,10 @@ async function freshQueue(name) {
   return queue;
 }
 
-function startWorkers(name) {
+// mode 'stamp': each job returns the wall-clock time its handler was called, in milliseconds.
+function startWorkers(name, mode = 'noop') {
   return Promise.all(Array.from({ length: WORKERS }, () => new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(here, 'worker.mjs'), port, password, name, String(CONCURRENCY)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(here, 'worker.mjs'), port, password, name, String(CONCURRENCY), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout.once('data', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
   })));
@@ -109,25 +110,32 @@ async function coldCreateAndDrain(jobs, batch) {
   return rate;
 }
 
+// Like AspireJobs' create→start: from the moment each create was due to be sent (so a sender
+// that falls behind its schedule counts against the system, not for it) to the moment the
+// handler was called, both read from the wall clock to the microsecond (BullMQ's own
+// timestamp and processedOn are whole milliseconds), by workers warmed as for the drain.
 async function latencyAtRate(rate, seconds) {
   const queue = await freshQueue('bench-latency');
-  const workers = await startWorkers('bench-latency');
+  const workers = await startWorkers('bench-latency', 'stamp');
+  await addNoops(queue, WARM_UP_JOBS);
+  await waitForCompleted(queue, WARM_UP_JOBS);
   const total = rate * seconds;
-  const jobs = [];
+  const due = new Map();
   const start = now();
   const sends = [];
   for (let i = 0; i < total; i++) {
-    const due = (i / rate) * 1000;
-    const wait = due - (now() - start);
+    const at = (i / rate) * 1000;
+    const wait = at - (now() - start);
     if (wait > 1) await sleep(wait);
-    sends.push(queue.add('noop', {}).then((job) => jobs.push(job.id)));
+    sends.push(queue.add('noop', {}).then((job) => due.set(job.id, performance.timeOrigin + start + at)));
   }
   await Promise.all(sends);
-  await waitForCompleted(queue, total);
+  await waitForCompleted(queue, WARM_UP_JOBS + total);
   const latencies = [];
-  for (let i = 0; i < jobs.length; i += 500) {
-    const batch = await Promise.all(jobs.slice(i, i + 500).map((id) => queue.getJob(id)));
-    for (const job of batch) latencies.push(job.processedOn - job.timestamp);
+  const ids = [...due.keys()];
+  for (let i = 0; i < ids.length; i += 500) {
+    const batch = await Promise.all(ids.slice(i, i + 500).map((id) => queue.getJob(id)));
+    for (const job of batch) latencies.push(job.returnvalue - due.get(job.id));
   }
   latencies.sort((a, b) => a - b);
   const pick = (p) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
