@@ -341,7 +341,7 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
 
     internal (RedisKey[] Keys, RedisValue[] Values) AcquireArguments(
         Guid workerId, int maxJobs, TimeSpan leaseLength, FairnessPolicy policy) =>
-        ([keys.High, keys.Medium, keys.Low, keys.Leases, keys.LeaseOwners, keys.FairnessCursor, keys.IdleWorkers, keys.ClosedWorkers, keys.FenceClock, keys.LeaseFences, keys.Tickets, keys.DeadMark(workerId)],
+        ([keys.High, keys.Medium, keys.Low, keys.Leases, keys.LeaseOwners, keys.FairnessCursor, keys.IdleWorkers, keys.ClosedWorkers, keys.FenceClock, keys.LeaseFences, keys.Tickets, keys.DeadMark(workerId), keys.AgingTurn],
         [
             workerId.ToString(), maxJobs, (long)leaseLength.TotalMilliseconds,
             policy.HighWeight, policy.MediumWeight, policy.LowWeight,

@@ -27,6 +27,7 @@ public sealed class RedisKeys
         FenceClock = root + "fence-clock";
         Tickets = root + "tickets";
         FairnessCursor = root + "fairness-cursor";
+        AgingTurn = root + "aging-turn";
         EnqueueClock = root + "enqueue-clock";
         WakeChannelPrefix = root + "wake:";
         IdleWorkers = root + "idle-workers";
@@ -65,6 +66,9 @@ public sealed class RedisKeys
 
     /// <summary>Counter that walks the weighted band cycle of the fairness policy.</summary>
     public RedisKey FairnessCursor { get; }
+
+    /// <summary>'1' when the last job taken was taken by aging, which then leaves the next to the cycle (see acquire.lua).</summary>
+    public RedisKey AgingTurn { get; }
 
     /// <summary>The last band score given, so scores keep increasing (see enqueue.lua).</summary>
     public RedisKey EnqueueClock { get; }

@@ -11,14 +11,17 @@
 -- KEYS[10] lease fences (hash: job id -> fence token of its lease)
 -- KEYS[11] tickets (hash: job id -> what a worker needs to run it; taken with the lease)
 -- KEYS[12] this worker's dead mark (set when the health monitor declared it dead)
+-- KEYS[13] aging's turn ('1' when the last job taken was taken by aging)
 -- ARGV[1] worker id    ARGV[2] most jobs to take    ARGV[3] lease length ms
 -- ARGV[4] high weight  ARGV[5] medium weight        ARGV[6] low weight
 -- ARGV[7] starvation limit ms    ARGV[8] now, in ms (the caller's clock)
 --
 -- The policy, for each job taken:
 --   1. Aging: if the oldest job of the medium or low band has waited the starvation limit or
---      longer, take the oldest such job. This bounds how long any queued job can wait while
---      workers are taking jobs at all.
+--      longer, take the oldest such job, unless the job taken before this one (by any worker)
+--      was taken so. This bounds how long any queued job can wait while workers are taking jobs
+--      at all; taking every other job at most, it cannot starve the high band in turn, as a
+--      backlog of old jobs, each starved in its turn, would if aging took every job.
 --   2. Otherwise a weighted cycle: the cursor walks high, medium and low in proportion to their
 --      weights. An empty band passes its turn to the first non-empty band, highest first.
 -- Band sizes, head ages and the cursor are read once per call and kept current as jobs are
@@ -48,6 +51,7 @@ local cycle = weights[1] + weights[2] + weights[3]
 local starvation = tonumber(ARGV[7])
 local sizes = { redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[3]) }
 local cursor = tonumber(redis.call('GET', KEYS[6]) or '0')
+local aged_last = redis.call('GET', KEYS[13]) == '1'
 
 -- Bands are scored by enqueue time in ms * 4096 (see enqueue.lua).
 local function head_age(band)
@@ -83,7 +87,10 @@ local fence = math.max(tonumber(time[1]) * 1000000 + tonumber(time[2]), tonumber
 local taken = {}
 local count = 0
 while count < wanted do
-  local band = starved_band() or cycle_band()
+  local band = nil
+  if not aged_last then band = starved_band() end
+  aged_last = band ~= nil
+  band = band or cycle_band()
   if band == nil then break end
   local popped = redis.call('ZPOPMIN', KEYS[band])
   local id = popped[1]
@@ -104,6 +111,7 @@ while count < wanted do
   fence = fence + 1
 end
 redis.call('SET', KEYS[6], cursor)
+redis.call('SET', KEYS[13], aged_last and '1' or '0')
 if count > 0 then
   redis.call('SET', KEYS[9], string.format('%.0f', fence - 1))
 end

@@ -8,7 +8,7 @@ namespace AspireJobs.Tests.Core.Dispatch;
 /// <summary>
 /// The fairness guarantee: under sustained high-priority load, a low-priority job starts within
 /// the configured starvation limit (plus the time until a worker next takes a job), however the
-/// bands are weighted.
+/// bands are weighted; and a backlog of starved low jobs does not starve the high band in turn.
 /// </summary>
 public sealed class FairnessTests(TestServers servers)
 {
@@ -52,5 +52,33 @@ public sealed class FairnessTests(TestServers servers)
         Assert.True(highTaken > 10, $"the high band kept the workers busy ({highTaken} taken first)");
         // It waited for the limit (aging, not the weights, let it in), and not one pick longer.
         Assert.InRange(startedAfter.Value, limit, limit + TimeSpan.FromMilliseconds(5));
+    }
+
+    [Fact]
+    public async Task ABacklogOfOldLowJobs_EachStarvedInItsTurn_StillLeavesTheHighBandItsTurns()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var dispatcher = new JobDispatcher(servers.RedisConnection, TestServers.NewRedisKeys(), clock);
+        var policy = FairnessPolicy.Default with { StarvationLimit = TimeSpan.FromMilliseconds(100) };
+        var worker = Guid.NewGuid();
+
+        // A bulk import of low jobs, all of them past the limit by the time high ones arrive.
+        await dispatcher.EnqueueAsync(Enumerable.Range(0, 200).Select(_ => new QueuedJob(Guid.CreateVersion7(), 1)).ToList());
+        clock.Advance(TimeSpan.FromMilliseconds(200));
+        var high = Enumerable.Range(0, 10).Select(_ => Guid.CreateVersion7()).ToList();
+        await dispatcher.EnqueueAsync([.. high.Select(id => new QueuedJob(id, 5))]);
+
+        // Taken one at a time, as busy workers free their slots one by one.
+        var picks = new List<Guid>();
+        for (var pick = 0; pick < 40; pick++)
+        {
+            picks.AddRange(await dispatcher.AcquireIdsAsync(worker, 1, TimeSpan.FromSeconds(30), policy));
+        }
+
+        // Aging takes every other job, the cycle the rest: 9 of its 10 turns go to the high band
+        // (its 6 and the empty medium band's 3), so every high job starts within 22 picks, where
+        // aging alone would have taken the whole backlog of 200 first.
+        Assert.All(high, id => Assert.InRange(picks.IndexOf(id), 0, 21));
+        Assert.Equal(40, picks.Count);
     }
 }
