@@ -12,12 +12,22 @@ public static class FleetHealth
     public const string SelfBaseline = "self";
     public const string FleetBaseline = "fleet";
 
-    /// <summary>The share of finished attempts that failed across the fleet in the window; null when none finished.</summary>
-    public static double? FleetErrorRate(IEnumerable<WorkerMetricsReport> reports)
+    /// <summary>
+    /// The share of finished attempts that failed in the window across the fleet, leaving out
+    /// <paramref name="besides"/>, the worker being judged: its own failures would raise the rate
+    /// that excuses them, and a worker failing fast runs more attempts than its peers, so it would
+    /// set the rate itself. Null when none finished.
+    /// </summary>
+    public static double? FleetErrorRate(IEnumerable<WorkerMetricsReport> reports, WorkerMetricsReport? besides = null)
     {
         long completed = 0, failed = 0;
         foreach (var report in reports)
         {
+            if (ReferenceEquals(report, besides))
+            {
+                continue;
+            }
+
             completed += report.WindowCompleted;
             failed += report.WindowFailed;
         }

@@ -38,7 +38,6 @@ public sealed partial class HealthSweeper(
         var now = clock.GetUtcNow();
         var live = (await workers.WorkerGetLiveAsync(stoppingToken)).Where(w => w.Metrics is not null).ToList();
         var reports = live.Select(w => w.Metrics!).ToList();
-        var fleetErrorRate = FleetHealth.FleetErrorRate(reports);
         var fleetMeans = FleetHealth.FleetMeanDurations(reports);
 
         var histories = await health.WorkerHealthLogGetSinceAsync(live.Select(w => w.Id).ToList(), now - settings.PredictionWindow, Math.Max(settings.AnomalyWindow, 200), stoppingToken);
@@ -46,7 +45,7 @@ public sealed partial class HealthSweeper(
         foreach (var worker in live)
         {
             var history = histories.GetValueOrDefault(worker.Id) ?? [];
-            var sample = FleetHealth.Sample(worker, worker.Metrics!, fleetErrorRate, fleetMeans, settings.WorkerMemoryBudgetBytes, history, now, settings.PredictionRules);
+            var sample = FleetHealth.Sample(worker, worker.Metrics!, FleetHealth.FleetErrorRate(reports, besides: worker.Metrics), fleetMeans, settings.WorkerMemoryBudgetBytes, history, now, settings.PredictionRules);
             // One sample per report: a worker that stopped reporting (paused, cut off) would
             // otherwise have its last report counted again at every pass, and one bad window
             // would pass for the several in a row that fail it. Liveness judges its silence. A

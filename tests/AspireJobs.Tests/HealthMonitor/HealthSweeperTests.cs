@@ -96,6 +96,24 @@ public sealed class HealthSweeperTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWorkerFailingMostOfItsJobs_ScoresUnderTheThreshold_ThoughItsOwnFailuresAreMostOfTheFleets()
+    {
+        var sick = await RegisterAsync("sick");
+        var healthy = await RegisterAsync("healthy");
+
+        // Failing fast, it ran four times as many attempts as its peer: 180 of 200 failed, against
+        // none of 50. Pooled with its own, the fleet's rate (72 %) would excuse most of them.
+        _clock.Advance(Window);
+        await _workers.WorkerSetHeartbeatAsync(sick, Healthy() with { JobsCompleted = 20, JobsFailed = 180, WindowCompleted = 20, WindowFailed = 180 }, [], Token);
+        await _workers.WorkerSetHeartbeatAsync(healthy, Healthy() with { JobsCompleted = 50, WindowCompleted = 50 }, [], Token);
+        await _sweeper.RunPassAsync(Token);
+
+        var score = await _system.Database.ScalarAsync<float>("SELECT health_score FROM worker_health_logs WHERE worker_id = $1", sick);
+        Assert.InRange(score, 0, new HealthMonitorOptions().FailureThreshold);
+        Assert.InRange(await _system.Database.ScalarAsync<float>("SELECT health_score FROM worker_health_logs WHERE worker_id = $1", healthy), 0.9f, 1f);
+    }
+
+    [Fact]
     public async Task AWorkerTheMonitorDrained_IsToldToExitOnceIdle_EvenByANewLeader_AndOneAnOperatorDrainedIsNot()
     {
         // This sweeper never drained anyone: the worker was drained by the monitor before it (a
