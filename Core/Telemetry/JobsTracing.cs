@@ -64,8 +64,12 @@ public static class JobsTracing
         activity?.SetTag(ErrorTypeTag, errorType);
     }
 
+    // Remote: the traceparent came from another process. A parent that is not sampled then still
+    // gives the attempt's spans a context that carries its decision, so they, and every span the
+    // handler makes under them, are left out with it; read as a local parent, it gave no span,
+    // and each settle span and the handler's own began traces of their own.
     private static ActivityContext ContextOf(string? traceParent) =>
-        ActivityContext.TryParse(traceParent, null, out var context) ? context : default;
+        ActivityContext.TryParse(traceParent, null, isRemote: true, out var context) ? context : default;
 
     private static KeyValuePair<string, object?>[] Tags(StartedJob job, string operation) =>
     [

@@ -152,6 +152,23 @@ public sealed partial class JobTelemetryTests(TestServers servers) : IAsyncLifet
     }
 
     [Fact]
+    public async Task AJobCreatedInATraceNotSampled_LeavesNoSpanOfItsAttempts()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/jobs") { Content = JsonContent.Create(new { type = Type, maxRetries = 1 }) };
+        request.Headers.Add("traceparent", $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-00");
+        using var response = await _system.Api().SendAsync(request, Token);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>(Token)).Id();
+        await _system.WaitUntilAsync(async () => (await _system.Store.JobGetByIdAsync(id, Token))!.Status == JobStatus.Completed, TimeSpan.FromSeconds(30), "the job to complete on its second attempt");
+        await _worker.StopAsync(Token);
+        _tracing.ForceFlush();
+
+        // Its attempts follow the request's decision: no receive, process or settle span, in a
+        // trace of its own or any other.
+        Assert.DoesNotContain(_spans, span => span.GetTagItem(JobsTelemetry.MessageIdTag) as string == id.ToString());
+    }
+
+    [Fact]
     public async Task AJobCancelledThroughTheApi_BeforeItStarted_CountsOnce()
     {
         using var http = _system.Api();
