@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using AspireJobs.Core.Telemetry;
 
 namespace AspireJobs.Indexer;
 
@@ -18,7 +19,7 @@ public sealed class IndexerMetrics
         _embedded = meter.CreateCounter<long>("aspirejobs.memory.attempts_embedded", "{attempt}", "Finished attempts whose vectors were stored, cache hits included.");
         _cacheHits = meter.CreateCounter<long>("aspirejobs.memory.cache_hits", "{attempt}", "Attempts whose text was embedded before (the model did not run).");
         _modelTexts = meter.CreateCounter<long>("aspirejobs.memory.model_texts", "{text}", "Texts the model embedded.");
-        _batchDuration = meter.CreateHistogram<double>("aspirejobs.memory.batch.duration", "s", "Time to embed and store one batch.");
+        _batchDuration = meter.CreateHistogram<double>("aspirejobs.memory.batch.duration", "s", "Time to embed and store one batch.", advice: JobsMetrics.SecondsAdvice);
     }
 
     public void Stored(int attempts, int cacheHits, int modelTexts, TimeSpan took)

@@ -12,8 +12,12 @@ namespace AspireJobs.Core.Telemetry;
 /// </summary>
 public sealed class JobsMetrics
 {
-    // Seconds, from half a millisecond (a warm pickup) to five minutes (the default timeout).
-    private static readonly InstrumentAdvice<double> SecondsAdvice = new()
+    /// <summary>
+    /// Buckets in seconds, from half a millisecond (a warm pickup) to five minutes (the default
+    /// timeout), for every histogram of durations: OpenTelemetry gives its own seconds buckets only
+    /// to instruments it knows by name, and millisecond ones (0, 5, 10, ...) to the rest.
+    /// </summary>
+    public static readonly InstrumentAdvice<double> SecondsAdvice = new()
     {
         HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     };
