@@ -100,19 +100,26 @@ public sealed partial class JobTelemetryTests(TestServers servers) : IAsyncLifet
         _meters.Dispose();
     }
 
-    [Fact]
-    public async Task AJobsTrace_RunsFromTheRequestThroughEveryAttempt_ItsMetricsCount_AndItsLogsCarryItsId()
+    /// <summary>Creates a job of the flaky type in the client's trace, waits for its second attempt to complete, then stops the worker and flushes its spans.</summary>
+    private async Task<Guid> RunFlakyJobAsync(string traceParent)
     {
-        var traceId = ActivityTraceId.CreateRandom();
-        var clientSpan = ActivitySpanId.CreateRandom();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/jobs") { Content = JsonContent.Create(new { type = Type, maxRetries = 1 }) };
-        request.Headers.Add("traceparent", $"00-{traceId}-{clientSpan}-01");
+        request.Headers.Add("traceparent", traceParent);
         using var response = await _system.Api().SendAsync(request, Token);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>(Token)).Id();
         await _system.WaitUntilAsync(async () => (await _system.Store.JobGetByIdAsync(id, Token))!.Status == JobStatus.Completed, TimeSpan.FromSeconds(30), "the job to complete on its second attempt");
         await _worker.StopAsync(Token); // every span and measurement of the attempts has ended
         _tracing.ForceFlush();
+        return id;
+    }
+
+    [Fact]
+    public async Task AJobsTrace_RunsFromTheRequestThroughEveryAttempt_ItsMetricsCount_AndItsLogsCarryItsId()
+    {
+        var traceId = ActivityTraceId.CreateRandom();
+        var clientSpan = ActivitySpanId.CreateRandom();
+        var id = await RunFlakyJobAsync($"00-{traceId}-{clientSpan}-01");
         _meters.ForceFlush();
 
         var trace = _spans.Where(span => span.TraceId == traceId).ToList();
@@ -154,14 +161,7 @@ public sealed partial class JobTelemetryTests(TestServers servers) : IAsyncLifet
     [Fact]
     public async Task AJobCreatedInATraceNotSampled_LeavesNoSpanOfItsAttempts()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/jobs") { Content = JsonContent.Create(new { type = Type, maxRetries = 1 }) };
-        request.Headers.Add("traceparent", $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-00");
-        using var response = await _system.Api().SendAsync(request, Token);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>(Token)).Id();
-        await _system.WaitUntilAsync(async () => (await _system.Store.JobGetByIdAsync(id, Token))!.Status == JobStatus.Completed, TimeSpan.FromSeconds(30), "the job to complete on its second attempt");
-        await _worker.StopAsync(Token);
-        _tracing.ForceFlush();
+        var id = await RunFlakyJobAsync($"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-00");
 
         // Its attempts follow the request's decision: no receive, process or settle span, in a
         // trace of its own or any other.
