@@ -48,6 +48,14 @@ public sealed class RobustStatisticsTests
         Assert.InRange(BinomialTail.AtLeast(500, 50_000, 0.01), 0.45, 0.55);
     }
 
+    [Fact]
+    public void TheBinomialTail_IsNearlyOne_FarBelowTheMean_WhereOneTermIsTooSmallForADouble()
+    {
+        Assert.Equal(1.0, BinomialTail.AtLeast(1, 2_000, 0.5), 12); // 1 − 2^−2,000
+        Assert.InRange(BinomialTail.AtLeast(400, 1_000, 0.946), 1 - 1e-12, 1.0); // the mean is 946
+        Assert.InRange(BinomialTail.AtLeast(960, 1_000, 0.946), 1e-3, 0.1); // above it, as before: about 1.5 sd
+    }
+
     [Theory]
     [InlineData(4, 4, 4, 8, 0.0142857142857)] // the lady tasting tea: all 4 right by chance, 1 in 70
     [InlineData(3, 4, 4, 8, 0.2428571428571)] // 3 or 4 right: 17 in 70
