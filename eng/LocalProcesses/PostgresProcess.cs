@@ -81,7 +81,8 @@ public sealed class PostgresProcess : IAsyncDisposable
         foreach (var setting in settings)
         {
             // A name is an identifier and a value a literal, which no parameter can carry: quoted, never pasted.
-            var (key, value) = (setting[..setting.IndexOf('=', StringComparison.Ordinal)], setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+            var equals = setting.IndexOf('=', StringComparison.Ordinal);
+            var (key, value) = (setting[..equals], setting[(equals + 1)..]);
             await using var alter = new NpgsqlCommand(
                 $"ALTER DATABASE {quote.QuoteIdentifier(copy)} SET {quote.QuoteIdentifier(key)} = '{value.Replace("'", "''", StringComparison.Ordinal)}'", admin);
             await alter.ExecuteNonQueryAsync();
