@@ -2,7 +2,10 @@ using AspireJobs.Core.Dispatch;
 
 namespace AspireJobs.Core.Workers;
 
-/// <summary>A worker as PostgreSQL holds it. <see cref="Metrics"/> is its latest report (null before the first).</summary>
+/// <summary>
+/// A worker as PostgreSQL holds it. <see cref="Metrics"/> is its latest report (null before the
+/// first); <see cref="ExitOrdered"/>: the health monitor told it to exit, and it has not yet.
+/// </summary>
 public sealed record WorkerInfo(
     Guid Id,
     string Name,
@@ -20,7 +23,8 @@ public sealed record WorkerInfo(
     long JobsFailed,
     double? HealthScore,
     WorkerMetricsReport? Metrics,
-    bool DrainedByMonitor = false);
+    bool DrainedByMonitor = false,
+    bool ExitOrdered = false);
 
 /// <summary>
 /// What a worker reports about itself every metrics interval: cumulative counters, and figures
@@ -50,6 +54,9 @@ public sealed record RunDurationStats(long Count, double MeanMs);
 /// <summary>What a worker learns back from its report: how the fleet sees it, and which of its jobs to cancel.</summary>
 public sealed record WorkerStanding(WorkerStatus Status, double? HealthScore, IReadOnlyList<Guid> CancelRequested)
 {
+    /// <summary>The health monitor told it to exit (the order it may have missed on the control channel).</summary>
+    public bool ExitOrdered { get; init; }
+
     /// <summary>Jobs PostgreSQL says the worker runs, which it does not hold: to hand back.</summary>
     public IReadOnlyList<StrayJob> Strays { get; init; } = [];
 }

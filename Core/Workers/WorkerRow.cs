@@ -26,6 +26,7 @@ internal static class WorkerRow
             JobsFailed: reader.GetInt64(13),
             HealthScore: reader.IsDBNull(14) ? null : reader.GetFloat(14),
             Metrics: metrics == "{}" ? null : JsonSerializer.Deserialize(metrics, WorkerJson.Default.WorkerMetricsReport),
-            DrainedByMonitor: reader.GetBoolean(16));
+            DrainedByMonitor: reader.GetBoolean(16),
+            ExitOrdered: reader.GetBoolean(17));
     }
 }

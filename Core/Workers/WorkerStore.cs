@@ -16,6 +16,7 @@ public sealed class WorkerStore(NpgsqlDataSource db, TimeProvider clock)
     private static readonly string WorkerGetByIdSql = EmbeddedFile.Core("WorkerGetById.sql");
     private static readonly string WorkerGetLiveSql = EmbeddedFile.Core("WorkerGetLive.sql");
     private static readonly string WorkerSetDrainingIfActiveSql = EmbeddedFile.Core("WorkerSetDrainingIfActive.sql");
+    private static readonly string WorkerSetExitOrderedIfLiveSql = EmbeddedFile.Core("WorkerSetExitOrderedIfLive.sql");
     private static readonly string WorkerSetDeadIfLiveSql = EmbeddedFile.Core("WorkerSetDeadIfLive.sql");
     private static readonly string WorkerDeleteStoppedBeforeSql = EmbeddedFile.Core("WorkerDeleteStoppedBefore.sql");
 
@@ -40,6 +41,10 @@ public sealed class WorkerStore(NpgsqlDataSource db, TimeProvider clock)
     /// <summary>Drains an active worker, for an operator or for the health monitor. False: it was not active.</summary>
     public Task<bool> WorkerSetDrainingIfActiveAsync(Guid id, bool byMonitor, CancellationToken cancellationToken) =>
         AnyRowAsync(WorkerSetDrainingIfActiveSql, cancellationToken, Value(id), Value(byMonitor));
+
+    /// <summary>Records the health monitor's order to a live worker to exit. False: it was not live, or was told already.</summary>
+    public Task<bool> WorkerSetExitOrderedIfLiveAsync(Guid id, CancellationToken cancellationToken) =>
+        AnyRowAsync(WorkerSetExitOrderedIfLiveSql, cancellationToken, Value(id), Time(clock.GetUtcNow()));
 
     /// <summary>Declares a live worker dead. False: it was not live.</summary>
     public Task<bool> WorkerSetDeadIfLiveAsync(Guid id, CancellationToken cancellationToken) =>
@@ -86,6 +91,7 @@ public sealed class WorkerStore(NpgsqlDataSource db, TimeProvider clock)
         return new WorkerStanding(WorkerStatusText.Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetFloat(1), reader.GetFieldValue<Guid[]>(2))
         {
             Strays = [.. strayIds.Select((jobId, i) => new StrayJob(jobId, strayTokens[i], strayFences[i]))],
+            ExitOrdered = reader.GetBoolean(6),
         };
     }
 

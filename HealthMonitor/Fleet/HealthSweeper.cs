@@ -25,8 +25,6 @@ public sealed partial class HealthSweeper(
     LeaderElection leader,
     ILogger<HealthSweeper> logger) : PeriodicService(leader, logger)
 {
-    private readonly HashSet<Guid> _evacuated = [];
-
     /// <summary>The report time of each worker's latest sampled report, as this process saw it.</summary>
     private readonly Dictionary<Guid, DateTimeOffset> _sampledReports = [];
 
@@ -104,35 +102,64 @@ public sealed partial class HealthSweeper(
     private async Task ActAsync(List<Examined> samples, CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        var active = samples.Count(s => s.Worker.Status == WorkerStatus.Active);
-        foreach (var (worker, sample, _, _) in samples.Where(s => s.IsNewReport).OrderBy(s => s.Sample.HealthScore))
+        // A worker told to exit is on its way out, whichever monitor told it: not one to keep.
+        var active = samples.Count(s => s.Worker is { Status: WorkerStatus.Active, ExitOrdered: false });
+        foreach (var (worker, sample, _, _) in samples.Where(s => s.IsNewReport && !s.Worker.ExitOrdered).OrderBy(s => s.Sample.HealthScore))
         {
             var action = sample.Prediction.RecommendedAction;
             var leavesEnough = worker.Status != WorkerStatus.Active || active - 1 >= settings.MinimumActiveWorkers;
-            if (action == RecommendedAction.Replace && settings.AutoEvacuate && leavesEnough && _evacuated.Add(worker.Id))
+            if (action == RecommendedAction.Replace && settings.AutoEvacuate && leavesEnough && await OrderExitAsync(worker, stoppingToken))
             {
-                await dispatcher.OrderAsync(WorkerOrder.Exit, worker.Id);
                 active -= worker.Status == WorkerStatus.Active ? 1 : 0;
                 LogEvacuated(worker.Name, sample.HealthScore);
             }
             else if (action == RecommendedAction.Drain && settings.AutoDrain && worker.Status == WorkerStatus.Active && leavesEnough
                      && await workers.WorkerSetDrainingIfActiveAsync(worker.Id, byMonitor: true, stoppingToken))
             {
-                await dispatcher.OrderAsync(WorkerOrder.Drain, worker.Id);
+                await SendAsync(WorkerOrder.Drain, worker);
                 active--;
                 LogDrained(worker.Name, sample.Prediction.FailureProbability, sample.Prediction.Reason);
             }
-            else if (worker.Status == WorkerStatus.Draining && worker.CurrentLoad == 0 && worker.DrainedByMonitor && _evacuated.Add(worker.Id))
+            else if (worker.Status == WorkerStatus.Draining && worker.CurrentLoad == 0 && worker.DrainedByMonitor)
             {
                 // A worker the monitor drained (this one, or the leader before it) has finished
                 // what it held: let its orchestrator replace it with a fresh process rather than
                 // keep an idle, failing one.
-                await dispatcher.OrderAsync(WorkerOrder.Exit, worker.Id);
+                await OrderExitAsync(worker, stoppingToken);
             }
         }
+    }
 
-        var present = samples.Select(s => s.Worker.Id).ToList();
-        _evacuated.IntersectWith(present);
+    /// <summary>
+    /// Tells a worker to exit, once: recorded in PostgreSQL, where the worker reads it back with
+    /// its next report, then sent. False: it was told already (by this monitor or another).
+    /// </summary>
+    private async Task<bool> OrderExitAsync(WorkerInfo worker, CancellationToken stoppingToken)
+    {
+        if (!await workers.WorkerSetExitOrderedIfLiveAsync(worker.Id, stoppingToken))
+        {
+            return false;
+        }
+
+        await SendAsync(WorkerOrder.Exit, worker);
+        return true;
+    }
+
+    /// <summary>
+    /// Sends an order recorded in PostgreSQL on the control channel, the fast path. Should Redis
+    /// not take it, the worker reads it back with its next report, and the pass goes on to the
+    /// other workers.
+    /// </summary>
+    private async Task SendAsync(WorkerOrder order, WorkerInfo worker)
+    {
+        try
+        {
+            await dispatcher.OrderAsync(order, worker.Id);
+        }
+        catch (Exception e) when (RedisFailure.Is(e))
+        {
+            LogOrderNotSent(order.ToString(), worker.Name, RedisFailure.Describe(e));
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Anomaly: worker {WorkerId}: {Reason}")]
@@ -140,6 +167,9 @@ public sealed partial class HealthSweeper(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evacuating worker {WorkerName}: health score {Score:0.00} is below the failure threshold")]
     private partial void LogEvacuated(string workerName, double score);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {Order} to worker {WorkerName} not sent ({Reason}); it reads the order with its next report")]
+    private partial void LogOrderNotSent(string order, string workerName, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Draining worker {WorkerName}: failure probability {Probability:0.00}: {Reason}")]
     private partial void LogDrained(string workerName, double probability, string? reason);

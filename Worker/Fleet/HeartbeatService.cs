@@ -14,7 +14,8 @@ namespace AspireJobs.Worker.Fleet;
 /// leases of its running jobs; independently, every metrics interval, it reports load and
 /// metrics to PostgreSQL and reads back its status, its health score and the cancellations of
 /// its jobs it may have missed. It obeys orders on the control
-/// channel: drain (stop taking jobs) and exit (hand everything back and stop).
+/// channel: drain (stop taking jobs) and exit (hand everything back and stop), and reads both back
+/// from its report, should it miss the message.
 /// </summary>
 public sealed partial class HeartbeatService(
     JobDispatcher dispatcher,
@@ -42,8 +43,7 @@ public sealed partial class HeartbeatService(
             }
             else
             {
-                loop.Evacuate();
-                lifetime.StopApplication();
+                Exit();
             }
         }), "this worker's orders", logger);
 
@@ -104,6 +104,13 @@ public sealed partial class HeartbeatService(
                 break;
         }
 
+        if (standing is { ExitOrdered: true } && !lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // The order on the control channel did not arrive (or has not yet).
+            LogOrder(nameof(WorkerOrder.Exit));
+            Exit();
+        }
+
         if (standing?.HealthScore is { } score)
         {
             loop.SetHealthScore(score);
@@ -115,6 +122,13 @@ public sealed partial class HeartbeatService(
         }
 
         await HandBackStraysAsync(standing?.Strays ?? []);
+    }
+
+    /// <summary>Hands back every job and stops, for the orchestrator to start a fresh process.</summary>
+    private void Exit()
+    {
+        loop.Evacuate();
+        lifetime.StopApplication();
     }
 
     /// <summary>

@@ -96,6 +96,49 @@ public sealed class HealthSweeperTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnExitOrder_IsReadBackWithTheWorkersNextReport_ForAWorkerThatMissedTheMessage()
+    {
+        var failing = await RegisterAsync("failing");
+        var healthy = await RegisterAsync("healthy");
+        for (var pass = 0; pass < FailurePrediction.SustainedSamples; pass++)
+        {
+            await ReportThenSweepAsync(failing, healthy);
+        }
+
+        Assert.True(await OrderedToExitAsync(failing));
+        _clock.Advance(Window);
+        Assert.True((await _workers.WorkerSetHeartbeatAsync(failing, Failing(), [], Token))!.ExitOrdered);
+        Assert.False((await _workers.WorkerSetHeartbeatAsync(healthy, Healthy(), [], Token))!.ExitOrdered);
+    }
+
+    [Fact]
+    public async Task AWorkerToldToExit_IsNotCountedActive_WhileItLingers_SoTheLastActiveWorkerIsKept_EvenByANewLeader()
+    {
+        // Both fail; the minimum is one active worker. The first told to exit has not yet (its
+        // jobs are being handed back, or it missed the message) and keeps reporting.
+        var first = await RegisterAsync("failing-1");
+        var second = await RegisterAsync("failing-2");
+        async Task BothReportThenSweepAsync(HealthSweeper sweeper)
+        {
+            _clock.Advance(Window);
+            await _workers.WorkerSetHeartbeatAsync(first, Failing(), [], Token);
+            await _workers.WorkerSetHeartbeatAsync(second, Failing(), [], Token);
+            await sweeper.RunPassAsync(Token);
+        }
+
+        for (var pass = 0; pass < FailurePrediction.SustainedSamples; pass++)
+        {
+            await BothReportThenSweepAsync(_sweeper);
+        }
+
+        Assert.Equal(1, await _system.Redis.GetDatabase().SetLengthAsync(_system.Keys.ClosedWorkers));
+        await BothReportThenSweepAsync(_sweeper);
+        await BothReportThenSweepAsync(NewSweeper());
+        Assert.Equal(1, await _system.Redis.GetDatabase().SetLengthAsync(_system.Keys.ClosedWorkers));
+        Assert.Equal(1, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM workers WHERE exit_ordered_at IS NOT NULL"));
+    }
+
+    [Fact]
     public async Task AWorkerFailingMostOfItsJobs_ScoresUnderTheThreshold_ThoughItsOwnFailuresAreMostOfTheFleets()
     {
         var sick = await RegisterAsync("sick");
