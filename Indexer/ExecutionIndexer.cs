@@ -10,7 +10,8 @@ namespace AspireJobs.Indexer;
 
 /// <summary>
 /// Loads the embedding model, then reads the attempts that finished, in log order, from a cursor
-/// over <c>job_events</c> kept in PostgreSQL (so a restart resumes where the last run stored), and
+/// over <c>job_events</c> kept in PostgreSQL, one per vector store (so a restart resumes where the
+/// last run stored, and a store switched to is filled from the start of the log), and
 /// remembers those worth it (<see cref="RememberPolicy"/>): their text is built (<see
 /// cref="ExecutionText"/>), looked up in a cache of recent texts, embedded in batches when new,
 /// and stored with the vector store.
@@ -32,9 +33,6 @@ public sealed partial class ExecutionIndexer(
     IOptions<IndexerOptions> options,
     ILogger<ExecutionIndexer> logger) : BackgroundService
 {
-    /// <summary>The cursor's name in <c>job_event_cursors</c>.</summary>
-    public const string CursorName = "indexer";
-
     /// <summary>
     /// While catching up, a save per batch was a commit per page of the log, a quarter of the
     /// indexer's time in PostgreSQL during a drain; a restart re-reads at most this much.
@@ -67,11 +65,29 @@ public sealed partial class ExecutionIndexer(
             FullMode = BoundedChannelFullMode.Wait,
         });
 
-        var cursor = await RetryAsync(ct => store.JobEventCursorGetAsync(CursorName, ct), "reading the cursor", stoppingToken);
+        var cursor = await RetryAsync(ct => store.JobEventCursorGetAsync(vectors.CursorName, ct), "reading the cursor", stoppingToken);
         LogStarting(cursor, vectors.GetType().Name);
-        var reading = ReadAsync(cursor, channel.Writer, stoppingToken);
-        var storing = StoreAsync(channel.Reader, stoppingToken);
-        await Task.WhenAll(reading, storing);
+
+        // A loop that fails for good (the model throws, the vector store refuses) stops the other
+        // and the process, to be seen and restarted: alone, the reader would go on reading, or wait
+        // for room in the channel for ever, and the indexer would look healthy while it stored nothing.
+        using var loops = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        await Task.WhenAll(
+            StopsBothOnFailureAsync(ReadAsync(cursor, channel.Writer, loops.Token), loops),
+            StopsBothOnFailureAsync(StoreAsync(channel.Reader, loops.Token), loops));
+    }
+
+    private static async Task StopsBothOnFailureAsync(Task loop, CancellationTokenSource loops)
+    {
+        try
+        {
+            await loop;
+        }
+        catch
+        {
+            await loops.CancelAsync();
+            throw;
+        }
     }
 
     private async Task ReadAsync(long cursor, ChannelWriter<Batch> batches, CancellationToken stoppingToken)
@@ -158,7 +174,7 @@ public sealed partial class ExecutionIndexer(
                 {
                     await RetryAsync(async ct =>
                     {
-                        await store.JobEventCursorSetAsync(CursorName, batch.LastEventId, clock.GetUtcNow(), ct);
+                        await store.JobEventCursorSetAsync(vectors.CursorName, batch.LastEventId, clock.GetUtcNow(), ct);
                         return true;
                     }, "saving the cursor", stoppingToken);
                     saved = clock.GetUtcNow();
@@ -172,9 +188,10 @@ public sealed partial class ExecutionIndexer(
                 }
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception e) when (stoppingToken.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
         {
-            // Stopping; the batches not stored are read again from the saved cursor next time.
+            // Stopping (a cancelled call to Qdrant ends in its own exception); the batches not
+            // stored are read again from the saved cursor next time.
         }
     }
 

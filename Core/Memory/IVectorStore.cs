@@ -13,6 +13,13 @@ public sealed record VectorMatch(Guid JobId, int Attempt, ExecutionOutcome Outco
 /// </summary>
 public interface IVectorStore
 {
+    /// <summary>
+    /// The name of the indexer's cursor into the log for this store (<c>job_event_cursors</c>):
+    /// each store has its own, so one switched to later is filled from the start of the log, not
+    /// from where another store's indexing stopped.
+    /// </summary>
+    string CursorName { get; }
+
     /// <summary>Stores the vectors; an attempt already stored keeps its vector (an attempt's text never changes).</summary>
     Task UpsertAsync(IReadOnlyList<ExecutionVector> vectors, CancellationToken cancellationToken);
 

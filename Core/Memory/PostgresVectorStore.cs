@@ -42,6 +42,9 @@ public sealed class PostgresVectorStore(NpgsqlDataSource db, TimeProvider clock)
 
     private const int LoadBatch = 1_000;
 
+    /// <summary>The cursor's name since the first version, which had this store only.</summary>
+    public string CursorName => "indexer";
+
     private static readonly string InsertSql = EmbeddedFile.Core("ExecutionVectorInsertIfMissing.sql");
     private static readonly string GetSinceSql = EmbeddedFile.Core("ExecutionVectorGetSince.sql");
     private static readonly string GetAllSql = EmbeddedFile.Core("ExecutionVectorGetAll.sql");

@@ -21,6 +21,8 @@ public sealed class QdrantVectorStore(QdrantClient client, string collection, in
     private readonly SemaphoreSlim _ensure = new(1, 1);
     private bool _ensured;
 
+    public string CursorName => $"indexer:qdrant:{collection}";
+
     public async Task UpsertAsync(IReadOnlyList<ExecutionVector> vectors, CancellationToken cancellationToken)
     {
         if (vectors.Count == 0)
