@@ -83,6 +83,35 @@ public sealed class AutoSnapshotterTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Retention_ShorterThanTheTimeBetweenFullSnapshots_KeepsTheChainUnderTheSnapshotsItKeeps()
+    {
+        var options = Options.Create(new HealthMonitorOptions
+        {
+            SnapshotInterval = TimeSpan.FromHours(1), FullSnapshotInterval = TimeSpan.FromHours(6), SnapshotRetention = TimeSpan.FromHours(3),
+        });
+        var snapshotter = new AutoSnapshotter(_snapshots, _clock, options,
+            new LeaderElection(_system.Database.DataSource, options, NullLogger<LeaderElection>.Instance), NullLogger<AutoSnapshotter>.Instance);
+        await _system.Store.JobInsertBatchAsync([TestJobs.New()], Token);
+
+        for (var hour = 0; hour < 5; hour++)
+        {
+            await snapshotter.RunPassAsync(Token);
+            _clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        // The full snapshot of hour 0 is past retention, but the four incremental ones since,
+        // all inside it, are built on it: deleting it would take them all.
+        var left = await _snapshots.ListAsync(null, 100, Token);
+        Assert.Equal(5, left.Count);
+        Assert.Equal(SnapshotKind.Full, Assert.Single(left, s => s.BaseId is null).Kind);
+
+        // Once a new full snapshot is taken and the old chain is past retention, it goes.
+        _clock.Advance(TimeSpan.FromHours(4));
+        await snapshotter.RunPassAsync(Token);
+        Assert.Equal(SnapshotKind.Full, Assert.Single(await _snapshots.ListAsync(null, 100, Token)).Kind);
+    }
+
+    [Fact]
     public async Task APass_WhileTheNewestSnapshotIsYoungerThanTheInterval_TakesNone()
     {
         await _snapshotter.RunPassAsync(Token);
