@@ -16,8 +16,16 @@ public sealed class WorkerOptions : IValidatedOptions
     /// <summary>The most jobs one acquisition takes from Redis.</summary>
     public int AcquireBatchSize { get; set; } = 64;
 
-    /// <summary>How long a Redis lease lasts before heartbeats must extend it.</summary>
+    /// <summary>How long a Redis lease lasts before heartbeats must extend it (see <see cref="EffectiveLeaseLength"/>).</summary>
     public TimeSpan LeaseLength { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The lease given and extended: <see cref="LeaseLength"/>, or twice <see cref="HeartbeatInterval"/>
+    /// when that is longer. Only the beat extends a running job's lease, so a lease shorter than
+    /// the time between two beats would lapse while its job runs, and a job whose start was not yet
+    /// written could be rescued and run twice (30-s beats, as some run them, against the 30-s lease).
+    /// </summary>
+    public TimeSpan EffectiveLeaseLength => LeaseLength > 2 * HeartbeatInterval ? LeaseLength : 2 * HeartbeatInterval;
 
     /// <summary>
     /// Added to a job's own timeout to give its PostgreSQL lease deadline: past it, the job is
@@ -97,6 +105,9 @@ public sealed class WorkerOptions : IValidatedOptions
     /// </summary>
     public const int DefaultMetricCardinalityLimit = 500;
 
+    /// <summary>The shortest time span any of these options may be.</summary>
+    public static readonly TimeSpan MinimumTimeSpan = TimeSpan.FromMilliseconds(10);
+
     public IEnumerable<string> Validate(string section)
     {
         if (Concurrency is < 1 or > 10_000)
@@ -114,9 +125,11 @@ public sealed class WorkerOptions : IValidatedOptions
             ("AbandonGrace", AbandonGrace), ("UnhandledTypeDeferral", UnhandledTypeDeferral),
             ("HeartbeatInterval", HeartbeatInterval), ("HeartbeatTimeout", HeartbeatTimeout), ("MetricsInterval", MetricsInterval) })
         {
-            if (value <= TimeSpan.Zero || value > TimeSpan.FromDays(1))
+            // Timers and Redis expiries count whole milliseconds: less, and a timer refuses to
+            // start or a key expires at once.
+            if (value < MinimumTimeSpan || value > TimeSpan.FromDays(1))
             {
-                yield return $"{section}:{name} must be a positive time span of at most a day, such as 00:00:05 (was {value}).";
+                yield return $"{section}:{name} must be a time span from 00:00:00.010 to a day, such as 00:00:05 (was {value}).";
             }
         }
 

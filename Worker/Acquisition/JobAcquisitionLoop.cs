@@ -255,7 +255,7 @@ public sealed partial class JobAcquisitionLoop(
         var started = new HashSet<Guid>();
         try
         {
-            leases = await dispatcher.AcquireAsync(identity.Id, wanted, _options.LeaseLength, fairness);
+            leases = await dispatcher.AcquireAsync(identity.Id, wanted, _options.EffectiveLeaseLength, fairness);
             if (leases.Count == 0)
             {
                 return 0;

@@ -58,7 +58,7 @@ public sealed partial class HeartbeatService(
         {
             try
             {
-                await dispatcher.HeartbeatAsync(identity.Id, _options.HeartbeatTimeout, _options.LeaseLength, loop.RunningLeases);
+                await dispatcher.HeartbeatAsync(identity.Id, _options.HeartbeatTimeout, _options.EffectiveLeaseLength, loop.RunningLeases);
                 metrics.RecordHeartbeat();
             }
             catch (Exception e) when (RedisFailure.Is(e))

@@ -95,7 +95,7 @@ public sealed partial class WorkerRegistrationService(
         return unparked;
     }
 
-    private Task HeartbeatAsync() => dispatcher.HeartbeatAsync(identity.Id, options.Value.HeartbeatTimeout, options.Value.LeaseLength, []);
+    private Task HeartbeatAsync() => dispatcher.HeartbeatAsync(identity.Id, options.Value.HeartbeatTimeout, options.Value.EffectiveLeaseLength, []);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
