@@ -122,6 +122,14 @@ public sealed partial class ApiKeyRing
             return;
         }
 
+        if (keys.Count == 0)
+        {
+            // Most likely a keys file caught between its removal and its replacement: refused,
+            // as at start, rather than signing every client out.
+            LogRejected(_logger, $"{Section}: no API key is left configured");
+            return;
+        }
+
         var described = Describe(keys);
         if (described == Describe(_keys))
         {

@@ -87,6 +87,33 @@ public sealed class ApiKeyRingTests
     }
 
     [Fact]
+    public void AReloadThatLeavesNoKey_IsRefused_AndTheKeysInUseStay_WhileAReplacementIsTakenUp()
+    {
+        var directory = Directory.CreateTempSubdirectory("aspirejobs-keys-");
+        try
+        {
+            var file = Path.Combine(directory.FullName, "api-keys.json");
+            File.WriteAllText(file, """{ "Api": { "Keys": { "ci": { "Key": "ci-key-0123456789", "Scope": "write" } } } }""");
+            var configuration = new ConfigurationBuilder().AddJsonFile(file, optional: true, reloadOnChange: false).Build();
+            var ring = new ApiKeyRing(configuration, NullLogger<ApiKeyRing>.Instance);
+
+            // A rotation that removes the file, then writes the new one.
+            File.Delete(file);
+            configuration.Reload();
+            Assert.NotNull(ring.Find("ci-key-0123456789"));
+
+            File.WriteAllText(file, """{ "Api": { "Keys": { "ci2": { "Key": "ci2-key-0123456789", "Scope": "write" } } } }""");
+            configuration.Reload();
+            Assert.Null(ring.Find("ci-key-0123456789"));
+            Assert.NotNull(ring.Find("ci2-key-0123456789"));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void AScope_CoversTheScopesBelowIt()
     {
         Assert.True(ApiScope.Admin.Covers(ApiScope.Write));
