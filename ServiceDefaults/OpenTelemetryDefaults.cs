@@ -10,7 +10,8 @@ namespace AspireJobs.ServiceDefaults;
 
 /// <summary>
 /// Logs, metrics and traces through OpenTelemetry, exported over OTLP when the standard
-/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (as an Aspire AppHost sets it); the service name and
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (as an Aspire AppHost sets it), or the endpoint of one
+/// signal (<c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c>, ...); the service name and
 /// instance come from <c>OTEL_SERVICE_NAME</c> and <c>OTEL_RESOURCE_ATTRIBUTES</c>. The PostgreSQL
 /// and Redis clients' traces and metrics are added by their Aspire client integrations.
 /// Without an endpoint nothing is recorded (OpenTelemetry's own <c>OTEL_SDK_DISABLED</c>, unless
@@ -22,8 +23,12 @@ public static class OpenTelemetryDefaults
     /// <summary>Every ActivitySource and Meter of this project is named AspireJobs or AspireJobs.*.</summary>
     public static readonly string[] ProjectSources = ["AspireJobs", "AspireJobs.*"];
 
-    /// <summary>The standard variable naming the OTLP endpoint; without it, nothing is recorded.</summary>
+    /// <summary>The standard variable naming the OTLP endpoint; without it or one signal's, nothing is recorded.</summary>
     public const string ExporterEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>The variables any of which names where OTLP goes: for every signal, or for one (which the exporter honours too).</summary>
+    public static readonly string[] ExporterEndpointKeys =
+        [ExporterEndpointKey, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"];
 
     /// <summary>OpenTelemetry's switch: when true, its tracer, meter and logger providers do nothing.</summary>
     public const string SdkDisabledKey = "OTEL_SDK_DISABLED";
@@ -48,7 +53,7 @@ public static class OpenTelemetryDefaults
                 .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = IsNotHealthProbe)
                 .AddHttpClientInstrumentation());
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[ExporterEndpointKey]))
+        if (ExporterEndpointKeys.Any(key => !string.IsNullOrWhiteSpace(builder.Configuration[key])))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }

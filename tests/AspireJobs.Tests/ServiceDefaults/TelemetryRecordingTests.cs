@@ -19,7 +19,17 @@ public sealed class TelemetryRecordingTests
     [InlineData("http://127.0.0.1:9", null, true, true)]
     [InlineData(null, "false", true, false)]
     [InlineData("http://127.0.0.1:9", "true", false, false)]
-    public async Task AService_RecordsTelemetry_OnlyWhenItIsExported(string? endpoint, string? sdkDisabled, bool spansRecorded, bool measured)
+    public Task AService_RecordsTelemetry_OnlyWhenItIsExported(string? endpoint, string? sdkDisabled, bool spansRecorded, bool measured) =>
+        RecordsAsync(OpenTelemetryDefaults.ExporterEndpointKey, endpoint, sdkDisabled, spansRecorded, measured);
+
+    [Theory]
+    [InlineData("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")]
+    [InlineData("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")]
+    [InlineData("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT")]
+    public Task AService_ExportsTelemetry_WhenOnlyOneSignalsEndpointIsSet(string endpointKey) =>
+        RecordsAsync(endpointKey, "http://127.0.0.1:9", null, spansRecorded: true, measured: true);
+
+    private static async Task RecordsAsync(string endpointKey, string? endpoint, string? sdkDisabled, bool spansRecorded, bool measured)
     {
         // Names of this test's own, inside the project's AspireJobs.* sources and meters.
         var name = $"AspireJobs.Probe.{Guid.NewGuid():N}";
@@ -30,7 +40,7 @@ public sealed class TelemetryRecordingTests
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [OpenTelemetryDefaults.ExporterEndpointKey] = endpoint,
+            [endpointKey] = endpoint,
             [OpenTelemetryDefaults.SdkDisabledKey] = sdkDisabled,
         });
         builder.ConfigureOpenTelemetry();
