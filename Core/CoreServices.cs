@@ -21,7 +21,18 @@ public static class CoreServices
 {
     public static IHostApplicationBuilder AddJobsCore(this IHostApplicationBuilder builder)
     {
-        var dispatch = builder.Configuration.GetSection(DispatchOptions.Section).Get<DispatchOptions>() ?? new DispatchOptions();
+        DispatchOptions dispatch;
+        try
+        {
+            // A key the section does not have is an error, not ignored: a misspelt KeyPrefix would
+            // put this deployment in another's keys of a shared Redis, taking its jobs.
+            dispatch = builder.Configuration.GetSection(DispatchOptions.Section).Get<DispatchOptions>(binder => binder.ErrorOnUnknownConfiguration = true) ?? new DispatchOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new OptionsValidationException(DispatchOptions.Section, typeof(DispatchOptions), [$"Configuration section '{DispatchOptions.Section}': {e.Message}"]);
+        }
+
         var failures = dispatch.Validate(DispatchOptions.Section).ToList();
         if (failures.Count > 0)
         {

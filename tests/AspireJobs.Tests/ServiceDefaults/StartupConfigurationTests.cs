@@ -57,6 +57,20 @@ public sealed class StartupConfigurationTests
     }
 
     [Fact]
+    public void AMisspeltDispatchKey_StopsTheService_NamingIt_RatherThanUsingTheDefaultPrefix()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Dispatch:KeyPrefx"] = "staging" });
+
+        var stop = Assert.Throws<OptionsValidationException>(() => AspireJobs.Core.CoreServices.AddJobsCore(builder));
+
+        var message = StartupFailure.Explain(stop)!;
+        Assert.Contains("'Dispatch'", message, StringComparison.Ordinal);
+        Assert.Contains("KeyPrefx", message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', message);
+    }
+
+    [Fact]
     public async Task Api_StopsWithOneLineNamingTheKey_WhenItsConnectionStringIsMissing()
     {
         var (exitCode, output) = await BuiltService.RunAsync("Api", new Dictionary<string, string?>
