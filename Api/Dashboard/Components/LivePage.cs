@@ -10,11 +10,17 @@ namespace AspireJobs.Api.Dashboard.Components;
 /// A dashboard page that keeps itself current: it loads when rendered over its circuit, then again
 /// every <see cref="Interval"/>, pushing each change to the browser. A load that
 /// fails (a server briefly away) leaves the last figures up with the reason shown, and the next
-/// tick tries again. Actions show, and run, only when the signed-in key's scope covers them.
+/// tick tries again. Actions show, and run, only when the signed-in key's scope covers them; one
+/// that fails for a server away says so on the page (<see cref="ActAsync"/>).
 /// </summary>
 public abstract class LivePage : ComponentBase, IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>The token of <see cref="_stop"/>, held: it stays readable once the source is disposed.</summary>
+    private readonly CancellationToken _stopping;
+
+    protected LivePage() => _stopping = _stop.Token;
 
     [CascadingParameter]
     private Task<AuthenticationState>? Authentication { get; set; }
@@ -28,9 +34,12 @@ public abstract class LivePage : ComponentBase, IAsyncDisposable
     /// <summary>Why the last load failed; null when it did not.</summary>
     protected string? LoadError { get; private set; }
 
+    /// <summary>Why the user's last action failed; null when it did not.</summary>
+    protected string? ActionError { get; private set; }
+
     protected virtual TimeSpan Interval => TimeSpan.FromSeconds(1);
 
-    protected CancellationToken Stopping => _stop.Token;
+    protected CancellationToken Stopping => _stopping;
 
     /// <summary>Reads what the page shows.</summary>
     protected abstract Task LoadAsync(CancellationToken cancellationToken);
@@ -63,19 +72,53 @@ public abstract class LivePage : ComponentBase, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs an action of the user's, then loads. A server away shows why, until the next action,
+    /// rather than end the page's connection, as an exception in an event handler does; and an
+    /// action confirmed after the page was left (its dialog outlives it) does nothing.
+    /// </summary>
+    protected async Task ActAsync(Func<CancellationToken, Task> action)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        try
+        {
+            ActionError = null;
+            await action(_stopping);
+        }
+        catch (Exception e) when (e is NpgsqlException || RedisFailure.Is(e))
+        {
+            ActionError = Unavailable(e);
+        }
+
+        await ReloadAsync();
+    }
+
     /// <summary>Loads now, as after an action of the user's; the caller renders.</summary>
     protected async Task ReloadAsync()
     {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
         try
         {
-            await LoadAsync(_stop.Token);
+            await LoadAsync(_stopping);
             LoadError = null;
         }
         catch (Exception e) when (e is NpgsqlException || RedisFailure.Is(e))
         {
-            LoadError = RedisFailure.Describe(e);
+            LoadError = Unavailable(e);
         }
     }
+
+    /// <summary>Which server did not answer: the exception's own text names hosts and ports, which no page shows.</summary>
+    private static string Unavailable(Exception e) =>
+        e is NpgsqlException ? "PostgreSQL did not answer; try again shortly." : "Redis did not answer; try again shortly.";
 
     private async Task RefreshAsync()
     {
@@ -83,7 +126,7 @@ public abstract class LivePage : ComponentBase, IAsyncDisposable
         using var timer = new PeriodicTimer(Interval);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token))
+            while (await timer.WaitForNextTickAsync(_stopping))
             {
                 await ReloadAsync();
                 StateHasChanged();
