@@ -37,13 +37,13 @@ public static class CheckerFaults
             (system, _) =>
             {
                 paused = system.ProcessIdsOf("worker")[0];
-                PosixSignals.Send(paused, PosixSignals.SIGSTOP);
+                Signal(paused, PosixSignals.SIGSTOP, "worker");
                 return Task.CompletedTask;
             },
             hold,
             (_, _) =>
             {
-                PosixSignals.Send(paused, PosixSignals.SIGCONT);
+                Signal(paused, PosixSignals.SIGCONT, "worker");
                 return Task.CompletedTask;
             });
     }
@@ -51,8 +51,17 @@ public static class CheckerFaults
     private static Task Kill(CheckedSystem system, string resource, int signal)
     {
         var victim = system.ProcessIdsOf(resource) is [var first, ..] ? first : throw new InvalidOperationException($"no running {resource} to signal");
-        PosixSignals.Send(victim, signal);
+        Signal(victim, signal, resource);
         return Task.CompletedTask;
+    }
+
+    /// <summary>A fault whose signal reached no process never happened: the run must not pass for it.</summary>
+    private static void Signal(int processId, int signal, string resource)
+    {
+        if (!PosixSignals.Send(processId, signal))
+        {
+            throw new InvalidOperationException($"signal {signal} reached no process: {resource}'s process {processId} is gone (a stale process id)");
+        }
     }
 
     private static async Task FlushRedisAsync(CheckedSystem system, CancellationToken cancellationToken)

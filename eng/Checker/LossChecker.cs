@@ -12,15 +12,17 @@ namespace AspireJobs.Checker;
 /// Proves the promise under faults: nothing acknowledged is lost, nothing finishes twice. Clients
 /// create <c>record</c> jobs all the time (batches, and single creates retried with their
 /// idempotency key as a careful client would), while every fault class is injected in turn; after
-/// each, a job created after it must complete (its recovery time). Then every acknowledged job
-/// must have completed exactly once, by the attempt whose effect is recorded, and the Api's count,
-/// the database's and the effects' must agree.
+/// each, a job created after it must complete (its recovery time). Then every job must have
+/// finished, every acknowledged one completed exactly once, by the attempt whose effect is
+/// recorded, every job's attempts must be recorded as the schema promises (CheckerInvariants.sql),
+/// and the Api's count, the database's and the effects' must agree.
 /// </summary>
 public sealed class LossChecker(CheckedSystem system, CheckerOptions options, Action<string> log)
 {
     private static readonly string ProblemsSql = Embedded("CheckerProblems.sql");
     private static readonly string CountsSql = Embedded("CheckerCounts.sql");
     private static readonly string HistorySql = Embedded("CheckerHistory.sql");
+    private static readonly string InvariantsSql = Embedded("CheckerInvariants.sql");
 
     // Acknowledged job id → the phase it was acknowledged in (0: before any fault).
     private readonly ConcurrentDictionary<Guid, int> _acknowledged = new();
@@ -63,8 +65,11 @@ public sealed class LossChecker(CheckedSystem system, CheckerOptions options, Ac
         _phase = injections.Count + 1;
 
         var acknowledged = _acknowledged.Keys.ToArray();
-        await WaitUntilAllFinishedAsync(cancellationToken);
-        var problems = await ProblemsAsync(acknowledged, cancellationToken);
+        var unfinished = await WaitUntilAllFinishedAsync(cancellationToken);
+        var problems = await ProblemsAsync(ProblemsSql, acknowledged, cancellationToken);
+        // Every job's history, the unacknowledged ones too, each job named once.
+        var named = problems.Select(p => p.Id).ToHashSet();
+        problems.AddRange((await ProblemsAsync(InvariantsSql, null, cancellationToken)).Where(p => named.Add(p.Id)));
         var histories = await HistoriesAsync([.. problems.Select(p => p.Id)], cancellationToken);
         var counts = await CountsAsync(cancellationToken);
         var apiCompleted = (await system.Api.GetFromJsonAsync<JsonElement>("/api/queues", cancellationToken)).GetProperty("completed").GetInt64();
@@ -84,9 +89,15 @@ public sealed class LossChecker(CheckedSystem system, CheckerOptions options, Ac
                 phases.Any(p => p.injection.Recovery is null) ? null : phases.Max(p => p.injection.Recovery));
         }).ToList();
 
+        List<string> findings = [.. problems.Select(p => $"job {p.Id} ({Acknowledgement(p.Id)}): {p.Problem}{(histories.TryGetValue(p.Id, out var history) ? $" · {history}" : "")}")];
+        if (unfinished > 0)
+        {
+            findings.Insert(0, $"{unfinished} jobs still unfinished {options.DrainTimeout.TotalSeconds:0} s after the load stopped");
+        }
+
         return new CheckerReport(
             outcomes,
-            [.. problems.Select(p => $"job {p.Id} (phase {_acknowledged[p.Id]}): {p.Problem}{(histories.TryGetValue(p.Id, out var history) ? $" · {history}" : "")}")],
+            findings,
             acknowledged.Length,
             apiCompleted,
             counts.Completed,
@@ -232,11 +243,15 @@ public sealed class LossChecker(CheckedSystem system, CheckerOptions options, Ac
         }
     }
 
+    private string Acknowledgement(Guid id) => _acknowledged.TryGetValue(id, out var phase) ? $"phase {phase}" : "not acknowledged";
+
     /// <summary>
     /// Waits for every job to finish, not only the acknowledged ones: jobs created whose answer was
     /// lost run too, and a count taken while they still ran would differ from the Api's taken after.
+    /// Returns how many had not when the drain's time ran out: a broken promise of its own (a job
+    /// stuck queued is missing from every count alike, so the counts would still agree).
     /// </summary>
-    private async Task WaitUntilAllFinishedAsync(CancellationToken cancellationToken)
+    private async Task<long> WaitUntilAllFinishedAsync(CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         long unfinished;
@@ -247,20 +262,26 @@ public sealed class LossChecker(CheckedSystem system, CheckerOptions options, Ac
             unfinished = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
             if (unfinished == 0)
             {
-                return;
+                return 0;
             }
 
             await Task.Delay(250, cancellationToken);
         }
         while (deadline.Elapsed < options.DrainTimeout);
 
-        log($"  {unfinished} jobs still unfinished after {options.DrainTimeout.TotalSeconds:0} s: the counts below may disagree");
+        log($"  {unfinished} jobs still unfinished after {options.DrainTimeout.TotalSeconds:0} s");
+        return unfinished;
     }
 
-    private async Task<List<(Guid Id, string Problem)>> ProblemsAsync(Guid[] ids, CancellationToken cancellationToken)
+    /// <summary>The jobs a problem query finds, each with what is wrong: of <paramref name="ids"/>, or of every job when null.</summary>
+    private async Task<List<(Guid Id, string Problem)>> ProblemsAsync(string sql, Guid[]? ids, CancellationToken cancellationToken)
     {
-        await using var command = system.Database.CreateCommand(ProblemsSql);
-        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids });
+        await using var command = system.Database.CreateCommand(sql);
+        if (ids is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids });
+        }
+
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var problems = new List<(Guid, string)>();
         while (await reader.ReadAsync(cancellationToken))
