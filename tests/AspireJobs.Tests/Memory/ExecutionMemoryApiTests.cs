@@ -91,7 +91,8 @@ public sealed class ExecutionMemoryApiTests(TestServers servers) : IAsyncLifetim
     [Fact]
     public async Task TheIndexer_ResumesFromItsSavedCursor_AndRemembersSuccessesOnlyAsSampled()
     {
-        var indexer = await _system.StartIndexerAsync(new Dictionary<string, string?>(FastIndexer) { ["Indexer__SuccessSampleRates__echo"] = "1" });
+        var rememberEcho = new Dictionary<string, string?>(FastIndexer) { ["Indexer__SuccessSampleRates__echo"] = "1" };
+        var indexer = await _system.StartIndexerAsync(rememberEcho);
         await _system.StartWorkerAsync();
         var http = _system.Api();
         var echo = (await http.PostJsonAsync("/api/jobs", new { type = "echo" }, HttpStatusCode.Created)).Id();
@@ -100,21 +101,25 @@ public sealed class ExecutionMemoryApiTests(TestServers servers) : IAsyncLifetim
         // is remembered too, beside the echo job or a moment after it.
         var noopSampled = AspireJobs.Core.Memory.RememberPolicy.IsSampled(noop, 0.05);
         await _system.WaitUntilAsync(
-            async () => await _system.Database.ScalarAsync<long>("SELECT count(*) FROM execution_vectors WHERE job_id = $1", echo) == 1,
-            TimeSpan.FromSeconds(60), "the echo job's success to be indexed");
+            async () => await _system.Database.ScalarAsync<long>("SELECT count(*) FROM execution_vectors") == (noopSampled ? 2 : 1),
+            TimeSpan.FromSeconds(60), "the echo job's success (and the noop's, if sampled) to be indexed");
         Assert.Equal("completed", await _system.Database.ScalarAsync<string>("SELECT outcome FROM execution_vectors WHERE job_id = $1", echo));
 
         await indexer.StopAsync(TimeSpan.FromSeconds(10));
+        // Every row offered takes the next number, one already stored too (then dropped): an
+        // indexer that read the log again from its start would number the failure later than next.
+        var lastNumber = await _system.Database.ScalarAsync<long>("SELECT max(seq) FROM execution_vectors");
         var failed = (await http.PostJsonAsync("/api/jobs", new { type = "fail", maxRetries = 0, payload = new { always = true } }, HttpStatusCode.Created)).Id();
         await _system.WaitUntilAsync(async () => (await http.GetJsonAsync($"/api/jobs/{failed}")).Status() == "dead_lettered", TimeSpan.FromSeconds(30), "the job to fail");
         var cursor = await _system.Database.ScalarAsync<long>("SELECT last_event_id FROM job_event_cursors WHERE name = 'indexer'");
         Assert.True(cursor > 0);
 
-        await _system.StartIndexerAsync(FastIndexer);
+        await _system.StartIndexerAsync(rememberEcho);
         await _system.WaitUntilAsync(
             async () => await _system.Database.ScalarAsync<long>("SELECT count(*) FROM execution_vectors WHERE job_id = $1", failed) == 1,
             TimeSpan.FromSeconds(60), "the failure to be indexed after the restart");
         Assert.Equal(noopSampled ? 3L : 2L, await _system.Database.ScalarAsync<long>("SELECT count(*) FROM execution_vectors"));
+        Assert.Equal(lastNumber + 1, await _system.Database.ScalarAsync<long>("SELECT seq FROM execution_vectors WHERE job_id = $1", failed));
     }
 
     [Fact]
