@@ -372,9 +372,14 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
         await page.GotoAsync($"/dashboard/jobs/{failed.Id()}");
         await Expect(page.GetByTestId("job-status")).ToHaveTextAsync("dead_lettered");
         await Expect(page.GetByTestId("job-requeue")).ToHaveCountAsync(0);
+        // Each page shows its rows first (it renders over its circuit, after the shell): an action
+        // looked for before them would be missing whatever the scope.
         await page.GotoAsync("/dashboard/dead-letters");
+        await Expect(page.GetByTestId($"status-{failed.Id()}")).ToHaveTextAsync("dead_lettered");
         await Expect(page.GetByTestId("requeue-selected")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId($"select-{failed.Id()}")).ToHaveCountAsync(0);
         await page.GotoAsync("/dashboard/workers");
+        await Expect(page.Locator("[data-testid^=worker-recommended-]").First).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid^=drain-]")).ToHaveCountAsync(0);
         await Expect(page.GetByTestId("signed-in")).ToHaveTextAsync("read (read)");
     }
