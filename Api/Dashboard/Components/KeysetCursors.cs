@@ -19,7 +19,14 @@ public sealed class KeysetCursors
         Current = next;
     }
 
-    public void Newer() => Current = _before.Pop();
+    /// <summary>Back one page; on the newest page already, nothing.</summary>
+    public void Newer()
+    {
+        if (_before.TryPop(out var newer))
+        {
+            Current = newer;
+        }
+    }
 
     public void Reset()
     {

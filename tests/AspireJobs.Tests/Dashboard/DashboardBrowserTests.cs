@@ -168,6 +168,31 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Jobs_PageOlderAndNewer_ThroughAFilteredList_KeepingTheFilter()
+    {
+        var type = $"dashboard.pages.{Guid.NewGuid():N}"[..40];
+        var created = await Api.PostJsonAsync("/api/jobs/batch", new { jobs = Enumerable.Range(0, 60).Select(_ => new { type, runAt = DateTime.UtcNow.AddHours(1) }).ToArray() }, HttpStatusCode.Created);
+        var ids = created.GetProperty("ids").EnumerateArray().Select(id => id.GetGuid()).OrderDescending().ToList();
+
+        await OpenAsync("/dashboard/jobs");
+        await _page.Locator("[data-testid=filter-type] input").FillAsync(type);
+        await _page.Locator("[data-testid=filter-type] input").PressAsync("Tab");
+        var rows = _page.Locator("a[data-testid^=job-]");
+        await Expect(rows).ToHaveCountAsync(50);
+        await Expect(_page.GetByTestId($"job-{ids[0]}")).ToHaveCountAsync(1);
+
+        // Newest first: the older page holds the ten oldest, and no job of the first.
+        await _page.GetByTestId("page-older").ClickAsync();
+        await Expect(rows).ToHaveCountAsync(10);
+        await Expect(_page.GetByTestId($"job-{ids[50]}")).ToHaveCountAsync(1);
+        await Expect(_page.GetByTestId($"job-{ids[49]}")).ToHaveCountAsync(0);
+
+        await _page.GetByTestId("page-newer").ClickAsync();
+        await Expect(rows).ToHaveCountAsync(50);
+        await Expect(_page.GetByTestId($"job-{ids[0]}")).ToHaveCountAsync(1);
+    }
+
+    [Fact]
     public async Task DeadLetters_RequeueSelected_AfterAConfirmation_AndTheDetailShowsBothAttempts()
     {
         var id = (await Api.PostJsonAsync("/api/jobs", new { type = "fail", payload = new { times = 1, message = "flaky on first try" }, maxRetries = 0 }, HttpStatusCode.Created)).Id();
