@@ -61,8 +61,15 @@ public static class ValidatedOptions
         catch (InvalidOperationException e)
         {
             // An unconvertible value ("Failed to convert configuration value at 'Worker:Concurrency'")
-            // or a key the options class does not have (a typo).
-            throw new ConfigurationException($"Configuration section '{section.Path}': {e.Message}", e);
+            // or a key the options class does not have (a typo). Inside a dictionary's entry the
+            // binder wraps it in a message that names nothing; the innermost one names the key.
+            var cause = e;
+            while (cause.InnerException is InvalidOperationException inner)
+            {
+                cause = inner;
+            }
+
+            throw new ConfigurationException($"Configuration section '{section.Path}': {cause.Message}", e);
         }
     }
 

@@ -57,6 +57,22 @@ public sealed class StartupConfigurationTests
     }
 
     [Fact]
+    public void AMisspeltKeyInsideADictionaryOfOptions_IsNamed_NotOnlyTheSection()
+    {
+        // The binder wraps what went wrong inside a dictionary's entry in a message naming nothing.
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Api:Keys:ci:Key"] = "ci-key-0123456789", ["Api:Keys:ci:Scopes"] = "write",
+        });
+
+        var stop = Assert.Throws<ConfigurationException>(() => builder.AddValidatedOptions<AspireJobs.Api.ApiOptions>(AspireJobs.Api.ApiOptions.Section));
+
+        Assert.Contains("Scopes", stop.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', stop.Message);
+    }
+
+    [Fact]
     public void AMisspeltDispatchKey_StopsTheService_NamingIt_RatherThanUsingTheDefaultPrefix()
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
