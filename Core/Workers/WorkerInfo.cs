@@ -4,7 +4,7 @@ namespace AspireJobs.Core.Workers;
 
 /// <summary>
 /// A worker as PostgreSQL holds it. <see cref="Metrics"/> is its latest report (null before the
-/// first); <see cref="ExitOrdered"/>: the health monitor told it to exit, and it has not yet.
+/// first); <see cref="ExitOrdered"/>: the health monitor told it to exit (kept once it has).
 /// </summary>
 public sealed record WorkerInfo(
     Guid Id,

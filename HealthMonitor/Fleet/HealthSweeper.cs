@@ -20,6 +20,7 @@ public sealed partial class HealthSweeper(
     WorkerStore workers,
     HealthStore health,
     JobDispatcher dispatcher,
+    RedisFollowUp followUp,
     TimeProvider clock,
     IOptions<HealthMonitorOptions> options,
     LeaderElection leader,
@@ -150,26 +151,14 @@ public sealed partial class HealthSweeper(
     /// not take it, the worker reads it back with its next report, and the pass goes on to the
     /// other workers.
     /// </summary>
-    private async Task SendAsync(WorkerOrder order, WorkerInfo worker)
-    {
-        try
-        {
-            await dispatcher.OrderAsync(order, worker.Id);
-        }
-        catch (Exception e) when (RedisFailure.Is(e))
-        {
-            LogOrderNotSent(order.ToString(), worker.Name, RedisFailure.Describe(e));
-        }
-    }
+    private Task<bool> SendAsync(WorkerOrder order, WorkerInfo worker) =>
+        followUp.TryAsync(() => dispatcher.OrderAsync(order, worker.Id), $"the {order} order to worker {worker.Name} (it reads it with its next report)");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Anomaly: worker {WorkerId}: {Reason}")]
     private partial void LogAnomaly(Guid workerId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evacuating worker {WorkerName}: health score {Score:0.00} is below the failure threshold")]
     private partial void LogEvacuated(string workerName, double score);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {Order} to worker {WorkerName} not sent ({Reason}); it reads the order with its next report")]
-    private partial void LogOrderNotSent(string order, string workerName, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Draining worker {WorkerName}: failure probability {Probability:0.00}: {Reason}")]
     private partial void LogDrained(string workerName, double probability, string? reason);

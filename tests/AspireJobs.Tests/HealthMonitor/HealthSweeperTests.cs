@@ -1,3 +1,4 @@
+using AspireJobs.Core.Dispatch;
 using AspireJobs.Core.Health;
 using AspireJobs.Core.Workers;
 using AspireJobs.HealthMonitor;
@@ -32,7 +33,7 @@ public sealed class HealthSweeperTests(TestServers servers) : IAsyncLifetime
     private HealthSweeper NewSweeper()
     {
         var options = Options.Create(new HealthMonitorOptions());
-        return new HealthSweeper(_workers, new HealthStore(_system.Database.DataSource), _system.Dispatcher, _clock, options,
+        return new HealthSweeper(_workers, new HealthStore(_system.Database.DataSource), _system.Dispatcher, new RedisFollowUp(NullLogger<RedisFollowUp>.Instance), _clock, options,
             new LeaderElection(_system.Database.DataSource, options, NullLogger<LeaderElection>.Instance), NullLogger<HealthSweeper>.Instance);
     }
 

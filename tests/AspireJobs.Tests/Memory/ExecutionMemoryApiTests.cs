@@ -105,6 +105,11 @@ public sealed class ExecutionMemoryApiTests(TestServers servers) : IAsyncLifetim
             TimeSpan.FromSeconds(60), "the echo job's success (and the noop's, if sampled) to be indexed");
         Assert.Equal("completed", await _system.Database.ScalarAsync<string>("SELECT outcome FROM execution_vectors WHERE job_id = $1", echo));
 
+        // Stopped once the cursor is saved past them too (it is saved after the vectors).
+        await _system.WaitUntilAsync(
+            async () => await _system.Database.ScalarAsync<bool>(
+                "SELECT coalesce((SELECT last_event_id FROM job_event_cursors WHERE name = 'indexer'), 0) >= (SELECT max(id) FROM job_events WHERE job_id = ANY($1))", new[] { echo, noop }),
+            TimeSpan.FromSeconds(60), "the indexer's cursor to pass the two jobs");
         await indexer.StopAsync(TimeSpan.FromSeconds(10));
         // Every row offered takes the next number, one already stored too (then dropped): an
         // indexer that read the log again from its start would number the failure later than next.

@@ -138,6 +138,23 @@ public sealed class WorkerProcessTests(TestServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnExitOrderWhoseMessageWasLost_IsObeyedAtTheWorkersNextReport_ItsJobsHandedBack()
+    {
+        var worker = await _system.StartWorkerAsync(new Dictionary<string, string?> { ["Worker__MetricsInterval"] = "00:00:00.500" });
+        var job = await _http.PostJsonAsync("/api/jobs", new { type = "sleep", payload = new { ms = 120_000 } }, HttpStatusCode.Created);
+        await WaitForStatusAsync(job.Id(), "running");
+
+        // Recorded as the health monitor records it, but never published: as if the message was lost.
+        await _system.Database.ExecuteAsync("UPDATE workers SET exit_ordered_at = now()");
+
+        var exited = await Task.WhenAny(worker.Exited, Task.Delay(Patience, TestContext.Current.CancellationToken));
+        Assert.True(exited == worker.Exited, "the worker did not exit");
+        Assert.Equal(0, await worker.Exited);
+        Assert.Equal("stopped", await _system.Database.ScalarAsync<string>("SELECT status FROM workers"));
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM jobs WHERE status = 'queued' AND failures = 0 AND attempts = 1"));
+    }
+
+    [Fact]
     public async Task OnSigterm_RunningJobsFinishWithinTheGracePeriod()
     {
         var worker = await _system.StartWorkerAsync();
