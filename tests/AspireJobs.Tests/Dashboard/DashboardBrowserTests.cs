@@ -193,6 +193,28 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task DeadLetters_ASelection_OutlivesTurningThePage_AndIsRequeuedWhole()
+    {
+        var created = await Api.PostJsonAsync("/api/jobs/batch", new { jobs = Enumerable.Range(0, 51).Select(_ => new { type = "fail", payload = new { always = true }, maxRetries = 0 }).ToArray() }, HttpStatusCode.Created);
+        var ids = created.GetProperty("ids").EnumerateArray().Select(id => id.GetGuid()).OrderDescending().ToList();
+        await EventuallyAsync(
+            async () => (await Task.WhenAll(ids.Select(id => Api.GetJsonAsync($"/api/jobs/{id}")))).All(job => job.Status() == "dead_lettered"),
+            "the 51 jobs to be dead-lettered");
+
+        // Newest first, fifty to a page: the newest on the first page, the oldest alone on the next.
+        await OpenAsync("/dashboard/dead-letters");
+        await _page.GetByTestId($"select-{ids[0]}").CheckAsync();
+        await _page.GetByTestId("page-older").ClickAsync();
+        await _page.GetByTestId($"select-{ids[50]}").CheckAsync();
+        await Expect(_page.GetByTestId("requeue-selected")).ToContainTextAsync("(2)");
+
+        await _page.GetByTestId("requeue-selected").ClickAsync();
+        await ConfirmAsync("Requeue");
+        await Expect(_page.GetByTestId("dead-letters-message")).ToContainTextAsync("Requeued 2 of 2");
+        await Expect(_page.GetByTestId("requeue-selected")).ToContainTextAsync("(0)");
+    }
+
+    [Fact]
     public async Task DeadLetters_RequeueSelected_AfterAConfirmation_AndTheDetailShowsBothAttempts()
     {
         var id = (await Api.PostJsonAsync("/api/jobs", new { type = "fail", payload = new { times = 1, message = "flaky on first try" }, maxRetries = 0 }, HttpStatusCode.Created)).Id();
