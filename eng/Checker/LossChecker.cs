@@ -22,7 +22,8 @@ public sealed class LossChecker(CheckedSystem system, CheckerOptions options, Ac
     private static readonly string ProblemsSql = Embedded("CheckerProblems.sql");
     private static readonly string CountsSql = Embedded("CheckerCounts.sql");
     private static readonly string HistorySql = Embedded("CheckerHistory.sql");
-    private static readonly string InvariantsSql = Embedded("CheckerInvariants.sql");
+    /// <summary>Every job whose history breaks the schema's promises (CheckerInvariants.sql): its id, and what.</summary>
+    internal static readonly string InvariantsSql = Embedded("CheckerInvariants.sql");
 
     // Acknowledged job id → the phase it was acknowledged in (0: before any fault).
     private readonly ConcurrentDictionary<Guid, int> _acknowledged = new();

@@ -1,4 +1,3 @@
-using System.Reflection;
 using AspireJobs.Core.Jobs;
 using AspireJobs.Tests.Infrastructure;
 
@@ -26,10 +25,7 @@ public sealed class CheckerInvariantsTests(TestServers servers) : IAsyncLifetime
 
     private async Task<Dictionary<Guid, string>> ProblemsAsync()
     {
-        // eng/Checker is compiled into this assembly, its queries embedded by file name.
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("CheckerInvariants.sql")!;
-        var sql = await new StreamReader(stream).ReadToEndAsync(Token);
-        await using var command = _db.DataSource.CreateCommand(sql);
+        await using var command = _db.DataSource.CreateCommand(AspireJobs.Checker.LossChecker.InvariantsSql);
         await using var reader = await command.ExecuteReaderAsync(Token);
         var problems = new Dictionary<Guid, string>();
         while (await reader.ReadAsync(Token))
