@@ -4,7 +4,6 @@ using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Memory;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace AspireJobs.Indexer;
 
@@ -237,7 +236,7 @@ public sealed partial class ExecutionIndexer(
         return (rows.Count, hits, missing.Count);
     }
 
-    /// <summary>Runs a step until it succeeds: PostgreSQL or Qdrant away is waited out, not fatal.</summary>
+    /// <summary>Runs a step until it succeeds: PostgreSQL or Qdrant away is waited out (<see cref="IndexerFailure"/>), any other failure ends the indexer.</summary>
     private async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> step, string what, CancellationToken stoppingToken)
     {
         while (true)
@@ -246,7 +245,7 @@ public sealed partial class ExecutionIndexer(
             {
                 return await step(stoppingToken);
             }
-            catch (Exception e) when (e is NpgsqlException or RpcException or TimeoutException or HttpRequestException && !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (IndexerFailure.IsPassing(e) && !stoppingToken.IsCancellationRequested)
             {
                 LogRetrying(what, e.Message, _options.RetryDelay.TotalSeconds);
                 await Task.Delay(_options.RetryDelay, clock, stoppingToken);

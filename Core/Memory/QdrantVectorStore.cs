@@ -30,7 +30,6 @@ public sealed class QdrantVectorStore(QdrantClient client, string collection, in
             return;
         }
 
-        await EnsureCollectionAsync(cancellationToken);
         var points = vectors.Select(v => new PointStruct
         {
             Id = PointIdOf(v.JobId, v.Attempt),
@@ -43,14 +42,13 @@ public sealed class QdrantVectorStore(QdrantClient client, string collection, in
                 ["outcome"] = ExecutionOutcomeText.Of(v.Outcome),
             },
         }).ToList();
-        await client.UpsertAsync(collection, points, wait: true, cancellationToken: cancellationToken);
+        await InCollectionAsync(ct => client.UpsertAsync(collection, points, wait: true, cancellationToken: ct), cancellationToken);
     }
 
     public async Task<IReadOnlyList<VectorMatch>> SearchAsync(
         float[] vector, string? jobType, ExecutionOutcome? outcome, Guid? excludeJobId, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        await EnsureCollectionAsync(cancellationToken);
         var filter = new Filter();
         if (jobType is not null)
         {
@@ -67,8 +65,8 @@ public sealed class QdrantVectorStore(QdrantClient client, string collection, in
             filter.MustNot.Add(MatchKeyword("jobId", excluded.ToString()));
         }
 
-        var found = await client.QueryAsync(
-            collection, query: vector, filter: filter, limit: (ulong)limit, payloadSelector: true, cancellationToken: cancellationToken);
+        var found = await InCollectionAsync(ct => client.QueryAsync(
+            collection, query: vector, filter: filter, limit: (ulong)limit, payloadSelector: true, cancellationToken: ct), cancellationToken);
         return found.Select(point => new VectorMatch(
             Guid.Parse(point.Payload["jobId"].StringValue),
             (int)point.Payload["attempt"].IntegerValue,
@@ -78,10 +76,29 @@ public sealed class QdrantVectorStore(QdrantClient client, string collection, in
 
     public async Task<float[]?> GetAsync(Guid jobId, int attempt, CancellationToken cancellationToken)
     {
-        await EnsureCollectionAsync(cancellationToken);
-        var points = await client.RetrieveAsync(
-            collection, [PointIdOf(jobId, attempt)], withPayload: false, withVectors: true, cancellationToken: cancellationToken);
+        var points = await InCollectionAsync(ct => client.RetrieveAsync(
+            collection, [PointIdOf(jobId, attempt)], withPayload: false, withVectors: true, cancellationToken: ct), cancellationToken);
         return points.Count == 0 ? null : points[0].Vectors.Vector.Dense.Data.ToArray();
+    }
+
+    /// <summary>
+    /// Runs a call on the collection, made first if missing; a collection deleted since (by hand,
+    /// or by a Qdrant that lost its storage) is made again once, instead of failing every call
+    /// until a restart. What was stored in it is gone: the indexer fills it from now on.
+    /// </summary>
+    private async Task<T> InCollectionAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        await EnsureCollectionAsync(cancellationToken);
+        try
+        {
+            return await call(cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            Volatile.Write(ref _ensured, false);
+            await EnsureCollectionAsync(cancellationToken);
+            return await call(cancellationToken);
+        }
     }
 
     /// <summary>Creates the collection and its payload indexes when missing (another process may race to it: that is fine).</summary>

@@ -3,9 +3,11 @@ using AspireJobs.Core.Jobs;
 using AspireJobs.Core.Memory;
 using AspireJobs.Indexer;
 using AspireJobs.Tests.Infrastructure;
+using AspireJobs.Tests.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace AspireJobs.Tests.Indexer;
 
@@ -64,5 +66,26 @@ public sealed class ExecutionIndexerTests(TestServers servers) : IAsyncLifetime
         Assert.Same(indexer.ExecuteTask, ended);
         Assert.Equal("the model failed", (await Assert.ThrowsAsync<InvalidOperationException>(() => indexer.ExecuteTask!)).Message);
         Assert.Equal(0L, await _db.ScalarAsync<long>("SELECT count(*) FROM execution_vectors"));
+    }
+
+    [Fact]
+    public async Task AStoreThatRefusesForGood_StopsTheIndexer_RatherThanRetryingForEver()
+    {
+        await new JobStore(_db.DataSource, TimeProvider.System).CompletedJobsAsync(3, "echo", Token);
+        await _db.ExecuteAsync("DROP TABLE execution_vectors"); // as a schema the indexer does not match would
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var vectors = new PostgresVectorStore(_db.DataSource, TimeProvider.System);
+        using var indexer = new ExecutionIndexer(
+            new ExecutionMemoryStore(_db.DataSource), vectors, TestEmbedder.Shared, new RememberPolicy(successSampleRate: 1),
+            new IndexerMetrics(services.GetRequiredService<IMeterFactory>()), TimeProvider.System,
+            Options.Create(new IndexerOptions { PollInterval = TimeSpan.FromMilliseconds(10), RetryDelay = TimeSpan.FromMilliseconds(10) }),
+            NullLogger<ExecutionIndexer>.Instance);
+
+        await indexer.StartAsync(Token);
+        var ended = await Task.WhenAny(indexer.ExecuteTask!, Task.Delay(TimeSpan.FromSeconds(30), Token));
+        await indexer.StopAsync(CancellationToken.None);
+
+        Assert.Same(indexer.ExecuteTask, ended);
+        Assert.Equal(PostgresErrorCodes.UndefinedTable, (await Assert.ThrowsAsync<PostgresException>(() => indexer.ExecuteTask!)).SqlState);
     }
 }

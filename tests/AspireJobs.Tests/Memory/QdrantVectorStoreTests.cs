@@ -25,6 +25,24 @@ public sealed class QdrantVectorStoreTests : VectorStoreContractTests
         return Task.FromResult<IVectorStore>(new QdrantVectorStore(_client, _collection, Dimensions));
     }
 
+    [Fact]
+    public async Task ACollectionDeletedUnderTheStore_IsMadeAgain_AndTheNextVectorsAreStoredAndFound()
+    {
+        var store = await CreateStoreAsync();
+        var random = new Random(7);
+        var before = new ExecutionVector(Guid.CreateVersion7(), 1, "t", ExecutionOutcome.Failed, UnitVector(random));
+        await store.UpsertAsync([before], Token);
+        await _client!.DeleteCollectionAsync(_collection, cancellationToken: Token);
+
+        var after = new ExecutionVector(Guid.CreateVersion7(), 1, "t", ExecutionOutcome.Failed, UnitVector(random));
+        await store.UpsertAsync([after], Token);
+
+        Assert.NotNull(await store.GetAsync(after.JobId, 1, Token));
+        Assert.Null(await store.GetAsync(before.JobId, 1, Token));
+        Assert.Equal(after.JobId, Assert.Single(await store.SearchAsync(after.Vector, null, null, null, 5, Token)).JobId);
+        (store as IDisposable)?.Dispose();
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
