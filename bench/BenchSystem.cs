@@ -29,9 +29,12 @@ public sealed class BenchSystem : IAsyncDisposable
         Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = app.GetEndpoint("api", "http") };
         ApiKey = ApiKeys.Read(dataDirectory);
         Http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
-        Database = NpgsqlDataSource.Create(jobsdb);
+        Database = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(jobsdb) { ApplicationName = ApplicationName }.ConnectionString);
         RedisConnectionString = redis;
     }
+
+    /// <summary>The benchmark's own sessions in PostgreSQL, told apart from the system's by this name.</summary>
+    public const string ApplicationName = "aspirejobs-bench";
 
     public DistributedApplication App { get; }
 

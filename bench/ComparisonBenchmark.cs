@@ -17,6 +17,7 @@ public static class ComparisonBenchmark
     {
         var started = DateTime.UtcNow;
         var results = new List<(string System, int Round, Measurement Figure)>();
+        var failures = new List<string>();
         await using (var servers = await BenchServers.StartAsync())
         {
             ISubject[] all = [new AspireJobsSubject(environment), new HangfireSubject("pg", servers), new HangfireSubject("redis", servers), new BullMqSubject(servers)];
@@ -47,8 +48,12 @@ public static class ComparisonBenchmark
                     }
                     catch (Exception e) when (e is not OutOfMemoryException)
                     {
-                        // One system failing must not lose the others' figures; its cells stay empty.
-                        Console.Error.WriteLine($"  {subject.Name} failed: {e.GetBaseException().Message}");
+                        // One system failing must not lose the others' figures. Its own are
+                        // dropped, the rounds before the failure too: a median of fewer rounds
+                        // than the header says would read like the others'.
+                        results.RemoveAll(r => r.System == subject.Name);
+                        failures.Add($"{subject.Name} failed, its cells are empty: {e.GetBaseException().Message}");
+                        Console.Error.WriteLine($"  {failures[^1]}");
                     }
                 }
 
@@ -64,6 +69,11 @@ public static class ComparisonBenchmark
 
         var machine = MachineDescription();
         var table = Table(results, [.. results.Select(r => r.System).Distinct()]);
+        if (failures.Count > 0)
+        {
+            table += Environment.NewLine + string.Join(Environment.NewLine, failures) + Environment.NewLine;
+        }
+
         Console.WriteLine();
         var settings = environment.Count == 0 ? "" : " · AspireJobs with " + BenchSystem.Describe(environment);
         Console.WriteLine($"{started:yyyy-MM-dd} · {machine} · median of {rounds} rounds (min–max){settings}");
@@ -77,8 +87,9 @@ public static class ComparisonBenchmark
 
     private static string Table(List<(string System, int Round, Measurement Figure)> results, string[] systems)
     {
-        var ours = systems[0];
-        var peers = systems[1..];
+        // Ratios are always AspireJobs' over a peer's: without AspireJobs' figures there are none.
+        string[] peers = systems.Contains(AspireJobsSubject.SubjectName) ? [.. systems.Where(s => s != AspireJobsSubject.SubjectName)] : [];
+        var ours = AspireJobsSubject.SubjectName;
         var figures = results.Select(r => r.Figure.Name).Distinct().ToList();
         var header = FigureColumn.Concat(systems).Concat(peers.Select(p => $"ours ÷ {p}")).ToList();
         var rows = new List<string[]>();

@@ -20,7 +20,9 @@ public sealed class AspireJobsSubject(IReadOnlyDictionary<string, IReadOnlyDicti
     private HttpClient _http = null!;
     private ConnectionMultiplexer _redis = null!;
 
-    public string Name => "AspireJobs";
+    public const string SubjectName = "AspireJobs";
+
+    public string Name => SubjectName;
 
     private IReadOnlyList<int> Workers => _system!.WorkerProcessIds;
 
@@ -84,14 +86,18 @@ public sealed class AspireJobsSubject(IReadOnlyDictionary<string, IReadOnlyDicti
 
         await ResetAsync();
         await BatchRateAsync(batches: 20, size: 1_000);
-        await using (var workers = new ProcessFootprint.PeakSampler(() => Workers))
         await using (var api = new ProcessFootprint.PeakSampler(() => [Api]))
         await using (var connections = new ConnectionSampler(Database))
         {
-            var drain = Stopwatch.StartNew();
-            _system!.ResumeWorkers();
-            await WaitForDrainAsync();
-            results.Add(new("drain of queued noop jobs", 20_000 / drain.Elapsed.TotalSeconds, "jobs/s"));
+            // The workers' memory over the drain alone, as the peers' harnesses sample theirs.
+            await using (var workers = new ProcessFootprint.PeakSampler(() => Workers))
+            {
+                var drain = Stopwatch.StartNew();
+                _system!.ResumeWorkers();
+                await WaitForDrainAsync();
+                results.Add(new("drain of queued noop jobs", 20_000 / drain.Elapsed.TotalSeconds, "jobs/s"));
+                results.Add(new("worker resident memory (peak)", workers.PeakMiB, "MiB"));
+            }
 
             foreach (var (rate, seconds) in new[] { (200, 5), (2_000, 2) })
             {
@@ -101,7 +107,6 @@ public sealed class AspireJobsSubject(IReadOnlyDictionary<string, IReadOnlyDicti
                 results.Add(new($"create→start p99 at {rate} jobs/s", p99, "ms"));
             }
 
-            results.Add(new("worker resident memory (peak)", workers.PeakMiB, "MiB"));
             results.Add(new("Api resident memory (peak)", api.PeakMiB, "MiB"));
             results.Add(new("PostgreSQL connections in use (peak)", connections.Peak, "connections"));
         }
@@ -176,6 +181,11 @@ public sealed class AspireJobsSubject(IReadOnlyDictionary<string, IReadOnlyDicti
             latencies.Add((reader.GetFieldValue<DateTimeOffset>(1) - dueById[reader.GetGuid(0)]).TotalMilliseconds);
         }
 
+        if (latencies.Count != sent.Length)
+        {
+            throw new InvalidOperationException($"{sent.Length - latencies.Count} of {sent.Length} jobs created at {rate}/s have no first attempt.");
+        }
+
         return SteadyRate.Percentiles(latencies);
     }
 
@@ -246,7 +256,7 @@ public sealed class AspireJobsSubject(IReadOnlyDictionary<string, IReadOnlyDicti
             {
                 while (!_stop.IsCancellationRequested)
                 {
-                    await using var command = db.CreateCommand("SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = current_database()");
+                    await using var command = db.CreateCommand($"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND application_name <> '{BenchSystem.ApplicationName}'");
                     Peak = Math.Max(Peak, (long)(await command.ExecuteScalarAsync())!);
                     await Task.Delay(200);
                 }

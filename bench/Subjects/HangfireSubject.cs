@@ -23,6 +23,13 @@ public sealed class HangfireSubject(string kind, BenchServers servers) : ISubjec
 
     public Task StartAsync() => Task.CompletedTask;
 
+    /// <summary>The client's create path run once untimed, as the other systems' are before their rounds.</summary>
+    public async Task WarmUpAsync()
+    {
+        var (storage, _) = await FreshStorageAsync();
+        await CreateRateAsync(new BackgroundJobClient(storage), callers: 16, jobs: 1_000);
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     public async Task<IReadOnlyList<Measurement>> RunRoundAsync()
@@ -95,7 +102,16 @@ public sealed class HangfireSubject(string kind, BenchServers servers) : ISubjec
         var process = ManagedProcess.Start(
             new ProcessSpec(self, [.. assembly, "hangfire-server", kind, connection, ServerWorkers.ToString(System.Globalization.CultureInfo.InvariantCulture)], AppContext.BaseDirectory, new Dictionary<string, string?>()),
             line => { if (line == "ready") ready.TrySetResult(); });
-        await ready.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+        catch
+        {
+            await process.StopAsync(PosixSignals.SIGKILL, TimeSpan.FromSeconds(5));
+            throw;
+        }
+
         return process;
     }
 

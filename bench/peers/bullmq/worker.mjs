@@ -12,3 +12,7 @@ const worker = new Worker(queueName, handler, {
 });
 await worker.waitUntilReady();
 process.stdout.write('ready\n');
+
+// Exits when the harness that started it is gone (killed outright, its exit handler never ran).
+const parent = process.ppid;
+setInterval(() => { if (process.ppid !== parent) process.exit(0); }, 1000);
