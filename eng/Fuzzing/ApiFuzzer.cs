@@ -10,9 +10,11 @@ namespace AspireJobs.Fuzzing;
 /// <summary>
 /// Sends generated requests to every operation of the Api's OpenAPI document: valid ones, near
 /// misses, wrong types, huge and deeply nested bodies, unicode edge cases, duplicated keys, wrong
-/// content types, no key or a key of too small a scope. A finding is a 5xx, a stack trace or an
-/// exception's name in a body, or a refused request that changed the stored state. Requests go
-/// one at a time, so the state before and after each one belongs to it alone.
+/// content types, Accept headers that do not name JSON, no key or a key of too small a scope. A
+/// finding is a 5xx, no answer within <see cref="RequestTimeout"/>, a 4xx that is not an RFC 7807
+/// problem of its own status, a stack trace or an exception's name in a body, or a refused request
+/// that changed the stored state. Requests go one at a time, so the state before and after each
+/// one belongs to it alone.
 /// </summary>
 public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, HttpClient anonymous, Func<Task<string>> storedState, int seed)
 {
@@ -59,6 +61,11 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, Htt
             var before = mutating ? await storedState() : null;
 
             using var request = new HttpRequestMessage(new HttpMethod(operation.Method), path);
+            if (_values.Random.Next(4) == 0)
+            {
+                request.Headers.TryAddWithoutValidation("Accept", _values.Pick(AcceptHeaders));
+            }
+
             if (body is not null)
             {
                 request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
@@ -70,16 +77,26 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, Htt
 
             int status;
             string answer;
+            string? mediaType = null;
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(RequestTimeout);
             try
             {
-                using var response = await client.SendAsync(request, cancellationToken);
+                using var response = await client.SendAsync(request, deadline.Token);
                 status = (int)response.StatusCode;
-                answer = await response.Content.ReadAsStringAsync(cancellationToken);
+                mediaType = response.Content.Headers.ContentType?.MediaType;
+                answer = await response.Content.ReadAsStringAsync(deadline.Token);
             }
             catch (HttpRequestException e)
             {
                 status = 0;
                 answer = e.Message;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                findings.Add(new FuzzFinding(operation.Method, path, contentType, body ?? "", 0, $"no answer within {RequestTimeout.TotalSeconds:0} s"));
+                sent++;
+                continue;
             }
             catch (InvalidOperationException)
             {
@@ -88,7 +105,7 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, Htt
 
             sent++;
             byStatus[status] = byStatus.GetValueOrDefault(status) + 1;
-            var finding = Judge(status, answer, refusedByDesign, path.Length);
+            var finding = Judge(status, mediaType, answer, refusedByDesign, path.Length);
             if (finding is null && mutating && status is < 200 or >= 300 && await storedState() != before)
             {
                 finding = "a refused request changed the stored jobs";
@@ -107,7 +124,7 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, Htt
         return new FuzzReport(sent, byStatus, findings, started.Elapsed);
     }
 
-    private static string? Judge(int status, string answer, bool refusedByDesign, int pathLength)
+    private static string? Judge(int status, string? mediaType, string answer, bool refusedByDesign, int pathLength)
     {
         // No answer at all is a finding, except for a request line over the server's limit (8 KB in
         // Kestrel), which it refuses with 414 and then closes while the client is still sending.
@@ -119,6 +136,12 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, Htt
         if (StackTrace().IsMatch(answer))
         {
             return "the body shows a stack trace or an exception's name";
+        }
+
+        // Kestrel's own refusals of a request line or headers too long come before the Api and carry no body.
+        if (status is >= 400 and < 500 and not (414 or 431) && !IsProblemOf(status, mediaType, answer))
+        {
+            return $"a {status} that is not a problem of its status ({mediaType ?? "no content type"})";
         }
 
         return refusedByDesign && status is >= 200 and < 300 ? "served without the scope it needs" : null;
@@ -235,6 +258,20 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, Htt
         }
     }
 
+    private static bool IsProblemOf(int status, string? mediaType, string answer)
+    {
+        try
+        {
+            return mediaType == "application/problem+json"
+                && JsonDocument.Parse(answer).RootElement is { ValueKind: JsonValueKind.Object } problem
+                && problem.TryGetProperty("status", out var stated) && stated.TryGetInt32(out var code) && code == status;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     private static Guid? TryReadId(string answer)
     {
         try
@@ -248,6 +285,11 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, Htt
     }
 
     private const int MaxRequestLine = 8 * 1024;
+
+    /// <summary>Longer than any request should take on a busy machine, even a batch of 10,000.</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+
+    private static readonly string[] AcceptHeaders = ["text/plain", "text/html", "application/xml", "image/*", "application/json", "*/*", "application/problem+json;q=0", "x"];
 
     [GeneratedRegex(@"\{[^}]+\}")]
     private static partial Regex Parameter();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using AspireJobs.Api.Access;
 using AspireJobs.Tests.Infrastructure;
 
 namespace AspireJobs.Tests.Api;
@@ -46,6 +47,9 @@ public sealed class BadInputTests(TestServers servers) : IAsyncLifetime
         { "POST", "/api/jobs", "{\"type\":\"noop\",\"dependsOn\":[\"42\"]}", 400 },
         { "POST", "/api/jobs", $"{{\"type\":\"noop\",\"dependsOn\":[\"{Unknown}\"]}}", 400 },
         { "POST", "/api/jobs", "{\"type\":\"noop\",\"runAt\":\"soon\"}", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"noop\",\"runAt\":\"01/02/2099\"}", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"noop\",\"runAt\":\"Wed, 02 Jan 2099 10:00:00 GMT\"}", 400 },
+        { "POST", "/api/jobs", "{\"type\":\"noop\",\"runAt\":\"10:00\"}", 400 },
         { "POST", "/api/jobs", "{\"type\":\"noop\",\"idempotencyKey\":\"\"}", 400 },
         { "POST", "/api/jobs", $"{{\"type\":\"noop\",\"idempotencyKey\":\"{new string('k', 201)}\"}}", 400 },
         // Create: text PostgreSQL cannot hold (U+0000 in text, a lone surrogate anywhere).
@@ -240,5 +244,29 @@ public sealed class BadInputTests(TestServers servers) : IAsyncLifetime
 
         var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("errors");
         Assert.Equal(["priority", "timeoutMs"], errors.EnumerateObject().Select(e => e.Name).Order());
+    }
+
+    /// <summary>ASP.NET Core writes problems only for clients that accept JSON; a refused key was a bodiless 500 for the others.</summary>
+    [Theory]
+    [InlineData(null, "GET", "/api/jobs", "text/plain", 401)]
+    [InlineData(ApiScope.Read, "POST", "/api/jobs", "application/xml", 403)]
+    [InlineData(ApiScope.Admin, "GET", "/api/jobs/not-a-uuid", "text/html", 404)]
+    [InlineData(ApiScope.Admin, "DELETE", "/api/jobs", "text/plain", 405)]
+    [InlineData(ApiScope.Admin, "POST", "/api/jobs", "text/plain", 400)]
+    public async Task AnErrorAnswer_IsAProblem_WhateverTheClientAccepts(ApiScope? scope, string method, string path, string accept, int status)
+    {
+        using var http = _system.Api(scope);
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        if (method == "POST")
+        {
+            request.Content = new StringContent("{\"type\":", Encoding.UTF8, "application/json");
+        }
+
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal((HttpStatusCode)status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(status, JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("status").GetInt32());
     }
 }
