@@ -26,7 +26,6 @@ public static class AspireJobsModel
         if (builder.ExecutionContext.IsRunMode)
         {
             // Before anything is made: a run refused here leaves nothing behind.
-            options.ThrowIfApiPortInUse();
             AppHostOptions.ThrowIfDataDirectoryUnusable(dataDirectory);
         }
 
@@ -34,6 +33,13 @@ public static class AspireJobsModel
         var dataDirectoryLock = builder.AddLifecycle(new AppHostRun(dataDirectory, infrastructure));
         try
         {
+            if (builder.ExecutionContext.IsRunMode)
+            {
+                // After the lock: an AppHost started again on a directory in use is told so, not
+                // that the port its first run's Api holds is taken.
+                options.ThrowIfApiPortInUse();
+            }
+
             return builder.AddResources(options, dataDirectory, infrastructure);
         }
         catch

@@ -8,11 +8,29 @@ public static class InfrastructureModes
     /// The mode to use. Publishing always describes containers: the manifest is what azd deploys,
     /// and a deployment has no local programs to run.
     /// </summary>
-    public static InfrastructureMode Resolve(InfrastructureMode asked, DistributedApplicationExecutionContext context, IConfiguration configuration) =>
-        context.IsPublishMode ? InfrastructureMode.Containers
-        : asked != InfrastructureMode.Auto ? asked
-        : ContainerRuntime.Answers(configuration) ? InfrastructureMode.Containers
-        : InfrastructureMode.Local;
+    /// <exception cref="AppHostUsageException">
+    /// Containers were asked for and no container runtime answers: DCP would only log it, and
+    /// every service would wait for PostgreSQL for ever, with no ready summary and no exit.
+    /// </exception>
+    public static InfrastructureMode Resolve(InfrastructureMode asked, DistributedApplicationExecutionContext context, IConfiguration configuration)
+    {
+        if (context.IsPublishMode)
+        {
+            return InfrastructureMode.Containers;
+        }
+
+        var runtimeAnswers = asked != InfrastructureMode.Local && ContainerRuntime.Answers(configuration);
+        if (asked == InfrastructureMode.Containers && !runtimeAnswers)
+        {
+            var runtime = ContainerRuntime.Name(configuration);
+            throw new AppHostUsageException(
+                $"--infrastructure containers: the container runtime '{runtime}' does not answer ('{runtime} info' failed); start it, or use --infrastructure local. {AppHostOptions.Usage}");
+        }
+
+        return asked != InfrastructureMode.Auto ? asked
+            : runtimeAnswers ? InfrastructureMode.Containers
+            : InfrastructureMode.Local;
+    }
 
     public static string Describe(this InfrastructureMode mode) => mode switch
     {

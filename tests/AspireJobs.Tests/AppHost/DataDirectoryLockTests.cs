@@ -51,5 +51,31 @@ public sealed class DataDirectoryLockTests : IDisposable
         using var next = DataDirectoryLock.Acquire(_directory);
     }
 
+    [Fact]
+    public void AnAppHostStartedAgainOnADirectoryInUse_IsToldSo_NotThatTheFirstRunsApiPortIsTaken()
+    {
+        using var first = DataDirectoryLock.Acquire(_directory);
+        using var firstRunsApi = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        firstRunsApi.Start();
+        var port = ((System.Net.IPEndPoint)firstRunsApi.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { DisableDashboard = true });
+
+        Assert.Throws<DataDirectoryInUseException>(() => builder.AddAspireJobs(
+            AppHostOptions.Parse(["--data-dir", _directory, "--api-port", port, "--infrastructure", "local"])));
+    }
+
+    [Fact]
+    public void ContainersAskedFor_WithNoRuntimeThatAnswers_AreRefusedInOneLine_NamingTheOption()
+    {
+        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { DisableDashboard = true });
+        builder.Configuration["DcpPublisher:ContainerRuntime"] = "no-such-container-runtime";
+
+        var refused = Assert.Throws<AppHostUsageException>(() => builder.AddAspireJobs(
+            AppHostOptions.Parse(["--data-dir", _directory, "--api-port", "0", "--infrastructure", "containers"])));
+
+        Assert.StartsWith("--infrastructure containers: the container runtime 'no-such-container-runtime' does not answer", refused.Message, StringComparison.Ordinal);
+        using var next = DataDirectoryLock.Acquire(_directory); // refused before the directory was taken
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
