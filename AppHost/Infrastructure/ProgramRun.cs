@@ -6,10 +6,12 @@ namespace AspireJobs.AppHost.Infrastructure;
 /// <summary>Runs a one-off program to its end (initdb, chown, test): failing with its output when it fails, or answering whether it succeeded.</summary>
 public static class ProgramRun
 {
-    /// <summary>Runs a program that answers with its exit code alone (such as <c>test</c>); true when it exits 0.</summary>
+    /// <summary>Runs a program for its exit code alone (such as <c>test</c> or <c>id</c>), its output dropped; true when it exits 0.</summary>
     public static bool Succeeds(string command, IEnumerable<string> arguments)
     {
-        using var process = Process.Start(StartInfo(command, arguments, redirectOutput: false))!;
+        using var process = Process.Start(StartInfo(command, arguments, redirectOutput: true))!;
+        _ = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         return process.ExitCode == 0;
     }

@@ -17,9 +17,11 @@ public static partial class LocalPostgresBuilderExtensions
         this IDistributedApplicationBuilder builder, string name, string directory, IReadOnlyDictionary<string, string>? settings = null)
     {
         var cluster = new PostgresCluster(directory);
+        // The programs first: where PostgreSQL is not installed, neither is its user, and saying
+        // the user cannot reach the directory would send one looking for the wrong fault.
+        var (command, runAs) = cluster.ServerProgram();
         cluster.ThrowIfUnreachableByServer();
         var password = builder.AddParameter($"{name}-password", cluster.ReadOrCreatePassword(), secret: true);
-        var (command, runAs) = cluster.ServerProgram();
         var server = new LocalPostgresServerResource(name, command, cluster, password.Resource);
 
         return builder.AddResource(server)

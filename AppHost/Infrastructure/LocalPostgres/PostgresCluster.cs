@@ -43,11 +43,17 @@ public sealed class PostgresCluster(string directory)
             return;
         }
 
+        var user = ServerPrograms.PostgresOsUser;
+        if (!ProgramRun.Succeeds("id", ["-u", user]))
+        {
+            throw new PrerequisiteMissingException(
+                $"there is no {user} user: PostgreSQL refuses to run as root, so the AppHost runs it as {user}; create it (useradd --system {user}) or start the AppHost as another user");
+        }
+
         System.IO.Directory.CreateDirectory(Directory);
         var (test, runAs) = ServerPrograms.AsPostgresUser("/usr/bin/test");
         if (!ProgramRun.Succeeds(test, [.. runAs, "-x", Directory]))
         {
-            var user = ServerPrograms.PostgresOsUser;
             throw new DataDirectoryUnreachableException(
                 $"the {user} user cannot reach {Directory} (PostgreSQL refuses to run as root, so it runs as {user}, and a parent directory is closed to it); choose a data directory it can reach, e.g. --data-dir /tmp/aspirejobs");
         }

@@ -11,7 +11,7 @@ namespace AspireJobs.Tests.Security;
 /// <summary>
 /// The generated secrets (the PostgreSQL and Redis passwords, Aspire's secret parameters) appear
 /// in no resource's log and not in apphost.json, after the whole application has run jobs,
-/// failures and bad requests.
+/// failures and bad requests; and the files that hold them are their owner's alone.
 /// </summary>
 public sealed class SecretsTests(TestServers servers)
 {
@@ -56,6 +56,14 @@ public sealed class SecretsTests(TestServers servers)
         Assert.True(lines > 100, $"only {lines} log lines were read");
         var status = await File.ReadAllTextAsync(StatusFile.PathIn(system.DataDirectory), Token);
         Assert.All(secrets, secret => Assert.DoesNotContain(secret.Value, status, StringComparison.Ordinal));
+
+        // Every file the AppHost keeps a secret in is its owner's alone.
+        var secretFiles = Directory.EnumerateFiles(system.DataDirectory, "*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1 })
+            .Where(path => Path.GetFileName(path) is var name && (name.StartsWith("api-key", StringComparison.Ordinal) || name is "password" or StatusFile.FileName || name.EndsWith(".conf", StringComparison.Ordinal)))
+            .ToList();
+        Assert.Contains(secretFiles, path => Path.GetFileName(path) == "api-key");
+        Assert.Contains(secretFiles, path => Path.GetFileName(path) == StatusFile.FileName);
+        Assert.All(secretFiles, path => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path)));
     }
 
     /// <summary>The id of every instance the orchestrator runs (a replica's own), as its notifications name them.</summary>
