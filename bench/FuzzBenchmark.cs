@@ -21,11 +21,12 @@ public static class FuzzBenchmark
             drained.EnsureSuccessStatusCode();
         }
 
+        using var write = Client(system, system.ApiKeyOf("write"));
         using var read = Client(system, system.ApiKeyOf("read"));
         using var anonymous = Client(system, null);
         var document = await system.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         var operations = ApiFuzzer.OperationsOf(document);
-        var fuzzer = new ApiFuzzer(system.Http, read, anonymous, () => system.ScalarAsync<string>(ApiFuzzer.StoredStateSql), seed);
+        var fuzzer = new ApiFuzzer(system.Http, write, read, anonymous, () => system.ScalarAsync<string>(ApiFuzzer.StoredStateSql), seed);
 
         var report = await fuzzer.RunAsync(operations, int.MaxValue, budget, CancellationToken.None);
         using var after = await system.Http.GetAsync("/api/queues");

@@ -16,7 +16,7 @@ namespace AspireJobs.Fuzzing;
 /// that changed the stored state. Requests go one at a time, so the state before and after each
 /// one belongs to it alone.
 /// </summary>
-public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, HttpClient anonymous, Func<Task<string>> storedState, int seed)
+public sealed partial class ApiFuzzer(HttpClient admin, HttpClient write, HttpClient readOnly, HttpClient anonymous, Func<Task<string>> storedState, int seed)
 {
     private readonly FuzzValues _values = new(new Random(seed));
     private readonly List<Guid> _knownIds = [];
@@ -25,7 +25,8 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, Htt
     public const string StoredStateSql =
         "SELECT count(*)::text || ':' || coalesce(md5(string_agg(id::text || status::text || priority || effective_priority, ',' ORDER BY id)), '') FROM jobs";
 
-    public sealed record Operation(string Method, string PathTemplate, IReadOnlyList<string> QueryParameters, bool HasBody);
+    /// <param name="Scope">The scope of key it needs (read, write or admin), as its description says.</param>
+    public sealed record Operation(string Method, string PathTemplate, IReadOnlyList<string> QueryParameters, bool HasBody, string Scope);
 
     /// <summary>The operations of an OpenAPI document.</summary>
     public static IReadOnlyList<Operation> OperationsOf(JsonElement document) =>
@@ -38,7 +39,10 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, Htt
                 op.Value.TryGetProperty("parameters", out var parameters)
                     ? [.. parameters.EnumerateArray().Where(p => p.GetProperty("in").GetString() == "query").Select(p => p.GetProperty("name").GetString()!)]
                     : [],
-                op.Value.TryGetProperty("requestBody", out _)))),
+                op.Value.TryGetProperty("requestBody", out _),
+                op.Value.TryGetProperty("description", out var description) && NeededScope().Match(description.GetString() ?? "") is { Success: true } needs
+                    ? needs.Groups[1].Value
+                    : throw new InvalidOperationException($"{op.Name} {path.Name} does not say which scope of key it needs")))),
     ];
 
     public async Task<FuzzReport> RunAsync(IReadOnlyList<Operation> operations, int maxRequests, TimeSpan budget, CancellationToken cancellationToken)
@@ -53,7 +57,8 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, Htt
             var (client, refusedByDesign) = _values.Random.Next(20) switch
             {
                 0 => (anonymous, true),
-                1 => (readOnly, operation.Method != "GET"),
+                1 => (readOnly, operation.Scope != "read"),
+                2 => (write, operation.Scope == "admin"),
                 _ => (admin, false),
             };
             var (path, contentType, body) = Build(operation);
@@ -68,7 +73,7 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, Htt
 
             if (body is not null)
             {
-                request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+                request.Content = new ByteArrayContent(BytesOf(body));
                 if (contentType is not null)
                 {
                     request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
@@ -178,10 +183,33 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, Htt
             4 => "multipart/form-data; boundary=x",
             _ => "application/json",
         };
-        var body = operation.PathTemplate.EndsWith("/batch", StringComparison.Ordinal) ? Batch()
-            : operation.Method == "PATCH" ? Mutate(new JsonObject { ["priority"] = _values.Random.Next(1, 6) })
-            : Mutate(_values.ValidJob());
+        var body = _values.Random.Next(15) switch
+        {
+            0 => _values.Pick(["", " ", "\r\n"]),
+            _ when operation.PathTemplate.EndsWith("/batch", StringComparison.Ordinal) => Batch(),
+            _ when operation.Method == "PATCH" => Mutate(new JsonObject { ["priority"] = _values.Random.Next(1, 6) }),
+            _ => Mutate(_values.ValidJob()),
+        };
+        if (body.Length > 0 && _values.Random.Next(15) == 0)
+        {
+            body = body.Insert(_values.Random.Next(body.Length), InvalidUtf8);
+        }
+
         return (path, contentType, body);
+    }
+
+    /// <summary>
+    /// Stands in the text of a body for bytes that are not UTF-8 (an overlong slash, a byte UTF-8
+    /// never uses, an encoded surrogate), which a string cannot hold; <see cref="BytesOf"/> puts them in.
+    /// </summary>
+    private const string InvalidUtf8 = "\uE000invalid-utf-8\uE000";
+
+    private static byte[] BytesOf(string body)
+    {
+        var at = body.IndexOf(InvalidUtf8, StringComparison.Ordinal);
+        return at < 0
+            ? Encoding.UTF8.GetBytes(body)
+            : [.. Encoding.UTF8.GetBytes(body[..at]), 0xC0, 0xAF, 0xFF, 0xED, 0xA0, 0x80, .. Encoding.UTF8.GetBytes(body[(at + InvalidUtf8.Length)..])];
     }
 
     private string QueryValue(string name) => (name, _values.Random.Next(3)) switch
@@ -293,6 +321,9 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient readOnly, Htt
 
     [GeneratedRegex(@"\{[^}]+\}")]
     private static partial Regex Parameter();
+
+    [GeneratedRegex(@"Needs an API key of scope '(\w+)'")]
+    private static partial Regex NeededScope();
 
     // A .NET stack frame ("   at X.Y(") or a file and line, or an exception type's name.
     [GeneratedRegex(@"(\s+at [\w.<>`]+\(|\.cs:line \d+|\b\w+Exception\b)")]

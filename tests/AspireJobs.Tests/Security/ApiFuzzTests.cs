@@ -30,7 +30,7 @@ public sealed class ApiFuzzTests(TestServers servers, ITestOutputHelper output) 
         var seed = Environment.TickCount;
         output.WriteLine($"seed {seed}");
 
-        var fuzzer = new ApiFuzzer(admin, _system.Api(ApiScope.Read), _system.Api(scope: null), StoredStateAsync, seed);
+        var fuzzer = new ApiFuzzer(admin, _system.Api(ApiScope.Write), _system.Api(ApiScope.Read), _system.Api(scope: null), StoredStateAsync, seed);
         var report = await fuzzer.RunAsync(operations, maxRequests: 4_000, budget: TimeSpan.FromSeconds(40), Token);
 
         output.WriteLine(report.Summary);
