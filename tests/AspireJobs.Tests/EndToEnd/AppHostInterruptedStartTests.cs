@@ -10,7 +10,7 @@ namespace AspireJobs.Tests.EndToEnd;
 /// The AppHost as a person runs it, a process of its own, interrupted during its first start
 /// (the slowest, initdb's): given SIGTERM (as Ctrl+C), it stops cleanly and the next start on the
 /// same data directory comes up; a server killed while the services wait for it is restarted,
-/// and the start goes on.
+/// and the start goes on; killed outright once up, it takes every process it started with it.
 /// </summary>
 public sealed class AppHostInterruptedStartTests(TestServers servers)
 {
@@ -89,6 +89,52 @@ public sealed class AppHostInterruptedStartTests(TestServers servers)
         {
             Assert.Equal(0, await appHost.StopAsync(PosixSignals.SIGTERM, Patience));
         }
+    }
+
+    [Fact]
+    public async Task AnAppHostKilledOutright_TakesEveryProcessItStartedWithIt_AndTheNextStartComesUp()
+    {
+        var dataDirectory = servers.CreateDirectory("apphost-killed");
+        var first = Start(dataDirectory, out var output);
+        List<int> started;
+        try
+        {
+            await WaitUntilAsync(() => IsReady(output) || first.Exited.IsCompleted, "the start to finish");
+            Assert.False(first.Exited.IsCompleted, $"the AppHost ended:{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(30))}");
+            // The summary says where the Api listens, on loopback, and where its key is.
+            Assert.Contains(output, line => System.Text.RegularExpressions.Regex.IsMatch(line, @"^\s+Api:\s+http://(127\.0\.0\.1|localhost):\d+/?$"));
+            Assert.Contains(output, line => line.Contains(Path.Combine(dataDirectory, "api-key"), StringComparison.Ordinal));
+            started = [.. StatusFile.Read(StatusFile.PathIn(dataDirectory))!.Resources.Select(r => r.ProcessId).OfType<int>()];
+            Assert.True(started.Count >= 6, $"only {started.Count} processes in apphost.json"); // servers, migrations' exit aside, services
+
+            Assert.True(first.Signal(PosixSignals.SIGKILL));
+            await first.Exited.WaitAsync(Patience, Token);
+        }
+        finally
+        {
+            await first.StopAsync(PosixSignals.SIGKILL, Patience); // a no-op once it has exited
+        }
+
+        // Nothing is left to hold the servers' ports and files, or to run jobs beside the next start.
+        await WaitUntilAsync(() => !started.Any(IsRunning) && ProcessesNaming(dataDirectory).Count == 0, "every process of the killed AppHost to end");
+
+        var second = Start(dataDirectory, out var secondOutput);
+        try
+        {
+            await WaitUntilAsync(() => IsReady(secondOutput) || second.Exited.IsCompleted, "the next start to be ready");
+            Assert.False(second.Exited.IsCompleted, $"the next start ended:{Environment.NewLine}{string.Join(Environment.NewLine, secondOutput.TakeLast(30))}");
+        }
+        finally
+        {
+            Assert.Equal(0, await second.StopAsync(PosixSignals.SIGTERM, Patience));
+        }
+    }
+
+    /// <summary>Whether a process runs: a zombie nobody reaped yet (the machine's first process may not) has ended.</summary>
+    private static bool IsRunning(int processId)
+    {
+        var stat = TestLeftovers.ReadOrEmpty($"/proc/{processId}/stat");
+        return stat.Length > 0 && stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() is not ('Z' or 'X' or default(char));
     }
 
     /// <summary>Whether the AppHost has printed its ready summary, whose last line this is.</summary>

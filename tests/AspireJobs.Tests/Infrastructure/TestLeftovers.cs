@@ -73,7 +73,7 @@ public static class TestLeftovers
     /// <summary>A process's command line, its arguments separated by NULs; empty once it is gone.</summary>
     public static string CommandLineOf(int processId) => ReadOrEmpty($"/proc/{processId}/cmdline");
 
-    private static string ReadOrEmpty(string path)
+    internal static string ReadOrEmpty(string path)
     {
         try
         {
