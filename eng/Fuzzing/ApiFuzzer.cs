@@ -21,9 +21,14 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient write, HttpCl
     private readonly FuzzValues _values = new(new Random(seed));
     private readonly List<Guid> _knownIds = [];
 
-    /// <summary>Every job's id, status and priorities as one digest: what a refused request must leave unchanged.</summary>
+    /// <summary>
+    /// What a refused request must leave unchanged, as one digest: every job as it was asked for and
+    /// where it stands, and the dependency edges. Not the snapshots nor the workers: a running
+    /// system takes snapshots and marks workers on its own.
+    /// </summary>
     public const string StoredStateSql =
-        "SELECT count(*)::text || ':' || coalesce(md5(string_agg(id::text || status::text || priority || effective_priority, ',' ORDER BY id)), '') FROM jobs";
+        "SELECT (SELECT count(*)::text || ':' || coalesce(md5(string_agg(concat_ws('|', id, status, priority, effective_priority, payload::text, max_retries, timeout_ms, scheduled_at, idempotency_key), ',' ORDER BY id)), '') FROM jobs)"
+        + " || '/' || (SELECT count(*) FROM job_dependencies)";
 
     /// <param name="Scope">The scope of key it needs (read, write or admin), as its description says.</param>
     public sealed record Operation(string Method, string PathTemplate, IReadOnlyList<string> QueryParameters, bool HasBody, string Scope);
@@ -187,8 +192,7 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient write, HttpCl
         {
             0 => _values.Pick(["", " ", "\r\n"]),
             _ when operation.PathTemplate.EndsWith("/batch", StringComparison.Ordinal) => Batch(),
-            _ when operation.Method == "PATCH" => Mutate(new JsonObject { ["priority"] = _values.Random.Next(1, 6) }),
-            _ => Mutate(_values.ValidJob()),
+            _ => Mutate(ValidBodyOf(operation)),
         };
         if (body.Length > 0 && _values.Random.Next(15) == 0)
         {
@@ -212,6 +216,17 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient write, HttpCl
             : [.. Encoding.UTF8.GetBytes(body[..at]), 0xC0, 0xAF, 0xFF, 0xED, 0xA0, 0x80, .. Encoding.UTF8.GetBytes(body[(at + InvalidUtf8.Length)..])];
     }
 
+    /// <summary>What the contract says a route's body holds: each route's own fields get mutated, not a job's everywhere.</summary>
+    private JsonObject ValidBodyOf(Operation operation) => operation.PathTemplate switch
+    {
+        _ when operation.Method == "PATCH" => new JsonObject { ["priority"] = _values.Random.Next(1, 6) },
+        "/api/snapshots" => _values.ValidSnapshot(),
+        "/api/recovery/point-in-time" => _values.ValidRestore(pointInTime: true),
+        "/api/executions/search" => _values.ValidSearch(),
+        _ when operation.PathTemplate.EndsWith("/restore", StringComparison.Ordinal) => _values.ValidRestore(pointInTime: false),
+        _ => _values.ValidJob(),
+    };
+
     private string QueryValue(string name) => (name, _values.Random.Next(3)) switch
     {
         ("status", 0) => _values.Pick(["waiting", "scheduled", "queued", "running", "completed", "dead_lettered", "cancelled"]),
@@ -233,7 +248,11 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient write, HttpCl
     private string Mutate(JsonObject valid)
     {
         var fields = valid.Select(p => (Name: p.Key, Json: p.Value?.ToJsonString() ?? "null")).ToList();
-        var names = new[] { "type", "payload", "priority", "maxRetries", "timeoutMs", "dependsOn", "runAt", "idempotencyKey", "onDependencyFailure", "ref" };
+        var names = new[]
+        {
+            "type", "payload", "priority", "maxRetries", "timeoutMs", "dependsOn", "runAt", "idempotencyKey", "onDependencyFailure", "ref",
+            "kind", "label", "mode", "apply", "filter", "examples", "at", "text", "outcome", "limit",
+        };
         switch (_values.Random.Next(11))
         {
             case 0:

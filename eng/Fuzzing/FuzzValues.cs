@@ -106,6 +106,48 @@ public sealed class FuzzValues(Random random)
         ["runAt"] = DateTimeOffset.UtcNow.AddDays(1).ToString("O"),
     };
 
+    /// <summary>A valid snapshot request: <c>{ kind, label }</c>.</summary>
+    public JsonObject ValidSnapshot() => new()
+    {
+        ["kind"] = Pick(["full", "incremental"]),
+        ["label"] = $"fuzz {random.Next(1000)}",
+    };
+
+    /// <summary>
+    /// A valid restore (of a snapshot) or point-in-time recovery request, a dry run mostly; a
+    /// recovery's has a time and may filter on the status then.
+    /// </summary>
+    public JsonObject ValidRestore(bool pointInTime)
+    {
+        var filter = new JsonObject { ["type"] = Pick(["noop", "echo", "fuzz.job"]), ["statusNow"] = new JsonArray("queued", "scheduled") };
+        var request = new JsonObject
+        {
+            ["apply"] = random.Next(4) == 0,
+            ["filter"] = filter,
+            ["examples"] = random.Next(0, 20),
+        };
+        if (pointInTime)
+        {
+            filter["statusThen"] = new JsonArray("completed");
+            request["at"] = DateTimeOffset.UtcNow.AddSeconds(-random.Next(0, 600)).ToString("O");
+        }
+        else
+        {
+            request["mode"] = Pick(["skip", "overwrite", "newest-wins"]);
+        }
+
+        return request;
+    }
+
+    /// <summary>A valid search of past executions: <c>{ text, type, outcome, limit }</c>.</summary>
+    public JsonObject ValidSearch() => new()
+    {
+        ["text"] = Pick(["timeout talking to the gateway", "disk full", "NullReferenceException"]),
+        ["type"] = Pick(["noop", "echo", "fuzz.job"]),
+        ["outcome"] = Pick(["completed", "failed", "timed_out", "dead_lettered"]),
+        ["limit"] = random.Next(1, 50),
+    };
+
     private string RandomUnicode(int length)
     {
         var builder = new StringBuilder(length);
