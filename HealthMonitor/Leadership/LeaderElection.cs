@@ -16,6 +16,24 @@ public sealed partial class LeaderElection(NpgsqlDataSource db, IOptions<HealthM
 {
     private const string TryLockSql = "SELECT pg_try_advisory_lock(hashtext('aspirejobs.healthmonitor.leader'))";
 
+    internal const int KeepaliveIdleSeconds = 5;
+    internal const int KeepaliveIntervalSeconds = 2;
+    internal const int KeepaliveCount = 3;
+
+    /// <summary>How long a silent leader's session lasts on the server, at most (declared before KeepaliveSql, which reads it).</summary>
+    internal static readonly TimeSpan LostAfter = TimeSpan.FromSeconds(KeepaliveIdleSeconds + KeepaliveIntervalSeconds * KeepaliveCount);
+
+    /// <summary>
+    /// The lock lives as long as the server keeps the session. A leader that dies closes it, but a
+    /// leader cut off by the network leaves it open for the operating system's keepalive, two hours
+    /// by default, with no replica able to take over. So the server probes this session itself:
+    /// after <see cref="KeepaliveIdleSeconds"/> of silence, every <see cref="KeepaliveIntervalSeconds"/>,
+    /// <see cref="KeepaliveCount"/> times, and gives up on data unacknowledged for as long.
+    /// </summary>
+    private static readonly string KeepaliveSql =
+        $"SELECT set_config('tcp_keepalives_idle', '{KeepaliveIdleSeconds}', false), set_config('tcp_keepalives_interval', '{KeepaliveIntervalSeconds}', false),"
+        + $" set_config('tcp_keepalives_count', '{KeepaliveCount}', false), set_config('tcp_user_timeout', '{(int)LostAfter.TotalMilliseconds}', false)";
+
     private NpgsqlConnection? _lockConnection;
     private volatile bool _isLeader;
 
@@ -38,9 +56,22 @@ public sealed partial class LeaderElection(NpgsqlDataSource db, IOptions<HealthM
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
+    /// <summary>The session the lock is taken on, for tests: null while none is open.</summary>
+    internal NpgsqlConnection? LockConnection => _lockConnection;
+
     private async Task TryTakeAsync(CancellationToken stoppingToken)
     {
-        _lockConnection ??= await db.OpenConnectionAsync(stoppingToken);
+        if (_lockConnection is null)
+        {
+            var connection = await db.OpenConnectionAsync(stoppingToken);
+            await using (var keepalive = new NpgsqlCommand(KeepaliveSql, connection))
+            {
+                await keepalive.ExecuteNonQueryAsync(stoppingToken);
+            }
+
+            _lockConnection = connection;
+        }
+
         await using var command = new NpgsqlCommand(TryLockSql, _lockConnection);
         if ((bool)(await command.ExecuteScalarAsync(stoppingToken))!)
         {
