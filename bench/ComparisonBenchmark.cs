@@ -18,10 +18,12 @@ public static class ComparisonBenchmark
         var started = DateTime.UtcNow;
         var results = new List<(string System, int Round, Measurement Figure)>();
         var failures = new List<string>();
+        var systems = new List<string>();
         await using (var servers = await BenchServers.StartAsync())
         {
             ISubject[] all = [new AspireJobsSubject(environment), new HangfireSubject("pg", servers), new HangfireSubject("redis", servers), new BullMqSubject(servers)];
             var subjects = all.Where(s => only is null || only.Contains(s.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+            systems.AddRange(subjects.Select(s => s.Name));
             foreach (var subject in subjects)
             {
                 Console.Error.WriteLine($"== {subject.Name}");
@@ -68,7 +70,8 @@ public static class ComparisonBenchmark
         }
 
         var machine = MachineDescription();
-        var table = Table(results, [.. results.Select(r => r.System).Distinct()]);
+        // Every system asked for has its column, a failed one's empty.
+        var table = Table(results, [.. systems]);
         if (failures.Count > 0)
         {
             table += Environment.NewLine + string.Join(Environment.NewLine, failures) + Environment.NewLine;
@@ -87,7 +90,7 @@ public static class ComparisonBenchmark
 
     private static string Table(List<(string System, int Round, Measurement Figure)> results, string[] systems)
     {
-        // Ratios are always AspireJobs' over a peer's: without AspireJobs' figures there are none.
+        // Ratios are always AspireJobs' over a peer's ('–' where either has no figure), never one peer's over another's.
         string[] peers = systems.Contains(AspireJobsSubject.SubjectName) ? [.. systems.Where(s => s != AspireJobsSubject.SubjectName)] : [];
         var ours = AspireJobsSubject.SubjectName;
         var figures = results.Select(r => r.Figure.Name).Distinct().ToList();

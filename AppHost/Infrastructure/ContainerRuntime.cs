@@ -9,7 +9,7 @@ namespace AspireJobs.AppHost.Infrastructure;
 /// </summary>
 public static class ContainerRuntime
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     /// <summary>The runtime Aspire would use: <c>DcpPublisher:ContainerRuntime</c> or <c>ASPIRE_CONTAINER_RUNTIME</c>, else docker.</summary>
     public static string Name(IConfiguration configuration) =>

@@ -24,7 +24,7 @@ public static class InfrastructureModes
         {
             var runtime = ContainerRuntime.Name(configuration);
             throw new AppHostUsageException(
-                $"--infrastructure containers: the container runtime '{runtime}' does not answer ('{runtime} info' failed); start it, or use --infrastructure local. {AppHostOptions.Usage}");
+                $"--infrastructure containers: the container runtime '{runtime}' does not answer ('{runtime} info' failed, or did not end within {ContainerRuntime.Timeout.TotalSeconds:0} s); start it, or use --infrastructure local. {AppHostOptions.Usage}");
         }
 
         return asked != InfrastructureMode.Auto ? asked

@@ -62,7 +62,7 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient write, HttpCl
             var (client, refusedByDesign) = _values.Random.Next(20) switch
             {
                 0 => (anonymous, true),
-                1 => (readOnly, operation.Scope != "read"),
+                1 => (readOnly, operation.Scope != "read" || (operation.Method != "GET" && !ReadOnlyWrites.Contains(operation.PathTemplate))),
                 2 => (write, operation.Scope == "admin"),
                 _ => (admin, false),
             };
@@ -340,6 +340,13 @@ public sealed partial class ApiFuzzer(HttpClient admin, HttpClient write, HttpCl
 
     [GeneratedRegex(@"\{[^}]+\}")]
     private static partial Regex Parameter();
+
+    /// <summary>
+    /// The only routes a read key may call with another method than GET (a search sends its text in
+    /// a body). Not taken from the document: it says what the code enforces, so a route whose scope
+    /// was dropped would read as "read" there too.
+    /// </summary>
+    private static readonly HashSet<string> ReadOnlyWrites = ["/api/executions/search"];
 
     [GeneratedRegex(@"Needs an API key of scope '(\w+)'")]
     private static partial Regex NeededScope();

@@ -13,6 +13,7 @@ public sealed class RequestTimeTests
     [InlineData("2030-01-02T10:00:00.1234567+02:00", "2030-01-02T08:00:00.1234567+00:00")]
     [InlineData("2030-01-02T10:00:00", "2030-01-02T10:00:00+00:00")] // no offset: UTC, never the server's zone
     [InlineData("2030-01-02 10:00:00+02:00", "2030-01-02T08:00:00+00:00")] // RFC 3339's space
+    [InlineData("2030-01-02t10:00:00z", "2030-01-02T10:00:00+00:00")] // and its lower case
     [InlineData("2030-01-02", "2030-01-02T00:00:00+00:00")]
     public void AnIso8601Time_IsRead_InUtc(string text, string expected) =>
         Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), Read(text));
