@@ -7,9 +7,10 @@ namespace AspireJobs.Api.Http;
 /// A time a request gives as a JSON string: ISO-8601, with its offset, or without one and then
 /// read as UTC, the offset of every time the Api answers with. Never as the server's local time,
 /// which would move it by the server's zone. Only ISO-8601 as System.Text.Json reads it (and RFC
-/// 3339's space between date and time, and its lower-case t and z): .NET's lenient parse also took "01/02/2030" (a day and a
-/// month, in some order), an HTTP date, or "10:00" (today at ten, perhaps already past), and a
-/// misread time schedules a job, or picks a restore point, without a word.
+/// 3339's space between date and time, and its lower-case t and z): .NET's lenient parse also
+/// took "01/02/2030" (a day and a month, in some order), an HTTP date, or "10:00" (today at ten,
+/// perhaps already past), and a misread time schedules a job, or picks a restore point, without
+/// a word.
 /// </summary>
 public static class RequestTime
 {

@@ -64,9 +64,15 @@ public sealed partial class LeaderElection(NpgsqlDataSource db, IOptions<HealthM
         if (_lockConnection is null)
         {
             var connection = await db.OpenConnectionAsync(stoppingToken);
-            await using (var keepalive = new NpgsqlCommand(KeepaliveSql, connection))
+            try
             {
+                await using var keepalive = new NpgsqlCommand(KeepaliveSql, connection);
                 await keepalive.ExecuteNonQueryAsync(stoppingToken);
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
             }
 
             _lockConnection = connection;

@@ -44,16 +44,7 @@ public sealed class AppHostInterruptedStartTests(TestServers servers)
         Assert.DoesNotContain(firstOutput, line => line.Contains("Unhandled exception", StringComparison.Ordinal));
         await WaitUntilAsync(() => ProcessesNaming(dataDirectory).Count == 0, "every process of the first start to be gone");
 
-        var second = Start(dataDirectory, out var secondOutput);
-        try
-        {
-            await WaitUntilAsync(() => IsReady(secondOutput) || second.Exited.IsCompleted, "the second start to be ready");
-            Assert.False(second.Exited.IsCompleted, $"the second start ended:{Environment.NewLine}{string.Join(Environment.NewLine, secondOutput.TakeLast(30))}");
-        }
-        finally
-        {
-            Assert.Equal(0, await second.StopAsync(PosixSignals.SIGTERM, Patience));
-        }
+        await AssertTheNextStartComesUpAsync(dataDirectory);
     }
 
     [Fact]
@@ -119,15 +110,21 @@ public sealed class AppHostInterruptedStartTests(TestServers servers)
         // Nothing is left to hold the servers' ports and files, or to run jobs beside the next start.
         await WaitUntilAsync(() => !started.Any(IsRunning) && ProcessesNaming(dataDirectory).Count == 0, "every process of the killed AppHost to end");
 
-        var second = Start(dataDirectory, out var secondOutput);
+        await AssertTheNextStartComesUpAsync(dataDirectory);
+    }
+
+    /// <summary>Starts the AppHost again on the directory, waits until it is ready, and stops it, which it must do with 0.</summary>
+    private static async Task AssertTheNextStartComesUpAsync(string dataDirectory)
+    {
+        var next = Start(dataDirectory, out var output);
         try
         {
-            await WaitUntilAsync(() => IsReady(secondOutput) || second.Exited.IsCompleted, "the next start to be ready");
-            Assert.False(second.Exited.IsCompleted, $"the next start ended:{Environment.NewLine}{string.Join(Environment.NewLine, secondOutput.TakeLast(30))}");
+            await WaitUntilAsync(() => IsReady(output) || next.Exited.IsCompleted, "the next start to be ready");
+            Assert.False(next.Exited.IsCompleted, $"the next start ended:{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(30))}");
         }
         finally
         {
-            Assert.Equal(0, await second.StopAsync(PosixSignals.SIGTERM, Patience));
+            Assert.Equal(0, await next.StopAsync(PosixSignals.SIGTERM, Patience));
         }
     }
 
