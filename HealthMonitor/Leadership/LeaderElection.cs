@@ -20,7 +20,7 @@ public sealed partial class LeaderElection(NpgsqlDataSource db, IOptions<HealthM
     internal const int KeepaliveIntervalSeconds = 2;
     internal const int KeepaliveCount = 3;
 
-    /// <summary>How long a silent leader's session lasts on the server, at most (declared before KeepaliveSql, which reads it).</summary>
+    /// <summary>How long a silent leader's session lasts on the server, at most.</summary>
     internal static readonly TimeSpan LostAfter = TimeSpan.FromSeconds(KeepaliveIdleSeconds + KeepaliveIntervalSeconds * KeepaliveCount);
 
     /// <summary>
@@ -30,9 +30,8 @@ public sealed partial class LeaderElection(NpgsqlDataSource db, IOptions<HealthM
     /// after <see cref="KeepaliveIdleSeconds"/> of silence, every <see cref="KeepaliveIntervalSeconds"/>,
     /// <see cref="KeepaliveCount"/> times, and gives up on data unacknowledged for as long.
     /// </summary>
-    private static readonly string KeepaliveSql =
-        $"SELECT set_config('tcp_keepalives_idle', '{KeepaliveIdleSeconds}', false), set_config('tcp_keepalives_interval', '{KeepaliveIntervalSeconds}', false),"
-        + $" set_config('tcp_keepalives_count', '{KeepaliveCount}', false), set_config('tcp_user_timeout', '{(int)LostAfter.TotalMilliseconds}', false)";
+    private const string KeepaliveSql =
+        "SELECT set_config('tcp_keepalives_idle', $1, false), set_config('tcp_keepalives_interval', $2, false), set_config('tcp_keepalives_count', $3, false), set_config('tcp_user_timeout', $4, false)";
 
     private NpgsqlConnection? _lockConnection;
     private volatile bool _isLeader;
@@ -67,6 +66,11 @@ public sealed partial class LeaderElection(NpgsqlDataSource db, IOptions<HealthM
             try
             {
                 await using var keepalive = new NpgsqlCommand(KeepaliveSql, connection);
+                foreach (var value in new[] { KeepaliveIdleSeconds, KeepaliveIntervalSeconds, KeepaliveCount, (int)LostAfter.TotalMilliseconds })
+                {
+                    keepalive.Parameters.Add(new NpgsqlParameter<string> { TypedValue = value.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                }
+
                 await keepalive.ExecuteNonQueryAsync(stoppingToken);
             }
             catch

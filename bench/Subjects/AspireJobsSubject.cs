@@ -256,7 +256,8 @@ public sealed class AspireJobsSubject(IReadOnlyDictionary<string, IReadOnlyDicti
             {
                 while (!_stop.IsCancellationRequested)
                 {
-                    await using var command = db.CreateCommand($"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND application_name <> '{BenchSystem.ApplicationName}'");
+                    await using var command = db.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND application_name <> $1");
+                    command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = BenchSystem.ApplicationName });
                     Peak = Math.Max(Peak, (long)(await command.ExecuteScalarAsync())!);
                     await Task.Delay(200);
                 }

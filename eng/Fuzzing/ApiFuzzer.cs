@@ -16,10 +16,14 @@ namespace AspireJobs.Fuzzing;
 /// that changed the stored state. Requests go one at a time, so the state before and after each
 /// one belongs to it alone.
 /// </summary>
-public sealed partial class ApiFuzzer(HttpClient admin, HttpClient write, HttpClient readOnly, HttpClient anonymous, Func<Task<string>> storedState, int seed)
+/// <param name="knownIds">
+/// Ids that exist before the first request (a worker, a dead letter, a job with parents), for
+/// routes whose ids no create answers with: without them those routes only ever answer 404.
+/// </param>
+public sealed partial class ApiFuzzer(HttpClient admin, HttpClient write, HttpClient readOnly, HttpClient anonymous, Func<Task<string>> storedState, int seed, IEnumerable<Guid>? knownIds = null)
 {
     private readonly FuzzValues _values = new(new Random(seed));
-    private readonly List<Guid> _knownIds = [];
+    private readonly List<Guid> _knownIds = [.. knownIds ?? []];
 
     /// <summary>
     /// What a refused request must leave unchanged, as one digest: every job as it was asked for and
