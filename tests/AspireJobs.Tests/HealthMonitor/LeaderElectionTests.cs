@@ -1,5 +1,6 @@
 using AspireJobs.HealthMonitor;
 using AspireJobs.HealthMonitor.Leadership;
+using AspireJobs.Tests.EndToEnd;
 using AspireJobs.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -29,13 +30,7 @@ public sealed class LeaderElectionTests(TestServers servers) : IAsyncLifetime
         await leader.StartAsync(Token);
         try
         {
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!leader.IsLeader && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(20, Token);
-            }
-
-            Assert.True(leader.IsLeader);
+            await AppHostEndToEndTests.WaitUntilAsync(() => leader.IsLeader, "the election", within: TimeSpan.FromSeconds(30));
             await using var settings = new NpgsqlCommand(
                 "SELECT name, setting FROM pg_settings WHERE name IN ('tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_keepalives_count', 'tcp_user_timeout') ORDER BY name",
                 leader.LockConnection);
