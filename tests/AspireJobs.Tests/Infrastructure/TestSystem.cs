@@ -23,7 +23,7 @@ public sealed class TestSystem : IAsyncDisposable
         Database = database;
         Keys = TestServers.NewRedisKeys();
         _redisConnectionString = redisConnectionString ?? servers.Redis.ConnectionString;
-        Redis = redisConnectionString is null ? servers.RedisConnection : ConnectionMultiplexer.Connect(redisConnectionString + ",abortConnect=false");
+        Redis = redisConnectionString is null ? servers.RedisConnection : ConnectionMultiplexer.Connect(OwnRedisOptions(redisConnectionString));
         Store = new JobStore(database.DataSource, TimeProvider.System);
         Dispatcher = new JobDispatcher(Redis, Keys, TimeProvider.System);
     }
@@ -39,6 +39,19 @@ public sealed class TestSystem : IAsyncDisposable
     public JobDispatcher Dispatcher { get; }
 
     public IReadOnlyList<ServiceProcess> Processes => _processes;
+
+    /// <summary>
+    /// The test's client of a Redis of the test's own, which the test may stop and start: it
+    /// reconnects as the services do (every half second; the client's default backs off for up to
+    /// half a minute), but holds a command while it reconnects, so that the test's first read
+    /// after a restart waits for Redis rather than fail.
+    /// </summary>
+    private static ConfigurationOptions OwnRedisOptions(string connectionString)
+    {
+        var options = AspireJobs.ServiceDefaults.RedisClient.Parse(connectionString, "redis");
+        options.BacklogPolicy = BacklogPolicy.Default;
+        return options;
+    }
 
     /// <summary>A system on the shared servers; <paramref name="redisConnectionString"/> puts it on another Redis.</summary>
     public static async Task<TestSystem> CreateAsync(TestServers servers, string? redisConnectionString = null) =>
