@@ -16,6 +16,23 @@ public static class ProgramRun
         return process.ExitCode == 0;
     }
 
+    /// <summary>What a program prints to its standard output (such as <c>postgres --version</c>), or null when it fails or cannot start.</summary>
+    public static string? OutputOrNull(string command, IEnumerable<string> arguments)
+    {
+        try
+        {
+            using var process = Process.Start(StartInfo(command, arguments, redirectOutput: true))!;
+            _ = process.StandardError.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode == 0 ? output : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null; // missing, or not executable
+        }
+    }
+
     public static async Task RunAsync(string command, IEnumerable<string> arguments, string what, CancellationToken cancellationToken)
     {
         using var process = new Process { StartInfo = StartInfo(command, arguments, redirectOutput: true) };

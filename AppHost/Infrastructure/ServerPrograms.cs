@@ -1,3 +1,5 @@
+using AspireJobs.AppHost.Infrastructure.LocalPostgres;
+
 namespace AspireJobs.AppHost.Infrastructure;
 
 /// <summary>
@@ -45,18 +47,35 @@ public static class ServerPrograms
 
     private static string PostgresBinFor(string? clusterVersion, string? clusterDirectory)
     {
-        if (clusterVersion is null || Environment.GetEnvironmentVariable(PostgresBinVariable) is { Length: > 0 })
+        if (clusterVersion is null)
         {
-            return PostgresBin; // a new cluster, or the programs the user chose
+            return PostgresBin; // a new cluster
         }
 
         var installed = DebianInstalled();
-        return installed.Count == 0
-            ? PostgresBin // not laid out by version: the one found is all there is to try
-            : DebianBinFor(installed, clusterVersion) ?? throw new PrerequisiteMissingException(
-                $"The PostgreSQL cluster in {clusterDirectory} was made by PostgreSQL {clusterVersion}, whose server programs are not installed " +
-                $"(found {string.Join(", ", installed.Select(x => x.Version))}): install them, e.g. apt-get install -y postgresql-{clusterVersion}, " +
-                $"set {PostgresBinVariable} to them, or start on a new --data-dir.");
+        if (Environment.GetEnvironmentVariable(PostgresBinVariable) is { Length: > 0 } || installed.Count == 0)
+        {
+            // The programs the user chose, or the one set found on the PATH.
+            return MatchingCluster(PostgresBin, clusterVersion, clusterDirectory);
+        }
+
+        return DebianBinFor(installed, clusterVersion) ?? throw new PrerequisiteMissingException(
+            $"The PostgreSQL cluster in {clusterDirectory} was made by PostgreSQL {clusterVersion}, whose server programs are not installed " +
+            $"(found {string.Join(", ", installed.Select(x => x.Version))}): install them, e.g. apt-get install -y postgresql-{clusterVersion}, " +
+            $"set {PostgresBinVariable} to them, or start on a new --data-dir.");
+    }
+
+    /// <summary>
+    /// <paramref name="bin"/>, if its programs are of the major version that made the cluster (or
+    /// say no version): a server of another major version refuses the cluster's files, exits, and
+    /// would be restarted for ever.
+    /// </summary>
+    public static string MatchingCluster(string bin, string clusterVersion, string? clusterDirectory)
+    {
+        var programs = PostgresVersion.MajorOf(ProgramRun.OutputOrNull(Path.Combine(bin, "postgres"), ["--version"]));
+        return programs is null || programs == clusterVersion.Trim() ? bin : throw new PrerequisiteMissingException(
+            $"The PostgreSQL cluster in {clusterDirectory} was made by PostgreSQL {clusterVersion.Trim()}, but the server programs in {bin} are PostgreSQL {programs}: " +
+            $"set {PostgresBinVariable} to PostgreSQL {clusterVersion.Trim()}'s, or start on a new --data-dir.");
     }
 
     /// <summary>

@@ -57,6 +57,43 @@ public sealed class PostgresClusterTests : IDisposable
         Assert.DoesNotContain('\n', error.Message);
     }
 
+    [Theory]
+    [InlineData("postgres (PostgreSQL) 17.2 (Debian 17.2-1.pgdg120+1)\n", "17")]
+    [InlineData("postgres (PostgreSQL) 10.23", "10")]
+    [InlineData("postgres (PostgreSQL) 9.6.24\n", "9.6")]
+    [InlineData("postgres (PostgreSQL) 18beta1", "18")]
+    [InlineData("postgres: command not found", null)]
+    [InlineData(null, null)]
+    public void TheMajorVersionOfTheServerPrograms_IsWrittenAsPgVersionWritesIt(string? versionOutput, string? major)
+    {
+        Assert.Equal(major, PostgresVersion.MajorOf(versionOutput));
+    }
+
+    [Fact]
+    public void ProgramsChosenOutsideDebiansLayout_OfAnotherMajorVersionThanTheCluster_StopTheStart_InOneLine()
+    {
+        var bin = ServerPrograms.PostgresBin;
+        var cluster = Path.Combine(_parent, "postgres", "data");
+
+        var error = Assert.Throws<PrerequisiteMissingException>(() => ServerPrograms.MatchingCluster(bin, "9.6\n", cluster));
+
+        Assert.Contains(cluster, error.Message);
+        Assert.Contains("PostgreSQL 9.6,", error.Message);
+        Assert.Contains(bin, error.Message);
+        Assert.Contains(ServerPrograms.PostgresBinVariable, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void ProgramsChosenOutsideDebiansLayout_OfTheClustersMajorVersion_AreUsed()
+    {
+        var bin = ServerPrograms.PostgresBin;
+        Assert.SkipUnless(bin.StartsWith("/usr/lib/postgresql/", StringComparison.Ordinal), "The programs' major version is read here from Debian's folder for it, independently of the code under test.");
+        var major = Path.GetFileName(Path.GetDirectoryName(bin))!;
+
+        Assert.Equal(bin, ServerPrograms.MatchingCluster(bin, major + "\n", Path.Combine(_parent, "postgres", "data")));
+    }
+
     [Fact]
     public async Task AFirstStartStoppedWhileInitdbRuns_LeavesACluster_TheNextStartMakesAndRuns()
     {
