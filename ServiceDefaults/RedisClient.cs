@@ -61,12 +61,6 @@ public static class RedisClient
         // Redis is the dispatch index and the workers' liveness, and every service should be
         // back on a restarted Redis as soon as it answers.
         options.ReconnectRetryPolicy = new LinearRetry(500);
-        // While Redis is away, fail a command at once rather than hold it in the client's backlog
-        // until its timeout (5 s): every caller survives a failed command (the Api pushes again
-        // what it created, the reconciler mends the rest, a worker acquires again a second later),
-        // and a create or a cancel that PostgreSQL has committed should not wait out that timeout
-        // before it is answered, nor a worker's finishes behind it.
-        options.BacklogPolicy = BacklogPolicy.FailFast;
         // Run socket I/O on the .NET thread pool rather than a dedicated pool of its own: fewer
         // threads and hand-offs per command in processes that are mostly waiting on Redis.
         options.SocketManager = SocketManager.ThreadPool;

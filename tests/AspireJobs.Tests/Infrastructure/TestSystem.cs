@@ -16,6 +16,7 @@ public sealed class TestSystem : IAsyncDisposable
 {
     private readonly List<ServiceProcess> _processes = [];
     private readonly string _redisConnectionString;
+    private readonly bool _ownRedis;
     private WebApplicationFactory<AspireJobs.Api.ApiOptions>? _api;
 
     private TestSystem(TestServers servers, TestDatabase database, string? redisConnectionString)
@@ -23,7 +24,8 @@ public sealed class TestSystem : IAsyncDisposable
         Database = database;
         Keys = TestServers.NewRedisKeys();
         _redisConnectionString = redisConnectionString ?? servers.Redis.ConnectionString;
-        Redis = redisConnectionString is null ? servers.RedisConnection : ConnectionMultiplexer.Connect(OwnRedisOptions(redisConnectionString));
+        _ownRedis = redisConnectionString is not null;
+        Redis = _ownRedis ? ConnectionMultiplexer.Connect(OwnRedisOptions(redisConnectionString!)) : servers.RedisConnection;
         Store = new JobStore(database.DataSource, TimeProvider.System);
         Dispatcher = new JobDispatcher(Redis, Keys, TimeProvider.System);
     }
@@ -42,16 +44,11 @@ public sealed class TestSystem : IAsyncDisposable
 
     /// <summary>
     /// The test's client of a Redis of the test's own, which the test may stop and start: it
-    /// reconnects as the services do (every half second; the client's default backs off for up to
-    /// half a minute), but holds a command while it reconnects, so that the test's first read
-    /// after a restart waits for Redis rather than fail.
+    /// reconnects as the services do, every half second (the client's default backs off for up
+    /// to half a minute, which a test's first read after a restart waited out).
     /// </summary>
-    private static ConfigurationOptions OwnRedisOptions(string connectionString)
-    {
-        var options = AspireJobs.ServiceDefaults.RedisClient.Parse(connectionString, "redis");
-        options.BacklogPolicy = BacklogPolicy.Default;
-        return options;
-    }
+    private static ConfigurationOptions OwnRedisOptions(string connectionString) =>
+        AspireJobs.ServiceDefaults.RedisClient.Parse(connectionString, "redis");
 
     /// <summary>A system on the shared servers; <paramref name="redisConnectionString"/> puts it on another Redis.</summary>
     public static async Task<TestSystem> CreateAsync(TestServers servers, string? redisConnectionString = null) =>
@@ -214,6 +211,10 @@ public sealed class TestSystem : IAsyncDisposable
         }
 
         await Database.DisposeAsync();
+        if (_ownRedis)
+        {
+            await Redis.DisposeAsync(); // else it would try to reconnect to a port a later test's Redis may take
+        }
     }
 
     private ServiceProcess Track(ServiceProcess process)
