@@ -91,6 +91,8 @@ public sealed class PostgresClusterTests : IDisposable
         Assert.SkipUnless(bin.StartsWith("/usr/lib/postgresql/", StringComparison.Ordinal), "The programs' major version is read here from Debian's folder for it, independently of the code under test.");
         var major = Path.GetFileName(Path.GetDirectoryName(bin))!;
 
+        // The programs' version is read (a version not read would let any cluster through).
+        Assert.Equal(major, PostgresVersion.MajorOf(ProgramRun.OutputOrNull(Path.Combine(bin, "postgres"), ["--version"])));
         Assert.Equal(bin, ServerPrograms.MatchingCluster(bin, major + "\n", Path.Combine(_parent, "postgres", "data")));
     }
 
