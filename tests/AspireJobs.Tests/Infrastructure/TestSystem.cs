@@ -44,8 +44,8 @@ public sealed class TestSystem : IAsyncDisposable
 
     /// <summary>
     /// The test's client of a Redis of the test's own, which the test may stop and start: it
-    /// reconnects as the services do, every half second (the client's default backs off for up
-    /// to half a minute, which a test's first read after a restart waited out).
+    /// reconnects as the services do, every half second, rather than back off as the client's
+    /// default does (for up to half a minute).
     /// </summary>
     private static ConfigurationOptions OwnRedisOptions(string connectionString) =>
         AspireJobs.ServiceDefaults.RedisClient.Parse(connectionString, "redis");
