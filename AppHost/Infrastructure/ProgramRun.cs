@@ -7,30 +7,30 @@ namespace AspireJobs.AppHost.Infrastructure;
 public static class ProgramRun
 {
     /// <summary>Runs a program for its exit code alone (such as <c>test</c> or <c>id</c>), its output dropped; true when it exits 0.</summary>
-    public static bool Succeeds(string command, IEnumerable<string> arguments)
-    {
-        using var process = Process.Start(StartInfo(command, arguments, redirectOutput: true))!;
-        _ = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode == 0;
-    }
+    public static bool Succeeds(string command, IEnumerable<string> arguments) => Run(command, arguments).ExitCode == 0;
 
     /// <summary>What a program prints to its standard output (such as <c>postgres --version</c>), or null when it fails or cannot start.</summary>
     public static string? OutputOrNull(string command, IEnumerable<string> arguments)
     {
         try
         {
-            using var process = Process.Start(StartInfo(command, arguments, redirectOutput: true))!;
-            _ = process.StandardError.ReadToEndAsync();
-            var output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0 ? output : null;
+            var (exitCode, output) = Run(command, arguments);
+            return exitCode == 0 ? output : null;
         }
         catch (System.ComponentModel.Win32Exception)
         {
             return null; // missing, or not executable
         }
+    }
+
+    /// <summary>Runs a program to its end: its exit code and standard output (its standard error drained and dropped).</summary>
+    private static (int ExitCode, string Output) Run(string command, IEnumerable<string> arguments)
+    {
+        using var process = Process.Start(StartInfo(command, arguments, redirectOutput: true))!;
+        _ = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output);
     }
 
     public static async Task RunAsync(string command, IEnumerable<string> arguments, string what, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using AspireJobs.Core.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -14,7 +15,7 @@ namespace AspireJobs.HealthMonitor.Leadership;
 public sealed partial class LeaderElection(NpgsqlDataSource db, IOptions<HealthMonitorOptions> options, ILogger<LeaderElection> logger)
     : BackgroundService
 {
-    private const string TryLockSql = "SELECT pg_try_advisory_lock(hashtext('aspirejobs.healthmonitor.leader'))";
+    private static readonly string TryLockSql = EmbeddedFile.Read(typeof(LeaderElection).Assembly, "LeaderTryLock.sql");
 
     internal const int KeepaliveIdleSeconds = 5;
     internal const int KeepaliveIntervalSeconds = 2;
@@ -30,8 +31,7 @@ public sealed partial class LeaderElection(NpgsqlDataSource db, IOptions<HealthM
     /// after <see cref="KeepaliveIdleSeconds"/> of silence, every <see cref="KeepaliveIntervalSeconds"/>,
     /// <see cref="KeepaliveCount"/> times, and gives up on data unacknowledged for as long.
     /// </summary>
-    private const string KeepaliveSql =
-        "SELECT set_config('tcp_keepalives_idle', $1, false), set_config('tcp_keepalives_interval', $2, false), set_config('tcp_keepalives_count', $3, false), set_config('tcp_user_timeout', $4, false)";
+    private static readonly string KeepaliveSql = EmbeddedFile.Read(typeof(LeaderElection).Assembly, "LeaderKeepalive.sql");
 
     private NpgsqlConnection? _lockConnection;
     private volatile bool _isLeader;
