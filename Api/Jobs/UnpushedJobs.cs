@@ -71,6 +71,15 @@ public sealed partial class UnpushedJobs : BackgroundService
     /// </summary>
     public async Task EnqueueAsync(IReadOnlyCollection<QueuedJob> jobs, NewJobTickets? tickets = null)
     {
+        // With Redis known to be away, the push would wait out the client's timeout in its
+        // backlog, and the answer to the create with it: the jobs are held for the retried push
+        // at once, and reach their bands within a retry interval of Redis's return.
+        if (!_dispatcher.IsConnected)
+        {
+            Add(jobs.Select(job => job.Id));
+            return;
+        }
+
         if (!await _followUp.TryAsync(() => _dispatcher.EnqueueAsync(jobs, tickets), "new or requeued jobs to their bands"))
         {
             Add(jobs.Select(job => job.Id));
@@ -84,13 +93,19 @@ public sealed partial class UnpushedJobs : BackgroundService
     /// would wait for the reconciler. A job Redis holds already is left as it is. As the
     /// reconciler, it pushes only a job created a ticket's lifetime ago on Redis's clock: a
     /// younger one's first push may still be on its way with its ticket, and the two entries
-    /// could run its handler twice. A younger one, and any when a server fails, is left to the
+    /// could run its handler twice. A younger one, and any while a server fails, is left to the
     /// reconciler.
     /// </summary>
     public async Task EnqueueRepeatedAsync(IReadOnlyCollection<Guid> ids)
     {
         if (ids.Count == 0)
         {
+            return;
+        }
+
+        if (!_dispatcher.IsConnected)
+        {
+            LogRepeatedNotChecked(_logger, ids.Count, "no connection to Redis");
             return;
         }
 

@@ -27,6 +27,12 @@ public sealed class JobDispatcher(IConnectionMultiplexer redis, RedisKeys keys, 
 
     private IDatabase Database => redis.GetDatabase();
 
+    /// <summary>
+    /// False while the client holds no connection to Redis (it is down, or restarting): a command
+    /// sent then waits in the client's backlog for a connection, up to its timeout.
+    /// </summary>
+    public bool IsConnected => redis.IsConnected;
+
     /// <summary>The three keys a lease lives in: deadlines, holders and fence tokens.</summary>
     private RedisKey[] LeaseKeys => [keys.Leases, keys.LeaseOwners, keys.LeaseFences];
 
