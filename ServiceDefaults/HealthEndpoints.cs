@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -15,11 +17,14 @@ namespace AspireJobs.ServiceDefaults;
 /// <remarks>
 /// Both are open to anyone, and <c>/health</c> asks PostgreSQL and Redis each time it runs, so a
 /// healthy answer is served again for <see cref="HealthyAnswerLifetime"/> (ASP.NET Core's output
-/// cache, which also lets requests that arrive together share one run), and an answer waits at
-/// most <see cref="AnswerTimeout"/> for checks that heed their token (PostgreSQL's does; Redis's
-/// is bounded by its client's command timeout): a flood of probes costs the servers one round of
-/// checks a second, and a hung check answers 504 instead of holding the prober. An unhealthy
-/// answer is never cached, so recovery shows at the next probe.
+/// cache, one entry per path whatever the query string or host, for GET and HEAD, the only
+/// methods they answer): a flood of healthy probes costs the servers one round of checks a
+/// second. An unhealthy answer is never cached, so recovery shows at the next probe. Requests do
+/// not wait on one another's run (the cache's locking is off): a waiter would run the checks again
+/// after an unhealthy first answer, or fail with its cancellation. Checks get a token that fires
+/// after <see cref="AnswerTimeout"/> (ASP.NET Core's request timeouts): PostgreSQL's check then
+/// reports unhealthy (503), one that gives way by throwing answers 504, and Redis's check, which
+/// takes no token, is bounded by its client's own command timeout.
 /// </remarks>
 public static class HealthEndpoints
 {
@@ -39,7 +44,11 @@ public static class HealthEndpoints
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
-        builder.Services.AddOutputCache(cache => cache.AddPolicy(Policy, answer => answer.Expire(HealthyAnswerLifetime)));
+        builder.Services.AddOutputCache(cache => cache.AddPolicy(Policy, answer => answer
+            .Expire(HealthyAnswerLifetime)
+            .SetVaryByQuery([])
+            .SetVaryByHost(false)
+            .SetLocking(false)));
         builder.Services.AddRequestTimeouts(timeouts => timeouts.AddPolicy(Policy, new RequestTimeoutPolicy { Timeout = AnswerTimeout }));
         return builder;
     }
@@ -49,9 +58,14 @@ public static class HealthEndpoints
         app.UseRequestTimeouts();
         app.UseOutputCache();
         // Open to anyone (the orchestrator probes them), where every other route needs a key.
-        app.MapHealthChecks(HealthPath).AllowAnonymous().CacheOutput(Policy).WithRequestTimeout(Policy);
-        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) })
-            .AllowAnonymous().CacheOutput(Policy).WithRequestTimeout(Policy);
+        Probed(app.MapHealthChecks(HealthPath));
+        Probed(app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) }));
         return app;
     }
+
+    private static void Probed(IEndpointConventionBuilder endpoint) => endpoint
+        .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]))
+        .AllowAnonymous()
+        .CacheOutput(Policy)
+        .WithRequestTimeout(Policy);
 }

@@ -152,6 +152,19 @@ public sealed partial class UnpushedJobs : BackgroundService
     public async Task<long> PushAsync(CancellationToken cancellationToken)
     {
         long pushed = 0;
+        if (!_dispatcher.IsConnected)
+        {
+            // Nothing to do until Redis is back: a round now would read PostgreSQL and then wait
+            // in the client's backlog, to push what it read then, seconds stale, on reconnection.
+            if (!_failing && Count > 0)
+            {
+                LogStillWaiting(_logger, Count, "no connection to Redis");
+                _failing = true;
+            }
+
+            return pushed;
+        }
+
         while (Next() is { Length: > 0 } batch)
         {
             try
@@ -187,6 +200,11 @@ public sealed partial class UnpushedJobs : BackgroundService
         if (pushed > 0)
         {
             LogPushed(_logger, pushed);
+        }
+
+        if (Count == 0)
+        {
+            _failing = false; // the next outage is said again
         }
 
         return pushed;

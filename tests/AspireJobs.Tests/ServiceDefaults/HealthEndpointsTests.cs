@@ -10,8 +10,9 @@ namespace AspireJobs.Tests.ServiceDefaults;
 
 /// <summary>
 /// <c>/health</c> is open to anyone and asks the servers each time its checks run: a healthy
-/// answer is served again for a second rather than asking again, an unhealthy one never is, and a
-/// check that hangs (and heeds its token) is answered for within the timeout.
+/// answer is served again for a second rather than asking again (whatever the query string or
+/// host), an unhealthy one never is, and a check that hangs (and heeds its token) is answered for
+/// within the timeout.
 /// </summary>
 public sealed class HealthEndpointsTests
 {
@@ -42,7 +43,10 @@ public sealed class HealthEndpointsTests
         const int probes = 200;
         for (var i = 0; i < probes; i++)
         {
-            using var response = await client.GetAsync(HealthEndpoints.HealthPath, Token);
+            // A query string of its own, or another host, is no way around the cache.
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{HealthEndpoints.HealthPath}?probe={i}");
+            request.Headers.Host = $"probe{i % 7}.example";
+            using var response = await client.SendAsync(request, Token);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
@@ -50,12 +54,16 @@ public sealed class HealthEndpointsTests
         // second begun, however many probes came.
         var mostRuns = 5 + (int)Math.Ceiling(elapsed.Elapsed / HealthEndpoints.HealthyAnswerLifetime) + 1;
         Assert.InRange(runs, 6, Math.Min(mostRuns, 5 + probes / 4));
+
+        // Nor is another method: probes read.
+        using var post = await client.PostAsync(HealthEndpoints.HealthPath, null, Token);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
     }
 
     [Fact]
     public async Task ACheckThatHangs_IsAnsweredAsTimedOut_WithinTheTimeout()
     {
-        // As PostgreSQL's check does, it gives up when its token fires.
+        // A check that gives way to its token by throwing (PostgreSQL's reports unhealthy instead: 503).
         await using var app = await StartAsync(async token =>
         {
             await Task.Delay(TimeSpan.FromMinutes(2), token);
