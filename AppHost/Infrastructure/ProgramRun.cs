@@ -6,16 +6,24 @@ namespace AspireJobs.AppHost.Infrastructure;
 /// <summary>Runs a one-off program to its end (initdb, chown, test): failing with its output when it fails, or answering whether it succeeded.</summary>
 public static class ProgramRun
 {
-    /// <summary>Runs a program for its exit code alone (such as <c>test</c> or <c>id</c>), its output dropped; true when it exits 0.</summary>
-    public static bool Succeeds(string command, IEnumerable<string> arguments) => Run(command, arguments).ExitCode == 0;
+    /// <summary>
+    /// The longest a check (<see cref="Succeeds"/>, <see cref="OutputOrNull"/>) may run: each
+    /// answers in milliseconds, and the AppHost's start waits for it. One that hangs (a program
+    /// waiting on a dead network mount, say) is killed and counts as failed, so the start stops
+    /// with its one-line reason instead of hanging.
+    /// </summary>
+    public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>What a program prints to its standard output (such as <c>postgres --version</c>), or null when it fails or cannot start.</summary>
+    /// <summary>Runs a program for its exit code alone (such as <c>test</c> or <c>id</c>), its output dropped; true when it exits 0 within <paramref name="timeout"/> (<see cref="CheckTimeout"/> unless given).</summary>
+    public static bool Succeeds(string command, IEnumerable<string> arguments, TimeSpan? timeout = null) =>
+        Run(command, arguments, timeout ?? CheckTimeout) is (0, _);
+
+    /// <summary>What a program prints to its standard output (such as <c>postgres --version</c>), or null when it fails, cannot start or outlives <see cref="CheckTimeout"/>.</summary>
     public static string? OutputOrNull(string command, IEnumerable<string> arguments)
     {
         try
         {
-            var (exitCode, output) = Run(command, arguments);
-            return exitCode == 0 ? output : null;
+            return Run(command, arguments, CheckTimeout) is (0, var output) ? output : null;
         }
         catch (System.ComponentModel.Win32Exception)
         {
@@ -23,14 +31,20 @@ public static class ProgramRun
         }
     }
 
-    /// <summary>Runs a program to its end: its exit code and standard output (its standard error drained and dropped).</summary>
-    private static (int ExitCode, string Output) Run(string command, IEnumerable<string> arguments)
+    /// <summary>Runs a program to its end: its exit code and standard output (its standard error drained and dropped); exit code -1 when it was killed for outliving <paramref name="timeout"/>.</summary>
+    private static (int ExitCode, string Output) Run(string command, IEnumerable<string> arguments, TimeSpan timeout)
     {
         using var process = Process.Start(StartInfo(command, arguments, redirectOutput: true))!;
         _ = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output);
+        var output = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            return (-1, "");
+        }
+
+        return (process.ExitCode, output.GetAwaiter().GetResult());
     }
 
     public static async Task RunAsync(string command, IEnumerable<string> arguments, string what, CancellationToken cancellationToken)
