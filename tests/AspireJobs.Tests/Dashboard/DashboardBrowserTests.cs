@@ -33,6 +33,14 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
         _page = await _context.NewPageAsync();
         var origin = fixture.BaseAddress.GetLeftPart(UriPartial.Authority);
         _page.PageError += (_, error) => _problems.Add($"page error: {error}");
+        _page.Console += (_, message) =>
+        {
+            // Whatever the dashboard needs must run under its Content-Security-Policy.
+            if (message.Type == "error" && message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                _problems.Add($"refused by the page's policy: {message.Text}");
+            }
+        };
         _page.Request += (_, request) =>
         {
             if (!request.Url.StartsWith(origin, StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
@@ -138,6 +146,26 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
         var chartTop = _page.Locator("[data-testid=chart-throughput] text");
         await EventuallyAsync(async () => await chartTop.CountAsync() == 1 && await chartTop.TextContentAsync() != "1", "the throughput chart to rise above its floor of 1 job/s");
         await ScreenshotAsync("overview");
+    }
+
+    [Fact]
+    public async Task ADashboardPage_RunsTheApisOwnScripts_ButNoInlineOne()
+    {
+        await OpenAsync("/dashboard/jobs");
+
+        // As a payload that slipped past the page's encoding would: an inline script in the page.
+        var ran = await _page.EvaluateAsync<bool>("""
+            () => {
+                const script = document.createElement('script');
+                script.textContent = 'window.injectedScriptRan = true';
+                document.head.appendChild(script);
+                return window.injectedScriptRan === true;
+            }
+            """);
+
+        Assert.False(ran, "an inline script ran on the dashboard");
+        await EventuallyAsync(() => Task.FromResult(_problems.Any(problem => problem.StartsWith("refused by the page's policy", StringComparison.Ordinal))), "the browser to report the refused script");
+        _problems.RemoveAll(problem => problem.StartsWith("refused by the page's policy", StringComparison.Ordinal) && problem.Contains("inline script", StringComparison.Ordinal));
     }
 
     [Fact]
