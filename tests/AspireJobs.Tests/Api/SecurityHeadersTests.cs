@@ -2,7 +2,11 @@ using AspireJobs.Tests.Infrastructure;
 
 namespace AspireJobs.Tests.Api;
 
-/// <summary>The dashboard, the API reference and the routes answer with headers that forbid sniffing, framing and referrers.</summary>
+/// <summary>
+/// The dashboard, the API reference and the routes answer with headers that forbid sniffing,
+/// framing and referrers, and every answer but the API reference's page (which starts itself with
+/// an inline script) allows scripts from the Api's own files only.
+/// </summary>
 public sealed class SecurityHeadersTests(TestServers servers) : IAsyncLifetime
 {
     private TestSystem _system = null!;
@@ -12,12 +16,13 @@ public sealed class SecurityHeadersTests(TestServers servers) : IAsyncLifetime
     public ValueTask DisposeAsync() => _system.DisposeAsync();
 
     [Theory]
-    [InlineData("/dashboard")]
-    [InlineData("/dashboard/jobs")]
-    [InlineData("/scalar/")]
-    [InlineData("/api/queues")]
-    [InlineData("/api/jobs/00000000-0000-0000-0000-000000000000")]
-    public async Task EveryAnswer_ForbidsSniffingFramingAndReferrers(string path)
+    [InlineData("/dashboard", true)]
+    [InlineData("/dashboard/jobs", true)]
+    [InlineData("/dashboard/login", true)]
+    [InlineData("/scalar/", false)]
+    [InlineData("/api/queues", true)]
+    [InlineData("/api/jobs/00000000-0000-0000-0000-000000000000", true)]
+    public async Task EveryAnswer_ForbidsSniffingFramingAndReferrers(string path, bool ownScriptsOnly)
     {
         using var http = _system.Api();
 
@@ -25,7 +30,9 @@ public sealed class SecurityHeadersTests(TestServers servers) : IAsyncLifetime
 
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
         Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
-        Assert.Equal("frame-ancestors 'none'", Assert.Single(response.Headers.GetValues("Content-Security-Policy")));
+        Assert.Equal(
+            ownScriptsOnly ? "frame-ancestors 'none'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'" : "frame-ancestors 'none'",
+            Assert.Single(response.Headers.GetValues("Content-Security-Policy")));
         Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
     }
 }
