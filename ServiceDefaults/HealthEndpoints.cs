@@ -18,8 +18,8 @@ namespace AspireJobs.ServiceDefaults;
 /// Both are open to anyone, and <c>/health</c> asks PostgreSQL and Redis each time it runs, so a
 /// healthy answer is served again for <see cref="HealthyAnswerLifetime"/> (ASP.NET Core's output
 /// cache, one entry per path whatever the query string or host, for GET and HEAD, the only
-/// methods they answer): a flood of healthy probes costs the servers one round of checks a
-/// second. An unhealthy answer is never cached, so recovery shows at the next probe. Requests do
+/// methods they answer): a flood of healthy probes costs the servers about one round of checks a
+/// second (probes that arrive together as an answer expires each run them). An unhealthy answer is never cached, so recovery shows at the next probe. Requests do
 /// not wait on one another's run (the cache's locking is off): a waiter would run the checks again
 /// after an unhealthy first answer, or fail with its cancellation. Checks get a token that fires
 /// after <see cref="AnswerTimeout"/> (ASP.NET Core's request timeouts): PostgreSQL's check then

@@ -40,7 +40,7 @@ public static class ProgramRun
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            process.WaitForExit();
+            process.WaitForExit(TimeSpan.FromSeconds(5)); // one stuck in the kernel may not die at once; it is not waited for
             return (-1, "");
         }
 
