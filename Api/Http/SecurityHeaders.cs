@@ -8,9 +8,16 @@ namespace AspireJobs.Api.Http;
 /// </summary>
 public static class SecurityHeaders
 {
-    /// <summary>The dashboard's and every answer's policy: scripts, plugins, base and forms of the Api's own origin only.</summary>
+    /// <summary>
+    /// The dashboard's and every answer's policy: everything from the Api's own origin only, and
+    /// no inline script. Inline styles stay allowed (the pages size bars and charts with them;
+    /// a style cannot run code), and images may be data: URLs (the page's empty icon). FluentUI
+    /// would fetch SortableJS and IMask from unpkg.com for its sortable lists and masked inputs:
+    /// the dashboard uses neither, and this policy would refuse them.
+    /// </summary>
     public const string ContentSecurityPolicy =
-        "frame-ancestors 'none'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'";
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
     /// <summary>Scalar's reference page starts itself with an inline script, so it keeps the framing rule alone.</summary>
     private const string ReferencePolicy = "frame-ancestors 'none'";

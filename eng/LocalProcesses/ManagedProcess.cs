@@ -87,7 +87,16 @@ public sealed class ManagedProcess
         try
         {
             var exitCode = await process.Exited.WaitAsync(cancellationToken);
-            await Task.Delay(50, CancellationToken.None); // let the last output lines arrive
+            // The exit is seen before the last lines are read: wait for the end of both streams,
+            // up to a few seconds (a child it left behind may hold them open).
+            try
+            {
+                await process._process.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Held open: what arrived is returned.
+            }
             lock (output)
             {
                 return (exitCode, output.ToString());

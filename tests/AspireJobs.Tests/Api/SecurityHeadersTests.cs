@@ -20,6 +20,8 @@ public sealed class SecurityHeadersTests(TestServers servers) : IAsyncLifetime
     [InlineData("/dashboard/jobs", true)]
     [InlineData("/dashboard/login", true)]
     [InlineData("/scalar/", false)]
+    [InlineData("/scalarx", true)]
+    [InlineData("/openapi/v1.json", true)]
     [InlineData("/api/queues", true)]
     [InlineData("/api/jobs/00000000-0000-0000-0000-000000000000", true)]
     public async Task EveryAnswer_ForbidsSniffingFramingAndReferrers(string path, bool ownScriptsOnly)
@@ -31,7 +33,9 @@ public sealed class SecurityHeadersTests(TestServers servers) : IAsyncLifetime
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
         Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
         Assert.Equal(
-            ownScriptsOnly ? "frame-ancestors 'none'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'" : "frame-ancestors 'none'",
+            ownScriptsOnly
+                ? "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+                : "frame-ancestors 'none'",
             Assert.Single(response.Headers.GetValues("Content-Security-Policy")));
         Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
     }

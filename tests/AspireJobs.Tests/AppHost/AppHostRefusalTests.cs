@@ -48,7 +48,7 @@ public sealed class AppHostRefusalTests : IDisposable
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         return await ManagedProcess.RunToEndAsync(
-            new ProcessSpec(RepositoryRoot.ServiceExecutable("AppHost"), ["--data-dir", _dataDirectory, "--no-dashboard", .. arguments], RepositoryRoot.Path, environment),
+            new ProcessSpec(RepositoryRoot.ServiceExecutable("AppHost"), ["--data-dir", _dataDirectory, "--no-dashboard", "--api-port", "0", .. arguments], RepositoryRoot.Path, environment),
             timeout.Token);
     }
 

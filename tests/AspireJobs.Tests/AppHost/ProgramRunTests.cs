@@ -3,7 +3,7 @@ using AspireJobs.Tests.Infrastructure;
 
 namespace AspireJobs.Tests.AppHost;
 
-/// <summary>The AppHost's one-off checks (<c>id</c>, <c>test</c>, <c>postgres --version</c>) answer, and one that hangs cannot hold its start.</summary>
+/// <summary>The AppHost's one-off checks (<c>id</c>, <c>test</c>, <c>postgres --version</c>) answer, and one that hangs stops its start in one line rather than hold it.</summary>
 public sealed class ProgramRunTests
 {
     [Fact]
@@ -17,12 +17,14 @@ public sealed class ProgramRunTests
     }
 
     [Fact]
-    public void ACheckThatHangs_IsKilled_AndCountsAsFailed()
+    public void ACheckThatHangs_IsKilled_AndStopsTheStart_NamingIt()
     {
         // A length of sleep no other process on the machine has, to find this one by.
         var seconds = $"600.{Random.Shared.Next(100_000, 999_999)}";
 
-        Assert.False(ProgramRun.Succeeds("sleep", [seconds], TimeSpan.FromSeconds(1)));
+        var error = Assert.Throws<PrerequisiteMissingException>(() => ProgramRun.Succeeds("sleep", [seconds], TimeSpan.FromSeconds(1)));
+
+        Assert.StartsWith($"'sleep {seconds}' did not answer within 1 s;", error.Message, StringComparison.Ordinal);
 
         Assert.DoesNotContain(Directory.EnumerateDirectories("/proc"), process =>
             int.TryParse(Path.GetFileName(process), out var id) && TestLeftovers.CommandLineOf(id).Contains(seconds, StringComparison.Ordinal));

@@ -33,14 +33,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
         _page = await _context.NewPageAsync();
         var origin = fixture.BaseAddress.GetLeftPart(UriPartial.Authority);
         _page.PageError += (_, error) => _problems.Add($"page error: {error}");
-        _page.Console += (_, message) =>
-        {
-            // Whatever the dashboard needs must run under its Content-Security-Policy.
-            if (message.Type == "error" && message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
-            {
-                _problems.Add($"refused by the page's policy: {message.Text}");
-            }
-        };
+        WatchPolicy(_page);
         _page.Request += (_, request) =>
         {
             if (!request.Url.StartsWith(origin, StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
@@ -62,6 +55,19 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
     {
         await _context.DisposeAsync();
         Assert.Empty(_problems);
+    }
+
+    /// <summary>Whatever the dashboard needs must run under its Content-Security-Policy: anything the browser refuses is a problem.</summary>
+    private IPage WatchPolicy(IPage page)
+    {
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                _problems.Add($"refused by the page's policy: {message.Text}");
+            }
+        };
+        return page;
     }
 
     /// <summary>Opens a page and waits until it is live over its circuit.</summary>
@@ -343,7 +349,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
             withKey.DefaultRequestHeaders.Add("X-Api-Key", key);
             await EventuallyAsync(async () => (await withKey.GetAsync("/api/queues", Token)).IsSuccessStatusCode, "the added key to be accepted");
             await using var context = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.BaseAddress.ToString() });
-            var page = await context.NewPageAsync();
+            var page = WatchPolicy(await context.NewPageAsync());
             await page.GotoAsync("/dashboard/login");
             await page.GetByTestId("login-key").FillAsync(key);
             await page.GetByTestId("login-submit").ClickAsync();
@@ -405,7 +411,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
     public async Task WithoutSigningIn_ThePageAsksForAKey_AndAWrongKeyIsRefused()
     {
         await using var context = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.BaseAddress.ToString() });
-        var page = await context.NewPageAsync();
+        var page = WatchPolicy(await context.NewPageAsync());
 
         await page.GotoAsync("/dashboard/workers");
         Assert.Contains("/dashboard/login", page.Url, StringComparison.Ordinal);
@@ -437,7 +443,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
         await AppHostEndToEndTests.PollAsync(Api, $"/api/jobs/{failed.Id()}", j => j.Status() == "dead_lettered");
         var later = await CreateLaterAsync("dashboard.readonly");
         await using var context = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.BaseAddress.ToString() });
-        var page = await context.NewPageAsync();
+        var page = WatchPolicy(await context.NewPageAsync());
 
         await fixture.SignInAsync(page, ApiScope.Read);
 
