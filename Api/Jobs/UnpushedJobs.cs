@@ -156,10 +156,9 @@ public sealed partial class UnpushedJobs : BackgroundService
         {
             // Nothing to do until Redis is back: a round now would read PostgreSQL and then wait
             // in the client's backlog, to push what it read then, seconds stale, on reconnection.
-            if (!_failing && Count > 0)
+            if (Count > 0)
             {
-                LogStillWaiting(_logger, Count, "no connection to Redis");
-                _failing = true;
+                SayStillWaitingOnce("no connection to Redis");
             }
 
             return pushed;
@@ -173,13 +172,8 @@ public sealed partial class UnpushedJobs : BackgroundService
             }
             catch (Exception e) when (e is NpgsqlException || RedisFailure.Is(e))
             {
-                // Still unreachable: they wait for the next round. Said once an outage, not every round.
-                if (!_failing)
-                {
-                    LogStillWaiting(_logger, Count, RedisFailure.Describe(e));
-                }
-
-                _failing = true;
+                // Still unreachable: they wait for the next round.
+                SayStillWaitingOnce(RedisFailure.Describe(e));
                 break;
             }
 
@@ -235,6 +229,17 @@ public sealed partial class UnpushedJobs : BackgroundService
         {
             LogLeftAtStop(_logger, Count);
         }
+    }
+
+    /// <summary>Says that jobs wait for Redis or PostgreSQL once an outage, not every round.</summary>
+    private void SayStillWaitingOnce(string reason)
+    {
+        if (!_failing)
+        {
+            LogStillWaiting(_logger, Count, reason);
+        }
+
+        _failing = true;
     }
 
     private KeyValuePair<Guid, long>[] Next()

@@ -72,10 +72,11 @@ public static class ServerPrograms
     /// </summary>
     public static string MatchingCluster(string bin, string clusterVersion, string? clusterDirectory)
     {
+        var cluster = clusterVersion.Trim();
         var programs = PostgresVersion.MajorOf(ProgramRun.OutputOrNull(Path.Combine(bin, "postgres"), ["--version"]));
-        return programs is null || programs == clusterVersion.Trim() ? bin : throw new PrerequisiteMissingException(
-            $"The PostgreSQL cluster in {clusterDirectory} was made by PostgreSQL {clusterVersion.Trim()}, but the server programs in {bin} are PostgreSQL {programs}: " +
-            $"set {PostgresBinVariable} to PostgreSQL {clusterVersion.Trim()}'s, or start on a new --data-dir.");
+        return programs is null || programs == cluster ? bin : throw new PrerequisiteMissingException(
+            $"The PostgreSQL cluster in {clusterDirectory} was made by PostgreSQL {cluster}, but the server programs in {bin} are PostgreSQL {programs}: " +
+            $"set {PostgresBinVariable} to PostgreSQL {cluster}'s, or start on a new --data-dir.");
     }
 
     /// <summary>

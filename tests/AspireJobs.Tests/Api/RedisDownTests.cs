@@ -25,9 +25,7 @@ public sealed class RedisDownTests(TestServers servers)
         await using var system = await TestSystem.CreateAsync(servers, redis.ConnectionString);
         using var http = system.Api();
         var queued = (await http.PostJsonAsync("/api/jobs", new { type = "noop" }, HttpStatusCode.Created)).Id();
-        var failed = (await system.Store.JobInsertAsync(TestJobs.New(maxRetries: 0), Token)).Job.Id;
-        var started = Assert.Single((await system.Store.StartNowAsync([failed], Guid.NewGuid(), TimeSpan.FromSeconds(30), ["noop"], Token)).Started);
-        await system.Store.JobFinishIfRunningAsync([JobFinish.DeadLettered(failed, started.LeaseToken, ExecutionStatus.Failed, "boom")], Token);
+        var failed = await DeadLetteredJobAsync(system);
         var worker = Guid.NewGuid();
         await new WorkerStore(system.Database.DataSource, TimeProvider.System).WorkerInsertAsync(new WorkerRegistration(worker, "w", "h", 1, "1", ["noop"], 4), Token);
 
@@ -55,9 +53,7 @@ public sealed class RedisDownTests(TestServers servers)
         using var http = system.Api();
         http.Timeout = TimeSpan.FromSeconds(30);
         await http.PostJsonAsync("/api/jobs", new { type = "noop" }, HttpStatusCode.Created);
-        var deadLettered = (await system.Store.JobInsertAsync(TestJobs.New(maxRetries: 0), Token)).Job.Id;
-        var started = Assert.Single((await system.Store.StartNowAsync([deadLettered], Guid.NewGuid(), TimeSpan.FromSeconds(30), ["noop"], Token)).Started);
-        await system.Store.JobFinishIfRunningAsync([JobFinish.DeadLettered(deadLettered, started.LeaseToken, ExecutionStatus.Failed, "boom")], Token);
+        var deadLettered = await DeadLetteredJobAsync(system);
 
         redis.Signal(PosixSignals.SIGKILL);
         await redis.DisposeAsync();
@@ -92,6 +88,15 @@ public sealed class RedisDownTests(TestServers servers)
         {
             Assert.False(await system.Redis.GetDatabase().HashExistsAsync(system.Keys.Tickets, id.ToString()));
         }
+    }
+
+    /// <summary>A job that failed its only attempt and waits in the dead letters, written to PostgreSQL alone.</summary>
+    private static async Task<Guid> DeadLetteredJobAsync(TestSystem system)
+    {
+        var id = (await system.Store.JobInsertAsync(TestJobs.New(maxRetries: 0), Token)).Job.Id;
+        var started = Assert.Single((await system.Store.StartNowAsync([id], Guid.NewGuid(), TimeSpan.FromSeconds(30), ["noop"], Token)).Started);
+        await system.Store.JobFinishIfRunningAsync([JobFinish.DeadLettered(id, started.LeaseToken, ExecutionStatus.Failed, "boom")], Token);
+        return id;
     }
 
     private static async Task<HashSet<Guid>> BandedAsync(TestSystem system)

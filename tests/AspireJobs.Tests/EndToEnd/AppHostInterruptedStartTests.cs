@@ -42,7 +42,7 @@ public sealed class AppHostInterruptedStartTests(TestServers servers)
 
         Assert.True(exitCode == 0, $"the AppHost exited with {exitCode}:{Environment.NewLine}{string.Join(Environment.NewLine, firstOutput.TakeLast(30))}");
         Assert.DoesNotContain(firstOutput, line => line.Contains("Unhandled exception", StringComparison.Ordinal));
-        await WaitUntilAsync(() => ProcessesNaming(dataDirectory).Count == 0, "every process of the first start to be gone");
+        await WaitUntilAsync(() => TestLeftovers.ProcessesNaming(dataDirectory).Count == 0, "every process of the first start to be gone");
 
         await AssertTheNextStartComesUpAsync(dataDirectory);
     }
@@ -108,7 +108,7 @@ public sealed class AppHostInterruptedStartTests(TestServers servers)
         }
 
         // Nothing is left to hold the servers' ports and files, or to run jobs beside the next start.
-        await WaitUntilAsync(() => !started.Any(IsRunning) && ProcessesNaming(dataDirectory).Count == 0, "every process of the killed AppHost to end");
+        await WaitUntilAsync(() => !started.Any(IsRunning) && TestLeftovers.ProcessesNaming(dataDirectory).Count == 0, "every process of the killed AppHost to end");
 
         await AssertTheNextStartComesUpAsync(dataDirectory);
     }
@@ -152,12 +152,6 @@ public sealed class AppHostInterruptedStartTests(TestServers servers)
             new ProcessSpec(RepositoryRoot.ServiceExecutable("AppHost"), ["--data-dir", dataDirectory, "--no-dashboard", "--api-port", "0"], RepositoryRoot.Path, new Dictionary<string, string?>()),
             lines.Enqueue);
     }
-
-    /// <summary>The processes whose command line names the directory: the servers, and initdb.</summary>
-    private static List<int> ProcessesNaming(string directory) =>
-        [.. Directory.EnumerateDirectories("/proc")
-            .Select(path => int.TryParse(Path.GetFileName(path), out var id) ? id : 0)
-            .Where(id => id > 0 && id != Environment.ProcessId && TestLeftovers.CommandLineOf(id).Contains(directory, StringComparison.Ordinal))];
 
     private static Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null) =>
         AppHostEndToEndTests.WaitUntilAsync(condition, what, within: within ?? Patience);

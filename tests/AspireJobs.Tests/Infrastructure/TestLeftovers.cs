@@ -70,6 +70,12 @@ public static class TestLeftovers
         }
     }
 
+    /// <summary>The processes but this one whose command line contains <paramref name="text"/> (a directory, a marker argument).</summary>
+    public static List<int> ProcessesNaming(string text) =>
+        [.. Directory.EnumerateDirectories("/proc")
+            .Select(path => int.TryParse(Path.GetFileName(path), out var id) ? id : 0)
+            .Where(id => id > 0 && id != Environment.ProcessId && CommandLineOf(id).Contains(text, StringComparison.Ordinal))];
+
     /// <summary>A process's command line, its arguments separated by NULs; empty once it is gone.</summary>
     public static string CommandLineOf(int processId) => ReadOrEmpty($"/proc/{processId}/cmdline");
 
